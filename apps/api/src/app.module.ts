@@ -1,0 +1,49 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Client } from '@temporalio/client';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../../src/config/config.js';
+import { APP_CONFIG, LOGGER, TEMPORAL_CLIENT } from './common/injection-tokens.js';
+import { HealthModule } from './health/health.module.js';
+
+/** What the composition root (the API's main, the stack, a test) hands to the API. */
+export interface ApiDependencies {
+  readonly config: AppConfig;
+  readonly dataSource: DataSource;
+  readonly temporalClient: Client;
+  readonly logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(deps: ApiDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: deps.logger,
+            // Every request carries a correlation id: the caller's X-Request-Id or a fresh one.
+            genReqId: (request, response) => {
+              const given = request.headers['x-request-id'];
+              const id = typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : crypto.randomUUID();
+              response.setHeader('X-Request-Id', id);
+              return id;
+            },
+            autoLogging: { ignore: (request) => request.url === '/health' },
+          },
+        }),
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: deps.config },
+        { provide: DataSource, useValue: deps.dataSource },
+        { provide: TEMPORAL_CLIENT, useValue: deps.temporalClient },
+        { provide: LOGGER, useValue: deps.logger },
+      ],
+      exports: [APP_CONFIG, DataSource, TEMPORAL_CLIENT, LOGGER],
+    };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Errors the services throw when a request breaks a rule. The exception filter maps each to an HTTP
+ * status; the message is written for the person who sent the request and names what is wrong.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  /** Stable, machine-readable error code, e.g. `not-found`. */
+  abstract readonly code: string;
+
+  constructor(
+    message: string,
+    /** Field-level problems, keyed by the path of the field in the request. */
+    readonly details: readonly FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly problem: string;
+}
+
+export class NotFoundError extends DomainError {
+  readonly status = 404;
+  readonly code = 'not-found';
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}
+
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  readonly code = 'conflict';
+}
+
+/** The request is well-formed but asks for something the current state does not allow. */
+export class InvalidTransitionError extends DomainError {
+  readonly status = 409;
+  readonly code = 'invalid-transition';
+}
+
+/** The request's fields are wrong; `details` names each bad field. */
+export class ValidationError extends DomainError {
+  readonly status = 422;
+  readonly code = 'validation-failed';
+}

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { ValidationError as ClassValidatorError } from 'class-validator';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { type ApiDependencies, AppModule } from './app.module.js';
+import { type FieldProblem, ValidationError } from './common/domain-errors.js';
+import { ApiExceptionFilter } from './common/exception.filter.js';
+import { buildOpenApiDocument } from './openapi.js';
+
+/**
+ * Builds the configured HTTP application (not yet listening): validation, error mapping, structured
+ * logs and the OpenAPI document served at /docs (JSON at /docs-json).
+ */
+export async function createApiApp(deps: ApiDependencies): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { bufferLogs: true });
+  app.useLogger(app.get(NestPinoLogger));
+  app.useGlobalFilters(new ApiExceptionFilter(deps.logger));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const details = flattenValidationErrors(errors);
+        return new ValidationError(
+          `The request has ${details.length} invalid field${details.length === 1 ? '' : 's'}: ${details.map((d) => d.field).join(', ')}.`,
+          details,
+        );
+      },
+    }),
+  );
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app));
+  return app;
+}
+
+function flattenValidationErrors(errors: ClassValidatorError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((problem) => ({ field, problem }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}

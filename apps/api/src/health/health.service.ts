@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Client } from '@temporalio/client';
+import protos from '@temporalio/proto';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../../../src/config/config.js';
+import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import { type DependencyCheckDto, DependencyStatus, type ReadinessDto, ReadinessStatus } from './health.dto.js';
+
+/** How long one dependency may take to answer before it counts as down. */
+const CHECK_TIMEOUT_MS = 3_000;
+
+/**
+ * A worker long-polls each task queue for up to a minute, and the server remembers the time of each poll;
+ * a poll older than this means nobody is listening any more.
+ */
+const POLLER_FRESHNESS_MS = 90_000;
+
+// @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
+const { TaskQueueKind, TaskQueueType } = protos.temporal.api.enums.v1;
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(TEMPORAL_CLIENT) private readonly temporalClient: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Checks every dependency concurrently; never throws, reports each one's state. */
+  async readiness(): Promise<ReadinessDto> {
+    const [database, temporalCheck] = await Promise.all([this.checkDatabase(), this.checkTemporal()]);
+    const worker =
+      temporalCheck.status === DependencyStatus.Up
+        ? await this.checkWorkers()
+        : { status: DependencyStatus.Down, detail: 'unknown: Temporal is unreachable' };
+    const checks = { database, temporal: temporalCheck, worker };
+    const ready = Object.values(checks).every((check) => check.status === DependencyStatus.Up);
+    return { status: ready ? ReadinessStatus.Ready : ReadinessStatus.NotReady, checks };
+  }
+
+  private checkDatabase(): Promise<DependencyCheckDto> {
+    return timed('PostgreSQL', async () => {
+      await this.dataSource.query('SELECT 1');
+      return 'SELECT 1 answered';
+    });
+  }
+
+  private checkTemporal(): Promise<DependencyCheckDto> {
+    const { namespace } = this.config.temporal;
+    return timed('Temporal', async () => {
+      await this.temporalClient.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+        this.temporalClient.workflowService.describeNamespace({ namespace }),
+      );
+      return `namespace "${namespace}" is served`;
+    });
+  }
+
+  private checkWorkers(): Promise<DependencyCheckDto> {
+    const { namespace, taskQueues } = this.config.temporal;
+    return timed('worker', async () => {
+      const silent: string[] = [];
+      for (const queue of Object.values(taskQueues)) {
+        const response = await this.temporalClient.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+          this.temporalClient.workflowService.describeTaskQueue({
+            namespace,
+            taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          }),
+        );
+        const freshPollers = (response.pollers ?? []).filter((poller) => {
+          const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
+          return Date.now() - seconds * 1000 < POLLER_FRESHNESS_MS;
+        });
+        if (freshPollers.length === 0) silent.push(queue);
+      }
+      if (silent.length > 0) throw new Error(`no worker is polling task queue ${silent.map((q) => `"${q}"`).join(', ')}`);
+      return `workers are polling ${Object.values(taskQueues).map((q) => `"${q}"`).join(', ')}`;
+    });
+  }
+}
+
+async function timed(what: string, check: () => Promise<string>): Promise<DependencyCheckDto> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    const detail = await Promise.race([check(), timeout]);
+    return { status: DependencyStatus.Up, detail };
+  } catch (error) {
+    return { status: DependencyStatus.Down, detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The API process on its own (as docker-compose runs it): joins the PostgreSQL and Temporal servers
+ * named by DATABASE_URL and TEMPORAL_ADDRESS and serves HTTP until SIGTERM.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, requireExternalServices } from '../../../src/config/config.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { openDatabase } from '../../../src/persistence/data-source.js';
+import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
+import { createApiApp } from './create-api-app.js';
+
+runMain(async () => {
+  const config = loadConfig();
+  const { databaseUrl, temporalAddress } = requireExternalServices(config);
+  const logger = createLogger(config.logLevel, 'api');
+  const dataSource = await openDatabase(databaseUrl);
+  const connection = Connection.lazy({ address: temporalAddress });
+  const app = await createApiApp({
+    config,
+    dataSource,
+    temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
+    logger,
+  });
+  await app.listen(config.http.port, config.http.host);
+  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');
+  onShutdownSignal(async () => {
+    await app.close();
+    await connection.close();
+    await dataSource.destroy();
+  }, (message) => logger.info(message));
+});

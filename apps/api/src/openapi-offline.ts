@@ -1,0 +1,25 @@
+import { Client } from '@temporalio/client';
+import { loadConfig } from '../../../src/config/config.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { createDataSource } from '../../../src/persistence/data-source.js';
+import { createApiApp } from './create-api-app.js';
+import { buildOpenApiDocument } from './openapi.js';
+
+/**
+ * Renders the OpenAPI document without any server: the data source is never initialised and the
+ * Temporal client connects lazily, on first use, which never comes.
+ */
+export async function renderOpenApiDocument(): Promise<string> {
+  const config = loadConfig({});
+  const app = await createApiApp({
+    config,
+    dataSource: createDataSource('postgres://unused@127.0.0.1:1/unused'),
+    temporalClient: new Client(),
+    logger: createLogger('silent', 'openapi'),
+  });
+  try {
+    return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+  } finally {
+    await app.close();
+  }
+}

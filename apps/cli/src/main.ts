@@ -1,0 +1,21 @@
+/** The `procureflow` command line: one sub-command per task of administrators, approvers and ops staff. */
+import { Command } from 'commander';
+import { registerStatusCommand } from './commands/status.command.js';
+import { CliError } from './output.js';
+
+const program = new Command()
+  .name('procureflow')
+  .description('Procurement of community-correction, mediation and resettlement services, as durable workflows.')
+  .showHelpAfterError();
+
+registerStatusCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const json = process.argv.includes('--json');
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+  else process.stderr.write(`procureflow: ${message}\n`);
+  process.exitCode = error instanceof CliError ? error.exitCode : 1;
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm start`: the whole system in one command. Starts (or joins) PostgreSQL and Temporal, runs the
+ * migrations, starts the workers and the API, prints where everything is, and stops it all on Ctrl-C.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createApiApp } from '../../api/src/create-api-app.js';
+import { loadWorkflowBundle } from '../../worker/src/workflow-bundle.js';
+import { startWorkers } from '../../worker/src/worker.providers.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { provideServices } from '../../../src/infra/local-services.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { openDatabase } from '../../../src/persistence/data-source.js';
+import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
+
+runMain(async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'stack');
+  // This process handles SIGINT and SIGTERM itself (see onShutdownSignal) so it can stop things in order.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const progress = (component: string, line: string) => logger.debug({ component }, line);
+
+  logger.info(config.databaseUrl ? 'using PostgreSQL at DATABASE_URL' : `starting embedded PostgreSQL (data in ${config.dataDir})`);
+  const say = (line: string) => logger.info(line);
+  const services = await provideServices(config, (component, line) =>
+    component === 'temporal' ? say(line) : progress(component, line),
+  );
+  // Stopped in reverse order of starting: the API, the workers, the database pool, then the servers.
+  const cleanups: Array<{ name: string; stop: () => Promise<void> }> = [{ name: 'servers', stop: () => services.stop() }];
+  const stopAll = async () => {
+    for (const { name, stop } of cleanups.reverse()) {
+      logger.debug(`stopping ${name}`);
+      await stop().catch((error: unknown) => logger.error({ err: error }, `stopping ${name} failed`));
+    }
+  };
+  onShutdownSignal(stopAll, say);
+
+  try {
+    const dataSource = await openDatabase(services.databaseUrl);
+    cleanups.push({ name: 'database pool', stop: () => dataSource.destroy() });
+
+    say('bundling workflows and starting workers');
+    const workers = await startWorkers({
+      config,
+      temporalAddress: services.temporal.address,
+      dataSource,
+      workflowBundle: await loadWorkflowBundle(),
+      logger: createLogger(config.logLevel, 'worker'),
+    });
+    cleanups.push({ name: 'workers', stop: () => workers.shutdown() });
+
+    const connection = await Connection.connect({ address: services.temporal.address });
+    cleanups.push({ name: 'Temporal client', stop: () => connection.close() });
+    const app = await createApiApp({
+      config,
+      dataSource,
+      temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
+      logger: createLogger(config.logLevel, 'api'),
+    });
+    await app.listen(config.http.port, config.http.host);
+    cleanups.push({ name: 'API', stop: () => app.close() });
+
+    const apiUrl = `http://${config.http.host}:${config.http.port}`;
+    process.stdout.write(
+      [
+        '',
+        'procureflow is running:',
+        `  API              ${apiUrl}`,
+        `  OpenAPI docs     ${apiUrl}/docs`,
+        `  Readiness        ${apiUrl}/ready`,
+        `  Temporal         ${services.temporal.address} (namespace ${config.temporal.namespace})`,
+        `  Temporal Web UI  ${services.temporal.uiUrl ?? '(the Temporal server at TEMPORAL_ADDRESS serves its own UI)'}`,
+        `  PostgreSQL       ${services.postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+        '',
+        'Press Ctrl-C to stop everything.',
+        '',
+      ].join('\n'),
+    );
+    await workers.done;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+});

@@ -1,0 +1,55 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../../../activities/index.js';
+import type { AppConfig } from '../../../src/config/config.js';
+import type { Logger } from '../../../src/logging/logger.js';
+
+export interface WorkerDependencies {
+  readonly config: AppConfig;
+  readonly temporalAddress: string;
+  readonly dataSource: DataSource;
+  readonly workflowBundle: { code: string };
+  readonly logger: Logger;
+}
+
+/** The running workers of one process, one per task queue, and how to stop them. */
+export interface RunningWorkers {
+  /** Settles when every worker has stopped; rejects when one of them failed. */
+  readonly done: Promise<void>;
+  /** Stops polling, lets in-flight tasks finish, and closes the connection. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Composes the activities with their dependencies and starts a worker on each task queue.
+ * Resolves once every worker has been created and told to run.
+ */
+export async function startWorkers(deps: WorkerDependencies): Promise<RunningWorkers> {
+  const connection = await NativeConnection.connect({ address: deps.temporalAddress });
+  const activities = createActivities({ dataSource: deps.dataSource });
+  const { namespace, taskQueues } = deps.config.temporal;
+  let workers: Worker[];
+  try {
+    workers = await Promise.all(
+      Object.values(taskQueues).map((taskQueue) =>
+        Worker.create({ connection, namespace, taskQueue, workflowBundle: deps.workflowBundle, activities }),
+      ),
+    );
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  const done = Promise.all(workers.map((worker) => worker.run())).then(() => undefined);
+  deps.logger.info({ taskQueues: Object.values(taskQueues), namespace }, 'workers polling');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    done,
+    shutdown: () =>
+      (stopping ??= (async () => {
+        for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done.catch((error: unknown) => deps.logger.error({ err: error }, 'a worker stopped with an error'));
+        await connection.close();
+      })()),
+  };
+}

@@ -1,0 +1,203 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * The whole configuration of a procureflow process, validated once at start.
+ * Nothing else in the code base reads `process.env`.
+ */
+export interface AppConfig {
+  /** PostgreSQL connection string; absent means "start an embedded PostgreSQL". */
+  readonly databaseUrl: string | undefined;
+  readonly embeddedPostgresPort: number;
+  readonly temporal: {
+    /** host:port of a Temporal frontend; absent means "start a local dev server". */
+    readonly address: string | undefined;
+    readonly namespace: string;
+    readonly devServerPort: number;
+    readonly devServerUiPort: number;
+    readonly taskQueues: TaskQueues;
+  };
+  readonly http: { readonly host: string; readonly port: number };
+  /** Persistent state of the embedded servers (PostgreSQL data, the dev server's SQLite file). */
+  readonly dataDir: string;
+  /** Cache of installed Temporal binaries, shared by every checkout on the machine. */
+  readonly toolsDir: string;
+  readonly logLevel: LogLevel;
+}
+
+export interface TaskQueues {
+  /** Procurement-cycle and contract workflows and their activities. */
+  readonly procurement: string;
+  /** Supervised persons' case workflows and their activities. */
+  readonly cases: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Every variable the configuration reads, with what it means; the README and docker-compose use these names. */
+export const CONFIG_VARIABLES = {
+  DATABASE_URL: 'PostgreSQL connection string (postgres://user:password@host:port/database)',
+  EMBEDDED_POSTGRES_PORT: 'port of the embedded PostgreSQL started when DATABASE_URL is unset',
+  TEMPORAL_ADDRESS: 'host:port of the Temporal frontend',
+  TEMPORAL_NAMESPACE: 'Temporal namespace',
+  TEMPORAL_DEV_SERVER_PORT: 'port of the local Temporal dev server started when TEMPORAL_ADDRESS is unset',
+  TEMPORAL_DEV_SERVER_UI_PORT: 'port of the local Temporal dev server Web UI',
+  TEMPORAL_TASK_QUEUE_PROCUREMENT: 'task queue of the procurement-cycle workflows',
+  TEMPORAL_TASK_QUEUE_CASES: 'task queue of the supervision-case workflows',
+  HOST: 'interface the HTTP API listens on',
+  PORT: 'port the HTTP API listens on',
+  PROCUREFLOW_DATA_DIR: 'directory of the embedded servers’ data',
+  PROCUREFLOW_TOOLS_DIR: 'cache directory of the installed Temporal binaries',
+  LOG_LEVEL: `log level (${LOG_LEVELS.join(', ')})`,
+} as const;
+
+export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ConfigProblem {
+  readonly variable: ConfigVariable;
+  readonly value: string;
+  readonly problem: string;
+}
+
+/** Thrown when the environment holds invalid values; its message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      [
+        `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
+        ...problems.map((p) => `  ${p.variable}=${JSON.stringify(p.value)}: ${p.problem}`),
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the configuration from `env`.
+ * Guarantees: either returns a complete, valid configuration or throws one `ConfigError` listing
+ * every invalid variable (not only the first).
+ */
+export function loadConfig(env: Environment = process.env, cwd: string = process.cwd()): AppConfig {
+  const problems: ConfigProblem[] = [];
+  const reader = new EnvReader(env, problems);
+
+  const databaseUrl = reader.optional('DATABASE_URL', parseDatabaseUrl);
+  const embeddedPostgresPort = reader.withDefault('EMBEDDED_POSTGRES_PORT', 54329, parsePort);
+  const address = reader.optional('TEMPORAL_ADDRESS', parseHostPort);
+  const namespace = reader.withDefault('TEMPORAL_NAMESPACE', 'default', parseName);
+  const devServerPort = reader.withDefault('TEMPORAL_DEV_SERVER_PORT', 7233, parsePort);
+  const devServerUiPort = reader.withDefault('TEMPORAL_DEV_SERVER_UI_PORT', 8233, parsePort);
+  const procurement = reader.withDefault('TEMPORAL_TASK_QUEUE_PROCUREMENT', 'procureflow-procurement', parseName);
+  const cases = reader.withDefault('TEMPORAL_TASK_QUEUE_CASES', 'procureflow-cases', parseName);
+  const host = reader.withDefault('HOST', '127.0.0.1', parseName);
+  const port = reader.withDefault('PORT', 3000, parsePort);
+  const dataDir = reader.withDefault('PROCUREFLOW_DATA_DIR', path.join(cwd, '.data'), (v) => path.resolve(cwd, v));
+  const defaultToolsDir = path.join(env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'procureflow');
+  const toolsDir = reader.withDefault('PROCUREFLOW_TOOLS_DIR', defaultToolsDir, (v) => path.resolve(cwd, v));
+  const logLevel = reader.withDefault('LOG_LEVEL', 'info', parseLogLevel);
+
+  if (devServerPort === devServerUiPort) {
+    problems.push({
+      variable: 'TEMPORAL_DEV_SERVER_UI_PORT',
+      value: String(devServerUiPort),
+      problem: 'must differ from TEMPORAL_DEV_SERVER_PORT',
+    });
+  }
+  if (procurement === cases) {
+    problems.push({ variable: 'TEMPORAL_TASK_QUEUE_CASES', value: cases, problem: 'must differ from TEMPORAL_TASK_QUEUE_PROCUREMENT' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    databaseUrl,
+    embeddedPostgresPort,
+    temporal: { address, namespace, devServerPort, devServerUiPort, taskQueues: { procurement, cases } },
+    http: { host, port },
+    dataDir,
+    toolsDir,
+    logLevel,
+  };
+}
+
+/** A parser returns the parsed value or throws an Error whose message says what is wrong. */
+type Parser<T> = (raw: string) => T;
+
+class EnvReader {
+  constructor(
+    private readonly env: Environment,
+    private readonly problems: ConfigProblem[],
+  ) {}
+
+  optional<T>(variable: ConfigVariable, parse: Parser<T>): T | undefined {
+    const raw = this.env[variable];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    try {
+      return parse(raw.trim());
+    } catch (error) {
+      this.problems.push({ variable, value: raw, problem: (error as Error).message });
+      return undefined;
+    }
+  }
+
+  withDefault<T>(variable: ConfigVariable, fallback: T, parse: Parser<T>): T {
+    return this.optional(variable, parse) ?? fallback;
+  }
+}
+
+function parseDatabaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('is not a URL; expected postgres://user:password@host:port/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`has scheme "${url.protocol.replace(/:$/, '')}"; expected postgres or postgresql`);
+  }
+  if (url.hostname === '') throw new Error('names no host; expected postgres://user:password@host:port/database');
+  if (url.pathname.replace(/^\//, '') === '') throw new Error('names no database; add /<database> after the host');
+  return raw;
+}
+
+function parseHostPort(raw: string): string {
+  const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(raw);
+  if (!match?.[2]) throw new Error('must be host:port, for example localhost:7233');
+  parsePort(match[2]);
+  return raw;
+}
+
+function parsePort(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new Error('must be a whole number from 1 to 65535');
+  const port = Number(raw);
+  if (port < 1 || port > 65535) throw new Error('must be a whole number from 1 to 65535');
+  return port;
+}
+
+function parseName(raw: string): string {
+  if (!/^[A-Za-z0-9._:-]+$/.test(raw)) throw new Error('may contain only letters, digits, ".", "_", ":" and "-"');
+  return raw;
+}
+
+function parseLogLevel(raw: string): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (!level) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+/**
+ * A standalone API or worker process (as in docker-compose) joins servers someone else runs; only the
+ * all-in-one `npm start` starts embedded ones. Throws a `ConfigError` naming each missing variable.
+ */
+export function requireExternalServices(config: AppConfig): { databaseUrl: string; temporalAddress: string } {
+  const problems: ConfigProblem[] = [];
+  if (!config.databaseUrl) {
+    problems.push({ variable: 'DATABASE_URL', value: '', problem: 'is required when the API or worker runs on its own (npm start starts an embedded PostgreSQL instead)' });
+  }
+  if (!config.temporal.address) {
+    problems.push({ variable: 'TEMPORAL_ADDRESS', value: '', problem: 'is required when the API or worker runs on its own (npm start starts a Temporal dev server instead)' });
+  }
+  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address) throw new ConfigError(problems);
+  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporal.address };
+}

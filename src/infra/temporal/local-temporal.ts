@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PROJECT_ROOT } from '../../config/project-root.js';
+
+/** A Temporal server procureflow can use, and how to let go of it. */
+export interface TemporalHandle {
+  readonly address: string;
+  readonly namespace: string;
+  /** The Web UI, when this process started a dev server with one. */
+  readonly uiUrl: string | undefined;
+  /** True when this process started the server (and so must stop it). */
+  readonly embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface InstalledTemporalBinaries {
+  readonly cli: string;
+  readonly testServer: string;
+}
+
+export interface LocalServerOptions {
+  readonly toolsDir: string;
+  readonly log: (line: string) => void;
+}
+
+export interface DevServerOptions extends LocalServerOptions {
+  readonly namespace: string;
+  /** Omit for a free port. */
+  readonly port?: number;
+  /** Omit for no Web UI. */
+  readonly uiPort?: number;
+  /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
+  readonly dbFile?: string;
+}
+
+const INSTALL_SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
+
+/**
+ * Starts a real Temporal dev server (the Temporal CLI's `server start-dev`).
+ * Prefers binaries installed by `scripts/install-temporal.sh`; otherwise lets the SDK download the CLI,
+ * and where that is impossible runs the install script and uses what it built.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<{ env: TestWorkflowEnvironment; handle: TemporalHandle }> {
+  const server = {
+    namespace: options.namespace,
+    ip: '127.0.0.1',
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : {}),
+    ...(options.dbFile !== undefined ? { dbFilename: options.dbFile } : {}),
+    extraArgs: ['--log-level', 'error'],
+  };
+  const env = await withLocalBinary(options, 'cli', (executable) =>
+    TestWorkflowEnvironment.createLocal({ server: { ...server, executable } }),
+  );
+  return {
+    env,
+    handle: {
+      address: env.address,
+      namespace: options.namespace,
+      uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
+      embedded: true,
+      stop: once(() => env.teardown()),
+    },
+  };
+}
+
+/** Starts the real time-skipping test server, for workflows whose timers span days or months. */
+export async function startTimeSkippingServer(options: LocalServerOptions): Promise<TestWorkflowEnvironment> {
+  return withLocalBinary(options, 'testServer', (executable) =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }),
+  );
+}
+
+type Executable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
+
+async function withLocalBinary(
+  options: LocalServerOptions,
+  binary: keyof InstalledTemporalBinaries,
+  start: (executable: Executable) => Promise<TestWorkflowEnvironment>,
+): Promise<TestWorkflowEnvironment> {
+  const installed = await findInstalledBinaries(options.toolsDir);
+  if (installed?.[binary]) return start({ type: 'existing-path', path: installed[binary] });
+
+  try {
+    return await start({ type: 'cached-download' });
+  } catch (error) {
+    options.log(`the Temporal SDK could not download the server (${(error as Error).message}); installing it from package registries`);
+  }
+  const built = await installTemporalBinaries(options);
+  return start({ type: 'existing-path', path: built[binary] });
+}
+
+/** What the install script has already put in the cache, without installing anything. */
+export async function findInstalledBinaries(toolsDir: string): Promise<Partial<InstalledTemporalBinaries> | undefined> {
+  const result = await runInstallScript(toolsDir, ['--check'], () => undefined);
+  return {
+    ...(result.cli && existsSync(result.cli) ? { cli: result.cli } : {}),
+    ...(result.testServer && existsSync(result.testServer) ? { testServer: result.testServer } : {}),
+  };
+}
+
+/** Runs `scripts/install-temporal.sh`, relaying its progress to `log`. */
+export async function installTemporalBinaries(options: LocalServerOptions): Promise<InstalledTemporalBinaries> {
+  options.log('installing the Temporal servers (scripts/install-temporal.sh); the first run builds the CLI and takes minutes');
+  const result = await runInstallScript(options.toolsDir, [], options.log);
+  if (!result.ok || !result.cli || !result.testServer) {
+    throw new Error('the Temporal servers could not be installed (see the messages above); set TEMPORAL_ADDRESS to use a server you run yourself');
+  }
+  return { cli: result.cli, testServer: result.testServer };
+}
+
+interface InstallScriptResult {
+  cli: string;
+  testServer: string;
+  ok: boolean;
+}
+
+function runInstallScript(toolsDir: string, args: string[], log: (line: string) => void): Promise<InstallScriptResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'bash',
+      [INSTALL_SCRIPT, ...args],
+      { env: { ...process.env, PROCUREFLOW_TOOLS_DIR: toolsDir }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        const lastLine = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(lastLine) as InstallScriptResult);
+        } catch {
+          reject(new Error(`scripts/install-temporal.sh failed${error ? `: ${error.message}` : ''}`));
+        }
+      },
+    );
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) log(line);
+    });
+  });
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}

@@ -1,0 +1,6 @@
+/**
+ * The workflow bundle's entry point: every workflow type the worker serves is exported from here.
+ * Code under workflows/ runs inside Temporal's deterministic sandbox; lint forbids I/O, Node built-ins,
+ * the clock and randomness here.
+ */
+export {};
