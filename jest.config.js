@@ -1,6 +1,6 @@
 /**
  * Three projects: unit tests of pure code (no servers), integration tests and scenario tests
- * (real PostgreSQL and real Temporal, started once per run by test/support/global-setup.ts unless
+ * (real PostgreSQL and real Temporal, started once per run by test/support/global-setup.js unless
  * DATABASE_URL / TEMPORAL_ADDRESS name servers to use).
  */
 const transform = {
@@ -34,15 +34,17 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
+      setupFiles: ['<rootDir>/test/support/quiet-temporal-runtime.ts'],
     },
     {
       ...common,
       displayName: 'scenario',
       testMatch: ['<rootDir>/test/scenario/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
+      setupFiles: ['<rootDir>/test/support/quiet-temporal-runtime.ts'],
     },
   ],
   testTimeout: 120_000,

@@ -38,6 +38,14 @@ export class HealthService {
     return { status: ready ? ReadinessStatus.Ready : ReadinessStatus.NotReady, checks };
   }
 
+  /** Bounds a Temporal call, retries included, so a dead server leaves no calls behind. */
+  private withinCheckTimeout<T>(call: () => Promise<T>): Promise<T> {
+    const { connection } = this.temporalClient;
+    return connection.withAbortSignal(AbortSignal.timeout(CHECK_TIMEOUT_MS), () =>
+      connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, call),
+    );
+  }
+
   private checkDatabase(): Promise<DependencyCheckDto> {
     return timed('PostgreSQL', async () => {
       await this.dataSource.query('SELECT 1');
@@ -48,7 +56,7 @@ export class HealthService {
   private checkTemporal(): Promise<DependencyCheckDto> {
     const { namespace } = this.config.temporal;
     return timed('Temporal', async () => {
-      await this.temporalClient.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+      await this.withinCheckTimeout(() =>
         this.temporalClient.workflowService.describeNamespace({ namespace }),
       );
       return `namespace "${namespace}" is served`;
@@ -60,7 +68,7 @@ export class HealthService {
     return timed('worker', async () => {
       const silent: string[] = [];
       for (const queue of Object.values(taskQueues)) {
-        const response = await this.temporalClient.connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+        const response = await this.withinCheckTimeout(() =>
           this.temporalClient.workflowService.describeTaskQueue({
             namespace,
             taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },

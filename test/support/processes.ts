@@ -1,0 +1,38 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/config/project-root.js';
+
+export interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A compiled entry point under dist/ (npm test builds before Jest runs). */
+export function compiledEntry(relative: string): string {
+  const file = path.join(PROJECT_ROOT, 'dist', relative);
+  if (!existsSync(file)) throw new Error(`${relative} is not built: run \`npm run build\` (npm test does)`);
+  return file;
+}
+
+/** Runs a procureflow process to completion with exactly the environment given (plus PATH and HOME). */
+export function runToCompletion(script: string, env: Record<string, string>, args: string[] = []): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawnNode(script, env, args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function spawnNode(script: string, env: Record<string, string>, args: string[] = []): ChildProcess {
+  return spawn(process.execPath, [script, ...args], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}

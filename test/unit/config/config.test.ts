@@ -1,0 +1,80 @@
+import { ConfigError, loadConfig, requireExternalServices } from '../../../src/config/config.js';
+
+describe('loadConfig', () => {
+  it('gives embedded defaults when nothing is set', () => {
+    const config = loadConfig({}, '/srv/procureflow');
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      temporal: {
+        address: undefined,
+        namespace: 'default',
+        devServerPort: 7233,
+        devServerUiPort: 8233,
+        taskQueues: { procurement: 'procureflow-procurement', cases: 'procureflow-cases' },
+      },
+      http: { host: '127.0.0.1', port: 3000 },
+      dataDir: '/srv/procureflow/.data',
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable it documents', () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: 'postgres://pf:secret@db.internal:5433/procureflow',
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        TEMPORAL_NAMESPACE: 'procurement',
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        PROCUREFLOW_DATA_DIR: 'state',
+        LOG_LEVEL: 'DEBUG',
+      },
+      '/srv/app',
+    );
+    expect(config.databaseUrl).toBe('postgres://pf:secret@db.internal:5433/procureflow');
+    expect(config.temporal.address).toBe('temporal:7233');
+    expect(config.temporal.namespace).toBe('procurement');
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.dataDir).toBe('/srv/app/state');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('names every bad variable in one error, not only the first', () => {
+    const attempt = () =>
+      loadConfig({ DATABASE_URL: 'mysql://db/x', PORT: '70000', TEMPORAL_ADDRESS: 'temporal', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const { problems, message } = error as ConfigError;
+      expect(problems.map((p) => p.variable)).toEqual(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'LOG_LEVEL']);
+      expect(message).toContain('Invalid configuration (4 problems)');
+      expect(message).toContain('DATABASE_URL="mysql://db/x": has scheme "mysql"; expected postgres or postgresql');
+      expect(message).toContain('PORT="70000": must be a whole number from 1 to 65535');
+    }
+  });
+
+  it.each([
+    ['not a url at all', 'is not a URL'],
+    ['postgres://', 'names no host'],
+    ['postgres://db.internal:5432', 'names no database'],
+  ])('explains why DATABASE_URL=%j is wrong', (value, reason) => {
+    expect(() => loadConfig({ DATABASE_URL: value })).toThrow(reason);
+  });
+
+  it('refuses colliding ports and task queues', () => {
+    expect(() => loadConfig({ TEMPORAL_DEV_SERVER_UI_PORT: '7233' })).toThrow('TEMPORAL_DEV_SERVER_UI_PORT="7233": must differ from TEMPORAL_DEV_SERVER_PORT');
+    expect(() => loadConfig({ TEMPORAL_TASK_QUEUE_CASES: 'procureflow-procurement' })).toThrow('must differ from TEMPORAL_TASK_QUEUE_PROCUREMENT');
+  });
+});
+
+describe('requireExternalServices', () => {
+  it('names both servers a standalone API or worker needs', () => {
+    expect(() => requireExternalServices(loadConfig({}))).toThrow(/DATABASE_URL[\s\S]*TEMPORAL_ADDRESS/);
+  });
+
+  it('passes them through when both are set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d', TEMPORAL_ADDRESS: 'h:7233' });
+    expect(requireExternalServices(config)).toEqual({ databaseUrl: 'postgres://u:p@h:5432/d', temporalAddress: 'h:7233' });
+  });
+});
