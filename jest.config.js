@@ -47,6 +47,7 @@ export default {
       setupFiles: ['<rootDir>/test/support/quiet-temporal-runtime.ts'],
     },
   ],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 120_000,
   // Integration suites each start servers; two cores run two at a time well.
   maxWorkers: 2,

@@ -18,6 +18,8 @@ export interface AppConfig {
     readonly taskQueues: TaskQueues;
   };
   readonly http: { readonly host: string; readonly port: number };
+  /** Where the CLI finds the API: PROCUREFLOW_API_URL, or the address this configuration listens on. */
+  readonly apiUrl: string;
   /** Persistent state of the embedded servers (PostgreSQL data, the dev server's SQLite file). */
   readonly dataDir: string;
   /** Cache of installed Temporal binaries, shared by every checkout on the machine. */
@@ -49,6 +51,7 @@ export const CONFIG_VARIABLES = {
   PORT: 'port the HTTP API listens on',
   PROCUREFLOW_DATA_DIR: 'directory of the embedded servers’ data',
   PROCUREFLOW_TOOLS_DIR: 'cache directory of the installed Temporal binaries',
+  PROCUREFLOW_API_URL: 'base URL of the API, for the procureflow CLI',
   LOG_LEVEL: `log level (${LOG_LEVELS.join(', ')})`,
 } as const;
 
@@ -97,6 +100,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const defaultToolsDir = path.join(env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache'), 'procureflow');
   const toolsDir = reader.withDefault('PROCUREFLOW_TOOLS_DIR', defaultToolsDir, (v) => path.resolve(cwd, v));
   const logLevel = reader.withDefault('LOG_LEVEL', 'info', parseLogLevel);
+  const apiUrl = reader.optional('PROCUREFLOW_API_URL', parseHttpUrl) ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -115,6 +119,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     embeddedPostgresPort,
     temporal: { address, namespace, devServerPort, devServerUiPort, taskQueues: { procurement, cases } },
     http: { host, port },
+    apiUrl,
     dataDir,
     toolsDir,
     logLevel,
@@ -159,6 +164,17 @@ function parseDatabaseUrl(raw: string): string {
   if (url.hostname === '') throw new Error('names no host; expected postgres://user:password@host:port/database');
   if (url.pathname.replace(/^\//, '') === '') throw new Error('names no database; add /<database> after the host');
   return raw;
+}
+
+function parseHttpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('is not a URL; expected http://host:port');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http or https URL');
+  return raw.replace(/\/+$/, '');
 }
 
 function parseHostPort(raw: string): string {

@@ -122,6 +122,8 @@ function runInstallScript(toolsDir: string, args: string[], log: (line: string) 
     const child = execFile(
       'bash',
       [INSTALL_SCRIPT, ...args],
+      // The script inherits this process's environment (PATH, GOPATH, Maven settings), not configuration.
+      // eslint-disable-next-line no-restricted-properties
       { env: { ...process.env, PROCUREFLOW_TOOLS_DIR: toolsDir }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout) => {
         const lastLine = stdout.trim().split('\n').pop() ?? '';

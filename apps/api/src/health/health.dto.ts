@@ -19,7 +19,7 @@ export class DependencyCheckDto {
   @ApiProperty({ enum: DependencyStatus })
   status!: DependencyStatus;
 
-  @ApiProperty({ description: 'What was checked and what was found.', example: 'SELECT 1 answered in 2 ms' })
+  @ApiProperty({ description: 'What was checked and what was found.', example: 'SELECT 1 answered' })
   detail!: string;
 }
 
