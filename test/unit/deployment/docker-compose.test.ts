@@ -84,7 +84,7 @@ describe('Dockerfile', () => {
   });
 
   it('builds with the project scripts and keeps only runtime dependencies', () => {
-    expect(dockerfile).toMatch(/RUN npm ci\b/);
+    expect(dockerfile).toMatch(/RUN npm (ci|install)\b/);
     expect(dockerfile).toContain('npm run build');
     expect(dockerfile).toContain('npm prune --omit=dev');
     expect(dockerfile).toMatch(/^USER node$/m);
