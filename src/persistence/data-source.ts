@@ -25,7 +25,8 @@ export function createDataSource(url: string): DataSource {
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failed queries surface as errors to their callers, which log them with context.
+    logging: false,
     // Fail fast at start instead of hanging when the server is unreachable.
     connectTimeoutMS: 5_000,
   });

@@ -47,6 +47,7 @@ describe('GET /ready', () => {
       config,
       dataSource,
       temporalClient: new Client({ connection, namespace: 'default' }),
+      temporalAddress: temporal.address,
       logger: createLogger('silent', 'api'),
     });
     const port = await freePort();

@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../src/config/config.js';
-import { APP_CONFIG, LOGGER, TEMPORAL_CLIENT } from './common/injection-tokens.js';
+import { APP_CONFIG, LOGGER, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
 import { HealthModule } from './health/health.module.js';
 
 /** What the composition root (the API's main, the stack, a test) hands to the API. */
@@ -12,6 +12,8 @@ export interface ApiDependencies {
   readonly config: AppConfig;
   readonly dataSource: DataSource;
   readonly temporalClient: Client;
+  /** host:port of the Temporal frontend the client talks to, for the readiness probe. */
+  readonly temporalAddress: string;
   readonly logger: Logger;
 }
 
@@ -41,9 +43,10 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: deps.config },
         { provide: DataSource, useValue: deps.dataSource },
         { provide: TEMPORAL_CLIENT, useValue: deps.temporalClient },
+        { provide: TEMPORAL_ADDRESS, useValue: deps.temporalAddress },
         { provide: LOGGER, useValue: deps.logger },
       ],
-      exports: [APP_CONFIG, DataSource, TEMPORAL_CLIENT, LOGGER],
+      exports: [APP_CONFIG, DataSource, TEMPORAL_CLIENT, TEMPORAL_ADDRESS, LOGGER],
     };
   }
 }

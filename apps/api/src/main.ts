@@ -19,6 +19,7 @@ runMain(async () => {
     config,
     dataSource,
     temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
+    temporalAddress,
     logger,
   });
   await app.listen(config.http.port, config.http.host);

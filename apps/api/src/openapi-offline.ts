@@ -15,6 +15,7 @@ export async function renderOpenApiDocument(): Promise<string> {
     config,
     dataSource: createDataSource('postgres://unused@127.0.0.1:1/unused'),
     temporalClient: new Client(),
+    temporalAddress: '127.0.0.1:1',
     logger: createLogger('silent', 'openapi'),
   });
   try {

@@ -55,6 +55,7 @@ runMain(async () => {
       config,
       dataSource,
       temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
+      temporalAddress: services.temporal.address,
       logger: createLogger(config.logLevel, 'api'),
     });
     await app.listen(config.http.port, config.http.host);

@@ -2,3 +2,4 @@
 export const APP_CONFIG = Symbol('AppConfig');
 export const TEMPORAL_CLIENT = Symbol('TemporalClient');
 export const LOGGER = Symbol('Logger');
+export const TEMPORAL_ADDRESS = Symbol('TemporalAddress');

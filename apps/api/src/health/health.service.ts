@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Client } from '@temporalio/client';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../../src/config/config.js';
-import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import { APP_CONFIG, TEMPORAL_ADDRESS } from '../common/injection-tokens.js';
 import { type DependencyCheckDto, DependencyStatus, type ReadinessDto, ReadinessStatus } from './health.dto.js';
 
 /** How long one dependency may take to answer before it counts as down. */
@@ -19,12 +19,24 @@ const POLLER_FRESHNESS_MS = 90_000;
 const { TaskQueueKind, TaskQueueType } = protos.temporal.api.enums.v1;
 
 @Injectable()
-export class HealthService {
+export class HealthService implements OnModuleDestroy {
+  /**
+   * A connection of the checks' own, without the client's retry interceptor: a probe must answer
+   * "down" within its timeout and leave nothing retrying behind it.
+   */
+  private readonly probe: Connection;
+
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(TEMPORAL_CLIENT) private readonly temporalClient: Client,
+    @Inject(TEMPORAL_ADDRESS) temporalAddress: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.probe = Connection.lazy({ address: temporalAddress, interceptors: [] });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.probe.close();
+  }
 
   /** Checks every dependency concurrently; never throws, reports each one's state. */
   async readiness(): Promise<ReadinessDto> {
@@ -38,12 +50,8 @@ export class HealthService {
     return { status: ready ? ReadinessStatus.Ready : ReadinessStatus.NotReady, checks };
   }
 
-  /** Bounds a Temporal call, retries included, so a dead server leaves no calls behind. */
   private withinCheckTimeout<T>(call: () => Promise<T>): Promise<T> {
-    const { connection } = this.temporalClient;
-    return connection.withAbortSignal(AbortSignal.timeout(CHECK_TIMEOUT_MS), () =>
-      connection.withDeadline(Date.now() + CHECK_TIMEOUT_MS, call),
-    );
+    return this.probe.withDeadline(Date.now() + CHECK_TIMEOUT_MS, call);
   }
 
   private checkDatabase(): Promise<DependencyCheckDto> {
@@ -57,7 +65,7 @@ export class HealthService {
     const { namespace } = this.config.temporal;
     return timed('Temporal', async () => {
       await this.withinCheckTimeout(() =>
-        this.temporalClient.workflowService.describeNamespace({ namespace }),
+        this.probe.workflowService.describeNamespace({ namespace }),
       );
       return `namespace "${namespace}" is served`;
     });
@@ -69,7 +77,7 @@ export class HealthService {
       const silent: string[] = [];
       for (const queue of Object.values(taskQueues)) {
         const response = await this.withinCheckTimeout(() =>
-          this.temporalClient.workflowService.describeTaskQueue({
+          this.probe.workflowService.describeTaskQueue({
             namespace,
             taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
             taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
