@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { openDatabase } from '../../src/persistence/data-source.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
 
@@ -75,6 +76,13 @@ describe('GET /ready', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
+  it('answers an unknown route with the common error body, echoing the caller\'s correlation id', async () => {
+    const response = await fetch(`${baseUrl}/no-such-thing`, { headers: { 'X-Request-Id': 'ops-check-7' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBe('ops-check-7');
+    expect(await response.json()).toMatchObject({ status: 404, code: 'not-found', correlationId: 'ops-check-7', details: [] });
+  });
+
   it('reports the workers down while no worker polls the task queues', async () => {
     const { status, body } = await ready();
     expect(status).toBe(503);
@@ -82,6 +90,16 @@ describe('GET /ready', () => {
     expect(body.checks['database']?.status).toBe('up');
     expect(body.checks['temporal']?.status).toBe('up');
     expect(body.checks['worker']).toEqual({ status: 'down', detail: expect.stringContaining(config.temporal.taskQueues.procurement) });
+  });
+
+  it('is reported the same way by `procureflow status`, for people and for scripts', async () => {
+    const human = await runToCompletion(PROCUREFLOW_BIN, {}, ['status', '--api', baseUrl]);
+    expect(human.code).toBe(3);
+    expect(human.stdout).toContain(`procureflow at ${baseUrl}: not-ready`);
+    expect(human.stdout).toMatch(/✗ worker +no worker is polling task queue/);
+    const script = await runToCompletion(PROCUREFLOW_BIN, {}, ['status', '--api', baseUrl, '--json']);
+    expect(script.code).toBe(3);
+    expect(JSON.parse(script.stdout)).toMatchObject({ status: 'not-ready', checks: { database: { status: 'up' }, worker: { status: 'down' } } });
   });
 
   it('is ready once workers poll every task queue', async () => {

@@ -9,6 +9,9 @@ export interface Finished {
   readonly stderr: string;
 }
 
+/** The `procureflow` command as package.json's `bin` exposes it. */
+export const PROCUREFLOW_BIN = path.join(PROJECT_ROOT, 'bin', 'procureflow.js');
+
 /** A compiled entry point under dist/ (npm test builds before Jest runs). */
 export function compiledEntry(relative: string): string {
   const file = path.join(PROJECT_ROOT, 'dist', relative);
