@@ -1,0 +1,520 @@
+import { z } from 'zod';
+import { API_VERSION, CamelId, Deadline, KebabId, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
+
+/**
+ * The Procedure kind: one jurisdiction's six-step purchase procedure (DESIGN.md §2) as data.
+ * This schema is the single source of truth for the shape of a procedure; the types below are
+ * inferred from it and the JSON Schema in definitions/schema/ is generated from it.
+ */
+
+/** An expression in CEL, type-checked when the definition is compiled (see definitions/README.md). */
+export const Expression = z.string().min(1, 'must not be empty');
+
+/** Value types of inputs, form fields and derived values. `money` is an integer number of fen. */
+export const ValueType = z.enum(['int', 'money', 'string', 'bool', 'date']);
+
+/** A typed value a person enters: a cycle input or a field of a task's form. */
+export const FieldDefinition = z
+  .object({
+    id: CamelId,
+    title: LocalizedText,
+    type: ValueType,
+    required: z.boolean().default(true),
+    /** Bounds of int and money values (money in fen). */
+    min: z.int().optional(),
+    max: z.int().optional(),
+    /** Bounds of string lengths. */
+    minLength: z.int().min(0).optional(),
+    maxLength: z.int().min(1).optional(),
+    /** The only values a string may take. */
+    oneOf: z.array(z.string().min(1)).min(1).optional(),
+    default: z.union([z.int(), z.string(), z.boolean()]).optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
+export const DerivedValue = z
+  .object({
+    id: CamelId,
+    title: LocalizedText,
+    type: ValueType,
+    expr: Expression,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+export const Role = z.object({ id: KebabId, title: LocalizedText, sources: Sources.optional() }).strict();
+
+/** What an actor may decide on a task. `submit` is for drafting tasks, the others for reviews. */
+export const DecisionOutcome = z.enum(['submit', 'approve', 'return', 'reject']);
+
+export const Decision = z
+  .object({
+    outcome: DecisionOutcome,
+    /** The node that runs after this decision: a node of the same step. */
+    next: CamelId,
+    /** Whether the actor must explain the decision (always for return and reject). */
+    commentRequired: z.boolean().optional(),
+  })
+  .strict();
+
+/** A human task: work or a sign-off assigned to a role, with a form, allowed decisions and an SLA. */
+export const TaskNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('task'),
+    title: LocalizedText,
+    description: LocalizedText.optional(),
+    role: KebabId,
+    form: z.array(FieldDefinition).default([]),
+    decisions: z.array(Decision).min(1, 'must allow at least one decision'),
+    /** Four-eyes: whoever decided any of these tasks (in this cycle) may not decide this one. */
+    notDecidedBySameActorAs: z.array(CamelId).default([]),
+    sla: z.object({ within: Deadline, escalateTo: KebabId }).strict().optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Several tasks open at once, decided in any order; the node completes when all are approved. */
+export const ParallelNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('parallel'),
+    title: LocalizedText,
+    tasks: z.array(TaskNode).min(2, 'a parallel sign-off needs at least two tasks'),
+    /** When every task is approved (or submitted). */
+    next: CamelId,
+    /** When any task is returned for revision (the others are withdrawn). */
+    onReturn: CamelId.optional(),
+    /** When any task is rejected. */
+    onReject: CamelId.optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Waits a span of time, e.g. a public comment period. */
+export const TimerNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('timer'),
+    title: LocalizedText,
+    duration: Deadline,
+    next: CamelId,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Chooses the first case whose condition holds, else `otherwise`. */
+export const BranchNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('branch'),
+    title: LocalizedText.optional(),
+    cases: z.array(z.object({ when: Expression, next: CamelId }).strict()).min(1),
+    otherwise: CamelId,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Publishes one of the procedure's public notices (information disclosure). */
+export const PublishNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('publish'),
+    notice: CamelId,
+    next: CamelId,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Ends the step: `completed` moves on to the next step, `terminated` ends the whole cycle. */
+export const EndNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('end'),
+    outcome: z.enum(['completed', 'terminated']),
+    reason: LocalizedText.optional(),
+  })
+  .strict();
+
+/** Vendor selection: opens bidding for a window; checks the number of qualified bids at its close. */
+export const BiddingNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('bidding'),
+    title: LocalizedText,
+    window: Deadline,
+    /** Enough qualified bids. */
+    next: CamelId,
+    /** Fewer qualified bids than `selection.bidding.minimumBidders`. */
+    onTooFew: CamelId,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Vendor selection: the evaluation panel scores the qualified bids and names the winners. */
+export const AwardNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('award'),
+    title: LocalizedText,
+    role: KebabId,
+    next: CamelId,
+    notDecidedBySameActorAs: z.array(CamelId).default([]),
+    sla: z.object({ within: Deadline, escalateTo: KebabId }).strict().optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Performance management: runs every ledger period of the contract (submission and confirmation). */
+export const LedgerPeriodsNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('ledgerPeriods'),
+    title: LocalizedText,
+    next: CamelId,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Performance management: the evaluator scores the indicators of `performance.evaluation`. */
+export const EvaluationNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('evaluation'),
+    title: LocalizedText,
+    role: KebabId,
+    next: CamelId,
+    sla: z.object({ within: Deadline, escalateTo: KebabId }).strict().optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Performance management: acceptance (验收), with service recipients' opinions when required. */
+export const AcceptanceNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('acceptance'),
+    title: LocalizedText,
+    role: KebabId,
+    next: CamelId,
+    onFail: CamelId,
+    sla: z.object({ within: Deadline, escalateTo: KebabId }).strict().optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
+/** Instructs the payment of one tranche through the treasury. */
+export const PaymentNode = z
+  .object({
+    id: CamelId,
+    type: z.literal('payment'),
+    tranche: CamelId,
+    next: CamelId,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+export const FlowNode = z.discriminatedUnion('type', [
+  TaskNode,
+  ParallelNode,
+  TimerNode,
+  BranchNode,
+  PublishNode,
+  EndNode,
+  BiddingNode,
+  AwardNode,
+  LedgerPeriodsNode,
+  EvaluationNode,
+  AcceptanceNode,
+  PaymentNode,
+]);
+
+/** The work inside one step: a graph of nodes starting at `start`, every path ending at an end node. */
+export const Flow = z
+  .object({
+    start: CamelId,
+    nodes: z.array(FlowNode).min(1),
+  })
+  .strict();
+
+/** The node types each step kind may use besides the generic ones (task, parallel, timer, branch, publish, end). */
+export const KIND_SPECIFIC_NODES = {
+  budgeting: [],
+  publicNotice: [],
+  vendorSelection: ['bidding', 'award'],
+  contractFiling: ['payment'],
+  performanceManagement: ['ledgerPeriods', 'evaluation', 'acceptance', 'payment'],
+  paymentRelease: ['payment'],
+} as const;
+
+export const STEP_KINDS = ['budgeting', 'publicNotice', 'vendorSelection', 'contractFiling', 'performanceManagement', 'paymentRelease'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** Steps that run once per awarded vendor, inside that vendor's contract. */
+export const CONTRACT_SCOPED_KINDS: readonly StepKind[] = ['contractFiling', 'performanceManagement', 'paymentRelease'];
+
+const stepBase = {
+  id: CamelId,
+  title: LocalizedText,
+  sources: Sources.min(1, 'must cite the source of the step'),
+  flow: Flow,
+};
+
+export const FundComponent = z
+  .object({ id: CamelId, title: LocalizedText, amount: Expression, sources: Sources.optional() })
+  .strict();
+
+export const BudgetingStep = z
+  .object({
+    ...stepBase,
+    kind: z.literal('budgeting'),
+    budget: z
+      .object({
+        /** How the price is set: per supervised person (以人定费) or per task (以事定费). */
+        pricing: z.enum(['perCapita', 'perTask']),
+        total: Expression,
+        /** Named parts of the budget, such as working funds and activity funds; they must add up to `total`. */
+        components: z.array(FundComponent).default([]),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const PublicNoticeStep = z.object({ ...stepBase, kind: z.literal('publicNotice') }).strict();
+
+export const PROCUREMENT_METHODS = [
+  'openTender',
+  'invitedTender',
+  'competitiveNegotiation',
+  'competitiveConsultation',
+  'inquiry',
+  'singleSource',
+] as const;
+export const ProcurementMethod = z.enum(PROCUREMENT_METHODS);
+
+export const VendorSelectionStep = z
+  .object({
+    ...stepBase,
+    kind: z.literal('vendorSelection'),
+    selection: z
+      .object({
+        methods: z
+          .object({
+            allowed: z.array(ProcurementMethod).min(1),
+            default: ProcurementMethod,
+            /** The authority that must approve the chosen method (seed 003: finance / procurement authority). */
+            approvedBy: KebabId.optional(),
+          })
+          .strict(),
+        qualification: z
+          .object({
+            verifiedBy: KebabId,
+            criteria: z
+              .array(z.object({ id: CamelId, title: LocalizedText, sources: Sources.optional() }).strict())
+              .min(1, 'must list the qualification criteria'),
+          })
+          .strict(),
+        bidding: z
+          .object({
+            minimumBidders: z.int().min(1),
+            whenTooFew: z
+              .object({
+                action: z.enum(['retender', 'switchMethod']),
+                maxRounds: z.int().min(1).max(5).default(2),
+                switchTo: z.array(ProcurementMethod).default([]),
+                approvedBy: KebabId.optional(),
+              })
+              .strict(),
+          })
+          .strict(),
+        evaluation: z
+          .object({
+            criteria: z
+              .array(z.object({ id: CamelId, title: LocalizedText, weight: z.int().min(1).max(100), sources: Sources.optional() }).strict())
+              .min(1),
+            /** Lowest weighted score (0–100) a bid may have and still win. */
+            passScore: z.int().min(0).max(100).default(0),
+          })
+          .strict(),
+        awards: z.object({ minWinners: z.int().min(1).default(1), maxWinners: z.int().min(1) }).strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const CONTRACT_TERMS = [
+  'scope',
+  'subject',
+  'quantity',
+  'quality',
+  'term',
+  'paymentMethod',
+  'rightsAndObligations',
+  'liability',
+] as const;
+
+export const ContractFilingStep = z
+  .object({
+    ...stepBase,
+    kind: z.literal('contractFiling'),
+    contract: z
+      .object({
+        requiredTerms: z.array(z.enum(CONTRACT_TERMS)).min(1),
+        /** Filing (备案) with an authority, e.g. the finance bureau (seed 000 §八(四)). */
+        filedWith: KebabId.optional(),
+        subcontracting: z.enum(['forbidden', 'allowed']),
+        /** Service levels the contract must state (seed 003: desks staffed ≥ 8 h/day, ≥ 2 per shift). */
+        serviceLevels: z
+          .array(z.object({ id: CamelId, title: LocalizedText, sources: Sources.optional() }).strict())
+          .default([]),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const LedgerLine = FieldDefinition.extend({
+  /** How the lines of a period and of the whole contract are combined into KPIs. */
+  aggregate: z.enum(['sum', 'max', 'min']).default('sum'),
+});
+
+export const PerformanceManagementStep = z
+  .object({
+    ...stepBase,
+    kind: z.literal('performanceManagement'),
+    performance: z
+      .object({
+        ledger: z
+          .object({
+            period: z.enum(['monthly', 'quarterly']),
+            /** How many periods a contract runs (an expression, e.g. 12). */
+            periods: Expression,
+            /** Day of the period's last month by which the ledger is due (seed 001: the 25th). */
+            dueDay: z.int().min(1).max(28),
+            submittedBy: KebabId,
+            confirmedBy: KebabId,
+            lines: z.array(LedgerLine).min(1),
+          })
+          .strict(),
+        kpis: z
+          .array(
+            z
+              .object({
+                id: CamelId,
+                title: LocalizedText,
+                /** Computed from `ledger.totals` and `ledger.periods` when the ledgers are confirmed. */
+                expr: Expression,
+                type: z.enum(['int', 'money', 'bool']),
+                sources: Sources.optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        evaluation: z
+          .object({
+            indicators: z
+              .array(
+                z
+                  .object({
+                    id: CamelId,
+                    title: LocalizedText,
+                    group: z.enum(['business', 'financial']),
+                    weight: z.int().min(1).max(100),
+                    sources: Sources.optional(),
+                  })
+                  .strict(),
+              )
+              .min(1),
+            passScore: z.int().min(0).max(100),
+          })
+          .strict(),
+        acceptance: z
+          .object({
+            recipientOpinionsRequired: z.boolean(),
+            published: z.boolean(),
+          })
+          .strict(),
+        /** Exit mechanism (seed 003): when the condition holds after evaluation, the vendor is suspended. */
+        exit: z.object({ when: Expression, reason: LocalizedText }).strict().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const Tranche = z
+  .object({
+    id: CamelId,
+    title: LocalizedText,
+    /** The budget component this tranche pays out. */
+    fund: CamelId.optional(),
+    /** The node whose successful completion makes the tranche payable. */
+    after: CamelId,
+    amount: Expression,
+    sources: Sources.optional(),
+  })
+  .strict();
+
+export const PaymentReleaseStep = z
+  .object({
+    ...stepBase,
+    kind: z.literal('paymentRelease'),
+    payment: z
+      .object({
+        channel: z.literal('treasuryCentralised'),
+        tranches: z.array(Tranche).min(1, 'must declare at least one tranche'),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const Step = z.discriminatedUnion('kind', [
+  BudgetingStep,
+  PublicNoticeStep,
+  VendorSelectionStep,
+  ContractFilingStep,
+  PerformanceManagementStep,
+  PaymentReleaseStep,
+]);
+
+export const NOTICE_KINDS = [
+  'requirementsConsultation',
+  'purchaseNotice',
+  'awardResult',
+  'contract',
+  'evaluationResult',
+  'acceptanceResult',
+] as const;
+
+/** A public notice: its kind, its title and its lines, each a label and an expression to render. */
+export const Notice = z
+  .object({
+    id: CamelId,
+    kind: z.enum(NOTICE_KINDS),
+    title: LocalizedText,
+    lines: z.array(z.object({ label: LocalizedText, value: Expression }).strict()).min(1),
+    sources: Sources.optional(),
+  })
+  .strict();
+
+export const ProcedureSchema = z
+  .object({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Procedure'),
+    metadata: Metadata.extend({
+      serviceType: z.enum(['communityCorrection', 'peopleMediation', 'resettlement']),
+      jurisdiction: z.object({ code: KebabId, name: z.string().min(1) }).strict(),
+    }).strict(),
+    roles: z.array(Role).min(1),
+    inputs: z.array(FieldDefinition).default([]),
+    derived: z.array(DerivedValue).default([]),
+    notices: z.array(Notice).default([]),
+    steps: z.array(Step).length(6, 'must have exactly the six steps of the purchase procedure'),
+  })
+  .strict();
+
+export type ProcedureDefinition = z.infer<typeof ProcedureSchema>;
+export type ProcedureStep = z.infer<typeof Step>;
+export type FlowNodeT = z.infer<typeof FlowNode>;
+export type TaskNodeT = z.infer<typeof TaskNode>;
+export type FieldDefinitionT = z.infer<typeof FieldDefinition>;
+export type ValueTypeT = z.infer<typeof ValueType>;
