@@ -5,8 +5,11 @@ import type { SourceDocument } from '../source/yaml-source.js';
 export interface RuleContext<TDefinition> {
   readonly definition: TDefinition;
   readonly source: SourceDocument;
-  /** Reports a problem at `path` (the value's position, or its nearest existing ancestor's). */
-  report(path: DocumentPath, message: string): void;
+  /**
+   * Reports a problem at `path` (the value's position, or its nearest existing ancestor's);
+   * `offsetInValue` points at a character inside a one-line value, such as an expression's error.
+   */
+  report(path: DocumentPath, message: string, offsetInValue?: number): void;
 }
 
 /**
@@ -28,7 +31,7 @@ export function runRules<T>(rules: readonly SemanticRule<T>[], definition: T, so
     const context: RuleContext<T> = {
       definition,
       source,
-      report: (path, message) => diagnostics.push(source.at(path, rule.id, message)),
+      report: (path, message, offsetInValue) => diagnostics.push(source.at(path, rule.id, message, offsetInValue)),
     };
     try {
       rule.check(context);

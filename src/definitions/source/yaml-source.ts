@@ -14,9 +14,12 @@ export interface SourceDocument {
    * A diagnostic at `path`: at the value itself, or, when the path does not exist (a missing
    * property), at the nearest enclosing value that does.
    */
-  at(path: DocumentPath, ruleId: string, message: string): Diagnostic;
-  /** Where `path` starts, or its nearest existing ancestor. */
-  locate(path: DocumentPath): { line: number; column: number };
+  at(path: DocumentPath, ruleId: string, message: string, offsetInValue?: number): Diagnostic;
+  /**
+   * Where `path` starts, or its nearest existing ancestor. With `offsetInValue`, the position of that
+   * character inside a one-line scalar (used to point into an expression).
+   */
+  locate(path: DocumentPath, offsetInValue?: number): { line: number; column: number };
 }
 
 /** Parses YAML keeping source positions. Syntax errors come back as diagnostics, never as exceptions. */
@@ -42,7 +45,7 @@ export function parseYamlSource(text: string, file: string): { source: SourceDoc
     });
   }
 
-  const locate = (path: DocumentPath): { line: number; column: number } => {
+  const locate = (path: DocumentPath, offsetInValue?: number): { line: number; column: number } => {
     let node: unknown = document.contents;
     let best: { line: number; column: number } = node && hasRange(node) ? position(node.range[0]) : { line: 1, column: 1 };
     for (const segment of path) {
@@ -53,7 +56,24 @@ export function parseYamlSource(text: string, file: string): { source: SourceDoc
       if (node && hasRange(node)) best = position(node.range[0]);
       else if (child.keyNode && hasRange(child.keyNode)) best = position(child.keyNode.range[0]);
     }
+    if (offsetInValue !== undefined && isScalar(node) && hasRange(node) && node === nodeAt(path)) {
+      const raw = text.slice(node.range[0], node.range[1]);
+      if (!raw.includes('\n')) {
+        const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+        return { line: best.line, column: best.column + (quoted ? 1 : 0) + offsetInValue };
+      }
+    }
     return best;
+  };
+
+  const nodeAt = (path: DocumentPath): unknown => {
+    let node: unknown = document.contents;
+    for (const segment of path) {
+      const child = childOf(node, segment);
+      if (!child) return undefined;
+      node = child.value;
+    }
+    return node;
   };
 
   let data: unknown;
@@ -70,7 +90,7 @@ export function parseYamlSource(text: string, file: string): { source: SourceDoc
     text,
     data,
     locate,
-    at: (path, ruleId, message) => ({ ruleId, message, file, ...locate(path), path: formatPath(path), severity: 'error' }),
+    at: (path, ruleId, message, offsetInValue) => ({ ruleId, message, file, ...locate(path, offsetInValue), path: formatPath(path), severity: 'error' }),
   };
   return { source, diagnostics };
 }

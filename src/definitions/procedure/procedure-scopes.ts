@@ -1,0 +1,95 @@
+import { ExpressionScope, type VariableShape } from '../expressions/expression-language.js';
+import { CONTRACT_SCOPED_KINDS, type FieldDefinitionT, type FlowNodeT, type ProcedureDefinition, type TaskNodeT } from './procedure.schema.js';
+
+/**
+ * Which variables the expressions of a procedure may use, and where (definitions/README.md,
+ * "Expressions"). The interpreter provides exactly these values at run time; the compiler checks
+ * every expression against the scope of the place it appears in.
+ */
+export interface ProcedureScopes {
+  /** `derived[i]` sees the inputs and the derived values before it. */
+  derived(index: number): ExpressionScope;
+  /** Budget total and components: inputs, derived values, forms. */
+  readonly budget: ExpressionScope;
+  /** Budgeting and public notice steps: inputs, derived, forms, budget. */
+  readonly procedure: ExpressionScope;
+  /** From vendor selection on: the procedure scope plus `selection`. */
+  readonly selection: ExpressionScope;
+  /** KPIs: inputs, derived, budget, contract and ledger. */
+  readonly kpi: ExpressionScope;
+  /** Contract steps, tranche amounts, exit conditions: everything. */
+  readonly contract: ExpressionScope;
+  /** Ledger period count: inputs, derived, budget, contract. */
+  readonly contractTerms: ExpressionScope;
+}
+
+/** Builds the scopes of one (schema-valid) procedure. */
+export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureScopes {
+  const inputs = fieldsShape(procedure.inputs);
+  const derivedShape: Record<string, VariableShape> = {};
+  const derivedScopes: ExpressionScope[] = [];
+  for (const value of procedure.derived) {
+    derivedScopes.push(new ExpressionScope({ inputs, derived: { ...derivedShape } }));
+    derivedShape[value.id] = value.type;
+  }
+
+  const budgetingStep = procedure.steps.find((step) => step.kind === 'budgeting');
+  const budget: Record<string, VariableShape> = { total: 'money' };
+  if (budgetingStep?.kind === 'budgeting') for (const component of budgetingStep.budget.components) budget[component.id] = 'money';
+
+  const procedureForms: Record<string, VariableShape> = {};
+  const allForms: Record<string, VariableShape> = {};
+  for (const step of procedure.steps) {
+    for (const task of tasksOf(step.flow.nodes)) {
+      const shape = fieldsShape(task.form);
+      allForms[task.id] = shape;
+      if (!CONTRACT_SCOPED_KINDS.includes(step.kind)) procedureForms[task.id] = shape;
+    }
+  }
+
+  const selection = { method: 'string', round: 'int', receivedBids: 'int', qualifiedBids: 'int', winners: 'int' } as const;
+  const contract = {
+    amount: 'money',
+    vendorId: 'string',
+    vendorName: 'string',
+    funds: Object.fromEntries(Object.keys(budget).filter((id) => id !== 'total').map((id) => [id, 'money' as const])),
+  } as const;
+  const performance = procedure.steps.find((step) => step.kind === 'performanceManagement');
+  const ledgerTotals: Record<string, VariableShape> = {};
+  const kpis: Record<string, VariableShape> = {};
+  if (performance?.kind === 'performanceManagement') {
+    for (const line of performance.performance.ledger.lines) ledgerTotals[line.id] = line.type;
+    for (const kpi of performance.performance.kpis) kpis[kpi.id] = kpi.type;
+  }
+  const ledger = { periods: 'int', totals: ledgerTotals } as const;
+
+  const base = { inputs, derived: derivedShape };
+  return {
+    derived: (index) => derivedScopes[index] ?? new ExpressionScope(base),
+    budget: new ExpressionScope({ ...base, forms: procedureForms }),
+    procedure: new ExpressionScope({ ...base, forms: procedureForms, budget }),
+    selection: new ExpressionScope({ ...base, forms: procedureForms, budget, selection }),
+    kpi: new ExpressionScope({ ...base, budget, contract, ledger }),
+    contractTerms: new ExpressionScope({ ...base, budget, contract }),
+    contract: new ExpressionScope({
+      ...base,
+      forms: allForms,
+      budget,
+      selection,
+      contract,
+      ledger,
+      kpis,
+      evaluation: { score: 'int', passed: 'bool' },
+      acceptance: { passed: 'bool' },
+    }),
+  };
+}
+
+/** Every human task of a flow, including the tasks inside parallel sign-offs. */
+export function tasksOf(nodes: readonly FlowNodeT[]): TaskNodeT[] {
+  return nodes.flatMap((node) => (node.type === 'task' ? [node] : node.type === 'parallel' ? node.tasks : []));
+}
+
+function fieldsShape(fields: readonly FieldDefinitionT[]): Record<string, VariableShape> {
+  return Object.fromEntries(fields.map((field) => [field.id, field.type]));
+}

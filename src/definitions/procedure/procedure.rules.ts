@@ -1,0 +1,526 @@
+import type { DocumentPath } from '../diagnostics.js';
+import type { ExpectedType, ExpressionScope } from '../expressions/expression-language.js';
+import type { RuleContext, SemanticRule } from '../rules/rule.js';
+import { canReach, onlyAfterSuccessOf, reachable } from './procedure-graph-analysis.js';
+import { buildProcedureScopes, type ProcedureScopes } from './procedure-scopes.js';
+import {
+  CONTRACT_SCOPED_KINDS,
+  type FieldDefinitionT,
+  type FlowNodeT,
+  KIND_SPECIFIC_NODES,
+  type ProcedureDefinition,
+  type ProcedureStep,
+  STEP_KINDS,
+  type ValueTypeT,
+} from './procedure.schema.js';
+
+type Context = RuleContext<ProcedureDefinition>;
+
+/** A node of the procedure with where it lives: its step and its path in the document. */
+interface LocatedNode {
+  readonly node: FlowNodeT;
+  readonly stepIndex: number;
+  readonly path: DocumentPath;
+  /** For a task inside a parallel sign-off, the parallel node's id (the graph knows only that one). */
+  readonly parallelId?: string;
+}
+
+function locatedNodes(procedure: ProcedureDefinition): LocatedNode[] {
+  return procedure.steps.flatMap((step, stepIndex) =>
+    step.flow.nodes.flatMap((node, nodeIndex): LocatedNode[] => {
+      const path = ['steps', stepIndex, 'flow', 'nodes', nodeIndex];
+      const own: LocatedNode = { node, stepIndex, path };
+      if (node.type !== 'parallel') return [own];
+      return [own, ...node.tasks.map((task, taskIndex) => ({ node: task, stepIndex, path: [...path, 'tasks', taskIndex], parallelId: node.id }))];
+    }),
+  );
+}
+
+function graphOf(step: ProcedureStep): Map<string, FlowNodeT> {
+  return new Map(step.flow.nodes.map((node) => [node.id, node]));
+}
+
+function reportDuplicates(context: Context, entries: ReadonlyArray<{ id: string; path: DocumentPath }>, what: string): void {
+  const first = new Map<string, DocumentPath>();
+  for (const { id, path } of entries) {
+    const earlier = first.get(id);
+    if (earlier) {
+      const { line } = context.source.locate(earlier);
+      context.report(path, `${what} "${id}" is declared twice (first on line ${line}); ids must be unique`);
+    } else first.set(id, path);
+  }
+}
+
+const list = (ids: Iterable<string>) => [...ids].map((id) => `"${id}"`).join(', ');
+
+const stepOrder: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-STEP-ORDER',
+  description: 'The six steps appear once each, in the order of the purchase procedure.',
+  check(context) {
+    context.definition.steps.forEach((step, index) => {
+      const expected = STEP_KINDS[index];
+      if (step.kind !== expected) {
+        context.report(['steps', index, 'kind'], `step ${index + 1} must be of kind "${expected}", not "${step.kind}" (order: ${STEP_KINDS.join(' → ')})`);
+      }
+    });
+  },
+};
+
+const uniqueIds: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-UNIQUE-ID',
+  description: 'Ids are unique where they are referred to: roles, inputs and derived values, notices, steps, nodes, and the items of every list.',
+  check(context) {
+    const p = context.definition;
+    reportDuplicates(context, p.roles.map((r, i) => ({ id: r.id, path: ['roles', i, 'id'] })), 'role');
+    reportDuplicates(
+      context,
+      [...p.inputs.map((f, i) => ({ id: f.id, path: ['inputs', i, 'id'] })), ...p.derived.map((d, i) => ({ id: d.id, path: ['derived', i, 'id'] }))],
+      'input or derived value',
+    );
+    reportDuplicates(context, p.notices.map((n, i) => ({ id: n.id, path: ['notices', i, 'id'] })), 'notice');
+    reportDuplicates(context, p.steps.map((s, i) => ({ id: s.id, path: ['steps', i, 'id'] })), 'step');
+    reportDuplicates(context, locatedNodes(p).map(({ node, path }) => ({ id: node.id, path: [...path, 'id'] })), 'node');
+    for (const { node, path } of locatedNodes(p)) {
+      if (node.type === 'task') reportDuplicates(context, node.form.map((f, i) => ({ id: f.id, path: [...path, 'form', i, 'id'] })), 'form field');
+    }
+    p.steps.forEach((step, s) => {
+      const at = (key: string, items: ReadonlyArray<{ id: string }>, what: string, ...prefix: string[]) =>
+        reportDuplicates(context, items.map((item, i) => ({ id: item.id, path: ['steps', s, ...prefix, key, i, 'id'] })), what);
+      if (step.kind === 'budgeting') at('components', step.budget.components, 'budget component', 'budget');
+      if (step.kind === 'vendorSelection') {
+        at('criteria', step.selection.qualification.criteria, 'qualification criterion', 'selection', 'qualification');
+        at('criteria', step.selection.evaluation.criteria, 'evaluation criterion', 'selection', 'evaluation');
+      }
+      if (step.kind === 'contractFiling') at('serviceLevels', step.contract.serviceLevels, 'service level', 'contract');
+      if (step.kind === 'performanceManagement') {
+        at('lines', step.performance.ledger.lines, 'ledger line', 'performance', 'ledger');
+        at('kpis', step.performance.kpis, 'KPI', 'performance');
+        at('indicators', step.performance.evaluation.indicators, 'evaluation indicator', 'performance', 'evaluation');
+      }
+      if (step.kind === 'paymentRelease') at('tranches', step.payment.tranches, 'tranche', 'payment');
+    });
+  },
+};
+
+const roleReferences: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-REF-ROLE',
+  description: 'Every role a task, sign-off, escalation or authority names is declared under `roles`.',
+  check(context) {
+    const p = context.definition;
+    const declared = new Set(p.roles.map((r) => r.id));
+    const check = (role: string | undefined, path: DocumentPath) => {
+      if (role !== undefined && !declared.has(role)) context.report(path, `role "${role}" is not declared under roles (declared: ${list(declared)})`);
+    };
+    for (const { node, path } of locatedNodes(p)) {
+      if ('role' in node) check(node.role, [...path, 'role']);
+      if ('sla' in node && node.sla) check(node.sla.escalateTo, [...path, 'sla', 'escalateTo']);
+    }
+    p.steps.forEach((step, s) => {
+      if (step.kind === 'vendorSelection') {
+        const base = ['steps', s, 'selection'];
+        check(step.selection.methods.approvedBy, [...base, 'methods', 'approvedBy']);
+        check(step.selection.qualification.verifiedBy, [...base, 'qualification', 'verifiedBy']);
+        check(step.selection.bidding.whenTooFew.approvedBy, [...base, 'bidding', 'whenTooFew', 'approvedBy']);
+      }
+      if (step.kind === 'contractFiling') check(step.contract.filedWith, ['steps', s, 'contract', 'filedWith']);
+      if (step.kind === 'performanceManagement') {
+        check(step.performance.ledger.submittedBy, ['steps', s, 'performance', 'ledger', 'submittedBy']);
+        check(step.performance.ledger.confirmedBy, ['steps', s, 'performance', 'ledger', 'confirmedBy']);
+      }
+    });
+  },
+};
+
+const nodeReferences: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-REF-NODE',
+  description: 'A flow starts at one of its nodes, and every `next`, `onReturn`, `onReject`, `onTooFew`, `onFail` and branch target names a node of the same step.',
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      const graph = graphOf(step);
+      const known = () => `nodes of step "${step.id}": ${list(graph.keys())}`;
+      if (!graph.has(step.flow.start)) context.report(['steps', s, 'flow', 'start'], `start node "${step.flow.start}" is not a node of this step (${known()})`);
+      step.flow.nodes.forEach((node, n) => {
+        const base = ['steps', s, 'flow', 'nodes', n];
+        const check = (target: string | undefined, path: DocumentPath) => {
+          if (target !== undefined && !graph.has(target)) context.report(path, `"${target}" is not a node of this step (${known()})`);
+        };
+        switch (node.type) {
+          case 'task':
+            node.decisions.forEach((d, i) => check(d.next, [...base, 'decisions', i, 'next']));
+            break;
+          case 'parallel':
+            check(node.next, [...base, 'next']);
+            check(node.onReturn, [...base, 'onReturn']);
+            check(node.onReject, [...base, 'onReject']);
+            node.tasks.forEach((task, t) =>
+              task.decisions.forEach((d, i) => {
+                if (d.next !== node.id) {
+                  context.report([...base, 'tasks', t, 'decisions', i, 'next'], `a task inside a parallel sign-off returns to it: write next: ${node.id} (the parallel node's next, onReturn and onReject decide where the flow goes)`);
+                }
+              }),
+            );
+            break;
+          case 'branch':
+            node.cases.forEach((c, i) => check(c.next, [...base, 'cases', i, 'next']));
+            check(node.otherwise, [...base, 'otherwise']);
+            break;
+          case 'bidding':
+            check(node.next, [...base, 'next']);
+            check(node.onTooFew, [...base, 'onTooFew']);
+            break;
+          case 'acceptance':
+            check(node.next, [...base, 'next']);
+            check(node.onFail, [...base, 'onFail']);
+            break;
+          case 'end':
+            break;
+          default:
+            check(node.next, [...base, 'next']);
+        }
+      });
+    });
+  },
+};
+
+const nodeKinds: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-NODE-KIND',
+  description: 'Kind-specific nodes appear only in their step kind: bidding and award in vendor selection; ledgerPeriods, evaluation and acceptance in performance management; payment in the contract steps.',
+  check(context) {
+    const generic = new Set(['task', 'parallel', 'timer', 'branch', 'publish', 'end']);
+    context.definition.steps.forEach((step, s) => {
+      const allowed = new Set<string>([...generic, ...KIND_SPECIFIC_NODES[step.kind]]);
+      step.flow.nodes.forEach((node, n) => {
+        if (!allowed.has(node.type)) {
+          const home = Object.entries(KIND_SPECIFIC_NODES)
+            .filter(([, types]) => (types as readonly string[]).includes(node.type))
+            .map(([kind]) => kind);
+          context.report(['steps', s, 'flow', 'nodes', n, 'type'], `a "${node.type}" node belongs in a ${home.join(' or ')} step, not in "${step.kind}"`);
+        }
+      });
+    });
+  },
+};
+
+const requiredNodes: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-STEP-NODES',
+  description: 'Vendor selection has exactly one bidding and one award node; performance management exactly one ledgerPeriods, evaluation and acceptance node.',
+  check(context) {
+    const required: Partial<Record<ProcedureStep['kind'], string[]>> = {
+      vendorSelection: ['bidding', 'award'],
+      performanceManagement: ['ledgerPeriods', 'evaluation', 'acceptance'],
+    };
+    context.definition.steps.forEach((step, s) => {
+      for (const type of required[step.kind] ?? []) {
+        const found = step.flow.nodes.map((node, n) => ({ node, n })).filter(({ node }) => node.type === type);
+        if (found.length === 0) context.report(['steps', s, 'flow', 'nodes'], `step "${step.id}" needs a "${type}" node`);
+        for (const extra of found.slice(1)) context.report(['steps', s, 'flow', 'nodes', extra.n, 'type'], `step "${step.id}" may have only one "${type}" node`);
+      }
+    });
+  },
+};
+
+const reachability: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-REACHABLE',
+  description: 'Every node can be reached from the start of its step.',
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      const graph = graphOf(step);
+      if (!graph.has(step.flow.start)) return;
+      const seen = reachable(graph, [step.flow.start]);
+      step.flow.nodes.forEach((node, n) => {
+        if (!seen.has(node.id)) context.report(['steps', s, 'flow', 'nodes', n, 'id'], `node "${node.id}" can never be reached from the start of step "${step.id}"`);
+      });
+    });
+  },
+};
+
+const termination: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-TERMINATES',
+  description: 'From every node some path reaches an end node, and every step has an end that completes it.',
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      const graph = graphOf(step);
+      const ends = step.flow.nodes.filter((node) => node.type === 'end');
+      if (!ends.some((node) => node.type === 'end' && node.outcome === 'completed')) {
+        context.report(['steps', s, 'flow', 'nodes'], `step "${step.id}" has no end node with outcome "completed", so the procedure could never move past it`);
+      }
+      const finishing = canReach(graph, new Set(ends.map((node) => node.id)));
+      const seen = graph.has(step.flow.start) ? reachable(graph, [step.flow.start]) : new Set<string>();
+      step.flow.nodes.forEach((node, n) => {
+        if (seen.has(node.id) && !finishing.has(node.id)) {
+          context.report(['steps', s, 'flow', 'nodes', n, 'id'], `from node "${node.id}" no path leads to an end node: the step would be stuck there forever`);
+        }
+      });
+    });
+  },
+};
+
+const decisions: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-DECISION',
+  description: 'A task lists each decision outcome at most once, and a drafting task (submit) is not also a review (approve).',
+  check(context) {
+    for (const { node, path } of locatedNodes(context.definition)) {
+      if (node.type !== 'task') continue;
+      const seen = new Set<string>();
+      node.decisions.forEach((decision, i) => {
+        if (seen.has(decision.outcome)) context.report([...path, 'decisions', i, 'outcome'], `decision "${decision.outcome}" is listed twice for task "${node.id}"`);
+        seen.add(decision.outcome);
+      });
+      if (seen.has('submit') && seen.has('approve')) {
+        context.report([...path, 'decisions'], `task "${node.id}" offers both "submit" and "approve": a task either drafts (submit) or reviews (approve/return/reject)`);
+      }
+    }
+  },
+};
+
+const fourEyes: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-FOUR-EYES',
+  description: '`notDecidedBySameActorAs` names other human tasks or award nodes of the procedure.',
+  check(context) {
+    const nodes = locatedNodes(context.definition);
+    const decidable = new Set(nodes.filter(({ node }) => node.type === 'task' || node.type === 'award').map(({ node }) => node.id));
+    for (const { node, path } of nodes) {
+      if (node.type !== 'task' && node.type !== 'award') continue;
+      node.notDecidedBySameActorAs.forEach((other, i) => {
+        const at = [...path, 'notDecidedBySameActorAs', i];
+        if (other === node.id) context.report(at, `task "${node.id}" cannot exclude itself; name the task whose actor must not decide this one`);
+        else if (!decidable.has(other)) context.report(at, `"${other}" is not a task or award node of this procedure`);
+      });
+    }
+  },
+};
+
+const notices: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-REF-NOTICE',
+  description: 'A publish node names a notice declared under `notices`.',
+  check(context) {
+    const declared = new Set(context.definition.notices.map((n) => n.id));
+    for (const { node, path } of locatedNodes(context.definition)) {
+      if (node.type === 'publish' && !declared.has(node.notice)) {
+        context.report([...path, 'notice'], `notice "${node.notice}" is not declared under notices (declared: ${list(declared) || 'none'})`);
+      }
+    }
+  },
+};
+
+const fields: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-FIELD',
+  description: 'Field constraints fit the field type: bounds for int and money, lengths and choices for strings, and a default of the right type within them.',
+  check(context) {
+    const checkField = (field: FieldDefinitionT, path: DocumentPath) => {
+      const numeric = field.type === 'int' || field.type === 'money';
+      if (!numeric && (field.min !== undefined || field.max !== undefined)) context.report([...path, field.min !== undefined ? 'min' : 'max'], `min and max apply to int and money fields, not to ${field.type} field "${field.id}"`);
+      if (field.min !== undefined && field.max !== undefined && field.min > field.max) context.report([...path, 'max'], `max (${field.max}) is below min (${field.min}) for field "${field.id}"`);
+      if (field.type !== 'string' && (field.minLength !== undefined || field.maxLength !== undefined || field.oneOf !== undefined)) {
+        context.report(path, `minLength, maxLength and oneOf apply to string fields, not to ${field.type} field "${field.id}"`);
+      }
+      if (field.default !== undefined) {
+        const problem = defaultProblem(field);
+        if (problem) context.report([...path, 'default'], `default of "${field.id}" ${problem}`);
+      }
+    };
+    context.definition.inputs.forEach((field, i) => checkField(field, ['inputs', i]));
+    for (const { node, path } of locatedNodes(context.definition)) {
+      if (node.type === 'task') node.form.forEach((field, i) => checkField(field, [...path, 'form', i]));
+    }
+    context.definition.steps.forEach((step, s) => {
+      if (step.kind === 'performanceManagement') {
+        step.performance.ledger.lines.forEach((line, i) => {
+          checkField(line, ['steps', s, 'performance', 'ledger', 'lines', i]);
+          if (line.type !== 'int' && line.type !== 'money') context.report(['steps', s, 'performance', 'ledger', 'lines', i, 'type'], `ledger line "${line.id}" must be int or money so it can be totalled`);
+        });
+      }
+    });
+  },
+};
+
+function defaultProblem(field: FieldDefinitionT): string | undefined {
+  const value = field.default;
+  switch (field.type) {
+    case 'int':
+    case 'money':
+      if (typeof value !== 'number') return `must be a whole number${field.type === 'money' ? ' of fen' : ''}`;
+      if (field.min !== undefined && value < field.min) return `(${value}) is below min (${field.min})`;
+      if (field.max !== undefined && value > field.max) return `(${value}) is above max (${field.max})`;
+      return undefined;
+    case 'bool':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? undefined : 'must be a date written YYYY-MM-DD';
+    case 'string':
+      if (typeof value !== 'string') return 'must be text';
+      if (field.oneOf && !field.oneOf.includes(value)) return `must be one of ${list(field.oneOf)}`;
+      return undefined;
+  }
+}
+
+const weights: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-WEIGHTS',
+  description: 'Evaluation criteria of vendor selection, and indicators of performance evaluation, have weights adding up to 100.',
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      const check = (items: ReadonlyArray<{ weight: number }>, path: DocumentPath, what: string) => {
+        const total = items.reduce((sum, item) => sum + item.weight, 0);
+        if (total !== 100) context.report(path, `the weights of the ${what} add up to ${total}; they must add up to 100`);
+      };
+      if (step.kind === 'vendorSelection') check(step.selection.evaluation.criteria, ['steps', s, 'selection', 'evaluation', 'criteria'], 'evaluation criteria');
+      if (step.kind === 'performanceManagement') check(step.performance.evaluation.indicators, ['steps', s, 'performance', 'evaluation', 'indicators'], 'evaluation indicators');
+    });
+  },
+};
+
+const selectionMethods: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-METHOD',
+  description: 'The default procurement method is an allowed one; switching method on too few bidders names where to switch and who approves it; award limits are consistent.',
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      if (step.kind !== 'vendorSelection') return;
+      const { methods, bidding, awards } = step.selection;
+      const base = ['steps', s, 'selection'];
+      if (!methods.allowed.includes(methods.default)) context.report([...base, 'methods', 'default'], `default method "${methods.default}" is not among the allowed methods (${list(methods.allowed)})`);
+      const tooFew = bidding.whenTooFew;
+      if (tooFew.action === 'switchMethod') {
+        if (tooFew.switchTo.length === 0) context.report([...base, 'bidding', 'whenTooFew'], 'switching method needs "switchTo": the methods that may be used instead');
+        if (!tooFew.approvedBy) context.report([...base, 'bidding', 'whenTooFew'], 'switching method needs "approvedBy": the authority that approves the change (seed 003 §二(四))');
+      } else if (tooFew.switchTo.length > 0) {
+        context.report([...base, 'bidding', 'whenTooFew', 'switchTo'], 'switchTo applies only when action is "switchMethod"');
+      }
+      if (awards.minWinners > awards.maxWinners) context.report([...base, 'awards', 'minWinners'], `minWinners (${awards.minWinners}) exceeds maxWinners (${awards.maxWinners})`);
+    });
+  },
+};
+
+const tranches: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-TRANCHE',
+  description:
+    'Each tranche names a budget component it pays and a contract-step node that triggers it, is paid by exactly one payment node placed after that trigger, and every budget component is paid by some tranche.',
+  check(context) {
+    const p = context.definition;
+    const release = p.steps.findIndex((step) => step.kind === 'paymentRelease');
+    const releaseStep = p.steps[release];
+    if (releaseStep?.kind !== 'paymentRelease') return;
+    const budgeting = p.steps.find((step) => step.kind === 'budgeting');
+    const components = new Set(budgeting?.kind === 'budgeting' ? budgeting.budget.components.map((c) => c.id) : []);
+    const nodes = locatedNodes(p);
+    const byId = new Map(nodes.map((located) => [located.node.id, located]));
+    const payments = nodes.filter(({ node }) => node.type === 'payment');
+    const trancheIds = new Set(releaseStep.payment.tranches.map((t) => t.id));
+
+    for (const { node, path } of payments) {
+      if (node.type === 'payment' && !trancheIds.has(node.tranche)) context.report([...path, 'tranche'], `tranche "${node.tranche}" is not declared under payment.tranches (declared: ${list(trancheIds)})`);
+    }
+
+    releaseStep.payment.tranches.forEach((tranche, t) => {
+      const base = ['steps', release, 'payment', 'tranches', t];
+      if (tranche.fund !== undefined && !components.has(tranche.fund)) {
+        context.report([...base, 'fund'], `"${tranche.fund}" is not a budget component (components: ${list(components) || 'none'})`);
+      }
+      const trigger = byId.get(tranche.after);
+      if (!trigger) {
+        context.report([...base, 'after'], `"${tranche.after}" is not a node of this procedure`);
+        return;
+      }
+      const triggerStep = p.steps[trigger.stepIndex];
+      if (!triggerStep || !CONTRACT_SCOPED_KINDS.includes(triggerStep.kind)) {
+        context.report([...base, 'after'], `a tranche is triggered by a node of a contract step (contract filing, performance management or payment release); "${tranche.after}" is in "${triggerStep?.id}"`);
+        return;
+      }
+      const payers = payments.filter(({ node }) => node.type === 'payment' && node.tranche === tranche.id);
+      if (payers.length !== 1) {
+        context.report([...base, 'id'], payers.length === 0 ? `tranche "${tranche.id}" is never paid: add a payment node for it` : `tranche "${tranche.id}" is paid by ${payers.length} payment nodes; exactly one may pay it`);
+      }
+      for (const payer of payers) {
+        if (!paidOnlyAfter(p, trigger, payer)) {
+          context.report([...payer.path, 'tranche'], `payment of "${tranche.id}" can happen before "${tranche.after}" has completed successfully; move it after that node on every path`);
+        }
+      }
+    });
+
+    for (const component of components) {
+      if (!releaseStep.payment.tranches.some((t) => t.fund === component)) {
+        context.report(['steps', release, 'payment', 'tranches'], `budget component "${component}" is not paid by any tranche: give a tranche fund: ${component}`);
+      }
+    }
+  },
+};
+
+/** Whether `payer` can run only after `trigger` completed successfully (an earlier step, or later on every path in the same step). */
+function paidOnlyAfter(p: ProcedureDefinition, trigger: LocatedNode, payer: LocatedNode): boolean {
+  const gate = trigger.parallelId ?? trigger.node.id;
+  if (trigger.stepIndex > payer.stepIndex) return false;
+  const step = p.steps[trigger.stepIndex];
+  if (!step) return false;
+  const graph = graphOf(step);
+  if (trigger.stepIndex === payer.stepIndex) return onlyAfterSuccessOf(graph, step.flow.start, gate, payer.node.id);
+  // An earlier step must pass through the trigger on every way to completing.
+  const completingEnds = step.flow.nodes.filter((node) => node.type === 'end' && node.outcome === 'completed');
+  return completingEnds.every((end) => onlyAfterSuccessOf(graph, step.flow.start, gate, end.id));
+}
+
+const expressions: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-EXPR',
+  description: 'Every expression is valid CEL, uses only the variables of its place, and gives the type its place needs.',
+  check(context) {
+    const p = context.definition;
+    const scopes = buildProcedureScopes(p);
+    const check = (scope: ExpressionScope, expression: string, path: DocumentPath, expected?: ExpectedType) => {
+      const result = scope.check(expression, expected);
+      if (!result.ok) context.report(path, `${result.message} in: ${expression}`, result.offset);
+    };
+    p.derived.forEach((value, i) => check(scopes.derived(i), value.expr, ['derived', i, 'expr'], expectedOf(value.type)));
+    p.steps.forEach((step, s) => {
+      const stepScope = scopeForStep(scopes, step);
+      step.flow.nodes.forEach((node, n) => {
+        if (node.type === 'branch') node.cases.forEach((c, i) => check(stepScope, c.when, ['steps', s, 'flow', 'nodes', n, 'cases', i, 'when'], 'bool'));
+      });
+      if (step.kind === 'budgeting') {
+        check(scopes.budget, step.budget.total, ['steps', s, 'budget', 'total'], 'int');
+        step.budget.components.forEach((c, i) => check(scopes.budget, c.amount, ['steps', s, 'budget', 'components', i, 'amount'], 'int'));
+      }
+      if (step.kind === 'performanceManagement') {
+        const perf = step.performance;
+        check(scopes.contractTerms, perf.ledger.periods, ['steps', s, 'performance', 'ledger', 'periods'], 'int');
+        perf.kpis.forEach((kpi, i) => check(scopes.kpi, kpi.expr, ['steps', s, 'performance', 'kpis', i, 'expr'], expectedOf(kpi.type)));
+        if (perf.exit) check(scopes.contract, perf.exit.when, ['steps', s, 'performance', 'exit', 'when'], 'bool');
+      }
+      if (step.kind === 'paymentRelease') {
+        step.payment.tranches.forEach((t, i) => check(scopes.contract, t.amount, ['steps', s, 'payment', 'tranches', i, 'amount'], 'int'));
+      }
+    });
+    // A notice is rendered in the scope of every step that publishes it.
+    p.notices.forEach((notice, i) => {
+      const publishers = p.steps.filter((step) => step.flow.nodes.some((node) => node.type === 'publish' && node.notice === notice.id));
+      const noticeScopes = new Set((publishers.length > 0 ? publishers : p.steps.slice(0, 1)).map((step) => scopeForStep(scopes, step)));
+      for (const scope of noticeScopes) notice.lines.forEach((line, l) => check(scope, line.value, ['notices', i, 'lines', l, 'value']));
+    });
+  },
+};
+
+function scopeForStep(scopes: ProcedureScopes, step: ProcedureStep): ExpressionScope {
+  if (CONTRACT_SCOPED_KINDS.includes(step.kind)) return scopes.contract;
+  return step.kind === 'vendorSelection' ? scopes.selection : scopes.procedure;
+}
+
+function expectedOf(type: ValueTypeT): ExpectedType {
+  return type === 'bool' ? 'bool' : type === 'int' || type === 'money' ? 'int' : 'string';
+}
+
+/** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
+export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
+  stepOrder,
+  uniqueIds,
+  roleReferences,
+  nodeReferences,
+  nodeKinds,
+  requiredNodes,
+  reachability,
+  termination,
+  decisions,
+  fourEyes,
+  notices,
+  fields,
+  weights,
+  selectionMethods,
+  tranches,
+  expressions,
+];
