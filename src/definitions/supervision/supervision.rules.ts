@@ -427,8 +427,7 @@ const expressions: SemanticRule<SupervisionDefinition> = {
     const check = (scope: ExpressionScope, expression: string, path: DocumentPath, variables: string) => {
       const result = scope.check(expression, 'bool');
       if (result.ok) return;
-      const column = expressionColumn(context, path, expression, result.offset);
-      context.report(path, `${result.message}${column === undefined ? '' : ` (column ${column})`} in: ${expression} — available here: ${variables}`);
+      context.report(path, `${result.message} in: ${expression} — available here: ${variables}`, result.offset);
     };
     const attributes = d.attributes.map((a) => `attributes.${a.id}`);
     const payloadVariables = (eventId: string) => d.events.find((event) => event.id === eventId)?.payload.map((f) => `event.${f.id}`) ?? [];
@@ -451,19 +450,6 @@ const expressions: SemanticRule<SupervisionDefinition> = {
     });
   },
 };
-
-/**
- * The column of a problem inside a one-line expression (the scalar's column, past its quote, plus
- * the offset), or undefined when it cannot be known exactly (multi-line or escaped scalars).
- */
-function expressionColumn(context: Context, path: DocumentPath, expression: string, offset: number): number | undefined {
-  if (expression.includes('\n')) return undefined;
-  const { line, column } = context.source.locate(path);
-  const text = context.source.text.split('\n')[line - 1] ?? '';
-  const opening = text[column - 1];
-  const skip = opening === '"' || opening === "'" ? 1 : 0;
-  return text.slice(column - 1 + skip).startsWith(expression) ? column + skip + offset : undefined;
-}
 
 /** Every semantic rule of the SupervisionLifecycle kind, in the order of the language reference. */
 export const supervisionRules: SemanticRule<SupervisionDefinition>[] = [

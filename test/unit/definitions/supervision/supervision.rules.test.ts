@@ -280,16 +280,16 @@ describe('PF-SUP-SHADOWED', () => {
 describe('PF-SUP-EXPR', () => {
   it('reports an unknown obligation in a guard, with the column of the problem inside the expression and the variables available', () => {
     const diagnostics = diagnose(broken('guard: "obligations.visits.met"', 'guard: "obligations.visit.met"'));
-    expect(diagnostics.map(where)).toEqual([{ ruleId: 'PF-SUP-EXPR', line: 28, column: 54 }]);
+    expect(diagnostics.map(where)).toEqual([{ ruleId: 'PF-SUP-EXPR', line: 28, column: 67 }]);
     // The scalar starts at column 54 (its quote); "visit" is 12 characters into the expression: 54 + 1 + 12.
     expect(diagnostics[0]?.message).toBe(
-      'No such key: visit (column 67) in: obligations.visit.met — available here: attributes.isKeyPerson, obligations.visits.{met,total,required,applies,missedPeriods}',
+      'No such key: visit in: obligations.visit.met — available here: attributes.isKeyPerson, obligations.visits.{met,total,required,applies,missedPeriods}',
     );
   });
 
   it('reports a guard that does not give true/false', () => {
     const diagnostics = diagnose(broken('guard: "obligations.visits.met"', 'guard: "obligations.visits.total"'));
-    expect(diagnostics.map(where)).toEqual([{ ruleId: 'PF-SUP-EXPR', line: 28, column: 54 }]);
+    expect(diagnostics.map(where)).toEqual([{ ruleId: 'PF-SUP-EXPR', line: 28, column: 55 }]);
     expect(diagnostics[0]?.message).toContain('the expression gives a whole number (or an amount in fen) where true/false is needed');
   });
 
@@ -298,7 +298,7 @@ describe('PF-SUP-EXPR', () => {
     expect(applies.map(where)).toEqual([{ ruleId: 'PF-SUP-EXPR', line: 27, column: 22 }]);
     expect(applies[0]?.message).toMatch(/available here: attributes\.isKeyPerson$/);
     const counts = diagnose(broken('        per: P1M', '        per: P1M\n        countsWhen: event.place == "home" && event.hours >= "2"'));
-    expect(counts.map(where)).toEqual([{ ruleId: 'PF-SUP-EXPR', line: 27, column: 21 }]);
+    expect(counts.map(where)).toEqual([{ ruleId: 'PF-SUP-EXPR', line: 27, column: 46 }]);
     expect(diagnose(broken('        per: P1M', '        per: P1M\n        countsWhen: event.place == "home" && attributes.isKeyPerson'))).toEqual([]);
   });
 
@@ -309,7 +309,7 @@ describe('PF-SUP-EXPR', () => {
     );
     expect(diagnose(text)).toEqual([]);
     const wrong = broken('    on:\n', '    on:\n      - { event: case.closed, target: closed, guard: "event.hours >= 3" }\n');
-    expect(diagnose(wrong).map(where)).toContainEqual({ ruleId: 'PF-SUP-EXPR', line: 28, column: 54 });
+    expect(diagnose(wrong).map(where)).toContainEqual({ ruleId: 'PF-SUP-EXPR', line: 28, column: 61 });
   });
 });
 
