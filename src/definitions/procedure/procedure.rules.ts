@@ -2,7 +2,7 @@ import type { DocumentPath } from '../diagnostics.js';
 import type { ExpectedType, ExpressionScope } from '../expressions/expression-language.js';
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
 import { canReach, onlyAfterSuccessOf, reachable } from './procedure-graph-analysis.js';
-import { buildProcedureScopes, type ProcedureScopes } from './procedure-scopes.js';
+import { buildProcedureScopes, type ProcedureScopes, tasksOf } from './procedure-scopes.js';
 import {
   CONTRACT_SCOPED_KINDS,
   type FieldDefinitionT,
@@ -378,6 +378,16 @@ const selectionMethods: SemanticRule<ProcedureDefinition> = {
       const { methods, bidding, awards } = step.selection;
       const base = ['steps', s, 'selection'];
       if (!methods.allowed.includes(methods.default)) context.report([...base, 'methods', 'default'], `default method "${methods.default}" is not among the allowed methods (${list(methods.allowed)})`);
+      if (methods.chosenIn) {
+        const { task: taskId, field: fieldId } = methods.chosenIn;
+        const task = tasksOf(step.flow.nodes).find((t) => t.id === taskId);
+        const field = task?.form.find((f) => f.id === fieldId);
+        if (!task) context.report([...base, 'methods', 'chosenIn', 'task'], `"${taskId}" is not a task of step "${step.id}"`);
+        else if (!field) context.report([...base, 'methods', 'chosenIn', 'field'], `task "${taskId}" has no form field "${fieldId}"`);
+        else if (field.type !== 'string' || !field.oneOf || field.oneOf.some((m) => !(methods.allowed as readonly string[]).includes(m))) {
+          context.report([...base, 'methods', 'chosenIn', 'field'], `field "${fieldId}" must be a string whose oneOf lists only allowed methods (${list(methods.allowed)})`);
+        }
+      }
       const tooFew = bidding.whenTooFew;
       if (tooFew.action === 'switchMethod') {
         if (tooFew.switchTo.length === 0) context.report([...base, 'bidding', 'whenTooFew'], 'switching method needs "switchTo": the methods that may be used instead');

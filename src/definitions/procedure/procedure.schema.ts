@@ -305,6 +305,8 @@ export const VendorSelectionStep = z
             default: ProcurementMethod,
             /** The authority that must approve the chosen method (seed 003: finance / procurement authority). */
             approvedBy: KebabId.optional(),
+            /** The task form field where the method is chosen; without it the default method applies. */
+            chosenIn: z.object({ task: CamelId, field: CamelId }).strict().optional(),
           })
           .strict(),
         qualification: z
