@@ -25,6 +25,13 @@ export interface AppConfig {
   /** Cache of installed Temporal binaries, shared by every checkout on the machine. */
   readonly toolsDir: string;
   readonly logLevel: LogLevel;
+  /**
+   * HS256 secret that signs and verifies access tokens. Absent: `npm start` and the CLI use the one
+   * kept in `<dataDir>/jwt-secret`; a standalone API refuses to start (see requireStandaloneApi).
+   */
+  readonly jwtSecret: string | undefined;
+  /** The access token the CLI sends to the API (PROCUREFLOW_TOKEN), unless `--token` is given. */
+  readonly token: string | undefined;
 }
 
 export interface TaskQueues {
@@ -33,6 +40,9 @@ export interface TaskQueues {
   /** Supervised persons' case workflows and their activities. */
   readonly cases: string;
 }
+
+/** An HS256 key shorter than this can be guessed; RFC 7518 §3.2 asks for at least 256 bits. */
+export const MIN_JWT_SECRET_LENGTH = 32;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -53,9 +63,14 @@ export const CONFIG_VARIABLES = {
   PROCUREFLOW_TOOLS_DIR: 'cache directory of the installed Temporal binaries',
   PROCUREFLOW_API_URL: 'base URL of the API, for the procureflow CLI',
   LOG_LEVEL: `log level (${LOG_LEVELS.join(', ')})`,
+  PROCUREFLOW_JWT_SECRET: `secret (at least ${MIN_JWT_SECRET_LENGTH} characters) signing and verifying access tokens`,
+  PROCUREFLOW_TOKEN: 'access token the procureflow CLI sends to the API',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+
+/** Variables whose values never appear in messages: a bad secret is reported without being shown. */
+const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['PROCUREFLOW_JWT_SECRET', 'PROCUREFLOW_TOKEN']);
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface ConfigProblem {
@@ -101,6 +116,8 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const toolsDir = reader.withDefault('PROCUREFLOW_TOOLS_DIR', defaultToolsDir, (v) => path.resolve(cwd, v));
   const logLevel = reader.withDefault('LOG_LEVEL', 'info', parseLogLevel);
   const apiUrl = reader.optional('PROCUREFLOW_API_URL', parseHttpUrl) ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const jwtSecret = reader.optional('PROCUREFLOW_JWT_SECRET', parseJwtSecret);
+  const token = reader.optional('PROCUREFLOW_TOKEN', parseToken);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -123,6 +140,8 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     dataDir,
     toolsDir,
     logLevel,
+    jwtSecret,
+    token,
   };
 }
 
@@ -141,7 +160,7 @@ class EnvReader {
     try {
       return parse(raw.trim());
     } catch (error) {
-      this.problems.push({ variable, value: raw, problem: (error as Error).message });
+      this.problems.push({ variable, value: SECRET_VARIABLES.has(variable) ? '[hidden]' : raw, problem: (error as Error).message });
       return undefined;
     }
   }
@@ -177,6 +196,22 @@ function parseHttpUrl(raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+/** Not trimmed further than the reader does: every character of a secret counts. */
+export function parseJwtSecret(raw: string): string {
+  if (raw.length < MIN_JWT_SECRET_LENGTH) {
+    throw new Error(`is ${raw.length} characters long; use at least ${MIN_JWT_SECRET_LENGTH} random characters, e.g. \`openssl rand -base64 48\``);
+  }
+  return raw;
+}
+
+function parseToken(raw: string): string {
+  const token = raw.replace(/^Bearer\s+/i, '');
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
+    throw new Error('is not a JSON Web Token (three base64url parts joined by dots); `procureflow dev token` makes one');
+  }
+  return token;
+}
+
 function parseHostPort(raw: string): string {
   const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(raw);
   if (!match?.[2]) throw new Error('must be host:port, for example localhost:7233');
@@ -207,6 +242,29 @@ function parseLogLevel(raw: string): LogLevel {
  * all-in-one `npm start` starts embedded ones. Throws a `ConfigError` naming each missing variable.
  */
 export function requireExternalServices(config: AppConfig): { databaseUrl: string; temporalAddress: string } {
+  const problems = missingExternalServices(config);
+  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address) throw new ConfigError(problems);
+  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporal.address };
+}
+
+/**
+ * The standalone API needs the servers and the token secret: it cannot keep a secret of its own, since
+ * every replica and the CLI must share it. Throws one `ConfigError` naming everything missing.
+ */
+export function requireStandaloneApi(config: AppConfig): { databaseUrl: string; temporalAddress: string; jwtSecret: string } {
+  const problems = missingExternalServices(config);
+  if (!config.jwtSecret) {
+    problems.push({
+      variable: 'PROCUREFLOW_JWT_SECRET',
+      value: '',
+      problem: `is required when the API runs on its own: give it at least ${MIN_JWT_SECRET_LENGTH} random characters, the same for the API and the CLI (npm start keeps one in <PROCUREFLOW_DATA_DIR>/jwt-secret instead)`,
+    });
+  }
+  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address || !config.jwtSecret) throw new ConfigError(problems);
+  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporal.address, jwtSecret: config.jwtSecret };
+}
+
+function missingExternalServices(config: AppConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!config.databaseUrl) {
     problems.push({ variable: 'DATABASE_URL', value: '', problem: 'is required when the API or worker runs on its own (npm start starts an embedded PostgreSQL instead)' });
@@ -214,6 +272,5 @@ export function requireExternalServices(config: AppConfig): { databaseUrl: strin
   if (!config.temporal.address) {
     problems.push({ variable: 'TEMPORAL_ADDRESS', value: '', problem: 'is required when the API or worker runs on its own (npm start starts a Temporal dev server instead)' });
   }
-  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address) throw new ConfigError(problems);
-  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporal.address };
+  return problems;
 }

@@ -1,12 +1,14 @@
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity } from './entities/audit-entry.entity.js';
+import { DefinitionVersionEntity } from './entities/definition-version.entity.js';
 import { AuditTrail1763776800000 } from './migrations/1763776800000-audit-trail.js';
+import { DefinitionRegistry1763863200000 } from './migrations/1763863200000-definition-registry.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
-export const ENTITIES = [AuditEntryEntity];
+export const ENTITIES = [AuditEntryEntity, DefinitionVersionEntity];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

@@ -48,6 +48,16 @@ describe('starting procureflow with bad configuration', () => {
   });
 });
 
+describe('the standalone API process', () => {
+  it('names the servers and the token secret it must be given', async () => {
+    const result = await runToCompletion(compiledEntry('apps/api/src/main.js'), {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration (3 problems)');
+    expect(result.stderr).toContain('PROCUREFLOW_JWT_SECRET="": is required when the API runs on its own');
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
 describe('the standalone worker process', () => {
   it('polls until SIGTERM, then shuts down cleanly', async () => {
     const { url, dataSource } = await freshDatabase('worker_process');

@@ -50,6 +50,7 @@ describe('GET /ready', () => {
       temporalClient: new Client({ connection, namespace: 'default' }),
       temporalAddress: temporal.address,
       logger: createLogger('silent', 'api'),
+      jwtSecret: 'readiness-test-secret-of-at-least-32-characters',
     });
     const port = await freePort();
     await app.listen(port, '127.0.0.1');

@@ -4,7 +4,10 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../src/config/config.js';
-import { APP_CONFIG, LOGGER, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
+import { AuthModule } from './auth/auth.module.js';
+import { requestIdOf } from './common/request-id.js';
+import { ACCESS_TOKEN_SECRET, APP_CONFIG, LOGGER, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
+import { DefinitionsModule } from './definitions/definitions.module.js';
 import { HealthModule } from './health/health.module.js';
 
 /** What the composition root (the API's main, the stack, a test) hands to the API. */
@@ -15,6 +18,8 @@ export interface ApiDependencies {
   /** host:port of the Temporal frontend the client talks to, for the readiness probe. */
   readonly temporalAddress: string;
   readonly logger: Logger;
+  /** The HS256 secret access tokens are verified with (config.jwtSecret, or the stack's generated one). */
+  readonly jwtSecret: string;
 }
 
 @Module({})
@@ -28,16 +33,13 @@ export class AppModule {
           pinoHttp: {
             logger: deps.logger,
             // Every request carries a correlation id: the caller's X-Request-Id or a fresh one.
-            genReqId: (request, response) => {
-              const given = request.headers['x-request-id'];
-              const id = typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : crypto.randomUUID();
-              response.setHeader('X-Request-Id', id);
-              return id;
-            },
+            genReqId: requestIdOf,
             autoLogging: { ignore: (request) => request.url === '/health' },
           },
         }),
+        AuthModule,
         HealthModule,
+        DefinitionsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },
@@ -45,8 +47,9 @@ export class AppModule {
         { provide: TEMPORAL_CLIENT, useValue: deps.temporalClient },
         { provide: TEMPORAL_ADDRESS, useValue: deps.temporalAddress },
         { provide: LOGGER, useValue: deps.logger },
+        { provide: ACCESS_TOKEN_SECRET, useValue: deps.jwtSecret },
       ],
-      exports: [APP_CONFIG, DataSource, TEMPORAL_CLIENT, TEMPORAL_ADDRESS, LOGGER],
+      exports: [APP_CONFIG, DataSource, TEMPORAL_CLIENT, TEMPORAL_ADDRESS, LOGGER, ACCESS_TOKEN_SECRET],
     };
   }
 }

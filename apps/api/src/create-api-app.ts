@@ -8,6 +8,7 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { type ApiDependencies, AppModule } from './app.module.js';
 import { type FieldProblem, ValidationError } from './common/domain-errors.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
+import { assignRequestId } from './common/request-id.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 /**
@@ -15,7 +16,11 @@ import { buildOpenApiDocument } from './openapi.js';
  * logs and the OpenAPI document served at /docs (JSON at /docs-json).
  */
 export async function createApiApp(deps: ApiDependencies): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { bufferLogs: true });
+  // The body parser is mounted after the correlation id, so that even a malformed body gets one.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { bufferLogs: true, bodyParser: false });
+  app.use(assignRequestId);
+  // Definition files travel as JSON strings; a batch of a jurisdiction's files outgrows Express's 100 kB default.
+  app.useBodyParser('json', { limit: '5mb' });
   app.useLogger(app.get(NestPinoLogger));
   app.useGlobalFilters(new ApiExceptionFilter(deps.logger));
   app.useGlobalPipes(

@@ -1,9 +1,10 @@
 /**
  * The API process on its own (as docker-compose runs it): joins the PostgreSQL and Temporal servers
- * named by DATABASE_URL and TEMPORAL_ADDRESS and serves HTTP until SIGTERM.
+ * named by DATABASE_URL and TEMPORAL_ADDRESS and serves HTTP until SIGTERM. Access tokens are verified
+ * with PROCUREFLOW_JWT_SECRET, which every API replica and the CLI must share.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, requireExternalServices } from '../../../src/config/config.js';
+import { loadConfig, requireStandaloneApi } from '../../../src/config/config.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
@@ -11,7 +12,7 @@ import { createApiApp } from './create-api-app.js';
 
 runMain(async () => {
   const config = loadConfig();
-  const { databaseUrl, temporalAddress } = requireExternalServices(config);
+  const { databaseUrl, temporalAddress, jwtSecret } = requireStandaloneApi(config);
   const logger = createLogger(config.logLevel, 'api');
   const dataSource = await openDatabase(databaseUrl);
   const connection = Connection.lazy({ address: temporalAddress });
@@ -21,6 +22,7 @@ runMain(async () => {
     temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
     temporalAddress,
     logger,
+    jwtSecret,
   });
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'API listening');

@@ -17,6 +17,8 @@ export async function renderOpenApiDocument(): Promise<string> {
     temporalClient: new Client(),
     temporalAddress: '127.0.0.1:1',
     logger: createLogger('silent', 'openapi'),
+    // Never used: no request is served.
+    jwtSecret: 'openapi-rendering-serves-no-requests-so-no-secret',
   });
   try {
     return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;

@@ -1,5 +1,7 @@
 /** The `procureflow` command line: one sub-command per task of administrators, approvers and ops staff. */
 import { Command } from 'commander';
+import { registerDefinitionsCommand } from './commands/definitions.command.js';
+import { registerDevCommand } from './commands/dev.command.js';
 import { registerStatusCommand } from './commands/status.command.js';
 import { CliError } from './output.js';
 
@@ -9,13 +11,20 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStatusCommand(program);
+registerDefinitionsCommand(program);
+registerDevCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   const json = process.argv.includes('--json');
   const message = error instanceof Error ? error.message : String(error);
-  if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
-  else process.stderr.write(`procureflow: ${message}\n`);
+  const cliError = error instanceof CliError ? error : undefined;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error: message, ...cliError?.data }, null, 2)}\n`);
+  } else {
+    if (cliError?.report) process.stdout.write(`${cliError.report}\n`);
+    process.stderr.write(`procureflow: ${message}\n`);
+  }
   process.exitCode = error instanceof CliError ? error.exitCode : 1;
 }

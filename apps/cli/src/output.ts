@@ -19,8 +19,34 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** Detail for the reader, printed on stdout before the one-line error (e.g. located diagnostics). */
+    readonly report?: string,
+    /** Structured detail merged into the `--json` error document. */
+    readonly data?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/**
+ * Lays rows out in columns separated by two spaces, every column but the last padded to its widest
+ * cell (so wide CJK text belongs in the last column).
+ */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `1 file`, `2 files`. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
 }

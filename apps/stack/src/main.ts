@@ -9,6 +9,7 @@ import { loadWorkflowBundle } from '../../worker/src/workflow-bundle.js';
 import { startWorkers } from '../../worker/src/worker.providers.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { provideServices } from '../../../src/infra/local-services.js';
+import { resolveJwtSecret } from '../../../src/identity/jwt-secret.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
@@ -49,6 +50,9 @@ runMain(async () => {
     });
     cleanups.push({ name: 'workers', stop: () => workers.shutdown() });
 
+    // PROCUREFLOW_JWT_SECRET, or one generated on the first start and kept in the data directory,
+    // where `procureflow dev token` finds it too.
+    const jwtSecret = await resolveJwtSecret(config);
     const connection = await Connection.connect({ address: services.temporal.address });
     cleanups.push({ name: 'Temporal client', stop: () => connection.close() });
     const app = await createApiApp({
@@ -57,6 +61,7 @@ runMain(async () => {
       temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
       temporalAddress: services.temporal.address,
       logger: createLogger(config.logLevel, 'api'),
+      jwtSecret: jwtSecret.secret,
     });
     await app.listen(config.http.port, config.http.host);
     cleanups.push({ name: 'API', stop: () => app.close() });
@@ -72,6 +77,7 @@ runMain(async () => {
         `  Temporal         ${services.temporal.address} (namespace ${config.temporal.namespace})`,
         `  Temporal Web UI  ${services.temporal.uiUrl ?? '(the Temporal server at TEMPORAL_ADDRESS serves its own UI)'}`,
         `  PostgreSQL       ${services.postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+        `  Token secret     ${jwtSecret.source} (\`npx procureflow dev token --help\` signs tokens with it)`,
         '',
         'Press Ctrl-C to stop everything.',
         '',

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, requireExternalServices } from '../../../src/config/config.js';
+import { ConfigError, loadConfig, requireExternalServices, requireStandaloneApi } from '../../../src/config/config.js';
 
 describe('loadConfig', () => {
   it('gives embedded defaults when nothing is set', () => {
@@ -62,6 +62,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: value })).toThrow(reason);
   });
 
+  it('reads the token secret and the CLI token', () => {
+    const secret = 's'.repeat(32);
+    const config = loadConfig({ PROCUREFLOW_JWT_SECRET: secret, PROCUREFLOW_TOKEN: 'Bearer aaa.bbb.ccc' });
+    expect(config.jwtSecret).toBe(secret);
+    expect(config.token).toBe('aaa.bbb.ccc');
+    expect(loadConfig({})).toMatchObject({ jwtSecret: undefined, token: undefined });
+  });
+
+  it('refuses a short token secret or a malformed token without showing either', () => {
+    const attempt = () => loadConfig({ PROCUREFLOW_JWT_SECRET: 'hunter2', PROCUREFLOW_TOKEN: 'letmein' });
+    expect(attempt).toThrow('PROCUREFLOW_JWT_SECRET="[hidden]": is 7 characters long; use at least 32 random characters');
+    expect(attempt).toThrow('PROCUREFLOW_TOKEN="[hidden]": is not a JSON Web Token');
+    expect(attempt).not.toThrow(/hunter2|letmein/);
+  });
+
   it('refuses colliding ports and task queues', () => {
     expect(() => loadConfig({ TEMPORAL_DEV_SERVER_UI_PORT: '7233' })).toThrow('TEMPORAL_DEV_SERVER_UI_PORT="7233": must differ from TEMPORAL_DEV_SERVER_PORT');
     expect(() => loadConfig({ TEMPORAL_TASK_QUEUE_CASES: 'procureflow-procurement' })).toThrow('must differ from TEMPORAL_TASK_QUEUE_PROCUREMENT');
@@ -71,6 +86,12 @@ describe('loadConfig', () => {
 describe('requireExternalServices', () => {
   it('names both servers a standalone API or worker needs', () => {
     expect(() => requireExternalServices(loadConfig({}))).toThrow(/DATABASE_URL[\s\S]*TEMPORAL_ADDRESS/);
+  });
+
+  it('requires the token secret too of a standalone API, in the same message', () => {
+    expect(() => requireStandaloneApi(loadConfig({}))).toThrow(/DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*PROCUREFLOW_JWT_SECRET="": is required when the API runs on its own/);
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d', TEMPORAL_ADDRESS: 'h:7233', PROCUREFLOW_JWT_SECRET: 'k'.repeat(40) });
+    expect(requireStandaloneApi(config)).toEqual({ databaseUrl: 'postgres://u:p@h:5432/d', temporalAddress: 'h:7233', jwtSecret: 'k'.repeat(40) });
   });
 
   it('passes them through when both are set', () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES, loadConfig } from '../../../src/config/config.js';
+import { CONFIG_VARIABLES, loadConfig, requireStandaloneApi } from '../../../src/config/config.js';
 import { PROJECT_ROOT } from '../../../src/config/project-root.js';
 
 /**
@@ -25,6 +25,13 @@ const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
 const services = compose.services;
 const applicationServices = ['api', 'worker'] as const;
 
+/** Values as Compose passes them when the shell sets none of the variables: `${VAR:-default}` is `default`. */
+function interpolated(environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [name, value.replace(/\$\{[A-Z_][A-Z0-9_]*:-([^}]*)\}/g, '$1')]),
+  );
+}
+
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, Temporal with its Web UI, the API and the worker', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
@@ -38,7 +45,7 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(applicationServices)('gives the %s only variables the configuration reads, and valid values', (name) => {
-    const environment = services[name]?.environment ?? {};
+    const environment = interpolated(services[name]?.environment ?? {});
     for (const variable of Object.keys(environment)) expect(Object.keys(CONFIG_VARIABLES)).toContain(variable);
     const config = loadConfig(environment);
     expect(config.databaseUrl).toBeDefined();
@@ -61,6 +68,14 @@ describe('docker-compose.yml', () => {
     const source = compiled.replace(/^dist\//, '').replace(/\.js$/, '.ts');
     expect(existsSync(path.join(PROJECT_ROOT, source))).toBe(true);
     expect(services[name]?.build).toBe('.');
+  });
+
+  it('gives the API the token secret it requires on its own, overridable from the shell; the worker needs none', () => {
+    const api = services['api']?.environment ?? {};
+    expect(api['PROCUREFLOW_JWT_SECRET']).toMatch(/^\$\{PROCUREFLOW_JWT_SECRET:-.+\}$/);
+    const config = loadConfig(interpolated(api));
+    expect(() => requireStandaloneApi(config)).not.toThrow();
+    expect(services['worker']?.environment?.['PROCUREFLOW_JWT_SECRET']).toBeUndefined();
   });
 
   it('publishes the API on the port it listens on', () => {

@@ -1,3 +1,5 @@
+import type { Diagnostic } from '../../../../src/definitions/diagnostics.js';
+
 /**
  * Errors the services throw when a request breaks a rule. The exception filter maps each to an HTTP
  * status; the message is written for the person who sent the request and names what is wrong.
@@ -52,4 +54,21 @@ export class InvalidTransitionError extends DomainError {
 export class ValidationError extends DomainError {
   readonly status = 422;
   readonly code = 'validation-failed';
+}
+
+/**
+ * Submitted definition files do not compile. `diagnostics` locates every problem (file, line, column,
+ * path, rule); `details` repeats each one as a field problem, for clients that only read the common shape.
+ */
+export class DefinitionInvalidError extends DomainError {
+  readonly status = 422;
+  readonly code = 'definition-invalid';
+
+  constructor(
+    message: string,
+    readonly diagnostics: readonly Diagnostic[],
+    details: readonly FieldProblem[],
+  ) {
+    super(message, details);
+  }
 }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, type FieldProblem } from './domain-errors.js';
+import { DefinitionInvalidError, DomainError, type FieldProblem } from './domain-errors.js';
 import type { ErrorResponseDto } from './error-response.dto.js';
 
 /**
@@ -27,7 +27,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, correlationId: string): ErrorResponseDto {
     if (exception instanceof DomainError) {
-      return { status: exception.status, code: exception.code, message: exception.message, details: [...exception.details], correlationId };
+      const body: ErrorResponseDto = { status: exception.status, code: exception.code, message: exception.message, details: [...exception.details], correlationId };
+      if (exception instanceof DefinitionInvalidError) body.diagnostics = [...exception.diagnostics];
+      return body;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -3,3 +3,5 @@ export const APP_CONFIG = Symbol('AppConfig');
 export const TEMPORAL_CLIENT = Symbol('TemporalClient');
 export const LOGGER = Symbol('Logger');
 export const TEMPORAL_ADDRESS = Symbol('TemporalAddress');
+/** The HS256 secret access tokens are verified with (a string of at least 32 characters). */
+export const ACCESS_TOKEN_SECRET = Symbol('AccessTokenSecret');

@@ -1,0 +1,229 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { DEFINITION_KINDS, type DefinitionKind } from '../../../../src/definitions/compiled-definition.js';
+import { DiagnosticDto } from '../common/error-response.dto.js';
+
+/** Most files one request may carry; a jurisdiction's whole set of definitions fits many times over. */
+export const MAX_FILES_PER_REQUEST = 100;
+/** Largest definition file accepted, in characters. */
+export const MAX_DEFINITION_LENGTH = 1_000_000;
+
+// ---- requests -------------------------------------------------------------------------------
+
+export class DefinitionFileDto {
+  @ApiProperty({ description: 'Name of the file, as diagnostics should name it.', example: 'definitions/calendars/cn-2026.yaml', maxLength: 500 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  file!: string;
+
+  @ApiProperty({ description: 'The YAML text of the definition.', example: 'apiVersion: procureflow.gov.cn/v1\nkind: Calendar\n…', maxLength: MAX_DEFINITION_LENGTH })
+  @IsString()
+  @MaxLength(MAX_DEFINITION_LENGTH)
+  text!: string;
+}
+
+export class ValidateDefinitionsDto {
+  @ApiProperty({ type: [DefinitionFileDto], minItems: 1, maxItems: MAX_FILES_PER_REQUEST })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_FILES_PER_REQUEST)
+  @ValidateNested({ each: true })
+  @Type(() => DefinitionFileDto)
+  files!: DefinitionFileDto[];
+}
+
+export class DeployDefinitionsDto extends ValidateDefinitionsDto {
+  @ApiPropertyOptional({ description: 'Why these definitions are deployed; kept in the audit trail.', example: '2026 holiday notice published', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
+export class ListDefinitionsQueryDto {
+  @ApiPropertyOptional({ enum: DEFINITION_KINDS, description: 'Only definitions of this kind.' })
+  @IsOptional()
+  @IsIn(DEFINITION_KINDS)
+  kind?: DefinitionKind;
+}
+
+export class DefinitionKeyParamsDto {
+  @ApiProperty({ description: 'metadata.key of the definition.', example: 'cn-2026' })
+  @IsString()
+  @MaxLength(200)
+  key!: string;
+}
+
+export class DefinitionVersionParamsDto extends DefinitionKeyParamsDto {
+  @ApiProperty({ description: 'Version number, from 1.', example: 1, type: Number })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  version!: number;
+}
+
+export class DefinitionDiffQueryDto {
+  @ApiProperty({ description: 'The older version.', example: 1, type: Number })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  from!: number;
+
+  @ApiProperty({ description: 'The newer version.', example: 2, type: Number })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  to!: number;
+}
+
+// ---- responses ------------------------------------------------------------------------------
+
+export class LocalizedTextDto {
+  @ApiProperty({ example: '2026年全国法定节假日及调休安排' })
+  zh!: string;
+
+  @ApiProperty({ example: 'China public holidays and make-up workdays 2026' })
+  en!: string;
+}
+
+/** One version of a definition, without its text. */
+export class DefinitionSummaryDto {
+  @ApiProperty({ example: 'cn-2026' })
+  key!: string;
+
+  @ApiProperty({ enum: DEFINITION_KINDS })
+  kind!: DefinitionKind;
+
+  @ApiProperty({ example: 1 })
+  version!: number;
+
+  @ApiProperty({ description: 'sha256 (hex) of the canonical JSON of the compiled definition.', example: '3f1c…' })
+  contentHash!: string;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ type: String, nullable: true, description: 'metadata.jurisdiction.code; `cn` is national; null belongs to none.', example: 'cn' })
+  jurisdiction!: string | null;
+
+  @ApiProperty({ description: 'The file it was deployed from.', example: 'definitions/calendars/cn-2026.yaml' })
+  sourceFile!: string;
+
+  @ApiProperty({ description: 'User id of the administrator who deployed it.', example: 'wang.fang' })
+  deployedBy!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  deployedAt!: string;
+}
+
+export class DefinitionListDto {
+  @ApiProperty({ type: [DefinitionSummaryDto], description: 'The newest version of each key, ordered by key.' })
+  definitions!: DefinitionSummaryDto[];
+}
+
+export class DefinitionHistoryDto {
+  @ApiProperty({ example: 'cn-2026' })
+  key!: string;
+
+  @ApiProperty({ enum: DEFINITION_KINDS })
+  kind!: DefinitionKind;
+
+  @ApiProperty({ type: [DefinitionSummaryDto], description: 'Every version, newest first.' })
+  versions!: DefinitionSummaryDto[];
+}
+
+export class DefinitionVersionDto extends DefinitionSummaryDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The compiled definition (defaults filled in), as workflows run it.' })
+  definition!: Record<string, unknown>;
+
+  @ApiProperty({ description: 'The YAML exactly as deployed.' })
+  sourceText!: string;
+}
+
+export class DeployedDefinitionDto extends DefinitionSummaryDto {
+  @ApiProperty({ description: 'false when this exact content was already deployed: the existing version is returned.' })
+  created!: boolean;
+}
+
+export class DeployResultDto {
+  @ApiProperty({ description: 'Whether any new version was created (the status is then 201, else 200).' })
+  created!: boolean;
+
+  @ApiProperty({ type: [DeployedDefinitionDto], description: 'One entry per submitted file, in the order submitted.' })
+  definitions!: DeployedDefinitionDto[];
+}
+
+export class FileValidationDto {
+  @ApiProperty({ example: 'definitions/calendars/cn-2026.yaml' })
+  file!: string;
+
+  @ApiProperty({ description: 'The file compiles.' })
+  ok!: boolean;
+
+  @ApiPropertyOptional({ enum: DEFINITION_KINDS, description: 'When ok.' })
+  kind?: DefinitionKind;
+
+  @ApiPropertyOptional({ description: 'When ok.', example: 'cn-2026' })
+  key?: string;
+
+  @ApiPropertyOptional({ description: 'When ok: the hash a deploy would store.' })
+  contentHash?: string;
+
+  @ApiProperty({ type: [DiagnosticDto], description: 'Every problem found, top to bottom; empty when ok.' })
+  diagnostics!: DiagnosticDto[];
+}
+
+export class ValidationReportDto {
+  @ApiProperty({ description: 'Every file compiles.' })
+  valid!: boolean;
+
+  @ApiProperty({ type: [FileValidationDto], description: 'One entry per submitted file, in the order submitted.' })
+  files!: FileValidationDto[];
+}
+
+export enum DefinitionChangeKind {
+  Added = 'added',
+  Removed = 'removed',
+  Changed = 'changed',
+}
+
+/** Any JSON value: OpenAPI 3.0 has no `any`, so list the possibilities. */
+const anyJsonValue = (description: string) =>
+  ApiPropertyOptional({
+    description,
+    nullable: true,
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: {} }],
+  });
+
+export class DefinitionChangeDto {
+  @ApiProperty({ enum: DefinitionChangeKind })
+  kind!: DefinitionChangeKind;
+
+  @ApiProperty({ description: 'Path of the value in the definition; `<array>.order` when elements only moved.', example: 'holidays[0].to' })
+  path!: string;
+
+  @anyJsonValue('The value in the older version (absent when added).')
+  before?: unknown;
+
+  @anyJsonValue('The value in the newer version (absent when removed).')
+  after?: unknown;
+}
+
+export class DefinitionDiffDto {
+  @ApiProperty({ example: 'cn-2026' })
+  key!: string;
+
+  @ApiProperty({ enum: DEFINITION_KINDS })
+  kind!: DefinitionKind;
+
+  @ApiProperty({ example: 1 })
+  from!: number;
+
+  @ApiProperty({ example: 2 })
+  to!: number;
+
+  @ApiProperty({ type: [DefinitionChangeDto], description: 'Empty when the two versions define the same thing.' })
+  changes!: DefinitionChangeDto[];
+}

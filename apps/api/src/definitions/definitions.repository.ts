@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, type FindOptionsSelect } from 'typeorm';
+import type { AuditEntryInput } from '../../../../activities/audit.js';
+import { DefinitionVersionEntity } from '../../../../src/persistence/entities/definition-version.entity.js';
+
+/** A registry row without its (large) source text and compiled definition. */
+export interface DefinitionVersionRecord {
+  readonly key: string;
+  readonly kind: string;
+  readonly version: number;
+  readonly contentHash: string;
+  readonly title: { readonly zh: string; readonly en: string };
+  readonly jurisdiction: string | null;
+  readonly sourceFile: string;
+  readonly deployedBy: string;
+  readonly deployedAt: Date;
+}
+
+/** A whole registry row. */
+export interface DefinitionVersionContent extends DefinitionVersionRecord {
+  readonly sourceText: string;
+  readonly compiled: Record<string, unknown>;
+}
+
+export type NewDefinitionVersion = Omit<DefinitionVersionContent, 'deployedAt'>;
+
+/** What a deploy may do inside its one transaction; the rules of deploying are the service's. */
+export interface RegistryTransaction {
+  /** Holds off other deploys of `key` until this transaction ends, so versions are numbered without gaps or races. */
+  lockKey(key: string): Promise<void>;
+  latestVersion(key: string): Promise<DefinitionVersionRecord | undefined>;
+  findByContentHash(key: string, contentHash: string): Promise<DefinitionVersionRecord | undefined>;
+  insertVersion(version: NewDefinitionVersion): Promise<DefinitionVersionRecord>;
+  appendAudit(entry: AuditEntryInput): Promise<void>;
+}
+
+const SUMMARY_COLUMNS: FindOptionsSelect<DefinitionVersionEntity> = {
+  key: true,
+  kind: true,
+  version: true,
+  contentHash: true,
+  title: true,
+  jurisdiction: true,
+  sourceFile: true,
+  deployedBy: true,
+  deployedAt: true,
+};
+
+/** The definition registry in PostgreSQL (table definition_versions). */
+@Injectable()
+export class DefinitionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs `work` in one transaction: everything it wrote is committed together, or nothing is if it throws. */
+  inTransaction<T>(work: (transaction: RegistryTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(registryTransaction(manager)));
+  }
+
+  /** The newest version of every key (of one kind, if given), ordered by key. */
+  async latestOfEachKey(kind?: string): Promise<DefinitionVersionRecord[]> {
+    const query = this.dataSource
+      .getRepository(DefinitionVersionEntity)
+      .createQueryBuilder('d')
+      .select(Object.keys(SUMMARY_COLUMNS).map((column) => `d.${column}`))
+      .distinctOn(['d.key'])
+      .orderBy('d.key', 'ASC')
+      .addOrderBy('d.version', 'DESC');
+    if (kind !== undefined) query.where('d.kind = :kind', { kind });
+    return (await query.getMany()).map(toRecord);
+  }
+
+  /** Every version of `key`, newest first; empty when the key was never deployed. */
+  async versionsOf(key: string): Promise<DefinitionVersionRecord[]> {
+    const rows = await this.dataSource.getRepository(DefinitionVersionEntity).find({
+      select: SUMMARY_COLUMNS,
+      where: { key },
+      order: { version: 'DESC' },
+    });
+    return rows.map(toRecord);
+  }
+
+  async findVersion(key: string, version: number): Promise<DefinitionVersionContent | undefined> {
+    const row = await this.dataSource.getRepository(DefinitionVersionEntity).findOneBy({ key, version });
+    return row ? { ...toRecord(row), sourceText: row.sourceText, compiled: row.compiled } : undefined;
+  }
+}
+
+function registryTransaction(manager: EntityManager): RegistryTransaction {
+  const versions = manager.getRepository(DefinitionVersionEntity);
+  return {
+    async lockKey(key) {
+      // Two-key form: the first key keeps these locks apart from any other advisory locks in the database.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('procureflow.definition_versions'), hashtext($1))`, [key]);
+    },
+    async latestVersion(key) {
+      const row = await versions.findOne({ select: SUMMARY_COLUMNS, where: { key }, order: { version: 'DESC' } });
+      return row ? toRecord(row) : undefined;
+    },
+    async findByContentHash(key, contentHash) {
+      const row = await versions.findOne({ select: SUMMARY_COLUMNS, where: { key, contentHash } });
+      return row ? toRecord(row) : undefined;
+    },
+    async insertVersion(version) {
+      const inserted = await versions.save(versions.create({ ...version, title: { ...version.title } }));
+      // deployed_at is the database's clock (the transaction's start); read it back rather than guess it.
+      const row = await versions.findOneOrFail({ select: SUMMARY_COLUMNS, where: { id: inserted.id } });
+      return toRecord(row);
+    },
+    async appendAudit(entry) {
+      // Same statement as the audit activity: a repeated idempotency key changes nothing.
+      await manager.query(
+        `INSERT INTO audit_entries
+           (idempotency_key, occurred_at, actor_id, actor_role, jurisdiction, action, subject_type, subject_id, comment, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        [
+          entry.idempotencyKey,
+          new Date(entry.occurredAt),
+          entry.actorId,
+          entry.actorRole,
+          entry.jurisdiction,
+          entry.action,
+          entry.subjectType,
+          entry.subjectId,
+          entry.comment ?? null,
+          JSON.stringify(entry.details ?? {}),
+        ],
+      );
+    },
+  };
+}
+
+function toRecord(row: DefinitionVersionEntity): DefinitionVersionRecord {
+  return {
+    key: row.key,
+    kind: row.kind,
+    version: row.version,
+    contentHash: row.contentHash,
+    title: row.title,
+    jurisdiction: row.jurisdiction,
+    sourceFile: row.sourceFile,
+    deployedBy: row.deployedBy,
+    deployedAt: row.deployedAt,
+  };
+}

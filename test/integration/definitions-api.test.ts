@@ -1,0 +1,393 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import { signAccessToken } from '../../src/identity/access-tokens.js';
+import { startTestApi, type TestApi, TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
+import { calendarDefinition, NEW_YEAR_2026, REVERSED_HOLIDAY_CALENDAR } from '../support/definition-texts.js';
+
+/**
+ * The definition registry through its HTTP API, on real PostgreSQL: who may call it, deploy
+ * semantics (all or nothing, idempotent, versioned, serialised), reads, diffs and jurisdictions.
+ */
+describe('the definitions API', () => {
+  let api: TestApi;
+  let admin: string;
+  let approver: string;
+  let anjiAdmin: string;
+  let nationalViewer: string;
+  let nationalAdmin: string;
+
+  beforeAll(async () => {
+    api = await startTestApi('definitions_api');
+    admin = await tokenFor({ userId: 'wang.fang', name: '王芳', roles: ['administrator'], jurisdiction: 'zj-deqing' });
+    approver = await tokenFor({ userId: 'li.ming', roles: ['finance-bureau'], jurisdiction: 'zj-deqing' });
+    anjiAdmin = await tokenFor({ userId: 'zhao.lei', roles: ['administrator'], jurisdiction: 'zj-anji' });
+    nationalViewer = await tokenFor({ userId: 'chen.jing', roles: ['ministry-viewer'], jurisdiction: 'cn' });
+    nationalAdmin = await tokenFor({ userId: 'sun.li', roles: ['administrator'], jurisdiction: 'cn' });
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const call = async (method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown) => {
+    const response = await fetch(`${api.baseUrl}${route}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  };
+  const deploy = (token: string, files: Array<{ file: string; text: string }>, comment?: string) =>
+    call('POST', '/definitions', token, { files, ...(comment ? { comment } : {}) });
+  const rowCount = async (key?: string): Promise<number> => {
+    const rows: Array<{ count: string }> = key
+      ? await api.dataSource.query('SELECT count(*) FROM definition_versions WHERE key = $1', [key])
+      : await api.dataSource.query('SELECT count(*) FROM definition_versions');
+    return Number(rows[0]?.count);
+  };
+
+  describe('identity', () => {
+    it('refuses a request without a token with 401 and a bearer challenge', async () => {
+      const { status, headers, body } = await call('GET', '/definitions', undefined);
+      expect(status).toBe(401);
+      expect(headers.get('www-authenticate')).toBe('Bearer realm="procureflow"');
+      expect(body).toMatchObject({ status: 401, code: 'unauthorized', message: expect.stringContaining('Authorization: Bearer <token>') });
+    });
+
+    it.each([
+      ['garbage', async () => 'not-a-jwt', 'malformed'],
+      ['a token signed with another secret', () => tokenFor({ roles: ['administrator'], jurisdiction: 'cn' }, 'another-secret-that-is-also-long-enough-000'), 'not signed by this procureflow'],
+      [
+        'an expired token',
+        async () =>
+          (await signAccessToken({ userId: 'u', name: 'n', roles: ['administrator'], jurisdiction: 'cn' }, TEST_JWT_SECRET, {
+            expiresInSeconds: 60,
+            now: new Date(Date.now() - 3_600_000),
+          })).token,
+        'expired',
+      ],
+      [
+        'a token without roles',
+        () =>
+          new SignJWT({ name: 'n', jurisdiction: 'cn' })
+            .setProtectedHeader({ alg: 'HS256' })
+            .setSubject('u')
+            .setIssuer('procureflow')
+            .setExpirationTime('1h')
+            .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+        'no "roles" claim',
+      ],
+    ])('refuses %s with 401 saying why', async (_what, makeToken, reason) => {
+      const { status, headers, body } = await call('GET', '/definitions', await makeToken());
+      expect(status).toBe(401);
+      expect(headers.get('www-authenticate')).toBe('Bearer realm="procureflow", error="invalid_token"');
+      expect(body).toMatchObject({ code: 'unauthorized', message: expect.stringContaining(reason) });
+    });
+
+    it('refuses an Authorization header of another scheme', async () => {
+      const response = await fetch(`${api.baseUrl}/definitions`, { headers: { authorization: 'Basic d2FuZzpzZWNyZXQ=' } });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ message: 'The Authorization header must read "Bearer <token>".' });
+    });
+
+    it('keeps health, readiness and the API documentation public', async () => {
+      expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
+      expect((await fetch(`${api.baseUrl}/ready`)).status).not.toBe(401);
+      const docs = await fetch(`${api.baseUrl}/docs-json`);
+      expect(docs.status).toBe(200);
+      expect(Object.keys(((await docs.json()) as { paths: object }).paths)).toContain('/definitions');
+    });
+
+    it('refuses a deploy by a user without the administrator role with 403, writing nothing', async () => {
+      const { status, body } = await deploy(approver, [{ file: 'approver.yaml', text: calendarDefinition({ key: 'approver-2026' }) }]);
+      expect(status).toBe(403);
+      expect(body).toMatchObject({ code: 'forbidden', message: expect.stringContaining('"administrator"') });
+      expect(body['message']).toContain('li.ming has the roles "finance-bureau"');
+      expect(await rowCount('approver-2026')).toBe(0);
+    });
+  });
+
+  describe('validate', () => {
+    it('reports on every file for any signed-in user and stores nothing', async () => {
+      const before = await rowCount();
+      const { status, body } = await call('POST', '/definitions/validate', approver, {
+        files: [
+          { file: 'good.yaml', text: calendarDefinition({ key: 'validated-2026' }) },
+          { file: 'bad.yaml', text: REVERSED_HOLIDAY_CALENDAR },
+        ],
+      });
+      expect(status).toBe(200);
+      expect(body['valid']).toBe(false);
+      expect(body['files']).toEqual([
+        { file: 'good.yaml', ok: true, kind: 'Calendar', key: 'validated-2026', contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), diagnostics: [] },
+        {
+          file: 'bad.yaml',
+          ok: false,
+          diagnostics: [{ ruleId: 'PF-CAL-RANGE', file: 'bad.yaml', line: 12, column: 9, path: 'holidays[0].to', severity: 'error', message: expect.stringContaining('ends on 2026-01-01') }],
+        },
+      ]);
+      expect(await rowCount()).toBe(before);
+    });
+
+    it.each([
+      [{}, 'files'],
+      [{ files: [] }, 'files'],
+      [{ files: [{ file: 'x.yaml' }] }, 'files.0.text'],
+      [{ files: [{ file: '', text: 'a: 1' }] }, 'files.0.file'],
+      [{ files: [{ file: 'x.yaml', text: 'a: 1' }], extra: true }, 'extra'],
+    ])('answers a malformed body %j with 422 naming %s', async (payload, field) => {
+      const { status, body } = await call('POST', '/definitions/validate', approver, payload);
+      expect(status).toBe(422);
+      expect(body['code']).toBe('validation-failed');
+      expect((body['details'] as Array<{ field: string }>).map((d) => d.field)).toContain(field);
+    });
+
+    it('answers a body that is not JSON with 400 and the caller\'s correlation id', async () => {
+      const response = await fetch(`${api.baseUrl}/definitions/validate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${approver}`, 'content-type': 'application/json', 'x-request-id': 'broken-body-1' },
+        body: '{"files": [',
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('x-request-id')).toBe('broken-body-1');
+      expect(await response.json()).toMatchObject({ status: 400, code: 'bad-request', correlationId: 'broken-body-1' });
+    });
+
+    it('refuses two files of the same name', async () => {
+      const text = calendarDefinition();
+      const { status, body } = await call('POST', '/definitions/validate', approver, { files: [{ file: 'a.yaml', text }, { file: 'a.yaml', text }] });
+      expect(status).toBe(422);
+      expect(body['details']).toEqual([{ field: 'files[1].file', problem: expect.stringContaining('also the name of files[0]') }]);
+    });
+  });
+
+  describe('deploy and read', () => {
+    const key = 'deqing-2026';
+    const v1 = calendarDefinition({ key, jurisdiction: 'zj-deqing' });
+    const v2 = calendarDefinition({ key, jurisdiction: 'zj-deqing', holidays: [{ ...NEW_YEAR_2026, to: '2026-01-04' }] });
+
+    it('deploys a new definition as version 1, with 201, and audits it', async () => {
+      const { status, body } = await deploy(admin, [{ file: 'calendars/deqing-2026.yaml', text: v1 }], 'first calendar');
+      expect(status).toBe(201);
+      expect(body).toEqual({
+        created: true,
+        definitions: [
+          {
+            key,
+            kind: 'Calendar',
+            version: 1,
+            created: true,
+            contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+            title: { zh: '测试日历', en: 'Test calendar 2026' },
+            jurisdiction: 'zj-deqing',
+            sourceFile: 'calendars/deqing-2026.yaml',
+            deployedBy: 'wang.fang',
+            deployedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          },
+        ],
+      });
+      const audit: Array<Record<string, unknown>> = await api.dataSource.query(
+        `SELECT actor_id, actor_role, jurisdiction, action, subject_type, subject_id, comment, details, occurred_at FROM audit_entries WHERE subject_id = $1`,
+        [key],
+      );
+      expect(audit).toEqual([
+        {
+          actor_id: 'wang.fang',
+          actor_role: 'administrator',
+          jurisdiction: 'zj-deqing',
+          action: 'definition.deployed',
+          subject_type: 'definition',
+          subject_id: key,
+          comment: 'first calendar',
+          details: expect.objectContaining({ kind: 'Calendar', version: 1, created: true, sourceFile: 'calendars/deqing-2026.yaml', actorName: '王芳' }),
+          occurred_at: expect.any(Date),
+        },
+      ]);
+    });
+
+    it('lists it, shows its history and serves the version with its exact source', async () => {
+      const list = await call('GET', '/definitions', admin);
+      expect(list.status).toBe(200);
+      expect(list.body['definitions']).toContainEqual(expect.objectContaining({ key, version: 1, kind: 'Calendar' }));
+
+      const history = await call('GET', `/definitions/${key}`, admin);
+      expect(history.status).toBe(200);
+      expect(history.body).toMatchObject({ key, kind: 'Calendar', versions: [{ version: 1 }] });
+
+      const version = await call('GET', `/definitions/${key}/versions/1`, admin);
+      expect(version.status).toBe(200);
+      expect(version.body['sourceText']).toBe(v1);
+      expect(version.body['definition']).toMatchObject({ kind: 'Calendar', metadata: { key }, holidays: [{ from: '2026-01-01', to: '2026-01-03' }] });
+    });
+
+    it('treats an identical re-deploy as the same version: 200, created false, still one row', async () => {
+      const { status, body } = await deploy(admin, [{ file: 'renamed.yaml', text: `# a comment changes no content\n${v1}` }]);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ created: false, definitions: [{ key, version: 1, created: false, sourceFile: 'calendars/deqing-2026.yaml' }] });
+      expect(await rowCount(key)).toBe(1);
+      const audit: Array<{ details: { created: boolean } }> = await api.dataSource.query(
+        `SELECT details FROM audit_entries WHERE subject_id = $1 ORDER BY id`,
+        [key],
+      );
+      expect(audit.map((entry) => entry.details.created)).toEqual([true, false]);
+    });
+
+    it('makes changed content version 2, listed as the newest', async () => {
+      const { status, body } = await deploy(admin, [{ file: 'calendars/deqing-2026.yaml', text: v2 }]);
+      expect(status).toBe(201);
+      expect(body).toMatchObject({ created: true, definitions: [{ key, version: 2, created: true }] });
+      const history = await call('GET', `/definitions/${key}`, admin);
+      expect((history.body['versions'] as Array<{ version: number }>).map((v) => v.version)).toEqual([2, 1]);
+      const list = await call('GET', '/definitions?kind=Calendar', admin);
+      expect((list.body['definitions'] as Array<{ key: string; version: number }>).filter((d) => d.key === key)).toEqual([
+        expect.objectContaining({ version: 2 }),
+      ]);
+    });
+
+    it('diffs the two versions down to the changed path', async () => {
+      const { status, body } = await call('GET', `/definitions/${key}/diff?from=1&to=2`, admin);
+      expect(status).toBe(200);
+      expect(body).toEqual({ key, kind: 'Calendar', from: 1, to: 2, changes: [{ kind: 'changed', path: 'holidays[0].to', before: '2026-01-03', after: '2026-01-04' }] });
+      const same = await call('GET', `/definitions/${key}/diff?from=2&to=2`, admin);
+      expect(same.body['changes']).toEqual([]);
+    });
+
+    it('answers unknown keys and versions with 404 naming them', async () => {
+      const unknownKey = await call('GET', '/definitions/no-such-definition', admin);
+      expect(unknownKey.status).toBe(404);
+      expect(unknownKey.body['message']).toContain('"no-such-definition"');
+      const unknownVersion = await call('GET', `/definitions/${key}/versions/7`, admin);
+      expect(unknownVersion.status).toBe(404);
+      expect(unknownVersion.body['message']).toBe(`Definition "${key}" has no version 7: its versions are 1 to 2.`);
+      const diff = await call('GET', `/definitions/${key}/diff?from=1&to=9`, admin);
+      expect(diff.status).toBe(404);
+      expect(diff.body['message']).toContain('no version 9');
+    });
+
+    it.each([
+      [`/definitions/deqing-2026/versions/one`, 'version'],
+      [`/definitions/deqing-2026/versions/0`, 'version'],
+      [`/definitions/deqing-2026/diff?from=1`, 'to'],
+      [`/definitions?kind=Recipe`, 'kind'],
+    ])('answers %s with 422 naming %s', async (route, field) => {
+      const { status, body } = await call('GET', route, admin);
+      expect(status).toBe(422);
+      expect(new Set((body['details'] as Array<{ field: string }>).map((d) => d.field))).toEqual(new Set([field]));
+    });
+
+    it('refuses to change or delete a deployed version, even in SQL', async () => {
+      await expect(api.dataSource.query(`UPDATE definition_versions SET source_text = 'x' WHERE key = $1`, [key])).rejects.toThrow(
+        /definition_versions is immutable: UPDATE refused/,
+      );
+      await expect(api.dataSource.query(`DELETE FROM definition_versions WHERE key = $1`, [key])).rejects.toThrow(/DELETE refused/);
+    });
+  });
+
+  describe('all or nothing', () => {
+    it('deploys nothing from a batch with one broken file, and returns every located diagnostic', async () => {
+      const before = await rowCount();
+      const { status, body } = await deploy(admin, [
+        { file: 'fine.yaml', text: calendarDefinition({ key: 'fine-2026' }) },
+        { file: 'broken.yaml', text: REVERSED_HOLIDAY_CALENDAR },
+        { file: 'not-yaml.yaml', text: 'kind: [unclosed' },
+      ]);
+      expect(status).toBe(422);
+      expect(body).toMatchObject({ code: 'definition-invalid', message: expect.stringMatching(/^Nothing was deployed: \d+ problems in 2 files \(broken.yaml, not-yaml.yaml\)\.$/) });
+      expect(body['diagnostics']).toContainEqual({
+        ruleId: 'PF-CAL-RANGE',
+        file: 'broken.yaml',
+        line: 12,
+        column: 9,
+        path: 'holidays[0].to',
+        severity: 'error',
+        message: expect.any(String),
+      });
+      expect(body['diagnostics']).toContainEqual(expect.objectContaining({ ruleId: 'PF-YAML', file: 'not-yaml.yaml', line: 1 }));
+      expect(body['details']).toContainEqual({ field: 'files[1].text', problem: expect.stringMatching(/^broken\.yaml:12:9 {2}PF-CAL-RANGE {2}/) });
+      expect(await rowCount()).toBe(before);
+      expect(await rowCount('fine-2026')).toBe(0);
+    });
+
+    it('refuses to change the kind of a key', async () => {
+      // The procedure fixture belongs to a test county: a national administrator may deploy it.
+      await deploy(nationalAdmin, [{ file: 'kind.yaml', text: calendarDefinition({ key: 'kind-test-2026' }) }]);
+      const procedure = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8').replace(
+        /^( {2}key: ).*$/m,
+        '$1kind-test-2026',
+      );
+      const { status, body } = await deploy(nationalAdmin, [{ file: 'procedure.yaml', text: procedure }]);
+      expect(status).toBe(422);
+      expect(body['message']).toContain('defines "kind-test-2026" as a Procedure, but "kind-test-2026" is a Calendar');
+      expect(await rowCount('kind-test-2026')).toBe(1);
+    });
+
+    it('refuses one key with two different contents in one batch', async () => {
+      const { status, body } = await deploy(admin, [
+        { file: 'a.yaml', text: calendarDefinition({ key: 'twice-2026' }) },
+        { file: 'b.yaml', text: calendarDefinition({ key: 'twice-2026', titleEn: 'other' }) },
+      ]);
+      expect(status).toBe(422);
+      expect(body['details']).toEqual([{ field: 'files[1].text', problem: expect.stringContaining('differently from files[0] (a.yaml)') }]);
+      expect(await rowCount('twice-2026')).toBe(0);
+    });
+
+    it('numbers concurrent deploys of one key 1, 2, 3… without gaps or failures', async () => {
+      const contents = Array.from({ length: 6 }, (_, i) => calendarDefinition({ key: 'race-2026', titleEn: `edition ${i}` }));
+      const results = await Promise.all(contents.map((text, i) => deploy(admin, [{ file: `race-${i}.yaml`, text }])));
+      expect(results.map((r) => r.status)).toEqual(contents.map(() => 201));
+      const versions = results.map((r) => (r.body['definitions'] as Array<{ version: number }>)[0]?.version).sort();
+      expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await rowCount('race-2026')).toBe(6);
+    });
+  });
+
+  describe('jurisdictions', () => {
+    beforeAll(async () => {
+      const deployed = await deploy(admin, [
+        { file: 'deqing-only.yaml', text: calendarDefinition({ key: 'deqing-only-2026', jurisdiction: 'zj-deqing' }) },
+        { file: 'national.yaml', text: calendarDefinition({ key: 'national-2026', jurisdiction: 'cn' }) },
+        { file: 'nobody.yaml', text: calendarDefinition({ key: 'nobody-2026' }) },
+      ]);
+      expect(deployed.status).toBe(201);
+    });
+
+    it("hides another jurisdiction's definitions as if they did not exist", async () => {
+      const list = await call('GET', '/definitions', anjiAdmin);
+      const keys = (list.body['definitions'] as Array<{ key: string }>).map((d) => d.key);
+      expect(keys).toEqual(expect.arrayContaining(['national-2026', 'nobody-2026']));
+      expect(keys).not.toContain('deqing-only-2026');
+      for (const route of ['/definitions/deqing-only-2026', '/definitions/deqing-only-2026/versions/1', '/definitions/deqing-only-2026/diff?from=1&to=1']) {
+        const { status, body } = await call('GET', route, anjiAdmin);
+        expect([route, status]).toEqual([route, 404]);
+        expect(body['message']).toContain('"deqing-only-2026"');
+      }
+    });
+
+    it('shows national definitions to everyone and everything to national users', async () => {
+      expect((await call('GET', '/definitions/national-2026/versions/1', anjiAdmin)).status).toBe(200);
+      const list = await call('GET', '/definitions', nationalViewer);
+      expect((list.body['definitions'] as Array<{ key: string }>).map((d) => d.key)).toEqual(
+        expect.arrayContaining(['deqing-only-2026', 'national-2026', 'nobody-2026']),
+      );
+    });
+
+    it("refuses to deploy another jurisdiction's definition with 403, writing nothing", async () => {
+      const { status, body } = await deploy(anjiAdmin, [
+        { file: 'mine.yaml', text: calendarDefinition({ key: 'anji-2026', jurisdiction: 'zj-anji' }) },
+        { file: 'theirs.yaml', text: calendarDefinition({ key: 'deqing-other-2026', jurisdiction: 'zj-deqing' }) },
+      ]);
+      expect(status).toBe(403);
+      expect(body['message']).toContain('for the jurisdiction "zj-deqing", and your jurisdiction is "zj-anji"');
+      expect(await rowCount('anji-2026')).toBe(0);
+      expect(await rowCount('deqing-other-2026')).toBe(0);
+    });
+
+    it("refuses to take over another jurisdiction's key", async () => {
+      const { status } = await deploy(anjiAdmin, [{ file: 'takeover.yaml', text: calendarDefinition({ key: 'deqing-only-2026', jurisdiction: 'zj-anji' }) }]);
+      expect(status).toBe(403);
+      expect(await rowCount('deqing-only-2026')).toBe(1);
+    });
+  });
+});
