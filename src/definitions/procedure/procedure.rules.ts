@@ -212,7 +212,7 @@ const requiredNodes: SemanticRule<ProcedureDefinition> = {
     context.definition.steps.forEach((step, s) => {
       for (const type of required[step.kind] ?? []) {
         const found = step.flow.nodes.map((node, n) => ({ node, n })).filter(({ node }) => node.type === type);
-        if (found.length === 0) context.report(['steps', s, 'flow', 'nodes'], `step "${step.id}" needs a "${type}" node`);
+        if (found.length === 0) context.report(['steps', s, 'flow', 'nodes'], `step "${step.id}" needs ${/^[aeiou]/.test(type) ? 'an' : 'a'} "${type}" node`);
         for (const extra of found.slice(1)) context.report(['steps', s, 'flow', 'nodes', extra.n, 'type'], `step "${step.id}" may have only one "${type}" node`);
       }
     });

@@ -32,12 +32,10 @@ export function zodIssueToDiagnostic(issue: Issue, source: SourceDocument): Diag
   if (issue.code === 'invalid_union') {
     const discriminator = 'discriminator' in issue ? (issue as { discriminator?: string }).discriminator : undefined;
     if (discriminator) {
+      // zod may already end the path with the discriminator property.
+      const at = path[path.length - 1] === discriminator ? path : [...path, discriminator];
       const options = discriminatorOptions(issue);
-      return source.at(
-        [...path, discriminator],
-        SCHEMA_RULE_ID,
-        `${describeProperty([...path, discriminator])} must be one of ${options}, not ${describeValue(receivedValue(source, [...path, discriminator]))}`,
-      );
+      return source.at(at, SCHEMA_RULE_ID, `${describeProperty(at)} must be one of ${options}, not ${describeValue(receivedValue(source, at))}`);
     }
     return source.at(path, SCHEMA_RULE_ID, `${name} does not have any of the accepted forms: ${firstUnionMessage(issue)}`);
   }
