@@ -1,0 +1,168 @@
+/**
+ * The procurement interpreter's vocabulary: the state it keeps, the events it is told about and the
+ * commands it asks its host (the Temporal workflow) to carry out. Everything here is plain JSON, so it
+ * survives Temporal payloads, continue-as-new and the read model alike. Amounts are integer fen.
+ */
+import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
+import type { DecisionOutcome, ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
+
+export type { ProcedureDefinition };
+export type Outcome = (typeof DecisionOutcome.options)[number];
+
+/** Which steps an interpreter runs: the cycle's first three, or one awarded vendor's contract steps. */
+export type EngineScope = 'cycle' | 'contract';
+
+export type FieldValue = string | number | boolean;
+export type FormValues = Record<string, FieldValue>;
+
+/** Who acts, as the API authenticated them. */
+export interface Actor {
+  readonly userId: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+  readonly jurisdiction: string;
+}
+
+export type EngineStatus = 'running' | 'completed' | 'terminated' | 'cancelled' | 'failed';
+
+/** One opening of a human task (a node can open several times when the flow loops back). */
+export interface TaskInstance {
+  /** `<nodeId>#<n>` — unique within the workflow, stable across replays. */
+  readonly id: string;
+  readonly nodeId: string;
+  readonly stepId: string;
+  readonly kind: TaskKind;
+  readonly role: string;
+  /** Roles that may also decide once the SLA has passed. */
+  readonly escalatedTo: readonly string[];
+  readonly title: { zh: string; en: string };
+  readonly openedAt: string;
+  /** End of the day the task is due (ISO instant), if it has an SLA. */
+  readonly dueAt?: string;
+  /** The role that takes over when the task is overdue. */
+  readonly escalateTo?: string;
+  readonly status: 'open' | 'decided' | 'withdrawn';
+  readonly outcome?: Outcome;
+  readonly decidedBy?: string;
+  readonly decidedAt?: string;
+  /** For ledger tasks: the period (1-based) they belong to. */
+  readonly period?: number;
+  /** The parallel node a sign-off belongs to. */
+  readonly parallelId?: string;
+}
+
+/** What a task asks of its actor, beyond a decision. */
+export type TaskKind = 'form' | 'award' | 'evaluation' | 'acceptance' | 'ledgerSubmission' | 'ledgerConfirmation';
+
+export interface Bid {
+  readonly bidId: string;
+  readonly vendorId: string;
+  readonly vendorName: string;
+  readonly priceFen: number;
+  /** Whether the vendor was qualified and not suspended when the bid arrived. */
+  readonly qualified: boolean;
+  readonly submittedAt: string;
+}
+
+export interface Winner {
+  readonly bidId: string;
+  readonly vendorId: string;
+  readonly vendorName: string;
+  readonly amountFen: number;
+  readonly score: number;
+}
+
+/** The values expressions see (definitions/README.md, "Expressions"), in JSON form (ints as numbers). */
+export interface EngineValues {
+  inputs: Record<string, FieldValue>;
+  derived: Record<string, FieldValue>;
+  forms: Record<string, FormValues>;
+  budget?: Record<string, number>;
+  selection?: { method: string; round: number; receivedBids: number; qualifiedBids: number; winners: number };
+  contract?: { amount: number; vendorId: string; vendorName: string; funds: Record<string, number> };
+  ledger?: { periods: number; totals: Record<string, number> };
+  kpis?: Record<string, FieldValue>;
+  evaluation?: { score: number; passed: boolean };
+  acceptance?: { passed: boolean };
+}
+
+export interface EngineState {
+  readonly scope: EngineScope;
+  status: EngineStatus;
+  /** Index into definition.steps of the step running now. */
+  stepIndex: number;
+  /** The node the flow is at (a parallel node while its sign-offs are open). */
+  nodeId: string | null;
+  values: EngineValues;
+  tasks: TaskInstance[];
+  /** How often each node has been entered, for task instance ids. */
+  visits: Record<string, number>;
+  /** Who decided each task node, for four-eyes rules. */
+  deciders: Record<string, string[]>;
+  /** Nodes that completed successfully, for tranche triggers. */
+  succeeded: string[];
+  /** Vendor selection. */
+  bids: Bid[];
+  biddingOpen: boolean;
+  winners: Winner[];
+  /** Ledger periods: the period running now (1-based) and how many there are. */
+  ledgerPeriod?: { current: number; count: number; startedAt: string };
+  /** Confirmed ledger lines per period, summed per line. */
+  ledgerLines: Record<string, FormValues>;
+  paidTranches: string[];
+  paidFen: number;
+  /** Why the cycle ended, when it did not complete. */
+  endReason?: string;
+  /** Sequence of the next command: with the workflow id, the idempotency key of its side effects. */
+  seq: number;
+}
+
+/** Things that happen to a running procedure. `at` is workflow time (ISO instant). */
+export type EngineEvent =
+  | { type: 'start'; at: string }
+  | { type: 'taskDecided'; at: string; taskId: string; outcome: Outcome; actor: Actor; fields: FormValues; comment?: string; payload?: TaskPayload }
+  | { type: 'timerFired'; at: string; timerId: string }
+  | { type: 'bidSubmitted'; at: string; bid: Bid }
+  | { type: 'cancel'; at: string; actor: Actor; reason: string };
+
+/** What the special tasks carry besides form fields. */
+export type TaskPayload =
+  | { kind: 'award'; scores: Record<string, Record<string, number>>; winners: Array<{ bidId: string; amountFen: number }> }
+  | { kind: 'evaluation'; scores: Record<string, number> }
+  | { kind: 'acceptance'; passed: boolean; recipientOpinions: string[] }
+  | { kind: 'ledger'; lines: FormValues };
+
+/** What the host must do. Each command carries its sequence number for idempotent side effects. */
+export type EngineCommand =
+  | { type: 'stepEntered'; seq: number; at: string; stepId: string; stepKind: string }
+  | { type: 'stepEnded'; seq: number; at: string; stepId: string; outcome: 'completed' | 'terminated' }
+  | { type: 'taskOpened'; seq: number; task: TaskInstance }
+  | { type: 'taskClosed'; seq: number; task: TaskInstance; comment?: string; actor?: Actor; fields?: FormValues }
+  | { type: 'startTimer'; seq: number; timerId: string; until: string; purpose: TimerPurpose }
+  | { type: 'cancelTimer'; seq: number; timerId: string }
+  | { type: 'publishNotice'; seq: number; at: string; noticeId: string; kind: string; title: { zh: string; en: string }; lines: Array<{ label: { zh: string; en: string }; value: string }> }
+  | { type: 'biddingOpened'; seq: number; at: string; until: string; round: number; method: string }
+  | { type: 'biddingClosed'; seq: number; at: string; received: number; qualified: number; enough: boolean }
+  | { type: 'startContracts'; seq: number; at: string; winners: Winner[] }
+  | { type: 'instructPayment'; seq: number; at: string; trancheId: string; fund?: string; amountFen: number; vendorId: string; vendorName: string }
+  | { type: 'suspendVendor'; seq: number; at: string; vendorId: string; reason: string }
+  | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string };
+
+export type TimerPurpose = 'wait' | 'sla' | 'bidding' | 'ledgerPeriod';
+
+/** Result of one interpreter step: the next state and what to do, or why the event is refused. */
+export type Decision =
+  | { readonly ok: true; readonly state: EngineState; readonly commands: readonly EngineCommand[] }
+  | { readonly ok: false; readonly code: RefusalCode; readonly message: string; readonly field?: string };
+
+/** Why an event is refused; the API maps these to HTTP statuses (403, 409, 422). */
+export type RefusalCode = 'forbidden' | 'conflict' | 'invalid';
+
+/** Everything fixed for the whole run, passed in when the workflow starts. */
+export interface EngineContext {
+  readonly definition: ProcedureDefinition;
+  /** Business calendars by year, for SLAs in business days. */
+  readonly calendars: readonly CalendarDefinition[];
+  /** The cycle's jurisdiction code: actors must hold it. */
+  readonly jurisdiction: string;
+}
