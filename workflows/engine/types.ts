@@ -146,7 +146,9 @@ export type EngineCommand =
   | { type: 'startContracts'; seq: number; at: string; winners: Winner[] }
   | { type: 'instructPayment'; seq: number; at: string; trancheId: string; fund?: string; amountFen: number; vendorId: string; vendorName: string }
   | { type: 'suspendVendor'; seq: number; at: string; vendorId: string; reason: string }
-  | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string };
+  | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string }
+  /** Something ops staff must fix for the procedure to run as defined (e.g. a missing business calendar). */
+  | { type: 'incident'; seq: number; at: string; message: string };
 
 export type TimerPurpose = 'wait' | 'sla' | 'bidding' | 'ledgerPeriod';
 

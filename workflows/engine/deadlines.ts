@@ -1,0 +1,59 @@
+import { addCalendarDuration, BusinessCalendar } from '../../src/definitions/calendars/business-calendar.js';
+import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
+import type { EngineContext } from './types.js';
+
+/** Deadlines are counted in China Standard Time: a task due on a day is due at that day's end there. */
+const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The civil date (YYYY-MM-DD) an instant falls on in China. */
+export function chinaDate(instant: string): string {
+  return new Date(Date.parse(instant) + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The last millisecond of a civil date in China, as an ISO instant. */
+export function endOfChinaDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) - CHINA_OFFSET_MS + DAY_MS - 1).toISOString();
+}
+
+/** The first instant of a civil date in China. */
+export function startOfChinaDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) - CHINA_OFFSET_MS).toISOString();
+}
+
+/**
+ * When a span that starts at `from` ends. Day-based spans (`P5D`, `P1M`, business days) end at the
+ * end of their last day in China; spans with hours or minutes end exactly. Business days need the
+ * year's calendar and fail, naming the missing file, when it is not there.
+ */
+export function deadlineAfter(context: EngineContext, from: string, deadline: DeadlineT): string {
+  const startDate = chinaDate(from);
+  if (typeof deadline !== 'string') {
+    const calendar = BusinessCalendar.fromDefinitions(context.calendars);
+    return endOfChinaDay(calendar.addBusinessDays(startDate, deadline.businessDays));
+  }
+  const time = /T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(deadline);
+  if (time) {
+    const dayPart = deadline.slice(0, deadline.indexOf('T'));
+    const base = dayPart === 'P' ? Date.parse(from) : Date.parse(startOfChinaDay(addCalendarDuration(startDate, dayPart))) + (Date.parse(from) - Date.parse(startOfChinaDay(startDate)));
+    const [hours, minutes, seconds] = [time[1], time[2], time[3]].map((part) => Number(part ?? 0));
+    return new Date(base + (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000).toISOString();
+  }
+  return endOfChinaDay(addCalendarDuration(startDate, deadline));
+}
+
+/** The start of ledger period `index` (0-based) of a contract whose periods began at `startedAt`. */
+export function periodStart(startedAt: string, period: 'monthly' | 'quarterly', index: number): string {
+  if (index === 0) return startedAt;
+  const months = (period === 'monthly' ? 1 : 3) * index;
+  return startOfChinaDay(addCalendarDuration(chinaDate(startedAt), `P${months}M`));
+}
+
+/** The ledger of a period is due on `dueDay` of the period's last month (or the next month's when that day has passed at its start). */
+export function ledgerDueAt(periodStartedAt: string, period: 'monthly' | 'quarterly', dueDay: number): string {
+  const start = chinaDate(periodStartedAt);
+  const lastMonth = period === 'monthly' ? start : addCalendarDuration(start, 'P2M');
+  let due = `${lastMonth.slice(0, 8)}${String(dueDay).padStart(2, '0')}`;
+  if (due < start) due = `${addCalendarDuration(`${lastMonth.slice(0, 8)}01`, 'P1M').slice(0, 8)}${String(dueDay).padStart(2, '0')}`;
+  return endOfChinaDay(due);
+}

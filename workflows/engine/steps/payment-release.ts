@@ -1,0 +1,47 @@
+import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import { evaluateFen, scopesOf } from '../evaluate.js';
+import type { Run } from '../interpreter.js';
+
+type PaymentNode = Extract<FlowNodeT, { type: 'payment' }>;
+
+/**
+ * Instructs one tranche's payment. Guarantees: a tranche is paid at most once per contract, never
+ * before its trigger node has succeeded, and never so that the contract is paid more than its amount;
+ * a breach of either ends the contract as failed (for ops staff to see) rather than paying.
+ */
+export function enterPayment(run: Run, node: PaymentNode): void {
+  const release = run.definition.steps.find((step) => step.kind === 'paymentRelease');
+  const tranche = release?.kind === 'paymentRelease' ? release.payment.tranches.find((t) => t.id === node.tranche) : undefined;
+  const contract = run.values.contract;
+  if (!tranche || !contract) {
+    run.finish('failed', `payment node "${node.id}" has no tranche "${node.tranche}" or no contract`);
+    return;
+  }
+  if (run.state.paidTranches.includes(tranche.id)) {
+    run.succeed(node.id);
+    run.enterNode(node.next);
+    return;
+  }
+  if (!run.state.succeeded.includes(tranche.after)) {
+    run.finish('failed', `tranche "${tranche.id}" was reached before "${tranche.after}" succeeded; nothing was paid`);
+    return;
+  }
+  const amount = evaluateFen(scopesOf(run.definition).contract, tranche.amount, run.values, `tranche "${tranche.id}"`);
+  if (run.state.paidFen + amount > contract.amount) {
+    run.finish('failed', `tranche "${tranche.id}" of ${amount} fen would bring payments to ${run.state.paidFen + amount} fen, above the contract amount of ${contract.amount} fen; nothing was paid`);
+    return;
+  }
+  run.state.paidTranches.push(tranche.id);
+  run.state.paidFen += amount;
+  run.emit({
+    type: 'instructPayment',
+    at: run.at,
+    trancheId: tranche.id,
+    ...(tranche.fund ? { fund: tranche.fund } : {}),
+    amountFen: amount,
+    vendorId: contract.vendorId,
+    vendorName: contract.vendorName,
+  });
+  run.succeed(node.id);
+  run.enterNode(node.next);
+}
