@@ -1,0 +1,109 @@
+/**
+ * The messages of the procurement workflows, defined once and imported by the API (to send them)
+ * and by the workflows (to handle them). Updates carry the client's request id: a repeated request
+ * (a double click, a retried HTTP call) returns the first answer and has no second effect.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
+import type { Actor, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, TaskInstance, TaskPayload, Winner } from '../engine/types.js';
+
+/** Which deployed definition version a cycle runs, for the read model and the audit trail. */
+export interface DefinitionRef {
+  readonly key: string;
+  readonly version: number;
+  readonly contentHash: string;
+}
+
+export interface ProcurementCycleInput {
+  readonly cycleId: string;
+  readonly definition: ProcedureDefinition;
+  readonly definitionRef: DefinitionRef;
+  readonly calendars: readonly CalendarDefinition[];
+  readonly jurisdiction: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly launchedBy: Actor;
+  /** Set when the workflow continues as new: the interpreter state to resume from. */
+  readonly resume?: ResumeState;
+}
+
+export interface ContractInput {
+  readonly cycleId: string;
+  readonly contractId: string;
+  readonly definition: ProcedureDefinition;
+  readonly calendars: readonly CalendarDefinition[];
+  readonly jurisdiction: string;
+  readonly cycleValues: EngineState['values'];
+  readonly winner: Winner;
+  readonly resume?: ResumeState;
+}
+
+/** What a workflow carries across continue-as-new. */
+export interface ResumeState {
+  readonly state: EngineState;
+  readonly timers: Record<string, string>;
+  readonly answered: Record<string, MessageResult>;
+  readonly contracts?: ContractSummary[];
+}
+
+export interface ContractSummary {
+  readonly contractId: string;
+  readonly vendorId: string;
+  readonly vendorName: string;
+  readonly amountFen: number;
+  readonly status: EngineStatus | 'running';
+}
+
+/** Every update names its request, so that repeating it is harmless. */
+interface Request {
+  readonly requestId: string;
+  readonly actor: Actor;
+}
+
+export interface DecideTaskRequest extends Request {
+  readonly taskId: string;
+  readonly outcome: Outcome;
+  readonly fields: FormValues;
+  readonly comment?: string;
+  readonly payload?: TaskPayload;
+}
+
+export interface SubmitBidRequest extends Request {
+  readonly bidId: string;
+  readonly vendorId: string;
+  readonly vendorName: string;
+  readonly priceFen: number;
+  /** Checked by the API against the vendor registry when the bid arrives. */
+  readonly qualified: boolean;
+}
+
+export interface CancelRequest extends Request {
+  readonly reason: string;
+}
+
+/** The answer to an update: what changed, as the actor should see it. */
+export interface MessageResult {
+  readonly requestId: string;
+  readonly status: EngineStatus;
+  readonly openTasks: readonly TaskInstance[];
+  /** The step the scope is in after the message. */
+  readonly stepId: string | null;
+}
+
+export interface WorkflowSnapshot {
+  readonly status: EngineStatus | 'awaitingContracts';
+  readonly stepId: string | null;
+  readonly nodeId: string | null;
+  readonly openTasks: readonly TaskInstance[];
+  readonly biddingOpen: boolean;
+  readonly pendingTimers: Record<string, string>;
+  readonly contracts: readonly ContractSummary[];
+  readonly endReason?: string;
+}
+
+export const decideTaskUpdate = defineUpdate<MessageResult, [DecideTaskRequest]>('decideTask');
+export const submitBidUpdate = defineUpdate<MessageResult, [SubmitBidRequest]>('submitBid');
+export const cancelCycleUpdate = defineUpdate<MessageResult, [CancelRequest]>('cancelCycle');
+export const workflowSnapshotQuery = defineQuery<WorkflowSnapshot>('workflowSnapshot');
+
+/** Error types of refused updates; the API maps them to 403, 409 and 422. */
+export const REFUSAL_ERROR_TYPES = { forbidden: 'Forbidden', conflict: 'Conflict', invalid: 'Invalid' } as const;
