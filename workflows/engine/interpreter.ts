@@ -533,3 +533,11 @@ function cancel(run: Run, actor: Actor, reason: string): void {
 }
 
 export type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState };
+
+/**
+ * Ends a cycle whose own steps completed and whose contracts have all ended: the final status is the
+ * cycle's, decided by the workflow that waited for the contracts.
+ */
+export function concludeCycle(context: EngineContext, state: EngineState, at: string, status: EngineStatus, reason?: string): Decision {
+  return guarded(context, state, at, (run) => run.finish(status, reason));
+}

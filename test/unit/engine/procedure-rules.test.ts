@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CalendarDefinition } from '../../../src/definitions/calendars/calendar.schema.js';
+import { compileDefinition } from '../../../src/definitions/compiler.js';
+import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
+import { PROJECT_ROOT } from '../../../src/config/project-root.js';
+import type { Actor, EngineContext } from '../../../workflows/engine/types.js';
+import { actorFor, formFor, ProcedureDriver } from '../../support/procedure-driver.js';
+
+function load<T>(file: string): T {
+  const result = compileDefinition(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), file);
+  if (!result.ok) throw new Error(`${file} does not compile`);
+  return JSON.parse(JSON.stringify(result.compiled.definition)) as T;
+}
+
+const calendars = [load<CalendarDefinition>('definitions/calendars/cn-2026.yaml')];
+const deqing = load<ProcedureDefinition>('definitions/procedures/deqing-community-correction.yaml');
+const context: EngineContext = { definition: deqing, calendars, jurisdiction: 'zj-deqing' };
+
+function launched(): ProcedureDriver {
+  return new ProcedureDriver(context).start({ scope: 'cycle', inputs: {} });
+}
+
+const decideEvent = (driver: ProcedureDriver, taskId: string, actor: Actor, outcome: 'submit' | 'approve' | 'return' | 'reject', comment?: string) => {
+  const task = driver.state.tasks.find((t) => t.id === taskId);
+  const fields = task && (outcome === 'submit' || outcome === 'approve') ? driver.happyDecision(task).fields : {};
+  return { type: 'taskDecided' as const, at: driver.now, taskId, outcome, actor, fields, ...(comment ? { comment } : {}) };
+};
+
+describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
+  it('computes the per-capita budget in fen and splits it exactly', () => {
+    const driver = launched();
+    driver.decideHappily(driver.openTasks()[0]!);
+    driver.decideHappily(driver.openTasks()[0]!);
+    const budget = driver.state.values.budget!;
+    const persons = driver.state.values.forms['draftBudget']!['supervisedPersons'] as number;
+    expect(budget['total']).toBe(persons * 100_000);
+    expect(budget['workingFunds']! + budget['activityFunds']!).toBe(budget['total']);
+  });
+
+  it('refuses inputs that break their declarations, naming the field', () => {
+    const driver = new ProcedureDriver(context);
+    expect(() => driver.start({ scope: 'cycle', inputs: { contractMonths: 0 } })).toThrow(/inputs\.contractMonths must be at least 1/);
+    expect(() => driver.start({ scope: 'cycle', inputs: { pricePerPersonYear: 99.5 } })).toThrow(/inputs\.pricePerPersonYear must be a whole number of fen/);
+    expect(() => driver.start({ scope: 'cycle', inputs: { bonus: 5 } })).toThrow(/inputs\.bonus is not a field here/);
+  });
+
+  it('lets only the task’s role, in the cycle’s jurisdiction, decide', () => {
+    const driver = launched();
+    const draft = driver.openTasks()[0]!;
+    expect(driver.attempt(decideEvent(driver, draft.id, actorFor('finance-bureau', 'zj-deqing'), 'submit'))).toMatchObject({ ok: false, code: 'forbidden', message: expect.stringContaining('is for role "justice-bureau"') });
+    expect(driver.attempt(decideEvent(driver, draft.id, actorFor('justice-bureau', 'fj-xiamen'), 'submit'))).toMatchObject({ ok: false, code: 'forbidden', message: expect.stringContaining('jurisdiction "zj-deqing"') });
+  });
+
+  it('keeps four eyes: whoever drafted the budget may not confirm it', () => {
+    const driver = launched();
+    const drafter: Actor = { userId: 'wang.fang', name: '王芳', roles: ['justice-bureau', 'finance-bureau'], jurisdiction: 'zj-deqing' };
+    driver.apply(decideEvent(driver, driver.openTasks()[0]!.id, drafter, 'submit'));
+    const confirm = driver.openTasks()[0]!;
+    expect(driver.attempt(decideEvent(driver, confirm.id, drafter, 'approve'))).toMatchObject({ ok: false, code: 'forbidden', message: expect.stringContaining('four-eyes') });
+    expect(driver.attempt(decideEvent(driver, confirm.id, actorFor('finance-bureau', 'zj-deqing'), 'approve'))).toMatchObject({ ok: true });
+  });
+
+  it('has one effect for a decision made twice: the second is a conflict', () => {
+    const driver = launched();
+    const draft = driver.openTasks()[0]!;
+    driver.apply(decideEvent(driver, draft.id, actorFor('justice-bureau', 'zj-deqing'), 'submit'));
+    expect(driver.attempt(decideEvent(driver, draft.id, actorFor('justice-bureau', 'zj-deqing'), 'submit'))).toMatchObject({ ok: false, code: 'conflict', message: expect.stringContaining('no longer open') });
+  });
+
+  it('loops back for revision on return, which needs a reason', () => {
+    const driver = launched();
+    driver.decideHappily(driver.openTasks()[0]!);
+    const confirm = driver.openTasks()[0]!;
+    const finance = actorFor('finance-bureau', 'zj-deqing');
+    expect(driver.attempt(decideEvent(driver, confirm.id, finance, 'return'))).toMatchObject({ ok: false, code: 'invalid', field: 'comment' });
+    driver.apply(decideEvent(driver, confirm.id, finance, 'return', '人数与矫正系统不符，请核实'));
+    expect(driver.openTasks().map((t) => t.id)).toEqual(['draftBudget#2']);
+  });
+
+  it('refuses a form with a missing required field, naming it', () => {
+    const driver = launched();
+    const draft = driver.openTasks()[0]!;
+    const event = { ...decideEvent(driver, draft.id, actorFor('justice-bureau', 'zj-deqing'), 'submit'), fields: {} };
+    expect(driver.attempt(event)).toMatchObject({ ok: false, code: 'invalid', field: 'fields.supervisedPersons' });
+  });
+
+  it('ends the cycle when too few bidders come in every round the definition allows', () => {
+    const driver = launched();
+    while (!driver.state.biddingOpen) {
+      const task = driver.openTasks()[0];
+      if (task) driver.decideHappily(task);
+      else driver.fireNextTimer();
+    }
+    for (let round = 0; round < 20 && driver.state.status === 'running'; round++) {
+      if (driver.state.biddingOpen && driver.state.bids.length === 0) driver.submitBids(1);
+      const task = driver.openTasks()[0];
+      // After a failed round the justice bureau sends the procurement back to be tendered again.
+      if (task?.nodeId === 'failedProcurement') driver.apply(decideEvent(driver, task.id, actorFor('justice-bureau', 'zj-deqing'), 'return', '投标人不足，重新组织采购'));
+      else if (task) driver.decideHappily(task);
+      else driver.fireNextTimer();
+    }
+    expect(driver.state.status).toBe('terminated');
+    expect(driver.state.endReason).toMatch(/too few bidders/);
+    expect(driver.commands.filter((c) => c.type === 'biddingClosed').every((c) => c.type === 'biddingClosed' && !c.enough)).toBe(true);
+  });
+
+  it('refuses a bid from a vendor that is not qualified', () => {
+    const driver = launched();
+    while (!driver.state.biddingOpen) {
+      const task = driver.openTasks()[0];
+      if (task) driver.decideHappily(task);
+      else driver.fireNextTimer();
+    }
+    const bid = { bidId: 'b-x', vendorId: 'v-x', vendorName: '未审核机构', priceFen: 100, qualified: false, submittedAt: driver.now };
+    expect(driver.attempt({ type: 'bidSubmitted', at: driver.now, bid })).toMatchObject({ ok: false, code: 'invalid', field: 'vendorId' });
+  });
+
+  it('is cancelled by an administrator with a reason, withdrawing its open tasks', () => {
+    const driver = launched();
+    const admin: Actor = { userId: 'admin', name: '管理员', roles: ['administrator'], jurisdiction: 'zj-deqing' };
+    expect(driver.attempt({ type: 'cancel', at: driver.now, actor: actorFor('finance-bureau', 'zj-deqing'), reason: 'x' })).toMatchObject({ ok: false, code: 'forbidden' });
+    driver.apply({ type: 'cancel', at: driver.now, actor: admin, reason: '上级政策调整，本年度暂停购买' });
+    expect(driver.state.status).toBe('cancelled');
+    expect(driver.openTasks()).toEqual([]);
+    expect(driver.commands.at(-1)).toMatchObject({ type: 'ended', status: 'cancelled', reason: '上级政策调整，本年度暂停购买' });
+    expect(driver.attempt(decideEvent(driver, 'draftBudget#1', actorFor('justice-bureau', 'zj-deqing'), 'submit'))).toMatchObject({ ok: false, code: 'conflict' });
+  });
+
+  it('refuses to approve a budget whose components do not add up to its total', () => {
+    const unbalanced = JSON.parse(JSON.stringify(deqing)) as ProcedureDefinition;
+    const budgeting = unbalanced.steps[0];
+    if (budgeting?.kind !== 'budgeting') throw new Error('first step is not budgeting');
+    budgeting.budget.components[0]!.amount = `${budgeting.budget.components[0]!.amount} + 1`;
+    const driver = new ProcedureDriver({ ...context, definition: unbalanced }).start({ scope: 'cycle', inputs: formFor(unbalanced.inputs) });
+    driver.decideHappily(driver.openTasks()[0]!);
+    const confirm = driver.openTasks()[0]!;
+    expect(driver.attempt(decideEvent(driver, confirm.id, actorFor('finance-bureau', 'zj-deqing'), 'approve'))).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      message: expect.stringContaining('budget components add up to'),
+    });
+    expect(driver.openTasks().map((t) => t.id)).toEqual([confirm.id]);
+  });
+
+  it('pays working funds at signing and activity funds scaled by the evaluation, capped by actual spend', () => {
+    const cycle = launched().runToEnd();
+    const start = cycle.commands.find((c) => c.type === 'startContracts');
+    if (start?.type !== 'startContracts') throw new Error('no contracts');
+    const winner = start.winners[0]!;
+    const contract = new ProcedureDriver(context, cycle.now).start({ scope: 'contract', cycleValues: cycle.state.values, winner }).runToEnd();
+    const paid = contract.commands.filter((c) => c.type === 'instructPayment');
+    const funds = contract.state.values.contract!.funds;
+    expect(paid.map((p) => p.type === 'instructPayment' && [p.trancheId, p.amountFen])).toEqual([
+      ['workingFunds', funds['workingFunds']],
+      ['activityFunds', Math.min(Math.floor((funds['activityFunds']! * contract.state.values.evaluation!.score) / 100), contract.state.values.ledger!.totals['activityFundsSpent']!)],
+    ]);
+  });
+});
