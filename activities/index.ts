@@ -1,7 +1,9 @@
 import { type AuditActivityDependencies, createAuditActivities } from './audit.js';
+import { createProcurementProjectionActivities, type ProcurementProjectionDependencies } from './procurement-projections.js';
+import { createTreasuryActivities, type TreasuryActivityDependencies } from './treasury.js';
 
-/** Everything the activities of procureflow need from the outside world. */
-export type ActivityDependencies = AuditActivityDependencies;
+/** Everything the activities of procureflow need from the outside world: the database and where treasury exports go. */
+export type ActivityDependencies = AuditActivityDependencies & ProcurementProjectionDependencies & TreasuryActivityDependencies;
 
 /**
  * All activities, built from their factories with their dependencies injected.
@@ -10,6 +12,8 @@ export type ActivityDependencies = AuditActivityDependencies;
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createAuditActivities(deps),
+    ...createProcurementProjectionActivities(deps),
+    ...createTreasuryActivities(deps),
   };
 }
 

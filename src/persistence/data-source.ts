@@ -1,14 +1,38 @@
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity } from './entities/audit-entry.entity.js';
+import { BidEntity } from './entities/bid.entity.js';
+import { ContractEntity } from './entities/contract.entity.js';
+import { CycleStepEntity } from './entities/cycle-step.entity.js';
+import { CycleEntity } from './entities/cycle.entity.js';
 import { DefinitionVersionEntity } from './entities/definition-version.entity.js';
+import { PaymentOutboxEntity } from './entities/payment-outbox.entity.js';
+import { PaymentEntity } from './entities/payment.entity.js';
+import { ProjectionLogEntity } from './entities/projection-log.entity.js';
+import { PublicNoticeEntity } from './entities/public-notice.entity.js';
+import { TaskEntity } from './entities/task.entity.js';
+import { VendorEntity } from './entities/vendor.entity.js';
 import { AuditTrail1763776800000 } from './migrations/1763776800000-audit-trail.js';
 import { DefinitionRegistry1763863200000 } from './migrations/1763863200000-definition-registry.js';
+import { ProcurementReadModel1763949600000 } from './migrations/1763949600000-procurement-read-model.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
-export const ENTITIES = [AuditEntryEntity, DefinitionVersionEntity];
+export const ENTITIES = [
+  AuditEntryEntity,
+  DefinitionVersionEntity,
+  CycleEntity,
+  CycleStepEntity,
+  TaskEntity,
+  ContractEntity,
+  BidEntity,
+  PaymentEntity,
+  PaymentOutboxEntity,
+  PublicNoticeEntity,
+  VendorEntity,
+  ProjectionLogEntity,
+];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
@@ -34,7 +36,7 @@ describe('a workflow on the real Temporal dev server writing through TypeORM to 
       connection: nativeConnection,
       taskQueue,
       workflowBundle,
-      activities: createActivities({ dataSource }),
+      activities: createActivities({ dataSource, exportDir: path.join(tmpdir(), 'procureflow-roundtrip-exports') }),
     });
     const client = new Client({ connection });
     const idempotencyKey = `request-${randomUUID()}`;
@@ -75,7 +77,7 @@ describe('a workflow on the real Temporal dev server writing through TypeORM to 
   });
 
   it('refuses to change or delete an audit entry once written', async () => {
-    const { recordAuditEntry } = createActivities({ dataSource });
+    const { recordAuditEntry } = createActivities({ dataSource, exportDir: path.join(tmpdir(), 'procureflow-roundtrip-exports') });
     const idempotencyKey = `request-${randomUUID()}`;
     await recordAuditEntry({
       idempotencyKey,

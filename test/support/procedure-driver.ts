@@ -115,15 +115,19 @@ export class ProcedureDriver {
     throw new Error(`nobody may decide "${task.id}"`);
   }
 
-  happyDecision(task: TaskInstance): { outcome: 'submit' | 'approve'; fields: FormValues; payload?: TaskPayload } {
+  /**
+   * The complete, approving decision of `task`. `view` gives the bids and budget to award from when
+   * they come from elsewhere (a workflow's snapshot) rather than from this driver's own state.
+   */
+  happyDecision(task: TaskInstance, view: { bids: readonly Bid[]; budgetTotal: number } = { bids: this.state.bids, budgetTotal: this.state.values.budget?.['total'] ?? 0 }): { outcome: 'submit' | 'approve'; fields: FormValues; payload?: TaskPayload } {
     const step = this.definition.steps.find((s) => s.id === task.stepId);
     if (!step) throw new Error(`no step ${task.stepId}`);
     switch (task.kind) {
       case 'award': {
         if (step.kind !== 'vendorSelection') throw new Error('award outside vendor selection');
-        const qualified = this.state.bids.filter((bid) => bid.qualified);
+        const qualified = view.bids.filter((bid) => bid.qualified);
         const winners = qualified.slice(0, step.selection.awards.maxWinners);
-        const budget = this.state.values.budget?.['total'] ?? 0;
+        const budget = view.budgetTotal;
         const each = Math.floor(budget / Math.max(1, winners.length));
         return {
           outcome: 'approve',

@@ -3,9 +3,9 @@
  * and by the workflows (to handle them). Updates carry the client's request id: a repeated request
  * (a double click, a retried HTTP call) returns the first answer and has no second effect.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
-import type { Actor, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, TaskInstance, TaskPayload, Winner } from '../engine/types.js';
+import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, TaskInstance, TaskPayload, Winner } from '../engine/types.js';
 
 /** Which deployed definition version a cycle runs, for the read model and the audit trail. */
 export interface DefinitionRef {
@@ -97,12 +97,17 @@ export interface WorkflowSnapshot {
   readonly biddingOpen: boolean;
   readonly pendingTimers: Record<string, string>;
   readonly contracts: readonly ContractSummary[];
+  /** What the procedure's expressions see now: inputs, forms, budget, selection, contract, ledger… */
+  readonly values: EngineState['values'];
+  readonly bids: readonly Bid[];
   readonly endReason?: string;
 }
 
 export const decideTaskUpdate = defineUpdate<MessageResult, [DecideTaskRequest]>('decideTask');
 export const submitBidUpdate = defineUpdate<MessageResult, [SubmitBidRequest]>('submitBid');
 export const cancelCycleUpdate = defineUpdate<MessageResult, [CancelRequest]>('cancelCycle');
+/** From a cycle to its contracts: the cycle was cancelled, so are they (updates cannot cross workflows). */
+export const cancelContractSignal = defineSignal<[CancelRequest]>('cancelContract');
 export const workflowSnapshotQuery = defineQuery<WorkflowSnapshot>('workflowSnapshot');
 
 /** Error types of refused updates; the API maps them to 403, 409 and 422. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../../activities/index.js';
@@ -10,6 +11,11 @@ export interface WorkerDependencies {
   readonly dataSource: DataSource;
   readonly workflowBundle: { code: string };
   readonly logger: Logger;
+}
+
+/** Where the default treasury adapter writes its payment files. */
+export function treasuryExportDir(config: Pick<AppConfig, 'dataDir'>): string {
+  return path.join(config.dataDir, 'treasury-exports');
 }
 
 /** The running workers of one process, one per task queue, and how to stop them. */
@@ -26,7 +32,7 @@ export interface RunningWorkers {
  */
 export async function startWorkers(deps: WorkerDependencies): Promise<RunningWorkers> {
   const connection = await NativeConnection.connect({ address: deps.temporalAddress });
-  const activities = createActivities({ dataSource: deps.dataSource });
+  const activities = createActivities({ dataSource: deps.dataSource, exportDir: treasuryExportDir(deps.config) });
   const { namespace, taskQueues } = deps.config.temporal;
   let workers: Worker[];
   try {

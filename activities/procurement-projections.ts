@@ -1,0 +1,650 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isFen } from '../src/money/fen.js';
+import { appendAuditEntry } from '../src/persistence/audit-append.js';
+import type { Actor, Bid, EngineCommand, FieldValue, TaskInstance, Winner } from '../workflows/engine/types.js';
+
+/**
+ * The procurement read model's writers. Temporal is the source of truth; these activities project what
+ * the workflows decided into PostgreSQL, and nothing else writes those tables.
+ *
+ * Idempotency: every command is applied at most once, keyed by (workflow id, command seq) in
+ * projection_log, in the same transaction as its effects. A retried activity, a replayed workflow or a
+ * batch sent twice changes nothing. Rows that several commands update remember the seq that last set
+ * them, so an older command arriving late never overwrites a newer one.
+ *
+ * Failures: input that can never be applied (an unknown cycle or contract, an amount that is not
+ * whole fen, ids that disagree) is a non-retryable `ApplicationFailure` whose `type` is one of
+ * PROJECTION_FAILURES; a database that is down is a plain error, retried by Temporal.
+ */
+export const PROJECTION_FAILURES = {
+  /** No cycle row: `recordCycleLaunched` was not called before the cycle's other projections. */
+  unknownCycle: 'UnknownCycle',
+  /** No contract row: `recordContractStarted` was not called before the contract's projections. */
+  unknownContract: 'UnknownContract',
+  /** The input breaks a rule of the read model (ids, amounts, statuses); retrying cannot help. */
+  invalidInput: 'InvalidProjectionInput',
+} as const;
+
+export interface ProcurementProjectionDependencies {
+  readonly dataSource: DataSource;
+}
+
+/** Commands of one workflow to project. */
+export interface ApplyCommandsInput {
+  /** The workflow that emitted the commands: the cycle's id, or the contract's id for a contract workflow. */
+  readonly workflowId: string;
+  readonly cycleId: string;
+  /** Set for a contract workflow; then `workflowId` must equal it. */
+  readonly contractId?: string;
+  readonly commands: readonly EngineCommand[];
+}
+
+export interface ApplyCommandsResult {
+  /** Seqs applied by this call, in order. */
+  readonly applied: number[];
+  /** Seqs skipped because they had been applied before. */
+  readonly skipped: number[];
+}
+
+export interface RecordCycleLaunchedInput {
+  /** The cycle workflow's id. */
+  readonly cycleId: string;
+  /** The definition version the cycle is pinned to. */
+  readonly definition: { readonly key: string; readonly version: number; readonly contentHash: string };
+  readonly jurisdiction: string;
+  readonly title: { readonly zh: string; readonly en: string };
+  readonly inputs: Readonly<Record<string, FieldValue>>;
+  readonly launchedBy: Actor;
+  /** ISO instant, workflow time. */
+  readonly launchedAt: string;
+  readonly comment?: string;
+}
+
+export interface RecordBidInput {
+  readonly cycleId: string;
+  /** The bidding round the bid arrived in. */
+  readonly round?: number;
+  readonly bid: Bid;
+}
+
+export interface RecordContractStartedInput {
+  /** The contract (child) workflow's id. */
+  readonly contractId: string;
+  readonly cycleId: string;
+  readonly winner: Winner;
+  /** ISO instant, workflow time. */
+  readonly startedAt: string;
+}
+
+/** Who the audit trail names for what a workflow did by itself (a payment, a suspension). */
+const SYSTEM_ROLE = 'system';
+
+const TERMINAL_STATUSES = new Set(['completed', 'terminated', 'cancelled', 'failed']);
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Past tense of a decision outcome, for audit actions (`task.approved`). */
+const OUTCOME_ACTIONS: Record<string, string> = { submit: 'submitted', approve: 'approved', return: 'returned', reject: 'rejected' };
+
+export function createProcurementProjectionActivities({ dataSource }: ProcurementProjectionDependencies) {
+  const inTransaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> =>
+    translateDatabaseErrors(() => dataSource.transaction((manager) => work(sqlOf(manager))));
+
+  return {
+    /**
+     * Projects one batch of interpreter commands of one workflow, in one transaction: commands already
+     * in projection_log are skipped, the others applied in seq order and logged. Call it with every
+     * command of each interpreter decision (commands without a projection, such as timers, are logged
+     * and otherwise ignored), awaiting each call before the next.
+     */
+    async applyCommands(input: ApplyCommandsInput): Promise<ApplyCommandsResult> {
+      const target = checkTarget(input);
+      const commands = [...input.commands].sort((a, b) => a.seq - b.seq);
+      commands.forEach(checkCommand);
+      return inTransaction(async (sql) => {
+        const scope = await loadScope(sql, target);
+        const applied: number[] = [];
+        const skipped: number[] = [];
+        for (const command of commands) {
+          const fresh = await sql.rows(
+            `INSERT INTO projection_log (workflow_id, seq, command_type) VALUES ($1, $2, $3)
+             ON CONFLICT (workflow_id, seq) DO NOTHING RETURNING seq`,
+            [scope.workflowId, command.seq, command.type],
+          );
+          if (fresh.length === 0) {
+            skipped.push(command.seq);
+            continue;
+          }
+          await project(sql, scope, command);
+          applied.push(command.seq);
+        }
+        return { applied, skipped };
+      });
+    },
+
+    /**
+     * Records a cycle the moment its workflow starts (before any `applyCommands` for it), with an audit
+     * entry `cycle.launched` for whoever launched it. A second call for the same cycle changes nothing.
+     */
+    async recordCycleLaunched(input: RecordCycleLaunchedInput): Promise<{ recorded: boolean }> {
+      checkCycleLaunched(input);
+      return inTransaction(async (sql) => {
+        const inserted = await sql.rows(
+          `INSERT INTO cycles (id, definition_key, definition_version, definition_hash, jurisdiction, title, inputs, launched_by, launched_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [
+            input.cycleId,
+            input.definition.key,
+            input.definition.version,
+            input.definition.contentHash,
+            input.jurisdiction,
+            JSON.stringify({ zh: input.title.zh, en: input.title.en }),
+            JSON.stringify(input.inputs),
+            input.launchedBy.userId,
+            new Date(input.launchedAt),
+          ],
+        );
+        await appendAuditEntry(sql, {
+          idempotencyKey: `${input.cycleId}:launched`,
+          occurredAt: input.launchedAt,
+          actorId: input.launchedBy.userId,
+          actorRole: roleAmong(input.launchedBy, ['administrator']),
+          jurisdiction: input.jurisdiction,
+          action: 'cycle.launched',
+          subjectType: 'cycle',
+          subjectId: input.cycleId,
+          comment: input.comment ?? null,
+          details: {
+            definitionKey: input.definition.key,
+            definitionVersion: input.definition.version,
+            contentHash: input.definition.contentHash,
+            inputs: input.inputs,
+            actorName: input.launchedBy.name,
+            actorJurisdiction: input.launchedBy.jurisdiction,
+          },
+        });
+        return { recorded: inserted.length > 0 };
+      });
+    },
+
+    /** Records a bid the cycle accepted. Idempotent by (cycle, bid id): the first record stands. */
+    async recordBid(input: RecordBidInput): Promise<{ recorded: boolean }> {
+      const { bid } = input;
+      if (!isFen(bid.priceFen)) invalid(`bid ${bid.bidId}: priceFen ${String(bid.priceFen)} is not a whole number of fen from 0 to ${Number.MAX_SAFE_INTEGER}`);
+      if (input.round !== undefined && !(Number.isInteger(input.round) && input.round >= 1)) invalid(`bid ${bid.bidId}: round ${input.round} is not a whole number from 1`);
+      return inTransaction(async (sql) => {
+        await requireCycle(sql, input.cycleId);
+        const inserted = await sql.rows(
+          `INSERT INTO bids (cycle_id, bid_id, round, vendor_id, vendor_name, price_fen, qualified, submitted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (cycle_id, bid_id) DO NOTHING RETURNING bid_id`,
+          [input.cycleId, bid.bidId, input.round ?? null, bid.vendorId, bid.vendorName, bid.priceFen, bid.qualified, new Date(bid.submittedAt)],
+        );
+        return { recorded: inserted.length > 0 };
+      });
+    },
+
+    /**
+     * Records an awarded vendor's contract when its workflow starts (before any `applyCommands` with its
+     * contractId). Idempotent by contract id: the first record stands.
+     */
+    async recordContractStarted(input: RecordContractStartedInput): Promise<{ recorded: boolean }> {
+      const { winner } = input;
+      if (!input.contractId) invalid('contractId is empty');
+      if (!isFen(winner.amountFen)) invalid(`contract ${input.contractId}: amountFen ${String(winner.amountFen)} is not a whole number of fen from 0 to ${Number.MAX_SAFE_INTEGER}`);
+      return inTransaction(async (sql) => {
+        await requireCycle(sql, input.cycleId);
+        const inserted = await sql.rows(
+          `INSERT INTO contracts (id, cycle_id, bid_id, vendor_id, vendor_name, amount_fen, started_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [input.contractId, input.cycleId, winner.bidId, winner.vendorId, winner.vendorName, winner.amountFen, new Date(input.startedAt)],
+        );
+        if (inserted.length === 0) {
+          const [existing] = await sql.rows<{ cycle_id: string }>(`SELECT cycle_id FROM contracts WHERE id = $1`, [input.contractId]);
+          if (existing && existing.cycle_id !== input.cycleId) {
+            invalid(`contract ${input.contractId} belongs to cycle ${existing.cycle_id}, not ${input.cycleId}`);
+          }
+        }
+        return { recorded: inserted.length > 0 };
+      });
+    },
+  };
+}
+
+// ---- applying commands ----------------------------------------------------------------------------
+
+/** What every command of a batch is projected into. */
+interface Scope {
+  readonly workflowId: string;
+  readonly cycleId: string;
+  readonly contractId: string | null;
+  /** The cycle's jurisdiction, for audit entries. */
+  readonly jurisdiction: string;
+}
+
+async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<void> {
+  switch (command.type) {
+    case 'stepEntered':
+      await sql.rows(
+        `INSERT INTO cycle_steps (workflow_id, cycle_id, contract_id, step_id, kind, entered_seq, entered_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workflow_id, entered_seq) DO NOTHING`,
+        [scope.workflowId, scope.cycleId, scope.contractId, command.stepId, command.stepKind, command.seq, new Date(command.at)],
+      );
+      await sql.count(
+        `UPDATE ${ownerTable(scope)} SET current_step = $2, current_step_seq = $3 WHERE id = $1 AND current_step_seq < $3`,
+        [ownerId(scope), command.stepId, command.seq],
+      );
+      return;
+
+    case 'stepEnded':
+      // The newest opening of the step before this command: a step entered again is a new row.
+      await sql.count(
+        `UPDATE cycle_steps SET ended_seq = $3, ended_at = $4, outcome = $5
+         WHERE id = (SELECT id FROM cycle_steps WHERE workflow_id = $1 AND step_id = $2 AND ended_at IS NULL AND entered_seq < $3
+                     ORDER BY entered_seq DESC LIMIT 1)`,
+        [scope.workflowId, command.stepId, command.seq, new Date(command.at), command.outcome],
+      );
+      await sql.count(
+        `UPDATE ${ownerTable(scope)} SET current_step = NULL, current_step_seq = $3
+         WHERE id = $1 AND current_step = $2 AND current_step_seq < $3`,
+        [ownerId(scope), command.stepId, command.seq],
+      );
+      return;
+
+    case 'taskOpened':
+      await upsertTask(sql, scope, command.seq, command.task, {});
+      return;
+
+    case 'taskClosed': {
+      const requestId = requestIdOf(command);
+      await upsertTask(sql, scope, command.seq, command.task, {
+        comment: command.comment ?? null,
+        fields: command.fields ?? null,
+        decidedByName: command.actor?.name ?? null,
+      });
+      const { task, actor } = command;
+      if (actor && task.outcome) {
+        const outcome = task.outcome;
+        await appendAuditEntry(sql, {
+          idempotencyKey: `${scope.workflowId}:${command.seq}`,
+          occurredAt: task.decidedAt ?? new Date().toISOString(),
+          actorId: actor.userId,
+          actorRole: roleAmong(actor, [task.role, ...task.escalatedTo, ...(task.escalateTo ? [task.escalateTo] : [])]),
+          jurisdiction: scope.jurisdiction,
+          action: `task.${OUTCOME_ACTIONS[outcome] ?? outcome}`,
+          subjectType: 'task',
+          subjectId: taskRowId(scope, task),
+          comment: command.comment ?? null,
+          details: {
+            cycleId: scope.cycleId,
+            contractId: scope.contractId,
+            workflowId: scope.workflowId,
+            seq: command.seq,
+            taskInstanceId: task.id,
+            stepId: task.stepId,
+            nodeId: task.nodeId,
+            kind: task.kind,
+            outcome,
+            actorName: actor.name,
+            actorJurisdiction: actor.jurisdiction,
+            ...(requestId ? { requestId } : {}),
+            ...(command.fields ? { fields: command.fields } : {}),
+          },
+        });
+      }
+      return;
+    }
+
+    case 'publishNotice':
+      await sql.rows(
+        `INSERT INTO public_notices (workflow_id, seq, cycle_id, contract_id, notice_id, kind, title, lines, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (workflow_id, seq) DO NOTHING`,
+        [
+          scope.workflowId,
+          command.seq,
+          scope.cycleId,
+          scope.contractId,
+          command.noticeId,
+          command.kind,
+          JSON.stringify(command.title),
+          JSON.stringify(command.lines),
+          new Date(command.at),
+        ],
+      );
+      return;
+
+    case 'biddingOpened':
+      await sql.count(
+        `UPDATE cycles SET bidding_open = true, bidding_round = $2, selection_method = $3, bidding_until = $4 WHERE id = $1`,
+        [scope.cycleId, command.round, command.method, new Date(command.until)],
+      );
+      return;
+
+    case 'biddingClosed':
+      await sql.count(
+        `UPDATE cycles SET bidding_open = false, bids_received = $2, bids_qualified = $3, bidding_enough = $4 WHERE id = $1`,
+        [scope.cycleId, command.received, command.qualified, command.enough],
+      );
+      return;
+
+    case 'startContracts':
+      for (const winner of command.winners) {
+        await sql.count(`UPDATE bids SET won = true, awarded_amount_fen = $3, score = $4 WHERE cycle_id = $1 AND bid_id = $2`, [
+          scope.cycleId,
+          winner.bidId,
+          winner.amountFen,
+          winner.score,
+        ]);
+      }
+      await sql.count(`UPDATE cycles SET status = 'awarded', awarded_at = $2 WHERE id = $1 AND status = 'running'`, [scope.cycleId, new Date(command.at)]);
+      return;
+
+    case 'instructPayment':
+      await instructPayment(sql, scope, command);
+      return;
+
+    case 'suspendVendor': {
+      if (!UUID_PATTERN.test(command.vendorId)) return; // not a registry vendor: nothing to suspend
+      const suspendedBy = `workflow:${scope.workflowId}`;
+      const suspended = await sql.rows(
+        `UPDATE vendors SET suspended = true, suspension_reason = $2, suspended_by = $3, suspended_at = $4
+         WHERE id = $1 AND NOT suspended RETURNING id`,
+        [command.vendorId, command.reason, suspendedBy, new Date(command.at)],
+      );
+      if (suspended.length > 0) {
+        await appendAuditEntry(sql, {
+          idempotencyKey: `${scope.workflowId}:${command.seq}`,
+          occurredAt: command.at,
+          actorId: suspendedBy,
+          actorRole: SYSTEM_ROLE,
+          jurisdiction: scope.jurisdiction,
+          action: 'vendor.suspended',
+          subjectType: 'vendor',
+          subjectId: command.vendorId,
+          comment: command.reason,
+          details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq },
+        });
+      }
+      return;
+    }
+
+    case 'ended':
+      if (scope.contractId) {
+        await sql.count(`UPDATE contracts SET status = $2, ended_at = $3, end_reason = $4 WHERE id = $1 AND status = 'running'`, [
+          scope.contractId,
+          command.status,
+          new Date(command.at),
+          command.reason ?? null,
+        ]);
+      } else {
+        await sql.count(
+          `UPDATE cycles SET status = $2, ended_at = $3, end_reason = $4, bidding_open = false
+           WHERE id = $1 AND status IN ('running', 'awarded')`,
+          [scope.cycleId, command.status, new Date(command.at), command.reason ?? null],
+        );
+      }
+      return;
+
+    default:
+      // Timers are the workflow's own business; other commands have no read model (yet): logged only.
+      return;
+  }
+}
+
+type InstructPaymentCommand = Extract<EngineCommand, { type: 'instructPayment' }>;
+
+/**
+ * One payment per tranche of a contract, and its outbox row, in the transaction of the command. A second
+ * instruction for the same tranche (another seq, another attempt) finds the idempotency key taken and
+ * writes nothing: never two payments.
+ */
+async function instructPayment(sql: Sql, scope: Scope, command: InstructPaymentCommand): Promise<void> {
+  const contractId = scope.contractId;
+  if (!contractId) invalid(`instructPayment (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: payments are instructed under a contract`);
+  const idempotencyKey = `${scope.workflowId}:tranche:${command.trancheId}`;
+  const [payment] = await sql.rows<{ id: string }>(
+    `INSERT INTO payments (cycle_id, contract_id, workflow_id, seq, tranche_id, fund, vendor_id, vendor_name, amount_fen, idempotency_key, instructed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+    [
+      scope.cycleId,
+      contractId,
+      scope.workflowId,
+      command.seq,
+      command.trancheId,
+      command.fund ?? null,
+      command.vendorId,
+      command.vendorName,
+      command.amountFen,
+      idempotencyKey,
+      new Date(command.at),
+    ],
+  );
+  if (!payment) return;
+  const payload = {
+    paymentId: payment.id,
+    idempotencyKey,
+    cycleId: scope.cycleId,
+    contractId,
+    trancheId: command.trancheId,
+    fund: command.fund ?? null,
+    vendorId: command.vendorId,
+    vendorName: command.vendorName,
+    amountFen: command.amountFen,
+    instructedAt: command.at,
+  };
+  await sql.rows(`INSERT INTO payment_outbox (payment_id, payload) VALUES ($1, $2)`, [payment.id, JSON.stringify(payload)]);
+  await appendAuditEntry(sql, {
+    idempotencyKey: `${scope.workflowId}:${command.seq}`,
+    occurredAt: command.at,
+    actorId: `workflow:${scope.workflowId}`,
+    actorRole: SYSTEM_ROLE,
+    jurisdiction: scope.jurisdiction,
+    action: 'payment.instructed',
+    subjectType: 'payment',
+    subjectId: payment.id,
+    details: { ...payload, seq: command.seq },
+  });
+}
+
+interface TaskExtras {
+  readonly comment?: string | null;
+  readonly fields?: Record<string, FieldValue> | null;
+  readonly decidedByName?: string | null;
+}
+
+/**
+ * Writes a task instance as the command describes it. A row already reflecting a newer command is left
+ * alone, so a late `taskOpened` never reopens a closed task.
+ */
+async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstance, extras: TaskExtras): Promise<void> {
+  await sql.rows(
+    `INSERT INTO tasks (id, workflow_id, task_instance_id, cycle_id, contract_id, step_id, node_id, kind, role, escalated_to, escalate_to,
+                        title, status, opened_at, due_at, outcome, decided_by, decided_by_name, decided_at, period, parallel_id, comment, fields, last_seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+     ON CONFLICT (id) DO UPDATE SET
+       escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
+       due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by,
+       decided_by_name = COALESCE(EXCLUDED.decided_by_name, tasks.decided_by_name), decided_at = EXCLUDED.decided_at,
+       period = EXCLUDED.period, parallel_id = EXCLUDED.parallel_id,
+       comment = COALESCE(EXCLUDED.comment, tasks.comment), fields = COALESCE(EXCLUDED.fields, tasks.fields), last_seq = EXCLUDED.last_seq
+     WHERE tasks.last_seq < EXCLUDED.last_seq`,
+    [
+      taskRowId(scope, task),
+      scope.workflowId,
+      task.id,
+      scope.cycleId,
+      scope.contractId,
+      task.stepId,
+      task.nodeId,
+      task.kind,
+      task.role,
+      [...task.escalatedTo],
+      task.escalateTo ?? null,
+      JSON.stringify(task.title),
+      task.status,
+      new Date(task.openedAt),
+      task.dueAt ? new Date(task.dueAt) : null,
+      task.status === 'decided' ? (task.outcome ?? null) : null,
+      task.decidedBy ?? null,
+      extras.decidedByName ?? null,
+      task.decidedAt ? new Date(task.decidedAt) : null,
+      task.period ?? null,
+      task.parallelId ?? null,
+      extras.comment ?? null,
+      extras.fields ? JSON.stringify(extras.fields) : null,
+      seq,
+    ],
+  );
+}
+
+/** The id of a task's row: `<workflowId>/<taskInstanceId>`. */
+export function taskRowId(scope: { readonly workflowId: string }, task: Pick<TaskInstance, 'id'>): string {
+  return `${scope.workflowId}/${task.id}`;
+}
+
+/** The client's request id of a decision: on the command, or among its form fields. */
+function requestIdOf(command: Extract<EngineCommand, { type: 'taskClosed' }>): string | undefined {
+  const own = (command as { requestId?: unknown }).requestId;
+  if (typeof own === 'string' && own) return own;
+  const field = command.fields?.['requestId'];
+  return typeof field === 'string' && field ? field : undefined;
+}
+
+/** The role an actor acted in: the first of `preferred` they hold, else their first role. */
+function roleAmong(actor: Actor, preferred: readonly string[]): string {
+  return preferred.find((role) => actor.roles.includes(role)) ?? actor.roles[0] ?? 'none';
+}
+
+const ownerTable = (scope: Scope) => (scope.contractId ? 'contracts' : 'cycles');
+const ownerId = (scope: Scope) => scope.contractId ?? scope.cycleId;
+
+// ---- checks ----------------------------------------------------------------------------------------
+
+function invalid(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, PROJECTION_FAILURES.invalidInput);
+}
+
+function checkTarget(input: ApplyCommandsInput): { workflowId: string; cycleId: string; contractId: string | null } {
+  if (!input.workflowId || !input.cycleId) invalid('workflowId and cycleId are required');
+  const expected = input.contractId ?? input.cycleId;
+  if (input.workflowId !== expected) {
+    invalid(
+      input.contractId
+        ? `workflowId ${input.workflowId} is not the contract's workflow ${input.contractId}: a contract's commands come from its own workflow`
+        : `workflowId ${input.workflowId} is not the cycle's workflow ${input.cycleId}: pass contractId for a contract workflow's commands`,
+    );
+  }
+  return { workflowId: input.workflowId, cycleId: input.cycleId, contractId: input.contractId ?? null };
+}
+
+function checkCommand(command: EngineCommand): void {
+  if (!Number.isSafeInteger(command.seq) || command.seq < 0) invalid(`a ${command.type} command has seq ${String(command.seq)}: seqs are whole numbers from 0`);
+  const at = `${command.type} (seq ${command.seq})`;
+  switch (command.type) {
+    case 'instructPayment':
+      if (!isFen(command.amountFen, 1)) invalid(`${at}: amountFen ${String(command.amountFen)} is not a whole number of fen from 1 to ${Number.MAX_SAFE_INTEGER}`);
+      if (!command.trancheId) invalid(`${at}: trancheId is empty`);
+      return;
+    case 'startContracts':
+      for (const winner of command.winners) {
+        if (!isFen(winner.amountFen)) invalid(`${at}: the award to ${winner.vendorName} of ${String(winner.amountFen)} fen is not a whole number of fen`);
+      }
+      return;
+    case 'ended':
+      if (!TERMINAL_STATUSES.has(command.status)) invalid(`${at}: "${command.status}" is not an end status`);
+      return;
+    case 'taskOpened':
+    case 'taskClosed':
+      if (command.task.status === 'decided' && !command.task.outcome) invalid(`${at}: task ${command.task.id} is decided without an outcome`);
+      return;
+    default:
+      return;
+  }
+}
+
+function checkCycleLaunched(input: RecordCycleLaunchedInput): void {
+  if (!input.cycleId) invalid('cycleId is empty');
+  if (!input.definition.key) invalid('definition.key is empty');
+  if (!Number.isInteger(input.definition.version) || input.definition.version < 1) invalid(`definition.version ${input.definition.version} is not a whole number from 1`);
+  if (!SHA256_PATTERN.test(input.definition.contentHash)) invalid(`definition.contentHash "${input.definition.contentHash}" is not a sha256 in hex`);
+  if (!input.jurisdiction) invalid('jurisdiction is empty');
+}
+
+async function requireCycle(sql: Sql, cycleId: string): Promise<{ jurisdiction: string }> {
+  const [cycle] = await sql.rows<{ jurisdiction: string }>(`SELECT jurisdiction FROM cycles WHERE id = $1`, [cycleId]);
+  if (!cycle) {
+    throw ApplicationFailure.nonRetryable(
+      `cycle ${cycleId} has not been recorded: call recordCycleLaunched before projecting anything of it`,
+      PROJECTION_FAILURES.unknownCycle,
+    );
+  }
+  return cycle;
+}
+
+async function loadScope(sql: Sql, target: { workflowId: string; cycleId: string; contractId: string | null }): Promise<Scope> {
+  const { jurisdiction } = await requireCycle(sql, target.cycleId);
+  if (target.contractId) {
+    const [contract] = await sql.rows<{ cycle_id: string }>(`SELECT cycle_id FROM contracts WHERE id = $1`, [target.contractId]);
+    if (!contract) {
+      throw ApplicationFailure.nonRetryable(
+        `contract ${target.contractId} has not been recorded: call recordContractStarted before projecting its commands`,
+        PROJECTION_FAILURES.unknownContract,
+      );
+    }
+    if (contract.cycle_id !== target.cycleId) invalid(`contract ${target.contractId} belongs to cycle ${contract.cycle_id}, not ${target.cycleId}`);
+  }
+  return { ...target, jurisdiction };
+}
+
+// ---- SQL -------------------------------------------------------------------------------------------
+
+/** The two shapes of result the projections need, over one transaction's connection. */
+interface Sql {
+  query(text: string, parameters?: unknown[]): Promise<unknown>;
+  rows<T = Record<string, unknown>>(text: string, parameters?: unknown[]): Promise<T[]>;
+  /** Runs an UPDATE or DELETE and returns how many rows it touched. */
+  count(text: string, parameters?: unknown[]): Promise<number>;
+}
+
+function sqlOf(manager: EntityManager): Sql {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('projections run inside a transaction');
+  return {
+    query: (text, parameters = []) => runner.query(text, parameters),
+    async rows<T>(text: string, parameters: unknown[] = []) {
+      return (await runner.query(text, parameters, true)).records as T[];
+    },
+    async count(text, parameters = []) {
+      return (await runner.query(text, parameters, true)).affected ?? 0;
+    },
+  };
+}
+
+/**
+ * A constraint violation (SQLSTATE class 23) or a value PostgreSQL cannot take (class 22) fails again on
+ * every retry: it becomes a non-retryable failure naming the constraint. Anything else (a connection
+ * lost, a deadlock) stays a plain error, which Temporal retries.
+ */
+async function translateDatabaseErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const driverError = (error as { driverError?: { code?: unknown; constraint?: unknown; detail?: unknown } }).driverError;
+    const code = typeof driverError?.code === 'string' ? driverError.code : undefined;
+    if (code?.startsWith('23') || code?.startsWith('22')) {
+      const constraint = typeof driverError?.constraint === 'string' ? ` (${driverError.constraint})` : '';
+      const detail = typeof driverError?.detail === 'string' ? `: ${driverError.detail}` : '';
+      throw ApplicationFailure.create({
+        message: `the read model refuses this projection${constraint}${detail || `: ${(error as Error).message}`}`,
+        type: PROJECTION_FAILURES.invalidInput,
+        nonRetryable: true,
+        cause: error as Error,
+      });
+    }
+    throw error;
+  }
+}

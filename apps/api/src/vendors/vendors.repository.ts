@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditEntryInput } from '../../../../activities/audit.js';
+import { appendAuditEntry } from '../../../../src/persistence/audit-append.js';
+import { VendorEntity } from '../../../../src/persistence/entities/vendor.entity.js';
+import type { QualificationEvidence, RegistrationType, VerificationStatus } from '../../../../src/vendors/vendor.js';
+
+/** A vendor as the registry holds it. */
+export interface VendorRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly creditCode: string;
+  readonly jurisdiction: string;
+  readonly registrationType: RegistrationType;
+  readonly evidence: readonly QualificationEvidence[];
+  readonly verificationStatus: VerificationStatus;
+  readonly verificationComment: string | null;
+  readonly verifiedBy: string | null;
+  readonly verifiedAt: Date | null;
+  readonly suspended: boolean;
+  readonly suspensionReason: string | null;
+  readonly suspendedBy: string | null;
+  readonly suspendedAt: Date | null;
+  readonly registeredBy: string;
+  readonly registeredAt: Date;
+}
+
+export type NewVendor = Pick<VendorRecord, 'name' | 'creditCode' | 'jurisdiction' | 'registrationType' | 'evidence' | 'registeredBy'>;
+
+export interface VendorFilter {
+  /** Jurisdictions whose vendors to include; undefined: every jurisdiction. */
+  readonly jurisdictions?: readonly string[];
+  readonly status?: VerificationStatus;
+  readonly suspended?: boolean;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** What one registry decision may do inside its transaction; the rules are the service's. */
+export interface VendorTransaction {
+  /** Inserts a vendor, or answers `duplicate` when its credit code is already registered. */
+  insert(vendor: NewVendor): Promise<{ created: VendorRecord } | { duplicate: VendorRecord }>;
+  /** Reads a vendor and holds it against concurrent decisions until the transaction ends. */
+  lock(id: string): Promise<VendorRecord | undefined>;
+  recordVerification(id: string, decision: { status: 'verified' | 'rejected'; comment: string | null; by: string; at: Date }): Promise<VendorRecord>;
+  recordSuspension(id: string, suspension: { reason: string; by: string; at: Date }): Promise<VendorRecord>;
+  appendAudit(entry: AuditEntryInput): Promise<void>;
+}
+
+/** The vendor registry in PostgreSQL (table vendors). */
+@Injectable()
+export class VendorsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Runs `work` in one transaction: everything it wrote is committed together, or nothing is if it throws. */
+  inTransaction<T>(work: (transaction: VendorTransaction) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(vendorTransaction(manager)));
+  }
+
+  async findById(id: string): Promise<VendorRecord | undefined> {
+    return (await this.dataSource.getRepository(VendorEntity).findOneBy({ id })) ?? undefined;
+  }
+
+  /** Vendors matching `filter`, ordered by name then id, and how many match in all. */
+  async list(filter: VendorFilter): Promise<{ vendors: VendorRecord[]; total: number }> {
+    const query = this.dataSource.getRepository(VendorEntity).createQueryBuilder('v');
+    query.where('true');
+    if (filter.jurisdictions) query.andWhere('v.jurisdiction IN (:...jurisdictions)', { jurisdictions: filter.jurisdictions });
+    if (filter.status) query.andWhere('v.verificationStatus = :status', { status: filter.status });
+    if (filter.suspended !== undefined) query.andWhere('v.suspended = :suspended', { suspended: filter.suspended });
+    const [vendors, total] = await query.orderBy('v.name', 'ASC').addOrderBy('v.id', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    return { vendors, total };
+  }
+}
+
+function vendorTransaction(manager: EntityManager): VendorTransaction {
+  const vendors = manager.getRepository(VendorEntity);
+  return {
+    async insert(vendor) {
+      // ON CONFLICT rather than a prior lookup: two registrations of one code at once still make one vendor.
+      const inserted = (await manager.query(
+        `INSERT INTO vendors (name, credit_code, jurisdiction, registration_type, evidence, registered_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (credit_code) DO NOTHING RETURNING id`,
+        [vendor.name, vendor.creditCode, vendor.jurisdiction, vendor.registrationType, JSON.stringify(vendor.evidence), vendor.registeredBy],
+      )) as Array<{ id: string }>;
+      const id = inserted[0]?.id;
+      if (id) return { created: await vendors.findOneByOrFail({ id }) };
+      return { duplicate: await vendors.findOneByOrFail({ creditCode: vendor.creditCode }) };
+    },
+    async lock(id) {
+      return (await vendors.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })) ?? undefined;
+    },
+    async recordVerification(id, decision) {
+      await vendors.update({ id }, { verificationStatus: decision.status, verificationComment: decision.comment, verifiedBy: decision.by, verifiedAt: decision.at });
+      return vendors.findOneByOrFail({ id });
+    },
+    async recordSuspension(id, suspension) {
+      await vendors.update({ id }, { suspended: true, suspensionReason: suspension.reason, suspendedBy: suspension.by, suspendedAt: suspension.at });
+      return vendors.findOneByOrFail({ id });
+    },
+    async appendAudit(entry) {
+      await appendAuditEntry(manager, entry);
+    },
+  };
+}

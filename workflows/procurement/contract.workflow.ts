@@ -1,0 +1,49 @@
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { decide, startEngine } from '../engine/interpreter.js';
+import type { EngineContext, EngineState } from '../engine/types.js';
+import { cancelContractSignal, type ContractInput, decideTaskUpdate, REFUSAL_ERROR_TYPES, workflowSnapshotQuery } from './messages.js';
+import { ScopeRunner } from './scope-runner.js';
+
+/**
+ * One awarded vendor's contract: contract filing, performance management and payment release, as
+ * the cycle's definition says. Runs for the contract's whole term; pays each tranche exactly once.
+ */
+export async function contractWorkflow(input: ContractInput): Promise<{ status: EngineState['status']; paidFen: number }> {
+  const { workflowId } = workflowInfo();
+  const context: EngineContext = { definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction };
+  const started = input.resume
+    ? undefined
+    : startEngine(context, { scope: 'contract', cycleValues: input.cycleValues, winner: input.winner }, new Date().toISOString());
+  if (started && !started.ok) throw ApplicationFailure.create({ type: REFUSAL_ERROR_TYPES[started.code], message: started.message, nonRetryable: true });
+  const runner = new ScopeRunner(context, { workflowId, cycleId: input.cycleId, contractId: input.contractId }, (started?.state ?? input.resume?.state) as EngineState, input.resume);
+
+  setHandler(workflowSnapshotQuery, () => ({
+    status: runner.state.status,
+    stepId: runner.state.status === 'running' ? (input.definition.steps[runner.state.stepIndex]?.id ?? null) : null,
+    nodeId: runner.state.nodeId,
+    openTasks: runner.state.tasks.filter((t) => t.status === 'open'),
+    biddingOpen: false,
+    pendingTimers: runner.timers,
+    contracts: [],
+    values: runner.state.values,
+    bids: runner.state.bids,
+    ...(runner.state.endReason ? { endReason: runner.state.endReason } : {}),
+  }));
+  setHandler(
+    decideTaskUpdate,
+    (request) => runner.handle(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}) }),
+    { validator: (request) => runner.validate(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}) }) },
+  );
+  setHandler(cancelContractSignal, (request) => {
+    const decision = decide(context, runner.state, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });
+    if (decision.ok) void runner.accept(decision);
+  });
+
+  if (started?.ok) await runner.project(started.commands);
+  if ((await runner.runUntilEnded()) === 'continueAsNew') {
+    // Contracts run for years of monthly ledgers: their history is renewed, their state carried over.
+    return continueAsNew<typeof contractWorkflow>({ ...input, resume: runner.resumeState() });
+  }
+  await condition(allHandlersFinished);
+  return { status: runner.state.status, paidFen: runner.state.paidFen };
+}

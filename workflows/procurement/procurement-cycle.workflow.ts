@@ -1,0 +1,144 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
+import { concludeCycle, startEngine } from '../engine/interpreter.js';
+import type { EngineContext, EngineState } from '../engine/types.js';
+import { contractWorkflow } from './contract.workflow.js';
+import {
+  cancelContractSignal,
+  cancelCycleUpdate,
+  type ContractSummary,
+  decideTaskUpdate,
+  type ProcurementCycleInput,
+  REFUSAL_ERROR_TYPES,
+  submitBidUpdate,
+  workflowSnapshotQuery,
+} from './messages.js';
+import { ScopeRunner } from './scope-runner.js';
+
+const { recordCycleLaunched, recordBid, recordContractStarted } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
+
+/**
+ * One procurement cycle: runs budgeting, public notice and vendor selection as its definition says,
+ * then one contract workflow per awarded vendor, and ends when every contract has ended. The
+ * definition version is the one passed in at launch, for the cycle's whole life.
+ */
+export async function procurementCycleWorkflow(input: ProcurementCycleInput): Promise<{ status: string; contracts: ContractSummary[] }> {
+  const { workflowId } = workflowInfo();
+  const context: EngineContext = { definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction };
+  let initial: EngineState | undefined;
+  let firstCommands: Parameters<ScopeRunner['project']>[0] = [];
+  if (!input.resume) {
+    const started = startEngine(context, { scope: 'cycle', inputs: input.inputs }, new Date().toISOString());
+    // The API validates inputs against the same interpreter before launching, so this is a definition fault.
+    if (!started.ok) throw ApplicationFailure.create({ type: REFUSAL_ERROR_TYPES[started.code], message: started.message, nonRetryable: true });
+    initial = started.state;
+    firstCommands = started.commands;
+  }
+  const runner = new ScopeRunner(context, { workflowId, cycleId: input.cycleId }, (initial ?? input.resume?.state) as EngineState, input.resume);
+  const contracts: ContractSummary[] = [...(input.resume?.contracts ?? [])];
+
+  setHandler(workflowSnapshotQuery, () => ({
+    status: runner.state.status === 'completed' && contracts.some((c) => c.status === 'running') ? 'awaitingContracts' : runner.state.status,
+    stepId: runner.state.status === 'running' ? (input.definition.steps[runner.state.stepIndex]?.id ?? null) : null,
+    nodeId: runner.state.nodeId,
+    openTasks: runner.state.tasks.filter((t) => t.status === 'open'),
+    biddingOpen: runner.state.biddingOpen,
+    pendingTimers: runner.timers,
+    contracts,
+    values: runner.state.values,
+    bids: runner.state.bids,
+    ...(runner.state.endReason ? { endReason: runner.state.endReason } : {}),
+  }));
+  setHandler(
+    decideTaskUpdate,
+    (request) => runner.handle(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}) }),
+    { validator: (request) => runner.validate(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}) }) },
+  );
+  setHandler(
+    submitBidUpdate,
+    async (request) => {
+      const bid = { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: new Date().toISOString() };
+      const answer = await runner.handle(request.requestId, { type: 'bidSubmitted', at: bid.submittedAt, bid });
+      const accepted = runner.state.bids.find((b) => b.bidId === request.bidId);
+      if (accepted) await recordBid({ cycleId: input.cycleId, round: runner.state.values.selection?.round ?? 1, bid: accepted });
+      return answer;
+    },
+    { validator: (request) => runner.validate(request.requestId, { type: 'bidSubmitted', at: new Date().toISOString(), bid: { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: new Date().toISOString() } }) },
+  );
+  setHandler(
+    cancelCycleUpdate,
+    async (request) => {
+      if (runner.state.status === 'completed' && contracts.some((c) => c.status === 'running') && !runner.answered[request.requestId]) {
+        // The cycle's own steps are over: cancelling it cancels every running contract.
+        for (const contract of contracts.filter((c) => c.status === 'running')) {
+          await getExternalWorkflowHandle(contract.contractId).signal(cancelContractSignal, request);
+        }
+        const answer = runner.result(request.requestId);
+        runner.answered[request.requestId] = answer;
+        return answer;
+      }
+      return runner.handle(request.requestId, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });
+    },
+    {
+      validator: (request) => {
+        if (runner.state.status === 'completed' && contracts.some((c) => c.status === 'running')) return;
+        runner.validate(request.requestId, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });
+      },
+    },
+  );
+
+  if (!input.resume) {
+    await recordCycleLaunched({
+      cycleId: input.cycleId,
+      definition: input.definitionRef,
+      jurisdiction: input.jurisdiction,
+      title: input.definition.metadata.title,
+      inputs: runner.state.values.inputs,
+      launchedBy: input.launchedBy,
+      launchedAt: new Date().toISOString(),
+    });
+  }
+  await runner.project(firstCommands);
+  if ((await runner.runUntilEnded()) === 'continueAsNew') {
+    return continueAsNew<typeof procurementCycleWorkflow>({ ...input, resume: { ...runner.resumeState(), contracts } });
+  }
+
+  if (runner.state.status === 'completed' && contracts.length === 0) {
+    const winners = runner.state.winners;
+    const handles = await Promise.all(
+      winners.map(async (winner) => {
+        const contractId = `${input.cycleId}/contract/${winner.vendorId}`;
+        contracts.push({ contractId, vendorId: winner.vendorId, vendorName: winner.vendorName, amountFen: winner.amountFen, status: 'running' });
+        await recordContractStarted({ contractId, cycleId: input.cycleId, winner, startedAt: new Date().toISOString() });
+        return startChild(contractWorkflow, {
+          workflowId: contractId,
+          args: [{ cycleId: input.cycleId, contractId, definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, cycleValues: runner.state.values, winner }],
+        });
+      }),
+    );
+    await Promise.all(
+      handles.map(async (handle, index) => {
+        const outcome = await handle.result();
+        const summary = contracts[index];
+        if (summary) contracts[index] = { ...summary, status: outcome.status };
+      }),
+    );
+    const statuses = contracts.map((c) => c.status);
+    const final = statuses.every((s) => s === 'cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed') ? 'completed' : 'terminated';
+    const concluded = concludeCycle(context, { ...runner.state, status: 'running' }, new Date().toISOString(), final, final === 'completed' ? undefined : `contracts ended: ${statuses.join(', ')}`);
+    if (concluded.ok) await runner.accept(concluded);
+  }
+  await condition(allHandlersFinished);
+  return { status: runner.state.status, contracts };
+}

@@ -1,0 +1,121 @@
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { decide } from '../engine/interpreter.js';
+import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
+import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
+import { type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+
+const { applyCommands } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
+
+/**
+ * Hosts the interpreter inside a workflow: keeps its state, carries out its commands (timers here,
+ * everything else through the projection activity, in order), answers updates exactly once per
+ * request id, and fires timers when they are due. Shared by the cycle and contract workflows.
+ */
+export class ScopeRunner {
+  state: EngineState;
+  timers: Record<string, string>;
+  answered: Record<string, MessageResult>;
+  /** Bumped whenever the state changes, to wake the timer loop. */
+  private version = 0;
+  /** Projections are applied one batch after another, in the order the interpreter emitted them. */
+  private projection: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly context: EngineContext,
+    readonly ids: { workflowId: string; cycleId: string; contractId?: string },
+    initial: EngineState,
+    resume?: ResumeState,
+  ) {
+    this.state = resume?.state ?? initial;
+    this.timers = { ...(resume?.timers ?? {}) };
+    this.answered = { ...(resume?.answered ?? {}) };
+  }
+
+  /** Takes an accepted decision: new state, timers, and the projection of its commands. */
+  accept(decision: Extract<Decision, { ok: true }>): Promise<void> {
+    this.state = decision.state;
+    this.version++;
+    for (const command of decision.commands) {
+      if (command.type === 'startTimer') this.timers[command.timerId] = command.until;
+      if (command.type === 'cancelTimer') delete this.timers[command.timerId];
+    }
+    return this.project(decision.commands);
+  }
+
+  project(commands: readonly EngineCommand[]): Promise<void> {
+    if (commands.length === 0) return this.projection;
+    const batch = [...commands];
+    this.projection = this.projection.then(async () => {
+      await applyCommands({ workflowId: this.ids.workflowId, cycleId: this.ids.cycleId, ...(this.ids.contractId ? { contractId: this.ids.contractId } : {}), commands: batch });
+    });
+    return this.projection;
+  }
+
+  /** For update validators: refuses (synchronously) what the interpreter would refuse. */
+  validate(requestId: string, event: EngineEvent): void {
+    if (this.answered[requestId]) return;
+    const decision = decide(this.context, this.state, event);
+    if (!decision.ok) throw refusal(decision);
+  }
+
+  /** For update handlers: applies the event once per request id and answers after its projection. */
+  async handle(requestId: string, event: EngineEvent): Promise<MessageResult> {
+    const earlier = this.answered[requestId];
+    if (earlier) return earlier;
+    const decision = decide(this.context, this.state, event);
+    if (!decision.ok) throw refusal(decision);
+    const projected = this.accept(decision);
+    const result = this.result(requestId);
+    this.answered[requestId] = result;
+    await projected;
+    return result;
+  }
+
+  result(requestId: string): MessageResult {
+    const step = this.state.status === 'running' ? this.context.definition.steps[this.state.stepIndex] : undefined;
+    return { requestId, status: this.state.status, openTasks: this.state.tasks.filter((t) => t.status === 'open'), stepId: step?.id ?? null };
+  }
+
+  /**
+   * Fires timers as they fall due until the scope stops running, or until Temporal suggests starting
+   * a fresh history and no update is being handled (then the caller continues as new with
+   * `resumeState()`: timers and answered requests travel with the state).
+   */
+  async runUntilEnded(): Promise<'ended' | 'continueAsNew'> {
+    while (this.state.status === 'running') {
+      if (workflowInfo().continueAsNewSuggested && allHandlersFinished()) {
+        await this.projection;
+        return 'continueAsNew';
+      }
+      const seen = this.version;
+      const next = Object.entries(this.timers).sort(([, a], [, b]) => a.localeCompare(b))[0];
+      const changed = () => this.state.status !== 'running' || this.version !== seen;
+      if (!next) {
+        await condition(changed);
+        continue;
+      }
+      const [timerId, until] = next;
+      const wait = Date.parse(until) - Date.now();
+      if (wait > 0 && (await condition(changed, wait))) continue;
+      delete this.timers[timerId];
+      const decision = decide(this.context, this.state, { type: 'timerFired', at: new Date().toISOString(), timerId });
+      if (decision.ok) await this.accept(decision);
+    }
+    await this.projection;
+    return 'ended';
+  }
+
+  resumeState(): ResumeState {
+    return { state: this.state, timers: this.timers, answered: this.answered };
+  }
+}
+
+function refusal(decision: Extract<Decision, { ok: false }>): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: REFUSAL_ERROR_TYPES[decision.code],
+    message: decision.message,
+    nonRetryable: true,
+    details: decision.field ? [{ field: decision.field }] : [],
+  });
+}
