@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { IDENTIFIER_PATTERN } from '../identity/identity.js';
 
 /**
  * The whole configuration of a procureflow process, validated once at start.
@@ -16,6 +17,8 @@ export interface AppConfig {
     readonly devServerPort: number;
     readonly devServerUiPort: number;
     readonly taskQueues: TaskQueues;
+    /** Workflows a worker keeps in memory between tasks (sticky execution); 0 replays every task from history. */
+    readonly workflowCacheSize: number | undefined;
   };
   readonly http: { readonly host: string; readonly port: number };
   /** Where the CLI finds the API: PROCUREFLOW_API_URL, or the address this configuration listens on. */
@@ -32,6 +35,8 @@ export interface AppConfig {
   readonly jwtSecret: string | undefined;
   /** The access token the CLI sends to the API (PROCUREFLOW_TOKEN), unless `--token` is given. */
   readonly token: string | undefined;
+  /** The jurisdiction of the development tokens `npm start` prints (PROCUREFLOW_DEV_JURISDICTION). */
+  readonly devJurisdiction: string;
 }
 
 export interface TaskQueues {
@@ -57,6 +62,7 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_DEV_SERVER_UI_PORT: 'port of the local Temporal dev server Web UI',
   TEMPORAL_TASK_QUEUE_PROCUREMENT: 'task queue of the procurement-cycle workflows',
   TEMPORAL_TASK_QUEUE_CASES: 'task queue of the supervision-case workflows',
+  TEMPORAL_WORKFLOW_CACHE_SIZE: 'workflows a worker keeps cached between tasks (0 disables sticky execution)',
   HOST: 'interface the HTTP API listens on',
   PORT: 'port the HTTP API listens on',
   PROCUREFLOW_DATA_DIR: 'directory of the embedded servers’ data',
@@ -65,6 +71,7 @@ export const CONFIG_VARIABLES = {
   LOG_LEVEL: `log level (${LOG_LEVELS.join(', ')})`,
   PROCUREFLOW_JWT_SECRET: `secret (at least ${MIN_JWT_SECRET_LENGTH} characters) signing and verifying access tokens`,
   PROCUREFLOW_TOKEN: 'access token the procureflow CLI sends to the API',
+  PROCUREFLOW_DEV_JURISDICTION: 'jurisdiction code of the development tokens `npm start` prints',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -109,6 +116,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const devServerUiPort = reader.withDefault('TEMPORAL_DEV_SERVER_UI_PORT', 8233, parsePort);
   const procurement = reader.withDefault('TEMPORAL_TASK_QUEUE_PROCUREMENT', 'procureflow-procurement', parseName);
   const cases = reader.withDefault('TEMPORAL_TASK_QUEUE_CASES', 'procureflow-cases', parseName);
+  const workflowCacheSize = reader.optional('TEMPORAL_WORKFLOW_CACHE_SIZE', parseCount);
   const host = reader.withDefault('HOST', '127.0.0.1', parseName);
   const port = reader.withDefault('PORT', 3000, parsePort);
   const dataDir = reader.withDefault('PROCUREFLOW_DATA_DIR', path.join(cwd, '.data'), (v) => path.resolve(cwd, v));
@@ -118,6 +126,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const apiUrl = reader.optional('PROCUREFLOW_API_URL', parseHttpUrl) ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   const jwtSecret = reader.optional('PROCUREFLOW_JWT_SECRET', parseJwtSecret);
   const token = reader.optional('PROCUREFLOW_TOKEN', parseToken);
+  const devJurisdiction = reader.withDefault('PROCUREFLOW_DEV_JURISDICTION', 'zj-deqing', parseJurisdiction);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -134,7 +143,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   return {
     databaseUrl,
     embeddedPostgresPort,
-    temporal: { address, namespace, devServerPort, devServerUiPort, taskQueues: { procurement, cases } },
+    temporal: { address, namespace, devServerPort, devServerUiPort, taskQueues: { procurement, cases }, workflowCacheSize },
     http: { host, port },
     apiUrl,
     dataDir,
@@ -142,6 +151,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     logLevel,
     jwtSecret,
     token,
+    devJurisdiction,
   };
 }
 
@@ -212,11 +222,21 @@ function parseToken(raw: string): string {
   return token;
 }
 
+function parseJurisdiction(raw: string): string {
+  if (!IDENTIFIER_PATTERN.test(raw)) throw new Error('must be a jurisdiction code: lower-case words joined by hyphens, e.g. zj-deqing');
+  return raw;
+}
+
 function parseHostPort(raw: string): string {
   const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(raw);
   if (!match?.[2]) throw new Error('must be host:port, for example localhost:7233');
   parsePort(match[2]);
   return raw;
+}
+
+function parseCount(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new Error('must be a whole number of at least 0');
+  return Number(raw);
 }
 
 function parsePort(raw: string): number {

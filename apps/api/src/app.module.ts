@@ -7,8 +7,13 @@ import type { AppConfig } from '../../../src/config/config.js';
 import { AuthModule } from './auth/auth.module.js';
 import { requestIdOf } from './common/request-id.js';
 import { ACCESS_TOKEN_SECRET, APP_CONFIG, LOGGER, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
+import { CyclesModule } from './cycles/cycles.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
 import { HealthModule } from './health/health.module.js';
+import { NoticesModule } from './notices/notices.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
+import { VendorsModule } from './vendors/vendors.module.js';
 
 /** What the composition root (the API's main, the stack, a test) hands to the API. */
 export interface ApiDependencies {
@@ -40,6 +45,11 @@ export class AppModule {
         AuthModule,
         HealthModule,
         DefinitionsModule,
+        CyclesModule,
+        TasksModule,
+        VendorsModule,
+        NoticesModule,
+        PaymentsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },

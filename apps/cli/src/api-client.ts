@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { loadConfig } from '../../../src/config/config.js';
 import { type Diagnostic, formatDiagnostic } from '../../../src/definitions/diagnostics.js';
 import { CliError } from './output.js';
@@ -25,6 +26,14 @@ interface ApiErrorBody {
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
+
+/** Adds the options every command that calls the API takes: --api, --token and --json. */
+export function withApiOptions(command: Command): Command {
+  return command
+    .option('--api <url>', 'base URL of the procureflow API (default: PROCUREFLOW_API_URL, else the configured HOST and PORT)')
+    .option('--token <token>', 'access token (default: PROCUREFLOW_TOKEN)')
+    .option('--json', 'print JSON for scripts', false);
+}
 
 /** Exit code when the API does not know or does not allow the caller (no token, 401, 403). */
 export const EXIT_NOT_ALLOWED = 4;

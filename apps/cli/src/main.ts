@@ -1,8 +1,10 @@
 /** The `procureflow` command line: one sub-command per task of administrators, approvers and ops staff. */
 import { Command } from 'commander';
+import { registerCyclesCommand } from './commands/cycles.command.js';
 import { registerDefinitionsCommand } from './commands/definitions.command.js';
 import { registerDevCommand } from './commands/dev.command.js';
 import { registerStatusCommand } from './commands/status.command.js';
+import { registerTasksCommand } from './commands/tasks.command.js';
 import { CliError } from './output.js';
 
 const program = new Command()
@@ -12,6 +14,8 @@ const program = new Command()
 
 registerStatusCommand(program);
 registerDefinitionsCommand(program);
+registerCyclesCommand(program);
+registerTasksCommand(program);
 registerDevCommand(program);
 
 try {

@@ -2,17 +2,25 @@
  * `npm start`: the whole system in one command. Starts (or joins) PostgreSQL and Temporal, runs the
  * migrations, starts the workers and the API, prints where everything is, and stops it all on Ctrl-C.
  */
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiApp } from '../../api/src/create-api-app.js';
+import { DefinitionsRepository } from '../../api/src/definitions/definitions.repository.js';
+import { DefinitionsService } from '../../api/src/definitions/definitions.service.js';
+import { deployShippedDefinitions } from '../../api/src/definitions/shipped-definitions.js';
 import { loadWorkflowBundle } from '../../worker/src/workflow-bundle.js';
 import { startWorkers } from '../../worker/src/worker.providers.js';
-import { loadConfig } from '../../../src/config/config.js';
+import { type AppConfig, loadConfig } from '../../../src/config/config.js';
+import { PROJECT_ROOT } from '../../../src/config/project-root.js';
+import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
 import { provideServices } from '../../../src/infra/local-services.js';
 import { resolveJwtSecret } from '../../../src/identity/jwt-secret.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
+import { renderDevTokens, signDevTokens } from './dev-tokens.js';
 
 runMain(async () => {
   const config = loadConfig();
@@ -66,6 +74,11 @@ runMain(async () => {
     await app.listen(config.http.port, config.http.host);
     cleanups.push({ name: 'API', stop: () => app.close() });
 
+    // A newcomer can launch a cycle at once: the shipped definitions are deployed (when new) and every
+    // role of the development jurisdiction gets a token.
+    const shipped = await deployShipped(app, say);
+    const tokens = await signDevTokens(jwtSecret.secret, config.devJurisdiction, await procedureRoles(app, config));
+
     const apiUrl = `http://${config.http.host}:${config.http.port}`;
     process.stdout.write(
       [
@@ -78,6 +91,9 @@ runMain(async () => {
         `  Temporal Web UI  ${services.temporal.uiUrl ?? '(the Temporal server at TEMPORAL_ADDRESS serves its own UI)'}`,
         `  PostgreSQL       ${services.postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
         `  Token secret     ${jwtSecret.source} (\`npx procureflow dev token --help\` signs tokens with it)`,
+        `  Definitions      ${shipped}`,
+        '',
+        renderDevTokens(config.devJurisdiction, tokens),
         '',
         'Press Ctrl-C to stop everything.',
         '',
@@ -89,3 +105,30 @@ runMain(async () => {
     throw error;
   }
 });
+
+/** Deploys the shipped definitions that are new; says what it did in one line. Never stops the start. */
+async function deployShipped(app: INestApplication, say: (line: string) => void): Promise<string> {
+  try {
+    const result = await deployShippedDefinitions(
+      path.join(PROJECT_ROOT, 'definitions'),
+      app.get(DefinitionsService, { strict: false }),
+      app.get(DefinitionsRepository, { strict: false }),
+    );
+    for (const { file, problem } of result.invalid) say(`not deployed: ${file} does not compile: ${problem}`);
+    const deployed = result.deployed.map((d) => `${d.key} v${d.version}`);
+    return deployed.length > 0
+      ? `deployed ${deployed.join(', ')} (shipped under definitions/)${result.unchanged.length > 0 ? `; ${result.unchanged.length} already deployed` : ''}`
+      : `the ${result.unchanged.length} shipped under definitions/ are deployed`;
+  } catch (error) {
+    say(`deploying the shipped definitions failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 'shipped definitions not deployed (see the log above)';
+  }
+}
+
+/** Roles the deployed procedures of the development jurisdiction declare, with their Chinese titles. */
+async function procedureRoles(app: INestApplication, config: AppConfig): Promise<Array<{ role: string; title: string }>> {
+  const procedures = await app.get(DefinitionsRepository, { strict: false }).latestCompiledOfKind('Procedure');
+  return procedures
+    .filter((procedure) => procedure.jurisdiction === config.devJurisdiction)
+    .flatMap((procedure) => (procedure.compiled as unknown as ProcedureDefinition).roles.map((role) => ({ role: role.id, title: role.title.zh })));
+}

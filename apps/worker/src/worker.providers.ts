@@ -38,7 +38,14 @@ export async function startWorkers(deps: WorkerDependencies): Promise<RunningWor
   try {
     workers = await Promise.all(
       Object.values(taskQueues).map((taskQueue) =>
-        Worker.create({ connection, namespace, taskQueue, workflowBundle: deps.workflowBundle, activities }),
+        Worker.create({
+          connection,
+          namespace,
+          taskQueue,
+          workflowBundle: deps.workflowBundle,
+          activities,
+          ...(deps.config.temporal.workflowCacheSize !== undefined ? { maxCachedWorkflows: deps.config.temporal.workflowCacheSize } : {}),
+        }),
       ),
     );
   } catch (error) {

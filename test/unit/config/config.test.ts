@@ -39,6 +39,14 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
   });
 
+  it('prints development tokens for Deqing unless PROCUREFLOW_DEV_JURISDICTION names another jurisdiction', () => {
+    expect(loadConfig({}).devJurisdiction).toBe('zj-deqing');
+    expect(loadConfig({ PROCUREFLOW_DEV_JURISDICTION: 'nm-baotou' }).devJurisdiction).toBe('nm-baotou');
+    expect(() => loadConfig({ PROCUREFLOW_DEV_JURISDICTION: 'Deqing County' })).toThrow(
+      'PROCUREFLOW_DEV_JURISDICTION="Deqing County": must be a jurisdiction code: lower-case words joined by hyphens, e.g. zj-deqing',
+    );
+  });
+
   it('names every bad variable in one error, not only the first', () => {
     const attempt = () =>
       loadConfig({ DATABASE_URL: 'mysql://db/x', PORT: '70000', TEMPORAL_ADDRESS: 'temporal', LOG_LEVEL: 'loud' });

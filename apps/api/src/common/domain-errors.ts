@@ -50,6 +50,12 @@ export class InvalidTransitionError extends DomainError {
   readonly code = 'invalid-transition';
 }
 
+/** A server the request needs (Temporal, a worker) did not answer in time; retrying later may succeed. */
+export class ServiceUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'service-unavailable';
+}
+
 /** The request's fields are wrong; `details` names each bad field. */
 export class ValidationError extends DomainError {
   readonly status = 422;

@@ -79,6 +79,20 @@ export class DefinitionsRepository {
     return rows.map(toRecord);
   }
 
+  /** The newest version of every key of `kind`, with its compiled definition (without the YAML), ordered by key. */
+  async latestCompiledOfKind(kind: string): Promise<Array<DefinitionVersionRecord & { readonly compiled: Record<string, unknown> }>> {
+    const rows = await this.dataSource
+      .getRepository(DefinitionVersionEntity)
+      .createQueryBuilder('d')
+      .select([...Object.keys(SUMMARY_COLUMNS).map((column) => `d.${column}`), 'd.compiled'])
+      .distinctOn(['d.key'])
+      .where('d.kind = :kind', { kind })
+      .orderBy('d.key', 'ASC')
+      .addOrderBy('d.version', 'DESC')
+      .getMany();
+    return rows.map((row) => ({ ...toRecord(row), compiled: row.compiled }));
+  }
+
   async findVersion(key: string, version: number): Promise<DefinitionVersionContent | undefined> {
     const row = await this.dataSource.getRepository(DefinitionVersionEntity).findOneBy({ key, version });
     return row ? { ...toRecord(row), sourceText: row.sourceText, compiled: row.compiled } : undefined;

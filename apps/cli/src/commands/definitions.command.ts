@@ -16,8 +16,8 @@ import { DEFINITION_KINDS } from '../../../../src/definitions/compiled-definitio
 import { compileDefinition } from '../../../../src/definitions/compiler.js';
 import { formatDiagnostic } from '../../../../src/definitions/diagnostics.js';
 import { renderMermaid } from '../../../../src/definitions/procedure/procedure-graph.js';
-import { type ApiOptions, createApiClient } from '../api-client.js';
-import { CliError, createOutput, formatTable, plural } from '../output.js';
+import { type ApiOptions, createApiClient, withApiOptions } from '../api-client.js';
+import { CliError, createOutput, formatTable, formatTime, plural } from '../output.js';
 
 interface JsonOption {
   readonly json: boolean;
@@ -145,13 +145,6 @@ export function registerDefinitionsCommand(program: Command): void {
     });
 }
 
-function withApiOptions(command: Command): Command {
-  return command
-    .option('--api <url>', 'base URL of the procureflow API (default: PROCUREFLOW_API_URL, else the configured HOST and PORT)')
-    .option('--token <token>', 'access token (default: PROCUREFLOW_TOKEN)')
-    .option('--json', 'print JSON for scripts', false);
-}
-
 /** Reads the files named, expanding directories to the YAML files under them (sorted, recursively). */
 async function readDefinitionFiles(paths: readonly string[]): Promise<Array<{ file: string; text: string }>> {
   const files: string[] = [];
@@ -249,7 +242,3 @@ function show(value: unknown): string {
   return text.length > 160 ? `${text.slice(0, 159)}…` : text;
 }
 
-/** An ISO time as `YYYY-MM-DD HH:MM` UTC, short enough for a table. */
-function formatTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
-}

@@ -1,0 +1,105 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/identity.js';
+import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
+import { ErrorResponseDto } from '../common/error-response.dto.js';
+import {
+  CancelCycleDto,
+  CancelledCycleDto,
+  CycleDetailDto,
+  CycleIdParamsDto,
+  CycleListDto,
+  LaunchCycleDto,
+  LaunchedCycleDto,
+  ListCyclesQueryDto,
+  SubmitBidDto,
+  SubmittedBidDto,
+} from './cycles.dto.js';
+import { BIDDING_ROLES, CyclesService } from './cycles.service.js';
+
+const NOT_VISIBLE = 'No such cycle, or it belongs to another jurisdiction.';
+const UNAVAILABLE = 'The workflow did not answer in time; send the same requestId again to learn the outcome.';
+
+@ApiTags('cycles')
+@ApiAuthenticated()
+@Controller('cycles')
+export class CyclesController {
+  constructor(private readonly cycles: CyclesService) {}
+
+  @Post()
+  @RequireRoles(ADMINISTRATOR_ROLE)
+  @ApiOperation({
+    summary: 'Launch a procurement cycle of a deployed procedure.',
+    description:
+      'The cycle runs the definition version asked for (the newest by default) for its whole life, in the jurisdiction of the definition, ' +
+      'which must be yours. Its inputs are checked by the interpreter the workflow runs before anything starts: a bad input answers 422 ' +
+      'naming it, and nothing is started. The cycle id is also its Temporal workflow id.',
+  })
+  @ApiCreatedResponse({ type: LaunchedCycleDto, description: 'Started (or, for a repeated requestId, started before). `Location` is the cycle.' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such definition key, or no such version of it.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'An input is unknown, missing or out of bounds (`details` names it), or the key is not a Procedure.' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Temporal did not answer; launch again with the same requestId, which starts a cycle at most once.' })
+  async launch(@Body() body: LaunchCycleDto, @CurrentUser() user: Identity, @Res({ passthrough: true }) response: Response): Promise<LaunchedCycleDto> {
+    const launched = await this.cycles.launch(user, body);
+    response.setHeader('Location', launched.links.self);
+    return launched;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Cycles of your jurisdiction (all jurisdictions for national users), newest first.' })
+  @ApiOkResponse({ type: CycleListDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A filter is malformed.' })
+  list(@Query() query: ListCyclesQueryDto, @CurrentUser() user: Identity): Promise<CycleListDto> {
+    return this.cycles.list(user, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One cycle: definition, inputs, steps, tasks and decisions, contracts, bids, payments, notices, audit trail, and what it waits for now.',
+    description: '`live` is the running workflow’s own account (pending timers, open decisions, bidding); the rest is the read model.',
+  })
+  @ApiOkResponse({ type: CycleDetailDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The cycle is not in the read model yet and Temporal did not answer.' })
+  detail(@Param() params: CycleIdParamsDto, @CurrentUser() user: Identity): Promise<CycleDetailDto> {
+    return this.cycles.detail(user, params.id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @RequireRoles(ADMINISTRATOR_ROLE)
+  @ApiOperation({ summary: 'Cancel a cycle, with the reason; its open tasks are withdrawn and its running contracts cancelled.' })
+  @ApiOkResponse({ type: CancelledCycleDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The cycle has already ended.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'No reason given.' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  cancel(@Param() params: CycleIdParamsDto, @Body() body: CancelCycleDto, @CurrentUser() user: Identity): Promise<CancelledCycleDto> {
+    return this.cycles.cancel(user, params.id, body);
+  }
+
+  @Post(':id/bids')
+  @RequireRoles(...BIDDING_ROLES)
+  @ApiOperation({
+    summary: 'Hand in a bid for a vendor while the cycle’s bidding window is open.',
+    description: 'The vendor must be verified by civil affairs and not suspended in the cycle’s jurisdiction; otherwise 422 says why. One bid per vendor and round.',
+  })
+  @ApiCreatedResponse({ type: SubmittedBidDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Bidding is not open, or the vendor has already bid in this round.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The vendor may not bid (unknown, unverified, rejected, suspended or of another jurisdiction), or the price is not a positive whole number of fen.' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  submitBid(@Param() params: CycleIdParamsDto, @Body() body: SubmitBidDto, @CurrentUser() user: Identity): Promise<SubmittedBidDto> {
+    return this.cycles.submitBid(user, params.id, body);
+  }
+}

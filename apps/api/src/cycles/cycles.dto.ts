@@ -1,0 +1,576 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
+import { IsFieldValues, REQUEST_ID_DESCRIPTION, REQUEST_ID_PATTERN } from '../common/request-validators.js';
+import { LocalizedTextDto } from '../definitions/definitions.dto.js';
+import { TaskDto } from '../tasks/tasks.dto.js';
+
+export const MAX_CYCLES_PER_PAGE = 200;
+const STEP_ID_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+const REQUEST_ID_MESSAGE = 'requestId must be 1–128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit (a UUID is fine)';
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+// ---- requests -------------------------------------------------------------------------------
+
+export class LaunchCycleDto {
+  @ApiProperty({ description: 'metadata.key of a deployed Procedure definition.', example: 'deqing-community-correction', maxLength: 200 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  definitionKey!: string;
+
+  @ApiPropertyOptional({ description: 'The version to run; the newest when omitted. The cycle stays on it for its whole life.', example: 1, minimum: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    description: 'The procedure’s inputs by id (money in whole fen); checked against the definition’s `inputs`, defaults filled in.',
+    example: { supervisedPersons: 120, pricePerPersonYear: 100000 },
+  })
+  @IsFieldValues()
+  inputs!: Record<string, string | number | boolean>;
+
+  @ApiPropertyOptional({ description: 'A title for this cycle; the definition’s title when omitted.', example: '2026年度德清县社区矫正服务购买', maxLength: 200 })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional({ description: `Optional. ${REQUEST_ID_DESCRIPTION} A repeated launch answers with the cycle the first one started.`, maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @Matches(REQUEST_ID_PATTERN, { message: REQUEST_ID_MESSAGE })
+  requestId?: string;
+}
+
+export class ListCyclesQueryDto {
+  @ApiPropertyOptional({ enum: CYCLE_STATUSES, description: 'Only cycles in this state (`awarded`: vendor selection is over, contracts run).' })
+  @IsOptional()
+  @IsIn(CYCLE_STATUSES)
+  status?: CycleStatus;
+
+  @ApiPropertyOptional({ description: 'Only cycles of this definition.', example: 'deqing-community-correction' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  definitionKey?: string;
+
+  @ApiPropertyOptional({ description: 'Only cycles (or contracts of cycles) in this step now.', example: 'budgeting' })
+  @IsOptional()
+  @Matches(STEP_ID_PATTERN, { message: 'step must be the camelCase id of a step, e.g. "budgeting"' })
+  step?: string;
+
+  @ApiPropertyOptional({ description: 'At most this many cycles, newest first.', default: 50, minimum: 1, maximum: MAX_CYCLES_PER_PAGE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CYCLES_PER_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Skip this many cycles (for the next page).', default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class CycleIdParamsDto {
+  @ApiProperty({ description: 'The cycle id, `cycle-<uuid>`.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  id!: string;
+}
+
+export class CancelCycleDto {
+  @ApiProperty({ description: 'Why the cycle is cancelled; kept on the cycle and in the audit trail.', example: '财政预算调整，本年度暂停购买', maxLength: 2000 })
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty({ message: 'reason must say why the cycle is cancelled' })
+  @MaxLength(2000)
+  reason!: string;
+
+  @ApiPropertyOptional({ description: `Optional; a fresh one when omitted. ${REQUEST_ID_DESCRIPTION}`, maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @Matches(REQUEST_ID_PATTERN, { message: REQUEST_ID_MESSAGE })
+  requestId?: string;
+}
+
+export class SubmitBidDto {
+  @ApiProperty({ description: REQUEST_ID_DESCRIPTION, example: '9d2c1b7e-4a8f-4e1b-8c3d-6f5a4b3c2d1e', maxLength: 128 })
+  @IsString()
+  @Matches(REQUEST_ID_PATTERN, { message: REQUEST_ID_MESSAGE })
+  requestId!: string;
+
+  @ApiProperty({ description: 'The bidding vendor’s id in the vendor registry; it must be verified and not suspended.', example: '3f0c2a1e-7d4b-4c8e-9a6f-1b2c3d4e5f60', format: 'uuid' })
+  @IsUUID('all', { message: 'vendorId must be the id of a registered vendor (a UUID, as GET /vendors lists them)' })
+  vendorId!: string;
+
+  @ApiProperty({ description: 'The price offered, in whole fen (1 yuan = 100 fen).', example: 11_500_000, minimum: 1 })
+  @IsInt({ message: 'priceFen must be a whole number of fen' })
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  priceFen!: number;
+}
+
+// ---- responses ------------------------------------------------------------------------------
+
+export class DefinitionRefDto {
+  @ApiProperty({ example: 'deqing-community-correction' })
+  key!: string;
+
+  @ApiProperty({ example: 1 })
+  version!: number;
+
+  @ApiProperty({ description: 'sha256 of the compiled definition the cycle runs.' })
+  contentHash!: string;
+}
+
+export class CycleLinksDto {
+  @ApiProperty({ example: '/cycles/cycle-0f8e…' })
+  self!: string;
+
+  @ApiProperty({ description: 'The cycle’s tasks you may decide.', example: '/tasks?cycleId=cycle-0f8e…' })
+  tasks!: string;
+
+  @ApiProperty({ example: '/cycles/cycle-0f8e…/cancel' })
+  cancel!: string;
+
+  @ApiProperty({ example: '/cycles/cycle-0f8e…/bids' })
+  bids!: string;
+}
+
+export class LaunchedCycleDto {
+  @ApiProperty({ description: 'The cycle id, which is also its Temporal workflow id.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
+  cycleId!: string;
+
+  @ApiProperty({ description: 'false when `requestId` repeated an earlier launch: that cycle is answered, nothing new was started.' })
+  created!: boolean;
+
+  @ApiProperty({ example: 'zj-deqing' })
+  jurisdiction!: string;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ type: DefinitionRefDto })
+  definition!: DefinitionRefDto;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The inputs as checked, defaults filled in.' })
+  inputs!: Record<string, string | number | boolean>;
+
+  @ApiProperty({ description: 'The step the cycle starts in.', example: 'budgeting' })
+  firstStep!: string;
+
+  @ApiProperty({ type: [String], description: 'Things ops staff must fix for the procedure to run as defined, e.g. a business calendar to deploy.' })
+  incidents!: string[];
+
+  @ApiProperty({ type: CycleLinksDto })
+  links!: CycleLinksDto;
+}
+
+export class CycleSummaryDto {
+  @ApiProperty({ example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
+  id!: string;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ example: 'zj-deqing' })
+  jurisdiction!: string;
+
+  @ApiProperty({ type: DefinitionRefDto })
+  definition!: DefinitionRefDto;
+
+  @ApiProperty({ enum: CYCLE_STATUSES })
+  status!: CycleStatus;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The step the cycle is in; null between steps and once its contracts run.', example: 'budgeting' })
+  currentStep!: string | null;
+
+  @ApiProperty({ type: [String], description: 'The steps its running contracts are in.' })
+  contractSteps!: string[];
+
+  @ApiProperty({ description: 'How many tasks of the cycle and its contracts are open.' })
+  openTasks!: number;
+
+  @ApiProperty({ example: 'wang.fang' })
+  launchedBy!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  launchedAt!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  endedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the cycle ended, when it did not complete.' })
+  endReason!: string | null;
+
+  @ApiProperty({ type: CycleLinksDto })
+  links!: CycleLinksDto;
+}
+
+export class CycleListDto {
+  @ApiProperty({ type: [CycleSummaryDto], description: 'Newest first.' })
+  cycles!: CycleSummaryDto[];
+
+  @ApiProperty({ description: 'How many cycles match the filters in all.' })
+  total!: number;
+}
+
+export class CycleStepDto {
+  @ApiProperty({ description: 'The cycle, or the contract workflow for contract steps.' })
+  workflowId!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  contractId!: string | null;
+
+  @ApiProperty({ example: 'budgeting' })
+  stepId!: string;
+
+  @ApiProperty({ example: 'budgeting' })
+  kind!: string;
+
+  @ApiProperty({ type: LocalizedTextDto, nullable: true, description: 'The step’s title in the definition.' })
+  title!: LocalizedTextDto | null;
+
+  @ApiProperty({ format: 'date-time' })
+  enteredAt!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  endedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: ['completed', 'terminated'] })
+  outcome!: string | null;
+}
+
+export class CycleTasksDto {
+  @ApiProperty({ type: [TaskDto] })
+  open!: TaskDto[];
+
+  @ApiProperty({ type: [TaskDto], description: 'Decided or withdrawn, with their decisions.' })
+  closed!: TaskDto[];
+}
+
+export class SelectionStateDto {
+  @ApiProperty({ type: String, nullable: true, example: 'competitiveConsultation' })
+  method!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  round!: number | null;
+
+  @ApiProperty()
+  biddingOpen!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  biddingUntil!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  bidsReceived!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  bidsQualified!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  awardedAt!: string | null;
+}
+
+export class ContractDto {
+  @ApiProperty({ description: 'The contract workflow’s id, `<cycleId>/contract/<vendorId>`.' })
+  id!: string;
+
+  @ApiProperty()
+  vendorId!: string;
+
+  @ApiProperty()
+  vendorName!: string;
+
+  @ApiProperty({ description: 'Whole fen.' })
+  amountFen!: number;
+
+  @ApiProperty({ enum: ['running', 'completed', 'terminated', 'cancelled', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  currentStep!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  endedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  endReason!: string | null;
+}
+
+export class BidDto {
+  @ApiProperty()
+  bidId!: string;
+
+  @ApiProperty({ type: Number, nullable: true })
+  round!: number | null;
+
+  @ApiProperty()
+  vendorId!: string;
+
+  @ApiProperty()
+  vendorName!: string;
+
+  @ApiProperty({ description: 'Whole fen.' })
+  priceFen!: number;
+
+  @ApiProperty()
+  qualified!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  submittedAt!: string;
+
+  @ApiProperty()
+  won!: boolean;
+
+  @ApiProperty({ type: Number, nullable: true })
+  awardedAmountFen!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  score!: number | null;
+}
+
+export class PaymentDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty()
+  contractId!: string;
+
+  @ApiProperty({ example: 'workingFunds' })
+  trancheId!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  fund!: string | null;
+
+  @ApiProperty()
+  vendorId!: string;
+
+  @ApiProperty()
+  vendorName!: string;
+
+  @ApiProperty({ description: 'Whole fen.' })
+  amountFen!: number;
+
+  @ApiProperty({ enum: ['instructed', 'exported'] })
+  status!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  instructedAt!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  exportedAt!: string | null;
+}
+
+export class NoticeLineDto {
+  @ApiProperty({ type: LocalizedTextDto })
+  label!: LocalizedTextDto;
+
+  @ApiProperty()
+  value!: string;
+}
+
+export class NoticeDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  contractId!: string | null;
+
+  @ApiProperty({ example: 'purchaseNotice' })
+  noticeId!: string;
+
+  @ApiProperty({ example: 'purchaseNotice' })
+  kind!: string;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ type: [NoticeLineDto] })
+  lines!: NoticeLineDto[];
+
+  @ApiProperty({ format: 'date-time' })
+  publishedAt!: string;
+}
+
+export class AuditEntryDto {
+  @ApiProperty({ format: 'date-time' })
+  occurredAt!: string;
+
+  @ApiProperty({ example: 'li.ming' })
+  actorId!: string;
+
+  @ApiProperty({ example: 'finance-bureau' })
+  actorRole!: string;
+
+  @ApiProperty({ example: 'task.approved' })
+  action!: string;
+
+  @ApiProperty({ example: 'task' })
+  subjectType!: string;
+
+  @ApiProperty()
+  subjectId!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  comment!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  details!: Record<string, unknown>;
+}
+
+export class PendingTimerDto {
+  @ApiProperty({ example: 'wait:commentPeriod#1' })
+  timerId!: string;
+
+  @ApiProperty({ enum: ['wait', 'sla', 'bidding', 'ledgerPeriod'] })
+  purpose!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  until!: string;
+
+  @ApiProperty({ description: 'What happens when it fires.', example: '征求意见期 Comment period ends' })
+  description!: string;
+}
+
+export class WaitingForDto {
+  @ApiProperty({ enum: ['decision', 'bids', 'timer', 'contracts'] })
+  kind!: string;
+
+  @ApiProperty({ example: '预算审核 Review the budget — a decision by finance-bureau' })
+  description!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the wait ends or the decision is due.' })
+  until!: string | null;
+}
+
+export class LiveContractDto {
+  @ApiProperty()
+  contractId!: string;
+
+  @ApiProperty()
+  vendorName!: string;
+
+  @ApiProperty()
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  stepId!: string | null;
+
+  @ApiProperty({ type: [PendingTimerDto] })
+  pendingTimers!: PendingTimerDto[];
+
+  @ApiProperty({ type: [WaitingForDto] })
+  waitingFor!: WaitingForDto[];
+}
+
+/** The running workflow's own account: what it waits for now. */
+export class LiveStateDto {
+  @ApiProperty({ enum: ['running', 'awaitingContracts', 'completed', 'terminated', 'cancelled', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  stepId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  nodeId!: string | null;
+
+  @ApiProperty()
+  biddingOpen!: boolean;
+
+  @ApiProperty({ type: [PendingTimerDto] })
+  pendingTimers!: PendingTimerDto[];
+
+  @ApiProperty({ type: [WaitingForDto] })
+  waitingFor!: WaitingForDto[];
+
+  @ApiProperty({ type: [LiveContractDto] })
+  contracts!: LiveContractDto[];
+}
+
+export class CycleDetailDto extends CycleSummaryDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The inputs the cycle was launched with.' })
+  inputs!: Record<string, string | number | boolean>;
+
+  @ApiProperty({ enum: ['current', 'pending'], description: '`pending`: the cycle has just been launched and the read model does not show it yet; only the live state is known.' })
+  readModel!: 'current' | 'pending';
+
+  @ApiProperty({ type: SelectionStateDto })
+  selection!: SelectionStateDto;
+
+  @ApiProperty({ type: [CycleStepDto], description: 'Every step entered, of the cycle and its contracts, in order.' })
+  steps!: CycleStepDto[];
+
+  @ApiProperty({ type: CycleTasksDto })
+  tasks!: CycleTasksDto;
+
+  @ApiProperty({ type: [ContractDto] })
+  contracts!: ContractDto[];
+
+  @ApiProperty({ type: [BidDto] })
+  bids!: BidDto[];
+
+  @ApiProperty({ type: [PaymentDto] })
+  payments!: PaymentDto[];
+
+  @ApiProperty({ type: [NoticeDto] })
+  notices!: NoticeDto[];
+
+  @ApiProperty({ type: [AuditEntryDto], description: 'Every audit entry of the cycle, its tasks, bids, contracts and payments, oldest first.' })
+  audit!: AuditEntryDto[];
+
+  @ApiProperty({ type: LiveStateDto, nullable: true, description: 'While the workflow runs: its pending timers and what it waits for.' })
+  live!: LiveStateDto | null;
+
+  @ApiPropertyOptional({ description: 'Why `live` is missing although the workflow runs.' })
+  liveUnavailable?: string;
+}
+
+export class CycleMessageResultDto {
+  @ApiProperty()
+  cycleId!: string;
+
+  @ApiProperty()
+  requestId!: string;
+
+  @ApiProperty({ enum: ['running', 'completed', 'terminated', 'cancelled', 'failed'], description: 'The cycle workflow’s state after the request.' })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  stepId!: string | null;
+}
+
+export class CancelledCycleDto extends CycleMessageResultDto {
+  @ApiProperty({ example: '财政预算调整，本年度暂停购买' })
+  reason!: string;
+}
+
+export class SubmittedBidDto extends CycleMessageResultDto {
+  @ApiProperty({ description: 'Derived from the cycle and the requestId: the same request names the same bid.' })
+  bidId!: string;
+
+  @ApiProperty()
+  vendorId!: string;
+
+  @ApiProperty()
+  vendorName!: string;
+
+  @ApiProperty()
+  priceFen!: number;
+}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import type { AuditEntryInput } from '../../../../activities/audit.js';
+import type { CycleStatus } from '../../../../src/procurement/read-model.js';
+import { appendAuditEntry } from '../../../../src/persistence/audit-append.js';
+import { AuditEntryEntity } from '../../../../src/persistence/entities/audit-entry.entity.js';
+import { BidEntity } from '../../../../src/persistence/entities/bid.entity.js';
+import { ContractEntity } from '../../../../src/persistence/entities/contract.entity.js';
+import { CycleStepEntity } from '../../../../src/persistence/entities/cycle-step.entity.js';
+import { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
+import { PaymentEntity } from '../../../../src/persistence/entities/payment.entity.js';
+import { PublicNoticeEntity } from '../../../../src/persistence/entities/public-notice.entity.js';
+import { TaskEntity } from '../../../../src/persistence/entities/task.entity.js';
+
+export interface CycleFilter {
+  /** Only cycles of this jurisdiction; undefined for every jurisdiction (national callers). */
+  readonly jurisdiction?: string;
+  readonly status?: CycleStatus;
+  readonly definitionKey?: string;
+  /** The cycle, or one of its running contracts, is in this step. */
+  readonly stepId?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface CycleListing {
+  readonly cycle: CycleEntity;
+  readonly openTasks: number;
+  readonly contractSteps: string[];
+}
+
+/** Everything the read model holds about one cycle and its contracts. */
+export interface CycleRecords {
+  readonly steps: CycleStepEntity[];
+  readonly tasks: TaskEntity[];
+  readonly contracts: ContractEntity[];
+  readonly bids: BidEntity[];
+  readonly payments: PaymentEntity[];
+  readonly notices: PublicNoticeEntity[];
+  readonly audit: AuditEntryEntity[];
+}
+
+/**
+ * The procurement read model as the cycles API reads it. The projection activities are its only
+ * writers; the API writes nothing here but audit entries of the requests it forwards.
+ */
+@Injectable()
+export class CyclesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  find(id: string): Promise<CycleEntity | null> {
+    return this.dataSource.getRepository(CycleEntity).findOneBy({ id });
+  }
+
+  async list(filter: CycleFilter): Promise<{ listings: CycleListing[]; total: number }> {
+    const query = this.dataSource.getRepository(CycleEntity).createQueryBuilder('c');
+    if (filter.jurisdiction !== undefined) query.andWhere('c.jurisdiction = :jurisdiction', { jurisdiction: filter.jurisdiction });
+    if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
+    if (filter.definitionKey) query.andWhere('c.definition_key = :definitionKey', { definitionKey: filter.definitionKey });
+    if (filter.stepId) {
+      query.andWhere(
+        `(c.current_step = :stepId OR EXISTS (SELECT 1 FROM contracts k WHERE k.cycle_id = c.id AND k.status = 'running' AND k.current_step = :stepId))`,
+        { stepId: filter.stepId },
+      );
+    }
+    query.orderBy('c.launchedAt', 'DESC').addOrderBy('c.id', 'ASC').skip(filter.offset).take(filter.limit);
+    const [cycles, total] = await query.getManyAndCount();
+    if (cycles.length === 0) return { listings: [], total };
+
+    const ids = cycles.map((cycle) => cycle.id);
+    const openCounts: Array<{ cycle_id: string; open: string }> = await this.dataSource.query(
+      `SELECT cycle_id, count(*) AS open FROM tasks WHERE status = 'open' AND cycle_id = ANY($1) GROUP BY cycle_id`,
+      [ids],
+    );
+    const contractSteps = await this.dataSource.getRepository(ContractEntity).find({
+      select: { cycleId: true, currentStep: true },
+      where: { cycleId: In(ids), status: 'running' },
+      order: { id: 'ASC' },
+    });
+    const open = new Map(openCounts.map((row) => [row.cycle_id, Number(row.open)]));
+    return {
+      total,
+      listings: cycles.map((cycle) => ({
+        cycle,
+        openTasks: open.get(cycle.id) ?? 0,
+        contractSteps: [...new Set(contractSteps.filter((c) => c.cycleId === cycle.id && c.currentStep).map((c) => c.currentStep as string))],
+      })),
+    };
+  }
+
+  async records(cycleId: string): Promise<CycleRecords> {
+    const manager = this.dataSource.manager;
+    const [steps, tasks, contracts, bids, payments, notices, audit] = await Promise.all([
+      manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } }),
+      manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } }),
+      manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } }),
+      manager.find(BidEntity, { where: { cycleId }, order: { submittedAt: 'ASC', bidId: 'ASC' } }),
+      manager.find(PaymentEntity, { where: { cycleId }, order: { instructedAt: 'ASC', id: 'ASC' } }),
+      manager.find(PublicNoticeEntity, { where: { cycleId }, order: { publishedAt: 'ASC', seq: 'ASC' } }),
+      // Entries about the cycle itself, and those of its tasks, bids, contracts and payments, which name it in their details.
+      manager
+        .getRepository(AuditEntryEntity)
+        .createQueryBuilder('a')
+        .where(`(a.subject_type = 'cycle' AND a.subject_id = :cycleId) OR a.details->>'cycleId' = :cycleId`, { cycleId })
+        .orderBy('a.occurredAt', 'ASC')
+        .addOrderBy('a.id', 'ASC')
+        .getMany(),
+    ]);
+    return { steps, tasks, contracts, bids, payments, notices, audit };
+  }
+
+  /** Appends an audit entry; a repeated idempotency key changes nothing. */
+  async appendAudit(entry: AuditEntryInput): Promise<void> {
+    await appendAuditEntry(this.dataSource, entry);
+  }
+}

@@ -1,0 +1,461 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { CalendarDefinition } from '../../../../src/definitions/calendars/calendar.schema.js';
+import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
+import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import type { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
+import { checkFields } from '../../../../workflows/engine/fields.js';
+import { startEngine } from '../../../../workflows/engine/interpreter.js';
+import type { Actor, EngineContext } from '../../../../workflows/engine/types.js';
+import type { ProcurementCycleInput } from '../../../../workflows/procurement/messages.js';
+import { type DomainError, type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { DefinitionsRepository } from '../definitions/definitions.repository.js';
+import { type CycleMemo, ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
+import { toTaskDto } from '../tasks/tasks.service.js';
+import { VendorIneligibleError, VendorsService } from '../vendors/vendors.service.js';
+import type {
+  CancelCycleDto,
+  CancelledCycleDto,
+  CycleDetailDto,
+  CycleLinksDto,
+  CycleListDto,
+  CycleSummaryDto,
+  LaunchCycleDto,
+  LaunchedCycleDto,
+  ListCyclesQueryDto,
+  LiveStateDto,
+  SubmitBidDto,
+  SubmittedBidDto,
+} from './cycles.dto.js';
+import { CyclesRepository } from './cycles.repository.js';
+import { describeLiveState } from './live-state.js';
+
+/** Roles that may hand in a bid: in practice the procurement centre enters bids on the vendors' behalf. */
+export const BIDDING_ROLES = ['procurement-centre', ADMINISTRATOR_ROLE, 'vendor'] as const;
+
+const DEFAULT_PAGE = 50;
+
+/** A cycle the caller may see, as the read model has it or, just after launch, as Temporal has it. */
+interface LocatedCycle {
+  readonly id: string;
+  readonly jurisdiction: string;
+  readonly row: CycleEntity | null;
+}
+
+/**
+ * Procurement cycles: launching one (the definition version pinned, its inputs checked by the same
+ * interpreter the workflow runs, before anything starts), reading them from the read model with the
+ * workflow's live state, cancelling them and handing in bids. Every command is an update the workflow
+ * judges; a refused command leaves nothing written and nothing in the workflow's history.
+ */
+@Injectable()
+export class CyclesService {
+  constructor(
+    private readonly repository: CyclesRepository,
+    private readonly definitions: DefinitionsRepository,
+    private readonly workflows: ProcurementWorkflowsGateway,
+    private readonly vendors: VendorsService,
+  ) {}
+
+  async launch(user: Identity, body: LaunchCycleDto): Promise<LaunchedCycleDto> {
+    const version = await this.procedureVersion(user, body.definitionKey, body.version);
+    const definition = version.compiled as unknown as ProcedureDefinition;
+    const jurisdiction = definition.metadata.jurisdiction.code;
+    if (jurisdiction !== user.jurisdiction) {
+      throw new ForbiddenError(
+        `"${version.key}" is a procedure of ${definition.metadata.jurisdiction.name} (${jurisdiction}); you act for "${user.jurisdiction}": only its own jurisdiction launches its cycles.`,
+        [{ field: 'definitionKey', problem: `belongs to jurisdiction "${jurisdiction}", not yours ("${user.jurisdiction}")` }],
+      );
+    }
+    const calendars = await this.calendarsFor(jurisdiction);
+    const context: EngineContext = { definition, calendars, jurisdiction };
+
+    // The workflow starts with the very same interpreter: what it would refuse is refused here, before anything starts.
+    const started = startEngine(context, { scope: 'cycle', inputs: body.inputs }, new Date().toISOString());
+    if (!started.ok) throw inputsRefused(definition, body.inputs, started);
+
+    const cycleId = body.requestId ? cycleIdFor(user, body.requestId) : `cycle-${randomUUID()}`;
+    const title = body.title ? { zh: body.title, en: body.title } : { zh: definition.metadata.title.zh, en: definition.metadata.title.en };
+    const definitionRef = { key: version.key, version: version.version, contentHash: version.contentHash };
+    const inputs = { ...started.state.values.inputs };
+    const launchedBy: Actor = actorOf(user);
+    // `title` travels in the workflow's one object argument for the read model's cycle title; a workflow
+    // that does not read it yet records the definition's title instead.
+    const input: ProcurementCycleInput & { readonly title: { zh: string; en: string } } = { cycleId, definition, definitionRef, calendars, jurisdiction, inputs, launchedBy, title };
+    const memo: CycleMemo = { jurisdiction, definitionKey: version.key, definitionVersion: version.version, title, launchedBy: user.userId };
+    const created = await this.workflows.startCycle(input, memo);
+
+    return {
+      cycleId,
+      created,
+      jurisdiction,
+      title,
+      definition: definitionRef,
+      inputs,
+      firstStep: definition.steps[0]?.id ?? '',
+      incidents: started.commands.flatMap((command) => (command.type === 'incident' ? [command.message] : [])),
+      links: cycleLinks(cycleId),
+    };
+  }
+
+  /** Cycles of the caller's jurisdiction (every jurisdiction's for national users), newest first. */
+  async list(user: Identity, query: ListCyclesQueryDto): Promise<CycleListDto> {
+    const { listings, total } = await this.repository.list({
+      ...(user.jurisdiction === NATIONAL_JURISDICTION ? {} : { jurisdiction: user.jurisdiction }),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.definitionKey ? { definitionKey: query.definitionKey } : {}),
+      ...(query.step ? { stepId: query.step } : {}),
+      limit: query.limit ?? DEFAULT_PAGE,
+      offset: query.offset ?? 0,
+    });
+    return { total, cycles: listings.map(({ cycle, openTasks, contractSteps }) => toSummary(cycle, openTasks, contractSteps)) };
+  }
+
+  async detail(user: Identity, id: string): Promise<CycleDetailDto> {
+    const located = await this.locate(user, id);
+    if (!located.row) return this.pendingDetail(located);
+    const cycle = located.row;
+    const [records, version] = await Promise.all([this.repository.records(id), this.definitions.findVersion(cycle.definitionKey, cycle.definitionVersion)]);
+    const definition = version?.compiled as ProcedureDefinition | undefined;
+    const stepTitle = (stepId: string) => {
+      const step = definition?.steps.find((candidate) => candidate.id === stepId);
+      return step ? { zh: step.title.zh, en: step.title.en } : null;
+    };
+    const now = new Date();
+    const cycleView = { id, title: cycle.title, definitionKey: cycle.definitionKey, definitionVersion: cycle.definitionVersion, jurisdiction: cycle.jurisdiction };
+    const tasks = records.tasks.map((task) => toTaskDto({ task, cycle: cycleView }, now));
+    const live = cycle.status === 'running' || cycle.status === 'awarded' ? await this.live(id, definition) : { live: null };
+
+    return {
+      ...toSummary(
+        cycle,
+        tasks.filter((task) => task.status === 'open').length,
+        [...new Set(records.contracts.filter((c) => c.status === 'running' && c.currentStep).map((c) => c.currentStep as string))],
+      ),
+      inputs: cycle.inputs,
+      readModel: 'current',
+      selection: {
+        method: cycle.selectionMethod,
+        round: cycle.biddingRound,
+        biddingOpen: cycle.biddingOpen,
+        biddingUntil: iso(cycle.biddingUntil),
+        bidsReceived: cycle.bidsReceived,
+        bidsQualified: cycle.bidsQualified,
+        awardedAt: iso(cycle.awardedAt),
+      },
+      steps: records.steps.map((step) => ({
+        workflowId: step.workflowId,
+        contractId: step.contractId,
+        stepId: step.stepId,
+        kind: step.kind,
+        title: stepTitle(step.stepId),
+        enteredAt: step.enteredAt.toISOString(),
+        endedAt: iso(step.endedAt),
+        outcome: step.outcome,
+      })),
+      tasks: { open: tasks.filter((task) => task.status === 'open'), closed: tasks.filter((task) => task.status !== 'open') },
+      contracts: records.contracts.map((contract) => ({
+        id: contract.id,
+        vendorId: contract.vendorId,
+        vendorName: contract.vendorName,
+        amountFen: contract.amountFen,
+        status: contract.status,
+        currentStep: contract.currentStep,
+        startedAt: contract.startedAt.toISOString(),
+        endedAt: iso(contract.endedAt),
+        endReason: contract.endReason,
+      })),
+      bids: records.bids.map((bid) => ({
+        bidId: bid.bidId,
+        round: bid.round,
+        vendorId: bid.vendorId,
+        vendorName: bid.vendorName,
+        priceFen: bid.priceFen,
+        qualified: bid.qualified,
+        submittedAt: bid.submittedAt.toISOString(),
+        won: bid.won,
+        awardedAmountFen: bid.awardedAmountFen,
+        score: bid.score,
+      })),
+      payments: records.payments.map((payment) => ({
+        id: payment.id,
+        contractId: payment.contractId,
+        trancheId: payment.trancheId,
+        fund: payment.fund,
+        vendorId: payment.vendorId,
+        vendorName: payment.vendorName,
+        amountFen: payment.amountFen,
+        status: payment.status,
+        instructedAt: payment.instructedAt.toISOString(),
+        exportedAt: iso(payment.exportedAt),
+      })),
+      notices: records.notices.map((notice) => ({
+        id: notice.id,
+        contractId: notice.contractId,
+        noticeId: notice.noticeId,
+        kind: notice.kind,
+        title: notice.title,
+        lines: notice.lines,
+        publishedAt: notice.publishedAt.toISOString(),
+      })),
+      audit: records.audit.map((entry) => ({
+        occurredAt: entry.occurredAt.toISOString(),
+        actorId: entry.actorId,
+        actorRole: entry.actorRole,
+        action: entry.action,
+        subjectType: entry.subjectType,
+        subjectId: entry.subjectId,
+        comment: entry.comment,
+        details: entry.details,
+      })),
+      ...live,
+    };
+  }
+
+  /** Cancels the cycle (and its running contracts) through the workflow, which refuses an ended cycle. */
+  async cancel(user: Identity, id: string, body: CancelCycleDto): Promise<CancelledCycleDto> {
+    const cycle = await this.locate(user, id);
+    const requestId = body.requestId ?? randomUUID();
+    const result = await this.workflows.cancelCycle(id, { requestId, actor: actorOf(user), reason: body.reason });
+    // The interpreter's `ended` command names no actor; the cancellation is a person's decision, so it is audited here.
+    // One entry per cycle: a cycle is cancelled once, and a repeated request finds the key taken.
+    await this.repository.appendAudit({
+      idempotencyKey: `cycle.cancelled:${id}`,
+      occurredAt: new Date().toISOString(),
+      actorId: user.userId,
+      actorRole: ADMINISTRATOR_ROLE,
+      jurisdiction: cycle.jurisdiction,
+      action: 'cycle.cancelled',
+      subjectType: 'cycle',
+      subjectId: id,
+      comment: body.reason,
+      details: { cycleId: id, requestId, actorName: user.name, actorJurisdiction: user.jurisdiction },
+    });
+    return { cycleId: id, requestId: result.requestId, status: result.status, stepId: result.stepId, reason: body.reason };
+  }
+
+  /**
+   * Hands in a bid for a vendor: only a vendor the registry finds verified and not suspended in the
+   * cycle's jurisdiction may bid, so the workflow is told `qualified: true`; it refuses bids outside
+   * an open bidding window and a second bid of a vendor in a round.
+   */
+  async submitBid(user: Identity, id: string, body: SubmitBidDto): Promise<SubmittedBidDto> {
+    const cycle = await this.locate(user, id);
+    const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction);
+    const bidId = `bid-${digest(`${id}\n${body.requestId}`).slice(0, 20)}`;
+    const result = await this.workflows.submitBid(id, {
+      requestId: body.requestId,
+      actor: actorOf(user),
+      bidId,
+      vendorId: vendor.vendorId,
+      vendorName: vendor.name,
+      priceFen: body.priceFen,
+      qualified: true,
+    });
+    const role = BIDDING_ROLES.find((candidate) => user.roles.includes(candidate)) ?? BIDDING_ROLES[0];
+    await this.repository.appendAudit({
+      idempotencyKey: `bid.submitted:${id}:${bidId}`,
+      occurredAt: new Date().toISOString(),
+      actorId: user.userId,
+      actorRole: role,
+      jurisdiction: cycle.jurisdiction,
+      action: 'bid.submitted',
+      subjectType: 'bid',
+      subjectId: `${id}/${bidId}`,
+      comment: null,
+      details: {
+        cycleId: id,
+        bidId,
+        requestId: body.requestId,
+        vendorId: vendor.vendorId,
+        vendorName: vendor.name,
+        creditCode: vendor.creditCode,
+        priceFen: body.priceFen,
+        actorName: user.name,
+      },
+    });
+    return { cycleId: id, requestId: result.requestId, status: result.status, stepId: result.stepId, bidId, vendorId: vendor.vendorId, vendorName: vendor.name, priceFen: body.priceFen };
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** The deployed Procedure version to launch: the one asked for, or the newest the caller may see. */
+  private async procedureVersion(user: Identity, key: string, version: number | undefined) {
+    const visible = (await this.definitions.versionsOf(key)).filter((record) => jurisdictionAllows(user.jurisdiction, record.jurisdiction));
+    const newest = visible[0];
+    if (!newest) {
+      throw new NotFoundError(`No definition with the key "${key}" is deployed (or it belongs to another jurisdiction).`, [
+        { field: 'definitionKey', problem: `"${key}" is not deployed` },
+      ]);
+    }
+    const wanted = version ?? newest.version;
+    const found = visible.some((record) => record.version === wanted) ? await this.definitions.findVersion(key, wanted) : undefined;
+    if (!found) {
+      throw new NotFoundError(`Definition "${key}" has no version ${wanted}: its versions are 1 to ${newest.version}.`, [
+        { field: 'version', problem: `"${key}" has no version ${wanted}` },
+      ]);
+    }
+    if (found.kind !== 'Procedure') {
+      throw new ValidationError(`"${key}" is a ${found.kind} definition; only a Procedure is launched as a cycle.`, [
+        { field: 'definitionKey', problem: `is a ${found.kind}, not a Procedure` },
+      ]);
+    }
+    return found;
+  }
+
+  /** Every deployed Calendar's newest version that applies to the jurisdiction: national ones and its own. */
+  private async calendarsFor(jurisdiction: string): Promise<CalendarDefinition[]> {
+    const calendars = await this.definitions.latestCompiledOfKind('Calendar');
+    return calendars
+      .filter((calendar) => calendar.jurisdiction === null || calendar.jurisdiction === NATIONAL_JURISDICTION || calendar.jurisdiction === jurisdiction)
+      .map((calendar) => calendar.compiled as unknown as CalendarDefinition);
+  }
+
+  /** A cycle the caller may see: from the read model, or from Temporal while the read model has not caught up. */
+  private async locate(user: Identity, id: string): Promise<LocatedCycle> {
+    const row = await this.repository.find(id);
+    if (row) {
+      if (jurisdictionAllows(user.jurisdiction, row.jurisdiction)) return { id, jurisdiction: row.jurisdiction, row };
+      throw unknownCycle(id);
+    }
+    if (!id.startsWith('cycle-')) throw unknownCycle(id);
+    const presence = await this.workflows.presence(id);
+    const jurisdiction = presence?.memo.jurisdiction;
+    if (typeof jurisdiction !== 'string' || !jurisdictionAllows(user.jurisdiction, jurisdiction)) throw unknownCycle(id);
+    return { id, jurisdiction, row: null };
+  }
+
+  /** A cycle launched a moment ago, before its first projection: what Temporal knows of it. */
+  private async pendingDetail(cycle: LocatedCycle): Promise<CycleDetailDto> {
+    const presence = await this.workflows.presence(cycle.id);
+    const memo = presence?.memo ?? {};
+    const version = memo.definitionKey && memo.definitionVersion ? await this.definitions.findVersion(memo.definitionKey, memo.definitionVersion) : undefined;
+    const live = presence?.running ? await this.live(cycle.id, version?.compiled as ProcedureDefinition | undefined) : { live: null };
+    return {
+      id: cycle.id,
+      title: memo.title ?? { zh: '', en: '' },
+      jurisdiction: cycle.jurisdiction,
+      definition: { key: memo.definitionKey ?? '', version: memo.definitionVersion ?? 0, contentHash: version?.contentHash ?? '' },
+      status: 'running',
+      currentStep: live.live?.stepId ?? null,
+      contractSteps: [],
+      openTasks: live.live?.waitingFor.filter((wait) => wait.kind === 'decision').length ?? 0,
+      launchedBy: memo.launchedBy ?? '',
+      launchedAt: (presence?.startTime ?? new Date()).toISOString(),
+      endedAt: null,
+      endReason: null,
+      links: cycleLinks(cycle.id),
+      inputs: {},
+      readModel: 'pending',
+      selection: { method: null, round: null, biddingOpen: false, biddingUntil: null, bidsReceived: null, bidsQualified: null, awardedAt: null },
+      steps: [],
+      tasks: { open: [], closed: [] },
+      contracts: [],
+      bids: [],
+      payments: [],
+      notices: [],
+      audit: [],
+      ...live,
+    };
+  }
+
+  /** The workflow's live state, and that of its running contracts. */
+  private async live(id: string, definition: ProcedureDefinition | undefined): Promise<{ live: LiveStateDto | null; liveUnavailable?: string }> {
+    const answer = await this.workflows.snapshot(id);
+    if (!('snapshot' in answer)) return { live: null, liveUnavailable: answer.unavailable };
+    const { snapshot } = answer;
+    const contracts = await Promise.all(
+      snapshot.contracts.map(async (contract) => {
+        const own = contract.status === 'running' ? await this.workflows.snapshot(contract.contractId) : undefined;
+        const described = own && 'snapshot' in own ? describeLiveState(own.snapshot, definition) : { pendingTimers: [], waitingFor: [] };
+        return {
+          contractId: contract.contractId,
+          vendorName: contract.vendorName,
+          status: own && 'snapshot' in own ? own.snapshot.status : contract.status,
+          stepId: own && 'snapshot' in own ? own.snapshot.stepId : null,
+          ...described,
+        };
+      }),
+    );
+    return {
+      live: {
+        status: snapshot.status,
+        stepId: snapshot.stepId,
+        nodeId: snapshot.nodeId,
+        biddingOpen: snapshot.biddingOpen,
+        ...describeLiveState(snapshot, definition),
+        contracts,
+      },
+    };
+  }
+
+  private async eligibleVendor(vendorId: string, jurisdiction: string) {
+    try {
+      return await this.vendors.assertEligible(vendorId, jurisdiction);
+    } catch (error) {
+      // An unqualified vendor cannot bid: that is a problem with the request's vendorId, not a missing page.
+      if (error instanceof VendorIneligibleError) throw new ValidationError(error.message, [{ field: 'vendorId', problem: `${error.reason}: ${error.message}` }]);
+      if (error instanceof NotFoundError) throw new ValidationError(error.message, [{ field: 'vendorId', problem: 'no such vendor in the registry' }]);
+      throw error;
+    }
+  }
+}
+
+/** Refused inputs, with every problem of every field (the interpreter names the first). */
+function inputsRefused(definition: ProcedureDefinition, inputs: Record<string, unknown>, refusal: { code: string; message: string; field?: string }): DomainError {
+  const checked = checkFields(definition.inputs, inputs, 'inputs');
+  const details: FieldProblem[] = checked.ok ? [{ field: refusal.field ?? 'inputs', problem: refusal.message }] : checked.problems.map((p) => ({ ...p }));
+  const message = `Nothing was launched: ${details.map((d) => `${d.field} ${d.problem}`).join('; ')}.`;
+  return refusal.code === 'forbidden' ? new ForbiddenError(message, details) : new ValidationError(message, details);
+}
+
+function unknownCycle(id: string): NotFoundError {
+  return new NotFoundError(`There is no cycle "${id}" (or it belongs to another jurisdiction).`);
+}
+
+function actorOf(user: Identity): Actor {
+  return { userId: user.userId, name: user.name, roles: [...user.roles], jurisdiction: user.jurisdiction };
+}
+
+function toSummary(cycle: CycleEntity, openTasks: number, contractSteps: string[]): CycleSummaryDto {
+  return {
+    id: cycle.id,
+    title: { zh: cycle.title.zh, en: cycle.title.en },
+    jurisdiction: cycle.jurisdiction,
+    definition: { key: cycle.definitionKey, version: cycle.definitionVersion, contentHash: cycle.definitionHash },
+    status: cycle.status,
+    currentStep: cycle.currentStep,
+    contractSteps,
+    openTasks,
+    launchedBy: cycle.launchedBy,
+    launchedAt: cycle.launchedAt.toISOString(),
+    endedAt: iso(cycle.endedAt),
+    endReason: cycle.endReason,
+    links: cycleLinks(cycle.id),
+  };
+}
+
+export function cycleLinks(cycleId: string): CycleLinksDto {
+  const self = `/cycles/${encodeURIComponent(cycleId)}`;
+  return { self, tasks: `/tasks?cycleId=${encodeURIComponent(cycleId)}`, cancel: `${self}/cancel`, bids: `${self}/bids` };
+}
+
+/**
+ * The cycle id a launch with `requestId` gets: the same caller repeating the request names the same
+ * workflow, which Temporal refuses to start twice. Shaped as a UUID (version 8, name-based).
+ */
+function cycleIdFor(user: Identity, requestId: string): string {
+  const hex = digest(`${user.userId}\n${requestId}`).slice(0, 32).split('');
+  hex[12] = '8';
+  hex[16] = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `cycle-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}

@@ -1,0 +1,208 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ApplicationFailure,
+  type Client,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import type { AppConfig } from '../../../../src/config/config.js';
+import {
+  cancelCycleUpdate,
+  type CancelRequest,
+  decideTaskUpdate,
+  type DecideTaskRequest,
+  type MessageResult,
+  type ProcurementCycleInput,
+  REFUSAL_ERROR_TYPES,
+  submitBidUpdate,
+  type SubmitBidRequest,
+  type WorkflowSnapshot,
+  workflowSnapshotQuery,
+} from '../../../../workflows/procurement/messages.js';
+import type { procurementCycleWorkflow } from '../../../../workflows/procurement/procurement-cycle.workflow.js';
+import { ConflictError, type DomainError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../common/domain-errors.js';
+import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+
+/** How long an update may take before the API answers 503 (the update itself may still complete). */
+const UPDATE_DEADLINE_MS = 30_000;
+/** How long the live snapshot query of a cycle's detail may take before it is left out. */
+const QUERY_DEADLINE_MS = 3_000;
+/** How long starting a workflow or describing one may take before the API answers 503. */
+const START_DEADLINE_MS = 10_000;
+
+/** What a cycle workflow carries in its memo, so the API can find a cycle before the read model shows it. */
+export interface CycleMemo {
+  readonly jurisdiction: string;
+  readonly definitionKey: string;
+  readonly definitionVersion: number;
+  readonly title: { readonly zh: string; readonly en: string };
+  readonly launchedBy: string;
+}
+
+/** Whether a workflow exists and runs, as Temporal describes it. */
+export interface WorkflowPresence {
+  readonly running: boolean;
+  readonly status: string;
+  readonly startTime: Date;
+  readonly memo: Partial<CycleMemo>;
+}
+
+/** The live view of a running workflow, or why there is none. */
+export type LiveSnapshot = { readonly snapshot: WorkflowSnapshot } | { readonly unavailable: string };
+
+/**
+ * The API's only door to the procurement workflows: starts cycles, sends the updates of
+ * workflows/procurement/messages.ts and queries snapshots. Refusals of the workflows' update validators
+ * (ApplicationFailure of type Forbidden, Conflict or Invalid, details `[{ field }]`) become the domain
+ * errors the exception filter maps to 403, 409 and 422; a workflow that has ended refuses with 409.
+ */
+@Injectable()
+export class ProcurementWorkflowsGateway {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Starts a cycle workflow whose id is `input.cycleId`. Resolves `false` when a workflow with that id
+   * was already started (a repeated launch request): nothing new is started then.
+   */
+  async startCycle(input: ProcurementCycleInput, memo: CycleMemo): Promise<boolean> {
+    try {
+      await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.client.workflow.start<typeof procurementCycleWorkflow>('procurementCycleWorkflow', {
+          taskQueue: this.config.temporal.taskQueues.procurement,
+          workflowId: input.cycleId,
+          args: [input],
+          memo: { ...memo },
+          // A cycle id is never reused, even after its cycle has ended.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+      if (isTemporalUnreachable(error)) {
+        throw new ServiceUnavailableError(
+          `Temporal did not take the new cycle (${describe(error)}). Whether ${input.cycleId} started is unknown: launch again with a requestId, ` +
+            'which starts a cycle at most once.',
+        );
+      }
+      throw error;
+    }
+  }
+
+  decideTask(workflowId: string, request: DecideTaskRequest): Promise<MessageResult> {
+    return this.update(workflowId, request.requestId, () =>
+      this.client.workflow.getHandle(workflowId).executeUpdate(decideTaskUpdate, { args: [request], updateId: request.requestId }),
+    );
+  }
+
+  submitBid(cycleId: string, request: SubmitBidRequest): Promise<MessageResult> {
+    return this.update(cycleId, request.requestId, () =>
+      this.client.workflow.getHandle(cycleId).executeUpdate(submitBidUpdate, { args: [request], updateId: request.requestId }),
+    );
+  }
+
+  cancelCycle(cycleId: string, request: CancelRequest): Promise<MessageResult> {
+    return this.update(cycleId, request.requestId, () =>
+      this.client.workflow.getHandle(cycleId).executeUpdate(cancelCycleUpdate, { args: [request], updateId: request.requestId }),
+    );
+  }
+
+  /** Describes a workflow (latest run); undefined when Temporal has never heard of it. */
+  async presence(workflowId: string): Promise<WorkflowPresence | undefined> {
+    try {
+      const description = await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe());
+      const memo = description.memo ?? {};
+      return { running: description.status.name === 'RUNNING', status: description.status.name, startTime: description.startTime, memo: memo as Partial<CycleMemo> };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      if (isTemporalUnreachable(error)) throw new ServiceUnavailableError(`Temporal could not be asked about ${workflowId}: ${describe(error)}. Try again shortly.`);
+      throw error;
+    }
+  }
+
+  /** The workflow's own account of what it waits for; never throws, says why when there is none. */
+  async snapshot(workflowId: string): Promise<LiveSnapshot> {
+    try {
+      const snapshot = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        this.client.workflow.getHandle(workflowId).query(workflowSnapshotQuery),
+      );
+      return { snapshot };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return { unavailable: 'the workflow is not known to Temporal' };
+      if (isGrpcDeadlineError(error)) return { unavailable: `the workflow did not answer within ${QUERY_DEADLINE_MS / 1000} s (is a worker running?)` };
+      return { unavailable: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async update(workflowId: string, requestId: string, send: () => Promise<MessageResult>): Promise<MessageResult> {
+    try {
+      return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, send);
+    } catch (error) {
+      throw refusalOf(error) ?? unavailableOf(error, workflowId, requestId) ?? error;
+    }
+  }
+}
+
+/** The domain error a refused update stands for, or undefined when `error` is not a refusal. */
+export function refusalOf(error: unknown): DomainError | undefined {
+  if (error instanceof WorkflowNotFoundError) {
+    return new ConflictError(`${error.workflowId || 'The workflow'} has ended or does not exist: it takes no more requests.`);
+  }
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return undefined;
+  const failure = error.cause;
+  const field = fieldOf(failure.details);
+  const details = field ? [{ field, problem: failure.message }] : [];
+  const message = sentence(failure.message);
+  switch (failure.type) {
+    case REFUSAL_ERROR_TYPES.forbidden:
+      return new ForbiddenError(message, details);
+    case REFUSAL_ERROR_TYPES.conflict:
+      return new ConflictError(message, details);
+    case REFUSAL_ERROR_TYPES.invalid:
+      return new ValidationError(message, details);
+    default:
+      return undefined;
+  }
+}
+
+/** Temporal did not answer: a deadline passed, or the server could not be reached. */
+function isTemporalUnreachable(error: unknown): boolean {
+  // The client wraps most gRPC failures in a ServiceError whose cause is the gRPC error.
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  return isGrpcDeadlineError(error) || isGrpcDeadlineError(grpc) || (isGrpcServiceError(grpc) && grpc.code === GRPC_UNAVAILABLE);
+}
+
+/** gRPC status UNAVAILABLE: the server is down or unreachable. */
+const GRPC_UNAVAILABLE = 14;
+
+function describe(error: unknown): string {
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  return isGrpcDeadlineError(error) || isGrpcDeadlineError(grpc) ? 'no answer in time' : grpc instanceof Error ? grpc.message : String(grpc);
+}
+
+function unavailableOf(error: unknown, workflowId: string, requestId: string): DomainError | undefined {
+  if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) && !isTemporalUnreachable(error)) return undefined;
+  return new ServiceUnavailableError(
+    `${workflowId} did not answer within ${UPDATE_DEADLINE_MS / 1000} s (is a worker running?). The request may still take effect: ` +
+      `send it again with the same requestId "${requestId}" to learn its outcome; it will not take effect twice.`,
+  );
+}
+
+function fieldOf(details: readonly unknown[] | undefined | null): string | undefined {
+  const first = details?.[0];
+  if (first && typeof first === 'object' && 'field' in first && typeof first.field === 'string' && first.field) return first.field;
+  return undefined;
+}
+
+function sentence(text: string): string {
+  const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?。]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}

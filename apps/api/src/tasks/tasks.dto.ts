@@ -1,0 +1,274 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DecisionOutcome } from '../../../../src/definitions/procedure/procedure.schema.js';
+import { IsFieldValues, REQUEST_ID_DESCRIPTION, REQUEST_ID_PATTERN } from '../common/request-validators.js';
+import { LocalizedTextDto } from '../definitions/definitions.dto.js';
+
+export const OUTCOMES = DecisionOutcome.options;
+export type OutcomeValue = (typeof OUTCOMES)[number];
+export const TASK_KINDS = ['form', 'award', 'evaluation', 'acceptance', 'ledgerSubmission', 'ledgerConfirmation'] as const;
+export const TASK_STATUSES = ['open', 'decided', 'withdrawn'] as const;
+export type TaskStatusValue = (typeof TASK_STATUSES)[number];
+export const TASK_STATUS_FILTERS = [...TASK_STATUSES, 'all'] as const;
+export const MAX_TASKS_PER_PAGE = 500;
+const STEP_ID_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+
+// ---- requests -------------------------------------------------------------------------------
+
+export class ListTasksQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUS_FILTERS, default: 'open', description: 'Only tasks in this state; `all` for every state.' })
+  @IsOptional()
+  @IsIn(TASK_STATUS_FILTERS)
+  status?: (typeof TASK_STATUS_FILTERS)[number];
+
+  @ApiPropertyOptional({ description: 'Only tasks of this step (its id in the definition).', example: 'budgeting' })
+  @IsOptional()
+  @Matches(STEP_ID_PATTERN, { message: 'step must be the camelCase id of a step, e.g. "budgeting"' })
+  step?: string;
+
+  @ApiPropertyOptional({ description: 'Only tasks due before this instant (ISO-8601), e.g. to find what becomes overdue this week.', example: '2026-03-09T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'dueBefore must be an ISO-8601 date or date-time, e.g. 2026-03-09 or 2026-03-09T00:00:00Z' })
+  dueBefore?: string;
+
+  @ApiPropertyOptional({ description: 'Only tasks of this cycle.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cycleId?: string;
+
+  @ApiPropertyOptional({ description: 'At most this many tasks (soonest due first).', default: 100, minimum: 1, maximum: MAX_TASKS_PER_PAGE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TASKS_PER_PAGE)
+  limit?: number;
+}
+
+export class TaskIdParamsDto {
+  @ApiProperty({
+    description: 'The task id as listed, `<workflowId>/<taskInstanceId>`, URL-encoded in the path (`/` is `%2F`, `#` is `%23`); the `links` of a task give the encoded path.',
+    example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54/reviewBudget#1',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  id!: string;
+}
+
+export class DecideTaskDto {
+  @ApiProperty({ description: REQUEST_ID_DESCRIPTION, example: '5b0f7d3c-1f3e-4d8c-9a51-0a9f5c0e2b17', maxLength: 128 })
+  @IsString()
+  @Matches(REQUEST_ID_PATTERN, { message: 'requestId must be 1–128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit (a UUID is fine)' })
+  requestId!: string;
+
+  @ApiProperty({ enum: OUTCOMES, description: 'The decision; the task allows only the outcomes its definition lists.', example: 'approve' })
+  @IsIn(OUTCOMES)
+  outcome!: OutcomeValue;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    description: 'The form of the task, by field id (money in whole fen). Checked against the form the definition declares.',
+    example: { justification: '按2025年在册矫正对象人数编制' },
+    default: {},
+  })
+  @IsOptional()
+  @IsFieldValues()
+  fields?: Record<string, string | number | boolean>;
+
+  @ApiPropertyOptional({ description: 'Why; required to return or reject, and where the definition asks for it.', example: '人数与台账不符，请核对', maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  comment?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'What award, evaluation, acceptance and ledger tasks carry besides the form: ' +
+      '`{ kind: "award", scores: { <bidId>: { <criterionId>: 0–100 } }, winners: [{ bidId, amountFen }] }`, ' +
+      '`{ kind: "evaluation", scores: { <indicatorId>: 0–100 } }`, ' +
+      '`{ kind: "acceptance", passed: true, recipientOpinions: ["…"] }`, ' +
+      '`{ kind: "ledger", lines: { <lineId>: value } }`.',
+    example: { kind: 'evaluation', scores: { service: 88, finance: 92 } },
+  })
+  @IsOptional()
+  @IsObject()
+  payload?: Record<string, unknown>;
+}
+
+// ---- responses ------------------------------------------------------------------------------
+
+export class TaskLinksDto {
+  @ApiProperty({ description: 'This task, path URL-encoded.', example: '/tasks/cycle-0f8e…%2FreviewBudget%231' })
+  self!: string;
+
+  @ApiProperty({ description: 'Where to POST the decision.', example: '/tasks/cycle-0f8e…%2FreviewBudget%231/decision' })
+  decision!: string;
+
+  @ApiProperty({ description: 'The cycle the task belongs to.', example: '/cycles/cycle-0f8e…' })
+  cycle!: string;
+}
+
+export class TaskDecisionDto {
+  @ApiProperty({ enum: OUTCOMES })
+  outcome!: OutcomeValue;
+
+  @ApiProperty({ description: 'User id of who decided.', example: 'li.ming' })
+  decidedBy!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '李明' })
+  decidedByName!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  decidedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  comment!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The form values the decision carried.' })
+  fields!: Record<string, string | number | boolean> | null;
+}
+
+export class TaskCycleDto {
+  @ApiProperty({ example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
+  id!: string;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ example: 'deqing-community-correction' })
+  definitionKey!: string;
+
+  @ApiProperty({ description: 'The definition version the cycle runs.', example: 1 })
+  definitionVersion!: number;
+
+  @ApiProperty({ example: 'zj-deqing' })
+  jurisdiction!: string;
+}
+
+/** One opening of a human task, as the read model shows it. */
+export class TaskDto {
+  @ApiProperty({ description: '`<workflowId>/<taskInstanceId>`: unique, the id the decision endpoint takes.', example: 'cycle-0f8e…/reviewBudget#1' })
+  id!: string;
+
+  @ApiProperty({ description: 'The workflow that owns the task: the cycle, or one of its contracts.', example: 'cycle-0f8e…' })
+  workflowId!: string;
+
+  @ApiProperty({ description: '`<nodeId>#<n>` within the workflow.', example: 'reviewBudget#1' })
+  taskInstanceId!: string;
+
+  @ApiProperty({ type: TaskCycleDto })
+  cycle!: TaskCycleDto;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The contract (vendor) the task belongs to, for contract steps.' })
+  contractId!: string | null;
+
+  @ApiProperty({ example: 'budgeting' })
+  stepId!: string;
+
+  @ApiProperty({ example: 'reviewBudget' })
+  nodeId!: string;
+
+  @ApiProperty({ enum: TASK_KINDS })
+  kind!: string;
+
+  @ApiProperty({ description: 'The role that decides the task.', example: 'finance-bureau' })
+  role!: string;
+
+  @ApiProperty({ type: [String], description: 'Roles that may also decide, because the SLA has passed.' })
+  escalatedTo!: string[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'The role that takes over once the task is overdue.' })
+  escalateTo!: string | null;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ enum: TASK_STATUSES })
+  status!: TaskStatusValue;
+
+  @ApiProperty({ format: 'date-time' })
+  openedAt!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'End of the day the task is due, if it has an SLA.' })
+  dueAt!: string | null;
+
+  @ApiProperty({ description: 'Open and past its due time.' })
+  overdue!: boolean;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Ledger tasks: the period (1-based).' })
+  period!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The parallel sign-off the task belongs to.' })
+  parallelId!: string | null;
+
+  @ApiProperty({ type: TaskDecisionDto, nullable: true, description: 'Set once the task is decided.' })
+  decision!: TaskDecisionDto | null;
+
+  @ApiProperty({ type: TaskLinksDto })
+  links!: TaskLinksDto;
+}
+
+export class TaskListDto {
+  @ApiProperty({ type: [TaskDto], description: 'Soonest due first; tasks without a due time last, oldest first.' })
+  tasks!: TaskDto[];
+}
+
+/** A task the workflow has open after a decision, as the workflow itself reported it. */
+export class OpenTaskSummaryDto {
+  @ApiProperty({ example: 'cycle-0f8e…/reviewBudget#1' })
+  id!: string;
+
+  @ApiProperty({ example: 'reviewBudget#1' })
+  taskInstanceId!: string;
+
+  @ApiProperty({ example: 'budgeting' })
+  stepId!: string;
+
+  @ApiProperty({ enum: TASK_KINDS })
+  kind!: string;
+
+  @ApiProperty({ example: 'finance-bureau' })
+  role!: string;
+
+  @ApiProperty({ type: [String] })
+  escalatedTo!: string[];
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  dueAt!: string | null;
+
+  @ApiProperty({ type: TaskLinksDto })
+  links!: TaskLinksDto;
+}
+
+/** The workflow's answer to a decision: the same for every request with the same requestId. */
+export class DecisionResultDto {
+  @ApiProperty({ example: '5b0f7d3c-1f3e-4d8c-9a51-0a9f5c0e2b17' })
+  requestId!: string;
+
+  @ApiProperty({ description: 'The task decided.', example: 'cycle-0f8e…/draftBudget#1' })
+  taskId!: string;
+
+  @ApiProperty({ example: 'cycle-0f8e…' })
+  cycleId!: string;
+
+  @ApiProperty({ description: 'The workflow that took the decision (the cycle or a contract).', example: 'cycle-0f8e…' })
+  workflowId!: string;
+
+  @ApiProperty({ enum: ['running', 'completed', 'terminated', 'cancelled', 'failed'], description: 'The state of that workflow after the decision.' })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The step it is in after the decision.', example: 'budgeting' })
+  stepId!: string | null;
+
+  @ApiProperty({ type: [OpenTaskSummaryDto], description: 'What is open in that workflow now.' })
+  openTasks!: OpenTaskSummaryDto[];
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { ProcurementWorkflowsModule } from '../procurement/procurement-workflows.module.js';
+import { TasksController } from './tasks.controller.js';
+import { TasksRepository } from './tasks.repository.js';
+import { TasksService } from './tasks.service.js';
+
+@Module({ imports: [ProcurementWorkflowsModule], controllers: [TasksController], providers: [TasksService, TasksRepository], exports: [TasksRepository] })
+export class TasksModule {}

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, DataSource } from 'typeorm';
+import { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
+import { TaskEntity } from '../../../../src/persistence/entities/task.entity.js';
+
+/** A task row with what the API shows of its cycle. */
+export interface TaskRecord {
+  readonly task: TaskEntity;
+  readonly cycle: {
+    readonly id: string;
+    readonly title: { zh: string; en: string };
+    readonly definitionKey: string;
+    readonly definitionVersion: number;
+    readonly jurisdiction: string;
+  };
+}
+
+export interface InboxFilter {
+  readonly jurisdiction: string;
+  /** Tasks whose role, or one of whose escalation roles, is among these. */
+  readonly roles: readonly string[];
+  readonly status?: 'open' | 'decided' | 'withdrawn';
+  readonly stepId?: string;
+  readonly dueBefore?: Date;
+  readonly cycleId?: string;
+  readonly limit: number;
+}
+
+/** Human tasks in the procurement read model (tables tasks and cycles), read only: projections write them. */
+@Injectable()
+export class TasksRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Tasks of the jurisdiction a holder of `roles` may decide, soonest due first. */
+  async inbox(filter: InboxFilter): Promise<TaskRecord[]> {
+    if (filter.roles.length === 0) return [];
+    const query = this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .innerJoin(CycleEntity, 'c', 'c.id = t.cycle_id')
+      .addSelect(['c.id', 'c.title', 'c.definitionKey', 'c.definitionVersion', 'c.jurisdiction'])
+      .where('c.jurisdiction = :jurisdiction', { jurisdiction: filter.jurisdiction })
+      .andWhere(
+        new Brackets((roles) =>
+          roles.where('t.role IN (:...roles)', { roles: [...filter.roles] }).orWhere('t.escalated_to && CAST(:roleArray AS text[])', { roleArray: [...filter.roles] }),
+        ),
+      );
+    if (filter.status) query.andWhere('t.status = :status', { status: filter.status });
+    if (filter.stepId) query.andWhere('t.step_id = :stepId', { stepId: filter.stepId });
+    if (filter.dueBefore) query.andWhere('t.due_at < :dueBefore', { dueBefore: filter.dueBefore });
+    if (filter.cycleId) query.andWhere('t.cycle_id = :cycleId', { cycleId: filter.cycleId });
+    query.orderBy('t.dueAt', 'ASC', 'NULLS LAST').addOrderBy('t.openedAt', 'ASC').addOrderBy('t.id', 'ASC').limit(filter.limit);
+    return this.withCycles(query.getRawAndEntities());
+  }
+
+  /** One task with its cycle; undefined when no such task was projected. */
+  async find(id: string): Promise<TaskRecord | undefined> {
+    const query = this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .innerJoin(CycleEntity, 'c', 'c.id = t.cycle_id')
+      .addSelect(['c.id', 'c.title', 'c.definitionKey', 'c.definitionVersion', 'c.jurisdiction'])
+      .where('t.id = :id', { id });
+    const [record] = await this.withCycles(query.getRawAndEntities());
+    return record;
+  }
+
+  private async withCycles(result: Promise<{ entities: TaskEntity[]; raw: Array<Record<string, unknown>> }>): Promise<TaskRecord[]> {
+    const { entities, raw } = await result;
+    return entities.map((task, index) => {
+      const row = raw[index] ?? {};
+      return {
+        task,
+        cycle: {
+          id: String(row['c_id']),
+          title: row['c_title'] as { zh: string; en: string },
+          definitionKey: String(row['c_definition_key']),
+          definitionVersion: Number(row['c_definition_version']),
+          jurisdiction: String(row['c_jurisdiction']),
+        },
+      };
+    });
+  }
+}

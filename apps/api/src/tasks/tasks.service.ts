@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { type Identity, jurisdictionAllows } from '../../../../src/identity/identity.js';
+import type { TaskInstance, TaskPayload } from '../../../../workflows/engine/types.js';
+import type { MessageResult } from '../../../../workflows/procurement/messages.js';
+import { NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
+import {
+  type DecideTaskDto,
+  type DecisionResultDto,
+  type ListTasksQueryDto,
+  type OpenTaskSummaryDto,
+  type OutcomeValue,
+  type TaskDto,
+  type TaskLinksDto,
+  type TaskListDto,
+  type TaskStatusValue,
+} from './tasks.dto.js';
+import { type TaskRecord, TasksRepository } from './tasks.repository.js';
+
+const DEFAULT_PAGE = 100;
+
+/**
+ * The approvers' side of a cycle: the inbox of tasks a caller may decide, and decisions, which go to
+ * the workflow owning the task (the cycle, or a contract) as `decideTaskUpdate`. The workflow is the
+ * judge of every decision (role, four-eyes, still open, form); the API only finds the workflow, checks
+ * the shape of the request and translates refusals. Nothing is written here.
+ */
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly repository: TasksRepository,
+    private readonly workflows: ProcurementWorkflowsGateway,
+  ) {}
+
+  /** Tasks of the caller's jurisdiction whose role (or escalation role) the caller holds; open ones unless asked otherwise. */
+  async inbox(user: Identity, query: ListTasksQueryDto): Promise<TaskListDto> {
+    const status = query.status ?? 'open';
+    const records = await this.repository.inbox({
+      jurisdiction: user.jurisdiction,
+      roles: user.roles,
+      ...(status === 'all' ? {} : { status }),
+      ...(query.step ? { stepId: query.step } : {}),
+      ...(query.dueBefore ? { dueBefore: new Date(query.dueBefore) } : {}),
+      ...(query.cycleId ? { cycleId: query.cycleId } : {}),
+      limit: query.limit ?? DEFAULT_PAGE,
+    });
+    const now = new Date();
+    return { tasks: records.map((record) => toTaskDto(record, now)) };
+  }
+
+  async get(user: Identity, id: string): Promise<TaskDto> {
+    return toTaskDto(await this.visibleTask(user, id), new Date());
+  }
+
+  /**
+   * Sends the decision to the task's workflow with the client's request id as the update id: a request
+   * repeated with the same id (concurrently or later) has one effect, and every copy gets the first answer.
+   */
+  async decide(user: Identity, id: string, body: DecideTaskDto): Promise<DecisionResultDto> {
+    const payload = body.payload === undefined ? undefined : checkPayload(body.payload);
+    // Not refused here when the read model shows the task closed: a repeated request must still get its
+    // first answer, and the workflow, not the read model, knows whether the task is open.
+    const { task, cycle } = await this.visibleTask(user, id);
+    const result = await this.workflows.decideTask(task.workflowId, {
+      requestId: body.requestId,
+      actor: { userId: user.userId, name: user.name, roles: [...user.roles], jurisdiction: user.jurisdiction },
+      taskId: task.taskInstanceId,
+      outcome: body.outcome,
+      fields: body.fields ?? {},
+      ...(body.comment?.trim() ? { comment: body.comment } : {}),
+      ...(payload ? { payload } : {}),
+    });
+    return toDecisionResult(result, { taskId: task.id, cycleId: cycle.id, workflowId: task.workflowId });
+  }
+
+  private async visibleTask(user: Identity, id: string): Promise<TaskRecord> {
+    const record = await this.repository.find(id);
+    if (!record || !jurisdictionAllows(user.jurisdiction, record.cycle.jurisdiction)) {
+      throw new NotFoundError(`There is no task "${id}" (or it belongs to another jurisdiction). Task ids are listed by GET /tasks.`, [
+        { field: 'id', problem: 'no such task' },
+      ]);
+    }
+    return record;
+  }
+}
+
+export function taskLinks(id: string, cycleId: string): TaskLinksDto {
+  const self = `/tasks/${encodeURIComponent(id)}`;
+  return { self, decision: `${self}/decision`, cycle: `/cycles/${encodeURIComponent(cycleId)}` };
+}
+
+export function toTaskDto({ task, cycle }: TaskRecord, now: Date): TaskDto {
+  const status = task.status as TaskStatusValue;
+  return {
+    id: task.id,
+    workflowId: task.workflowId,
+    taskInstanceId: task.taskInstanceId,
+    cycle: {
+      id: cycle.id,
+      title: { zh: cycle.title.zh, en: cycle.title.en },
+      definitionKey: cycle.definitionKey,
+      definitionVersion: cycle.definitionVersion,
+      jurisdiction: cycle.jurisdiction,
+    },
+    contractId: task.contractId,
+    stepId: task.stepId,
+    nodeId: task.nodeId,
+    kind: task.kind,
+    role: task.role,
+    escalatedTo: [...task.escalatedTo],
+    escalateTo: task.escalateTo,
+    title: { zh: task.title.zh, en: task.title.en },
+    status,
+    openedAt: task.openedAt.toISOString(),
+    dueAt: task.dueAt?.toISOString() ?? null,
+    overdue: status === 'open' && task.dueAt !== null && task.dueAt.getTime() < now.getTime(),
+    period: task.period,
+    parallelId: task.parallelId,
+    decision:
+      status === 'decided' && task.outcome
+        ? {
+            outcome: task.outcome as OutcomeValue,
+            decidedBy: task.decidedBy ?? '',
+            decidedByName: task.decidedByName,
+            decidedAt: task.decidedAt?.toISOString() ?? null,
+            comment: task.comment,
+            fields: task.fields,
+          }
+        : null,
+    links: taskLinks(task.id, cycle.id),
+  };
+}
+
+/** A task as the workflow reported it in an update's answer. */
+export function toOpenTaskSummary(workflowId: string, cycleId: string, task: TaskInstance): OpenTaskSummaryDto {
+  const id = `${workflowId}/${task.id}`;
+  return {
+    id,
+    taskInstanceId: task.id,
+    stepId: task.stepId,
+    kind: task.kind,
+    role: task.role,
+    escalatedTo: [...task.escalatedTo],
+    title: { zh: task.title.zh, en: task.title.en },
+    dueAt: task.dueAt ?? null,
+    links: taskLinks(id, cycleId),
+  };
+}
+
+function toDecisionResult(result: MessageResult, ids: { taskId: string; cycleId: string; workflowId: string }): DecisionResultDto {
+  return {
+    requestId: result.requestId,
+    taskId: ids.taskId,
+    cycleId: ids.cycleId,
+    workflowId: ids.workflowId,
+    status: result.status,
+    stepId: result.stepId,
+    openTasks: result.openTasks.map((task) => toOpenTaskSummary(ids.workflowId, ids.cycleId, task)),
+  };
+}
+
+// ---- payloads -------------------------------------------------------------------------------
+
+const score = z.number().int('must be a whole number').min(0, 'must be at least 0').max(100, 'must be at most 100');
+const fen = z.number().int('must be a whole number of fen').positive('must be more than 0 fen').max(Number.MAX_SAFE_INTEGER);
+const fieldValue = z.union([z.string().max(10_000), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean()]);
+
+/** The shapes of TaskPayload (workflows/engine/types.ts); the workflow checks their content against the definition. */
+const TaskPayloadSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('award'),
+      scores: z.record(z.string().min(1), z.record(z.string().min(1), score)),
+      winners: z.array(z.object({ bidId: z.string().min(1), amountFen: fen }).strict()).max(100),
+    })
+    .strict(),
+  z.object({ kind: z.literal('evaluation'), scores: z.record(z.string().min(1), score) }).strict(),
+  z.object({ kind: z.literal('acceptance'), passed: z.boolean(), recipientOpinions: z.array(z.string().max(10_000)).max(1000) }).strict(),
+  z.object({ kind: z.literal('ledger'), lines: z.record(z.string().min(1), fieldValue) }).strict(),
+]);
+
+/** Refuses a payload that is not one of the four shapes, naming the first bad path under `payload`. */
+export function checkPayload(payload: unknown): TaskPayload {
+  const parsed = TaskPayloadSchema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((issue) => ({
+    field: ['payload', ...issue.path.map(String)].join('.'),
+    problem: issue.code === 'invalid_union' && issue.path.length === 0 ? 'kind must be "award", "evaluation", "acceptance" or "ledger"' : issue.message,
+  }));
+  throw new ValidationError(`The payload is not a valid task payload: ${details.map((d) => `${d.field} ${d.problem}`).join('; ')}.`, details);
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { DataSource } from 'typeorm';
+import { createApiApp } from '../../apps/api/src/create-api-app.js';
+import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
+import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
+import { loadConfig } from '../../src/config/config.js';
+import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
+import { freshDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
+import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
+import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
+
+const JURISDICTION = 'test-county';
+const PROCEDURE = 'test-county-community-correction';
+
+interface TaskView {
+  id: string;
+  taskInstanceId: string;
+  workflowId: string;
+  contractId: string | null;
+}
+
+/**
+ * Bids and awards through the API, on the real time-skipping server (the minimal procedure's comment
+ * period is ten days and its bidding window twenty): qualified vendors' bids are taken once per
+ * request, unqualified ones refused, the award is decided through the API, and the awarded contract's
+ * task is decided through the same endpoint, which sends it to the contract's own workflow.
+ */
+describe('bidding and awarding through the API (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let dataSource: DataSource;
+  let workers: RunningWorkers;
+  let app: INestApplication;
+  let baseUrl: string;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping') });
+    ({ dataSource } = await freshDatabase('cycles_bidding'));
+    const config = loadConfig({
+      TEMPORAL_TASK_QUEUE_PROCUREMENT: `bidding-procurement-${randomUUID()}`,
+      TEMPORAL_TASK_QUEUE_CASES: `bidding-cases-${randomUUID()}`,
+      PROCUREFLOW_DATA_DIR: await scratchDir('cycles-bidding'),
+    });
+    workers = await startWorkers({ config, temporalAddress: env.address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker') });
+    app = await createApiApp({
+      config,
+      dataSource,
+      temporalClient: new Client({ connection: env.connection, namespace: config.temporal.namespace }),
+      temporalAddress: env.address,
+      logger: createLogger('silent', 'api'),
+      jwtSecret: TEST_JWT_SECRET,
+    });
+    const port = await freePort();
+    await app.listen(port, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${port}`;
+    const people: Record<string, string[]> = {
+      admin: ['administrator'],
+      drafter: ['justice-bureau'],
+      panel: ['justice-bureau'],
+      reviewer: ['finance-bureau'],
+      civil: ['civil-affairs'],
+      centre: ['procurement-centre'],
+    };
+    for (const [who, roles] of Object.entries(people)) tokens[who] = await tokenFor({ userId: who, name: who, roles, jurisdiction: JURISDICTION });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await workers?.shutdown();
+    await dataSource?.destroy();
+    await env?.teardown();
+  });
+
+  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${baseUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[who] ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+  const openTask = async (cycleId: string, nodeId: string, who: string) => {
+    const { body } = await eventually(
+      () => call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, who),
+      (answer) => answer.body.tasks.some((task) => task.taskInstanceId.startsWith(`${nodeId}#`)),
+    );
+    return body.tasks.find((task) => task.taskInstanceId.startsWith(`${nodeId}#`)) as TaskView;
+  };
+  const decide = (taskId: string, who: string, body: Record<string, unknown>) =>
+    call('POST', `/tasks/${encodeURIComponent(taskId)}/decision`, who, { requestId: randomUUID(), fields: {}, ...body });
+  const register = async (name: string, verify: boolean) => {
+    const answer = await call('POST', '/vendors', 'admin', {
+      name,
+      creditCode: freshCreditCode(),
+      registrationType: 'socialServiceAgency',
+      evidence: [{ criterionId: 'registered', document: `${name}登记证书` }],
+    });
+    const id = answer.body['id'] as string;
+    if (verify) expect((await call('POST', `/vendors/${id}/verification`, 'civil', { decision: 'verified' })).status).toBe(200);
+    return id;
+  };
+
+  it('takes qualified bids once per request, awards them, and decides the contract’s task in the contract workflow', async () => {
+    const deployed = await call('POST', '/definitions', 'admin', {
+      files: [
+        { file: 'minimal-procedure.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8') },
+        { file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') },
+      ],
+    });
+    expect(deployed.status).toBe(201);
+    const sunshine = await register('测试县阳光社会工作服务中心', true);
+    const harmony = await register('测试县和谐社工事务所', true);
+    const suspended = await register('测试县旧城服务社', true);
+    expect((await call('POST', `/vendors/${suspended}/suspension`, 'admin', { reason: '年度绩效评价不合格' })).status).toBe(200);
+
+    const launched = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 20 } });
+    expect(launched.status).toBe(201);
+    const cycleId = launched.body['cycleId'] as string;
+
+    const draft = await openTask(cycleId, 'draftBudget', 'drafter');
+    expect((await decide(draft.id, 'drafter', { outcome: 'submit', fields: { justification: '按在册人数编制' } })).status).toBe(200);
+    expect((await decide(`${cycleId}/reviewBudget#1`, 'reviewer', { outcome: 'approve' })).status).toBe(200);
+
+    // The ten-day comment period passes; bidding opens.
+    await env.sleep('11 days');
+    await eventually(
+      () => call<{ live: { biddingOpen: boolean } | null }>('GET', `/cycles/${cycleId}`, 'admin'),
+      (answer) => answer.body.live?.biddingOpen === true,
+    );
+
+    const click = { requestId: randomUUID(), vendorId: sunshine, priceFen: 1_800_000 };
+    const [first, second] = await Promise.all([
+      call('POST', `/cycles/${cycleId}/bids`, 'centre', click),
+      call('POST', `/cycles/${cycleId}/bids`, 'centre', click),
+    ]);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body).toEqual(first.body);
+    expect(first.body).toMatchObject({ cycleId, vendorId: sunshine, vendorName: '测试县阳光社会工作服务中心', priceFen: 1_800_000, stepId: 'vendorSelection' });
+    const again = await call('POST', `/cycles/${cycleId}/bids`, 'centre', { ...click, requestId: randomUUID() });
+    expect(again.status).toBe(409);
+    expect(again.body['message']).toContain('has already bid in this round');
+
+    const before = await readModelSnapshot(dataSource);
+    const refused = await call('POST', `/cycles/${cycleId}/bids`, 'centre', { requestId: randomUUID(), vendorId: suspended, priceFen: 1_000_000 });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ message: expect.stringContaining('was suspended'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^suspended: /) }] });
+    expect(await readModelSnapshot(dataSource)).toEqual(before);
+    expect((await call('POST', `/cycles/${cycleId}/bids`, 'admin', { requestId: randomUUID(), vendorId: harmony, priceFen: 1_900_000 })).status).toBe(201);
+
+    // The twenty-day window closes with two qualified bids: the panel awards.
+    await env.sleep('21 days');
+    const award = await openTask(cycleId, 'award', 'panel');
+    const detail = await call<{ bids: Array<{ bidId: string; vendorId: string; qualified: boolean }> }>('GET', `/cycles/${cycleId}`, 'admin');
+    const bids = detail.body.bids;
+    expect(bids.map((bid) => [bid.vendorId, bid.qualified]).sort()).toEqual([[harmony, true], [sunshine, true]].sort());
+    const sunshineBid = bids.find((bid) => bid.vendorId === sunshine)?.bidId ?? '';
+    const scores = Object.fromEntries(bids.map((bid) => [bid.bidId, { price: 85, plan: 90 }]));
+    const badAward = await decide(award.id, 'panel', { outcome: 'approve', payload: { kind: 'award', scores, winners: [{ bidId: sunshineBid, amountFen: 3_000_000 }] } });
+    expect(badAward.status).toBe(422);
+    expect(badAward.body['message']).toContain('above the approved budget of 2000000 fen');
+    const awarded = await decide(award.id, 'panel', { outcome: 'approve', payload: { kind: 'award', scores, winners: [{ bidId: sunshineBid, amountFen: 1_800_000 }] } });
+    expect(awarded.status).toBe(200);
+    expect(awarded.body).toMatchObject({ status: 'completed', openTasks: [] });
+
+    // The contract runs in its own workflow; its task is decided through the same endpoint.
+    const contractId = `${cycleId}/contract/${sunshine}`;
+    const sign = await openTask(cycleId, 'signContract', 'drafter');
+    expect(sign).toMatchObject({ id: `${contractId}/signContract#1`, workflowId: contractId, contractId });
+    const signed = await decide(sign.id, 'drafter', { outcome: 'submit', comment: '合同已签订并报财政备案' });
+    expect(signed.status).toBe(200);
+    expect(signed.body).toMatchObject({ cycleId, workflowId: contractId, stepId: 'performanceManagement' });
+
+    const shown = await eventually(
+      () =>
+        call<{
+          status: string;
+          contracts: Array<{ id: string; status: string; currentStep: string | null }>;
+          bids: Array<{ vendorId: string; won: boolean }>;
+          payments: Array<{ contractId: string; trancheId: string; amountFen: number }>;
+          live: { status: string; contracts: Array<{ contractId: string; stepId: string | null }> } | null;
+        }>('GET', `/cycles/${cycleId}`, 'admin'),
+      (answer) => answer.body.payments.length === 1 && answer.body.contracts[0]?.currentStep === 'performanceManagement',
+    );
+    expect(shown.body).toMatchObject({
+      status: 'awarded',
+      contracts: [{ id: contractId, status: 'running', currentStep: 'performanceManagement' }],
+      // Half the contract amount is working funds, paid at signing.
+      payments: [{ contractId, trancheId: 'workingFunds', amountFen: 900_000 }],
+      live: { status: 'awaitingContracts', contracts: [{ contractId, stepId: 'performanceManagement' }] },
+    });
+    expect(shown.body.bids.filter((bid) => bid.won).map((bid) => bid.vendorId)).toEqual([sunshine]);
+    const bidAudits = await dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'bid.submitted' AND details->>'cycleId' = $1`, [cycleId]);
+    expect(bidAudits).toEqual([{ n: 2 }]);
+  });
+});
