@@ -21,6 +21,8 @@ export interface ProcurementCycleInput {
   readonly calendars: readonly CalendarDefinition[];
   readonly jurisdiction: string;
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** The cycle's own title, e.g. "2027年度社区矫正服务"; the definition's title when absent. */
+  readonly title?: { readonly zh: string; readonly en: string };
   readonly launchedBy: Actor;
   /** Set when the workflow continues as new: the interpreter state to resume from. */
   readonly resume?: ResumeState;

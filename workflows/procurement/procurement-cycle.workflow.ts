@@ -47,6 +47,20 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
   }
   const runner = new ScopeRunner(context, { workflowId, cycleId: input.cycleId }, (initial ?? input.resume?.state) as EngineState, input.resume);
   const contracts: ContractSummary[] = [...(input.resume?.contracts ?? [])];
+  if (!input.resume) {
+    // Recorded before anything else is projected, so no projection can arrive for an unknown cycle.
+    void runner.enqueue(() =>
+      recordCycleLaunched({
+        cycleId: input.cycleId,
+        definition: input.definitionRef,
+        jurisdiction: input.jurisdiction,
+        title: input.title ?? input.definition.metadata.title,
+        inputs: runner.state.values.inputs,
+        launchedBy: input.launchedBy,
+        launchedAt: new Date().toISOString(),
+      }),
+    );
+  }
 
   setHandler(workflowSnapshotQuery, () => ({
     status: runner.state.status === 'completed' && contracts.some((c) => c.status === 'running') ? 'awaitingContracts' : runner.state.status,
@@ -98,17 +112,6 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     },
   );
 
-  if (!input.resume) {
-    await recordCycleLaunched({
-      cycleId: input.cycleId,
-      definition: input.definitionRef,
-      jurisdiction: input.jurisdiction,
-      title: input.definition.metadata.title,
-      inputs: runner.state.values.inputs,
-      launchedBy: input.launchedBy,
-      launchedAt: new Date().toISOString(),
-    });
-  }
   await runner.project(firstCommands);
   if ((await runner.runUntilEnded()) === 'continueAsNew') {
     return continueAsNew<typeof procurementCycleWorkflow>({ ...input, resume: { ...runner.resumeState(), contracts } });

@@ -43,6 +43,14 @@ export class ScopeRunner {
     return this.project(decision.commands);
   }
 
+  /** Queues a side effect that every later projection must follow (recording the cycle comes first). */
+  enqueue(work: () => Promise<unknown>): Promise<void> {
+    this.projection = this.projection.then(async () => {
+      await work();
+    });
+    return this.projection;
+  }
+
   project(commands: readonly EngineCommand[]): Promise<void> {
     if (commands.length === 0) return this.projection;
     const batch = [...commands];

@@ -79,9 +79,7 @@ export class CyclesService {
     const definitionRef = { key: version.key, version: version.version, contentHash: version.contentHash };
     const inputs = { ...started.state.values.inputs };
     const launchedBy: Actor = actorOf(user);
-    // `title` travels in the workflow's one object argument for the read model's cycle title; a workflow
-    // that does not read it yet records the definition's title instead.
-    const input: ProcurementCycleInput & { readonly title: { zh: string; en: string } } = { cycleId, definition, definitionRef, calendars, jurisdiction, inputs, launchedBy, title };
+    const input: ProcurementCycleInput = { cycleId, definition, definitionRef, calendars, jurisdiction, inputs, launchedBy, title };
     const memo: CycleMemo = { jurisdiction, definitionKey: version.key, definitionVersion: version.version, title, launchedBy: user.userId };
     const created = await this.workflows.startCycle(input, memo);
 
