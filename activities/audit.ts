@@ -1,3 +1,4 @@
+import { appendAuditEntry } from '../src/persistence/audit-append.js';
 import type { DataSource } from 'typeorm';
 
 export interface AuditEntryInput {
@@ -27,26 +28,7 @@ export function createAuditActivities({ dataSource }: AuditActivityDependencies)
      * and changes nothing; returns whether this call was the one that wrote it.
      */
     async recordAuditEntry(entry: AuditEntryInput): Promise<{ recorded: boolean }> {
-      const inserted: unknown[] = await dataSource.query(
-        `INSERT INTO audit_entries
-           (idempotency_key, occurred_at, actor_id, actor_role, jurisdiction, action, subject_type, subject_id, comment, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id`,
-        [
-          entry.idempotencyKey,
-          new Date(entry.occurredAt),
-          entry.actorId,
-          entry.actorRole,
-          entry.jurisdiction,
-          entry.action,
-          entry.subjectType,
-          entry.subjectId,
-          entry.comment ?? null,
-          JSON.stringify(entry.details ?? {}),
-        ],
-      );
-      return { recorded: inserted.length > 0 };
+      return { recorded: await appendAuditEntry(dataSource, entry) };
     },
   };
 }

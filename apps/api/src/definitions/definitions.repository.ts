@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type FindOptionsSelect } from 'typeorm';
 import type { AuditEntryInput } from '../../../../activities/audit.js';
 import { DefinitionVersionEntity } from '../../../../src/persistence/entities/definition-version.entity.js';
+import { appendAuditEntry } from '../../../../src/persistence/audit-append.js';
 
 /** A registry row without its (large) source text and compiled definition. */
 export interface DefinitionVersionRecord {
@@ -121,25 +122,7 @@ function registryTransaction(manager: EntityManager): RegistryTransaction {
       return toRecord(row);
     },
     async appendAudit(entry) {
-      // Same statement as the audit activity: a repeated idempotency key changes nothing.
-      await manager.query(
-        `INSERT INTO audit_entries
-           (idempotency_key, occurred_at, actor_id, actor_role, jurisdiction, action, subject_type, subject_id, comment, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (idempotency_key) DO NOTHING`,
-        [
-          entry.idempotencyKey,
-          new Date(entry.occurredAt),
-          entry.actorId,
-          entry.actorRole,
-          entry.jurisdiction,
-          entry.action,
-          entry.subjectType,
-          entry.subjectId,
-          entry.comment ?? null,
-          JSON.stringify(entry.details ?? {}),
-        ],
-      );
+      await appendAuditEntry(manager, entry);
     },
   };
 }
