@@ -371,6 +371,22 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
       return;
     }
 
+    case 'incident':
+      // Something ops staff must fix (a missing business calendar…): it stands in the cycle's audit trail.
+      await appendAuditEntry(sql, {
+        idempotencyKey: `${scope.workflowId}:${command.seq}`,
+        occurredAt: command.at,
+        actorId: `workflow:${scope.workflowId}`,
+        actorRole: SYSTEM_ROLE,
+        jurisdiction: scope.jurisdiction,
+        action: 'cycle.incident',
+        subjectType: scope.contractId ? 'contract' : 'cycle',
+        subjectId: scope.contractId ?? scope.cycleId,
+        comment: command.message,
+        details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq },
+      });
+      return;
+
     case 'ended':
       if (scope.contractId) {
         await sql.count(`UPDATE contracts SET status = $2, ended_at = $3, end_reason = $4 WHERE id = $1 AND status = 'running'`, [

@@ -157,3 +157,28 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
     ]);
   });
 });
+
+describe('a tranche that comes to nothing', () => {
+  it('is settled without a payment instruction (the treasury pays no zero amounts)', () => {
+    const cycle = launched().runToEnd();
+    const start = cycle.commands.find((c) => c.type === 'startContracts');
+    if (start?.type !== 'startContracts') throw new Error('no contracts');
+    const contract = new ProcedureDriver(context, cycle.now).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0]! });
+    // The evaluator gives every indicator 0: activity funds scale to 0 fen.
+    for (let step = 0; step < 500 && contract.state.status === 'running'; step++) {
+      const task = contract.openTasks()[0];
+      if (task?.kind === 'evaluation') {
+        const performance = deqing.steps.find((s) => s.kind === 'performanceManagement');
+        const indicators = performance?.kind === 'performanceManagement' ? performance.performance.evaluation.indicators : [];
+        const scores = Object.fromEntries(indicators.map((indicator) => [indicator.id, 0]));
+        contract.apply({ type: 'taskDecided', at: contract.now, taskId: task.id, outcome: 'approve', actor: actorFor(task.role, 'zj-deqing'), fields: {}, payload: { kind: 'evaluation', scores } });
+      } else if (task) contract.decideHappily(task);
+      else contract.fireNextTimer();
+    }
+    expect(contract.state.status).not.toBe('running');
+    const instructions = contract.commands.filter((c) => c.type === 'instructPayment');
+    expect(instructions.length).toBeGreaterThan(0);
+    for (const instruction of instructions) expect(instruction.type === 'instructPayment' && instruction.amountFen).toBeGreaterThan(0);
+    expect(contract.state.values.evaluation).toEqual({ score: 0, passed: false });
+  });
+});

@@ -5,7 +5,7 @@ import type { Run } from '../interpreter.js';
 type PaymentNode = Extract<FlowNodeT, { type: 'payment' }>;
 
 /**
- * Instructs one tranche's payment. Guarantees: a tranche is paid at most once per contract, never
+ * Instructs one tranche's payment (none when it comes to 0 fen). Guarantees: a tranche is paid at most once per contract, never
  * before its trigger node has succeeded, and never so that the contract is paid more than its amount;
  * a breach of either ends the contract as failed (for ops staff to see) rather than paying.
  */
@@ -33,6 +33,12 @@ export function enterPayment(run: Run, node: PaymentNode): void {
   }
   run.state.paidTranches.push(tranche.id);
   run.state.paidFen += amount;
+  // A tranche that comes to nothing (a score of 0, deductions as large as the amount) is settled without a payment.
+  if (amount === 0) {
+    run.succeed(node.id);
+    run.enterNode(node.next);
+    return;
+  }
   run.emit({
     type: 'instructPayment',
     at: run.at,
