@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { DataSource } from 'typeorm';
+import { createApiApp } from '../../apps/api/src/create-api-app.js';
+import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
+import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
+import { loadConfig } from '../../src/config/config.js';
+import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
+import { freshDatabase } from '../support/databases.js';
+import { freePort } from '../support/free-port.js';
+import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
+
+/**
+ * The whole stack for a scenario: a time-skipping Temporal server, a fresh PostgreSQL database, the
+ * worker in-process and the API listening on a free port — wired as test/integration/cycles-bidding.
+ */
+export class ScenarioStack {
+  env!: TestWorkflowEnvironment;
+  dataSource!: DataSource;
+  baseUrl = '';
+  private workers?: RunningWorkers;
+  private app?: INestApplication;
+  private readonly tokens = new Map<string, string>();
+
+  static async start(label: string): Promise<ScenarioStack> {
+    const stack = new ScenarioStack();
+    stack.env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping') });
+    ({ dataSource: stack.dataSource } = await freshDatabase(label));
+    const config = loadConfig({
+      TEMPORAL_TASK_QUEUE_PROCUREMENT: `${label}-procurement-${randomUUID()}`,
+      TEMPORAL_TASK_QUEUE_CASES: `${label}-cases-${randomUUID()}`,
+      PROCUREFLOW_DATA_DIR: await scratchDir(label),
+    });
+    stack.workers = await startWorkers({
+      config,
+      temporalAddress: stack.env.address,
+      dataSource: stack.dataSource,
+      workflowBundle: await loadWorkflowBundle(),
+      logger: createLogger('silent', 'worker'),
+    });
+    stack.app = await createApiApp({
+      config,
+      dataSource: stack.dataSource,
+      temporalClient: new Client({ connection: stack.env.connection, namespace: config.temporal.namespace }),
+      temporalAddress: stack.env.address,
+      logger: createLogger('silent', 'api'),
+      jwtSecret: TEST_JWT_SECRET,
+    });
+    const port = await freePort();
+    await stack.app.listen(port, '127.0.0.1');
+    stack.baseUrl = `http://127.0.0.1:${port}`;
+    return stack;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    await this.workers?.shutdown();
+    await this.dataSource?.destroy();
+    await this.env?.teardown();
+  }
+
+  /** A token for user `userId` holding `role` in `jurisdiction`, signed once and kept. */
+  async token(userId: string, role: string, jurisdiction: string): Promise<string> {
+    const key = `${userId}|${role}|${jurisdiction}`;
+    let token = this.tokens.get(key);
+    if (!token) {
+      token = await tokenFor({ userId, name: userId, roles: [role], jurisdiction });
+      this.tokens.set(key, token);
+    }
+    return token;
+  }
+
+  /** One HTTP call; `token` undefined sends no Authorization header. */
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+  }
+}
+
+// ---- the shapes the scenarios read ------------------------------------------------------------
+
+export interface TaskView {
+  id: string;
+  workflowId: string;
+  taskInstanceId: string;
+  contractId: string | null;
+  stepId: string;
+  nodeId: string;
+  kind: string;
+  role: string;
+  escalatedTo: string[];
+  escalateTo: string | null;
+  title: { zh: string; en: string };
+  status: string;
+  openedAt: string;
+  dueAt: string | null;
+  decision?: { outcome: string; decidedBy: string; fields: Record<string, string | number | boolean> | null } | null;
+}
+
+export interface PendingTimer {
+  timerId: string;
+  purpose: string;
+  until: string;
+}
+
+export interface CycleDetail {
+  id: string;
+  status: string;
+  jurisdiction: string;
+  inputs: Record<string, string | number | boolean>;
+  tasks: { open: TaskView[]; closed: TaskView[] };
+  contracts: Array<{ id: string; vendorId: string; vendorName: string; amountFen: number; status: string }>;
+  bids: Array<{ bidId: string; round: number | null; vendorId: string; vendorName: string; priceFen: number; qualified: boolean; submittedAt: string; won: boolean; awardedAmountFen: number | null }>;
+  payments: Array<{ contractId: string; trancheId: string; amountFen: number }>;
+  notices: Array<{ kind: string }>;
+  audit: Array<{ occurredAt: string; actorId: string; actorRole: string; action: string; subjectType: string; subjectId: string; details: Record<string, unknown> }>;
+  live: {
+    status: string;
+    stepId: string | null;
+    nodeId: string | null;
+    biddingOpen: boolean;
+    pendingTimers: PendingTimer[];
+    waitingFor: Array<{ kind: string; description: string }>;
+    contracts: Array<{ contractId: string; status: string; stepId: string | null; pendingTimers: PendingTimer[]; waitingFor: Array<{ kind: string }> }>;
+  } | null;
+}
+
+export interface PaymentView {
+  cycleId: string;
+  contractId: string;
+  trancheId: string;
+  fund: string | null;
+  amountFen: number;
+}
