@@ -205,6 +205,12 @@ describe.each([
     expect(listed.status).toBe(200);
     const payments = listed.body.payments;
     expect(payments).toHaveLength(cycle.contracts.length * tranches.length);
+    // Each instruction went to the treasury export file once, as soon as it was recorded.
+    const exported: Array<{ count: string }> = await stack.dataSource.query(
+      'SELECT count(*) FROM payment_outbox o JOIN payments p ON p.id = o.payment_id WHERE p.cycle_id = $1 AND o.exported_at IS NOT NULL',
+      [cycleId],
+    );
+    expect(Number(exported[0]?.count)).toBe(payments.filter((p) => p.amountFen > 0).length);
     for (const contract of cycle.contracts) {
       const own = payments.filter((p) => p.contractId === contract.id);
       expect(own.map((p) => p.trancheId).sort()).toEqual([...tranches].sort());

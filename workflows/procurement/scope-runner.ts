@@ -6,6 +6,7 @@ import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
 import { type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
 
 const { applyCommands } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
+const { exportTreasuryPayments } = proxyActivities<Activities>(ACTIVITY_PROFILES.externalCall);
 
 /**
  * Hosts the interpreter inside a workflow: keeps its state, carries out its commands (timers here,
@@ -54,8 +55,11 @@ export class ScopeRunner {
   project(commands: readonly EngineCommand[]): Promise<void> {
     if (commands.length === 0) return this.projection;
     const batch = [...commands];
+    const pays = batch.some((command) => command.type === 'instructPayment');
     this.projection = this.projection.then(async () => {
       await applyCommands({ workflowId: this.ids.workflowId, cycleId: this.ids.cycleId, ...(this.ids.contractId ? { contractId: this.ids.contractId } : {}), commands: batch });
+      // A payment instruction goes to the treasury as soon as it is recorded; the export writes each payment once.
+      if (pays) await exportTreasuryPayments();
     });
     return this.projection;
   }
