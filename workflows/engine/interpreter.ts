@@ -449,7 +449,14 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
     run.values.forms[node.id] = fields;
     const chosenIn = selectionMethodField(run);
     if (chosenIn && chosenIn.task === node.id && typeof fields[chosenIn.field] === 'string') {
-      run.values.selection = { ...(run.values.selection ?? emptySelection(run)), method: fields[chosenIn.field] as string };
+      const method = fields[chosenIn.field] as string;
+      const selection = run.values.selection ?? emptySelection(run);
+      const whenTooFew = selectionStepOf(run)?.selection.bidding.whenTooFew;
+      // After a round with too few bidders, a definition that switches method allows only its alternatives.
+      if (selection.round > 0 && whenTooFew?.action === 'switchMethod' && !(whenTooFew.switchTo as readonly string[]).includes(method)) {
+        throw new Refusal('invalid', `after too few bidders the method must change to one of ${whenTooFew.switchTo.join(', ')}; "${method}" was chosen`, `fields.${chosenIn.field}`);
+      }
+      run.values.selection = { ...selection, method };
     }
   }
   run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields });
@@ -478,9 +485,13 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
   run.enterNode(decision.next);
 }
 
-function selectionMethodField(run: Run): { task: string; field: string } | undefined {
+function selectionStepOf(run: Run): Extract<ProcedureStep, { kind: 'vendorSelection' }> | undefined {
   const selection = run.definition.steps.find((step) => step.kind === 'vendorSelection');
-  return selection?.kind === 'vendorSelection' ? selection.selection.methods.chosenIn : undefined;
+  return selection?.kind === 'vendorSelection' ? selection : undefined;
+}
+
+function selectionMethodField(run: Run): { task: string; field: string } | undefined {
+  return selectionStepOf(run)?.selection.methods.chosenIn;
 }
 
 export function emptySelection(run: Run): NonNullable<EngineValues['selection']> {

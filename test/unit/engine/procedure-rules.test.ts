@@ -182,3 +182,37 @@ describe('a tranche that comes to nothing', () => {
     expect(contract.state.values.evaluation).toEqual({ score: 0, passed: false });
   });
 });
+
+describe('too few bidders where the definition switches method (Baotou mediation)', () => {
+  const baotou = load<ProcedureDefinition>('definitions/procedures/baotou-people-mediation.yaml');
+  const baotouContext: EngineContext = { definition: baotou, calendars, jurisdiction: 'nm-baotou' };
+
+  it('allows the next round only under one of the alternative methods, approved by finance', () => {
+    const driver = new ProcedureDriver(baotouContext).start({ scope: 'cycle', inputs: formFor(baotou.inputs) });
+    const untilBidding = () => {
+      while (!driver.state.biddingOpen) {
+        const task = driver.openTasks()[0];
+        if (task) driver.decideHappily(task);
+        else driver.fireNextTimer();
+      }
+    };
+    untilBidding();
+    driver.submitBids(1);
+    while (!driver.openTasks().some((t) => t.nodeId === 'failedBidding')) driver.fireNextTimer();
+    const failed = driver.openTasks().find((t) => t.nodeId === 'failedBidding')!;
+    driver.apply({ type: 'taskDecided', at: driver.now, taskId: failed.id, outcome: 'return', actor: actorFor('justice-bureau', 'nm-baotou'), fields: {}, comment: '投标人不足三家，申请变更采购方式' });
+
+    const propose = driver.openTasks().find((t) => t.nodeId === 'proposeMethod')!;
+    const { fields } = driver.happyDecision(propose);
+    const sameMethod = driver.attempt({ type: 'taskDecided', at: driver.now, taskId: propose.id, outcome: 'submit', actor: actorFor('justice-bureau', 'nm-baotou'), fields: { ...fields, method: 'openTender' } });
+    expect(sameMethod).toMatchObject({ ok: false, code: 'invalid', field: 'fields.method', message: expect.stringContaining('competitiveNegotiation, singleSource') });
+    driver.apply({ type: 'taskDecided', at: driver.now, taskId: propose.id, outcome: 'submit', actor: actorFor('justice-bureau', 'nm-baotou'), fields: { ...fields, method: 'competitiveNegotiation' } });
+    untilBidding();
+    const rounds = driver.commands.filter((c) => c.type === 'biddingOpened');
+    expect(rounds.map((c) => c.type === 'biddingOpened' && [c.round, c.method])).toEqual([
+      [1, 'openTender'],
+      [2, 'competitiveNegotiation'],
+    ]);
+    expect(driver.decisions.some((d) => d.task.nodeId === 'approveMethod' && d.task.role === 'finance-bureau')).toBe(true);
+  });
+});
