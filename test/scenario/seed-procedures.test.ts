@@ -20,6 +20,7 @@ interface Decision {
   userId: string;
   role: string;
   outcome: string;
+  fields: Record<string, unknown>;
   payload?: Record<string, unknown>;
 }
 
@@ -155,7 +156,7 @@ describe.each([
               ...(payload ? { payload } : {}),
             });
             if (answer.status === 200) {
-              decisions.push({ task, userId: `${second ? 'second' : 'first'}.${role}`, role, outcome, ...(payload ? { payload: payload as unknown as Record<string, unknown> } : {}) });
+              decisions.push({ task, userId: `${second ? 'second' : 'first'}.${role}`, role, outcome, fields, ...(payload ? { payload: payload as unknown as Record<string, unknown> } : {}) });
               decided++;
               break;
             }
@@ -243,6 +244,20 @@ describe.each([
           workingFunds: share('workingFunds'),
           activityFunds: Math.min(Math.floor((share('activityFunds') * score) / 100), spent),
         });
+      }
+    }
+
+    if (!file.startsWith('deqing')) {
+      // Xiamen and Baotou pay the contract amount after acceptance, less what the contract's own tasks
+      // deducted: a breach of contract (and, in Baotou, funds the audit disallowed).
+      const release = definition.steps.find((step) => step.kind === 'paymentRelease');
+      const trancheId = release?.kind === 'paymentRelease' ? release.payment.tranches[0]?.id : undefined;
+      for (const contract of cycle.contracts) {
+        const own = decisions.filter((d) => d.task.contractId === contract.id);
+        const field = (nodeId: string, fieldId: string) => Number(own.filter((d) => d.task.nodeId === nodeId).at(-1)?.fields[fieldId] ?? 0);
+        const deductions = field('requestPayment', 'breachDeduction') + (file.startsWith('baotou') ? field('auditFundUse', 'disallowedAmount') : 0);
+        const paid = Object.fromEntries(payments.filter((p) => p.contractId === contract.id).map((p) => [p.trancheId, p.amountFen]));
+        expect(paid).toEqual({ [trancheId ?? '']: Math.max(0, contract.amountFen - deductions) });
       }
     }
 
