@@ -272,7 +272,7 @@ describe.each([
     // The audit trail names every decision: who, in which role, when, with what outcome.
     for (const decision of decisions) {
       const entry = cycle.audit.find((a) => a.action.startsWith('task.') && a.subjectId === decision.task.id);
-      expect(entry).toMatchObject({ actorId: decision.userId, actorRole: decision.role, details: expect.objectContaining({ outcome: decision.outcome }) });
+      expect(entry).toMatchObject({ actorId: decision.userId, actorRole: decision.role, details: expect.objectContaining({ outcome: decision.outcome, requestId: expect.any(String) }) });
       expect(Number.isNaN(Date.parse(entry!.occurredAt))).toBe(false);
     }
     expect(decisions.length).toBeGreaterThan(0);

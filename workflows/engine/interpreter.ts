@@ -47,6 +47,8 @@ type CommandBody = EngineCommand extends infer C ? (C extends EngineCommand ? Om
 /** One event's worth of work on a private copy of the state. */
 export class Run {
   readonly commands: EngineCommand[] = [];
+  /** The request being handled, for the audit trail of the decisions it makes. */
+  requestId: string | undefined;
 
   constructor(
     readonly context: EngineContext,
@@ -195,6 +197,7 @@ export class Run {
 
   /** Marks a task decided or withdrawn and says so. */
   closeTask(task: TaskInstance, status: 'decided' | 'withdrawn', decision?: { outcome: TaskInstance['outcome']; actor: Actor; comment?: string; fields?: FormValues }): void {
+    const requestId = this.requestId;
     const closed: TaskInstance = {
       ...task,
       status,
@@ -207,6 +210,7 @@ export class Run {
       ...(decision?.comment ? { comment: decision.comment } : {}),
       ...(decision ? { actor: decision.actor } : {}),
       ...(decision?.fields ? { fields: decision.fields } : {}),
+      ...(decision && requestId ? { requestId } : {}),
     });
     if (task.escalateTo && task.dueAt) this.emit({ type: 'cancelTimer', timerId: `sla:${task.id}` });
   }
@@ -407,6 +411,7 @@ function findNode(run: Run, nodeId: string): FlowNodeT | TaskNodeT | undefined {
 }
 
 function decideTask(run: Run, event: TaskDecided): void {
+  run.requestId = event.requestId;
   const task = run.state.tasks.find((candidate) => candidate.id === event.taskId);
   if (!task) throw new Refusal('invalid', `there is no task "${event.taskId}" in this ${run.state.scope}`, 'taskId');
   if (task.status !== 'open') {

@@ -120,7 +120,7 @@ export interface EngineState {
 /** Things that happen to a running procedure. `at` is workflow time (ISO instant). */
 export type EngineEvent =
   | { type: 'start'; at: string }
-  | { type: 'taskDecided'; at: string; taskId: string; outcome: Outcome; actor: Actor; fields: FormValues; comment?: string; payload?: TaskPayload }
+  | { type: 'taskDecided'; at: string; taskId: string; outcome: Outcome; actor: Actor; fields: FormValues; comment?: string; payload?: TaskPayload; requestId?: string }
   | { type: 'timerFired'; at: string; timerId: string }
   | { type: 'bidSubmitted'; at: string; bid: Bid }
   | { type: 'cancel'; at: string; actor: Actor; reason: string };
@@ -137,7 +137,7 @@ export type EngineCommand =
   | { type: 'stepEntered'; seq: number; at: string; stepId: string; stepKind: string }
   | { type: 'stepEnded'; seq: number; at: string; stepId: string; outcome: 'completed' | 'terminated' }
   | { type: 'taskOpened'; seq: number; task: TaskInstance }
-  | { type: 'taskClosed'; seq: number; task: TaskInstance; comment?: string; actor?: Actor; fields?: FormValues }
+  | { type: 'taskClosed'; seq: number; task: TaskInstance; comment?: string; actor?: Actor; fields?: FormValues; requestId?: string }
   | { type: 'startTimer'; seq: number; timerId: string; until: string; purpose: TimerPurpose }
   | { type: 'cancelTimer'; seq: number; timerId: string }
   | { type: 'publishNotice'; seq: number; at: string; noticeId: string; kind: string; title: { zh: string; en: string }; lines: Array<{ label: { zh: string; en: string }; value: string }> }

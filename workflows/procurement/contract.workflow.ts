@@ -31,8 +31,8 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
   }));
   setHandler(
     decideTaskUpdate,
-    (request) => runner.handle(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}) }),
-    { validator: (request) => runner.validate(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}) }) },
+    (request) => runner.handle(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}), requestId: request.requestId }),
+    { validator: (request) => runner.validate(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}), requestId: request.requestId }) },
   );
   setHandler(cancelContractSignal, (request) => {
     const decision = decide(context, runner.state, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });
