@@ -2,7 +2,7 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setH
 import { decide, startEngine } from '../engine/interpreter.js';
 import type { EngineContext, EngineState } from '../engine/types.js';
 import { cancelContractSignal, type ContractInput, decideTaskUpdate, REFUSAL_ERROR_TYPES, workflowSnapshotQuery } from './messages.js';
-import { ScopeRunner } from './scope-runner.js';
+import { decisionEvent, ScopeRunner } from './scope-runner.js';
 
 /**
  * One awarded vendor's contract: contract filing, performance management and payment release, as
@@ -31,8 +31,8 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
   }));
   setHandler(
     decideTaskUpdate,
-    (request) => runner.handle(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}), requestId: request.requestId }),
-    { validator: (request) => runner.validate(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}), requestId: request.requestId }) },
+    (request) => runner.handle(request.requestId, decisionEvent(request)),
+    { validator: (request) => runner.validate(request.requestId, decisionEvent(request)) },
   );
   setHandler(cancelContractSignal, (request) => {
     const decision = decide(context, runner.state, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });

@@ -24,7 +24,7 @@ import {
   submitBidUpdate,
   workflowSnapshotQuery,
 } from './messages.js';
-import { ScopeRunner } from './scope-runner.js';
+import { decisionEvent, ScopeRunner } from './scope-runner.js';
 
 const { recordCycleLaunched, recordBid, recordContractStarted } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 
@@ -76,8 +76,8 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
   }));
   setHandler(
     decideTaskUpdate,
-    (request) => runner.handle(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}), requestId: request.requestId }),
-    { validator: (request) => runner.validate(request.requestId, { type: 'taskDecided', at: new Date().toISOString(), taskId: request.taskId, outcome: request.outcome, actor: request.actor, fields: request.fields, ...(request.comment ? { comment: request.comment } : {}), ...(request.payload ? { payload: request.payload } : {}), requestId: request.requestId }) },
+    (request) => runner.handle(request.requestId, decisionEvent(request)),
+    { validator: (request) => runner.validate(request.requestId, decisionEvent(request)) },
   );
   setHandler(
     submitBidUpdate,

@@ -3,7 +3,7 @@ import type { Activities } from '../../activities/index.js';
 import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+import { type DecideTaskRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
 
 const { applyCommands } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 const { exportTreasuryPayments } = proxyActivities<Activities>(ACTIVITY_PROFILES.externalCall);
@@ -121,6 +121,21 @@ export class ScopeRunner {
   resumeState(): ResumeState {
     return { state: this.state, timers: this.timers, answered: this.answered };
   }
+}
+
+/** The interpreter event of a decision request, stamped with workflow time. */
+export function decisionEvent(request: DecideTaskRequest): EngineEvent {
+  return {
+    type: 'taskDecided',
+    at: new Date().toISOString(),
+    taskId: request.taskId,
+    outcome: request.outcome,
+    actor: request.actor,
+    fields: request.fields,
+    ...(request.comment ? { comment: request.comment } : {}),
+    ...(request.payload ? { payload: request.payload } : {}),
+    requestId: request.requestId,
+  };
 }
 
 function refusal(decision: Extract<Decision, { ok: false }>): ApplicationFailure {
