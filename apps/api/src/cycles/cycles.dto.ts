@@ -4,6 +4,8 @@ import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, Ma
 import { CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
 import { IsFieldValues, REQUEST_ID_DESCRIPTION, REQUEST_ID_PATTERN } from '../common/request-validators.js';
 import { LocalizedTextDto } from '../definitions/definitions.dto.js';
+// One notice-line schema for the cycle detail and the public notices: two classes of one name would collide in OpenAPI.
+import { NoticeLineDto } from '../notices/notices.dto.js';
 import { TaskDto } from '../tasks/tasks.dto.js';
 
 export const MAX_CYCLES_PER_PAGE = 200;
@@ -376,14 +378,6 @@ export class PaymentDto {
 
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
   exportedAt!: string | null;
-}
-
-export class NoticeLineDto {
-  @ApiProperty({ type: LocalizedTextDto })
-  label!: LocalizedTextDto;
-
-  @ApiProperty()
-  value!: string;
 }
 
 export class NoticeDto {
