@@ -66,6 +66,8 @@ export interface RecordBidInput {
   /** The bidding round the bid arrived in. */
   readonly round?: number;
   readonly bid: Bid;
+  /** The request that handed the bid in, for the audit trail. */
+  readonly requestId?: string;
 }
 
 export interface RecordContractStartedInput {
@@ -175,13 +177,39 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
       if (!isFen(bid.priceFen)) invalid(`bid ${bid.bidId}: priceFen ${String(bid.priceFen)} is not a whole number of fen from 0 to ${Number.MAX_SAFE_INTEGER}`);
       if (input.round !== undefined && !(Number.isInteger(input.round) && input.round >= 1)) invalid(`bid ${bid.bidId}: round ${input.round} is not a whole number from 1`);
       return inTransaction(async (sql) => {
-        await requireCycle(sql, input.cycleId);
+        const { jurisdiction } = await requireCycle(sql, input.cycleId);
         const inserted = await sql.rows(
           `INSERT INTO bids (cycle_id, bid_id, round, vendor_id, vendor_name, price_fen, qualified, submitted_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (cycle_id, bid_id) DO NOTHING RETURNING bid_id`,
           [input.cycleId, bid.bidId, input.round ?? null, bid.vendorId, bid.vendorName, bid.priceFen, bid.qualified, new Date(bid.submittedAt)],
         );
+        // The bid and its audit entry land together; a bid entered for a vendor by someone else says so.
+        const enteredBy = bid.enteredBy;
+        if (enteredBy) {
+          await appendAuditEntry(sql, {
+            idempotencyKey: `bid.submitted:${input.cycleId}:${bid.bidId}`,
+            occurredAt: bid.submittedAt,
+            actorId: enteredBy.userId,
+            actorRole: enteredBy.role,
+            jurisdiction,
+            action: enteredBy.onBehalf ? 'bid.enteredOnBehalf' : 'bid.submitted',
+            subjectType: 'bid',
+            subjectId: `${input.cycleId}/${bid.bidId}`,
+            comment: null,
+            details: {
+              cycleId: input.cycleId,
+              bidId: bid.bidId,
+              round: input.round ?? null,
+              vendorId: bid.vendorId,
+              vendorName: bid.vendorName,
+              priceFen: bid.priceFen,
+              actorName: enteredBy.name,
+              onBehalf: enteredBy.onBehalf,
+              ...(input.requestId ? { requestId: input.requestId } : {}),
+            },
+          });
+        }
         return { recorded: inserted.length > 0 };
       });
     },
@@ -384,6 +412,29 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
         subjectId: scope.contractId ?? scope.cycleId,
         comment: command.message,
         details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq },
+      });
+      return;
+
+    case 'cancelled':
+      await appendAuditEntry(sql, {
+        idempotencyKey: `${scope.workflowId}:${command.seq}`,
+        occurredAt: command.at,
+        actorId: command.actor.userId,
+        actorRole: roleAmong(command.actor, ['administrator']),
+        jurisdiction: scope.jurisdiction,
+        action: scope.contractId ? 'contract.cancelled' : 'cycle.cancelled',
+        subjectType: scope.contractId ? 'contract' : 'cycle',
+        subjectId: scope.contractId ?? scope.cycleId,
+        comment: command.reason,
+        details: {
+          cycleId: scope.cycleId,
+          contractId: scope.contractId,
+          workflowId: scope.workflowId,
+          seq: command.seq,
+          actorName: command.actor.name,
+          actorJurisdiction: command.actor.jurisdiction,
+          ...(command.requestId ? { requestId: command.requestId } : {}),
+        },
       });
       return;
 

@@ -11,6 +11,11 @@ export interface Identity {
   readonly roles: readonly string[];
   /** Jurisdiction code, e.g. `zj-deqing`; `cn` is the national level. */
   readonly jurisdiction: string;
+  /**
+   * For staff of an undertaking organisation (role `vendor`): the registry id of the organisation they
+   * work for. Such a user bids, signs, reports and reads only for that organisation.
+   */
+  readonly vendorId?: string;
 }
 
 /** The national jurisdiction: its users see every jurisdiction, and its definitions are seen by all. */
@@ -18,6 +23,9 @@ export const NATIONAL_JURISDICTION = 'cn';
 
 /** The role that deploys definitions and manages the registry. */
 export const ADMINISTRATOR_ROLE = 'administrator';
+
+/** The role of an undertaking organisation's staff; a token with it names the organisation (`vendorId`). */
+export const VENDOR_ROLE = 'vendor';
 
 /** Role ids and jurisdiction codes: lower-case words joined by hyphens, as in definitions. */
 export const IDENTIFIER_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

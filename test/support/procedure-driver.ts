@@ -135,7 +135,8 @@ export class ProcedureDriver {
           payload: {
             kind: 'award',
             scores: Object.fromEntries(qualified.map((bid) => [bid.bidId, Object.fromEntries(step.selection.evaluation.criteria.map((c) => [c.id, 90]))])),
-            winners: winners.map((bid) => ({ bidId: bid.bidId, amountFen: each })),
+            // An equal share of the budget, but never above what the vendor bid.
+            winners: winners.map((bid) => ({ bidId: bid.bidId, amountFen: Math.min(each, bid.priceFen) })),
           },
         };
       }
@@ -164,7 +165,7 @@ export class ProcedureDriver {
   submitBids(count: number): void {
     for (let i = 1; i <= count; i++) {
       const bid: Bid = { bidId: `bid-${i}`, vendorId: `vendor-${i}`, vendorName: `承接机构${i}`, priceFen: 1_000_000 * i, qualified: true, submittedAt: this.now };
-      this.apply({ type: 'bidSubmitted', at: this.now, bid });
+      this.apply({ type: 'bidSubmitted', at: this.now, bid, actor: actorFor('procurement-centre', this.context.jurisdiction) });
     }
   }
 

@@ -92,7 +92,7 @@ export class WorkflowDriver {
           await this.send(() =>
             handle.executeUpdate(submitBidUpdate, {
               updateId: requestId,
-              args: [{ requestId, actor: actorFor('procurement-centre', this.jurisdiction), bidId: `bid-${i}`, vendorId: `vendor-${i}`, vendorName: `社工机构${i}`, priceFen: 3_000_000, qualified: true }],
+              args: [{ requestId, fingerprint: requestId, actor: actorFor('procurement-centre', this.jurisdiction), bidId: `bid-${i}`, vendorId: `vendor-${i}`, vendorName: `社工机构${i}`, priceFen: 3_000_000, qualified: true }],
             }),
           );
         }
@@ -107,7 +107,7 @@ export class WorkflowDriver {
               await this.send(() =>
                 handle.executeUpdate(decideTaskUpdate, {
                   updateId: requestId,
-                  args: [{ requestId, actor: actorFor(task.role, this.jurisdiction, second), taskId: task.id, outcome, fields, ...(payload ? { payload } : {}) }],
+                  args: [{ requestId, fingerprint: requestId, actor: actorFor(task.role, this.jurisdiction, second), taskId: task.id, outcome, fields, ...(payload ? { payload } : {}) }],
                 }),
               );
               break;

@@ -348,7 +348,7 @@ export function startEngine(context: EngineContext, start: CycleStart | Contract
  */
 export function decide(context: EngineContext, state: EngineState, event: EngineEvent): Decision {
   return guarded(context, state, event.at, (run) => {
-    if (event.type === 'cancel') return cancel(run, event.actor, event.reason);
+    if (event.type === 'cancel') return cancel(run, event);
     if (run.state.status !== 'running') throw new Refusal('conflict', `this ${run.state.scope} has ended (${run.state.status})`);
     switch (event.type) {
       case 'start':
@@ -358,7 +358,7 @@ export function decide(context: EngineContext, state: EngineState, event: Engine
       case 'timerFired':
         return timerFired(run, event.timerId);
       case 'bidSubmitted':
-        return acceptBid(run, event.bid);
+        return acceptBid(run, event.bid, event.actor);
     }
   });
 }
@@ -385,6 +385,13 @@ type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
 function checkActor(run: Run, task: TaskInstance, actor: Actor): void {
   if (actor.jurisdiction !== run.context.jurisdiction) {
     throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${run.context.jurisdiction}"; you act for "${actor.jurisdiction}"`);
+  }
+  if (actor.vendorId !== undefined) {
+    // A vendor's staff act only in their own organisation's contract, never in the cycle's own steps.
+    const contractor = run.state.scope === 'contract' ? run.values.contract?.vendorId : undefined;
+    if (contractor !== actor.vendorId) {
+      throw new Refusal('forbidden', `task "${task.title.zh}" is not for your organisation: staff of a vendor act only in their own organisation's contract`);
+    }
   }
   const allowed = [task.role, ...task.escalatedTo];
   if (!actor.roles.some((role) => allowed.includes(role))) {
@@ -537,15 +544,35 @@ function timerFired(run: Run, timerId: string): void {
   }
 }
 
-function cancel(run: Run, actor: Actor, reason: string): void {
+function cancel(run: Run, event: Extract<EngineEvent, { type: 'cancel' }>): void {
   if (run.state.status !== 'running') throw new Refusal('conflict', `this ${run.state.scope} has already ended (${run.state.status})`);
-  if (actor.jurisdiction !== run.context.jurisdiction) throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${run.context.jurisdiction}"`);
-  if (!actor.roles.includes('administrator')) throw new Refusal('forbidden', 'only an administrator may cancel a cycle');
-  if (!reason.trim()) throw new Refusal('invalid', 'a cancellation must say why', 'reason');
+  checkCancellation(run.context, event.actor, event.reason);
+  run.requestId = event.requestId;
+  run.emit({ type: 'cancelled', at: run.at, actor: event.actor, reason: event.reason, ...(event.requestId ? { requestId: event.requestId } : {}) });
   for (const task of run.openTasks()) run.closeTask(task, 'withdrawn');
   run.state.biddingOpen = false;
   run.state.nodeId = null;
-  run.finish('cancelled', reason);
+  run.finish('cancelled', event.reason);
+}
+
+/** Who may cancel, and that they say why: the same rules whether the cycle is selecting or its contracts run. */
+function checkCancellation(context: EngineContext, actor: Actor, reason: string): void {
+  if (actor.jurisdiction !== context.jurisdiction) throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${context.jurisdiction}"`);
+  if (actor.vendorId !== undefined || !actor.roles.includes('administrator')) throw new Refusal('forbidden', 'only an administrator may cancel a cycle');
+  if (!reason.trim()) throw new Refusal('invalid', 'a cancellation must say why', 'reason');
+}
+
+/**
+ * Cancels a cycle whose own steps are over while its contracts still run (the host then cancels each
+ * contract). Guarantees: the same rules as any cancellation; on success the state is unchanged but for
+ * the command sequence, and the one command is `cancelled`, for the audit trail.
+ */
+export function cancelAwardedCycle(context: EngineContext, state: EngineState, event: Extract<EngineEvent, { type: 'cancel' }>): Decision {
+  return guarded(context, state, event.at, (run) => {
+    if (run.state.status !== 'completed') throw new Refusal('conflict', `this cycle is ${run.state.status}, not awaiting its contracts`);
+    checkCancellation(run.context, event.actor, event.reason);
+    run.emit({ type: 'cancelled', at: run.at, actor: event.actor, reason: event.reason, ...(event.requestId ? { requestId: event.requestId } : {}) });
+  });
 }
 
 export type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState };

@@ -21,7 +21,15 @@ export interface Actor {
   readonly name: string;
   readonly roles: readonly string[];
   readonly jurisdiction: string;
+  /** Set for staff of an undertaking organisation: they act only for that vendor (its bids, its contract). */
+  readonly vendorId?: string;
 }
+
+/**
+ * Roles that may hand in a bid: the vendor's own staff, or the procurement centre (and administrators)
+ * entering it on the vendor's behalf, which the audit trail records as such.
+ */
+export const BIDDING_ROLES = ['vendor', 'procurement-centre', 'administrator'] as const;
 
 export type EngineStatus = 'running' | 'completed' | 'terminated' | 'cancelled' | 'failed';
 
@@ -62,6 +70,8 @@ export interface Bid {
   /** Whether the vendor was qualified and not suspended when the bid arrived. */
   readonly qualified: boolean;
   readonly submittedAt: string;
+  /** Who handed the bid in, in which role, and whether on the vendor's behalf (not its own staff). */
+  readonly enteredBy?: { readonly userId: string; readonly name: string; readonly role: string; readonly onBehalf: boolean };
 }
 
 export interface Winner {
@@ -122,8 +132,8 @@ export type EngineEvent =
   | { type: 'start'; at: string }
   | { type: 'taskDecided'; at: string; taskId: string; outcome: Outcome; actor: Actor; fields: FormValues; comment?: string; payload?: TaskPayload; requestId?: string }
   | { type: 'timerFired'; at: string; timerId: string }
-  | { type: 'bidSubmitted'; at: string; bid: Bid }
-  | { type: 'cancel'; at: string; actor: Actor; reason: string };
+  | { type: 'bidSubmitted'; at: string; bid: Bid; actor: Actor }
+  | { type: 'cancel'; at: string; actor: Actor; reason: string; requestId?: string };
 
 /** What the special tasks carry besides form fields. */
 export type TaskPayload =
@@ -147,6 +157,8 @@ export type EngineCommand =
   | { type: 'instructPayment'; seq: number; at: string; trancheId: string; fund?: string; amountFen: number; vendorId: string; vendorName: string }
   | { type: 'suspendVendor'; seq: number; at: string; vendorId: string; reason: string }
   | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string }
+  /** A person cancelled the scope (for the audit trail, with the request that did it); `ended` follows once it has stopped. */
+  | { type: 'cancelled'; seq: number; at: string; actor: Actor; reason: string; requestId?: string }
   /** Something ops staff must fix for the procedure to run as defined (e.g. a missing business calendar). */
   | { type: 'incident'; seq: number; at: string; message: string };
 

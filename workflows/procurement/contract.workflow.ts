@@ -2,7 +2,7 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setH
 import { decide, startEngine } from '../engine/interpreter.js';
 import type { EngineContext, EngineState } from '../engine/types.js';
 import { cancelContractSignal, type ContractInput, decideTaskUpdate, REFUSAL_ERROR_TYPES, workflowSnapshotQuery } from './messages.js';
-import { decisionEvent, ScopeRunner } from './scope-runner.js';
+import { cancelEvent, decisionEvent, ScopeRunner } from './scope-runner.js';
 
 /**
  * One awarded vendor's contract: contract filing, performance management and payment release, as
@@ -29,13 +29,12 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     bids: runner.state.bids,
     ...(runner.state.endReason ? { endReason: runner.state.endReason } : {}),
   }));
-  setHandler(
-    decideTaskUpdate,
-    (request) => runner.handle(request.requestId, decisionEvent(request)),
-    { validator: (request) => runner.validate(request.requestId, decisionEvent(request)) },
-  );
+  setHandler(decideTaskUpdate, (request) => runner.handle(request, decisionEvent(request)), {
+    validator: (request) => runner.validate(request, decisionEvent(request)),
+  });
+  // The cycle checked the cancellation before it signalled; a contract that has already ended ignores it.
   setHandler(cancelContractSignal, (request) => {
-    const decision = decide(context, runner.state, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });
+    const decision = decide(context, runner.state, cancelEvent(request));
     if (decision.ok) void runner.accept(decision);
   });
 

@@ -43,7 +43,7 @@ export interface ContractInput {
 export interface ResumeState {
   readonly state: EngineState;
   readonly timers: Record<string, string>;
-  readonly answered: Record<string, MessageResult>;
+  readonly answered: Record<string, AnsweredRequest>;
   readonly contracts?: ContractSummary[];
 }
 
@@ -55,10 +55,21 @@ export interface ContractSummary {
   readonly status: EngineStatus | 'running';
 }
 
-/** Every update names its request, so that repeating it is harmless. */
+/**
+ * Every update names its request, so that repeating it is harmless. A request id means one request: the
+ * sender derives `fingerprint` from the actor, the target and the content (apps/api's gateway does), and
+ * the workflow refuses the same id with another fingerprint instead of answering it with the first.
+ */
 interface Request {
   readonly requestId: string;
+  readonly fingerprint: string;
   readonly actor: Actor;
+}
+
+/** A request the workflow has answered: what it was (its fingerprint) and the answer it got. */
+export interface AnsweredRequest {
+  readonly fingerprint: string;
+  readonly result: MessageResult;
 }
 
 export interface DecideTaskRequest extends Request {

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { concludeCycle, startEngine } from '../engine/interpreter.js';
+import { cancelAwardedCycle, concludeCycle, startEngine } from '../engine/interpreter.js';
 import type { EngineContext, EngineState } from '../engine/types.js';
 import { contractWorkflow } from './contract.workflow.js';
 import {
@@ -24,7 +24,7 @@ import {
   submitBidUpdate,
   workflowSnapshotQuery,
 } from './messages.js';
-import { decisionEvent, ScopeRunner } from './scope-runner.js';
+import { bidEvent, cancelEvent, decisionEvent, refusalOf, ScopeRunner } from './scope-runner.js';
 
 const { recordCycleLaunched, recordBid, recordContractStarted } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 
@@ -74,40 +74,44 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     bids: runner.state.bids,
     ...(runner.state.endReason ? { endReason: runner.state.endReason } : {}),
   }));
-  setHandler(
-    decideTaskUpdate,
-    (request) => runner.handle(request.requestId, decisionEvent(request)),
-    { validator: (request) => runner.validate(request.requestId, decisionEvent(request)) },
-  );
+  setHandler(decideTaskUpdate, (request) => runner.handle(request, decisionEvent(request)), {
+    validator: (request) => runner.validate(request, decisionEvent(request)),
+  });
   setHandler(
     submitBidUpdate,
     async (request) => {
-      const bid = { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: new Date().toISOString() };
-      const answer = await runner.handle(request.requestId, { type: 'bidSubmitted', at: bid.submittedAt, bid });
+      const answer = await runner.handle(request, bidEvent(request));
       const accepted = runner.state.bids.find((b) => b.bidId === request.bidId);
-      if (accepted) await recordBid({ cycleId: input.cycleId, round: runner.state.values.selection?.round ?? 1, bid: accepted });
+      if (accepted) await recordBid({ cycleId: input.cycleId, round: runner.state.values.selection?.round ?? 1, bid: accepted, requestId: request.requestId });
       return answer;
     },
-    { validator: (request) => runner.validate(request.requestId, { type: 'bidSubmitted', at: new Date().toISOString(), bid: { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: new Date().toISOString() } }) },
+    { validator: (request) => runner.validate(request, bidEvent(request)) },
   );
+  // Once the cycle's own steps are over, cancelling it cancels its running contracts: the same rules
+  // apply (cancelAwardedCycle), and the cancellation is projected for the audit trail like any other.
+  const awaitingContracts = () => runner.state.status === 'completed' && contracts.some((c) => c.status === 'running');
   setHandler(
     cancelCycleUpdate,
     async (request) => {
-      if (runner.state.status === 'completed' && contracts.some((c) => c.status === 'running') && !runner.answered[request.requestId]) {
-        // The cycle's own steps are over: cancelling it cancels every running contract.
-        for (const contract of contracts.filter((c) => c.status === 'running')) {
-          await getExternalWorkflowHandle(contract.contractId).signal(cancelContractSignal, request);
-        }
-        const answer = runner.result(request.requestId);
-        runner.answered[request.requestId] = answer;
-        return answer;
+      if (!awaitingContracts()) return runner.handle(request, cancelEvent(request));
+      const earlier = runner.earlierAnswer(request);
+      if (earlier) return earlier;
+      const decision = cancelAwardedCycle(context, runner.state, cancelEvent(request));
+      if (!decision.ok) throw refusalOf(decision);
+      const projected = runner.accept(decision);
+      const answer = runner.remember(request);
+      for (const contract of contracts.filter((c) => c.status === 'running')) {
+        await getExternalWorkflowHandle(contract.contractId).signal(cancelContractSignal, request);
       }
-      return runner.handle(request.requestId, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });
+      await projected;
+      return answer;
     },
     {
       validator: (request) => {
-        if (runner.state.status === 'completed' && contracts.some((c) => c.status === 'running')) return;
-        runner.validate(request.requestId, { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason });
+        if (!awaitingContracts()) return runner.validate(request, cancelEvent(request));
+        if (runner.earlierAnswer(request)) return;
+        const decision = cancelAwardedCycle(context, runner.state, cancelEvent(request));
+        if (!decision.ok) throw refusalOf(decision);
       },
     },
   );

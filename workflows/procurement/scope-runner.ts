@@ -3,7 +3,13 @@ import type { Activities } from '../../activities/index.js';
 import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { type DecideTaskRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+
+/** What identifies a request to the runner: its id, and what it asks (see messages.ts `Request`). */
+export interface RequestKey {
+  readonly requestId: string;
+  readonly fingerprint: string;
+}
 
 const { applyCommands } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 const { exportTreasuryPayments } = proxyActivities<Activities>(ACTIVITY_PROFILES.externalCall);
@@ -16,7 +22,7 @@ const { exportTreasuryPayments } = proxyActivities<Activities>(ACTIVITY_PROFILES
 export class ScopeRunner {
   state: EngineState;
   timers: Record<string, string>;
-  answered: Record<string, MessageResult>;
+  answered: Record<string, AnsweredRequest>;
   /** Bumped whenever the state changes, to wake the timer loop. */
   private version = 0;
   /** Projections are applied one batch after another, in the order the interpreter emitted them. */
@@ -64,24 +70,49 @@ export class ScopeRunner {
     return this.projection;
   }
 
-  /** For update validators: refuses (synchronously) what the interpreter would refuse. */
-  validate(requestId: string, event: EngineEvent): void {
-    if (this.answered[requestId]) return;
+  /** For update validators: refuses (synchronously) what the interpreter would refuse, and a reused request id. */
+  validate(request: RequestKey, event: EngineEvent): void {
+    if (this.earlierAnswer(request)) return;
     const decision = decide(this.context, this.state, event);
-    if (!decision.ok) throw refusal(decision);
+    if (!decision.ok) throw refusalOf(decision);
   }
 
   /** For update handlers: applies the event once per request id and answers after its projection. */
-  async handle(requestId: string, event: EngineEvent): Promise<MessageResult> {
-    const earlier = this.answered[requestId];
+  async handle(request: RequestKey, event: EngineEvent): Promise<MessageResult> {
+    const earlier = this.earlierAnswer(request);
     if (earlier) return earlier;
     const decision = decide(this.context, this.state, event);
-    if (!decision.ok) throw refusal(decision);
+    if (!decision.ok) throw refusalOf(decision);
     const projected = this.accept(decision);
-    const result = this.result(requestId);
-    this.answered[requestId] = result;
+    const result = this.remember(request);
     await projected;
     return result;
+  }
+
+  /** Records the answer to `request` as the state now stands, so a repeat gets it again. */
+  remember(request: RequestKey): MessageResult {
+    const result = this.result(request.requestId);
+    this.answered[request.requestId] = { fingerprint: request.fingerprint, result };
+    return result;
+  }
+
+  /**
+   * The answer already given to this request, if any. The same id with another fingerprint (another
+   * actor, target or content) is refused: an id names one request, and a second one must not pass for
+   * it silently.
+   */
+  earlierAnswer(request: RequestKey): MessageResult | undefined {
+    const earlier = this.answered[request.requestId];
+    if (!earlier) return undefined;
+    if (earlier.fingerprint !== request.fingerprint) {
+      throw ApplicationFailure.create({
+        type: REFUSAL_ERROR_TYPES.conflict,
+        message: `request id "${request.requestId}" was already used for another request (another actor, target or content): send a new request id for a new request`,
+        nonRetryable: true,
+        details: [{ field: 'requestId' }],
+      });
+    }
+    return earlier.result;
   }
 
   result(requestId: string): MessageResult {
@@ -138,7 +169,20 @@ export function decisionEvent(request: DecideTaskRequest): EngineEvent {
   };
 }
 
-function refusal(decision: Extract<Decision, { ok: false }>): ApplicationFailure {
+/** The interpreter event of a bid, stamped with workflow time; the workflow records who handed it in. */
+export function bidEvent(request: SubmitBidRequest): EngineEvent {
+  const at = new Date().toISOString();
+  const bid = { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: at };
+  return { type: 'bidSubmitted', at, bid, actor: request.actor };
+}
+
+/** The interpreter event of a cancellation, stamped with workflow time. */
+export function cancelEvent(request: CancelRequest): EngineEvent & { type: 'cancel' } {
+  return { type: 'cancel', at: new Date().toISOString(), actor: request.actor, reason: request.reason, requestId: request.requestId };
+}
+
+/** A refused event as the update's failure: the API maps its type to 403, 409 or 422 and names the field. */
+export function refusalOf(decision: Extract<Decision, { ok: false }>): ApplicationFailure {
   return ApplicationFailure.create({
     type: REFUSAL_ERROR_TYPES[decision.code],
     message: decision.message,

@@ -21,6 +21,8 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
 import { renderDevTokens, signDevTokens } from './dev-tokens.js';
+import { ensureDevVendors } from './dev-vendors.js';
+import { VendorsService } from '../../api/src/vendors/vendors.service.js';
 
 runMain(async () => {
   const config = loadConfig();
@@ -77,7 +79,8 @@ runMain(async () => {
     // A newcomer can launch a cycle at once: the shipped definitions are deployed (when new) and every
     // role of the development jurisdiction gets a token.
     const shipped = await deployShipped(app, say);
-    const tokens = await signDevTokens(jwtSecret.secret, config.devJurisdiction, await procedureRoles(app, config));
+    const devVendors = await ensureDevVendors(app.get(VendorsService, { strict: false }), config.devJurisdiction);
+    const tokens = await signDevTokens(jwtSecret.secret, config.devJurisdiction, await procedureRoles(app, config), devVendors);
 
     const apiUrl = `http://${config.http.host}:${config.http.port}`;
     process.stdout.write(

@@ -113,7 +113,7 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
       else driver.fireNextTimer();
     }
     const bid = { bidId: 'b-x', vendorId: 'v-x', vendorName: '未审核机构', priceFen: 100, qualified: false, submittedAt: driver.now };
-    expect(driver.attempt({ type: 'bidSubmitted', at: driver.now, bid })).toMatchObject({ ok: false, code: 'invalid', field: 'vendorId' });
+    expect(driver.attempt({ type: 'bidSubmitted', at: driver.now, bid, actor: actorFor('procurement-centre', 'zj-deqing') })).toMatchObject({ ok: false, code: 'invalid', field: 'vendorId' });
   });
 
   it('is cancelled by an administrator with a reason, withdrawing its open tasks', () => {

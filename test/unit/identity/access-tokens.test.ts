@@ -30,6 +30,7 @@ describe('access tokens', () => {
       roles: ['administrator', 'justice-bureau'],
       jurisdiction: 'zj-deqing',
       iss: 'procureflow',
+      aud: 'procureflow-api',
       iat: expect.any(Number),
       exp: expect.any(Number),
     });
@@ -63,17 +64,43 @@ describe('access tokens', () => {
     ['roles', { sub: 'u', name: 'n', jurisdiction: 'cn', iss: 'procureflow', exp: 0 }, 'no "roles" claim'],
     ['jurisdiction', { sub: 'u', name: 'n', roles: [], iss: 'procureflow', exp: 0 }, 'no "jurisdiction" claim'],
   ])('are refused without %s, saying which claim is missing', async (_claim, claims, reason) => {
-    const token = await rawToken({ ...claims, ...('exp' in claims ? { exp: inAnHour() } : {}) });
+    const token = await rawToken({ aud: 'procureflow-api', iat: Math.floor(Date.now() / 1000), ...claims, ...('exp' in claims ? { exp: inAnHour() } : {}) });
     await expect(verifyAccessToken(token, SECRET)).rejects.toThrow(`the access token is incomplete: it has ${reason}`);
   });
 
   it('are refused from another issuer or with malformed claims', async () => {
-    const base = { sub: 'u', name: 'n', roles: ['administrator'], jurisdiction: 'cn', exp: inAnHour() };
+    const base = { sub: 'u', name: 'n', roles: ['administrator'], jurisdiction: 'cn', aud: 'procureflow-api', iat: Math.floor(Date.now() / 1000), exp: inAnHour() };
     await expect(verifyAccessToken(await rawToken({ ...base, iss: 'someone-else' }), SECRET)).rejects.toThrow('not issued by procureflow');
     await expect(verifyAccessToken(await rawToken({ ...base, iss: 'procureflow', roles: 'administrator' }), SECRET)).rejects.toThrow('incomplete');
     await expect(verifyAccessToken(await rawToken({ ...base, iss: 'procureflow', jurisdiction: 'ZJ Deqing' }), SECRET)).rejects.toThrow(
       'jurisdiction must be lower-case words joined by hyphens',
     );
+  });
+
+  it('are refused for another audience, without an issue time, or living longer than the server allows', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const base = { sub: 'u', name: 'n', roles: ['administrator'], jurisdiction: 'cn', iss: 'procureflow', iat: now, exp: now + 3600 };
+    await expect(verifyAccessToken(await rawToken({ ...base, aud: 'procureflow-api' }), SECRET)).resolves.toMatchObject({ userId: 'u' });
+    await expect(verifyAccessToken(await rawToken({ ...base, aud: 'another-service' }), SECRET)).rejects.toThrow('not meant for this API');
+    await expect(verifyAccessToken(await rawToken(base), SECRET)).rejects.toThrow('no "aud" claim');
+    const { iat: _iat, ...withoutIssueTime } = base;
+    await expect(verifyAccessToken(await rawToken({ ...withoutIssueTime, aud: 'procureflow-api' }), SECRET)).rejects.toThrow('no "iat" claim');
+    // Signed with the secret for a year: the server caps a token's life at 12 hours whatever it says.
+    await expect(verifyAccessToken(await rawToken({ ...base, aud: 'procureflow-api', exp: now + 365 * 86_400 }), SECRET)).rejects.toThrow('longer than this API allows (12 hours)');
+    await expect(verifyAccessToken(await rawToken({ ...base, aud: 'procureflow-api', iat: now + 600, exp: now + 3600 }), SECRET)).rejects.toThrow('issue time is in the future');
+    await expect(signAccessToken(WANG, SECRET, { expiresInSeconds: 12 * 3600 + 1 })).rejects.toThrow('from 1 to 43200');
+  });
+
+  it('bind a vendor user to the organisation they work for', async () => {
+    const vendorId = '0b5c8c1e-4f7a-4a44-9d7e-3f1c2a9b8d01';
+    const staff: Identity = { userId: 'chen.jing', name: '陈静', roles: ['vendor'], jurisdiction: 'zj-deqing', vendorId };
+    await expect(verifyAccessToken((await signAccessToken(staff, SECRET, { expiresInSeconds: 60 })).token, SECRET)).resolves.toEqual(staff);
+    await expect(signAccessToken({ ...staff, vendorId: undefined }, SECRET, { expiresInSeconds: 60 })).rejects.toThrow('must name the user\'s organisation');
+    await expect(signAccessToken({ ...staff, roles: ['vendor', 'administrator'] }, SECRET, { expiresInSeconds: 60 })).rejects.toThrow('holds the role "vendor" and no other');
+    await expect(signAccessToken({ ...staff, vendorId: 'not-a-uuid' }, SECRET, { expiresInSeconds: 60 })).rejects.toThrow('registry id (a UUID)');
+    const now = Math.floor(Date.now() / 1000);
+    const unbound = { sub: 'u', name: 'n', roles: ['vendor'], jurisdiction: 'zj-deqing', iss: 'procureflow', aud: 'procureflow-api', iat: now, exp: now + 60 };
+    await expect(verifyAccessToken(await rawToken(unbound), SECRET)).rejects.toThrow('must name the user\'s organisation');
   });
 
   it('are refused when malformed', async () => {
@@ -84,7 +111,7 @@ describe('access tokens', () => {
     await expect(signAccessToken({ ...WANG, roles: ['Administrator'] }, SECRET, { expiresInSeconds: 60 })).rejects.toThrow('each role must be lower-case');
     await expect(signAccessToken({ ...WANG, userId: '' }, SECRET, { expiresInSeconds: 60 })).rejects.toThrow('sub (the user id) must not be empty');
     await expect(signAccessToken(WANG, 'short', { expiresInSeconds: 60 })).rejects.toThrow('at least 32 characters');
-    await expect(signAccessToken(WANG, SECRET, { expiresInSeconds: 0 })).rejects.toThrow('at least 1');
+    await expect(signAccessToken(WANG, SECRET, { expiresInSeconds: 0 })).rejects.toThrow('from 1 to 43200');
   });
 });
 
@@ -93,12 +120,12 @@ describe('parseTokenLifetime', () => {
     ['90s', 90],
     ['15m', 900],
     ['8h', 28_800],
-    ['30d', 2_592_000],
+    ['12h', 43_200],
   ])('reads %s as %i seconds', (text, seconds) => {
     expect(parseTokenLifetime(text)).toBe(seconds);
   });
 
-  it.each(['', '8', 'h', '1.5h', '-1h', '0s', '1y', '367d'])('refuses %j', (text) => {
+  it.each(['', '8', 'h', '1.5h', '-1h', '0s', '1y', '13h', '30d'])('refuses %j', (text) => {
     expect(() => parseTokenLifetime(text)).toThrow('is not a token lifetime');
   });
 });

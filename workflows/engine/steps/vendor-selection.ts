@@ -1,7 +1,7 @@
 import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
 import { deadlineAfter } from '../deadlines.js';
 import { emptySelection, Refusal, type Run } from '../interpreter.js';
-import type { Bid, EngineEvent, TaskInstance, Winner } from '../types.js';
+import { type Actor, type Bid, BIDDING_ROLES, type EngineEvent, type TaskInstance, type Winner } from '../types.js';
 
 type BiddingNode = Extract<FlowNodeT, { type: 'bidding' }>;
 type AwardNode = Extract<FlowNodeT, { type: 'award' }>;
@@ -33,14 +33,26 @@ export function enterBidding(run: Run, node: BiddingNode): void {
   run.emit({ type: 'startTimer', timerId: `bidding:${round}`, until, purpose: 'bidding' });
 }
 
-/** Records a bid of the open round. Only qualified, non-suspended vendors bid, once per round. */
-export function acceptBid(run: Run, bid: Bid): void {
+/**
+ * Records a bid of the open round. Only qualified, non-suspended vendors bid, once per round; a vendor's
+ * own staff bid only for their organisation, and the procurement centre (or an administrator) may enter
+ * a bid on a vendor's behalf, which the bid records.
+ */
+export function acceptBid(run: Run, bid: Bid, actor: Actor): void {
+  if (actor.jurisdiction !== run.context.jurisdiction) {
+    throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${run.context.jurisdiction}"; you act for "${actor.jurisdiction}"`);
+  }
+  const role = BIDDING_ROLES.find((candidate) => actor.roles.includes(candidate));
+  if (!role) throw new Refusal('forbidden', `only ${BIDDING_ROLES.map((r) => `"${r}"`).join(', ')} may hand in bids`);
+  if (actor.vendorId !== undefined && actor.vendorId !== bid.vendorId) {
+    throw new Refusal('forbidden', 'you may bid only in the name of your own organisation', 'vendorId');
+  }
   if (!run.state.biddingOpen) throw new Refusal('conflict', 'bidding is not open in this cycle');
   if (!bid.qualified) throw new Refusal('invalid', `vendor "${bid.vendorName}" is not a verified, active undertaking organisation and may not bid`, 'vendorId');
   if (!Number.isSafeInteger(bid.priceFen) || bid.priceFen <= 0) throw new Refusal('invalid', 'the bid price must be a positive whole number of fen', 'priceFen');
   if (run.state.bids.some((other) => other.vendorId === bid.vendorId)) throw new Refusal('conflict', `vendor "${bid.vendorName}" has already bid in this round`);
   if (run.state.bids.some((other) => other.bidId === bid.bidId)) throw new Refusal('conflict', `bid "${bid.bidId}" was already received`);
-  run.state.bids.push(bid);
+  run.state.bids.push({ ...bid, enteredBy: { userId: actor.userId, name: actor.name, role, onBehalf: actor.vendorId !== bid.vendorId } });
 }
 
 /** The bidding window has closed: enough qualified bids go on to the award, too few take `onTooFew`. */
@@ -111,6 +123,10 @@ export function decideAward(run: Run, task: TaskInstance, event: TaskDecided): v
     const score = scores.get(bid.bidId) ?? 0;
     if (score < passScore) throw new Refusal('invalid', `"${bid.vendorName}" scored ${score}, below the pass score of ${passScore}`, `award.winners.${index}.bidId`);
     if (!Number.isSafeInteger(chosen.amountFen) || chosen.amountFen <= 0) throw new Refusal('invalid', 'a contract amount must be a positive whole number of fen', `award.winners.${index}.amountFen`);
+    // A vendor is held to its own offer: the award may lower the price, never raise it.
+    if (chosen.amountFen > bid.priceFen) {
+      throw new Refusal('invalid', `the contract amount of ${chosen.amountFen} fen for "${bid.vendorName}" is above its bid of ${bid.priceFen} fen`, `award.winners.${index}.amountFen`);
+    }
     winners.push({ bidId: bid.bidId, vendorId: bid.vendorId, vendorName: bid.vendorName, amountFen: chosen.amountFen, score });
   }
   const total = winners.reduce((sum, w) => sum + w.amountFen, 0);

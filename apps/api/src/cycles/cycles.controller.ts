@@ -25,7 +25,8 @@ import {
   SubmitBidDto,
   SubmittedBidDto,
 } from './cycles.dto.js';
-import { BIDDING_ROLES, CyclesService } from './cycles.service.js';
+import { CyclesService } from './cycles.service.js';
+import { BIDDING_ROLES } from '../../../../workflows/engine/types.js';
 
 const NOT_VISIBLE = 'No such cycle, or it belongs to another jurisdiction.';
 const UNAVAILABLE = 'The workflow did not answer in time; send the same requestId again to learn the outcome.';

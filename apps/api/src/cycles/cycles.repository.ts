@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import type { AuditEntryInput } from '../../../../activities/audit.js';
 import type { CycleStatus } from '../../../../src/procurement/read-model.js';
-import { appendAuditEntry } from '../../../../src/persistence/audit-append.js';
 import { AuditEntryEntity } from '../../../../src/persistence/entities/audit-entry.entity.js';
 import { BidEntity } from '../../../../src/persistence/entities/bid.entity.js';
 import { ContractEntity } from '../../../../src/persistence/entities/contract.entity.js';
@@ -107,10 +105,5 @@ export class CyclesRepository {
         .getMany(),
     ]);
     return { steps, tasks, contracts, bids, payments, notices, audit };
-  }
-
-  /** Appends an audit entry; a repeated idempotency key changes nothing. */
-  async appendAudit(entry: AuditEntryInput): Promise<void> {
-    await appendAuditEntry(this.dataSource, entry);
   }
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { CalendarDefinition } from '../../../../src/definitions/calendars/calendar.schema.js';
 import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
-import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
 import type { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
 import { checkFields } from '../../../../workflows/engine/fields.js';
 import { startEngine } from '../../../../workflows/engine/interpreter.js';
@@ -29,9 +29,6 @@ import type {
 } from './cycles.dto.js';
 import { CyclesRepository } from './cycles.repository.js';
 import { describeLiveState } from './live-state.js';
-
-/** Roles that may hand in a bid: in practice the procurement centre enters bids on the vendors' behalf. */
-export const BIDDING_ROLES = ['procurement-centre', ADMINISTRATOR_ROLE, 'vendor'] as const;
 
 const DEFAULT_PAGE = 50;
 
@@ -210,34 +207,29 @@ export class CyclesService {
     };
   }
 
-  /** Cancels the cycle (and its running contracts) through the workflow, which refuses an ended cycle. */
+  /**
+   * Cancels the cycle (and its running contracts) through the workflow, whose validators judge it like
+   * any decision; the workflow's projection writes the audit entry with the change it records.
+   */
   async cancel(user: Identity, id: string, body: CancelCycleDto): Promise<CancelledCycleDto> {
-    const cycle = await this.locate(user, id);
+    await this.locate(user, id);
     const requestId = body.requestId ?? randomUUID();
     const result = await this.workflows.cancelCycle(id, { requestId, actor: actorOf(user), reason: body.reason });
-    // The interpreter's `ended` command names no actor; the cancellation is a person's decision, so it is audited here.
-    // One entry per cycle: a cycle is cancelled once, and a repeated request finds the key taken.
-    await this.repository.appendAudit({
-      idempotencyKey: `cycle.cancelled:${id}`,
-      occurredAt: new Date().toISOString(),
-      actorId: user.userId,
-      actorRole: ADMINISTRATOR_ROLE,
-      jurisdiction: cycle.jurisdiction,
-      action: 'cycle.cancelled',
-      subjectType: 'cycle',
-      subjectId: id,
-      comment: body.reason,
-      details: { cycleId: id, requestId, actorName: user.name, actorJurisdiction: user.jurisdiction },
-    });
     return { cycleId: id, requestId: result.requestId, status: result.status, stepId: result.stepId, reason: body.reason };
   }
 
   /**
    * Hands in a bid for a vendor: only a vendor the registry finds verified and not suspended in the
    * cycle's jurisdiction may bid, so the workflow is told `qualified: true`; it refuses bids outside
-   * an open bidding window and a second bid of a vendor in a round.
+   * an open bidding window, a second bid of a vendor in a round, and a vendor's staff bidding in
+   * another organisation's name. Its projection records the bid and its audit entry together.
    */
   async submitBid(user: Identity, id: string, body: SubmitBidDto): Promise<SubmittedBidDto> {
+    if (user.vendorId !== undefined && user.vendorId !== body.vendorId) {
+      throw new ForbiddenError('You may bid only in the name of your own organisation.', [
+        { field: 'vendorId', problem: 'is not the organisation your access token names' },
+      ]);
+    }
     const cycle = await this.locate(user, id);
     const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction);
     const bidId = `bid-${digest(`${id}\n${body.requestId}`).slice(0, 20)}`;
@@ -249,28 +241,6 @@ export class CyclesService {
       vendorName: vendor.name,
       priceFen: body.priceFen,
       qualified: true,
-    });
-    const role = BIDDING_ROLES.find((candidate) => user.roles.includes(candidate)) ?? BIDDING_ROLES[0];
-    await this.repository.appendAudit({
-      idempotencyKey: `bid.submitted:${id}:${bidId}`,
-      occurredAt: new Date().toISOString(),
-      actorId: user.userId,
-      actorRole: role,
-      jurisdiction: cycle.jurisdiction,
-      action: 'bid.submitted',
-      subjectType: 'bid',
-      subjectId: `${id}/${bidId}`,
-      comment: null,
-      details: {
-        cycleId: id,
-        bidId,
-        requestId: body.requestId,
-        vendorId: vendor.vendorId,
-        vendorName: vendor.name,
-        creditCode: vendor.creditCode,
-        priceFen: body.priceFen,
-        actorName: user.name,
-      },
     });
     return { cycleId: id, requestId: result.requestId, status: result.status, stepId: result.stepId, bidId, vendorId: vendor.vendorId, vendorName: vendor.name, priceFen: body.priceFen };
   }
@@ -411,8 +381,8 @@ function unknownCycle(id: string): NotFoundError {
   return new NotFoundError(`There is no cycle "${id}" (or it belongs to another jurisdiction).`);
 }
 
-function actorOf(user: Identity): Actor {
-  return { userId: user.userId, name: user.name, roles: [...user.roles], jurisdiction: user.jurisdiction };
+export function actorOf(user: Identity): Actor {
+  return { userId: user.userId, name: user.name, roles: [...user.roles], jurisdiction: user.jurisdiction, ...(user.vendorId === undefined ? {} : { vendorId: user.vendorId }) };
 }
 
 function toSummary(cycle: CycleEntity, openTasks: number, contractSteps: string[]): CycleSummaryDto {

@@ -11,6 +11,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import type { AppConfig } from '../../../../src/config/config.js';
+import { requestFingerprint, updateIdOf } from '../../../../src/procurement/request-fingerprint.js';
 import {
   cancelCycleUpdate,
   type CancelRequest,
@@ -34,6 +35,14 @@ const UPDATE_DEADLINE_MS = 30_000;
 const QUERY_DEADLINE_MS = 3_000;
 /** How long starting a workflow or describing one may take before the API answers 503. */
 const START_DEADLINE_MS = 10_000;
+
+/** A request as a service builds it; the gateway adds its fingerprint. */
+type Unsigned<R extends { fingerprint: string }> = Omit<R, 'fingerprint'>;
+
+/** The request with the fingerprint of what it asks of which workflow (see request-fingerprint.ts). */
+function withFingerprint<R extends { fingerprint: string }>(kind: string, workflowId: string, request: Unsigned<R>): R {
+  return { ...request, fingerprint: requestFingerprint(kind, { workflowId, request }) } as R;
+}
 
 /** What a cycle workflow carries in its memo, so the API can find a cycle before the read model shows it. */
 export interface CycleMemo {
@@ -97,21 +106,24 @@ export class ProcurementWorkflowsGateway {
     }
   }
 
-  decideTask(workflowId: string, request: DecideTaskRequest): Promise<MessageResult> {
+  decideTask(workflowId: string, request: Unsigned<DecideTaskRequest>): Promise<MessageResult> {
+    const signed = withFingerprint('decideTask', workflowId, request);
     return this.update(workflowId, request.requestId, () =>
-      this.client.workflow.getHandle(workflowId).executeUpdate(decideTaskUpdate, { args: [request], updateId: request.requestId }),
+      this.client.workflow.getHandle(workflowId).executeUpdate(decideTaskUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
     );
   }
 
-  submitBid(cycleId: string, request: SubmitBidRequest): Promise<MessageResult> {
+  submitBid(cycleId: string, request: Unsigned<SubmitBidRequest>): Promise<MessageResult> {
+    const signed = withFingerprint('submitBid', cycleId, request);
     return this.update(cycleId, request.requestId, () =>
-      this.client.workflow.getHandle(cycleId).executeUpdate(submitBidUpdate, { args: [request], updateId: request.requestId }),
+      this.client.workflow.getHandle(cycleId).executeUpdate(submitBidUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
     );
   }
 
-  cancelCycle(cycleId: string, request: CancelRequest): Promise<MessageResult> {
+  cancelCycle(cycleId: string, request: Unsigned<CancelRequest>): Promise<MessageResult> {
+    const signed = withFingerprint('cancelCycle', cycleId, request);
     return this.update(cycleId, request.requestId, () =>
-      this.client.workflow.getHandle(cycleId).executeUpdate(cancelCycleUpdate, { args: [request], updateId: request.requestId }),
+      this.client.workflow.getHandle(cycleId).executeUpdate(cancelCycleUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
     );
   }
 

@@ -4,6 +4,7 @@ import { type Identity, jurisdictionAllows } from '../../../../src/identity/iden
 import type { TaskInstance, TaskPayload } from '../../../../workflows/engine/types.js';
 import type { MessageResult } from '../../../../workflows/procurement/messages.js';
 import { NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { actorOf } from '../cycles/cycles.service.js';
 import { ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
 import {
   type DecideTaskDto,
@@ -64,7 +65,7 @@ export class TasksService {
     const { task, cycle } = await this.visibleTask(user, id);
     const result = await this.workflows.decideTask(task.workflowId, {
       requestId: body.requestId,
-      actor: { userId: user.userId, name: user.name, roles: [...user.roles], jurisdiction: user.jurisdiction },
+      actor: actorOf(user),
       taskId: task.taskInstanceId,
       outcome: body.outcome,
       fields: body.fields ?? {},

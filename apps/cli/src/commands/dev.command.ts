@@ -9,6 +9,7 @@ interface TokenOptions {
   name: string;
   role: string[];
   jurisdiction: string;
+  vendor?: string;
   expires: string;
   json: boolean;
 }
@@ -26,9 +27,10 @@ export function registerDevCommand(program: Command): void {
     .description('sign an access token for the local API; prints only the token, for PROCUREFLOW_TOKEN=$(…)')
     .requiredOption('--user <id>', 'user id (the token subject)')
     .requiredOption('--name <name>', 'display name')
-    .requiredOption('--role <role>', 'a role, e.g. administrator; repeat for several', (role: string, roles: string[]) => [...roles, role], [])
+    .option('--role <role>', 'a role, e.g. administrator; repeat for several', (role: string, roles: string[]) => [...roles, role], [])
     .requiredOption('--jurisdiction <code>', 'jurisdiction code, e.g. zj-deqing (cn: national)')
-    .option('--expires <lifetime>', 'lifetime: a number and s, m, h or d', '8h')
+    .option('--vendor <id>', 'for staff of an undertaking organisation: its registry id (implies --role vendor)')
+    .option('--expires <lifetime>', 'lifetime: a number and s, m or h, at most 12h', '8h')
     .option('--json', 'print JSON for scripts', false)
     .action(async (options: TokenOptions) => {
       let lifetime: number;
@@ -38,7 +40,15 @@ export function registerDevCommand(program: Command): void {
         throw new CliError(`--expires ${(error as Error).message}`);
       }
       const { secret, source } = await resolveJwtSecret(loadConfig());
-      const identity = { userId: options.user, name: options.name, roles: options.role, jurisdiction: options.jurisdiction };
+      const roles = options.vendor && options.role.length === 0 ? ['vendor'] : options.role;
+      if (roles.length === 0) throw new CliError('name at least one --role (or --vendor <id> for a vendor organisation\'s staff)');
+      const identity = {
+        userId: options.user,
+        name: options.name,
+        roles,
+        jurisdiction: options.jurisdiction,
+        ...(options.vendor ? { vendorId: options.vendor } : {}),
+      };
       let signed: { token: string; expiresAt: Date };
       try {
         signed = await signAccessToken(identity, secret, { expiresInSeconds: lifetime });
