@@ -104,13 +104,14 @@ const uniqueIds: SemanticRule<ProcedureDefinition> = {
 
 const roleReferences: SemanticRule<ProcedureDefinition> = {
   id: 'PF-REF-ROLE',
-  description: 'Every role a task, sign-off, escalation or authority names is declared under `roles`.',
+  description: 'Every role a task, sign-off, escalation, authority, sealed-bid reader or confidential field names is declared under `roles`.',
   check(context) {
     const p = context.definition;
     const declared = new Set(p.roles.map((r) => r.id));
     const check = (role: string | undefined, path: DocumentPath) => {
       if (role !== undefined && !declared.has(role)) context.report(path, `role "${role}" is not declared under roles (declared: ${list(declared)})`);
     };
+    for (const { field, path } of locatedFields(p)) field.confidential?.readableBy.forEach((role, i) => check(role, [...path, 'confidential', 'readableBy', i]));
     for (const { node, path } of locatedNodes(p)) {
       if ('role' in node) check(node.role, [...path, 'role']);
       if ('sla' in node && node.sla) check(node.sla.escalateTo, [...path, 'sla', 'escalateTo']);
@@ -121,6 +122,7 @@ const roleReferences: SemanticRule<ProcedureDefinition> = {
         check(step.selection.methods.approvedBy, [...base, 'methods', 'approvedBy']);
         check(step.selection.qualification.verifiedBy, [...base, 'qualification', 'verifiedBy']);
         check(step.selection.bidding.whenTooFew.approvedBy, [...base, 'bidding', 'whenTooFew', 'approvedBy']);
+        step.selection.bidding.sealed.readableBy.forEach((role, i) => check(role, [...base, 'bidding', 'sealed', 'readableBy', i]));
       }
       if (step.kind === 'contractFiling') check(step.contract.filedWith, ['steps', s, 'contract', 'filedWith']);
       if (step.kind === 'performanceManagement') {
@@ -319,20 +321,57 @@ const fields: SemanticRule<ProcedureDefinition> = {
         if (problem) context.report([...path, 'default'], `default of "${field.id}" ${problem}`);
       }
     };
-    context.definition.inputs.forEach((field, i) => checkField(field, ['inputs', i]));
-    for (const { node, path } of locatedNodes(context.definition)) {
-      if (node.type === 'task') node.form.forEach((field, i) => checkField(field, [...path, 'form', i]));
-    }
+    for (const { field, path } of locatedFields(context.definition)) checkField(field, path);
     context.definition.steps.forEach((step, s) => {
       if (step.kind === 'performanceManagement') {
         step.performance.ledger.lines.forEach((line, i) => {
-          checkField(line, ['steps', s, 'performance', 'ledger', 'lines', i]);
           if (line.type !== 'int' && line.type !== 'money') context.report(['steps', s, 'performance', 'ledger', 'lines', i, 'type'], `ledger line "${line.id}" must be int or money so it can be totalled`);
         });
       }
     });
   },
 };
+
+/** Every field of the procedure with where it stands: inputs, task forms and ledger lines. */
+function locatedFields(p: ProcedureDefinition): Array<{ field: FieldDefinitionT; path: DocumentPath; reference: string }> {
+  const found: Array<{ field: FieldDefinitionT; path: DocumentPath; reference: string }> = [];
+  p.inputs.forEach((field, i) => found.push({ field, path: ['inputs', i], reference: `inputs.${field.id}` }));
+  for (const { node, path } of locatedNodes(p)) {
+    if (node.type === 'task') node.form.forEach((field, i) => found.push({ field, path: [...path, 'form', i], reference: `forms.${node.id}.${field.id}` }));
+  }
+  p.steps.forEach((step, s) => {
+    if (step.kind === 'performanceManagement') {
+      step.performance.ledger.lines.forEach((line, i) => found.push({ field: line, path: ['steps', s, 'performance', 'ledger', 'lines', i], reference: `ledger.totals.${line.id}` }));
+    }
+  });
+  return found;
+}
+
+const confidentiality: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-CONFIDENTIAL',
+  description: 'A confidential field never reaches a public notice: no notice line refers to it.',
+  check(context) {
+    const p = context.definition;
+    const secrets = locatedFields(p).filter(({ field }) => field.confidential);
+    p.notices.forEach((notice, n) =>
+      notice.lines.forEach((line, l) => {
+        for (const { field, reference } of secrets) {
+          const at = referenceOffset(line.value, reference);
+          if (at !== undefined) {
+            context.report(['notices', n, 'lines', l, 'value'], `notice "${notice.id}" would publish "${field.id}", which is confidential (readable by ${list(field.confidential?.readableBy ?? [])} only)`, at);
+          }
+        }
+      }),
+    );
+  },
+};
+
+/** Where an expression refers to `reference` (a dotted variable path), as a whole name, if it does. */
+function referenceOffset(expression: string, reference: string): number | undefined {
+  const escaped = reference.replace(/[.]/g, '\\s*\\.\\s*');
+  const match = new RegExp(`(?<![\\w.])${escaped}(?![\\w])`).exec(expression);
+  return match?.index;
+}
 
 function defaultProblem(field: FieldDefinitionT): string | undefined {
   const value = field.default;
@@ -529,6 +568,7 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   fourEyes,
   notices,
   fields,
+  confidentiality,
   weights,
   selectionMethods,
   tranches,

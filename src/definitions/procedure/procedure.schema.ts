@@ -14,6 +14,9 @@ export const Expression = z.string().min(1, 'must not be empty');
 export const ValueType = z.enum(['int', 'money', 'string', 'bool', 'date']);
 
 /** A typed value a person enters: a cycle input or a field of a task's form. */
+/** What a sealed bid may disclose once bidding has closed (the bid opening record, 开标记录). */
+export const BID_DISCLOSURES = ['vendorName', 'priceFen', 'score'] as const;
+
 export const FieldDefinition = z
   .object({
     id: CamelId,
@@ -29,6 +32,11 @@ export const FieldDefinition = z
     /** The only values a string may take. */
     oneOf: z.array(z.string().min(1)).min(1).optional(),
     default: z.union([z.int(), z.string(), z.boolean()]).optional(),
+    /**
+     * A value only these roles may read (e.g. a pre-sentence investigation opinion, seed 004): other
+     * roles' answers, public notices, logs and error messages never show it.
+     */
+    confidential: z.object({ readableBy: z.array(KebabId).min(1) }).strict().optional(),
     sources: Sources.optional(),
   })
   .strict();
@@ -320,6 +328,18 @@ export const VendorSelectionStep = z
         bidding: z
           .object({
             minimumBidders: z.int().min(1),
+            /**
+             * Sealed bids: while bidding is open, prices are seen only by these roles (none when absent)
+             * and each vendor its own bid; once bidding has closed, everyone in the jurisdiction sees what
+             * `disclosedAfterOpening` lists of every bid.
+             */
+            sealed: z
+              .object({
+                readableBy: z.array(KebabId).default([]),
+                disclosedAfterOpening: z.array(z.enum(BID_DISCLOSURES)).default([...BID_DISCLOSURES]),
+              })
+              .strict()
+              .default({ readableBy: [], disclosedAfterOpening: [...BID_DISCLOSURES] }),
             whenTooFew: z
               .object({
                 action: z.enum(['retender', 'switchMethod']),

@@ -316,6 +316,11 @@ export class ContractDto {
   endReason!: string | null;
 }
 
+/**
+ * A bid as the caller may see it. While its round's bidding is open, a bid is listed only to the roles
+ * the procedure names as readers of sealed bids and to its own vendor. Once opened, vendor staff see of
+ * other vendors' bids what the procedure's `sealed.disclosedAfterOpening` lists; the rest is null.
+ */
 export class BidDto {
   @ApiProperty()
   bidId!: string;
@@ -323,14 +328,14 @@ export class BidDto {
   @ApiProperty({ type: Number, nullable: true })
   round!: number | null;
 
-  @ApiProperty()
-  vendorId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null when the bid opening does not disclose who bid.' })
+  vendorId!: string | null;
 
-  @ApiProperty()
-  vendorName!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null when the bid opening does not disclose who bid.' })
+  vendorName!: string | null;
 
-  @ApiProperty({ description: 'Whole fen.' })
-  priceFen!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Whole fen; null when the bid opening does not disclose prices.' })
+  priceFen!: number | null;
 
   @ApiProperty()
   qualified!: boolean;

@@ -11,6 +11,7 @@ import type { ProcurementCycleInput } from '../../../../workflows/procurement/me
 import { type DomainError, type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
 import { DefinitionsRepository } from '../definitions/definitions.repository.js';
 import { type CycleMemo, ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
+import { visibleCycleDetail } from '../access/read-access.js';
 import { toTaskDto } from '../tasks/tasks.service.js';
 import { VendorIneligibleError, VendorsService } from '../vendors/vendors.service.js';
 import type {
@@ -121,7 +122,7 @@ export class CyclesService {
     const tasks = records.tasks.map((task) => toTaskDto({ task, cycle: cycleView }, now));
     const live = cycle.status === 'running' || cycle.status === 'awarded' ? await this.live(id, definition) : { live: null };
 
-    return {
+    const full: CycleDetailDto = {
       ...toSummary(
         cycle,
         tasks.filter((task) => task.status === 'open').length,
@@ -205,6 +206,7 @@ export class CyclesService {
       })),
       ...live,
     };
+    return visibleCycleDetail(user, full, definition);
   }
 
   /**

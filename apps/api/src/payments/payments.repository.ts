@@ -25,6 +25,8 @@ export interface PaymentFilter {
   readonly jurisdictions?: readonly string[];
   readonly cycleId?: string;
   readonly contractId?: string;
+  /** Only this vendor's payments (for its own staff). */
+  readonly vendorId?: string;
   readonly status?: PaymentStatus;
   readonly limit: number;
   readonly offset: number;
@@ -46,6 +48,7 @@ export class PaymentsRepository {
     if (filter.jurisdictions) add((p) => `c.jurisdiction = ANY(${p}::text[])`, [...filter.jurisdictions]);
     if (filter.cycleId !== undefined) add((p) => `p.cycle_id = ${p}`, filter.cycleId);
     if (filter.contractId !== undefined) add((p) => `p.contract_id = ${p}`, filter.contractId);
+    if (filter.vendorId !== undefined) add((p) => `p.vendor_id = ${p}`, filter.vendorId);
     if (filter.status !== undefined) add((p) => `p.status = ${p}`, filter.status);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const from = `FROM payments p JOIN cycles c ON c.id = p.cycle_id LEFT JOIN payment_outbox o ON o.payment_id = p.id ${where}`;

@@ -6,7 +6,10 @@ import { type PaymentRecord, PaymentsRepository } from './payments.repository.js
 
 const DEFAULT_PAGE_SIZE = 100;
 
-/** Payments instructed by contract workflows; callers see those of their own jurisdiction's cycles (national users: all). */
+/**
+ * Payments instructed by contract workflows; callers see those of their own jurisdiction's cycles
+ * (national users: all), vendor staff only their own organisation's.
+ */
 @Injectable()
 export class PaymentsService {
   constructor(private readonly repository: PaymentsRepository) {}
@@ -16,6 +19,8 @@ export class PaymentsService {
       jurisdictions: user.jurisdiction === NATIONAL_JURISDICTION ? undefined : [user.jurisdiction],
       cycleId: query.cycleId,
       contractId: query.contractId,
+      // Vendor staff see their own organisation's payments only.
+      vendorId: user.vendorId,
       status: query.status,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       offset: query.offset ?? 0,

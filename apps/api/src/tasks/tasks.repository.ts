@@ -23,6 +23,8 @@ export interface InboxFilter {
   readonly stepId?: string;
   readonly dueBefore?: Date;
   readonly cycleId?: string;
+  /** Vendor staff: only tasks of this vendor's contracts. */
+  readonly vendorId?: string;
   readonly limit: number;
 }
 
@@ -49,8 +51,17 @@ export class TasksRepository {
     if (filter.stepId) query.andWhere('t.step_id = :stepId', { stepId: filter.stepId });
     if (filter.dueBefore) query.andWhere('t.due_at < :dueBefore', { dueBefore: filter.dueBefore });
     if (filter.cycleId) query.andWhere('t.cycle_id = :cycleId', { cycleId: filter.cycleId });
+    if (filter.vendorId !== undefined) {
+      query.andWhere('t.contract_id IN (SELECT k.id FROM contracts k WHERE k.vendor_id = :vendorId)', { vendorId: filter.vendorId });
+    }
     query.orderBy('t.dueAt', 'ASC', 'NULLS LAST').addOrderBy('t.openedAt', 'ASC').addOrderBy('t.id', 'ASC').limit(filter.limit);
     return this.withCycles(query.getRawAndEntities());
+  }
+
+  /** Whether the contract is the vendor's. */
+  async isVendorsContract(contractId: string, vendorId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM contracts WHERE id = $1 AND vendor_id = $2`, [contractId, vendorId])) as unknown[];
+    return rows.length > 0;
   }
 
   /** One task with its cycle; undefined when no such task was projected. */

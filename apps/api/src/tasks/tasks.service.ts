@@ -4,7 +4,10 @@ import { type Identity, jurisdictionAllows } from '../../../../src/identity/iden
 import type { TaskInstance, TaskPayload } from '../../../../workflows/engine/types.js';
 import type { MessageResult } from '../../../../workflows/procurement/messages.js';
 import { NotFoundError, ValidationError } from '../common/domain-errors.js';
+import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
+import { ConfidentialFields, visibleTask } from '../access/read-access.js';
 import { actorOf } from '../cycles/cycles.service.js';
+import { DefinitionsRepository } from '../definitions/definitions.repository.js';
 import { ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
 import {
   type DecideTaskDto,
@@ -32,6 +35,7 @@ export class TasksService {
   constructor(
     private readonly repository: TasksRepository,
     private readonly workflows: ProcurementWorkflowsGateway,
+    private readonly definitions: DefinitionsRepository,
   ) {}
 
   /** Tasks of the caller's jurisdiction whose role (or escalation role) the caller holds; open ones unless asked otherwise. */
@@ -44,14 +48,23 @@ export class TasksService {
       ...(query.step ? { stepId: query.step } : {}),
       ...(query.dueBefore ? { dueBefore: new Date(query.dueBefore) } : {}),
       ...(query.cycleId ? { cycleId: query.cycleId } : {}),
+      ...(user.vendorId !== undefined ? { vendorId: user.vendorId } : {}),
       limit: query.limit ?? DEFAULT_PAGE,
     });
     const now = new Date();
-    return { tasks: records.map((record) => toTaskDto(record, now)) };
+    return { tasks: await Promise.all(records.map((record) => this.shown(user, record, now))) };
   }
 
   async get(user: Identity, id: string): Promise<TaskDto> {
-    return toTaskDto(await this.visibleTask(user, id), new Date());
+    return this.shown(user, await this.visibleTask(user, id), new Date());
+  }
+
+  /** The task as the caller may see it: confidential fields of its decision withheld. */
+  private async shown(user: Identity, record: TaskRecord, now: Date): Promise<TaskDto> {
+    const dto = toTaskDto(record, now);
+    if (!dto.decision?.fields || Object.keys(dto.decision.fields).length === 0) return dto;
+    const version = await this.definitions.findVersion(record.cycle.definitionKey, record.cycle.definitionVersion);
+    return visibleTask(user, dto, ConfidentialFields.of(version?.compiled as ProcedureDefinition | undefined));
   }
 
   /**
@@ -75,9 +88,14 @@ export class TasksService {
     return toDecisionResult(result, { taskId: task.id, cycleId: cycle.id, workflowId: task.workflowId });
   }
 
+  /** A task the caller may see: of their jurisdiction and, for vendor staff, of their own contract. */
   private async visibleTask(user: Identity, id: string): Promise<TaskRecord> {
     const record = await this.repository.find(id);
-    if (!record || !jurisdictionAllows(user.jurisdiction, record.cycle.jurisdiction)) {
+    const visible =
+      record !== undefined &&
+      jurisdictionAllows(user.jurisdiction, record.cycle.jurisdiction) &&
+      (user.vendorId === undefined || (record.task.contractId !== null && (await this.repository.isVendorsContract(record.task.contractId, user.vendorId))));
+    if (!record || !visible) {
       throw new NotFoundError(`There is no task "${id}" (or it belongs to another jurisdiction). Task ids are listed by GET /tasks.`, [
         { field: 'id', problem: 'no such task' },
       ]);

@@ -97,6 +97,12 @@ export class VendorsService {
   }
 
   async list(user: Identity, query: ListVendorsQueryDto): Promise<VendorListDto> {
+    // Vendor staff see their own organisation's record, not their competitors'.
+    if (user.vendorId !== undefined) {
+      const own = await this.repository.findById(user.vendorId);
+      const mine = own && jurisdictionAllows(user.jurisdiction, own.jurisdiction) ? [own] : [];
+      return { vendors: (query.offset ?? 0) === 0 ? mine.map(toDto) : [], total: mine.length };
+    }
     const { vendors, total } = await this.repository.list({
       jurisdictions: user.jurisdiction === NATIONAL_JURISDICTION ? undefined : [user.jurisdiction, NATIONAL_JURISDICTION],
       status: query.status,
@@ -110,6 +116,7 @@ export class VendorsService {
   async get(user: Identity, id: string): Promise<VendorDto> {
     const vendor = await this.repository.findById(id);
     if (!vendor || !jurisdictionAllows(user.jurisdiction, vendor.jurisdiction)) throw unknownVendor(id);
+    if (user.vendorId !== undefined && user.vendorId !== vendor.id) throw unknownVendor(id);
     return toDto(vendor);
   }
 

@@ -185,7 +185,14 @@ function renderDetail(cycle: CycleDetailDto): string {
       indent(
         formatTable(
           ['BID', 'ROUND', 'PRICE', 'WON', 'AWARDED', 'VENDOR'],
-          cycle.bids.map((b) => [b.bidId, String(b.round ?? '-'), formatFen(b.priceFen), b.won ? 'yes' : '-', b.awardedAmountFen === null ? '-' : formatFen(b.awardedAmountFen), b.vendorName]),
+          cycle.bids.map((b) => [
+            b.bidId,
+            String(b.round ?? '-'),
+            b.priceFen === null ? '(not disclosed)' : formatFen(b.priceFen),
+            b.won ? 'yes' : '-',
+            b.awardedAmountFen === null ? '-' : formatFen(b.awardedAmountFen),
+            b.vendorName ?? '(not disclosed)',
+          ]),
         ),
       ),
     );
