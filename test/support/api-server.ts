@@ -49,7 +49,13 @@ export async function startTestApi(label: string): Promise<TestApi> {
 /** A token for the test API, valid for an hour. */
 export async function tokenFor(identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>, secret = TEST_JWT_SECRET): Promise<string> {
   const { token } = await signAccessToken(
-    { userId: identity.userId ?? 'test.user', name: identity.name ?? '测试用户', roles: identity.roles, jurisdiction: identity.jurisdiction },
+    {
+      userId: identity.userId ?? 'test.user',
+      name: identity.name ?? '测试用户',
+      roles: identity.roles,
+      jurisdiction: identity.jurisdiction,
+      ...(identity.vendorId === undefined ? {} : { vendorId: identity.vendorId }),
+    },
     secret,
     { expiresInSeconds: 3600 },
   );
