@@ -199,7 +199,8 @@ describe('bidding and awarding through the API (time-skipping)', () => {
       live: { status: 'awaitingContracts', contracts: [{ contractId, stepId: 'performanceManagement' }] },
     });
     expect(shown.body.bids.filter((bid) => bid.won).map((bid) => bid.vendorId)).toEqual([sunshine]);
-  X
+    // Both bids were entered on the vendors' behalf (by the procurement centre and an administrator).
+    const bidAudits = await dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'bid.enteredOnBehalf' AND details->>'cycleId' = $1`, [cycleId]);
     expect(bidAudits).toEqual([{ n: 2 }]);
   });
 });
