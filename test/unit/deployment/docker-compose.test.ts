@@ -99,7 +99,8 @@ describe('Dockerfile', () => {
   });
 
   it('builds with the project scripts and keeps only runtime dependencies', () => {
-    expect(dockerfile).toMatch(/RUN npm (ci|install)\b/);
+    // Exactly the locked versions: `npm ci` refuses a lock file that disagrees with package.json.
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toContain('npm run build');
     expect(dockerfile).toContain('npm prune --omit=dev');
     expect(dockerfile).toMatch(/^USER node$/m);
