@@ -92,7 +92,7 @@ runMain(async () => {
         `  Readiness        ${apiUrl}/ready`,
         `  Temporal         ${services.temporal.address} (namespace ${config.temporal.namespace})`,
         `  Temporal Web UI  ${services.temporal.uiUrl ?? '(the Temporal server at TEMPORAL_ADDRESS serves its own UI)'}`,
-        `  PostgreSQL       ${services.postgres.clusterDir ? `embedded, data in ${services.postgres.clusterDir}` : 'DATABASE_URL'}`,
+        `  PostgreSQL       ${embeddedPostgresData(services.postgres.clusterDir, config.dataDir)}`,
         `  Token secret     ${jwtSecret.source} (\`npx procureflow dev token --help\` signs tokens with it)`,
         `  Definitions      ${shipped}`,
         '',
@@ -108,6 +108,13 @@ runMain(async () => {
     throw error;
   }
 });
+
+/** Where the embedded cluster keeps its data; as root that is outside the data directory, which links to it. */
+function embeddedPostgresData(clusterDir: string | undefined, dataDir: string): string {
+  if (clusterDir === undefined) return 'DATABASE_URL';
+  const link = path.join(dataDir, 'postgres');
+  return clusterDir === link ? `embedded, data in ${clusterDir}` : `embedded, data in ${clusterDir} (linked from ${link})`;
+}
 
 /** Deploys the shipped definitions that are new; says what it did in one line. Never stops the start. */
 async function deployShipped(app: INestApplication, say: (line: string) => void): Promise<string> {
