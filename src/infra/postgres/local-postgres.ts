@@ -73,18 +73,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const binDir = runAs ? await privateBinaries(installed, log) : installed.binDir;
   const cluster = runAs ? await rootCluster(options, runAs, log) : await ownCluster(options);
 
-  if (!existsSync(path.join(cluster.dir, 'PG_VERSION'))) {
-    log(`initialising a new PostgreSQL cluster in ${cluster.dir}`);
-    await initialiseCluster(binDir, cluster.dir, runAs);
-  }
   let server: ChildProcess;
   try {
+    if (!existsSync(path.join(cluster.dir, 'PG_VERSION'))) {
+      log(`initialising a new PostgreSQL cluster in ${cluster.dir}`);
+      await initialiseCluster(binDir, cluster.dir, runAs);
+    }
     server = await startServer(binDir, cluster.dir, options.port, runAs, log);
   } catch (error) {
     if (!options.persistent) await cluster.remove();
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${options.port} (cluster in ${cluster.dir}): ${(error as Error).message}`,
-    );
+    throw new Error(`embedded PostgreSQL (cluster in ${cluster.dir}, port ${options.port}) did not start: ${(error as Error).message}`);
   }
   let stopped: Promise<void> | undefined;
   return {
