@@ -2,7 +2,7 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY src ./src
@@ -18,6 +18,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY definitions ./definitions
 COPY bin ./bin
+# The data directory (the worker's treasury payment files): the node user's alone. A volume mounted here
+# starts with this owner and mode.
+RUN install -d -m 0700 -o node -g node /app/.data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AppConfig } from '../config/config.js';
 import { ensureDatabase, externalPostgres, type PostgresHandle, startEmbeddedPostgres } from './postgres/local-postgres.js';
+import { ensurePrivateDirectory } from './private-directory.js';
 import { startDevServer, type TemporalHandle } from './temporal/local-temporal.js';
 
 /** The database procureflow keeps its registry, read model and audit trail in. */
@@ -17,9 +18,12 @@ export interface Services {
 
 /**
  * The PostgreSQL and Temporal servers named by the configuration, or, where it names none, embedded
- * ones whose state persists under the data directory across restarts.
+ * ones whose state persists under the data directory (mode 0700) across restarts; as root, the embedded
+ * PostgreSQL cluster lives where its own user can reach it, linked from `<data directory>/postgres`.
  */
 export async function provideServices(config: AppConfig, log: (component: string, line: string) => void): Promise<Services> {
+  // Both servers keep their state in the data directory (the dev server's SQLite file lies in it directly).
+  if (!config.databaseUrl || !config.temporal.address) await ensurePrivateDirectory(config.dataDir);
   const postgres = config.databaseUrl
     ? externalPostgres(config.databaseUrl)
     : await startEmbeddedPostgres({

@@ -12,7 +12,7 @@ export function toolsDir(): string {
   return loadConfig().toolsDir;
 }
 
-/** A fresh directory under the system's temporary directory; PostgreSQL (as root) must be able to enter it. */
+/** A fresh directory (mode 0700) under the system's temporary directory. */
 export async function scratchDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `procureflow-${prefix}-`));
 }

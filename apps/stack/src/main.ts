@@ -16,6 +16,7 @@ import { type AppConfig, loadConfig } from '../../../src/config/config.js';
 import { PROJECT_ROOT } from '../../../src/config/project-root.js';
 import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
 import { provideServices } from '../../../src/infra/local-services.js';
+import { ensurePrivateDirectory } from '../../../src/infra/private-directory.js';
 import { resolveJwtSecret } from '../../../src/identity/jwt-secret.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
@@ -31,7 +32,9 @@ runMain(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const progress = (component: string, line: string) => logger.debug({ component }, line);
 
-  logger.info(config.databaseUrl ? 'using PostgreSQL at DATABASE_URL' : `starting embedded PostgreSQL (data in ${config.dataDir})`);
+  // The token secret, the embedded servers' state and the treasury files: for this user's eyes only.
+  await ensurePrivateDirectory(config.dataDir);
+  logger.info(config.databaseUrl ? 'using PostgreSQL at DATABASE_URL' : 'starting embedded PostgreSQL');
   const say = (line: string) => logger.info(line);
   const services = await provideServices(config, (component, line) =>
     component === 'temporal' ? say(line) : progress(component, line),
@@ -92,7 +95,7 @@ runMain(async () => {
         `  Readiness        ${apiUrl}/ready`,
         `  Temporal         ${services.temporal.address} (namespace ${config.temporal.namespace})`,
         `  Temporal Web UI  ${services.temporal.uiUrl ?? '(the Temporal server at TEMPORAL_ADDRESS serves its own UI)'}`,
-        `  PostgreSQL       ${services.postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+        `  PostgreSQL       ${embeddedPostgresData(services.postgres.clusterDir, config.dataDir)}`,
         `  Token secret     ${jwtSecret.source} (\`npx procureflow dev token --help\` signs tokens with it)`,
         `  Definitions      ${shipped}`,
         '',
@@ -108,6 +111,13 @@ runMain(async () => {
     throw error;
   }
 });
+
+/** Where the embedded cluster keeps its data; as root that is outside the data directory, which links to it. */
+function embeddedPostgresData(clusterDir: string | undefined, dataDir: string): string {
+  if (clusterDir === undefined) return 'DATABASE_URL';
+  const link = path.join(dataDir, 'postgres');
+  return clusterDir === link ? `embedded, data in ${clusterDir}` : `embedded, data in ${clusterDir} (linked from ${link})`;
+}
 
 /** Deploys the shipped definitions that are new; says what it did in one line. Never stops the start. */
 async function deployShipped(app: INestApplication, say: (line: string) => void): Promise<string> {

@@ -14,6 +14,7 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
+  volumes?: string[];
   depends_on?: string[] | Record<string, { condition: string }>;
 }
 
@@ -25,11 +26,32 @@ const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
 const services = compose.services;
 const applicationServices = ['api', 'worker'] as const;
 
-/** Values as Compose passes them when the shell sets none of the variables: `${VAR:-default}` is `default`. */
-function interpolated(environment: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(environment).map(([name, value]) => [name, value.replace(/\$\{[A-Z_][A-Z0-9_]*:-([^}]*)\}/g, '$1')]),
-  );
+/**
+ * Compose's interpolation of one value, given the shell's variables: `${VAR}`, `${VAR:-default}` (default
+ * when unset or empty) and `${VAR:?message}` (refuse to start when unset or empty, saying `message`).
+ */
+function interpolate(value: string, shell: Record<string, string> = {}): string {
+  return value.replace(/\$\{([A-Z_][A-Z0-9_]*)(?:(:-|:\?)([^}]*))?\}/g, (_match, name: string, operator?: string, argument?: string) => {
+    const set = shell[name];
+    if (set) return set;
+    if (operator === ':?') throw new Error(`required variable ${name} is missing a value: ${argument ?? ''}`);
+    return operator === ':-' ? (argument ?? '') : '';
+  });
+}
+
+function interpolated(environment: Record<string, string>, shell: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(value, shell)]));
+}
+
+/** A secret as the README tells people to make one (`openssl rand -base64 48`). */
+const SHELL_WITH_SECRET = { PROCUREFLOW_JWT_SECRET: 'k3VJ0rXw9yq4bT7nH2mL5sD8fG1aZ6cE0pR3uW7xY9vB4nM2' };
+
+/** A published port as Compose reads the short syntax `[HOST_IP:]HOST_PORT:CONTAINER_PORT`; no host IP means every interface. */
+function publishedPorts(service: ComposeService, shell: Record<string, string>): Array<{ hostIp: string | undefined; containerPort: string }> {
+  return (service.ports ?? []).map((entry) => {
+    const parts = interpolate(entry, shell).split(':');
+    return { hostIp: parts.length === 3 ? parts[0] : undefined, containerPort: parts[parts.length - 1] ?? '' };
+  });
 }
 
 describe('docker-compose.yml', () => {
@@ -45,7 +67,7 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(applicationServices)('gives the %s only variables the configuration reads, and valid values', (name) => {
-    const environment = interpolated(services[name]?.environment ?? {});
+    const environment = interpolated(services[name]?.environment ?? {}, SHELL_WITH_SECRET);
     for (const variable of Object.keys(environment)) expect(Object.keys(CONFIG_VARIABLES)).toContain(variable);
     const config = loadConfig(environment);
     expect(config.databaseUrl).toBeDefined();
@@ -70,12 +92,52 @@ describe('docker-compose.yml', () => {
     expect(services[name]?.build).toBe('.');
   });
 
-  it('gives the API the token secret it requires on its own, overridable from the shell; the worker needs none', () => {
+  it('refuses to start without a token secret from the shell: there is no default, and the refusal says what to set', () => {
     const api = services['api']?.environment ?? {};
-    expect(api['PROCUREFLOW_JWT_SECRET']).toMatch(/^\$\{PROCUREFLOW_JWT_SECRET:-.+\}$/);
-    const config = loadConfig(interpolated(api));
+    expect(api['PROCUREFLOW_JWT_SECRET']).toMatch(/^\$\{PROCUREFLOW_JWT_SECRET:\?.*PROCUREFLOW_JWT_SECRET.*\}$/);
+    expect(() => interpolated(api)).toThrow(/PROCUREFLOW_JWT_SECRET is missing a value: set PROCUREFLOW_JWT_SECRET/);
+    expect(() => interpolated(api, { PROCUREFLOW_JWT_SECRET: '' })).toThrow(/PROCUREFLOW_JWT_SECRET/);
+    const config = loadConfig(interpolated(api, SHELL_WITH_SECRET));
+    expect(config.jwtSecret).toBe(SHELL_WITH_SECRET.PROCUREFLOW_JWT_SECRET);
     expect(() => requireStandaloneApi(config)).not.toThrow();
     expect(services['worker']?.environment?.['PROCUREFLOW_JWT_SECRET']).toBeUndefined();
+  });
+
+  it('gives no token or secret variable of any service a value or default in the file', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        if (/SECRET|TOKEN|_KEY/.test(variable)) expect([name, variable, value]).toEqual([name, variable, expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]*\}$/)]);
+      }
+    }
+  });
+
+  it("publishes Temporal's frontend and Web UI on the machine's loopback only, unless TEMPORAL_PUBLISH_ADDRESS asks for more", () => {
+    for (const name of ['temporal', 'temporal-ui']) {
+      const service = services[name] ?? {};
+      expect(publishedPorts(service, {}).length).toBeGreaterThan(0);
+      for (const port of publishedPorts(service, {})) expect([name, port.hostIp]).toEqual([name, '127.0.0.1']);
+      for (const port of publishedPorts(service, { TEMPORAL_PUBLISH_ADDRESS: '0.0.0.0' })) expect([name, port.hostIp]).toEqual([name, '0.0.0.0']);
+    }
+    expect(publishedPorts(services['temporal'] ?? {}, {}).map((port) => port.containerPort)).toEqual(['7233']);
+    expect(publishedPorts(services['temporal-ui'] ?? {}, {}).map((port) => port.containerPort)).toEqual(['8080']);
+  });
+
+  it('publishes nothing beyond loopback but the API, which authenticates every request; PostgreSQL not at all', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of publishedPorts(service, SHELL_WITH_SECRET)) {
+        if (port.hostIp !== '127.0.0.1') expect([name, port.containerPort]).toEqual(['api', services['api']?.environment?.['PORT']]);
+      }
+    }
+    expect(services['postgres']?.ports).toBeUndefined();
+  });
+
+  it("keeps the worker's data directory (treasury payment files) in a volume, where the image makes it the node user's alone", () => {
+    const worker = services['worker'] ?? {};
+    const dataDir = loadConfig(interpolated(worker.environment ?? {})).dataDir;
+    expect(worker.volumes).toContainEqual(expect.stringMatching(new RegExp(`^[a-z-]+:${dataDir}$`)));
+    const volume = (worker.volumes ?? [])[0]?.split(':')[0] ?? '';
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+    expect(dockerfile).toMatch(new RegExp(`^RUN install -d -m 0700 -o node -g node ${dataDir}$`, 'm'));
   });
 
   it('publishes the API on the port it listens on', () => {
@@ -99,7 +161,8 @@ describe('Dockerfile', () => {
   });
 
   it('builds with the project scripts and keeps only runtime dependencies', () => {
-    expect(dockerfile).toMatch(/RUN npm (ci|install)\b/);
+    // Exactly the locked versions: `npm ci` refuses a lock file that disagrees with package.json.
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toContain('npm run build');
     expect(dockerfile).toContain('npm prune --omit=dev');
     expect(dockerfile).toMatch(/^USER node$/m);

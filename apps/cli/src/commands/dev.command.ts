@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../../src/config/config.js';
 import { parseTokenLifetime, signAccessToken } from '../../../../src/identity/access-tokens.js';
 import { resolveJwtSecret } from '../../../../src/identity/jwt-secret.js';
+import { ensurePrivateDirectory } from '../../../../src/infra/private-directory.js';
 import { CliError, createOutput } from '../output.js';
 
 interface TokenOptions {
@@ -39,7 +40,10 @@ export function registerDevCommand(program: Command): void {
       } catch (error) {
         throw new CliError(`--expires ${(error as Error).message}`);
       }
-      const { secret, source } = await resolveJwtSecret(loadConfig());
+      const config = loadConfig();
+      // The secret may be generated into the data directory now: create that directory owner-only first.
+      if (!config.jwtSecret) await ensurePrivateDirectory(config.dataDir);
+      const { secret, source } = await resolveJwtSecret(config);
       const roles = options.vendor && options.role.length === 0 ? ['vendor'] : options.role;
       if (roles.length === 0) throw new CliError('name at least one --role (or --vendor <id> for a vendor organisation\'s staff)');
       const identity = {
