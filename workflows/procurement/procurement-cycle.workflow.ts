@@ -83,10 +83,13 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     submitBidUpdate,
     async (request) => {
       const bid = { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: new Date().toISOString() };
-      const answer = await runner.handle(request.requestId, { type: 'bidSubmitted', at: bid.submittedAt, bid });
-      const accepted = runner.state.bids.find((b) => b.bidId === request.bidId);
-      if (accepted) await recordBid({ cycleId: input.cycleId, round: runner.state.values.selection?.round ?? 1, bid: accepted });
-      return answer;
+      // The bid is recorded in line with the cycle's projections, so the award that scores it always finds it.
+      return runner.handle(request.requestId, { type: 'bidSubmitted', at: bid.submittedAt, bid }, () => {
+        const accepted = runner.state.bids.find((b) => b.bidId === request.bidId);
+        if (!accepted) return undefined;
+        const record = { cycleId: input.cycleId, round: runner.state.values.selection?.round ?? 1, bid: accepted };
+        return () => recordBid(record);
+      });
     },
     { validator: (request) => runner.validate(request.requestId, { type: 'bidSubmitted', at: new Date().toISOString(), bid: { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: new Date().toISOString() } }) },
   );
@@ -123,7 +126,8 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
       winners.map(async (winner) => {
         const contractId = `${input.cycleId}/contract/${winner.vendorId}`;
         contracts.push({ contractId, vendorId: winner.vendorId, vendorName: winner.vendorName, amountFen: winner.amountFen, status: 'running' });
-        await recordContractStarted({ contractId, cycleId: input.cycleId, winner, startedAt: new Date().toISOString() });
+        const startedAt = new Date().toISOString();
+        await runner.enqueue(() => recordContractStarted({ contractId, cycleId: input.cycleId, winner, startedAt }));
         return startChild(contractWorkflow, {
           workflowId: contractId,
           args: [{ cycleId: input.cycleId, contractId, definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, cycleValues: runner.state.values, winner }],
