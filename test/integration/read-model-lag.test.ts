@@ -14,6 +14,7 @@ import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
 
 const JURISDICTION = 'test-county';
@@ -226,6 +227,10 @@ describe('a read model that falls behind its workflow', () => {
         expect(behind.body.readModelLag).toMatchObject({ workflowId: cycleId, activity: 'recordCycleLaunched', lastFailure: expect.stringContaining('PostgreSQL 23514, table cycles') });
         expect(behind.body.live).toMatchObject({ stepId: 'budgeting' });
         expect((await inbox('drafter', cycleId)).body.tasks).toEqual([]);
+        const shown = await runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens['admin'] ?? '' }, ['cycles', 'show', cycleId, '--api', baseUrl]);
+        expect(shown.code).toBe(0);
+        expect(shown.stdout).toMatch(new RegExp(`^Read model behind since .*: recordCycleLaunched of ${cycleId} is on attempt \\d+`, 'm'));
+        expect(shown.stdout).toMatch(/^ {2}last failure: the read model could not take this projection \(PostgreSQL 23514, table cycles\)/m);
       } finally {
         await repair('cycles');
       }
