@@ -663,8 +663,8 @@ async function translateDatabaseErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const driverError = (error as { driverError?: unknown }).driverError;
-    const fields = databaseErrorFields(driverError);
+    // TypeORM wraps the driver's error of a query; one raised at COMMIT (a deferred constraint) may come bare.
+    const fields = databaseErrorFields((error as { driverError?: unknown }).driverError) ?? databaseErrorFields(error);
     if (!fields) throw error;
     throw ApplicationFailure.create({ message: describeDatabaseError(fields), type: PROJECTION_FAILURES.databaseRefused, nonRetryable: false });
   }

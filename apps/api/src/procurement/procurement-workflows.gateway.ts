@@ -174,22 +174,24 @@ export class ProcurementWorkflowsGateway {
    */
   async laggingProjections(workflowId: string): Promise<{ readonly lagging: LaggingProjection[] } | { readonly unavailable: string }> {
     try {
-      const description = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => this.client.workflow.getHandle(workflowId).describe());
-      const failing = (description.raw.pendingActivities ?? []).filter(
-        (activity) => PROJECTION_NAMES.has(activity.activityType?.name ?? '') && ((activity.attempt ?? 1) > 1 || activity.lastFailure),
-      );
-      const lagging = await Promise.all(
-        failing.map(async (activity): Promise<LaggingProjection> => ({
-          workflowId,
-          activity: activity.activityType?.name ?? '',
-          attempt: activity.attempt ?? 1,
-          lastFailure: await this.failureMessage(activity.lastFailure),
-          since: await this.scheduledAt(workflowId, description.runId, activity.activityId ?? ''),
-          lastFailedAt: dateOf(activity.lastAttemptCompleteTime),
-          nextAttemptAt: dateOf(activity.nextAttemptScheduleTime),
-        })),
-      );
-      return { lagging };
+      return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, async () => {
+        const description = await this.client.workflow.getHandle(workflowId).describe();
+        const failing = (description.raw.pendingActivities ?? []).filter(
+          (activity) => PROJECTION_NAMES.has(activity.activityType?.name ?? '') && ((activity.attempt ?? 1) > 1 || activity.lastFailure),
+        );
+        const lagging = await Promise.all(
+          failing.map(async (activity): Promise<LaggingProjection> => ({
+            workflowId,
+            activity: activity.activityType?.name ?? '',
+            attempt: activity.attempt ?? 1,
+            lastFailure: await this.failureMessage(activity.lastFailure),
+            since: await this.scheduledAt(workflowId, description.runId, activity.activityId ?? ''),
+            lastFailedAt: dateOf(activity.lastAttemptCompleteTime),
+            nextAttemptAt: dateOf(activity.nextAttemptScheduleTime),
+          })),
+        );
+        return { lagging };
+      });
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { unavailable: 'the workflow is not known to Temporal' };
       return { unavailable: isTemporalUnreachable(error) ? `Temporal did not answer (${describe(error)})` : error instanceof Error ? error.message : String(error) };
@@ -213,21 +215,27 @@ export class ProcurementWorkflowsGateway {
   /**
    * When the activity was scheduled: Temporal's description gives only the current attempt's times, so
    * the history is read backwards (a pending activity was scheduled near its end) for a bounded number
-   * of events.
+   * of events. Null when it is not found there, or the history cannot be read now: the lag is still
+   * reported, only without its start.
    */
   private async scheduledAt(workflowId: string, runId: string, activityId: string): Promise<Date | null> {
     let nextPageToken: Uint8Array | undefined;
-    for (let page = 0; page < HISTORY_PAGES_SEARCHED; page++) {
-      const response = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
-        namespace: this.config.temporal.namespace,
-        execution: { workflowId, runId },
-        maximumPageSize: HISTORY_PAGE_SIZE,
-        ...(nextPageToken ? { nextPageToken } : {}),
-      });
-      const scheduled = response.history?.events?.find((event) => event.activityTaskScheduledEventAttributes?.activityId === activityId);
-      if (scheduled) return dateOf(scheduled.eventTime);
-      if (!response.nextPageToken?.length) return null;
-      nextPageToken = response.nextPageToken;
+    try {
+      for (let page = 0; page < HISTORY_PAGES_SEARCHED; page++) {
+        const response = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
+          namespace: this.config.temporal.namespace,
+          execution: { workflowId, runId },
+          maximumPageSize: HISTORY_PAGE_SIZE,
+          ...(nextPageToken ? { nextPageToken } : {}),
+        });
+        const scheduled = response.history?.events?.find((event) => event.activityTaskScheduledEventAttributes?.activityId === activityId);
+        if (scheduled) return dateOf(scheduled.eventTime);
+        if (!response.nextPageToken?.length) return null;
+        nextPageToken = response.nextPageToken;
+      }
+    } catch (error) {
+      if (isTemporalUnreachable(error) || isGrpcServiceError(error instanceof ServiceError ? error.cause : error)) return null;
+      throw error;
     }
     return null;
   }
