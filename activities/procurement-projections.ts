@@ -13,18 +13,28 @@ import type { Actor, Bid, EngineCommand, FieldValue, TaskInstance, Winner } from
  * batch sent twice changes nothing. Rows that several commands update remember the seq that last set
  * them, so an older command arriving late never overwrites a newer one.
  *
- * Failures: input that can never be applied (an unknown cycle or contract, an amount that is not
- * whole fen, ids that disagree) is a non-retryable `ApplicationFailure` whose `type` is one of
- * PROJECTION_FAILURES; a database that is down is a plain error, retried by Temporal.
+ * Failures are all retryable: the workflow has already committed to what it asks to project, so
+ * dropping a projection would leave the read model disagreeing with the workflow for good. A database
+ * that is down, a lock held too long, a value or row PostgreSQL refuses, or input that breaks a rule of
+ * the read model (a programming error) all fail the attempt, and Temporal retries it with the backoff
+ * of ACTIVITY_PROFILES.projection until it lands — after the fault is repaired or a fixed worker is
+ * deployed. Meanwhile the pending activity (attempts, last failure) is what the API reports as the
+ * cycle's lagging read model. The failure messages name the rule, table and constraint, never the
+ * values, for they may be personal data and they are kept on the Temporal server.
  */
 export const PROJECTION_FAILURES = {
   /** No cycle row: `recordCycleLaunched` was not called before the cycle's other projections. */
   unknownCycle: 'UnknownCycle',
   /** No contract row: `recordContractStarted` was not called before the contract's projections. */
   unknownContract: 'UnknownContract',
-  /** The input breaks a rule of the read model (ids, amounts, statuses); retrying cannot help. */
+  /** The input breaks a rule of the read model (ids, amounts, statuses): a programming error to fix. */
   invalidInput: 'InvalidProjectionInput',
+  /** PostgreSQL failed the write (a constraint, a value, a trigger, a privilege, a lock, a shutdown). */
+  databaseRefused: 'ReadModelRefused',
 } as const;
+
+/** The activities that write the procurement read model, by the names Temporal knows them. */
+export const PROJECTION_ACTIVITIES = ['recordCycleLaunched', 'applyCommands', 'recordBid', 'recordContractStarted'] as const;
 
 export interface ProcurementProjectionDependencies {
   readonly dataSource: DataSource;
@@ -591,8 +601,9 @@ const ownerId = (scope: Scope) => scope.contractId ?? scope.cycleId;
 
 // ---- checks ----------------------------------------------------------------------------------------
 
+/** Input the read model cannot take: a bug in the workflow or here, retried until a fixed worker takes it. */
 function invalid(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, PROJECTION_FAILURES.invalidInput);
+  throw ApplicationFailure.retryable(message, PROJECTION_FAILURES.invalidInput);
 }
 
 function checkTarget(input: ApplyCommandsInput): { workflowId: string; cycleId: string; contractId: string | null } {
@@ -644,7 +655,7 @@ function checkCycleLaunched(input: RecordCycleLaunchedInput): void {
 async function requireCycle(sql: Sql, cycleId: string): Promise<{ jurisdiction: string }> {
   const [cycle] = await sql.rows<{ jurisdiction: string }>(`SELECT jurisdiction FROM cycles WHERE id = $1`, [cycleId]);
   if (!cycle) {
-    throw ApplicationFailure.nonRetryable(
+    throw ApplicationFailure.retryable(
       `cycle ${cycleId} has not been recorded: call recordCycleLaunched before projecting anything of it`,
       PROJECTION_FAILURES.unknownCycle,
     );
@@ -657,7 +668,7 @@ async function loadScope(sql: Sql, target: { workflowId: string; cycleId: string
   if (target.contractId) {
     const [contract] = await sql.rows<{ cycle_id: string }>(`SELECT cycle_id FROM contracts WHERE id = $1`, [target.contractId]);
     if (!contract) {
-      throw ApplicationFailure.nonRetryable(
+      throw ApplicationFailure.retryable(
         `contract ${target.contractId} has not been recorded: call recordContractStarted before projecting its commands`,
         PROJECTION_FAILURES.unknownContract,
       );
@@ -692,26 +703,82 @@ function sqlOf(manager: EntityManager): Sql {
 }
 
 /**
- * A constraint violation (SQLSTATE class 23) or a value PostgreSQL cannot take (class 22) fails again on
- * every retry: it becomes a non-retryable failure naming the constraint. Anything else (a connection
- * lost, a deadlock) stays a plain error, which Temporal retries.
+ * Any error PostgreSQL reports (it carries a SQLSTATE) becomes a retryable failure that names the
+ * SQLSTATE, table, column and constraint, with PostgreSQL's message stripped of the values it quotes:
+ * the failure is kept on the Temporal server and shown to operators, and a quoted value may be a
+ * person's data. The driver's error is not attached as the cause for the same reason (its detail and
+ * the query's parameters quote values). Errors without a SQLSTATE (a connection lost) are left as they
+ * are, and are retried too.
  */
 async function translateDatabaseErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const driverError = (error as { driverError?: { code?: unknown; constraint?: unknown; detail?: unknown } }).driverError;
-    const code = typeof driverError?.code === 'string' ? driverError.code : undefined;
-    if (code?.startsWith('23') || code?.startsWith('22')) {
-      const constraint = typeof driverError?.constraint === 'string' ? ` (${driverError.constraint})` : '';
-      const detail = typeof driverError?.detail === 'string' ? `: ${driverError.detail}` : '';
-      throw ApplicationFailure.create({
-        message: `the read model refuses this projection${constraint}${detail || `: ${(error as Error).message}`}`,
-        type: PROJECTION_FAILURES.invalidInput,
-        nonRetryable: true,
-        cause: error as Error,
-      });
-    }
-    throw error;
+    // TypeORM wraps the driver's error of a query; one raised at COMMIT (a deferred constraint) may come bare.
+    const fields = databaseErrorFields((error as { driverError?: unknown }).driverError) ?? databaseErrorFields(error);
+    if (!fields) throw error;
+    throw ApplicationFailure.create({ message: describeDatabaseError(fields), type: PROJECTION_FAILURES.databaseRefused, nonRetryable: false });
   }
+}
+
+interface DatabaseErrorFields {
+  readonly code: string;
+  readonly message: string;
+  readonly table?: string;
+  readonly column?: string;
+  readonly constraint?: string;
+  readonly identifiers: readonly string[];
+}
+
+function databaseErrorFields(driverError: unknown): DatabaseErrorFields | undefined {
+  if (!driverError || typeof driverError !== 'object') return undefined;
+  const text = (key: string): string | undefined => {
+    const value = (driverError as Record<string, unknown>)[key];
+    return typeof value === 'string' && value ? value : undefined;
+  };
+  const code = text('code');
+  if (!code || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  const table = text('table');
+  const column = text('column');
+  const constraint = text('constraint');
+  const identifiers = [text('schema'), table, column, constraint, text('dataType')].filter((name): name is string => name !== undefined);
+  return { code, message: text('message') ?? '', ...(table ? { table } : {}), ...(column ? { column } : {}), ...(constraint ? { constraint } : {}), identifiers };
+}
+
+/** Longest database message kept in a failure: enough to name the rule, short enough to read in a list. */
+const MAX_DATABASE_MESSAGE = 300;
+
+function describeDatabaseError(fields: DatabaseErrorFields): string {
+  const where = [fields.table && `table ${fields.table}`, fields.column && `column ${fields.column}`, fields.constraint && `constraint ${fields.constraint}`]
+    .filter(Boolean)
+    .join(', ');
+  return `the read model could not take this projection (PostgreSQL ${fields.code}${where ? `, ${where}` : ''}): ${withoutQuotedValues(fields.message, fields.identifiers)}`;
+}
+
+/**
+ * PostgreSQL quotes identifiers and values alike in double quotes (`violates check constraint "x"`,
+ * `invalid input syntax for type integer: "…"`), and a quoted value may itself hold quotes: the message
+ * is kept up to the first quoted text that is not one of the error's own identifiers, which becomes an
+ * ellipsis, and the rest is dropped. Only its first line is kept, within a bounded length.
+ */
+export function withoutQuotedValues(message: string, identifiers: readonly string[]): string {
+  let rest = message.split('\n')[0] ?? '';
+  let kept = '';
+  for (;;) {
+    const quote = rest.indexOf('"');
+    if (quote < 0) {
+      kept += rest;
+      break;
+    }
+    kept += rest.slice(0, quote);
+    const quoted = rest.slice(quote + 1);
+    const identifier = identifiers.find((name) => quoted.startsWith(`${name}"`));
+    if (identifier === undefined) {
+      kept += '"…"';
+      break;
+    }
+    kept += `"${identifier}"`;
+    rest = quoted.slice(identifier.length + 1);
+  }
+  return kept.length > MAX_DATABASE_MESSAGE ? `${kept.slice(0, MAX_DATABASE_MESSAGE - 1)}…` : kept;
 }

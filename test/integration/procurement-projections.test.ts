@@ -422,7 +422,7 @@ describe('the procurement projection activities', () => {
       expect(await count('payments', 'contract_id = $1', [contractId])).toBe(2);
     });
 
-    it('refuses, without retrying and without writing anything, amounts that are not safe whole fen', async () => {
+    it('refuses, without writing anything, amounts that are not safe whole fen: a failure Temporal retries until a fixed worker takes it', async () => {
       const before = await readModelSnapshot(dataSource);
       for (const amountFen of [Number.MAX_SAFE_INTEGER + 1, 12.5, 0, -100]) {
         const refusal = projections.applyCommands({
@@ -432,14 +432,14 @@ describe('the procurement projection activities', () => {
           commands: [{ type: 'stepEntered', seq: 40, at: '2026-07-01T00:00:00.000Z', stepId: 'paymentRelease', stepKind: 'paymentRelease' }, instruct(41, 'bad', amountFen)],
         });
         await expect(refusal).rejects.toBeInstanceOf(ApplicationFailure);
-        await expect(refusal).rejects.toMatchObject({ nonRetryable: true, type: PROJECTION_FAILURES.invalidInput, message: expect.stringContaining('amountFen') });
+        await expect(refusal).rejects.toMatchObject({ nonRetryable: false, type: PROJECTION_FAILURES.invalidInput, message: expect.stringContaining('amountFen') });
       }
       expect(await readModelSnapshot(dataSource)).toEqual(before);
     });
 
     it('refuses a payment instructed by a cycle workflow: payments belong to contracts', async () => {
       await expect(projections.applyCommands({ workflowId: cycleId, cycleId, commands: [instruct(50, 'x', 100)] })).rejects.toMatchObject({
-        nonRetryable: true,
+        nonRetryable: false,
         message: expect.stringContaining('payments are instructed under a contract'),
       });
     });
@@ -451,10 +451,10 @@ describe('the procurement projection activities', () => {
   });
 
   describe('refusals', () => {
-    it('refuses commands of a cycle never recorded, as a non-retryable failure', async () => {
+    it('refuses commands of a cycle never recorded, as a failure retried until the cycle is recorded', async () => {
       await expect(
         projections.applyCommands({ workflowId: 'nobody', cycleId: 'nobody', commands: [{ type: 'ended', seq: 0, at: '2026-01-01T00:00:00.000Z', status: 'completed' }] }),
-      ).rejects.toMatchObject({ type: PROJECTION_FAILURES.unknownCycle, nonRetryable: true, message: expect.stringContaining('call recordCycleLaunched') });
+      ).rejects.toMatchObject({ type: PROJECTION_FAILURES.unknownCycle, nonRetryable: false, message: expect.stringContaining('call recordCycleLaunched') });
     });
 
     it('refuses commands of a contract never recorded, and ids that disagree', async () => {
@@ -468,15 +468,40 @@ describe('the procurement projection activities', () => {
       });
     });
 
-    it('turns a value the database refuses into a non-retryable failure naming the constraint', async () => {
+    it('turns a value the database refuses into a retryable failure naming the constraint, and writes nothing', async () => {
       const cycleId = await launchCycle(dataSource);
       const task = { ...openTask({ id: 'x#1', nodeId: 'x' }), kind: 'telepathy' } as unknown as ReturnType<typeof openTask>;
       await expect(projections.applyCommands({ workflowId: cycleId, cycleId, commands: [{ type: 'taskOpened', seq: 0, task }] })).rejects.toMatchObject({
-        type: PROJECTION_FAILURES.invalidInput,
-        nonRetryable: true,
-        message: expect.stringContaining('tasks_kind_check'),
+        type: PROJECTION_FAILURES.databaseRefused,
+        nonRetryable: false,
+        message: 'the read model could not take this projection (PostgreSQL 23514, table tasks, constraint tasks_kind_check): ' +
+          'new row for relation "tasks" violates check constraint "tasks_kind_check"',
       });
       expect(await count('projection_log', 'workflow_id = $1', [cycleId])).toBe(0);
+    });
+
+    it('retries a text PostgreSQL cannot store (a NUL character), and never quotes the values in its failure', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const draft = openTask({ id: 'draftBudget#1', nodeId: 'draftBudget' });
+      const before = await readModelSnapshot(dataSource);
+      const failure = await projections
+        .applyCommands({
+          workflowId: cycleId,
+          cycleId,
+          commands: [
+            { type: 'taskOpened', seq: 0, task: draft },
+            { type: 'taskClosed', seq: 1, task: decided(draft, DRAFTER, 'submit', '2026-03-02T02:00:00.000Z'), actor: DRAFTER, comment: '张三\u0000身份证330521199001011234' },
+          ],
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ type: PROJECTION_FAILURES.databaseRefused, nonRetryable: false, message: expect.stringMatching(/^the read model could not take this projection \(PostgreSQL 22/) });
+      expect((failure as Error).message).not.toMatch(/张三|330521199001011234/);
+      expect((failure as ApplicationFailure).cause).toBeUndefined();
+      expect(await readModelSnapshot(dataSource)).toEqual(before);
     });
   });
 });

@@ -80,10 +80,13 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
   setHandler(
     submitBidUpdate,
     async (request) => {
-      const answer = await runner.handle(request, bidEvent(request));
-      const accepted = runner.state.bids.find((b) => b.bidId === request.bidId);
-      if (accepted) await recordBid({ cycleId: input.cycleId, round: runner.state.values.selection?.round ?? 1, bid: accepted, requestId: request.requestId });
-      return answer;
+      // The bid is recorded in line with the cycle's projections, so the award that scores it always finds it.
+      return runner.handle(request, bidEvent(request), () => {
+        const accepted = runner.state.bids.find((b) => b.bidId === request.bidId);
+        if (!accepted) return undefined;
+        const record = { cycleId: input.cycleId, round: runner.state.values.selection?.round ?? 1, bid: accepted, requestId: request.requestId };
+        return () => recordBid(record);
+      });
     },
     { validator: (request) => runner.validate(request, bidEvent(request)) },
   );
@@ -127,7 +130,8 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
       winners.map(async (winner) => {
         const contractId = `${input.cycleId}/contract/${winner.vendorId}`;
         contracts.push({ contractId, vendorId: winner.vendorId, vendorName: winner.vendorName, amountFen: winner.amountFen, status: 'running' });
-        await recordContractStarted({ contractId, cycleId: input.cycleId, winner, startedAt: new Date().toISOString() });
+        const startedAt = new Date().toISOString();
+        await runner.enqueue(() => recordContractStarted({ contractId, cycleId: input.cycleId, winner, startedAt }));
         return startChild(contractWorkflow, {
           workflowId: contractId,
           args: [{ cycleId: input.cycleId, contractId, definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, cycleValues: runner.state.values, winner }],

@@ -25,8 +25,15 @@ export class ScopeRunner {
   answered: Record<string, AnsweredRequest>;
   /** Bumped whenever the state changes, to wake the timer loop. */
   private version = 0;
-  /** Projections are applied one batch after another, in the order the interpreter emitted them. */
-  private projection: Promise<void> = Promise.resolve();
+  /**
+   * The last projection queued, settled whether it succeeded or not: each projection starts after the
+   * one before it has ended, in the order the interpreter emitted the commands, and one that failed
+   * never stops those queued after it.
+   */
+  private tail: Promise<void> = Promise.resolve();
+  /** Commands accepted but not yet in the read model, oldest first, numbered in the order they came. */
+  private unprojected: Array<{ readonly ordinal: number; readonly command: EngineCommand }> = [];
+  private ordinals = 0;
 
   constructor(
     readonly context: EngineContext,
@@ -50,24 +57,51 @@ export class ScopeRunner {
     return this.project(decision.commands);
   }
 
-  /** Queues a side effect that every later projection must follow (recording the cycle comes first). */
+  /**
+   * Queues a write that must land after everything accepted so far and before anything accepted later
+   * (recording the cycle comes first, a bid before the award that scores it). Resolves once it has landed.
+   */
   enqueue(work: () => Promise<unknown>): Promise<void> {
-    this.projection = this.projection.then(async () => {
+    return this.chain(async () => {
       await work();
     });
-    return this.projection;
   }
 
+  /**
+   * Queues the projection of `commands` (none: just waits for what is queued). Resolves once they, and
+   * everything accepted before them, are in the read model. The projection activities retry until they
+   * land; should one still fail for good (its workflow cancelled), the commands it carried stay
+   * unprojected and travel with the next projection, so none is ever dropped.
+   */
   project(commands: readonly EngineCommand[]): Promise<void> {
-    if (commands.length === 0) return this.projection;
-    const batch = [...commands];
-    const pays = batch.some((command) => command.type === 'instructPayment');
-    this.projection = this.projection.then(async () => {
-      await applyCommands({ workflowId: this.ids.workflowId, cycleId: this.ids.cycleId, ...(this.ids.contractId ? { contractId: this.ids.contractId } : {}), commands: batch });
-      // A payment instruction goes to the treasury as soon as it is recorded; the export writes each payment once.
-      if (pays) await exportTreasuryPayments();
-    });
-    return this.projection;
+    for (const command of commands) this.unprojected.push({ ordinal: this.ordinals++, command });
+    const mark = this.ordinals;
+    return this.chain(() => this.sendUnprojected(mark));
+  }
+
+  /** Waits until every accepted command is in the read model; fails only when that can no longer happen. */
+  async settle(): Promise<void> {
+    await this.tail;
+    if (this.unprojected.length > 0) await this.project([]);
+  }
+
+  private chain(work: () => Promise<void>): Promise<void> {
+    const link = this.tail.then(work);
+    this.tail = link.then(
+      () => undefined,
+      () => undefined,
+    );
+    return link;
+  }
+
+  /** Sends every unprojected command queued before `mark`, in one batch; later ones wait for their own turn. */
+  private async sendUnprojected(mark: number): Promise<void> {
+    const batch = this.unprojected.filter((entry) => entry.ordinal < mark).map((entry) => entry.command);
+    if (batch.length === 0) return;
+    await applyCommands({ workflowId: this.ids.workflowId, cycleId: this.ids.cycleId, ...(this.ids.contractId ? { contractId: this.ids.contractId } : {}), commands: batch });
+    this.unprojected = this.unprojected.filter((entry) => entry.ordinal >= mark);
+    // A payment instruction goes to the treasury as soon as it is recorded; the export writes each payment once.
+    if (batch.some((command) => command.type === 'instructPayment')) await exportTreasuryPayments();
   }
 
   /** For update validators: refuses (synchronously) what the interpreter would refuse, and a reused request id. */
@@ -77,15 +111,21 @@ export class ScopeRunner {
     if (!decision.ok) throw refusalOf(decision);
   }
 
-  /** For update handlers: applies the event once per request id and answers after its projection. */
-  async handle(request: RequestKey, event: EngineEvent): Promise<MessageResult> {
+  /**
+   * For update handlers: applies the event once per request id and answers once its projection has
+   * landed. `alsoRecord`, called right after the event is accepted, may name one more write to queue
+   * behind the event's commands (the bid itself); the answer waits for it too.
+   */
+  async handle(request: RequestKey, event: EngineEvent, alsoRecord?: () => (() => Promise<unknown>) | undefined): Promise<MessageResult> {
     const earlier = this.earlierAnswer(request);
     if (earlier) return earlier;
     const decision = decide(this.context, this.state, event);
     if (!decision.ok) throw refusalOf(decision);
     const projected = this.accept(decision);
+    const record = alsoRecord?.();
+    const recorded = record ? this.enqueue(record) : Promise.resolve();
     const result = this.remember(request);
-    await projected;
+    await Promise.all([projected, recorded]);
     return result;
   }
 
@@ -128,7 +168,7 @@ export class ScopeRunner {
   async runUntilEnded(): Promise<'ended' | 'continueAsNew'> {
     while (this.state.status === 'running') {
       if (workflowInfo().continueAsNewSuggested && allHandlersFinished()) {
-        await this.projection;
+        await this.settle();
         return 'continueAsNew';
       }
       const seen = this.version;
@@ -145,7 +185,7 @@ export class ScopeRunner {
       const decision = decide(this.context, this.state, { type: 'timerFired', at: new Date().toISOString(), timerId });
       if (decision.ok) await this.accept(decision);
     }
-    await this.projection;
+    await this.settle();
     return 'ended';
   }
 

@@ -6,7 +6,11 @@ import type { ActivityOptions } from '@temporalio/workflow';
  * that is down for an hour should delay a procurement cycle, not fail it.
  */
 export const ACTIVITY_PROFILES = {
-  /** A write to the read model or the audit trail: quick, idempotent, retried until it lands. */
+  /**
+   * A write to the read model or the audit trail: quick, idempotent, retried until it lands. Its
+   * activities never fail for good (see activities/procurement-projections.ts): while one keeps failing,
+   * the read model is behind its workflow, and the API shows the pending attempt and its failure.
+   */
   projection: {
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PROJECTION_ACTIVITIES } from '../../../../activities/procurement-projections.js';
 import { CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
 import { IsFieldValues, REQUEST_ID_DESCRIPTION, REQUEST_ID_PATTERN } from '../common/request-validators.js';
 import { LocalizedTextDto } from '../definitions/definitions.dto.js';
@@ -9,6 +10,9 @@ import { NoticeLineDto } from '../notices/notices.dto.js';
 import { TaskDto } from '../tasks/tasks.dto.js';
 
 export const MAX_CYCLES_PER_PAGE = 200;
+/** How a cycle's read model stands against its workflows (see `CycleDetailDto.readModel`). */
+export const READ_MODEL_STATES = ['current', 'pending', 'behind'] as const;
+export type ReadModelState = (typeof READ_MODEL_STATES)[number];
 const STEP_ID_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
 const REQUEST_ID_MESSAGE = 'requestId must be 1–128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit (a UUID is fine)';
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -503,12 +507,50 @@ export class LiveStateDto {
   contracts!: LiveContractDto[];
 }
 
+/** Why the read model is behind its workflow: the projection that keeps failing, as Temporal retries it. */
+export class ReadModelLagDto {
+  @ApiProperty({ description: 'The workflow whose projection fails: the cycle, or one of its contracts.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
+  workflowId!: string;
+
+  @ApiProperty({ description: 'The projection activity that fails.', enum: PROJECTION_ACTIVITIES, example: 'applyCommands' })
+  activity!: string;
+
+  @ApiProperty({ type: 'integer', description: 'The attempt Temporal is on (2 after the first failure); it retries with backoff until one lands.', example: 4, minimum: 2 })
+  attempt!: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why the last attempt failed, on one line (at most 500 characters). Names the SQLSTATE, table and constraint, not the values.',
+    example: 'the read model could not take this projection (PostgreSQL 23514, table tasks): …',
+  })
+  lastFailure!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'Since when: the workflow asked for this projection then, and it has not landed.' })
+  since!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the last attempt failed.' })
+  lastFailedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When Temporal tries again; null while an attempt runs.' })
+  nextAttemptAt!: string | null;
+}
+
 export class CycleDetailDto extends CycleSummaryDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The inputs the cycle was launched with.' })
   inputs!: Record<string, string | number | boolean>;
 
-  @ApiProperty({ enum: ['current', 'pending'], description: '`pending`: the cycle has just been launched and the read model does not show it yet; only the live state is known.' })
-  readModel!: 'current' | 'pending';
+  @ApiProperty({
+    enum: READ_MODEL_STATES,
+    description:
+      '`current`: no projection of the cycle or its contracts is failing. `pending`: the cycle has just been launched and the read model does not show it yet; ' +
+      'only the live state is known. `behind`: a projection keeps failing, so the read model (steps, tasks, inboxes) lags what the workflow decided; ' +
+      '`readModelLag` says which and why. The workflow retries until it lands and the read model catches up by itself.',
+  })
+  readModel!: ReadModelState;
+
+  @ApiProperty({ type: ReadModelLagDto, nullable: true, description: 'While `readModel` is `behind`: the projection failing longest. Otherwise null.' })
+  readModelLag!: ReadModelLagDto | null;
 
   @ApiProperty({ type: SelectionStateDto })
   selection!: SelectionStateDto;

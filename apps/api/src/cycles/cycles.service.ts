@@ -25,6 +25,7 @@ import type {
   LaunchedCycleDto,
   ListCyclesQueryDto,
   LiveStateDto,
+  ReadModelLagDto,
   SubmitBidDto,
   SubmittedBidDto,
 } from './cycles.dto.js';
@@ -120,7 +121,9 @@ export class CyclesService {
     const now = new Date();
     const cycleView = { id, title: cycle.title, definitionKey: cycle.definitionKey, definitionVersion: cycle.definitionVersion, jurisdiction: cycle.jurisdiction };
     const tasks = records.tasks.map((task) => toTaskDto({ task, cycle: cycleView }, now));
-    const live = cycle.status === 'running' || cycle.status === 'awarded' ? await this.live(id, definition) : { live: null };
+    const running = cycle.status === 'running' || cycle.status === 'awarded';
+    const runningContracts = records.contracts.filter((contract) => contract.status === 'running').map((contract) => contract.id);
+    const [live, readModelLag] = running ? await Promise.all([this.live(id, definition), this.readModelLag([id, ...runningContracts])]) : [{ live: null }, null];
 
     const full: CycleDetailDto = {
       ...toSummary(
@@ -129,7 +132,8 @@ export class CyclesService {
         [...new Set(records.contracts.filter((c) => c.status === 'running' && c.currentStep).map((c) => c.currentStep as string))],
       ),
       inputs: cycle.inputs,
-      readModel: 'current',
+      readModel: readModelLag ? 'behind' : 'current',
+      readModelLag,
       selection: {
         method: cycle.selectionMethod,
         round: cycle.biddingRound,
@@ -300,7 +304,9 @@ export class CyclesService {
     const presence = await this.workflows.presence(cycle.id);
     const memo = presence?.memo ?? {};
     const version = memo.definitionKey && memo.definitionVersion ? await this.definitions.findVersion(memo.definitionKey, memo.definitionVersion) : undefined;
-    const live = presence?.running ? await this.live(cycle.id, version?.compiled as ProcedureDefinition | undefined) : { live: null };
+    const [live, readModelLag] = presence?.running
+      ? await Promise.all([this.live(cycle.id, version?.compiled as ProcedureDefinition | undefined), this.readModelLag([cycle.id])])
+      : [{ live: null }, null];
     return {
       id: cycle.id,
       title: memo.title ?? { zh: '', en: '' },
@@ -316,7 +322,9 @@ export class CyclesService {
       endReason: null,
       links: cycleLinks(cycle.id),
       inputs: {},
-      readModel: 'pending',
+      // Recording the launch itself may be what fails.
+      readModel: readModelLag ? 'behind' : 'pending',
+      readModelLag,
       selection: { method: null, round: null, biddingOpen: false, biddingUntil: null, bidsReceived: null, bidsQualified: null, awardedAt: null },
       steps: [],
       tasks: { open: [], closed: [] },
@@ -326,6 +334,26 @@ export class CyclesService {
       notices: [],
       audit: [],
       ...live,
+    };
+  }
+
+  /**
+   * Whether the read model is behind the cycle's workflow or its running contracts: the projection of
+   * theirs failing longest, or null when none fails (or Temporal cannot tell now; `live` then says why).
+   */
+  private async readModelLag(workflowIds: readonly string[]): Promise<ReadModelLagDto | null> {
+    const answers = await Promise.all(workflowIds.map((workflowId) => this.workflows.laggingProjections(workflowId)));
+    const lagging = answers.flatMap((answer) => ('lagging' in answer ? answer.lagging : []));
+    const longest = lagging.sort((a, b) => (a.since?.getTime() ?? Number.MAX_SAFE_INTEGER) - (b.since?.getTime() ?? Number.MAX_SAFE_INTEGER))[0];
+    if (!longest) return null;
+    return {
+      workflowId: longest.workflowId,
+      activity: longest.activity,
+      attempt: longest.attempt,
+      lastFailure: longest.lastFailure,
+      since: longest.since?.toISOString() ?? null,
+      lastFailedAt: longest.lastFailedAt?.toISOString() ?? null,
+      nextAttemptAt: longest.nextAttemptAt?.toISOString() ?? null,
     };
   }
 

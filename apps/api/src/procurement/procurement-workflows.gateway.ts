@@ -9,7 +9,12 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowExecutionDescription,
 } from '@temporalio/client';
+// The client's own way to turn a stored failure back into an error, through the data converter and any
+// payload codec (a codec may encrypt failure messages); the SDK does not export it from its index.
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { PROJECTION_ACTIVITIES } from '../../../../activities/procurement-projections.js';
 import type { AppConfig } from '../../../../src/config/config.js';
 import { requestFingerprint, updateIdOf } from '../../../../src/procurement/request-fingerprint.js';
 import {
@@ -59,6 +64,26 @@ export interface WorkflowPresence {
   readonly status: string;
   readonly startTime: Date;
   readonly memo: Partial<CycleMemo>;
+}
+
+/**
+ * A projection of a workflow that has failed at least once and waits to be tried again: the read model
+ * lacks what the workflow committed since `since`, until an attempt lands.
+ */
+export interface LaggingProjection {
+  readonly workflowId: string;
+  /** The projection activity, e.g. `applyCommands`. */
+  readonly activity: string;
+  /** The attempt Temporal is on: 2 after the first failure. */
+  readonly attempt: number;
+  /** The last failed attempt's message, on one line, bounded in length. */
+  readonly lastFailure: string | null;
+  /** When the workflow asked for this projection (its ActivityTaskScheduled event); null when not found. */
+  readonly since: Date | null;
+  /** When the last failed attempt ended. */
+  readonly lastFailedAt: Date | null;
+  /** When Temporal tries again; null while an attempt runs. */
+  readonly nextAttemptAt: Date | null;
 }
 
 /** The live view of a running workflow, or why there is none. */
@@ -154,6 +179,79 @@ export class ProcurementWorkflowsGateway {
     }
   }
 
+  /**
+   * The projections of a workflow that have failed and wait to be retried, from Temporal's description
+   * of the workflow (its pending activities); an empty list when its read model is current. Needs no
+   * worker. Never throws: when Temporal cannot describe the workflow, `unavailable` says why.
+   */
+  async laggingProjections(workflowId: string): Promise<{ readonly lagging: LaggingProjection[] } | { readonly unavailable: string }> {
+    try {
+      return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, async () => {
+        const description = await this.client.workflow.getHandle(workflowId).describe();
+        const failing = (description.raw.pendingActivities ?? []).filter(
+          (activity) => PROJECTION_NAMES.has(activity.activityType?.name ?? '') && ((activity.attempt ?? 1) > 1 || activity.lastFailure),
+        );
+        const lagging = await Promise.all(
+          failing.map(async (activity): Promise<LaggingProjection> => ({
+            workflowId,
+            activity: activity.activityType?.name ?? '',
+            attempt: activity.attempt ?? 1,
+            lastFailure: await this.failureMessage(activity.lastFailure),
+            since: await this.scheduledAt(workflowId, description.runId, activity.activityId ?? ''),
+            lastFailedAt: dateOf(activity.lastAttemptCompleteTime),
+            nextAttemptAt: dateOf(activity.nextAttemptScheduleTime),
+          })),
+        );
+        return { lagging };
+      });
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return { unavailable: 'the workflow is not known to Temporal' };
+      return { unavailable: isTemporalUnreachable(error) ? `Temporal did not answer (${describe(error)})` : error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** The failure's message as the client decodes it (a codec may have encrypted it), first line only, bounded. */
+  private async failureMessage(failure: PendingActivity['lastFailure']): Promise<string | null> {
+    if (!failure) return null;
+    let message = failure.message ?? '';
+    try {
+      message = (await decodeOptionalFailureToOptionalError(this.client.options.loadedDataConverter, failure))?.message ?? message;
+    } catch {
+      // A failure this API cannot decode (a key it does not hold) still says that the projection fails.
+      message = message || 'a failure this API cannot decode';
+    }
+    const line = message.split('\n')[0] ?? '';
+    return line.length > MAX_FAILURE_MESSAGE ? `${line.slice(0, MAX_FAILURE_MESSAGE - 1)}…` : line;
+  }
+
+  /**
+   * When the activity was scheduled: Temporal's description gives only the current attempt's times, so
+   * the history is read backwards (a pending activity was scheduled near its end) for a bounded number
+   * of events. Null when it is not found there, or the history cannot be read now: the lag is still
+   * reported, only without its start.
+   */
+  private async scheduledAt(workflowId: string, runId: string, activityId: string): Promise<Date | null> {
+    let nextPageToken: Uint8Array | undefined;
+    try {
+      for (let page = 0; page < HISTORY_PAGES_SEARCHED; page++) {
+        const response = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
+          namespace: this.config.temporal.namespace,
+          execution: { workflowId, runId },
+          maximumPageSize: HISTORY_PAGE_SIZE,
+          ...(nextPageToken ? { nextPageToken } : {}),
+        });
+        const scheduled = response.history?.events?.find((event) => event.activityTaskScheduledEventAttributes?.activityId === activityId);
+        if (scheduled) return dateOf(scheduled.eventTime);
+        if (!response.nextPageToken?.length) return null;
+        nextPageToken = response.nextPageToken;
+      }
+    } catch (error) {
+      if (isTemporalUnreachable(error) || isGrpcServiceError(error instanceof ServiceError ? error.cause : error)) return null;
+      throw error;
+    }
+    return null;
+  }
+
   private async update(workflowId: string, requestId: string, send: () => Promise<MessageResult>): Promise<MessageResult> {
     try {
       return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, send);
@@ -161,6 +259,21 @@ export class ProcurementWorkflowsGateway {
       throw refusalOf(error) ?? unavailableOf(error, workflowId, requestId) ?? error;
     }
   }
+}
+
+type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
+
+const PROJECTION_NAMES: ReadonlySet<string> = new Set(PROJECTION_ACTIVITIES);
+/** Longest failure message reported: enough for the cause, not a page of stack. */
+const MAX_FAILURE_MESSAGE = 500;
+/** How far back a pending activity's scheduling is looked for: a stuck workflow adds few events. */
+const HISTORY_PAGE_SIZE = 200;
+const HISTORY_PAGES_SEARCHED = 5;
+
+function dateOf(timestamp: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined): Date | null {
+  if (!timestamp) return null;
+  const seconds = typeof timestamp.seconds === 'number' ? timestamp.seconds : (timestamp.seconds?.toNumber() ?? 0);
+  return new Date(seconds * 1000 + Math.floor((timestamp.nanos ?? 0) / 1_000_000));
 }
 
 /** The domain error a refused update stands for, or undefined when `error` is not a refusal. */

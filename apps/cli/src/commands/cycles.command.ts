@@ -138,6 +138,15 @@ function renderDetail(cycle: CycleDetailDto): string {
     ...(cycle.endedAt ? [`  ended         ${formatTime(cycle.endedAt)}`] : []),
     `  inputs        ${Object.entries(cycle.inputs).map(([name, value]) => `${name}=${String(value)}`).join(', ') || '-'}`,
   ];
+  const lag = cycle.readModelLag;
+  if (lag) {
+    lines.push(
+      '',
+      `Read model behind since ${formatTime(lag.since)}: ${lag.activity} of ${lag.workflowId} is on attempt ${lag.attempt}` +
+        `${lag.nextAttemptAt ? ` (next ${formatTime(lag.nextAttemptAt)})` : ''}; tasks and steps below may be out of date.`,
+      `  last failure: ${lag.lastFailure ?? '-'}`,
+    );
+  }
   if (cycle.live) {
     lines.push('', 'Waiting for:', ...(cycle.live.waitingFor.length === 0 ? ['  nothing'] : cycle.live.waitingFor.map(renderWait)));
     if (cycle.live.pendingTimers.length > 0) lines.push('', 'Timers:', indent(timerTable(cycle.live.pendingTimers)));
