@@ -165,9 +165,14 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     expect(bids.map((bid) => [bid.vendorId, bid.qualified]).sort()).toEqual([[harmony, true], [sunshine, true]].sort());
     const sunshineBid = bids.find((bid) => bid.vendorId === sunshine)?.bidId ?? '';
     const scores = Object.fromEntries(bids.map((bid) => [bid.bidId, { price: 85, plan: 90 }]));
-    const badAward = await decide(award.id, 'panel', { outcome: 'approve', payload: { kind: 'award', scores, winners: [{ bidId: sunshineBid, amountFen: 3_000_000 }] } });
+    const harmonyBid = bids.find((bid) => bid.vendorId === harmony)?.bidId ?? '';
+    // Both vendors at their own prices: 1,800,000 + 1,900,000 = 3,700,000 fen, above the 2,000,000 fen budget.
+    const badAward = await decide(award.id, 'panel', {
+      outcome: 'approve',
+      payload: { kind: 'award', scores, winners: [{ bidId: sunshineBid, amountFen: 1_800_000 }, { bidId: harmonyBid, amountFen: 1_900_000 }] },
+    });
     expect(badAward.status).toBe(422);
-    expect(badAward.body['message']).toContain('above the approved budget of 2000000 fen');
+    expect(badAward.body['message']).toContain('add up to 3700000 fen, above the approved budget of 2000000 fen');
     const awarded = await decide(award.id, 'panel', { outcome: 'approve', payload: { kind: 'award', scores, winners: [{ bidId: sunshineBid, amountFen: 1_800_000 }] } });
     expect(awarded.status).toBe(200);
     expect(awarded.body).toMatchObject({ status: 'completed', openTasks: [] });
