@@ -4,6 +4,7 @@ import type { CalendarDefinition } from '../../../src/definitions/calendars/cale
 import { compileDefinition } from '../../../src/definitions/compiler.js';
 import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
 import { PROJECT_ROOT } from '../../../src/config/project-root.js';
+import { cancelAwardedCycle } from '../../../workflows/engine/interpreter.js';
 import type { Actor, EngineContext } from '../../../workflows/engine/types.js';
 import { actorFor, formFor, ProcedureDriver } from '../../support/procedure-driver.js';
 
@@ -214,5 +215,83 @@ describe('too few bidders where the definition switches method (Baotou mediation
       [2, 'competitiveNegotiation'],
     ]);
     expect(driver.decisions.some((d) => d.task.nodeId === 'approveMethod' && d.task.role === 'finance-bureau')).toBe(true);
+  });
+});
+
+describe('vendor staff act only for their own organisation (Deqing)', () => {
+  const staffOf = (vendorId: string): Actor => ({ userId: `${vendorId}.staff`, name: '机构职员', roles: ['vendor'], jurisdiction: 'zj-deqing', vendorId });
+  const biddingOpen = () => {
+    const driver = launched();
+    while (!driver.state.biddingOpen) {
+      const task = driver.openTasks()[0];
+      if (task) driver.decideHappily(task);
+      else driver.fireNextTimer();
+    }
+    return driver;
+  };
+  const bid = (driver: ProcedureDriver, vendorId: string) => ({ bidId: `bid-${vendorId}`, vendorId, vendorName: vendorId, priceFen: 1_000_000, qualified: true, submittedAt: driver.now });
+
+  it('takes a bid of a vendor’s own staff, refuses one in another vendor’s name, and records who entered each', () => {
+    const driver = biddingOpen();
+    expect(driver.attempt({ type: 'bidSubmitted', at: driver.now, bid: bid(driver, 'vendor-2'), actor: staffOf('vendor-1') })).toMatchObject({ ok: false, code: 'forbidden', field: 'vendorId' });
+    expect(driver.attempt({ type: 'bidSubmitted', at: driver.now, bid: bid(driver, 'vendor-1'), actor: actorFor('finance-bureau', 'zj-deqing') })).toMatchObject({ ok: false, code: 'forbidden' });
+    driver.apply({ type: 'bidSubmitted', at: driver.now, bid: bid(driver, 'vendor-1'), actor: staffOf('vendor-1') });
+    driver.apply({ type: 'bidSubmitted', at: driver.now, bid: bid(driver, 'vendor-2'), actor: actorFor('procurement-centre', 'zj-deqing') });
+    expect(driver.state.bids.map((b) => [b.vendorId, b.enteredBy?.role, b.enteredBy?.onBehalf])).toEqual([
+      ['vendor-1', 'vendor', false],
+      ['vendor-2', 'procurement-centre', true],
+    ]);
+  });
+
+  it('refuses an award above the winning bid, naming the amount', () => {
+    const driver = biddingOpen();
+    driver.submitBids(3);
+    while (!driver.openTasks().some((t) => t.kind === 'award')) driver.fireNextTimer();
+    const award = driver.openTasks().find((t) => t.kind === 'award')!;
+    const happy = driver.happyDecision(award);
+    if (happy.payload?.kind !== 'award') throw new Error('no award payload');
+    const first = happy.payload.winners[0]!;
+    const price = driver.state.bids.find((b) => b.bidId === first.bidId)!.priceFen;
+    const payload = { ...happy.payload, winners: [{ bidId: first.bidId, amountFen: price + 1 }] };
+    expect(driver.attempt({ type: 'taskDecided', at: driver.now, taskId: award.id, outcome: 'approve', actor: actorFor(award.role, 'zj-deqing'), fields: {}, payload })).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      field: 'award.winners.0.amountFen',
+    });
+  });
+
+  it('lets a vendor’s staff decide tasks of its own contract only, and none of the cycle’s own steps', () => {
+    const cycle = launched();
+    expect(cycle.attempt(decideEvent(cycle, 'draftBudget#1', { ...staffOf('vendor-1'), roles: ['vendor', 'justice-bureau'] }, 'submit'))).toMatchObject({ ok: false, code: 'forbidden' });
+    const awarded = cycle.runToEnd();
+    const start = awarded.commands.find((c) => c.type === 'startContracts');
+    if (start?.type !== 'startContracts') throw new Error('no contracts');
+    const winner = start.winners[0]!;
+    const contract = new ProcedureDriver(context, awarded.now).start({ scope: 'contract', cycleValues: awarded.state.values, winner });
+    while (!contract.openTasks().some((t) => t.role === 'vendor')) {
+      const task = contract.openTasks()[0];
+      if (task) contract.decideHappily(task);
+      else if (!contract.fireNextTimer()) throw new Error('no vendor task ever opens');
+    }
+    const ledger = contract.openTasks().find((t) => t.role === 'vendor')!;
+    const { outcome, fields, payload } = contract.happyDecision(ledger);
+    const event = (actor: Actor) => ({ type: 'taskDecided' as const, at: contract.now, taskId: ledger.id, outcome, actor, fields, ...(payload ? { payload } : {}) });
+    expect(contract.attempt(event(staffOf('another-vendor')))).toMatchObject({ ok: false, code: 'forbidden', message: expect.stringContaining('not for your organisation') });
+    expect(contract.attempt(event(staffOf(winner.vendorId)))).toMatchObject({ ok: true });
+  });
+});
+
+describe('cancelling a cycle whose contracts run', () => {
+  it('follows the rules of any cancellation and records who cancelled, with the request', () => {
+    const awarded = launched().runToEnd();
+    expect(awarded.state.status).toBe('completed');
+    const admin: Actor = { userId: 'admin', name: '管理员', roles: ['administrator'], jurisdiction: 'zj-deqing' };
+    const cancel = (actor: Actor, reason: string) => cancelAwardedCycle(context, awarded.state, { type: 'cancel', at: awarded.now, actor, reason, requestId: 'r-1' });
+    expect(cancel(actorFor('finance-bureau', 'zj-deqing'), '无权取消')).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(cancel({ ...admin, jurisdiction: 'zj-anji' }, '越权取消')).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(cancel(admin, '  ')).toMatchObject({ ok: false, code: 'invalid', field: 'reason' });
+    const accepted = cancel(admin, '合同提前终止');
+    expect(accepted).toMatchObject({ ok: true, commands: [{ type: 'cancelled', actor: admin, reason: '合同提前终止', requestId: 'r-1' }] });
+    expect(cancelAwardedCycle(context, launched().state, { type: 'cancel', at: awarded.now, actor: admin, reason: 'x' })).toMatchObject({ ok: false, code: 'conflict' });
   });
 });
