@@ -130,7 +130,7 @@ describe('procureflow definitions (command line)', () => {
     it('refuses a malformed lifetime or role in one line', async () => {
       const lifetime = await procureflow(['dev', 'token', '--user', 'u', '--name', 'n', '--role', 'administrator', '--jurisdiction', 'cn', '--expires', 'forever']);
       expect(lifetime.code).toBe(1);
-      expect(lifetime.stderr).toBe('procureflow: --expires "forever" is not a token lifetime: write a number and a unit (s, m, h or d), e.g. 8h, at most 366d\n');
+      expect(lifetime.stderr).toBe('procureflow: --expires "forever" is not a token lifetime: write a number and a unit (s, m or h), e.g. 8h, at most 12h\n');
       const role = await procureflow(['dev', 'token', '--user', 'u', '--name', 'n', '--role', 'Admin', '--jurisdiction', 'cn']);
       expect(role.code).toBe(1);
       expect(role.stderr).toContain('each role must be lower-case words joined by hyphens');

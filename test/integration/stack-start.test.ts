@@ -11,7 +11,7 @@ import { compiledEntry, spawnNode } from '../support/processes.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
 
 const STACK = 'apps/stack/src/main.js';
-const ROLES = ['administrator', 'justice-bureau', 'finance-bureau', 'procurement-centre', 'civil-affairs', 'judicial-office', 'third-party-evaluator', 'vendor'];
+const ROLES = ['administrator', 'justice-bureau', 'finance-bureau', 'procurement-centre', 'civil-affairs', 'judicial-office', 'third-party-evaluator'];
 
 /**
  * `npm start` as a newcomer meets it: the shipped definitions are deployed on the first start (and
@@ -77,7 +77,9 @@ describe('npm start (the whole stack in one process)', () => {
   };
 
   const tokensIn = (stdout: string) =>
-    Object.fromEntries([...stdout.matchAll(/^ {2}([a-z-]+) +(dev\.[a-z-]+) +(\S+)$/gm)].map((match) => [match[1] ?? '', { user: match[2] ?? '', token: match[3] ?? '' }]));
+    Object.fromEntries([...stdout.matchAll(/^ {2}([a-z-]+) +(dev\.[a-z-]+) +- +(\S+)$/gm)].map((match) => [match[1] ?? '', { user: match[2] ?? '', token: match[3] ?? '' }]));
+  const vendorTokensIn = (stdout: string) =>
+    [...stdout.matchAll(/^ {2}vendor +(dev\.vendor\.\d+) +([0-9a-f-]{36}) +(\S+)$/gm)].map((match) => ({ user: match[1] ?? '', vendorId: match[2] ?? '', token: match[3] ?? '' }));
 
   it('deploys the shipped definitions and prints a token per role of Deqing, with which a cycle can be launched at once', async () => {
     const stdout = await start();
@@ -89,6 +91,14 @@ describe('npm start (the whole stack in one process)', () => {
     const { secret } = await resolveJwtSecret(loadConfig(env));
     for (const [role, { user, token }] of Object.entries(tokens)) {
       expect(await verifyAccessToken(token, secret)).toEqual({ userId: user, name: expect.stringContaining('（开发）'), roles: [role], jurisdiction: 'zj-deqing' });
+    }
+    // One token per development vendor, bound to it: registered and verified through the registry, so they may bid.
+    const vendorTokens = vendorTokensIn(stdout);
+    expect(vendorTokens.map((t) => t.user)).toEqual(['dev.vendor.1', 'dev.vendor.2', 'dev.vendor.3']);
+    for (const { user, vendorId, token } of vendorTokens) {
+      expect(await verifyAccessToken(token, secret)).toEqual({ userId: user, name: expect.stringContaining('职员'), roles: ['vendor'], jurisdiction: 'zj-deqing', vendorId });
+      const own = await api('GET', `/vendors/${vendorId}`, token);
+      expect(own.body).toMatchObject({ id: vendorId, verificationStatus: 'verified', suspended: false });
     }
 
     const admin = tokens['administrator']?.token ?? '';
