@@ -6,6 +6,7 @@ export class VerifyAuditQueryDto {
   @ApiPropertyOptional({
     description: 'Check only this cycle’s chain (and its entries’ anchors in the whole trail) instead of the whole trail.',
     example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54',
+    minLength: 1,
     maxLength: 200,
   })
   @IsOptional()
@@ -61,7 +62,7 @@ export class AuditVerificationDto {
   @ApiProperty({ type: String, nullable: true, description: 'The cycle whose chain was checked; null for the whole trail.' })
   cycleId!: string | null;
 
-  @ApiProperty({ description: 'Entries checked (up to and including the first broken one).', example: 1234 })
+  @ApiProperty({ type: 'integer', description: 'Entries checked (up to and including the first broken one).', example: 1234 })
   entriesChecked!: number;
 
   @ApiProperty({ type: AuditChainEndDto })
