@@ -317,6 +317,73 @@ describe('the tamper-evident audit trail', () => {
   });
 });
 
+/** The API on `dataSource` alone (no Temporal behind it), and a national administrator's audit verification through it. */
+async function withVerifyingApi(dataSource: DataSource, work: (check: (query?: string) => Promise<Verification>) => Promise<void>): Promise<void> {
+  const app = await createApiApp({
+    config: loadConfig({}),
+    dataSource,
+    temporalClient: new Client(),
+    temporalAddress: '127.0.0.1:1',
+    logger: createLogger('silent', 'api'),
+    jwtSecret: TEST_JWT_SECRET,
+  });
+  const port = await freePort();
+  await app.listen(port, '127.0.0.1');
+  try {
+    const token = await tokenFor({ roles: ['administrator'], jurisdiction: 'cn' });
+    await work(async (query = '') => {
+      const response = await fetch(`http://127.0.0.1:${port}/audit/verify${query}`, { headers: { authorization: `Bearer ${token}` } });
+      return (await response.json()) as Verification;
+    });
+  } finally {
+    await app.close();
+  }
+}
+
+const entryAbout = (key: string, cycleId: string | null) => ({
+  idempotencyKey: key,
+  occurredAt: new Date().toISOString(),
+  actorId: 'li.ming',
+  actorRole: 'finance-bureau',
+  jurisdiction: 'zj-deqing',
+  action: 'task.approved',
+  subjectType: cycleId === null ? 'vendor' : 'task',
+  subjectId: cycleId === null ? 'v-1' : `${cycleId}/reviewBudget#1`,
+  details: cycleId === null ? {} : { cycleId },
+});
+
+describe('concurrent appends', () => {
+  it('serialise into one chain: sixty appends at once, some repeated and some rolled back, leave every chain intact', async () => {
+    const { dataSource } = await freshDatabase('audit_concurrency');
+    try {
+      const cycles = [null, 'cycle-a', 'cycle-b'];
+      const appends = Array.from({ length: 60 }, (_, i) => async () => {
+        const entry = entryAbout(`concurrent-${i % 50}`, cycles[i % 3] ?? null);
+        if (i % 7 !== 3) return appendAuditEntry(dataSource, entry);
+        // Appended inside a transaction that then fails: neither the entry nor a link to it remains.
+        await dataSource
+          .transaction(async (manager) => {
+            await appendAuditEntry(manager, { ...entry, idempotencyKey: `rolled-back-${i}` });
+            throw new Error('rolled back on purpose');
+          })
+          .catch(() => undefined);
+        return false;
+      });
+      await Promise.all(appends.map((append) => append()));
+      // Each idempotency key once, except those only ever appended in a rolled-back transaction.
+      const expected = new Set([...appends.keys()].filter((i) => i % 7 !== 3).map((i) => i % 50)).size;
+      const heads = (await dataSource.query(`SELECT chain, length::int FROM audit_chain_heads ORDER BY chain`)) as Array<{ chain: string; length: number }>;
+      expect(heads.map((head) => head.chain)).toEqual(['cycle:cycle-a', 'cycle:cycle-b', 'global']);
+      expect(heads.find((head) => head.chain === 'global')?.length).toBe(expected);
+      await withVerifyingApi(dataSource, async (check) => {
+        expect(await check()).toMatchObject({ intact: true, entriesChecked: expected, firstBreak: null });
+      });
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
 /**
  * A database from before the chain: created by the superuser, as earlier versions of `npm start` did,
  * with entries already in it. The owner role takes it over, the migration hashes the entries, and the
@@ -345,22 +412,7 @@ describe('an audit trail written before the hash chain', () => {
     const { url, migrationUrl } = await ensureApplicationDatabase(sharedPostgresUrl(), name);
     const dataSource = await openDatabase(url, { migrationUrl });
     try {
-      const app = await createApiApp({
-        config: loadConfig({}),
-        dataSource,
-        temporalClient: new Client(),
-        temporalAddress: '127.0.0.1:1',
-        logger: createLogger('silent', 'api'),
-        jwtSecret: TEST_JWT_SECRET,
-      });
-      const port = await freePort();
-      await app.listen(port, '127.0.0.1');
-      try {
-        const token = await tokenFor({ roles: ['administrator'], jurisdiction: 'cn' });
-        const check = async () => {
-          const response = await fetch(`http://127.0.0.1:${port}/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
-          return (await response.json()) as Verification;
-        };
+      await withVerifyingApi(dataSource, async (check) => {
         expect(await check()).toMatchObject({ intact: true, entriesChecked: 3 });
         const chained = (await dataSource.query(`SELECT idempotency_key, chain_cycle_id FROM audit_entries ORDER BY id`)) as unknown[];
         expect(chained).toEqual([
@@ -369,17 +421,7 @@ describe('an audit trail written before the hash chain', () => {
           { idempotency_key: 'old-3', chain_cycle_id: 'cycle-old' },
         ]);
 
-        await appendAuditEntry(dataSource, {
-          idempotencyKey: 'new-1',
-          occurredAt: new Date().toISOString(),
-          actorId: 'li.ming',
-          actorRole: 'finance-bureau',
-          jurisdiction: 'zj-deqing',
-          action: 'task.approved',
-          subjectType: 'task',
-          subjectId: 'cycle-old/reviewBudget#1',
-          details: { cycleId: 'cycle-old' },
-        });
+        await appendAuditEntry(dataSource, entryAbout('new-1', 'cycle-old'));
         expect(await check()).toMatchObject({ intact: true, entriesChecked: 4 });
         const heads = (await dataSource.query(`SELECT chain, length::int FROM audit_chain_heads ORDER BY chain`)) as unknown[];
         expect(heads).toEqual([
@@ -387,9 +429,7 @@ describe('an audit trail written before the hash chain', () => {
           { chain: 'global', length: 4 },
         ]);
         await expect(dataSource.query(`DELETE FROM audit_entries`)).rejects.toThrow(/permission denied for table audit_entries/);
-      } finally {
-        await app.close();
-      }
+      });
     } finally {
       await dataSource.destroy();
     }
