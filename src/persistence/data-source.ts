@@ -53,7 +53,7 @@ export function createDataSource(url: string): DataSource {
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     migrationsRun: false,
-    // The schema needs no extension (gen_random_uuid is built in), and neither role may create one.
+    // The schema needs no extension (gen_random_uuid is built in), and the runtime role may not create one.
     installExtensions: false,
     // Failed queries surface as errors to their callers, which log them with context.
     logging: false,
