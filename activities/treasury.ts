@@ -133,8 +133,9 @@ async function exportBatch(runner: QueryRunner, exportDir: string): Promise<Trea
     partial = path.join(exportDir, `${name}${PARTIAL_SUFFIX}`);
     await writeDurably(partial, renderCsv(ready));
     const ids = ready.map((row) => row.payment_id);
+    // The database records the export on each payment too (trigger payment_outbox_record_export): the
+    // runtime role may not update payments.
     await runner.query(`UPDATE payment_outbox SET exported_at = now(), export_file = $1 WHERE payment_id = ANY($2::uuid[])`, [name, ids]);
-    await runner.query(`UPDATE payments SET status = 'exported', exported_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
     await runner.commitTransaction();
 
     const file = path.join(exportDir, name);

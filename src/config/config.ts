@@ -7,8 +7,13 @@ import { IDENTIFIER_PATTERN } from '../identity/identity.js';
  * Nothing else in the code base reads `process.env`.
  */
 export interface AppConfig {
-  /** PostgreSQL connection string; absent means "start an embedded PostgreSQL". */
+  /** PostgreSQL connection string of the runtime role; absent means "start an embedded PostgreSQL". */
   readonly databaseUrl: string | undefined;
+  /**
+   * Connection string of the role that owns the schema and runs the migrations, on the same server and
+   * database as `databaseUrl`; absent, the role of `databaseUrl` runs them (and then owns the tables).
+   */
+  readonly databaseMigrationUrl: string | undefined;
   readonly embeddedPostgresPort: number;
   readonly temporal: {
     /** host:port of a Temporal frontend; absent means "start a local dev server". */
@@ -54,7 +59,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Every variable the configuration reads, with what it means; the README and docker-compose use these names. */
 export const CONFIG_VARIABLES = {
-  DATABASE_URL: 'PostgreSQL connection string (postgres://user:password@host:port/database)',
+  DATABASE_URL: 'PostgreSQL connection string (postgres://user:password@host:port/database) of the role the API and worker run as',
+  DATABASE_MIGRATION_URL: 'PostgreSQL connection string of the role that owns the schema and runs the migrations (same server and database)',
   EMBEDDED_POSTGRES_PORT: 'port of the embedded PostgreSQL started when DATABASE_URL is unset',
   TEMPORAL_ADDRESS: 'host:port of the Temporal frontend',
   TEMPORAL_NAMESPACE: 'Temporal namespace',
@@ -109,6 +115,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const reader = new EnvReader(env, problems);
 
   const databaseUrl = reader.optional('DATABASE_URL', parseDatabaseUrl);
+  const databaseMigrationUrl = reader.optional('DATABASE_MIGRATION_URL', parseDatabaseUrl);
   const embeddedPostgresPort = reader.withDefault('EMBEDDED_POSTGRES_PORT', 54329, parsePort);
   const address = reader.optional('TEMPORAL_ADDRESS', parseHostPort);
   const namespace = reader.withDefault('TEMPORAL_NAMESPACE', 'default', parseName);
@@ -135,6 +142,10 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
       problem: 'must differ from TEMPORAL_DEV_SERVER_PORT',
     });
   }
+  if (databaseMigrationUrl !== undefined) {
+    const problem = migrationUrlProblem(databaseMigrationUrl, databaseUrl, env['DATABASE_URL']);
+    if (problem) problems.push({ variable: 'DATABASE_MIGRATION_URL', value: redactPassword(databaseMigrationUrl), problem });
+  }
   if (procurement === cases) {
     problems.push({ variable: 'TEMPORAL_TASK_QUEUE_CASES', value: cases, problem: 'must differ from TEMPORAL_TASK_QUEUE_PROCUREMENT' });
   }
@@ -142,6 +153,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
 
   return {
     databaseUrl,
+    databaseMigrationUrl,
     embeddedPostgresPort,
     temporal: { address, namespace, devServerPort, devServerUiPort, taskQueues: { procurement, cases }, workflowCacheSize },
     http: { host, port },
@@ -193,6 +205,30 @@ function parseDatabaseUrl(raw: string): string {
   if (url.hostname === '') throw new Error('names no host; expected postgres://user:password@host:port/database');
   if (url.pathname.replace(/^\//, '') === '') throw new Error('names no database; add /<database> after the host');
   return raw;
+}
+
+/** Why DATABASE_MIGRATION_URL cannot go with DATABASE_URL, or undefined when it can. */
+function migrationUrlProblem(migrationUrl: string, databaseUrl: string | undefined, rawDatabaseUrl: string | undefined): string | undefined {
+  if (databaseUrl === undefined) {
+    return rawDatabaseUrl?.trim()
+      ? undefined // DATABASE_URL is reported bad on its own
+      : 'needs DATABASE_URL as well (the embedded PostgreSQL sets up both roles itself)';
+  }
+  const place = (raw: string) => {
+    const url = new URL(raw);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  };
+  if (place(migrationUrl) !== place(databaseUrl)) {
+    return `must name the same server and database as DATABASE_URL (${place(databaseUrl)}), not ${place(migrationUrl)}`;
+  }
+  return undefined;
+}
+
+/** A connection string as messages may show it: the password replaced by `***`. */
+function redactPassword(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = '***';
+  return url.toString();
 }
 
 function parseHttpUrl(raw: string): string {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AppConfig } from '../config/config.js';
-import { ensureDatabase, externalPostgres, type PostgresHandle, startEmbeddedPostgres } from './postgres/local-postgres.js';
+import { ensureApplicationDatabase } from './postgres/database-roles.js';
+import { externalPostgres, type PostgresHandle, startEmbeddedPostgres } from './postgres/local-postgres.js';
 import { ensurePrivateDirectory } from './private-directory.js';
 import { startDevServer, type TemporalHandle } from './temporal/local-temporal.js';
 
@@ -8,8 +9,10 @@ import { startDevServer, type TemporalHandle } from './temporal/local-temporal.j
 export const APPLICATION_DATABASE = 'procureflow';
 
 export interface Services {
-  /** Connection string of the application database (created when missing). */
+  /** Connection string of the application database (created when missing), as the runtime role. */
   readonly databaseUrl: string;
+  /** Connection string of the role that owns the schema and runs the migrations, when it is another. */
+  readonly databaseMigrationUrl: string | undefined;
   readonly postgres: PostgresHandle;
   readonly temporal: TemporalHandle;
   /** Stops what this process started, Temporal first so no activity writes to a stopped database. */
@@ -50,9 +53,13 @@ export async function provideServices(config: AppConfig, log: (component: string
     await postgres.stop();
     throw error;
   }
-  const databaseUrl = config.databaseUrl ?? (await ensureDatabase(postgres.url, APPLICATION_DATABASE));
+  // The embedded server gets an owner role for the migrations and a runtime role that cannot rewrite history.
+  const database = config.databaseUrl
+    ? { url: config.databaseUrl, migrationUrl: config.databaseMigrationUrl }
+    : await ensureApplicationDatabase(postgres.url, APPLICATION_DATABASE);
   return {
-    databaseUrl,
+    databaseUrl: database.url,
+    databaseMigrationUrl: database.migrationUrl,
     postgres,
     temporal,
     async stop() {

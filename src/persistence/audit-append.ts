@@ -9,6 +9,10 @@ export interface SqlExecutor {
  * Appends one entry to the audit trail through `executor` (typically inside the caller's transaction,
  * so the entry lands with the change it records, or not at all). A repeated idempotency key changes
  * nothing; returns whether this call wrote the entry.
+ *
+ * The database numbers the entry and chains it to its predecessors (migration 1764036000000-audit-hash-chain),
+ * holding every other append until the caller's transaction ends: transactions that append should be
+ * short, and take their other row locks before appending where they can.
  */
 export async function appendAuditEntry(executor: SqlExecutor, entry: AuditEntryInput): Promise<boolean> {
   const inserted = (await executor.query(

@@ -14,6 +14,8 @@ import { VendorEntity } from './entities/vendor.entity.js';
 import { AuditTrail1763776800000 } from './migrations/1763776800000-audit-trail.js';
 import { DefinitionRegistry1763863200000 } from './migrations/1763863200000-definition-registry.js';
 import { ProcurementReadModel1763949600000 } from './migrations/1763949600000-procurement-read-model.js';
+import { AuditHashChain1764036000000 } from './migrations/1764036000000-audit-hash-chain.js';
+import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
 export const ENTITIES = [
@@ -32,7 +34,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {
@@ -48,9 +50,11 @@ export function createDataSource(url: string): DataSource {
     url,
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsTableName: 'schema_migrations',
+    migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     migrationsRun: false,
+    // The schema needs no extension (gen_random_uuid is built in), and the runtime role may not create one.
+    installExtensions: false,
     // Failed queries surface as errors to their callers, which log them with context.
     logging: false,
     // Fail fast at start instead of hanging when the server is unreachable.
@@ -58,25 +62,84 @@ export function createDataSource(url: string): DataSource {
   });
 }
 
+export interface OpenDatabaseOptions {
+  /**
+   * Connection string of the role that owns the schema (DATABASE_MIGRATION_URL). Given, the migrations
+   * run through it and the role of `url` then gets only the privileges runtime-privileges.ts lists;
+   * absent, the role of `url` runs the migrations itself, owns the tables, and so can rewrite history.
+   */
+  readonly migrationUrl?: string;
+  /** Told when the role of `url` can UPDATE, DELETE or TRUNCATE audit entries or payments. */
+  readonly warn?: (message: string) => void;
+}
+
 /**
  * Connects to `url` and brings the schema up to date.
  * Guarantees: resolves only with an initialised data source whose migrations have all run, each in its
- * own transaction; otherwise rejects with a `DatabaseUnavailableError` or the failing migration's error.
+ * own transaction, and (with `migrationUrl`) whose role holds exactly its runtime privileges; otherwise
+ * rejects with a `DatabaseUnavailableError` or the failing migration's error. Processes starting at once
+ * migrate one after the other.
  */
-export async function openDatabase(url: string): Promise<DataSource> {
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<DataSource> {
+  const dataSource = await connect(url);
+  try {
+    if (options.migrationUrl) {
+      const [{ role }] = (await dataSource.query(`SELECT current_user AS role`)) as [{ role: string }];
+      const owner = await connect(options.migrationUrl);
+      try {
+        await migrate(owner, role);
+      } finally {
+        await owner.destroy();
+      }
+    } else {
+      await migrate(dataSource, undefined);
+    }
+    const rewrites = await evidenceRewritesAllowed(dataSource);
+    if (rewrites.length > 0) {
+      options.warn?.(
+        `the database role of DATABASE_URL can rewrite history (${rewrites.join(', ')}): ` +
+          'let a role that owns the schema run the migrations (DATABASE_MIGRATION_URL) and give DATABASE_URL a role that does not own it',
+      );
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}
+
+async function connect(url: string): Promise<DataSource> {
   const dataSource = createDataSource(url);
   try {
     await dataSource.initialize();
   } catch (error) {
     throw new DatabaseUnavailableError(url, error);
   }
-  try {
-    await dataSource.runMigrations({ transaction: 'each' });
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
   return dataSource;
+}
+
+/**
+ * Runs the pending migrations through `owner` and then, when the runtime role is another, sets its
+ * privileges — under a session advisory lock, since TypeORM does not keep two processes from running
+ * the same migration, and PostgreSQL refuses concurrent GRANTs on one object.
+ */
+async function migrate(owner: DataSource, runtimeRole: string | undefined): Promise<void> {
+  const lock = owner.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext('procureflow.migrations'))`);
+    try {
+      await owner.runMigrations({ transaction: 'each' });
+      const [{ role }] = (await lock.query(`SELECT current_user AS role`)) as [{ role: string }];
+      if (runtimeRole !== undefined && runtimeRole !== role) {
+        await owner.transaction((manager) => grantRuntimePrivileges(manager, runtimeRole));
+      }
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(hashtext('procureflow.migrations'))`);
+    }
+  } finally {
+    await lock.release();
+  }
 }
 
 /** host:port/database of a connection string, without its credentials, for messages and logs. */

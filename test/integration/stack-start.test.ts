@@ -24,11 +24,12 @@ describe('npm start (the whole stack in one process)', () => {
   let running: ChildProcess | undefined;
 
   beforeAll(async () => {
-    const { url, dataSource } = await freshDatabase('stack_start');
+    const { url, migrationUrl, dataSource } = await freshDatabase('stack_start');
     await dataSource.destroy();
     databaseUrl = url;
     env = {
       DATABASE_URL: url,
+      DATABASE_MIGRATION_URL: migrationUrl,
       TEMPORAL_ADDRESS: sharedTemporalAddress(),
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `stack-procurement-${randomUUID()}`,
       TEMPORAL_TASK_QUEUE_CASES: `stack-cases-${randomUUID()}`,

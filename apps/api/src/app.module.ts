@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../src/config/config.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { requestIdOf } from './common/request-id.js';
 import { ACCESS_TOKEN_SECRET, APP_CONFIG, LOGGER, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
@@ -50,6 +51,7 @@ export class AppModule {
         VendorsModule,
         NoticesModule,
         PaymentsModule,
+        AuditModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },

@@ -14,7 +14,7 @@ runMain(async () => {
   const config = loadConfig();
   const { databaseUrl, temporalAddress, jwtSecret } = requireStandaloneApi(config);
   const logger = createLogger(config.logLevel, 'api');
-  const dataSource = await openDatabase(databaseUrl);
+  const dataSource = await openDatabase(databaseUrl, { migrationUrl: config.databaseMigrationUrl, warn: (message) => logger.warn(message) });
   const connection = Connection.lazy({ address: temporalAddress });
   const app = await createApiApp({
     config,

@@ -1,5 +1,6 @@
 /** The `procureflow` command line: one sub-command per task of administrators, approvers and ops staff. */
 import { Command } from 'commander';
+import { registerAuditCommand } from './commands/audit.command.js';
 import { registerCyclesCommand } from './commands/cycles.command.js';
 import { registerDefinitionsCommand } from './commands/definitions.command.js';
 import { registerDevCommand } from './commands/dev.command.js';
@@ -16,6 +17,7 @@ registerStatusCommand(program);
 registerDefinitionsCommand(program);
 registerCyclesCommand(program);
 registerTasksCommand(program);
+registerAuditCommand(program);
 registerDevCommand(program);
 
 try {

@@ -50,7 +50,10 @@ runMain(async () => {
   onShutdownSignal(stopAll, say);
 
   try {
-    const dataSource = await openDatabase(services.databaseUrl);
+    const dataSource = await openDatabase(services.databaseUrl, {
+      migrationUrl: services.databaseMigrationUrl,
+      warn: (message) => logger.warn(message),
+    });
     cleanups.push({ name: 'database pool', stop: () => dataSource.destroy() });
 
     say('bundling workflows and starting workers');

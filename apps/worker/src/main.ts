@@ -13,7 +13,7 @@ runMain(async () => {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = requireExternalServices(config);
   const logger = createLogger(config.logLevel, 'worker');
-  const dataSource = await openDatabase(databaseUrl);
+  const dataSource = await openDatabase(databaseUrl, { migrationUrl: config.databaseMigrationUrl, warn: (message) => logger.warn(message) });
   const workers = await startWorkers({ config, temporalAddress, dataSource, workflowBundle: await loadWorkflowBundle(), logger });
   onShutdownSignal(async () => {
     await workers.shutdown();

@@ -3,7 +3,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 /**
  * One decision or command in the append-only audit trail: who did what, in which role, when, and why.
  * Rows are never updated or deleted (a database trigger refuses it); `idempotencyKey` makes a
- * retried write land once.
+ * retried write land once. The database chains every entry to its predecessors when it is appended
+ * (migration 1764036000000-audit-hash-chain): the chain columns are never written by the application.
  */
 @Entity({ name: 'audit_entries' })
 @Index('audit_entries_subject_idx', ['subjectType', 'subjectId', 'occurredAt'])
@@ -45,4 +46,20 @@ export class AuditEntryEntity {
 
   @CreateDateColumn({ name: 'recorded_at', type: 'timestamptz' })
   recordedAt!: Date;
+
+  /** The cycle whose chain the entry is in: the subject when it is a cycle, else `details.cycleId`; null for none. */
+  @Column({ name: 'chain_cycle_id', type: 'text', nullable: true, insert: false, update: false })
+  chainCycleId!: string | null;
+
+  /** Hash of the previous entry of the whole trail (64 zeros for the first). */
+  @Column({ name: 'prev_hash', type: 'text', insert: false, update: false })
+  prevHash!: string;
+
+  /** Hash of the previous entry of the same cycle (64 zeros for its first); null outside a cycle. */
+  @Column({ name: 'cycle_prev_hash', type: 'text', nullable: true, insert: false, update: false })
+  cyclePrevHash!: string | null;
+
+  /** SHA-256 (hex) of the entry's canonical serialisation, links included. */
+  @Column({ type: 'text', insert: false, update: false })
+  hash!: string;
 }

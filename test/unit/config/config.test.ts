@@ -70,6 +70,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: value })).toThrow(reason);
   });
 
+  it('reads the migration role’s connection string, on the same server and database as DATABASE_URL', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://procureflow_app:a@db.internal:5432/procureflow',
+      DATABASE_MIGRATION_URL: 'postgres://procureflow_owner:o@db.internal/procureflow',
+    });
+    expect(config.databaseMigrationUrl).toBe('postgres://procureflow_owner:o@db.internal/procureflow');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d' }).databaseMigrationUrl).toBeUndefined();
+  });
+
+  it('refuses a migration role without DATABASE_URL, or on another database, without showing its password', () => {
+    expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'postgres://owner:s3cret@h:5432/d' })).toThrow(
+      'DATABASE_MIGRATION_URL="postgres://owner:***@h:5432/d": needs DATABASE_URL as well',
+    );
+    const elsewhere = () => loadConfig({ DATABASE_URL: 'postgres://app:a@h:5432/d', DATABASE_MIGRATION_URL: 'postgres://owner:s3cret@h:5432/other' });
+    expect(elsewhere).toThrow('must name the same server and database as DATABASE_URL (h:5432/d), not h:5432/other');
+    expect(elsewhere).not.toThrow(/s3cret/);
+  });
+
   it('reads the token secret and the CLI token', () => {
     const secret = 's'.repeat(32);
     const config = loadConfig({ PROCUREFLOW_JWT_SECRET: secret, PROCUREFLOW_TOKEN: 'Bearer aaa.bbb.ccc' });

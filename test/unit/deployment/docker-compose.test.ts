@@ -74,13 +74,31 @@ describe('docker-compose.yml', () => {
     expect(config.temporal.address).toBe('temporal:7233');
   });
 
-  it.each(applicationServices)('points the %s at the PostgreSQL service with its credentials', (name) => {
-    const url = new URL(services[name]?.environment?.['DATABASE_URL'] ?? '');
-    const postgres = services['postgres']?.environment ?? {};
-    expect(url.hostname).toBe('postgres');
-    expect(url.username).toBe(postgres['POSTGRES_USER']);
-    expect(url.password).toBe(postgres['POSTGRES_PASSWORD']);
-    expect(url.pathname).toBe(`/${postgres['POSTGRES_DB']}`);
+  it.each(applicationServices)('points the %s at the PostgreSQL service as the runtime role, and migrates as the owner role', (name) => {
+    const environment = interpolated(services[name]?.environment ?? {});
+    const postgres = interpolated(services['postgres']?.environment ?? {});
+    const runtime = new URL(environment['DATABASE_URL'] ?? '');
+    const owner = new URL(environment['DATABASE_MIGRATION_URL'] ?? '');
+    for (const url of [runtime, owner]) {
+      expect(url.hostname).toBe('postgres');
+      expect(url.pathname).toBe(`/${postgres['POSTGRES_DB']}`);
+      // Neither is the superuser: the owner could otherwise bypass everything, the runtime role rewrite history.
+      expect(url.username).not.toBe(postgres['POSTGRES_USER']);
+    }
+    expect([runtime.username, runtime.password]).toEqual(['procureflow_app', postgres['PROCUREFLOW_DB_APP_PASSWORD']]);
+    expect([owner.username, owner.password]).toEqual(['procureflow_owner', postgres['PROCUREFLOW_DB_OWNER_PASSWORD']]);
+  });
+
+  it('creates both roles when PostgreSQL initialises, and gives the database to the owner', () => {
+    const mount = (services['postgres'] as { volumes?: string[] }).volumes?.find((volume) => volume.includes('/docker-entrypoint-initdb.d/'));
+    const script = readFileSync(path.join(PROJECT_ROOT, (mount ?? '').split(':')[0] ?? ''), 'utf8');
+    expect(script).toContain("CREATE ROLE procureflow_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'owner_password'");
+    expect(script).toContain("CREATE ROLE procureflow_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'app_password'");
+    expect(script).toContain('ALTER DATABASE :"database" OWNER TO procureflow_owner');
+    for (const variable of ['PROCUREFLOW_DB_OWNER_PASSWORD', 'PROCUREFLOW_DB_APP_PASSWORD', 'POSTGRES_DB']) {
+      expect(script).toContain(`"$${variable}"`);
+      expect(services['postgres']?.environment?.[variable]).toBeDefined();
+    }
   });
 
   it.each(applicationServices)('starts the %s from an entry point the build produces', (name) => {
