@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
+import pg from 'pg';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
@@ -68,13 +69,18 @@ interface CycleView {
 describe('a read model that falls behind its workflow', () => {
   let dataSource: DataSource;
   let connection: Connection;
+  let owner: pg.Client;
   let workers: RunningWorkers;
   let app: INestApplication;
   let baseUrl: string;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    ({ dataSource } = await freshDatabase('read_model_lag'));
+    let migrationUrl: string;
+    ({ dataSource, migrationUrl } = await freshDatabase('read_model_lag'));
+    // The fault is put in by the database's owner: the runtime role may not create triggers.
+    owner = new pg.Client({ connectionString: migrationUrl });
+    await owner.connect();
     const config = loadConfig({
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `lag-procurement-${randomUUID()}`,
       TEMPORAL_TASK_QUEUE_CASES: `lag-cases-${randomUUID()}`,
@@ -105,6 +111,7 @@ describe('a read model that falls behind its workflow', () => {
     await app?.close();
     await workers?.shutdown();
     await connection?.close();
+    await owner?.end();
     await dataSource?.destroy();
   });
 
@@ -127,7 +134,7 @@ describe('a read model that falls behind its workflow', () => {
   /** The fault: PostgreSQL refuses every write to `table` (of one cycle, when named) as a violated CHECK would, quoting the row. */
   const refuseWrites = async (table: 'tasks' | 'cycles', cycleId?: string) => {
     const column = table === 'tasks' ? 'cycle_id' : 'id';
-    await dataSource.query(`
+    await owner.query(`
       CREATE FUNCTION test_refuse_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF ${cycleId ? `NEW.${column} = '${cycleId}'` : 'true'} THEN
@@ -136,11 +143,11 @@ describe('a read model that falls behind its workflow', () => {
         END IF;
         RETURN NEW;
       END $$`);
-    await dataSource.query(`CREATE TRIGGER test_refuse_${table} BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION test_refuse_${table}()`);
+    await owner.query(`CREATE TRIGGER test_refuse_${table} BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION test_refuse_${table}()`);
   };
   const repair = async (table: 'tasks' | 'cycles') => {
-    await dataSource.query(`DROP TRIGGER test_refuse_${table} ON ${table}`);
-    await dataSource.query(`DROP FUNCTION test_refuse_${table}()`);
+    await owner.query(`DROP TRIGGER test_refuse_${table} ON ${table}`);
+    await owner.query(`DROP FUNCTION test_refuse_${table}()`);
   };
 
   it(
