@@ -75,7 +75,7 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(applicationServices)('points the %s at the PostgreSQL service as the runtime role, and migrates as the owner role', (name) => {
-    const environment = interpolated(services[name]?.environment ?? {});
+    const environment = interpolated(services[name]?.environment ?? {}, SHELL_WITH_SECRET);
     const postgres = interpolated(services['postgres']?.environment ?? {});
     const runtime = new URL(environment['DATABASE_URL'] ?? '');
     const owner = new URL(environment['DATABASE_MIGRATION_URL'] ?? '');
