@@ -96,6 +96,7 @@ describe('npm start (the whole stack in one process)', () => {
     // One token per development vendor, bound to it: registered and verified through the registry, so they may bid.
     const vendorTokens = vendorTokensIn(stdout);
     expect(vendorTokens.map((t) => t.user)).toEqual(['dev.vendor.1', 'dev.vendor.2', 'dev.vendor.3']);
+    expect(new Set(vendorTokens.map((t) => t.vendorId)).size).toBe(3);
     for (const { user, vendorId, token } of vendorTokens) {
       expect(await verifyAccessToken(token, secret)).toEqual({ userId: user, name: expect.stringContaining('职员'), roles: ['vendor'], jurisdiction: 'zj-deqing', vendorId });
       const own = await api('GET', `/vendors/${vendorId}`, token);

@@ -17,13 +17,14 @@ export interface DevVendor {
  * social service agency registered with civil affairs; region code 330521: Deqing).
  */
 const DEV_ORGANISATIONS = [
-  { name: '阳光社会工作服务中心（开发）', serial: '0000000001' },
-  { name: '春晖社会工作服务社（开发）', serial: '0000000002' },
-  { name: '同心社区服务中心（开发）', serial: '0000000003' },
+  { name: '阳光社会工作服务中心（开发）', serial: '000000001' },
+  { name: '春晖社会工作服务社（开发）', serial: '000000002' },
+  { name: '同心社区服务中心（开发）', serial: '000000003' },
 ] as const;
 
+/** A well-formed credit code: registration authority and type (2), region (6), the 9-character serial, check character. */
 function creditCodeOf(serial: string): string {
-  const first17 = `52330521${serial.slice(0, 9)}`;
+  const first17 = `52330521${serial}`;
   return `${first17}${creditCodeCheckCharacter(first17)}`;
 }
 
