@@ -1,6 +1,8 @@
 import { Client } from '@temporalio/client';
 import { loadConfig } from '../../../src/config/config.js';
 import { createLogger } from '../../../src/logging/logger.js';
+import { EncryptionCodec } from '../../../src/payload-encryption/encryption-codec.js';
+import { generatePayloadKey, keyringOf } from '../../../src/payload-encryption/keyring.js';
 import { createDataSource } from '../../../src/persistence/data-source.js';
 import { createApiApp } from './create-api-app.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -19,6 +21,8 @@ export async function renderOpenApiDocument(): Promise<string> {
     logger: createLogger('silent', 'openapi'),
     // Never used: no request is served.
     jwtSecret: 'openapi-rendering-serves-no-requests-so-no-secret',
+    // Never used either: a throwaway key, so no real one is read to draw a document.
+    payloadCodec: new EncryptionCodec(keyringOf([generatePayloadKey()])),
   });
   try {
     return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
