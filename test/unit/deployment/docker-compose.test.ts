@@ -25,10 +25,21 @@ const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
 const services = compose.services;
 const applicationServices = ['api', 'worker'] as const;
 
-/** Values as Compose passes them when the shell sets none of the variables: `${VAR:-default}` is `default`. */
+/** What a user exports before `docker compose up` for the variables Compose requires (`${VAR:?message}`). */
+const FROM_THE_SHELL: Record<string, string> = { PROCUREFLOW_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}` };
+
+/**
+ * Values as Compose passes them when the shell sets only the required variables: `${VAR:-default}` is
+ * `default`, `${VAR:?message}` is the shell's value.
+ */
 function interpolated(environment: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(environment).map(([name, value]) => [name, value.replace(/\$\{[A-Z_][A-Z0-9_]*:-([^}]*)\}/g, '$1')]),
+    Object.entries(environment).map(([name, value]) => [
+      name,
+      value
+        .replace(/\$\{[A-Z_][A-Z0-9_]*:-([^}]*)\}/g, '$1')
+        .replace(/\$\{([A-Z_][A-Z0-9_]*):\?[^}]*\}/g, (_match, variable: string) => FROM_THE_SHELL[variable] ?? ''),
+    ]),
   );
 }
 
@@ -76,6 +87,25 @@ describe('docker-compose.yml', () => {
     const config = loadConfig(interpolated(api));
     expect(() => requireStandaloneApi(config)).not.toThrow();
     expect(services['worker']?.environment?.['PROCUREFLOW_JWT_SECRET']).toBeUndefined();
+  });
+
+  it('encrypts payloads with keys the shell must give, the same for the API and the worker, with no default', () => {
+    for (const name of applicationServices) {
+      expect(services[name]?.environment?.['PROCUREFLOW_PAYLOAD_KEYS']).toMatch(/^\$\{PROCUREFLOW_PAYLOAD_KEYS:\?.+\}$/);
+      expect(loadConfig(interpolated(services[name]?.environment ?? {})).payloadKeys).toEqual([{ id: 'k1', key: Buffer.alloc(32, 9) }]);
+    }
+    expect(services['api']?.environment?.['PROCUREFLOW_PAYLOAD_KEY_ID']).toBe(services['worker']?.environment?.['PROCUREFLOW_PAYLOAD_KEY_ID']);
+  });
+
+  it('points the Web UI at the API’s codec endpoint, with credentials, and lets the UI’s origin call it', () => {
+    const ui = services['temporal-ui'];
+    const api = services['api']?.environment ?? {};
+    const endpoint = new URL(ui?.environment?.['TEMPORAL_CODEC_ENDPOINT'] ?? '');
+    expect(endpoint.pathname).toBe('/codec');
+    expect(services['api']?.ports).toContain(`${endpoint.port}:${api['PORT']}`);
+    expect(ui?.environment?.['TEMPORAL_CODEC_INCLUDE_CREDENTIALS']).toBe('true');
+    const uiPort = (ui?.ports?.[0] ?? '').split(':')[0];
+    expect(loadConfig(interpolated(api)).codecOrigins).toEqual([`http://localhost:${uiPort}`]);
   });
 
   it('publishes the API on the port it listens on', () => {
