@@ -296,6 +296,9 @@ describe('payload encryption on the Temporal server', () => {
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ token }).toString(),
         });
+      const empty = await form('');
+      expect(empty.status).toBe(401);
+      expect(await empty.json()).toMatchObject({ details: [{ field: 'token', problem: 'is missing' }] });
       const refused = await form(tokens['admin'] ?? '');
       expect(refused.status).toBe(403);
       expect(refused.headers.get('set-cookie')).toBeNull();

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../../../../src/config/config.js';
-import { ForbiddenError, ValidationError } from '../common/domain-errors.js';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../common/domain-errors.js';
 import { APP_CONFIG } from '../common/injection-tokens.js';
 import { CODEC_SESSION_COOKIE } from './codec.service.js';
 
@@ -79,7 +79,11 @@ export class CodecSessionFormMiddleware implements NestMiddleware {
         request.body = Object.fromEntries(new URLSearchParams(await readBody(request, MAX_FORM_BYTES)));
       }
       const token: unknown = (request.body as Record<string, unknown> | undefined)?.['token'];
-      if (typeof token === 'string' && token.trim() !== '') request.headers.authorization = `Bearer ${token.trim()}`;
+      if (typeof token !== 'string' || token.trim() === '') {
+        next(new UnauthorizedError('Signing in needs an access token in the field "token" (of the form, or of a JSON body).', [{ field: 'token', problem: 'is missing' }]));
+        return;
+      }
+      request.headers.authorization = `Bearer ${token.trim()}`;
       next();
     } catch (error) {
       next(error);

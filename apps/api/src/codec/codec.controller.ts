@@ -1,15 +1,27 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../../../../src/config/config.js';
 import { InvalidTokenError, verifyAccessToken } from '../../../../src/identity/access-tokens.js';
 import type { Identity } from '../../../../src/identity/identity.js';
-import { ApiAuthenticated, CurrentUser, Public, RequireRoles } from '../auth/auth.decorators.js';
+import { ApiAuthenticated, CurrentUser, Public } from '../auth/auth.decorators.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { ACCESS_TOKEN_SECRET, APP_CONFIG } from '../common/injection-tokens.js';
 import { cookieValue } from './codec-http.middleware.js';
 import { type CodecSessionState, renderCodecSessionPage } from './codec-session.page.js';
-import { CODEC_ROLES, CODEC_SESSION_COOKIE, CodecService, codecRefusal } from './codec.service.js';
+import { CODEC_SESSION_COOKIE, CodecService, codecRefusal } from './codec.service.js';
 import { CodecPayloadsDto, CodecSessionDto } from './codec.dto.js';
 
 const SESSION_PAGE = '/codec/session';
@@ -22,19 +34,17 @@ const NAMESPACE_HEADER = {
   description: 'The Temporal namespace the payloads come from, as the Web UI and the Temporal CLI send it; only the configured one is served.',
 } as const;
 
+const MAY_NOT_DECODE = 'The caller is not a national (cn) user holding the role ops or administrator, or the X-Namespace is another namespace.';
+
 @ApiTags('codec')
 @ApiAuthenticated()
 @Controller('codec')
 export class CodecController {
-  constructor(
-    private readonly codec: CodecService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(ACCESS_TOKEN_SECRET) private readonly secret: string,
-  ) {}
+  constructor(private readonly codec: CodecService) {}
 
   @Post('decode')
   @HttpCode(HttpStatus.OK)
-  @RequireRoles(...CODEC_ROLES)
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: MAY_NOT_DECODE })
   @ApiOperation({
     summary: 'Decrypt workflow payloads for the Temporal Web UI or CLI (Temporal codec-server protocol).',
     description:
@@ -54,7 +64,7 @@ export class CodecController {
 
   @Post('encode')
   @HttpCode(HttpStatus.OK)
-  @RequireRoles(...CODEC_ROLES)
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: MAY_NOT_DECODE })
   @ApiOperation({
     summary: 'Encrypt payloads with the active key, for input the Web UI or CLI sends to a workflow (Temporal codec-server protocol).',
     description: 'Same access rules as POST /codec/decode.',
@@ -66,7 +76,22 @@ export class CodecController {
     return this.codec.encode(user, namespace, body);
   }
 
-  @Get('session')
+}
+
+/**
+ * Signing a browser in for the Web UI's codec requests. The Web UI of a dev server has no login whose
+ * token it could forward, so the browser keeps the person's token in a cookie the codec routes accept.
+ */
+@ApiTags('codec')
+@Controller('codec/session')
+export class CodecSessionController {
+  constructor(
+    private readonly codec: CodecService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ACCESS_TOKEN_SECRET) private readonly secret: string,
+  ) {}
+
+  @Get()
   @Public()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
@@ -81,10 +106,9 @@ export class CodecController {
     });
   }
 
-  @Post('session')
+  @Post()
   @HttpCode(HttpStatus.SEE_OTHER)
   @Header('Location', SESSION_PAGE)
-  @RequireRoles(...CODEC_ROLES)
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: CodecSessionDto })
   @ApiOperation({
@@ -94,6 +118,8 @@ export class CodecController {
       'HttpOnly, SameSite=Strict, limited to the path /codec and lasts as long as the token.',
   })
   @ApiResponse({ status: HttpStatus.SEE_OTHER, description: 'Signed in: the cookie is set; see the sign-in page.' })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'No token in the body, or one that is expired, malformed or signed with another secret.' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The token is not of a national (cn) user holding the role ops or administrator.' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The body carries no token, or more than one.' })
   signIn(@Body() body: CodecSessionDto, @CurrentUser() user: Identity, @Req() request: Request, @Res({ passthrough: true }) response: Response): void {
     response.cookie(CODEC_SESSION_COOKIE, body.token.trim(), {
@@ -105,7 +131,7 @@ export class CodecController {
     });
   }
 
-  @Post('session/end')
+  @Post('end')
   @Public()
   @HttpCode(HttpStatus.SEE_OTHER)
   @Header('Location', SESSION_PAGE)

@@ -41,6 +41,7 @@ export class CodecPayloadDto {
     description: 'Metadata names to base64 values; `encoding` says how `data` is to be read (e.g. base64 of `json/plain`, or of `binary/encrypted`).',
     type: 'object',
     additionalProperties: { type: 'string', format: 'byte' },
+    maxProperties: MAX_METADATA_ENTRIES,
     example: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' },
   })
   @IsOptional()

@@ -1,10 +1,10 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { CodecCorsMiddleware, CodecSessionCookieMiddleware, CodecSessionFormMiddleware } from './codec-http.middleware.js';
-import { CodecController } from './codec.controller.js';
+import { CodecController, CodecSessionController } from './codec.controller.js';
 import { CodecService } from './codec.service.js';
 
 /** Temporal's codec-server protocol, so the Web UI and the Temporal CLI can read encrypted histories. */
-@Module({ controllers: [CodecController], providers: [CodecService] })
+@Module({ controllers: [CodecController, CodecSessionController], providers: [CodecService] })
 export class CodecModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
