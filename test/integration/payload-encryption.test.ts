@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
 import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
 import { type AppConfig, loadConfig } from '../../src/config/config.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import { findInstalledBinaries } from '../../src/infra/temporal/local-temporal.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { ENCRYPTED_ENCODING, EncryptionCodec, encryptingDataConverter, KEY_ID_METADATA } from '../../src/payload-encryption/encryption-codec.js';
 import { keyringOf, type PayloadKey } from '../../src/payload-encryption/keyring.js';
@@ -18,7 +20,7 @@ import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
+import { scratchDir, sharedTemporalAddress, toolsDir } from '../support/test-environment.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -286,6 +288,39 @@ describe('payload encryption on the Temporal server', () => {
       const fromElsewhere = await decode(decisions(), tokens['ops'], { 'x-namespace': 'default', origin: 'http://evil.example' });
       expect(fromElsewhere.status).toBe(403);
       expect(JSON.stringify(fromElsewhere.body)).not.toContain(OPINION);
+    });
+
+    it('speaks the protocol the Temporal CLI speaks: `temporal workflow show` prints the history decoded, only with a token', async () => {
+      const cli = (await findInstalledBinaries(toolsDir()))?.cli;
+      if (!cli) throw new Error('the Temporal CLI is not installed: run `bash scripts/install-temporal.sh` (npm test does)');
+      const show = (auth: string) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          execFile(
+            cli,
+            ['workflow', 'show', '--address', sharedTemporalAddress(), '--workflow-id', cycleId, '--output', 'json', '--codec-endpoint', `${installation?.baseUrl}/codec`, '--codec-auth', auth],
+            { maxBuffer: 16 * 1024 * 1024 },
+            (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          );
+        });
+      /** The text of every payload the CLI printed (protobuf JSON: data in base64). */
+      const payloadTexts = (stdout: string) => {
+        const texts: string[] = [];
+        const visit = (value: unknown): void => {
+          if (value === null || typeof value !== 'object') return;
+          const { metadata, data } = value as { metadata?: unknown; data?: unknown };
+          if (typeof data === 'string' && metadata && typeof metadata === 'object') texts.push(Buffer.from(data, 'base64').toString('utf8'));
+          else Object.values(value).forEach(visit);
+        };
+        visit(JSON.parse(stdout));
+        return texts.join('\n');
+      };
+      const decoded = await show(`Bearer ${tokens['ops']}`);
+      expect([decoded.code, decoded.stderr]).toEqual([0, '']);
+      for (const plaintext of PLAINTEXTS) expect([plaintext, payloadTexts(decoded.stdout).includes(plaintext)]).toEqual([plaintext, true]);
+      // Refused, the CLI gives up on the history rather than show it undecoded.
+      const refused = await show(`Bearer ${tokens['admin']}`);
+      expect(refused.code).not.toBe(0);
+      for (const plaintext of PLAINTEXTS) expect([plaintext, refused.stdout.includes(plaintext)]).toEqual([plaintext, false]);
     });
 
     it('signs a browser in with a form, so the Web UI’s requests carry the token in a cookie only /codec receives', async () => {

@@ -68,7 +68,8 @@ export class CodecService {
     const refusal = codecRefusal(user);
     if (refusal) throw new ForbiddenError(refusal);
     const served = this.config.temporal.namespace;
-    if (namespace !== undefined && namespace !== served) {
+    // The Temporal CLI sends an empty X-Namespace unless told a namespace: that is "unspecified", not another one.
+    if (namespace && namespace !== served) {
       throw new ForbiddenError(`This codec serves the Temporal namespace "${served}" only, not "${namespace}".`, [
         { field: 'X-Namespace', problem: `must be "${served}" (or absent)` },
       ]);
