@@ -122,12 +122,14 @@ export class CodecSessionController {
   @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The token is not of a national (cn) user holding the role ops or administrator.' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The body carries no token, or more than one.' })
   signIn(@Body() body: CodecSessionDto, @CurrentUser() user: Identity, @Req() request: Request, @Res({ passthrough: true }) response: Response): void {
-    response.cookie(CODEC_SESSION_COOKIE, body.token.trim(), {
+    const token = body.token.trim();
+    const ends = this.codec.sessionEnd(user, token);
+    response.cookie(CODEC_SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
       path: '/codec',
       secure: request.secure,
-      maxAge: this.codec.sessionLifetimeMs(user, body.token.trim()),
+      maxAge: Math.max(0, ends.getTime() - Date.now()),
     });
   }
 
@@ -153,6 +155,6 @@ export class CodecSessionController {
     }
     const refusal = codecRefusal(user);
     if (refusal) return { kind: 'refused', reason: refusal };
-    return { kind: 'signedIn', user, expiresAt: new Date(this.codec.sessionLifetimeMs(user, token) + Date.now()) };
+    return { kind: 'signedIn', user, expiresAt: this.codec.sessionEnd(user, token) };
   }
 }

@@ -56,12 +56,14 @@ export class CodecService {
     return { payloads: body.payloads.map((payload) => toJson(this.codec.encrypt(fromJson(payload)))) };
   }
 
-  /** The lifetime of the session cookie: as long as the token it carries is valid. */
-  sessionLifetimeMs(user: Identity, token: string): number {
+  /**
+   * When a browser session for `user`, carrying `token`, ends: when the token expires. Throws a
+   * ForbiddenError when `user` may not decode, so no session is opened for nothing.
+   */
+  sessionEnd(user: Identity, token: string): Date {
     this.authorise(user, undefined);
-    // The guard has verified the token, exp included; only its expiry is read here.
-    const { exp } = decodeJwt(token);
-    return Math.max(0, (exp ?? 0) * 1000 - Date.now());
+    // The token has been verified, exp included; only its expiry is read here.
+    return new Date((decodeJwt(token).exp ?? 0) * 1000);
   }
 
   private authorise(user: Identity, namespace: string | undefined): void {
