@@ -107,7 +107,7 @@ runMain(async () => {
         `  Temporal Web UI  ${
           services.temporal.uiUrl
             ? `${services.temporal.uiUrl} (decodes payloads through ${codec})`
-            : `(the Temporal server at TEMPORAL_ADDRESS serves its own UI; give it the codec endpoint ${codec})`
+            : `(the Temporal server at TEMPORAL_ADDRESS serves its own UI; give it the codec endpoint ${codec} and its origin PROCUREFLOW_CODEC_ORIGINS)`
         }`,
         `  PostgreSQL       ${services.postgres.embedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL'}`,
         `  Token secret     ${jwtSecret.source} (\`npx procureflow dev token --help\` signs tokens with it)`,
