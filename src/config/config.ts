@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { IDENTIFIER_PATTERN } from '../identity/identity.js';
+import { keyringOf, PAYLOAD_KEY_ID_PATTERN, type PayloadKey, type PayloadKeyring, parsePayloadKeys } from '../payload-encryption/keyring.js';
 
 /**
  * The whole configuration of a procureflow process, validated once at start.
@@ -42,6 +43,15 @@ export interface AppConfig {
   readonly token: string | undefined;
   /** The jurisdiction of the development tokens `npm start` prints (PROCUREFLOW_DEV_JURISDICTION). */
   readonly devJurisdiction: string;
+  /**
+   * Keys that encrypt Temporal payloads (PROCUREFLOW_PAYLOAD_KEYS). Absent: `npm start` uses the ones
+   * kept in `<dataDir>/payload-keys`; a standalone API or worker refuses to start.
+   */
+  readonly payloadKeys: readonly PayloadKey[] | undefined;
+  /** The key new payloads are encrypted with (PROCUREFLOW_PAYLOAD_KEY_ID); absent: the last key listed. */
+  readonly payloadKeyId: string | undefined;
+  /** Origins of Temporal Web UIs whose pages may call the API's codec endpoint (CORS, with credentials). */
+  readonly codecOrigins: readonly string[];
 }
 
 export interface TaskQueues {
@@ -78,12 +88,15 @@ export const CONFIG_VARIABLES = {
   PROCUREFLOW_JWT_SECRET: `secret (at least ${MIN_JWT_SECRET_LENGTH} characters) signing and verifying access tokens`,
   PROCUREFLOW_TOKEN: 'access token the procureflow CLI sends to the API',
   PROCUREFLOW_DEV_JURISDICTION: 'jurisdiction code of the development tokens `npm start` prints',
+  PROCUREFLOW_PAYLOAD_KEYS: 'keys encrypting Temporal payloads: <id>:<base64 of 32 bytes>, comma-separated',
+  PROCUREFLOW_PAYLOAD_KEY_ID: 'id of the payload key that encrypts new payloads (default: the last one listed)',
+  PROCUREFLOW_CODEC_ORIGINS: 'origins of Temporal Web UIs allowed to call the codec endpoint, comma-separated',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
 /** Variables whose values never appear in messages: a bad secret is reported without being shown. */
-const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['PROCUREFLOW_JWT_SECRET', 'PROCUREFLOW_TOKEN']);
+const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['PROCUREFLOW_JWT_SECRET', 'PROCUREFLOW_TOKEN', 'PROCUREFLOW_PAYLOAD_KEYS']);
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface ConfigProblem {
@@ -134,6 +147,11 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const jwtSecret = reader.optional('PROCUREFLOW_JWT_SECRET', parseJwtSecret);
   const token = reader.optional('PROCUREFLOW_TOKEN', parseToken);
   const devJurisdiction = reader.withDefault('PROCUREFLOW_DEV_JURISDICTION', 'zj-deqing', parseJurisdiction);
+  const payloadKeys = reader.optional('PROCUREFLOW_PAYLOAD_KEYS', parsePayloadKeys);
+  const payloadKeyId = reader.optional('PROCUREFLOW_PAYLOAD_KEY_ID', parsePayloadKeyId);
+  // The local dev server's Web UI, when npm start runs one; a Web UI elsewhere must be named.
+  const localUiOrigins = address ? [] : [`http://127.0.0.1:${devServerUiPort}`, `http://localhost:${devServerUiPort}`];
+  const codecOrigins = reader.withDefault('PROCUREFLOW_CODEC_ORIGINS', localUiOrigins, parseOrigins);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -148,6 +166,13 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   }
   if (procurement === cases) {
     problems.push({ variable: 'TEMPORAL_TASK_QUEUE_CASES', value: cases, problem: 'must differ from TEMPORAL_TASK_QUEUE_PROCUREMENT' });
+  }
+  if (payloadKeys && payloadKeyId !== undefined && !payloadKeys.some((key) => key.id === payloadKeyId)) {
+    problems.push({
+      variable: 'PROCUREFLOW_PAYLOAD_KEY_ID',
+      value: payloadKeyId,
+      problem: `is not among the keys of PROCUREFLOW_PAYLOAD_KEYS (${payloadKeys.map((key) => `"${key.id}"`).join(', ')})`,
+    });
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -164,6 +189,9 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     jwtSecret,
     token,
     devJurisdiction,
+    payloadKeys,
+    payloadKeyId,
+    codecOrigins,
   };
 }
 
@@ -258,6 +286,30 @@ function parseToken(raw: string): string {
   return token;
 }
 
+function parsePayloadKeyId(raw: string): string {
+  if (!PAYLOAD_KEY_ID_PATTERN.test(raw)) throw new Error('must be a key id: 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  return raw;
+}
+
+/** Browsers send an Origin of scheme, host and port only; anything more could never match one. */
+function parseOrigins(raw: string): string[] {
+  return raw
+    .split(/[\s,]+/)
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/$/, '')) {
+        throw new Error(`"${entry}" is not an origin; expected scheme, host and port only, e.g. http://localhost:8080`);
+      }
+      return url.origin;
+    });
+}
+
 function parseJurisdiction(raw: string): string {
   if (!IDENTIFIER_PATTERN.test(raw)) throw new Error('must be a jurisdiction code: lower-case words joined by hyphens, e.g. zj-deqing');
   return raw;
@@ -295,19 +347,20 @@ function parseLogLevel(raw: string): LogLevel {
 
 /**
  * A standalone API or worker process (as in docker-compose) joins servers someone else runs; only the
- * all-in-one `npm start` starts embedded ones. Throws a `ConfigError` naming each missing variable.
+ * all-in-one `npm start` starts embedded ones. Both need the payload keys, which every API and worker
+ * must share. Throws a `ConfigError` naming each missing variable.
  */
-export function requireExternalServices(config: AppConfig): { databaseUrl: string; temporalAddress: string } {
+export function requireExternalServices(config: AppConfig): { databaseUrl: string; temporalAddress: string; payloadKeyring: PayloadKeyring } {
   const problems = missingExternalServices(config);
-  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address) throw new ConfigError(problems);
-  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporal.address };
+  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address || !config.payloadKeys) throw new ConfigError(problems);
+  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporal.address, payloadKeyring: keyringOf(config.payloadKeys, config.payloadKeyId) };
 }
 
 /**
  * The standalone API needs the servers and the token secret: it cannot keep a secret of its own, since
  * every replica and the CLI must share it. Throws one `ConfigError` naming everything missing.
  */
-export function requireStandaloneApi(config: AppConfig): { databaseUrl: string; temporalAddress: string; jwtSecret: string } {
+export function requireStandaloneApi(config: AppConfig): { databaseUrl: string; temporalAddress: string; jwtSecret: string; payloadKeyring: PayloadKeyring } {
   const problems = missingExternalServices(config);
   if (!config.jwtSecret) {
     problems.push({
@@ -316,8 +369,13 @@ export function requireStandaloneApi(config: AppConfig): { databaseUrl: string; 
       problem: `is required when the API runs on its own: give it at least ${MIN_JWT_SECRET_LENGTH} random characters, the same for the API and the CLI (npm start keeps one in <PROCUREFLOW_DATA_DIR>/jwt-secret instead)`,
     });
   }
-  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address || !config.jwtSecret) throw new ConfigError(problems);
-  return { databaseUrl: config.databaseUrl, temporalAddress: config.temporal.address, jwtSecret: config.jwtSecret };
+  if (problems.length > 0 || !config.databaseUrl || !config.temporal.address || !config.jwtSecret || !config.payloadKeys) throw new ConfigError(problems);
+  return {
+    databaseUrl: config.databaseUrl,
+    temporalAddress: config.temporal.address,
+    jwtSecret: config.jwtSecret,
+    payloadKeyring: keyringOf(config.payloadKeys, config.payloadKeyId),
+  };
 }
 
 function missingExternalServices(config: AppConfig): ConfigProblem[] {
@@ -327,6 +385,15 @@ function missingExternalServices(config: AppConfig): ConfigProblem[] {
   }
   if (!config.temporal.address) {
     problems.push({ variable: 'TEMPORAL_ADDRESS', value: '', problem: 'is required when the API or worker runs on its own (npm start starts a Temporal dev server instead)' });
+  }
+  if (!config.payloadKeys) {
+    problems.push({
+      variable: 'PROCUREFLOW_PAYLOAD_KEYS',
+      value: '',
+      problem:
+        'is required when the API or worker runs on its own: the same keys for every API and worker, e.g. k1:$(openssl rand -base64 32) ' +
+        '(npm start keeps them in <PROCUREFLOW_DATA_DIR>/payload-keys instead)',
+    });
   }
   return problems;
 }

@@ -46,6 +46,8 @@ export async function provideServices(config: AppConfig, log: (component: string
             port: config.temporal.devServerPort,
             uiPort: config.temporal.devServerUiPort,
             dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+            // Payloads are encrypted; the Web UI has them decrypted by the API, for people allowed to read them.
+            uiCodecEndpoint: codecEndpoint(config),
             log: (line) => log('temporal', line),
           })
         ).handle;
@@ -67,6 +69,11 @@ export async function provideServices(config: AppConfig, log: (component: string
       await postgres.stop();
     },
   };
+}
+
+/** Where the API serves Temporal's codec-server protocol (see apps/api/src/codec). */
+export function codecEndpoint(config: Pick<AppConfig, 'apiUrl'>): string {
+  return `${config.apiUrl}/codec`;
 }
 
 function externalTemporal(address: string, namespace: string): TemporalHandle {

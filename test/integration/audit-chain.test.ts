@@ -21,6 +21,7 @@ import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { scratchDir, sharedPostgresUrl, sharedTemporalAddress } from '../support/test-environment.js';
+import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -72,10 +73,10 @@ describe('the tamper-evident audit trail', () => {
       PROCUREFLOW_DATA_DIR: await scratchDir('audit-chain'),
     });
     const address = sharedTemporalAddress();
-    workers = await startWorkers({ config, temporalAddress: address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker') });
+    workers = await startWorkers({ config, temporalAddress: address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker'), payloadCodec: testPayloadCodec });
     connection = await Connection.connect({ address });
-    const client = new Client({ connection, namespace: config.temporal.namespace });
-    app = await createApiApp({ config, dataSource, temporalClient: client, temporalAddress: address, logger: createLogger('silent', 'api'), jwtSecret: TEST_JWT_SECRET });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() });
+    app = await createApiApp({ config, dataSource, temporalClient: client, temporalAddress: address, logger: createLogger('silent', 'api'), jwtSecret: TEST_JWT_SECRET, payloadCodec: testPayloadCodec });
     const port = await freePort();
     await app.listen(port, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${port}`;
@@ -326,6 +327,7 @@ async function withVerifyingApi(dataSource: DataSource, work: (check: (query?: s
     temporalAddress: '127.0.0.1:1',
     logger: createLogger('silent', 'api'),
     jwtSecret: TEST_JWT_SECRET,
+    payloadCodec: testPayloadCodec,
   });
   const port = await freePort();
   await app.listen(port, '127.0.0.1');

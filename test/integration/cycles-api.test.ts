@@ -15,6 +15,7 @@ import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
@@ -88,10 +89,25 @@ describe('the procurement cycles and tasks API', () => {
       PROCUREFLOW_DATA_DIR: await scratchDir('cycles-api'),
     });
     const address = sharedTemporalAddress();
-    workers = await startWorkers({ config, temporalAddress: address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker') });
+    workers = await startWorkers({
+      config,
+      temporalAddress: address,
+      dataSource,
+      workflowBundle: await loadWorkflowBundle(),
+      logger: createLogger('silent', 'worker'),
+      payloadCodec: testPayloadCodec,
+    });
     connection = await Connection.connect({ address });
-    client = new Client({ connection, namespace: config.temporal.namespace });
-    app = await createApiApp({ config, dataSource, temporalClient: client, temporalAddress: address, logger: createLogger('silent', 'api'), jwtSecret: TEST_JWT_SECRET });
+    client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() });
+    app = await createApiApp({
+      config,
+      dataSource,
+      temporalClient: client,
+      payloadCodec: testPayloadCodec,
+      temporalAddress: address,
+      logger: createLogger('silent', 'api'),
+      jwtSecret: TEST_JWT_SECRET,
+    });
     const port = await freePort();
     await app.listen(port, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${port}`;
@@ -556,7 +572,8 @@ describe('the procurement cycles and tasks API', () => {
       const offline = await createApiApp({
         config,
         dataSource,
-        temporalClient: new Client({ connection: deadConnection, namespace: config.temporal.namespace }),
+        temporalClient: new Client({ connection: deadConnection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
+        payloadCodec: testPayloadCodec,
         temporalAddress: '127.0.0.1:1',
         logger: createLogger('silent', 'api'),
         jwtSecret: TEST_JWT_SECRET,

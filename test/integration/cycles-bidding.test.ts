@@ -16,6 +16,7 @@ import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 
@@ -44,18 +45,26 @@ describe('bidding and awarding through the API (time-skipping)', () => {
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping') });
+    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
     ({ dataSource } = await freshDatabase('cycles_bidding'));
     const config = loadConfig({
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `bidding-procurement-${randomUUID()}`,
       TEMPORAL_TASK_QUEUE_CASES: `bidding-cases-${randomUUID()}`,
       PROCUREFLOW_DATA_DIR: await scratchDir('cycles-bidding'),
     });
-    workers = await startWorkers({ config, temporalAddress: env.address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker') });
+    workers = await startWorkers({
+      config,
+      temporalAddress: env.address,
+      dataSource,
+      workflowBundle: await loadWorkflowBundle(),
+      logger: createLogger('silent', 'worker'),
+      payloadCodec: testPayloadCodec,
+    });
     app = await createApiApp({
       config,
       dataSource,
-      temporalClient: new Client({ connection: env.connection, namespace: config.temporal.namespace }),
+      temporalClient: new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
+      payloadCodec: testPayloadCodec,
       temporalAddress: env.address,
       logger: createLogger('silent', 'api'),
       jwtSecret: TEST_JWT_SECRET,

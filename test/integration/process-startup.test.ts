@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { compiledEntry, runToCompletion, spawnNode } from '../support/processes.js';
 import { freshDatabase } from '../support/databases.js';
+import { TEST_PAYLOAD_KEYS_ENV } from '../support/payload-encryption.js';
 import { sharedTemporalAddress } from '../support/test-environment.js';
 
 const STACK = 'apps/stack/src/main.js';
@@ -33,6 +34,7 @@ describe('starting procureflow with bad configuration', () => {
     const result = await runToCompletion(compiledEntry(WORKER), {
       DATABASE_URL: 'postgres://procureflow:s3cret@127.0.0.1:1/procureflow',
       TEMPORAL_ADDRESS: sharedTemporalAddress(),
+      PROCUREFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS_ENV,
     });
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^procureflow: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/procureflow: .*ECONNREFUSED/);
@@ -45,14 +47,16 @@ describe('starting procureflow with bad configuration', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DATABASE_URL="": is required when the API or worker runs on its own');
     expect(result.stderr).toContain('TEMPORAL_ADDRESS="": is required when the API or worker runs on its own');
+    expect(result.stderr).toContain('PROCUREFLOW_PAYLOAD_KEYS="": is required when the API or worker runs on its own');
   });
 });
 
 describe('the standalone API process', () => {
-  it('names the servers and the token secret it must be given', async () => {
+  it('names the servers, the payload keys and the token secret it must be given', async () => {
     const result = await runToCompletion(compiledEntry('apps/api/src/main.js'), {});
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Invalid configuration (3 problems)');
+    expect(result.stderr).toContain('Invalid configuration (4 problems)');
+    expect(result.stderr).toContain('PROCUREFLOW_PAYLOAD_KEYS="": is required when the API or worker runs on its own');
     expect(result.stderr).toContain('PROCUREFLOW_JWT_SECRET="": is required when the API runs on its own');
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
@@ -67,6 +71,7 @@ describe('the standalone worker process', () => {
       TEMPORAL_ADDRESS: sharedTemporalAddress(),
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `sigterm-procurement-${randomUUID()}`,
       TEMPORAL_TASK_QUEUE_CASES: `sigterm-cases-${randomUUID()}`,
+      PROCUREFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS_ENV,
     });
     let stdout = '';
     const polling = new Promise<void>((resolve, reject) => {

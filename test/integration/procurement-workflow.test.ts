@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities/index.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { freshDatabase } from '../support/databases.js';
+import { testDataConverter } from '../support/payload-encryption.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
 import { shippedDefinition, WorkflowDriver } from '../support/workflow-driver.js';
@@ -25,7 +26,7 @@ describe.each([
   let workflowBundle: { code: string };
 
   beforeAll(async () => {
-    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping') });
+    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
     ({ dataSource } = await freshDatabase('procurement_workflow'));
     workflowBundle = await bundleTestWorkflows('../workflows/index.ts');
   });
@@ -43,6 +44,7 @@ describe.each([
       taskQueue,
       workflowBundle,
       activities: createActivities({ dataSource, exportDir: path.join(await scratchDir('treasury'), 'exports') }),
+      dataConverter: testDataConverter(),
     });
     const driver = new WorkflowDriver(env, definition);
 

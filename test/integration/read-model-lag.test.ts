@@ -17,6 +17,7 @@ import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
+import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -87,10 +88,10 @@ describe('a read model that falls behind its workflow', () => {
       PROCUREFLOW_DATA_DIR: await scratchDir('read-model-lag'),
     });
     const address = sharedTemporalAddress();
-    workers = await startWorkers({ config, temporalAddress: address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker') });
+    workers = await startWorkers({ config, temporalAddress: address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker'), payloadCodec: testPayloadCodec });
     connection = await Connection.connect({ address });
-    const client = new Client({ connection, namespace: config.temporal.namespace });
-    app = await createApiApp({ config, dataSource, temporalClient: client, temporalAddress: address, logger: createLogger('silent', 'api'), jwtSecret: TEST_JWT_SECRET });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() });
+    app = await createApiApp({ config, dataSource, temporalClient: client, temporalAddress: address, logger: createLogger('silent', 'api'), jwtSecret: TEST_JWT_SECRET, payloadCodec: testPayloadCodec });
     const port = await freePort();
     await app.listen(port, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${port}`;

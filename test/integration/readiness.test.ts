@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { openDatabase } from '../../src/persistence/data-source.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
@@ -47,7 +48,8 @@ describe('GET /ready', () => {
     app = await createApiApp({
       config,
       dataSource,
-      temporalClient: new Client({ connection, namespace: 'default' }),
+      temporalClient: new Client({ connection, namespace: 'default', dataConverter: testDataConverter() }),
+      payloadCodec: testPayloadCodec,
       temporalAddress: temporal.address,
       logger: createLogger('silent', 'api'),
       jwtSecret: 'readiness-test-secret-of-at-least-32-characters',
@@ -110,6 +112,7 @@ describe('GET /ready', () => {
       dataSource,
       workflowBundle: await bundleTestWorkflows('integration/fixtures/foundation.workflows.ts'),
       logger: createLogger('silent', 'worker'),
+      payloadCodec: testPayloadCodec,
     });
     const { status, body } = await eventually(ready, (report) => report.status === 200);
     expect(status).toBe(200);

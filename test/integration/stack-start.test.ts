@@ -112,6 +112,12 @@ describe('npm start (the whole stack in one process)', () => {
         ['community-correction-case', 'procureflow'],
       ]),
     );
+    // The Web UI's reader: a national operator whose token the codec endpoint takes.
+    const codecToken = /sign your browser in at \S+\/codec\/session with this national\n.*\n {2}(\S+)\n/.exec(stdout)?.[1] ?? '';
+    expect(await verifyAccessToken(codecToken, secret)).toEqual({ userId: 'dev.ops', name: expect.any(String), roles: ['ops'], jurisdiction: 'cn' });
+    expect(await api('POST', '/codec/decode', codecToken, { payloads: [] })).toEqual({ status: 200, body: { payloads: [] } });
+    expect(stdout).toMatch(/Payload keys +\S+payload-keys \(payloads on the Temporal server are encrypted with key local-\d{8}-[0-9a-f]{6}\)/);
+
     const launched = await api('POST', '/cycles', admin, { definitionKey: 'deqing-community-correction', inputs: {} });
     expect(launched.status).toBe(201);
     const cycleId = launched.body['cycleId'] as string;

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { createActivities } from '../../activities/index.js';
 import { AuditEntryEntity } from '../../src/persistence/entities/audit-entry.entity.js';
 import { freshDatabase } from '../support/databases.js';
+import { testDataConverter } from '../support/payload-encryption.js';
 import { sharedTemporalAddress } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
 
@@ -37,8 +38,9 @@ describe('a workflow on the real Temporal dev server writing through TypeORM to 
       taskQueue,
       workflowBundle,
       activities: createActivities({ dataSource, exportDir: path.join(tmpdir(), 'procureflow-roundtrip-exports') }),
+      dataConverter: testDataConverter(),
     });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: testDataConverter() });
     const idempotencyKey = `request-${randomUUID()}`;
 
     const result = await worker.runUntil(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
+import { testDataConverter } from '../support/payload-encryption.js';
 import { testLog, toolsDir } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
 
@@ -11,7 +12,7 @@ describe('the real time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
 
   beforeAll(async () => {
-    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping') });
+    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
   });
 
   afterAll(async () => {
@@ -24,6 +25,7 @@ describe('the real time-skipping test server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundleTestWorkflows('integration/fixtures/foundation.workflows.ts'),
+      dataConverter: testDataConverter(),
     });
 
     const { startedAt, wokeAt } = await worker.runUntil(

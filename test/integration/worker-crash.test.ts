@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment as Environment } from '@temporalio/testing';
 import { compileDefinition } from '../../src/definitions/compiler.js';
 import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import { freshDatabase } from '../support/databases.js';
+import { TEST_PAYLOAD_KEYS_ENV, testDataConverter } from '../support/payload-encryption.js';
 import { compiledEntry, spawnNode } from '../support/processes.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
 import { WorkflowDriver } from '../support/workflow-driver.js';
@@ -37,7 +38,7 @@ describe('a worker killed during a cycle', () => {
   let restarts = 0;
 
   beforeAll(async () => {
-    env = await Environment.createFromExistingServer({ address: sharedTemporalAddress() });
+    env = await Environment.createFromExistingServer({ address: sharedTemporalAddress(), client: { dataConverter: testDataConverter() } });
     ({ url: databaseUrl, dataSource } = await freshDatabase('worker_crash'));
   });
 
@@ -57,6 +58,7 @@ describe('a worker killed during a cycle', () => {
         TEMPORAL_TASK_QUEUE_PROCUREMENT: taskQueue,
         TEMPORAL_TASK_QUEUE_CASES: `${taskQueue}-cases`,
         PROCUREFLOW_DATA_DIR: dataDir,
+        PROCUREFLOW_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS_ENV,
         LOG_LEVEL: 'info',
       });
       await new Promise<void>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
+import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 
 /**
@@ -28,7 +29,7 @@ export class ScenarioStack {
 
   static async start(label: string): Promise<ScenarioStack> {
     const stack = new ScenarioStack();
-    stack.env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping') });
+    stack.env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
     ({ dataSource: stack.dataSource } = await freshDatabase(label));
     const config = loadConfig({
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `${label}-procurement-${randomUUID()}`,
@@ -41,11 +42,13 @@ export class ScenarioStack {
       dataSource: stack.dataSource,
       workflowBundle: await loadWorkflowBundle(),
       logger: createLogger('silent', 'worker'),
+      payloadCodec: testPayloadCodec,
     });
     stack.app = await createApiApp({
       config,
       dataSource: stack.dataSource,
-      temporalClient: new Client({ connection: stack.env.connection, namespace: config.temporal.namespace }),
+      temporalClient: new Client({ connection: stack.env.connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
+      payloadCodec: testPayloadCodec,
       temporalAddress: stack.env.address,
       logger: createLogger('silent', 'api'),
       jwtSecret: TEST_JWT_SECRET,

@@ -8,6 +8,7 @@ import type { Identity } from '../../src/identity/identity.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { freshDatabase } from './databases.js';
 import { freePort } from './free-port.js';
+import { testDataConverter, testPayloadCodec } from './payload-encryption.js';
 
 /** The token secret of test APIs; the CLI gets it as PROCUREFLOW_JWT_SECRET. */
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -28,7 +29,8 @@ export async function startTestApi(label: string): Promise<TestApi> {
   const app: INestApplication = await createApiApp({
     config: loadConfig({}),
     dataSource,
-    temporalClient: new Client(),
+    temporalClient: new Client({ dataConverter: testDataConverter() }),
+    payloadCodec: testPayloadCodec,
     temporalAddress: '127.0.0.1:1',
     logger: createLogger('silent', 'api'),
     jwtSecret: TEST_JWT_SECRET,

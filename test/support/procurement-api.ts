@@ -13,6 +13,7 @@ import { TEST_JWT_SECRET } from './api-server.js';
 import { freshDatabase } from './databases.js';
 import { freePort } from './free-port.js';
 import { scratchDir, testLog, toolsDir } from './test-environment.js';
+import { testDataConverter, testPayloadCodec } from './payload-encryption.js';
 
 export interface ApiAnswer<T> {
   readonly status: number;
@@ -45,15 +46,16 @@ export async function startProcurementApi(label: string): Promise<ProcurementApi
     temporalAddress: env.address,
     dataSource,
     workflowBundle: await loadWorkflowBundle(),
-    logger: createLogger('silent', 'worker'),
+    logger: createLogger('silent', 'worker'), payloadCodec: testPayloadCodec,
   });
   const app: INestApplication = await createApiApp({
     config,
     dataSource,
-    temporalClient: new Client({ connection: env.connection, namespace: config.temporal.namespace }),
+    temporalClient: new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
     temporalAddress: env.address,
     logger: createLogger('silent', 'api'),
     jwtSecret: TEST_JWT_SECRET,
+    payloadCodec: testPayloadCodec,
   });
   const port = await freePort();
   await app.listen(port, '127.0.0.1');

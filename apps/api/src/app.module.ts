@@ -5,9 +5,11 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../src/config/config.js';
 import { AuditModule } from './audit/audit.module.js';
+import type { EncryptionCodec } from '../../../src/payload-encryption/encryption-codec.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CodecModule } from './codec/codec.module.js';
 import { requestIdOf } from './common/request-id.js';
-import { ACCESS_TOKEN_SECRET, APP_CONFIG, LOGGER, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
+import { ACCESS_TOKEN_SECRET, APP_CONFIG, LOGGER, PAYLOAD_CODEC, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
 import { CyclesModule } from './cycles/cycles.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -20,7 +22,10 @@ import { VendorsModule } from './vendors/vendors.module.js';
 export interface ApiDependencies {
   readonly config: AppConfig;
   readonly dataSource: DataSource;
+  /** A client whose data converter encrypts with `payloadCodec` (see encryptingDataConverter). */
   readonly temporalClient: Client;
+  /** The codec of the client, served to the Temporal Web UI at /codec. */
+  readonly payloadCodec: EncryptionCodec;
   /** host:port of the Temporal frontend the client talks to, for the readiness probe. */
   readonly temporalAddress: string;
   readonly logger: Logger;
@@ -52,6 +57,7 @@ export class AppModule {
         NoticesModule,
         PaymentsModule,
         AuditModule,
+        CodecModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },
@@ -60,8 +66,9 @@ export class AppModule {
         { provide: TEMPORAL_ADDRESS, useValue: deps.temporalAddress },
         { provide: LOGGER, useValue: deps.logger },
         { provide: ACCESS_TOKEN_SECRET, useValue: deps.jwtSecret },
+        { provide: PAYLOAD_CODEC, useValue: deps.payloadCodec },
       ],
-      exports: [APP_CONFIG, DataSource, TEMPORAL_CLIENT, TEMPORAL_ADDRESS, LOGGER, ACCESS_TOKEN_SECRET],
+      exports: [APP_CONFIG, DataSource, TEMPORAL_CLIENT, TEMPORAL_ADDRESS, LOGGER, ACCESS_TOKEN_SECRET, PAYLOAD_CODEC],
     };
   }
 }

@@ -15,13 +15,17 @@ import { startWorkers } from '../../worker/src/worker.providers.js';
 import { type AppConfig, loadConfig } from '../../../src/config/config.js';
 import { PROJECT_ROOT } from '../../../src/config/project-root.js';
 import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
-import { provideServices } from '../../../src/infra/local-services.js';
+import { codecEndpoint, provideServices } from '../../../src/infra/local-services.js';
 import { ensurePrivateDirectory } from '../../../src/infra/private-directory.js';
+import { signAccessToken } from '../../../src/identity/access-tokens.js';
+import { NATIONAL_JURISDICTION } from '../../../src/identity/identity.js';
 import { resolveJwtSecret } from '../../../src/identity/jwt-secret.js';
+import { EncryptionCodec, encryptingDataConverter } from '../../../src/payload-encryption/encryption-codec.js';
+import { resolvePayloadKeyring } from '../../../src/payload-encryption/payload-keys-file.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
-import { renderDevTokens, signDevTokens } from './dev-tokens.js';
+import { DEV_TOKEN_LIFETIME_SECONDS, renderDevTokens, signDevTokens } from './dev-tokens.js';
 import { ensureDevVendors } from './dev-vendors.js';
 import { VendorsService } from '../../api/src/vendors/vendors.service.js';
 
@@ -50,6 +54,9 @@ runMain(async () => {
   onShutdownSignal(stopAll, say);
 
   try {
+    // PROCUREFLOW_PAYLOAD_KEYS, or a key generated on the first start and kept in the data directory.
+    const payloadKeys = await resolvePayloadKeyring(config);
+    const payloadCodec = new EncryptionCodec(payloadKeys.keyring);
     const dataSource = await openDatabase(services.databaseUrl, {
       migrationUrl: services.databaseMigrationUrl,
       warn: (message) => logger.warn(message),
@@ -63,6 +70,7 @@ runMain(async () => {
       dataSource,
       workflowBundle: await loadWorkflowBundle(),
       logger: createLogger(config.logLevel, 'worker'),
+      payloadCodec,
     });
     cleanups.push({ name: 'workers', stop: () => workers.shutdown() });
 
@@ -74,7 +82,8 @@ runMain(async () => {
     const app = await createApiApp({
       config,
       dataSource,
-      temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
+      temporalClient: new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(payloadCodec) }),
+      payloadCodec,
       temporalAddress: services.temporal.address,
       logger: createLogger(config.logLevel, 'api'),
       jwtSecret: jwtSecret.secret,
@@ -87,6 +96,13 @@ runMain(async () => {
     const shipped = await deployShipped(app, say);
     const devVendors = await ensureDevVendors(app.get(VendorsService, { strict: false }), config.devJurisdiction);
     const tokens = await signDevTokens(jwtSecret.secret, config.devJurisdiction, await procedureRoles(app, config), devVendors);
+    // Decoding shows every jurisdiction's data, so the Web UI's reader is a national operator.
+    const codecToken = await signAccessToken(
+      { userId: 'dev.ops', name: '运维（开发）', roles: ['ops'], jurisdiction: NATIONAL_JURISDICTION },
+      jwtSecret.secret,
+      { expiresInSeconds: DEV_TOKEN_LIFETIME_SECONDS },
+    );
+    const codec = codecEndpoint(config);
 
     const apiUrl = `http://${config.http.host}:${config.http.port}`;
     process.stdout.write(
@@ -97,12 +113,21 @@ runMain(async () => {
         `  OpenAPI docs     ${apiUrl}/docs`,
         `  Readiness        ${apiUrl}/ready`,
         `  Temporal         ${services.temporal.address} (namespace ${config.temporal.namespace})`,
-        `  Temporal Web UI  ${services.temporal.uiUrl ?? '(the Temporal server at TEMPORAL_ADDRESS serves its own UI)'}`,
+        `  Temporal Web UI  ${
+          services.temporal.uiUrl
+            ? `${services.temporal.uiUrl} (decodes payloads through ${codec})`
+            : `(the Temporal server at TEMPORAL_ADDRESS serves its own UI; give it the codec endpoint ${codec} and its origin PROCUREFLOW_CODEC_ORIGINS)`
+        }`,
         `  PostgreSQL       ${embeddedPostgresData(services.postgres.clusterDir, config.dataDir)}`,
         `  Token secret     ${jwtSecret.source} (\`npx procureflow dev token --help\` signs tokens with it)`,
+        `  Payload keys     ${payloadKeys.source} (payloads on the Temporal server are encrypted with key ${payloadKeys.keyring.activeKeyId})`,
         `  Definitions      ${shipped}`,
         '',
         renderDevTokens(config.devJurisdiction, tokens),
+        '',
+        `To read workflow data in the Temporal Web UI, sign your browser in at ${codec}/session with this national`,
+        `operator's token (dev.ops, role ops, jurisdiction ${NATIONAL_JURISDICTION}), then tick "Include cross-origin credentials" in the UI's codec settings:`,
+        `  ${codecToken.token}`,
         '',
         'Press Ctrl-C to stop everything.',
         '',

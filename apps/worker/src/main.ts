@@ -1,9 +1,11 @@
 /**
  * The worker process on its own (as docker-compose runs it): joins the PostgreSQL and Temporal servers
  * named by DATABASE_URL and TEMPORAL_ADDRESS, loads the prebuilt workflow bundle and polls until SIGTERM.
+ * Payloads are encrypted with PROCUREFLOW_PAYLOAD_KEYS, which every API and worker must share.
  */
 import { loadConfig, requireExternalServices } from '../../../src/config/config.js';
 import { createLogger } from '../../../src/logging/logger.js';
+import { EncryptionCodec } from '../../../src/payload-encryption/encryption-codec.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
@@ -11,10 +13,17 @@ import { startWorkers } from './worker.providers.js';
 
 runMain(async () => {
   const config = loadConfig();
-  const { databaseUrl, temporalAddress } = requireExternalServices(config);
+  const { databaseUrl, temporalAddress, payloadKeyring } = requireExternalServices(config);
   const logger = createLogger(config.logLevel, 'worker');
   const dataSource = await openDatabase(databaseUrl, { migrationUrl: config.databaseMigrationUrl, warn: (message) => logger.warn(message) });
-  const workers = await startWorkers({ config, temporalAddress, dataSource, workflowBundle: await loadWorkflowBundle(), logger });
+  const workers = await startWorkers({
+    config,
+    temporalAddress,
+    dataSource,
+    workflowBundle: await loadWorkflowBundle(),
+    logger,
+    payloadCodec: new EncryptionCodec(payloadKeyring),
+  });
   onShutdownSignal(async () => {
     await workers.shutdown();
     await dataSource.destroy();

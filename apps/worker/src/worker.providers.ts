@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createActivities } from '../../../activities/index.js';
 import type { AppConfig } from '../../../src/config/config.js';
 import type { Logger } from '../../../src/logging/logger.js';
+import { type EncryptionCodec, encryptingDataConverter } from '../../../src/payload-encryption/encryption-codec.js';
 
 export interface WorkerDependencies {
   readonly config: AppConfig;
@@ -11,6 +12,8 @@ export interface WorkerDependencies {
   readonly dataSource: DataSource;
   readonly workflowBundle: { code: string };
   readonly logger: Logger;
+  /** Encrypts what the workers send to Temporal and decrypts what they receive; the API's clients share its keys. */
+  readonly payloadCodec: EncryptionCodec;
 }
 
 /** Where the default treasury adapter writes its payment files. */
@@ -44,6 +47,8 @@ export async function startWorkers(deps: WorkerDependencies): Promise<RunningWor
           taskQueue,
           workflowBundle: deps.workflowBundle,
           activities,
+          // Codecs run outside the workflow sandbox, on the worker's main thread: the bundle needs no change.
+          dataConverter: encryptingDataConverter(deps.payloadCodec),
           ...(deps.config.temporal.workflowCacheSize !== undefined ? { maxCachedWorkflows: deps.config.temporal.workflowCacheSize } : {}),
         }),
       ),

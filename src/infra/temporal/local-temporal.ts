@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROJECT_ROOT } from '../../config/project-root.js';
 
@@ -23,6 +24,8 @@ export interface InstalledTemporalBinaries {
 export interface LocalServerOptions {
   readonly toolsDir: string;
   readonly log: (line: string) => void;
+  /** The data converter of the environment's client (`env.client`): procureflow's encrypts payloads. */
+  readonly dataConverter?: DataConverter;
 }
 
 export interface DevServerOptions extends LocalServerOptions {
@@ -33,6 +36,8 @@ export interface DevServerOptions extends LocalServerOptions {
   readonly uiPort?: number;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server. */
   readonly dbFile?: string;
+  /** The codec endpoint (Temporal's codec-server protocol) the Web UI decodes payloads through. */
+  readonly uiCodecEndpoint?: string;
 }
 
 const INSTALL_SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
@@ -49,10 +54,10 @@ export async function startDevServer(options: DevServerOptions): Promise<{ env: 
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : {}),
     ...(options.dbFile !== undefined ? { dbFilename: options.dbFile } : {}),
-    extraArgs: ['--log-level', 'error'],
+    extraArgs: ['--log-level', 'error', ...(options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [])],
   };
   const env = await withLocalBinary(options, 'cli', (executable) =>
-    TestWorkflowEnvironment.createLocal({ server: { ...server, executable } }),
+    TestWorkflowEnvironment.createLocal({ server: { ...server, executable }, ...clientOptions(options) }),
   );
   return {
     env,
@@ -69,8 +74,12 @@ export async function startDevServer(options: DevServerOptions): Promise<{ env: 
 /** Starts the real time-skipping test server, for workflows whose timers span days or months. */
 export async function startTimeSkippingServer(options: LocalServerOptions): Promise<TestWorkflowEnvironment> {
   return withLocalBinary(options, 'testServer', (executable) =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable } }),
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, ...clientOptions(options) }),
   );
+}
+
+function clientOptions(options: LocalServerOptions): { client?: { dataConverter: DataConverter } } {
+  return options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {};
 }
 
 type Executable = { type: 'existing-path'; path: string } | { type: 'cached-download' };

@@ -1,5 +1,8 @@
 import { ConfigError, loadConfig, requireExternalServices, requireStandaloneApi } from '../../../src/config/config.js';
 
+const KEY_A = Buffer.alloc(32, 1).toString('base64');
+const KEY_B = Buffer.alloc(32, 2).toString('base64');
+
 describe('loadConfig', () => {
   it('gives embedded defaults when nothing is set', () => {
     const config = loadConfig({}, '/srv/procureflow');
@@ -103,6 +106,38 @@ describe('loadConfig', () => {
     expect(attempt).not.toThrow(/hunter2|letmein/);
   });
 
+  it('reads the payload keys, the active key id and the Web UI origins of the codec', () => {
+    const config = loadConfig({
+      PROCUREFLOW_PAYLOAD_KEYS: `k-2025:${KEY_A}, k-2026:${KEY_B}`,
+      PROCUREFLOW_PAYLOAD_KEY_ID: 'k-2025',
+      PROCUREFLOW_CODEC_ORIGINS: 'http://localhost:8080,https://temporal-ui.example.gov.cn/',
+    });
+    expect(config.payloadKeys).toEqual([
+      { id: 'k-2025', key: Buffer.alloc(32, 1) },
+      { id: 'k-2026', key: Buffer.alloc(32, 2) },
+    ]);
+    expect(config.payloadKeyId).toBe('k-2025');
+    expect(config.codecOrigins).toEqual(['http://localhost:8080', 'https://temporal-ui.example.gov.cn']);
+  });
+
+  it('lets the local dev server’s Web UI call the codec by default, and no other', () => {
+    expect(loadConfig({ TEMPORAL_DEV_SERVER_UI_PORT: '9233' }).codecOrigins).toEqual(['http://127.0.0.1:9233', 'http://localhost:9233']);
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }).codecOrigins).toEqual([]);
+    expect(loadConfig({})).toMatchObject({ payloadKeys: undefined, payloadKeyId: undefined });
+  });
+
+  it('refuses bad payload keys without showing them, an active key id that names none of them, and a URL that is no origin', () => {
+    const attempt = () =>
+      loadConfig({ PROCUREFLOW_PAYLOAD_KEYS: `k1:${KEY_A.slice(4)}`, PROCUREFLOW_PAYLOAD_KEY_ID: 'k 2', PROCUREFLOW_CODEC_ORIGINS: 'http://localhost:8080/ui' });
+    expect(attempt).toThrow('PROCUREFLOW_PAYLOAD_KEYS="[hidden]": key "k1" is not 32 bytes in base64');
+    expect(attempt).toThrow('PROCUREFLOW_PAYLOAD_KEY_ID="k 2": must be a key id');
+    expect(attempt).toThrow('PROCUREFLOW_CODEC_ORIGINS="http://localhost:8080/ui": "http://localhost:8080/ui" is not an origin');
+    expect(attempt).not.toThrow(KEY_A.slice(4));
+    expect(() => loadConfig({ PROCUREFLOW_PAYLOAD_KEYS: `k1:${KEY_A}`, PROCUREFLOW_PAYLOAD_KEY_ID: 'k2' })).toThrow(
+      'PROCUREFLOW_PAYLOAD_KEY_ID="k2": is not among the keys of PROCUREFLOW_PAYLOAD_KEYS ("k1")',
+    );
+  });
+
   it('refuses colliding ports and task queues', () => {
     expect(() => loadConfig({ TEMPORAL_DEV_SERVER_UI_PORT: '7233' })).toThrow('TEMPORAL_DEV_SERVER_UI_PORT="7233": must differ from TEMPORAL_DEV_SERVER_PORT');
     expect(() => loadConfig({ TEMPORAL_TASK_QUEUE_CASES: 'procureflow-procurement' })).toThrow('must differ from TEMPORAL_TASK_QUEUE_PROCUREMENT');
@@ -110,18 +145,29 @@ describe('loadConfig', () => {
 });
 
 describe('requireExternalServices', () => {
-  it('names both servers a standalone API or worker needs', () => {
-    expect(() => requireExternalServices(loadConfig({}))).toThrow(/DATABASE_URL[\s\S]*TEMPORAL_ADDRESS/);
+  const keyring = { keys: [{ id: 'k1', key: Buffer.alloc(32, 1) }], activeKeyId: 'k1' };
+
+  it('names both servers and the payload keys a standalone API or worker needs', () => {
+    expect(() => requireExternalServices(loadConfig({}))).toThrow(
+      /DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*PROCUREFLOW_PAYLOAD_KEYS="": is required when the API or worker runs on its own/,
+    );
   });
 
   it('requires the token secret too of a standalone API, in the same message', () => {
-    expect(() => requireStandaloneApi(loadConfig({}))).toThrow(/DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*PROCUREFLOW_JWT_SECRET="": is required when the API runs on its own/);
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d', TEMPORAL_ADDRESS: 'h:7233', PROCUREFLOW_JWT_SECRET: 'k'.repeat(40) });
-    expect(requireStandaloneApi(config)).toEqual({ databaseUrl: 'postgres://u:p@h:5432/d', temporalAddress: 'h:7233', jwtSecret: 'k'.repeat(40) });
+    expect(() => requireStandaloneApi(loadConfig({}))).toThrow(
+      /DATABASE_URL[\s\S]*TEMPORAL_ADDRESS[\s\S]*PROCUREFLOW_PAYLOAD_KEYS[\s\S]*PROCUREFLOW_JWT_SECRET="": is required when the API runs on its own/,
+    );
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@h:5432/d',
+      TEMPORAL_ADDRESS: 'h:7233',
+      PROCUREFLOW_JWT_SECRET: 'k'.repeat(40),
+      PROCUREFLOW_PAYLOAD_KEYS: `k1:${KEY_A}`,
+    });
+    expect(requireStandaloneApi(config)).toEqual({ databaseUrl: 'postgres://u:p@h:5432/d', temporalAddress: 'h:7233', jwtSecret: 'k'.repeat(40), payloadKeyring: keyring });
   });
 
-  it('passes them through when both are set', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d', TEMPORAL_ADDRESS: 'h:7233' });
-    expect(requireExternalServices(config)).toEqual({ databaseUrl: 'postgres://u:p@h:5432/d', temporalAddress: 'h:7233' });
+  it('passes them through when all are set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d', TEMPORAL_ADDRESS: 'h:7233', PROCUREFLOW_PAYLOAD_KEYS: `k1:${KEY_A}` });
+    expect(requireExternalServices(config)).toEqual({ databaseUrl: 'postgres://u:p@h:5432/d', temporalAddress: 'h:7233', payloadKeyring: keyring });
   });
 });

@@ -43,8 +43,14 @@ function interpolated(environment: Record<string, string>, shell: Record<string,
   return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(value, shell)]));
 }
 
-/** A secret as the README tells people to make one (`openssl rand -base64 48`). */
-const SHELL_WITH_SECRET = { PROCUREFLOW_JWT_SECRET: 'k3VJ0rXw9yq4bT7nH2mL5sD8fG1aZ6cE0pR3uW7xY9vB4nM2' };
+/**
+ * What a user exports before `docker compose up` for the variables Compose requires: a token secret as the
+ * README tells people to make one (`openssl rand -base64 48`) and a payload key.
+ */
+const SHELL_WITH_SECRET = {
+  PROCUREFLOW_JWT_SECRET: 'k3VJ0rXw9yq4bT7nH2mL5sD8fG1aZ6cE0pR3uW7xY9vB4nM2',
+  PROCUREFLOW_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 9).toString('base64')}`,
+};
 
 /** A published port as Compose reads the short syntax `[HOST_IP:]HOST_PORT:CONTAINER_PORT`; no host IP means every interface. */
 function publishedPorts(service: ComposeService, shell: Record<string, string>): Array<{ hostIp: string | undefined; containerPort: string }> {
@@ -124,7 +130,7 @@ describe('docker-compose.yml', () => {
   it('gives no token or secret variable of any service a value or default in the file', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [variable, value] of Object.entries(service.environment ?? {})) {
-        if (/SECRET|TOKEN|_KEY/.test(variable)) expect([name, variable, value]).toEqual([name, variable, expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]*\}$/)]);
+        if (/SECRET|TOKEN|_KEYS?$/.test(variable)) expect([name, variable, value]).toEqual([name, variable, expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]*\}$/)]);
       }
     }
   });
@@ -151,11 +157,31 @@ describe('docker-compose.yml', () => {
 
   it("keeps the worker's data directory (treasury payment files) in a volume, where the image makes it the node user's alone", () => {
     const worker = services['worker'] ?? {};
-    const dataDir = loadConfig(interpolated(worker.environment ?? {})).dataDir;
+    const dataDir = loadConfig(interpolated(worker.environment ?? {}, SHELL_WITH_SECRET)).dataDir;
     expect(worker.volumes).toContainEqual(expect.stringMatching(new RegExp(`^[a-z-]+:${dataDir}$`)));
     const volume = (worker.volumes ?? [])[0]?.split(':')[0] ?? '';
     expect(Object.keys(compose.volumes ?? {})).toContain(volume);
     expect(dockerfile).toMatch(new RegExp(`^RUN install -d -m 0700 -o node -g node ${dataDir}$`, 'm'));
+  });
+
+  it('encrypts payloads with keys the shell must give, the same for the API and the worker, with no default', () => {
+    for (const name of applicationServices) {
+      expect(services[name]?.environment?.['PROCUREFLOW_PAYLOAD_KEYS']).toMatch(/^\$\{PROCUREFLOW_PAYLOAD_KEYS:\?.+\}$/);
+      expect(loadConfig(interpolated(services[name]?.environment ?? {}, SHELL_WITH_SECRET)).payloadKeys).toEqual([{ id: 'k1', key: Buffer.alloc(32, 9) }]);
+    }
+    expect(services['api']?.environment?.['PROCUREFLOW_PAYLOAD_KEY_ID']).toBe(services['worker']?.environment?.['PROCUREFLOW_PAYLOAD_KEY_ID']);
+  });
+
+  it('points the Web UI at the API’s codec endpoint, with credentials, and lets the UI’s origin call it', () => {
+    const ui = services['temporal-ui'];
+    const api = services['api']?.environment ?? {};
+    const endpoint = new URL(ui?.environment?.['TEMPORAL_CODEC_ENDPOINT'] ?? '');
+    expect(endpoint.pathname).toBe('/codec');
+    expect(services['api']?.ports).toContain(`${endpoint.port}:${api['PORT']}`);
+    expect(ui?.environment?.['TEMPORAL_CODEC_INCLUDE_CREDENTIALS']).toBe('true');
+    const published = interpolate(ui?.ports?.[0] ?? '').split(':');
+    const uiPort = published.length === 3 ? published[1] : published[0];
+    expect(loadConfig(interpolated(api, SHELL_WITH_SECRET)).codecOrigins).toEqual([`http://localhost:${uiPort}`]);
   });
 
   it('publishes the API on the port it listens on', () => {
