@@ -37,6 +37,11 @@ export interface AppConfig {
   readonly token: string | undefined;
   /** The jurisdiction of the development tokens `npm start` prints (PROCUREFLOW_DEV_JURISDICTION). */
   readonly devJurisdiction: string;
+  /**
+   * How long the API lets one definition file compile (off its event loop) before it stops the
+   * compile and refuses the request (PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS).
+   */
+  readonly definitionCompileTimeoutMs: number;
 }
 
 export interface TaskQueues {
@@ -72,6 +77,7 @@ export const CONFIG_VARIABLES = {
   PROCUREFLOW_JWT_SECRET: `secret (at least ${MIN_JWT_SECRET_LENGTH} characters) signing and verifying access tokens`,
   PROCUREFLOW_TOKEN: 'access token the procureflow CLI sends to the API',
   PROCUREFLOW_DEV_JURISDICTION: 'jurisdiction code of the development tokens `npm start` prints',
+  PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS: 'milliseconds the API lets one definition file compile before it refuses the request',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -127,6 +133,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const jwtSecret = reader.optional('PROCUREFLOW_JWT_SECRET', parseJwtSecret);
   const token = reader.optional('PROCUREFLOW_TOKEN', parseToken);
   const devJurisdiction = reader.withDefault('PROCUREFLOW_DEV_JURISDICTION', 'zj-deqing', parseJurisdiction);
+  const definitionCompileTimeoutMs = reader.withDefault('PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS', 10_000, parseMilliseconds);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -152,6 +159,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     jwtSecret,
     token,
     devJurisdiction,
+    definitionCompileTimeoutMs,
   };
 }
 
@@ -237,6 +245,12 @@ function parseHostPort(raw: string): string {
 function parseCount(raw: string): number {
   if (!/^\d+$/.test(raw)) throw new Error('must be a whole number of at least 0');
   return Number(raw);
+}
+
+function parseMilliseconds(raw: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 1 && value <= 600_000)) throw new Error('must be a whole number of milliseconds from 1 to 600000 (10 minutes)');
+  return value;
 }
 
 function parsePort(raw: string): number {
