@@ -14,11 +14,8 @@ export interface CompileRequest {
   readonly file: string;
 }
 
-/** A compiler thread's answer. */
-export interface CompileResponse {
-  readonly id: number;
-  readonly result: CompileResult;
-}
+/** A compiler thread's answer: its first, once it has loaded the compiler, then one per request. */
+export type CompileResponse = { readonly ready: true } | { readonly id: number; readonly result: CompileResult };
 
 /** What became of one file: compiled (validly or not), or stopped for taking too long or too much memory. */
 export type PooledCompileOutcome =
@@ -42,6 +39,8 @@ interface Job {
 
 interface Thread {
   readonly worker: Worker;
+  /** The compiler is loaded: the time budget of a file counts its compile, not the thread's start. */
+  ready: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
 }
@@ -109,8 +108,16 @@ export class DefinitionCompilerPool implements OnModuleDestroy {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const thread = this.threads.find((candidate) => !candidate.job) ?? (this.threads.length < this.size ? this.startThread() : undefined);
-      if (!thread) return;
+      const thread = this.threads.find((candidate) => candidate.ready && !candidate.job);
+      if (!thread) {
+        // Start threads while there is work for them; a starting thread dispatches once ready.
+        const starting = this.threads.filter((candidate) => !candidate.ready).length;
+        if (starting < this.queue.length && this.threads.length < this.size) {
+          this.startThread();
+          continue;
+        }
+        return;
+      }
       const job = this.queue.shift()!;
       thread.job = job;
       thread.timer = setTimeout(() => this.stop(thread, 'time'), this.options.timeoutMs);
@@ -122,9 +129,14 @@ export class DefinitionCompilerPool implements OnModuleDestroy {
     const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb } });
     // An idle pool must not keep a process alive that has nothing else to do.
     worker.unref();
-    const thread: Thread = { worker };
+    const thread: Thread = { worker, ready: false };
     this.threads.push(thread);
     worker.on('message', (response: CompileResponse) => {
+      if ('ready' in response) {
+        thread.ready = true;
+        this.dispatch();
+        return;
+      }
       const job = thread.job;
       if (!job || job.request.id !== response.id) return;
       this.release(thread);
@@ -133,17 +145,27 @@ export class DefinitionCompilerPool implements OnModuleDestroy {
     });
     worker.on('error', (error: Error & { code?: string }) => {
       const job = this.retire(thread);
-      if (!job) return;
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') job.resolve({ kind: 'stopped', reason: 'memory' });
-      else job.reject(new Error(`a definition compiler thread failed on ${job.request.file}: ${error.message}`, { cause: error }));
+      if (!thread.ready) return this.failWaiting(new Error(`a definition compiler thread could not start: ${error.message}`, { cause: error }));
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') job?.resolve({ kind: 'stopped', reason: 'memory' });
+      else job?.reject(new Error(`a definition compiler thread failed on ${job.request.file}: ${error.message}`, { cause: error }));
       this.dispatch();
     });
     worker.on('exit', (code) => {
       const job = this.retire(thread);
+      if (this.closed) return;
+      if (!thread.ready) return this.failWaiting(new Error(`a definition compiler thread exited with code ${code} before it was ready`));
       job?.reject(new Error(`a definition compiler thread exited with code ${code} while compiling ${job.request.file}`));
-      if (!this.closed) this.dispatch();
+      this.dispatch();
     });
     return thread;
+  }
+
+  /**
+   * A thread that dies before it is ready would die again in its place: the files waiting are refused
+   * (the error reaches the log through the request that waited) instead of starting threads in a loop.
+   */
+  private failWaiting(error: Error): void {
+    for (const job of this.queue.splice(0)) job.reject(error);
   }
 
   private stop(thread: Thread, reason: 'time'): void {

@@ -15,3 +15,5 @@ port.on('message', (request: CompileRequest) => {
   const response: CompileResponse = { id: request.id, result: compileDefinition(request.text, request.file) };
   port.postMessage(response);
 });
+const ready: CompileResponse = { ready: true };
+port.postMessage(ready);
