@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -74,6 +75,10 @@ export class DefinitionsController {
   })
   @ApiCreatedResponse({ type: DeployResultDto, description: 'At least one new version was created.' })
   @ApiOkResponse({ type: DeployResultDto, description: 'Every file was already deployed with this content; nothing changed.' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'A file, or the key it names, belongs to a jurisdiction the caller may not deploy for (`details` names each); nothing was stored.',
+  })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: TOO_LARGE })
   @ApiUnprocessableEntityResponse({
     type: ErrorResponseDto,
