@@ -52,6 +52,11 @@ export interface AppConfig {
   readonly payloadKeyId: string | undefined;
   /** Origins of Temporal Web UIs whose pages may call the API's codec endpoint (CORS, with credentials). */
   readonly codecOrigins: readonly string[];
+  /**
+   * How long the API lets one definition file compile (off its event loop) before it stops the
+   * compile and refuses the request (PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS).
+   */
+  readonly definitionCompileTimeoutMs: number;
 }
 
 export interface TaskQueues {
@@ -91,6 +96,7 @@ export const CONFIG_VARIABLES = {
   PROCUREFLOW_PAYLOAD_KEYS: 'keys encrypting Temporal payloads: <id>:<base64 of 32 bytes>, comma-separated',
   PROCUREFLOW_PAYLOAD_KEY_ID: 'id of the payload key that encrypts new payloads (default: the last one listed)',
   PROCUREFLOW_CODEC_ORIGINS: 'origins of Temporal Web UIs allowed to call the codec endpoint, comma-separated',
+  PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS: 'milliseconds the API lets one definition file compile before it refuses the request',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -152,6 +158,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   // The local dev server's Web UI, when npm start runs one; a Web UI elsewhere must be named.
   const localUiOrigins = address ? [] : [`http://127.0.0.1:${devServerUiPort}`, `http://localhost:${devServerUiPort}`];
   const codecOrigins = reader.withDefault('PROCUREFLOW_CODEC_ORIGINS', localUiOrigins, parseOrigins);
+  const definitionCompileTimeoutMs = reader.withDefault('PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS', 10_000, parseMilliseconds);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -192,6 +199,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     payloadKeys,
     payloadKeyId,
     codecOrigins,
+    definitionCompileTimeoutMs,
   };
 }
 
@@ -325,6 +333,12 @@ function parseHostPort(raw: string): string {
 function parseCount(raw: string): number {
   if (!/^\d+$/.test(raw)) throw new Error('must be a whole number of at least 0');
   return Number(raw);
+}
+
+function parseMilliseconds(raw: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 1 && value <= 600_000)) throw new Error('must be a whole number of milliseconds from 1 to 600000 (10 minutes)');
+  return value;
 }
 
 function parsePort(raw: string): number {

@@ -92,8 +92,20 @@ function readHeader(source: SourceDocument): { kind: DefinitionKind } | { diagno
   return diagnostics.length > 0 ? { diagnostics } : { kind: kind as DefinitionKind };
 }
 
+/**
+ * Most diagnostics reported for one file. Beyond, the first ones are listed and one more says how
+ * many follow: nobody reads thousands, and a file that breaks the same rule on every line would
+ * otherwise produce an answer many times its own size.
+ */
+export const MAX_DIAGNOSTICS_PER_FILE = 200;
+
 function failed(diagnostics: readonly Diagnostic[]): CompileResult {
-  return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+  const sorted = sortDiagnostics(diagnostics);
+  if (sorted.length <= MAX_DIAGNOSTICS_PER_FILE) return { ok: false, diagnostics: sorted };
+  const listed = sorted.slice(0, MAX_DIAGNOSTICS_PER_FILE - 1);
+  const next = sorted[MAX_DIAGNOSTICS_PER_FILE - 1]!;
+  const unlisted = sorted.length - MAX_DIAGNOSTICS_PER_FILE;
+  return { ok: false, diagnostics: [...listed, { ...next, message: `${next.message} — and ${unlisted} further problems after this one are not listed; fix these first` }] };
 }
 
 /** sha256 of the canonical JSON (keys sorted at every level) of a definition. */

@@ -81,6 +81,8 @@ describe('bidding and awarding through the API (time-skipping)', () => {
       centre: ['procurement-centre'],
     };
     for (const [who, roles] of Object.entries(people)) tokens[who] = await tokenFor({ userId: who, name: who, roles, jurisdiction: JURISDICTION });
+    // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
+    tokens['nationalAdmin'] = await tokenFor({ userId: 'nationalAdmin', name: 'nationalAdmin', roles: ['administrator'], jurisdiction: 'cn' });
   });
 
   afterAll(async () => {
@@ -121,12 +123,13 @@ describe('bidding and awarding through the API (time-skipping)', () => {
 
   it('takes qualified bids once per request, awards them, and decides the contract’s task in the contract workflow', async () => {
     const deployed = await call('POST', '/definitions', 'admin', {
-      files: [
-        { file: 'minimal-procedure.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8') },
-        { file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') },
-      ],
+      files: [{ file: 'minimal-procedure.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8') }],
     });
     expect(deployed.status).toBe(201);
+    const calendar = await call('POST', '/definitions', 'nationalAdmin', {
+      files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }],
+    });
+    expect(calendar.status).toBe(201);
     const sunshine = await register('测试县阳光社会工作服务中心', true);
     const harmony = await register('测试县和谐社工事务所', true);
     const suspended = await register('测试县旧城服务社', true);

@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
+import { DefinitionCompilerPool } from '../../apps/api/src/definitions/definition-compiler.pool.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { signAccessToken } from '../../src/identity/access-tokens.js';
 import { startTestApi, type TestApi, TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { calendarDefinition, NEW_YEAR_2026, REVERSED_HOLIDAY_CALENDAR } from '../support/definition-texts.js';
 
+const DEQING_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures/deqing-community-correction.yaml'), 'utf8');
+
+/** The file of the attack: 112 kB of YAML whose 16,000 aliases took the quadratic alias pre-pass 28 s. */
+const SIXTEEN_THOUSAND_ALIASES = `apiVersion: procureflow.gov.cn/v1\nkind: Calendar\nanchor: &a x\nlist:\n${'  - *a\n'.repeat(16_000)}`;
+
 /**
  * The definition registry through its HTTP API, on real PostgreSQL: who may call it, deploy
- * semantics (all or nothing, idempotent, versioned, serialised), reads, diffs and jurisdictions.
+ * semantics (all or nothing, idempotent, versioned, serialised), reads, diffs, jurisdictions, and the
+ * limits that keep any file from stalling the API.
  */
 describe('the definitions API', () => {
   let api: TestApi;
@@ -17,6 +24,7 @@ describe('the definitions API', () => {
   let anjiAdmin: string;
   let nationalViewer: string;
   let nationalAdmin: string;
+  let vendor: string;
 
   beforeAll(async () => {
     api = await startTestApi('definitions_api');
@@ -25,6 +33,7 @@ describe('the definitions API', () => {
     anjiAdmin = await tokenFor({ userId: 'zhao.lei', roles: ['administrator'], jurisdiction: 'zj-anji' });
     nationalViewer = await tokenFor({ userId: 'chen.jing', roles: ['ministry-viewer'], jurisdiction: 'cn' });
     nationalAdmin = await tokenFor({ userId: 'sun.li', roles: ['administrator'], jurisdiction: 'cn' });
+    vendor = await tokenFor({ userId: 'zhou.kai', roles: ['vendor'], jurisdiction: 'zj-deqing' });
   });
 
   afterAll(async () => {
@@ -41,6 +50,12 @@ describe('the definitions API', () => {
   };
   const deploy = (token: string, files: Array<{ file: string; text: string }>, comment?: string) =>
     call('POST', '/definitions', token, { files, ...(comment ? { comment } : {}) });
+  /** Everything deployed, as the national level sees it through the API: unchanged means nothing was stored. */
+  const registry = async () => {
+    const { status, body } = await call('GET', '/definitions', nationalViewer);
+    expect(status).toBe(200);
+    return body['definitions'];
+  };
   const rowCount = async (key?: string): Promise<number> => {
     const rows: Array<{ count: string }> = key
       ? await api.dataSource.query('SELECT count(*) FROM definition_versions WHERE key = $1', [key])
@@ -110,9 +125,19 @@ describe('the definitions API', () => {
   });
 
   describe('validate', () => {
-    it('reports on every file for any signed-in user and stores nothing', async () => {
+    it.each([
+      ['a vendor', () => vendor, 'zhou.kai has the roles "vendor"'],
+      ['an approver', () => approver, 'li.ming has the roles "finance-bureau"'],
+    ])('refuses %s with 403: only administrators, who deploy, may validate', async (_who, token, roles) => {
+      const { status, body } = await call('POST', '/definitions/validate', token(), { files: [{ file: 'aliases.yaml', text: SIXTEEN_THOUSAND_ALIASES }] });
+      expect(status).toBe(403);
+      expect(body).toMatchObject({ code: 'forbidden', message: expect.stringContaining('"administrator"') });
+      expect(body['message']).toContain(roles);
+    });
+
+    it('reports on every file for an administrator and stores nothing', async () => {
       const before = await rowCount();
-      const { status, body } = await call('POST', '/definitions/validate', approver, {
+      const { status, body } = await call('POST', '/definitions/validate', admin, {
         files: [
           { file: 'good.yaml', text: calendarDefinition({ key: 'validated-2026' }) },
           { file: 'bad.yaml', text: REVERSED_HOLIDAY_CALENDAR },
@@ -138,7 +163,7 @@ describe('the definitions API', () => {
       [{ files: [{ file: '', text: 'a: 1' }] }, 'files.0.file'],
       [{ files: [{ file: 'x.yaml', text: 'a: 1' }], extra: true }, 'extra'],
     ])('answers a malformed body %j with 422 naming %s', async (payload, field) => {
-      const { status, body } = await call('POST', '/definitions/validate', approver, payload);
+      const { status, body } = await call('POST', '/definitions/validate', admin, payload);
       expect(status).toBe(422);
       expect(body['code']).toBe('validation-failed');
       expect((body['details'] as Array<{ field: string }>).map((d) => d.field)).toContain(field);
@@ -147,7 +172,7 @@ describe('the definitions API', () => {
     it('answers a body that is not JSON with 400 and the caller\'s correlation id', async () => {
       const response = await fetch(`${api.baseUrl}/definitions/validate`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${approver}`, 'content-type': 'application/json', 'x-request-id': 'broken-body-1' },
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', 'x-request-id': 'broken-body-1' },
         body: '{"files": [',
       });
       expect(response.status).toBe(400);
@@ -157,7 +182,7 @@ describe('the definitions API', () => {
 
     it('refuses two files of the same name', async () => {
       const text = calendarDefinition();
-      const { status, body } = await call('POST', '/definitions/validate', approver, { files: [{ file: 'a.yaml', text }, { file: 'a.yaml', text }] });
+      const { status, body } = await call('POST', '/definitions/validate', admin, { files: [{ file: 'a.yaml', text }, { file: 'a.yaml', text }] });
       expect(status).toBe(422);
       expect(body['details']).toEqual([{ field: 'files[1].file', problem: expect.stringContaining('also the name of files[0]') }]);
     });
@@ -288,7 +313,7 @@ describe('the definitions API', () => {
   describe('all or nothing', () => {
     it('deploys nothing from a batch with one broken file, and returns every located diagnostic', async () => {
       const before = await rowCount();
-      const { status, body } = await deploy(admin, [
+      const { status, body } = await deploy(nationalAdmin, [
         { file: 'fine.yaml', text: calendarDefinition({ key: 'fine-2026' }) },
         { file: 'broken.yaml', text: REVERSED_HOLIDAY_CALENDAR },
         { file: 'not-yaml.yaml', text: 'kind: [unclosed' },
@@ -324,7 +349,7 @@ describe('the definitions API', () => {
     });
 
     it('refuses one key with two different contents in one batch', async () => {
-      const { status, body } = await deploy(admin, [
+      const { status, body } = await deploy(nationalAdmin, [
         { file: 'a.yaml', text: calendarDefinition({ key: 'twice-2026' }) },
         { file: 'b.yaml', text: calendarDefinition({ key: 'twice-2026', titleEn: 'other' }) },
       ]);
@@ -334,7 +359,7 @@ describe('the definitions API', () => {
     });
 
     it('numbers concurrent deploys of one key 1, 2, 3… without gaps or failures', async () => {
-      const contents = Array.from({ length: 6 }, (_, i) => calendarDefinition({ key: 'race-2026', titleEn: `edition ${i}` }));
+      const contents = Array.from({ length: 6 }, (_, i) => calendarDefinition({ key: 'race-2026', jurisdiction: 'zj-deqing', titleEn: `edition ${i}` }));
       const results = await Promise.all(contents.map((text, i) => deploy(admin, [{ file: `race-${i}.yaml`, text }])));
       expect(results.map((r) => r.status)).toEqual(contents.map(() => 201));
       const versions = results.map((r) => (r.body['definitions'] as Array<{ version: number }>)[0]?.version).sort();
@@ -345,12 +370,13 @@ describe('the definitions API', () => {
 
   describe('jurisdictions', () => {
     beforeAll(async () => {
-      const deployed = await deploy(admin, [
-        { file: 'deqing-only.yaml', text: calendarDefinition({ key: 'deqing-only-2026', jurisdiction: 'zj-deqing' }) },
+      const local = await deploy(admin, [{ file: 'deqing-only.yaml', text: calendarDefinition({ key: 'deqing-only-2026', jurisdiction: 'zj-deqing' }) }]);
+      expect(local.status).toBe(201);
+      const national = await deploy(nationalAdmin, [
         { file: 'national.yaml', text: calendarDefinition({ key: 'national-2026', jurisdiction: 'cn' }) },
         { file: 'nobody.yaml', text: calendarDefinition({ key: 'nobody-2026' }) },
       ]);
-      expect(deployed.status).toBe(201);
+      expect(national.status).toBe(201);
     });
 
     it("hides another jurisdiction's definitions as if they did not exist", async () => {
@@ -388,6 +414,162 @@ describe('the definitions API', () => {
       const { status } = await deploy(anjiAdmin, [{ file: 'takeover.yaml', text: calendarDefinition({ key: 'deqing-only-2026', jurisdiction: 'zj-anji' }) }]);
       expect(status).toBe(403);
       expect(await rowCount('deqing-only-2026')).toBe(1);
+    });
+
+    it.each([
+      ['a national calendar', 'national-new-2026', 'cn', 'for the whole country (jurisdiction "cn")'],
+      ['a calendar of no jurisdiction', 'nobody-new-2026', undefined, 'for no jurisdiction (it applies to every jurisdiction)'],
+    ])("refuses a local administrator's deploy of %s with 403, storing nothing", async (_what, key, jurisdiction, owner) => {
+      const before = await registry();
+      const { status, body } = await deploy(admin, [
+        { file: 'own.yaml', text: calendarDefinition({ key: 'own-2026', jurisdiction: 'zj-deqing' }) },
+        { file: `${key}.yaml`, text: calendarDefinition({ key, ...(jurisdiction ? { jurisdiction } : {}) }) },
+      ]);
+      expect(status).toBe(403);
+      expect(body['message']).toBe(`${key}.yaml defines "${key}" ${owner}, and your jurisdiction is "zj-deqing": nothing was deployed.`);
+      expect(body['details']).toEqual([{ field: 'files[1].text', problem: expect.stringContaining('only a national administrator (jurisdiction "cn") may deploy it') }]);
+      expect(await registry()).toEqual(before);
+    });
+
+    it('leaves the shipped holiday calendar, which shifts every deadline, to a national administrator', async () => {
+      const file = 'calendars/cn-2026.yaml';
+      const text = readFileSync(path.join(PROJECT_ROOT, 'definitions', file), 'utf8');
+      const before = await registry();
+      const refused = await deploy(admin, [{ file, text }]);
+      expect(refused.status).toBe(403);
+      expect(await registry()).toEqual(before);
+      const deployed = await deploy(nationalAdmin, [{ file, text }]);
+      expect(deployed.status).toBe(201);
+      expect(deployed.body).toMatchObject({ definitions: [{ key: 'cn-2026', jurisdiction: 'cn', deployedBy: 'sun.li', created: true }] });
+    });
+
+    it("refuses a local administrator's new version of a national key, even one declared its own", async () => {
+      const before = await registry();
+      const { status, body } = await deploy(admin, [{ file: 'takeover.yaml', text: calendarDefinition({ key: 'nobody-2026', jurisdiction: 'zj-deqing' }) }]);
+      expect(status).toBe(403);
+      expect(body['message']).toBe(
+        'The key "nobody-2026" (takeover.yaml) is registered for no jurisdiction (it applies to every jurisdiction), and your jurisdiction is "zj-deqing": nothing was deployed.',
+      );
+      expect(await registry()).toEqual(before);
+    });
+  });
+
+  describe('limits: no file stalls the API', () => {
+    const aliases = { file: 'aliases.yaml', text: SIXTEEN_THOUSAND_ALIASES };
+    // Alias number 101 stands on line 4 + 101, after "  - ".
+    const aliasRefusal = {
+      ruleId: 'PF-LIMIT-ALIASES',
+      file: 'aliases.yaml',
+      line: 105,
+      column: 5,
+      path: '',
+      severity: 'error',
+      message: expect.stringContaining('a definition may use at most 100'),
+    };
+
+    it('refuses the 16,000-alias file at its place while /health keeps answering', async () => {
+      // Twenty copies of a real procedure keep the request compiling for a second or more after the
+      // alias file is refused. The hook only tells the test when the API starts compiling, so that the
+      // health checks are sure to be sent while it does; everything asserted is what HTTP answers.
+      let compiling!: () => void;
+      const started = new Promise<void>((resolve) => {
+        compiling = resolve;
+      });
+      const compile = DefinitionCompilerPool.prototype.compile;
+      DefinitionCompilerPool.prototype.compile = function (this: DefinitionCompilerPool, ...args: Parameters<typeof compile>) {
+        compiling();
+        return compile.apply(this, args);
+      };
+      try {
+        const files = [aliases, ...Array.from({ length: 20 }, (_, i) => ({ file: `deqing-${i}.yaml`, text: DEQING_PROCEDURE }))];
+        let settled = false;
+        const validating = call('POST', '/definitions/validate', admin, { files }).finally(() => {
+          settled = true;
+        });
+        await started;
+        // On the event loop, the compile would hold every one of these until the report was sent.
+        for (let i = 0; i < 3; i++) {
+          const health = await fetch(`${api.baseUrl}/health`);
+          expect([health.status, settled]).toEqual([200, false]);
+        }
+        const { status, body } = await validating;
+        expect(status).toBe(200);
+        const reports = body['files'] as Array<Record<string, unknown>>;
+        expect(reports[0]).toEqual({ file: 'aliases.yaml', ok: false, diagnostics: [aliasRefusal] });
+        expect(reports.slice(1).map((report) => [report['ok'], report['key']])).toEqual(files.slice(1).map(() => [true, 'deqing-community-correction']));
+      } finally {
+        DefinitionCompilerPool.prototype.compile = compile;
+      }
+    });
+
+    it('deploys nothing from the 16,000-alias file: 422 with the located refusal', async () => {
+      const before = await registry();
+      const { status, body } = await deploy(admin, [aliases]);
+      expect(status).toBe(422);
+      expect(body).toMatchObject({ code: 'definition-invalid', diagnostics: [aliasRefusal] });
+      expect(await registry()).toEqual(before);
+    });
+
+    it('refuses a file past the size limit with 413 naming it, compiling and storing nothing', async () => {
+      const padded = `${calendarDefinition({ key: 'padded-2026', jurisdiction: 'zj-deqing' })}# ${'x'.repeat(250_000)}\n`;
+      const files = [
+        { file: 'fine.yaml', text: calendarDefinition({ key: 'fine-too-2026', jurisdiction: 'zj-deqing' }) },
+        { file: 'padded.yaml', text: padded },
+      ];
+      const before = await registry();
+      for (const route of ['/definitions/validate', '/definitions']) {
+        const { status, body } = await call('POST', route, admin, { files });
+        expect([route, status]).toEqual([route, 413]);
+        expect(body).toMatchObject({ code: 'payload-too-large', message: expect.stringContaining('padded.yaml is larger than a definition may be (250,000 characters)') });
+        expect(body['details']).toEqual([{ field: 'files[1].text', problem: `padded.yaml has ${padded.length.toLocaleString('en-US')} characters; a definition may have at most 250,000` }]);
+      }
+      expect(await registry()).toEqual(before);
+    });
+
+    it('refuses a request body over 5 MiB with 413', async () => {
+      const files = Array.from({ length: 25 }, (_, i) => ({ file: `big-${i}.yaml`, text: `# ${'x'.repeat(240_000)}\n` }));
+      const before = await registry();
+      const { status, body } = await deploy(admin, files);
+      expect(status).toBe(413);
+      expect(body).toMatchObject({ status: 413, code: 'payload-too-large' });
+      expect(await registry()).toEqual(before);
+    });
+
+    describe('with a compile time budget no real file meets', () => {
+      let strict: TestApi;
+
+      beforeAll(async () => {
+        // One millisecond: no procedure compiles that fast, so every compile on this API overruns.
+        strict = await startTestApi('definitions_budget', { PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS: '1' });
+      });
+
+      afterAll(async () => {
+        await strict?.close();
+      });
+
+      it('stops the compile, refuses the request with 422 naming the file, stores nothing and keeps answering', async () => {
+        const post = async (route: string) => {
+          const response = await fetch(`${strict.baseUrl}${route}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ files: [{ file: 'procedures/deqing.yaml', text: DEQING_PROCEDURE }] }),
+          });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+        };
+        for (const route of ['/definitions/validate', '/definitions']) {
+          const { status, body } = await post(route);
+          expect([route, status]).toEqual([route, 422]);
+          expect(body).toMatchObject({
+            code: 'definition-invalid',
+            message: expect.stringContaining('procedures/deqing.yaml took longer than 0.001 s to compile, so compiling it was stopped'),
+            diagnostics: [{ ruleId: 'PF-LIMIT-COMPILE', file: 'procedures/deqing.yaml', line: 1, column: 1, path: '', severity: 'error', message: expect.any(String) }],
+            details: [{ field: 'files[0].text', problem: expect.stringMatching(/^procedures\/deqing\.yaml:1:1 {2}PF-LIMIT-COMPILE {2}/) }],
+          });
+          expect((await fetch(`${strict.baseUrl}/health`)).status).toBe(200);
+        }
+        const list = await fetch(`${strict.baseUrl}/definitions`, { headers: { authorization: `Bearer ${nationalViewer}` } });
+        expect(await list.json()).toEqual({ definitions: [] });
+      });
     });
   });
 });

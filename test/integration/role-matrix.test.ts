@@ -158,6 +158,7 @@ describe('who may do and see what (the role matrix)', () => {
     { name: 'POST /vendors/{loser}/suspension (no reason)', method: 'POST', route: () => `/vendors/${loser}/suspension`, body: () => ({}), expect: { rest: 403, admin: 422, finance: 422, foreignAdmin: 422, national: 422 } },
     { name: 'GET /definitions', method: 'GET', route: () => '/definitions', expect: everyone(200) },
     { name: 'GET /definitions/{key}', method: 'GET', route: () => `/definitions/${PROCEDURE}`, expect: { rest: 200, foreignAdmin: 404, foreignStaff: 404 } },
+    { name: 'POST /definitions/validate', method: 'POST', route: () => '/definitions/validate', body: () => ({ files: [{ file: 'x.yaml', text: 'a: [' }] }), expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
     { name: 'POST /definitions (not YAML)', method: 'POST', route: () => '/definitions', body: () => ({ files: [{ file: 'x.yaml', text: 'a: [' }] }), expect: { rest: 403, admin: 422, foreignAdmin: 422, national: 422 } },
     { name: 'GET /public/notices', method: 'GET', route: () => '/public/notices', expect: everyone(200) },
   ];

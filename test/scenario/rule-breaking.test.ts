@@ -25,13 +25,13 @@ describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
     stack = await ScenarioStack.start('scenario_rules');
     const admin = await as('administrator');
     const file = 'deqing-community-correction.yaml';
-    const deployed = await stack.call('POST', '/definitions', admin, {
-      files: [
-        { file, text: readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8') },
-        { file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') },
-      ],
-    });
+    const deployed = await stack.call('POST', '/definitions', admin, { files: [{ file, text: readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8') }] });
     expect(deployed.status).toBe(201);
+    // The calendar applies to every jurisdiction: a national administrator deploys it.
+    const calendar = await stack.call('POST', '/definitions', await stack.token('national.administrator', 'administrator', 'cn'), {
+      files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }],
+    });
+    expect(calendar.status).toBe(201);
     const version = await stack.call<{ definition: ProcedureDefinition }>('GET', '/definitions/deqing-community-correction/versions/1', admin);
     definition = version.body.definition;
     const selection = definition.steps.find((step) => step.kind === 'vendorSelection');

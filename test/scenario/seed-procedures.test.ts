@@ -56,13 +56,13 @@ describe.each([
     const admin = await as(ADMINISTRATOR);
 
     // ── deploy the procedure and the holiday calendar ──────────────────────────────────────────
-    const deployed = await stack.call<{ definitions: Array<{ key: string; version: number; kind: string }> }>('POST', '/definitions', admin, {
-      files: [
-        { file, text },
-        { file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') },
-      ],
-    });
+    const deployed = await stack.call<{ definitions: Array<{ key: string; version: number; kind: string }> }>('POST', '/definitions', admin, { files: [{ file, text }] });
     expect(deployed.status).toBe(201);
+    // The calendar applies to every jurisdiction: a national administrator deploys it.
+    const calendar = await stack.call('POST', '/definitions', await stack.token('national.administrator', ADMINISTRATOR, 'cn'), {
+      files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }],
+    });
+    expect(calendar.status).toBe(201);
     const procedure = deployed.body.definitions.find((d) => d.kind === 'Procedure');
     expect(procedure).toBeDefined();
     const version = await stack.call<{ definition: ProcedureDefinition }>('GET', `/definitions/${procedure!.key}/versions/${procedure!.version}`, admin);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
-import { loadConfig } from '../../src/config/config.js';
+import { type Environment, loadConfig } from '../../src/config/config.js';
 import { signAccessToken } from '../../src/identity/access-tokens.js';
 import type { Identity } from '../../src/identity/identity.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -22,12 +22,13 @@ export interface TestApi {
 
 /**
  * The API on a fresh database of its own, listening on a free port. Endpoints that need Temporal are
- * not exercised through it: its client connects lazily and is never used.
+ * not exercised through it: its client connects lazily and is never used. `env` sets configuration
+ * variables, the process's own environment being ignored.
  */
-export async function startTestApi(label: string): Promise<TestApi> {
+export async function startTestApi(label: string, env: Environment = {}): Promise<TestApi> {
   const { url, dataSource } = await freshDatabase(label);
   const app: INestApplication = await createApiApp({
-    config: loadConfig({}),
+    config: loadConfig(env),
     dataSource,
     temporalClient: new Client({ dataConverter: testDataConverter() }),
     payloadCodec: testPayloadCodec,

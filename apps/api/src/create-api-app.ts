@@ -6,6 +6,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { type ApiDependencies, AppModule } from './app.module.js';
+import { MAX_JSON_BODY_BYTES } from './common/body-limit.js';
 import { type FieldProblem, ValidationError } from './common/domain-errors.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
 import { assignRequestId } from './common/request-id.js';
@@ -19,8 +20,7 @@ export async function createApiApp(deps: ApiDependencies): Promise<INestApplicat
   // The body parser is mounted after the correlation id, so that even a malformed body gets one.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), { bufferLogs: true, bodyParser: false });
   app.use(assignRequestId);
-  // Definition files travel as JSON strings; a batch of a jurisdiction's files outgrows Express's 100 kB default.
-  app.useBodyParser('json', { limit: '5mb' });
+  app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES });
   app.useLogger(app.get(NestPinoLogger));
   app.useGlobalFilters(new ApiExceptionFilter(deps.logger));
   app.useGlobalPipes(

@@ -1,5 +1,7 @@
-import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import { Composer, type CST, type Document, isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Pair, Parser, YAMLParseError } from 'yaml';
 import { type Diagnostic, type DocumentPath, formatPath } from '../diagnostics.js';
+import { checkLength, checkTokens } from './source-limits.js';
+import { buildData } from './yaml-data.js';
 
 /**
  * A YAML definition file parsed into plain data, remembering where every value came from so that
@@ -29,18 +31,34 @@ export interface SourceDocument {
  */
 const MAX_SYNTAX_DIAGNOSTICS = 3;
 
-/** Parses YAML keeping source positions. Syntax errors come back as diagnostics, never as exceptions. */
+/**
+ * Parses YAML keeping source positions. Syntax errors and exceeded limits come back as diagnostics,
+ * never as exceptions.
+ * Guarantees: the time taken is proportional to the length of the text. The size limit is checked
+ * before parsing, the nesting depth and the number of aliases on the parser's token tree before any
+ * value is built (see DEFINITION_LIMITS), and the values aliases repeat while the data is built,
+ * before any later stage walks it.
+ */
 export function parseYamlSource(text: string, file: string): { source: SourceDocument; diagnostics: Diagnostic[] } {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
   // Positions are computed from the text itself: the parser's own line counter can lose a line break
   // while it recovers from a syntax error.
   const position = positionsOf(text);
+  const located = (ruleId: string, offset: number, message: string): Diagnostic => ({ ruleId, message, file, ...position(offset), path: '', severity: 'error' });
+  const refused = (diagnostics: Diagnostic[]) => ({ source: unparsedSource(text, file), diagnostics });
 
+  const tooLong = checkLength(text);
+  if (tooLong) return refused([located(tooLong.ruleId, tooLong.offset, tooLong.message)]);
+
+  const tokens = Array.from(new Parser().parse(text));
+  const breaches = checkTokens(tokens);
+  if (breaches.length > 0) return refused(breaches.map((breach) => located(breach.ruleId, breach.offset, breach.message)));
+
+  const document = composeOne(tokens, text.length);
   const diagnostics: Diagnostic[] = [];
   const syntaxErrors = [...document.errors, ...document.warnings];
   const cascade = syntaxErrors.length > MAX_SYNTAX_DIAGNOSTICS;
   for (const error of cascade ? syntaxErrors.slice(0, 1) : syntaxErrors) {
-    diagnostics.push({ ruleId: 'PF-YAML', message: `YAML syntax: ${firstLine(error.message)}`, file, ...position(error.pos[0]), path: '', severity: 'error' });
+    diagnostics.push(located('PF-YAML', error.pos[0], `YAML syntax: ${firstLine(error.message)}`));
   }
   if (cascade) {
     const first = diagnostics[0];
@@ -54,15 +72,13 @@ export function parseYamlSource(text: string, file: string): { source: SourceDoc
       severity: 'error',
     });
   }
+
+  let data: unknown;
   if (document.errors.length === 0) {
-    // An alias to an anchor that does not exist is only found when the document is converted.
-    visit(document, {
-      Alias(_, alias) {
-        if (!alias.resolve(document) && alias.range) {
-          diagnostics.push({ ruleId: 'PF-YAML', message: `YAML: Unresolved alias *${alias.source}: no anchor &${alias.source} comes before it`, file, ...position(alias.range[0]), path: '', severity: 'error' });
-        }
-      },
-    });
+    // Aliases are resolved, and duplicate keys found, only on a document that parsed.
+    const built = buildData(document.contents);
+    diagnostics.push(...built.problems.map((problem) => located(problem.ruleId, problem.offset, problem.message)));
+    if (diagnostics.length === 0) data = built.data;
   }
 
   const locate = (path: DocumentPath, offsetInValue?: number): { line: number; column: number } => {
@@ -93,15 +109,6 @@ export function parseYamlSource(text: string, file: string): { source: SourceDoc
     return node;
   };
 
-  let data: unknown;
-  if (diagnostics.length === 0) {
-    try {
-      data = document.toJS({ maxAliasCount: 100 });
-    } catch (error) {
-      diagnostics.push({ ruleId: 'PF-YAML', message: `YAML: ${firstLine((error as Error).message)}`, file, line: 1, column: 1, path: '', severity: 'error' });
-    }
-  }
-
   const source: SourceDocument = {
     file,
     text,
@@ -110,6 +117,39 @@ export function parseYamlSource(text: string, file: string): { source: SourceDoc
     at: (path, ruleId, message, offsetInValue) => ({ ruleId, message, file, ...locate(path, offsetInValue), path: formatPath(path), severity: 'error' }),
   };
   return { source, diagnostics };
+}
+
+/**
+ * The one document of a definition file, composed from the parser's tokens as yaml's parseDocument
+ * would, except that duplicate keys are left to buildData (the parser's own check is quadratic).
+ */
+function composeOne(tokens: readonly CST.Token[], length: number): Document.Parsed {
+  const composer = new Composer({ uniqueKeys: false, strict: true, version: '1.2' });
+  let document: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (!document) {
+      document = next;
+      continue;
+    }
+    document.errors.push(
+      new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'a second YAML document starts here (after a line "---"); a definition file holds one document'),
+    );
+    break;
+  }
+  // compose(…, forceDoc = true) always yields a document, an empty one for an empty text.
+  if (!document) throw new Error('the YAML composer produced no document');
+  return document;
+}
+
+/** What later stages see of a file refused before it was parsed: no data, every position at its start. */
+function unparsedSource(text: string, file: string): SourceDocument {
+  return {
+    file,
+    text,
+    data: undefined,
+    locate: () => ({ line: 1, column: 1 }),
+    at: (path, ruleId, message) => ({ ruleId, message, file, line: 1, column: 1, path: formatPath(path), severity: 'error' }),
+  };
 }
 
 /** 1-based line and column of a character offset, from the text's own line breaks. */
@@ -152,14 +192,35 @@ function escapeLength(code: string | undefined): number {
 
 function childOf(node: unknown, segment: string | number): { value: unknown; keyNode?: unknown } | undefined {
   if (isMap(node) && typeof segment === 'string') {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment);
-    return pair && isPair(pair) ? { value: pair.value, keyNode: pair.key } : undefined;
+    const pair = keyIndexOf(node).get(segment);
+    return pair ? { value: pair.value, keyNode: pair.key } : undefined;
   }
   if (isSeq(node) && typeof segment === 'number') {
     const item = node.items[segment];
     return item === undefined ? undefined : { value: item };
   }
   return undefined;
+}
+
+/**
+ * Each mapping's pairs by key, built on first use: locating many diagnostics in one large mapping
+ * then costs one pass over it, not one per diagnostic.
+ */
+const keyIndexes = new WeakMap<object, Map<string, Pair<unknown, unknown>>>();
+
+function keyIndexOf(map: { items: ReadonlyArray<unknown> }): Map<string, Pair<unknown, unknown>> {
+  let index = keyIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      if (isPair(item) && isScalar(item.key)) {
+        const key = String(item.key.value);
+        if (!index.has(key)) index.set(key, item);
+      }
+    }
+    keyIndexes.set(map, index);
+  }
+  return index;
 }
 
 function hasRange(node: unknown): node is YamlNode & { range: [number, number, number] } {

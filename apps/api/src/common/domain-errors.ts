@@ -56,6 +56,12 @@ export class ServiceUnavailableError extends DomainError {
   readonly code = 'service-unavailable';
 }
 
+/** The request, or a part of it that `details` names, is larger than the API accepts. */
+export class PayloadTooLargeError extends DomainError {
+  readonly status = 413;
+  readonly code = 'payload-too-large';
+}
+
 /** The request's fields are wrong; `details` names each bad field. */
 export class ValidationError extends DomainError {
   readonly status = 422;

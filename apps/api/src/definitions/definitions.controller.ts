@@ -1,15 +1,18 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
+import { MAX_JSON_BODY_BYTES } from '../common/body-limit.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import {
   DefinitionDiffDto,
@@ -22,12 +25,21 @@ import {
   DeployDefinitionsDto,
   DeployResultDto,
   ListDefinitionsQueryDto,
+  MAX_DEFINITION_LENGTH,
   ValidateDefinitionsDto,
   ValidationReportDto,
 } from './definitions.dto.js';
 import { DefinitionsService } from './definitions.service.js';
 
 const NOT_VISIBLE = 'No such key or version, or it belongs to another jurisdiction.';
+
+/** What validate and deploy say about how much they accept and how long they compile. */
+const COMPILE_LIMITS =
+  `The request body may have at most ${MAX_JSON_BODY_BYTES / (1024 * 1024)} MiB, each file at most ${MAX_DEFINITION_LENGTH.toLocaleString('en-US')} characters; ` +
+  'larger is answered 413. Files are compiled off the API\'s event loop, each within a time budget ' +
+  '(PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS, 10 s by default); a file that takes longer is stopped and the request answered 422 ' +
+  'with a PF-LIMIT-COMPILE diagnostic naming it.';
+const TOO_LARGE = `The body is over ${MAX_JSON_BODY_BYTES / (1024 * 1024)} MiB, or a file over ${MAX_DEFINITION_LENGTH.toLocaleString('en-US')} characters (\`details\` names it); nothing was compiled.`;
 
 @ApiTags('definitions')
 @ApiAuthenticated()
@@ -37,10 +49,15 @@ export class DefinitionsController {
 
   @Post('validate')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Compile definition files and report every problem, located; stores nothing.' })
+  @RequireRoles(ADMINISTRATOR_ROLE)
+  @ApiOperation({
+    summary: 'Compile definition files and report every problem, located; stores nothing.',
+    description: `Only administrators, who deploy, may validate through the API (anyone may run \`procureflow definitions validate\` locally). ${COMPILE_LIMITS}`,
+  })
   @ApiOkResponse({ type: ValidationReportDto, description: 'The report, whether or not the files are valid.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The request body is malformed.' })
-  validate(@Body() body: ValidateDefinitionsDto): ValidationReportDto {
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: TOO_LARGE })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The request body is malformed, or compiling a file was stopped (see `diagnostics`).' })
+  validate(@Body() body: ValidateDefinitionsDto): Promise<ValidationReportDto> {
     return this.definitions.validate(body.files);
   }
 
@@ -51,11 +68,22 @@ export class DefinitionsController {
     description:
       'Every file is compiled first; if any has a problem nothing is stored and the answer is 422 with every diagnostic. ' +
       'Otherwise, in one transaction, each file becomes the next version of its key, or, when that exact content is ' +
-      'already deployed, returns the existing version with `created: false`.',
+      'already deployed, returns the existing version with `created: false`. ' +
+      'An administrator deploys only the definitions of its own jurisdiction; national definitions (`metadata.jurisdiction.code` ' +
+      '`cn`) and those of no jurisdiction (such as holiday calendars) need a national administrator (jurisdiction `cn`), and so ' +
+      `does a key already registered to them. ${COMPILE_LIMITS}`,
   })
   @ApiCreatedResponse({ type: DeployResultDto, description: 'At least one new version was created.' })
   @ApiOkResponse({ type: DeployResultDto, description: 'Every file was already deployed with this content; nothing changed.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A file does not compile (see `diagnostics`), a key would change kind, or the body is malformed.' })
+  @ApiForbiddenResponse({
+    type: ErrorResponseDto,
+    description: 'A file, or the key it names, belongs to a jurisdiction the caller may not deploy for (`details` names each); nothing was stored.',
+  })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: TOO_LARGE })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponseDto,
+    description: 'A file does not compile or its compile was stopped (see `diagnostics`), a key would change kind, or the body is malformed.',
+  })
   async deploy(
     @Body() body: DeployDefinitionsDto,
     @CurrentUser() user: Identity,

@@ -2,12 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DEFINITION_KINDS, type DefinitionKind } from '../../../../src/definitions/compiled-definition.js';
+import { DEFINITION_LIMITS } from '../../../../src/definitions/source/source-limits.js';
 import { DiagnosticDto } from '../common/error-response.dto.js';
 
 /** Most files one request may carry; a jurisdiction's whole set of definitions fits many times over. */
 export const MAX_FILES_PER_REQUEST = 100;
-/** Largest definition file accepted, in characters. */
-export const MAX_DEFINITION_LENGTH = 1_000_000;
+/** Largest definition file accepted, in characters: the compiler's own limit (rule PF-LIMIT-SIZE). */
+export const MAX_DEFINITION_LENGTH = DEFINITION_LIMITS.maxLength;
 
 // ---- requests -------------------------------------------------------------------------------
 
@@ -18,9 +19,13 @@ export class DefinitionFileDto {
   @MaxLength(500)
   file!: string;
 
-  @ApiProperty({ description: 'The YAML text of the definition.', example: 'apiVersion: procureflow.gov.cn/v1\nkind: Calendar\n…', maxLength: MAX_DEFINITION_LENGTH })
+  // The length is checked by the service, not here, so that a file too large is answered 413 naming it.
+  @ApiProperty({
+    description: 'The YAML text of the definition. A longer text is refused with 413, naming the file.',
+    example: 'apiVersion: procureflow.gov.cn/v1\nkind: Calendar\n…',
+    maxLength: MAX_DEFINITION_LENGTH,
+  })
   @IsString()
-  @MaxLength(MAX_DEFINITION_LENGTH)
   text!: string;
 }
 

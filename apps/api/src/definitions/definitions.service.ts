@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { CompiledDefinition, DefinitionKind } from '../../../../src/definitions/compiled-definition.js';
-import { compileDefinition } from '../../../../src/definitions/compiler.js';
+import type { CompileResult } from '../../../../src/definitions/compiler.js';
 import { diffDefinitions } from '../../../../src/definitions/definition-diff.js';
 import { type Diagnostic, formatDiagnostic } from '../../../../src/definitions/diagnostics.js';
-import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows } from '../../../../src/identity/identity.js';
-import { DefinitionInvalidError, type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { DEFINITION_LIMITS } from '../../../../src/definitions/source/source-limits.js';
+import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { DefinitionInvalidError, type FieldProblem, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../common/domain-errors.js';
+import { DefinitionCompilerPool } from './definition-compiler.pool.js';
 import {
   type DefinitionChangeKind,
   type DefinitionDiffDto,
@@ -30,24 +32,29 @@ interface CompiledFile {
 }
 
 /**
- * The definition registry's rules: files are compiled before anything is stored; a deploy is all or
- * nothing; equal content is the same version; a key keeps its kind; callers see and deploy only what
- * their jurisdiction allows (see jurisdictionAllows), and what they may not see looks like it does
- * not exist.
+ * The definition registry's rules: files are compiled before anything is stored, off the event loop
+ * and within a time budget; a deploy is all or nothing; equal content is the same version; a key keeps
+ * its kind; callers see what their jurisdiction allows (see jurisdictionAllows), and what they may not
+ * see looks like it does not exist; they deploy only their own jurisdiction's definitions (see
+ * deployAllows).
  */
 @Injectable()
 export class DefinitionsService {
-  constructor(private readonly repository: DefinitionsRepository) {}
+  constructor(
+    private readonly repository: DefinitionsRepository,
+    private readonly compiler: DefinitionCompilerPool,
+  ) {}
 
   /** Compiles every file and reports on each; stores nothing. */
-  validate(files: readonly DefinitionFileDto[]): ValidationReportDto {
+  async validate(files: readonly DefinitionFileDto[]): Promise<ValidationReportDto> {
     refuseDuplicateFileNames(files);
-    const reports = files.map((file): FileValidationDto => {
-      const result = compileDefinition(file.text, file.file);
-      return result.ok
+    refuseOversizedFiles(files);
+    const results = await this.compileEach(files, 'No report was made');
+    const reports = results.map(({ file, result }): FileValidationDto =>
+      result.ok
         ? { file: file.file, ok: true, kind: result.compiled.kind, key: result.compiled.key, contentHash: result.compiled.contentHash, diagnostics: [] }
-        : { file: file.file, ok: false, diagnostics: [...result.diagnostics] };
-    });
+        : { file: file.file, ok: false, diagnostics: [...result.diagnostics] },
+    );
     return { valid: reports.every((report) => report.ok), files: reports };
   }
 
@@ -58,16 +65,10 @@ export class DefinitionsService {
    */
   async deploy(user: Identity, files: readonly DefinitionFileDto[], comment: string | undefined): Promise<DeployResultDto> {
     refuseDuplicateFileNames(files);
-    const batch = compileAll(files);
+    refuseOversizedFiles(files);
+    const batch = refuseInvalid(await this.compileEach(files, 'Nothing was deployed'));
     refuseConflictingKeys(batch);
-    for (const item of batch) {
-      if (!jurisdictionAllows(user.jurisdiction, item.jurisdiction)) {
-        throw new ForbiddenError(
-          `${item.file.file} defines "${item.compiled.key}" for the jurisdiction "${item.jurisdiction}", and your jurisdiction is "${user.jurisdiction}": nothing was deployed.`,
-          [{ field: `files[${item.index}].text`, problem: `metadata.jurisdiction.code "${item.jurisdiction}" is not your jurisdiction "${user.jurisdiction}"` }],
-        );
-      }
-    }
+    refuseOtherJurisdictions(user, batch);
     const occurredAt = new Date().toISOString();
     const deployId = randomUUID();
 
@@ -79,10 +80,13 @@ export class DefinitionsService {
       for (const item of batch) {
         const { key, kind, contentHash } = item.compiled;
         const latest = await registry.latestVersion(key);
-        if (latest && !jurisdictionAllows(user.jurisdiction, latest.jurisdiction)) {
-          throw new ForbiddenError(`The key "${key}" (${item.file.file}) is registered to another jurisdiction: nothing was deployed.`, [
-            { field: `files[${item.index}].text`, problem: `metadata.key "${key}" belongs to another jurisdiction; choose another key` },
-          ]);
+        // The key's owner decides, not only the new file: otherwise a county could take over a
+        // national key (a calendar every jurisdiction's deadlines use) by declaring it its own.
+        if (latest && !deployAllows(user.jurisdiction, latest.jurisdiction)) {
+          throw new ForbiddenError(
+            `The key "${key}" (${item.file.file}) is registered ${describeOwner(latest.jurisdiction)}, and your jurisdiction is "${user.jurisdiction}": nothing was deployed.`,
+            [{ field: `files[${item.index}].text`, problem: `metadata.key "${key}" is registered ${describeOwner(latest.jurisdiction)}; ${remedy(latest.jurisdiction)}` }],
+          );
         }
         if (latest && latest.kind !== kind) {
           throw new ValidationError(
@@ -148,6 +152,37 @@ export class DefinitionsService {
     return { key, kind: after.kind as DefinitionKind, from, to, changes };
   }
 
+  /**
+   * Compiles the files one after another in the compiler pool. A file whose compile is stopped (too
+   * slow, or too much memory) refuses the whole request with a located diagnostic naming it.
+   */
+  private async compileEach(files: readonly DefinitionFileDto[], refusal: string): Promise<Array<{ index: number; file: DefinitionFileDto; result: CompileResult }>> {
+    const results: Array<{ index: number; file: DefinitionFileDto; result: CompileResult }> = [];
+    for (const [index, file] of files.entries()) {
+      const outcome = await this.compiler.compile(file.text, file.file);
+      if (outcome.kind === 'stopped') {
+        const why =
+          outcome.reason === 'time'
+            ? `took longer than ${formatSeconds(this.compiler.timeoutMs)} to compile`
+            : 'needed more memory to compile than the API allows';
+        const diagnostic: Diagnostic = {
+          ruleId: 'PF-LIMIT-COMPILE',
+          message: `this file ${why}, so compiling it was stopped; make it smaller or simpler (split it into several definitions), or check it with \`procureflow definitions validate\``,
+          file: file.file,
+          line: 1,
+          column: 1,
+          path: '',
+          severity: 'error',
+        };
+        throw new DefinitionInvalidError(`${refusal}: ${file.file} ${why}, so compiling it was stopped.`, [diagnostic], [
+          { field: `files[${index}].text`, problem: formatDiagnostic(diagnostic) },
+        ]);
+      }
+      results.push({ index, file, result: outcome.result });
+    }
+    return results;
+  }
+
   private async visibleVersions(user: Identity, key: string): Promise<DefinitionVersionRecord[]> {
     const versions = await this.repository.versionsOf(key);
     return versions.filter((record) => jurisdictionAllows(user.jurisdiction, record.jurisdiction));
@@ -179,22 +214,42 @@ function refuseDuplicateFileNames(files: readonly DefinitionFileDto[]): void {
   if (problems.length > 0) throw new ValidationError(`The request names ${problems.length === 1 ? 'a file' : 'files'} twice.`, problems);
 }
 
-/** Compiles every file; if any has a problem, throws one error carrying every problem of every file. */
-function compileAll(files: readonly DefinitionFileDto[]): CompiledFile[] {
+/**
+ * A file over the size limit is refused before it is compiled at all, naming it: the compiler would
+ * only say the same, later (rule PF-LIMIT-SIZE).
+ */
+function refuseOversizedFiles(files: readonly DefinitionFileDto[]): void {
+  const limit = DEFINITION_LIMITS.maxLength;
+  const problems: FieldProblem[] = [];
+  const names: string[] = [];
+  files.forEach(({ file, text }, index) => {
+    if (text.length <= limit) return;
+    names.push(file);
+    problems.push({ field: `files[${index}].text`, problem: `${file} has ${text.length.toLocaleString('en-US')} characters; a definition may have at most ${limit.toLocaleString('en-US')}` });
+  });
+  if (problems.length > 0) {
+    throw new PayloadTooLargeError(
+      `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} larger than a definition may be (${limit.toLocaleString('en-US')} characters): split ${names.length === 1 ? 'it' : 'them'} into several definitions. Nothing was compiled or stored.`,
+      problems,
+    );
+  }
+}
+
+/** The compiled files; if any has a problem, throws one error carrying every problem of every file. */
+function refuseInvalid(results: ReadonlyArray<{ index: number; file: DefinitionFileDto; result: CompileResult }>): CompiledFile[] {
   const compiled: CompiledFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const details: FieldProblem[] = [];
   const invalidFiles: string[] = [];
-  files.forEach((file, index) => {
-    const result = compileDefinition(file.text, file.file);
+  for (const { index, file, result } of results) {
     if (result.ok) {
       compiled.push({ index, file, compiled: result.compiled, jurisdiction: result.compiled.definition.metadata.jurisdiction?.code ?? null });
-      return;
+      continue;
     }
     invalidFiles.push(file.file);
     diagnostics.push(...result.diagnostics);
     details.push(...result.diagnostics.map((diagnostic) => ({ field: `files[${index}].text`, problem: formatDiagnostic(diagnostic) })));
-  });
+  }
   if (diagnostics.length > 0) {
     throw new DefinitionInvalidError(
       `Nothing was deployed: ${count(diagnostics.length, 'problem')} in ${count(invalidFiles.length, 'file')} (${invalidFiles.join(', ')}).`,
@@ -203,6 +258,53 @@ function compileAll(files: readonly DefinitionFileDto[]): CompiledFile[] {
     );
   }
   return compiled;
+}
+
+/**
+ * Whether a caller of `callerJurisdiction` may deploy a definition that belongs to
+ * `subjectJurisdiction`. Stricter than seeing it (jurisdictionAllows): a jurisdiction's administrator
+ * deploys only that jurisdiction's definitions. National definitions and those that belong to no
+ * jurisdiction (holiday calendars: they shift every jurisdiction's deadlines) apply everywhere, so
+ * only a national administrator deploys them; a national administrator deploys anything.
+ */
+export function deployAllows(callerJurisdiction: string, subjectJurisdiction: string | null): boolean {
+  return callerJurisdiction === NATIONAL_JURISDICTION || (subjectJurisdiction !== null && subjectJurisdiction === callerJurisdiction);
+}
+
+function refuseOtherJurisdictions(user: Identity, batch: readonly CompiledFile[]): void {
+  const refused = batch.filter((item) => !deployAllows(user.jurisdiction, item.jurisdiction));
+  const first = refused[0];
+  if (!first) return;
+  const what =
+    refused.length === 1
+      ? `${first.file.file} defines "${first.compiled.key}" ${describeOwner(first.jurisdiction)}`
+      : `${refused.length} files define definitions of other jurisdictions (${refused.map((item) => item.file.file).join(', ')})`;
+  throw new ForbiddenError(
+    `${what}, and your jurisdiction is "${user.jurisdiction}": nothing was deployed.`,
+    refused.map((item) => ({
+      field: `files[${item.index}].text`,
+      problem: `"${item.compiled.key}" is ${describeOwner(item.jurisdiction)}; ${remedy(item.jurisdiction)}`,
+    })),
+  );
+}
+
+/** Who a definition belongs to, in words. */
+function describeOwner(jurisdiction: string | null): string {
+  if (jurisdiction === null) return 'for no jurisdiction (it applies to every jurisdiction)';
+  if (jurisdiction === NATIONAL_JURISDICTION) return `for the whole country (jurisdiction "${NATIONAL_JURISDICTION}")`;
+  return `for the jurisdiction "${jurisdiction}"`;
+}
+
+/** What the caller can do about a definition it may not deploy. */
+function remedy(jurisdiction: string | null): string {
+  return jurisdiction === null || jurisdiction === NATIONAL_JURISDICTION
+    ? `only a national administrator (jurisdiction "${NATIONAL_JURISDICTION}") may deploy it`
+    : `only an administrator of "${jurisdiction}" or a national administrator may deploy it`;
+}
+
+function formatSeconds(milliseconds: number): string {
+  const seconds = milliseconds / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, '')} s`;
 }
 
 /** Two different contents for one key in one request would leave the version order to chance. */
