@@ -92,12 +92,10 @@ describe('the tamper-evident audit trail', () => {
     }
 
     // Entries about no cycle (deployments), and two cycles' entries interleaved in the trail.
-    const deployed = await call('POST', '/definitions', 'admin', {
-      files: [
-        { file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE },
-        { file: 'cn-2026.yaml', text: CN_2026 },
-      ],
-    });
+    // The holiday calendar applies to every jurisdiction: a national administrator deploys it.
+    tokens['national'] = await tokenFor({ userId: 'national', name: '国家管理员', roles: ['administrator'], jurisdiction: 'cn' });
+    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] })).status).toBe(201);
+    const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
     cycleA = await launch();
     cycleB = await launch();

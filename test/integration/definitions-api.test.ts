@@ -33,7 +33,7 @@ describe('the definitions API', () => {
     anjiAdmin = await tokenFor({ userId: 'zhao.lei', roles: ['administrator'], jurisdiction: 'zj-anji' });
     nationalViewer = await tokenFor({ userId: 'chen.jing', roles: ['ministry-viewer'], jurisdiction: 'cn' });
     nationalAdmin = await tokenFor({ userId: 'sun.li', roles: ['administrator'], jurisdiction: 'cn' });
-    vendor = await tokenFor({ userId: 'zhou.kai', roles: ['vendor'], jurisdiction: 'zj-deqing' });
+    vendor = await tokenFor({ userId: 'zhou.kai', roles: ['vendor'], jurisdiction: 'zj-deqing', vendorId: '6f1c2a9b-8d01-4a44-9d7e-0b5c8c1e4f7a' });
   });
 
   afterAll(async () => {

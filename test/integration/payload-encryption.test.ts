@@ -161,10 +161,10 @@ describe('payload encryption on the Temporal server', () => {
 
     // Before the rotation: one key. The cycle is launched and its budget drafted, naming the person.
     installation = await install([OLD_KEY]);
-    const deployed = await call('POST', '/definitions', {
-      token: tokens['admin'],
-      body: { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }, { file: 'cn-2026.yaml', text: CN_2026 }] },
-    });
+    // The holiday calendar applies to every jurisdiction: a national administrator deploys it.
+    const national = await tokenFor({ userId: 'national', name: '国家管理员', roles: ['administrator'], jurisdiction: 'cn' });
+    expect((await call('POST', '/definitions', { token: national, body: { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] } })).status).toBe(201);
+    const deployed = await call('POST', '/definitions', { token: tokens['admin'], body: { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] } });
     expect(deployed.status).toBe(201);
     const launched = await call('POST', '/cycles', { token: tokens['admin'], body: { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 }, title: `${PERSON}等40名社区矫正对象服务购买` } });
     expect(launched.status).toBe(201);

@@ -66,12 +66,12 @@ export class ScenarioStack {
     await this.env?.teardown();
   }
 
-  /** A token for user `userId` holding `role` in `jurisdiction`, signed once and kept. */
-  async token(userId: string, role: string, jurisdiction: string): Promise<string> {
-    const key = `${userId}|${role}|${jurisdiction}`;
+  /** A token for user `userId` holding `role` in `jurisdiction` (for vendor staff, of `vendorId`), signed once and kept. */
+  async token(userId: string, role: string, jurisdiction: string, vendorId?: string): Promise<string> {
+    const key = `${userId}|${role}|${jurisdiction}|${vendorId ?? ''}`;
     let token = this.tokens.get(key);
     if (!token) {
-      token = await tokenFor({ userId, name: userId, roles: [role], jurisdiction });
+      token = await tokenFor({ userId, name: userId, roles: [role], jurisdiction, ...(vendorId === undefined ? {} : { vendorId }) });
       this.tokens.set(key, token);
     }
     return token;

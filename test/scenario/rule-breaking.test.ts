@@ -93,7 +93,8 @@ describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
   it('re-tenders when too few bid, and ends the cycle when the rounds allowed are used up', async () => {
     const cycleId = await launch();
     const planner = new ProcedureDriver({ definition, calendars: CALENDARS, jurisdiction: JURISDICTION });
-    const roles = [...new Set(definition.roles.map((role) => role.id))];
+    // Vendor staff decide only their own contract's tasks, and this cycle never reaches a contract.
+    const roles = [...new Set(definition.roles.map((role) => role.id))].filter((role) => role !== 'vendor');
     const bidRounds = new Set<string>();
     let retenders = 0;
     for (let round = 0; round < 300; round++) {

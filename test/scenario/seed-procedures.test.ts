@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import { VENDOR_ROLE } from '../../src/identity/identity.js';
 import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import { evaluate, scopesOf } from '../../workflows/engine/evaluate.js';
 import type { Bid, EngineValues, TaskInstance } from '../../workflows/engine/types.js';
@@ -52,7 +53,8 @@ describe.each([
     const text = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8');
     const jurisdiction = /jurisdiction:\s*\{\s*code:\s*([a-z0-9-]+)/.exec(text)?.[1] ?? '';
     expect(jurisdiction).not.toBe('');
-    const as = (role: string, second = false) => stack.token(`${second ? 'second' : 'first'}.${role}`, role, jurisdiction);
+    const userOf = (role: string, second: boolean, vendorId?: string) => `${second ? 'second' : 'first'}.${role}${vendorId ? `.${vendorId.slice(0, 8)}` : ''}`;
+    const as = (role: string, second = false, vendorId?: string) => stack.token(userOf(role, second, vendorId), role, jurisdiction, vendorId);
     const admin = await as(ADMINISTRATOR);
 
     // ── deploy the procedure and the holiday calendar ──────────────────────────────────────────
@@ -141,14 +143,16 @@ describe.each([
 
       const awaitingDecisions = live.waitingFor.some((w) => w.kind === 'decision') || live.contracts.some((c) => c.waitingFor.some((w) => w.kind === 'decision'));
       let decided = 0;
-      for (const role of roles) {
-        const inbox = await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await as(role));
+      // Vendor staff act for their own organisation: one vendor user per registered vendor.
+      const principals = roles.flatMap((role): Array<{ role: string; vendorId: string | undefined }> => (role === VENDOR_ROLE ? vendorIds.map((vendorId) => ({ role, vendorId })) : [{ role, vendorId: undefined }]));
+      for (const { role, vendorId } of principals) {
+        const inbox = await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await as(role, false, vendorId));
         expect(inbox.status).toBe(200);
         for (const task of inbox.body.tasks.filter((t) => t.role === role && t.status === 'open')) {
           const bids: Bid[] = cycle.bids.map((b) => ({ bidId: b.bidId, vendorId: b.vendorId, vendorName: b.vendorName, priceFen: b.priceFen, qualified: b.qualified, submittedAt: b.submittedAt }));
           const { outcome, fields, payload } = planner.happyDecision(task as unknown as TaskInstance, { bids, budgetTotal: task.kind === 'award' ? (budgetOf(cycle)['total'] ?? 0) : 0 });
           for (const second of [false, true]) {
-            const answer = await stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await as(role, second), {
+            const answer = await stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await as(role, second, vendorId), {
               requestId: randomUUID(),
               outcome,
               fields,
@@ -156,7 +160,7 @@ describe.each([
               ...(payload ? { payload } : {}),
             });
             if (answer.status === 200) {
-              decisions.push({ task, userId: `${second ? 'second' : 'first'}.${role}`, role, outcome, fields, ...(payload ? { payload: payload as unknown as Record<string, unknown> } : {}) });
+              decisions.push({ task, userId: userOf(role, second, vendorId), role, outcome, fields, ...(payload ? { payload: payload as unknown as Record<string, unknown> } : {}) });
               decided++;
               break;
             }
