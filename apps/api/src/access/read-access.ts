@@ -165,6 +165,11 @@ export function visibleCycleDetail(user: Identity, detail: CycleDetailDto, defin
     payments: vendorId === undefined ? detail.payments : detail.payments.filter((payment) => payment.vendorId === vendorId),
     audit: detail.audit.flatMap(visibleEntry),
     live,
+    // Vendor staff learn that the read model lags, but not the failure of another vendor's contract.
+    readModelLag:
+      vendorId !== undefined && detail.readModelLag && detail.readModelLag.workflowId !== detail.id && !ownContracts.has(detail.readModelLag.workflowId)
+        ? null
+        : detail.readModelLag,
   };
 }
 
