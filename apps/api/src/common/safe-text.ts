@@ -1,0 +1,70 @@
+/**
+ * What text the API takes in, anywhere: in bodies, free-form objects (form fields, inputs, payloads),
+ * query strings and paths. Checked once, at the edge (EdgeValidationPipe), so that nothing accepted can
+ * later fail to be stored: PostgreSQL's `text` and `jsonb` refuse U+0000, and `jsonb` refuses a UTF-16
+ * surrogate without its pair (UTF-8 has no encoding for one). The other control characters would be
+ * stored, but they have no business in a procurement record, break logs, CSV exports and terminals, and
+ * are how a value is made to look like another.
+ */
+
+/** C0 controls except tab, line feed and carriage return; DEL and the C1 controls; U+FFFE and U+FFFF. */
+const REFUSED_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF';
+/** Tab, line feed, carriage return: allowed in multi-line text (comments, reasons, definition files) only. */
+const LINE_CLASS = '\\t\\n\\r';
+/**
+ * Whitespace as String.prototype.trim() removes it (ECMAScript WhiteSpace and LineTerminator), spelled
+ * out rather than `\s` so that other regular-expression engines reading the OpenAPI document agree.
+ */
+const WHITESPACE_CLASS = '\\t\\n\\u000B\\u000C\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+
+const REFUSED = new RegExp(`[${REFUSED_CLASS}]`);
+const LINE_BREAK_OR_TAB = new RegExp(`[${LINE_CLASS}]`);
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
+const LOW_SURROGATE = /[\uDC00-\uDFFF]/;
+
+/**
+ * The OpenAPI `pattern` of text the API accepts: no refused character, and for single-line text no line
+ * break or tab; `notBlank` also asks for at least one character that is not whitespace. (Unpaired
+ * surrogates are refused too, but a pattern cannot say so: JSON text holding one is not Unicode text.)
+ */
+export function textPattern(options: { multiline: boolean; notBlank: boolean }): string {
+  const allowed = options.multiline ? `[^${REFUSED_CLASS}]` : `[^${REFUSED_CLASS}${LINE_CLASS}]`;
+  // Whitespace includes tab, line feed and carriage return.
+  const visible = `[^${REFUSED_CLASS}${WHITESPACE_CLASS}]`;
+  return options.notBlank ? `^${allowed}*${visible}${allowed}*$` : `^${allowed}*$`;
+}
+
+/**
+ * Why `text` may not be taken in, or undefined when it may: a refused character or an unpaired surrogate
+ * anywhere, and, unless `multiline`, a line break or tab. Says which character and where (1-based, in
+ * characters as a person counts them), never echoing the text itself.
+ */
+export function textProblem(text: string, multiline: boolean): string | undefined {
+  let position = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    position += 1;
+    const unit = text[index] as string;
+    if (HIGH_SURROGATE.test(unit)) {
+      if (index + 1 < text.length && LOW_SURROGATE.test(text[index + 1] as string)) {
+        index += 1;
+        continue;
+      }
+      return `must be Unicode text, but character ${position} is half of a surrogate pair (${codePoint(unit)}) without its other half`;
+    }
+    if (LOW_SURROGATE.test(unit)) {
+      return `must be Unicode text, but character ${position} is half of a surrogate pair (${codePoint(unit)}) without its other half`;
+    }
+    if (REFUSED.test(unit)) {
+      const what = unit === '\uFFFE' || unit === '\uFFFF' ? 'the noncharacter' : 'the control character';
+      return `must not contain control characters, but character ${position} is ${what} ${codePoint(unit)}`;
+    }
+    if (!multiline && LINE_BREAK_OR_TAB.test(unit)) {
+      return `must be a single line, but character ${position} is a ${unit === '\t' ? 'tab' : 'line break'} (${codePoint(unit)})`;
+    }
+  }
+  return undefined;
+}
+
+function codePoint(unit: string): string {
+  return `U+${unit.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
