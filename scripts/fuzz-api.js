@@ -11,8 +11,8 @@
 //   npm run fuzz:api                           build, then fuzz (seed 20260301, about three minutes)
 //   FUZZ_SEED=7 FUZZ_MAX_EXAMPLES=50 npm run fuzz:api
 //
-// The report (JUnit XML, an NDJSON event log, the stack's own log with the cause of any 500) is kept in
-// reports/schemathesis/ (gitignored); its path is printed at the end.
+// The report — schemathesis's own output, JUnit XML, and the stack's log with the cause of any 500 — is
+// kept in reports/schemathesis/ (gitignored); its path is printed at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -96,7 +96,7 @@ try {
   stackLog.end();
   await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
 }
-say(`report: ${path.relative(root, reportDir)}/ (junit.xml, events.ndjson, stack.log)`);
+say(`report: ${path.relative(root, reportDir)}/ (schemathesis.txt, junit.xml, and stack.log with the cause of any 500)`);
 say(exitCode === 0 ? 'no server errors and no contract violations' : `failed (exit ${exitCode}): see the report above`);
 process.exit(exitCode);
 
@@ -222,21 +222,23 @@ function runSchemathesis(token) {
     '--request-timeout',
     '40',
     '--report',
-    'junit,ndjson',
+    'junit',
     '--report-dir',
     reportDir,
     '--report-junit-path',
     path.join(reportDir, 'junit.xml'),
-    '--report-ndjson-path',
-    path.join(reportDir, 'events.ndjson'),
   ];
   say(`schemathesis ${args.join(' ')}`);
   const child = spawn(schemathesis, ['--config-file', path.join(root, 'scripts', 'schemathesis.toml'), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', FUZZ_TOKEN: token },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  // Shown as it runs, and kept: its failures section is the readable report.
+  const transcript = createWriteStream(path.join(reportDir, 'schemathesis.txt'));
+  child.stdout.on('data', (chunk) => (process.stdout.write(chunk), transcript.write(chunk)));
+  child.stderr.on('data', (chunk) => (process.stderr.write(chunk), transcript.write(chunk)));
+  return new Promise((resolve) => child.on('close', (code) => transcript.end(() => resolve(code ?? 1))));
 }
 
 /** A unified social credit code with a valid check character (GB 32100-2015), different per index. */

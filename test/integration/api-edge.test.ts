@@ -116,7 +116,7 @@ describe('the edge of the API', () => {
   }
 
   describe('text that storage cannot take', () => {
-    it('refuses a decision whose comment holds a NUL with 422 naming `comment`, before the workflow sees it; the task stays open and can be decided', async () => {
+    it('refuses a decision whose comment holds a NUL with 422 naming `comment`, before the workflow sees it; the task stays open', async () => {
       const before = await everything();
       const { status, body } = await call('POST', decisionRoute(), 'drafter', {
         requestId: randomUUID(),
@@ -182,12 +182,12 @@ describe('the edge of the API', () => {
       expect(await everything()).toEqual(before);
     });
 
-    it('takes line breaks where text has lines: a multi-line comment is kept as written', async () => {
+    it('takes line breaks and tabs where text has lines: the task refused above is decided with a multi-line comment, kept as written', async () => {
       const comment = '第一，人数与台账一致；\r\n第二，单价按上年执行。\t完';
-      const { status } = await call('POST', '/definitions/validate', 'admin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
-      expect(status).toBe(200);
-      const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }], comment });
-      expect(deployed.status).toBe(200);
+      const decided = await call('POST', decisionRoute(), 'drafter', { requestId: randomUUID(), outcome: 'submit', fields: { justification: '按在册人数编制' }, comment });
+      expect(decided.status).toBe(200);
+      const task = await call('GET', `/tasks/${encodeURIComponent(draftTaskId)}`, 'drafter');
+      expect(task.body).toMatchObject({ status: 'decided', decision: { outcome: 'submit', comment } });
     });
 
     it('refuses a vendor registration with a control character in any field, and registers nothing', async () => {

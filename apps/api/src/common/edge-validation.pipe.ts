@@ -23,6 +23,8 @@ export class EdgeValidationPipe extends ValidationPipe {
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
+      // One problem per field: a number sent for a text field is "must be text", not also "too long".
+      stopAtFirstError: true,
       exceptionFactory: (errors) => invalidRequest(flattenValidationErrors(errors)),
     });
   }

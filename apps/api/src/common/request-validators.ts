@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, registerDecorator, ValidateIf, type ValidationArguments } from 'class-validator';
+import { IsString, IsUUID, Matches, MaxLength, registerDecorator, ValidateIf, type ValidationArguments } from 'class-validator';
 import { textPattern, textProblem } from './safe-text.js';
 
 /**
@@ -184,7 +184,7 @@ export interface IntegerFieldOptions {
 /** A whole number within [minimum, maximum], documented as `type: integer` with those bounds. */
 export function IntegerField(options: IntegerFieldOptions): PropertyDecorator {
   const document = options.optional ? ApiPropertyOptional : ApiProperty;
-  const message = ({ property }: ValidationArguments) => `${property} must be a whole number from ${options.minimum} to ${options.maximum}`;
+  const message = (args?: ValidationArguments) => `${args?.property ?? 'the value'} must be a whole number from ${options.minimum} to ${options.maximum}`;
   const decorators: PropertyDecorator[] = [
     document({
       type: 'integer',
@@ -197,7 +197,18 @@ export function IntegerField(options: IntegerFieldOptions): PropertyDecorator {
   ];
   if (options.fromText) decorators.push(Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?[0-9]+$/.test(value) ? Number(value) : value)));
   if (options.optional) decorators.push(OptionalField());
-  decorators.push(IsInt({ message }), Min(options.minimum, { message }), Max(options.maximum, { message }));
+  // One rule, so that a value that is neither whole nor in range gets one message, not three.
+  decorators.push((target, propertyName) =>
+    registerDecorator({
+      name: 'isIntegerWithin',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= options.minimum && value <= options.maximum,
+        defaultMessage: message,
+      },
+    }),
+  );
   return applyDecorators(...decorators);
 }
 
