@@ -8,7 +8,7 @@
 // in examples and time, and seeded. It fails on any server error (5xx) and on any answer that breaks the
 // documented contract (scripts/schemathesis.toml says which checks count).
 //
-//   npm run fuzz:api                           build, then fuzz (seed 20260301, about three minutes)
+//   npm run fuzz:api                           build, then fuzz (seed 20260301, about four minutes)
 //   FUZZ_SEED=7 FUZZ_MAX_EXAMPLES=50 npm run fuzz:api
 //
 // The report — schemathesis's own output, JUnit XML, and the stack's log with the cause of any 500 — is
@@ -43,7 +43,7 @@ const settings = {
   seed: integerSetting('FUZZ_SEED', 20260301),
   maxExamples: integerSetting('FUZZ_MAX_EXAMPLES', 30),
   // The whole schemathesis run; fuzzing and stateful testing stop when it is spent.
-  maxSeconds: integerSetting('FUZZ_MAX_SECONDS', 240),
+  maxSeconds: integerSetting('FUZZ_MAX_SECONDS', 180),
 };
 
 const say = (line) => process.stdout.write(`[fuzz-api] ${line}\n`);

@@ -1,14 +1,15 @@
 /**
  * What text the API takes in, anywhere: in bodies, free-form objects (form fields, inputs, payloads),
  * query strings and paths. Checked once, at the edge (EdgeValidationPipe), so that nothing accepted can
- * later fail to be stored: PostgreSQL's `text` and `jsonb` refuse U+0000, and `jsonb` refuses a UTF-16
- * surrogate without its pair (UTF-8 has no encoding for one). The other control characters would be
- * stored, but they have no business in a procurement record, break logs, CSV exports and terminals, and
- * are how a value is made to look like another.
+ * later fail to be stored: PostgreSQL's `text` and `jsonb` refuse U+0000, `jsonb` refuses a UTF-16
+ * surrogate without its pair, and `text` silently turns one into U+FFFD (UTF-8 has no encoding for it).
+ * The other control characters would be stored, but they have no business in a procurement record,
+ * break logs, CSV exports and terminals, and are how a value is made to look like another. (The
+ * noncharacters U+FFFE and U+FFFF are taken: PostgreSQL and JSON store them faithfully.)
  */
 
-/** C0 controls except tab, line feed and carriage return; DEL and the C1 controls; U+FFFE and U+FFFF. */
-const REFUSED_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF';
+/** C0 controls except tab, line feed and carriage return; DEL and the C1 controls. */
+const REFUSED_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F';
 /** Tab, line feed, carriage return: allowed in multi-line text (comments, reasons, definition files) only. */
 const LINE_CLASS = '\\t\\n\\r';
 /**
@@ -54,10 +55,7 @@ export function textProblem(text: string, multiline: boolean): string | undefine
     if (LOW_SURROGATE.test(unit)) {
       return `must be Unicode text, but character ${position} is half of a surrogate pair (${codePoint(unit)}) without its other half`;
     }
-    if (REFUSED.test(unit)) {
-      const what = unit === '\uFFFE' || unit === '\uFFFF' ? 'the noncharacter' : 'the control character';
-      return `must not contain control characters, but character ${position} is ${what} ${codePoint(unit)}`;
-    }
+    if (REFUSED.test(unit)) return `must not contain control characters, but character ${position} is the control character ${codePoint(unit)}`;
     if (!multiline && LINE_BREAK_OR_TAB.test(unit)) {
       return `must be a single line, but character ${position} is a ${unit === '\t' ? 'tab' : 'line break'} (${codePoint(unit)})`;
     }
