@@ -153,6 +153,22 @@ describe('the edge of the API', () => {
       expect(await everything()).toEqual(before);
     });
 
+    it('bounds every text, free-form payloads included', async () => {
+      const before = await everything();
+      const payload = await call('POST', decisionRoute(), 'drafter', {
+        requestId: randomUUID(),
+        outcome: 'submit',
+        fields: { justification: '依据' },
+        payload: { kind: 'acceptance', passed: true, recipientOpinions: ['满意', '意'.repeat(10_001)] },
+      });
+      expect(payload.status).toBe(422);
+      expect(payload.body.details).toEqual([{ field: 'payload', problem: 'payload has text longer than 10000 characters at recipientOpinions.1' }]);
+      const comment = await call('POST', decisionRoute(), 'drafter', { requestId: randomUUID(), outcome: 'submit', fields: { justification: '依据' }, comment: '意'.repeat(2001) });
+      expect(comment.status).toBe(422);
+      expect(comment.body.details).toEqual([{ field: 'comment', problem: 'comment must be at most 2000 characters long' }]);
+      expect(await everything()).toEqual(before);
+    });
+
     it('refuses half a surrogate pair (not Unicode text; PostgreSQL’s jsonb refuses it)', async () => {
       const before = await everything();
       // JSON.stringify writes the lone surrogate as the escape \ud800, which JSON.parse turns back into one.

@@ -263,6 +263,45 @@ export function FieldValuesField(options: { readonly description: string; readon
   return applyDecorators(...decorators);
 }
 
+/**
+ * A free-form JSON object (a decision's `payload`), whose shape the interpreter checks: here only that it
+ * is an object and that no text in it, at any depth, is longer than `maxTextLength` characters. (Control
+ * characters and nesting deeper than 16 levels the EdgeValidationPipe refuses in every request.)
+ */
+export function FreeFormField(options: { readonly description: string; readonly example: Record<string, unknown>; readonly maxTextLength: number }): PropertyDecorator {
+  const problem = (value: unknown): string | undefined => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'must be an object';
+    const pending: Array<{ value: unknown; path: string }> = [{ value, path: '' }];
+    while (pending.length > 0) {
+      const { value: current, path } = pending.pop() as { value: unknown; path: string };
+      if (typeof current === 'string' && current.length > options.maxTextLength) return `has text longer than ${options.maxTextLength} characters at ${path}`;
+      if (current !== null && typeof current === 'object') {
+        for (const [key, item] of Object.entries(current)) pending.push({ value: item, path: path ? `${path}.${key}` : key });
+      }
+    }
+    return undefined;
+  };
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'object',
+      additionalProperties: true,
+      description: `${options.description} Text in it is at most ${options.maxTextLength} characters long; it nests at most 16 levels deep.`,
+      example: options.example,
+    }),
+    OptionalField(),
+    (target: object, propertyName: string | symbol) =>
+      registerDecorator({
+        name: 'isFreeForm',
+        target: target.constructor,
+        propertyName: String(propertyName),
+        validator: {
+          validate: (value: unknown) => problem(value) === undefined,
+          defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'the value'} ${problem(args?.value) ?? 'is not valid'}`,
+        },
+      }),
+  );
+}
+
 /** Form values: an object whose values are text, whole or decimal numbers, or true/false. */
 function IsFieldValues(): PropertyDecorator {
   return (target, propertyName) =>

@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { DecisionOutcome } from '../../../../src/definitions/procedure/procedure.schema.js';
 import {
   CAMEL_ID_PATTERN,
   FieldValuesField,
+  FreeFormField,
   InstantField,
   IntegerField,
   MAX_COMMENT_LENGTH,
+  MAX_FIELD_TEXT_LENGTH,
   MAX_ID_LENGTH,
   OptionalField,
   REQUEST_ID_DESCRIPTION,
@@ -80,19 +82,16 @@ export class DecideTaskDto {
   @TextField({ description: 'Why; required to return or reject, and where the definition asks for it.', example: '人数与台账不符，请核对', maxLength: MAX_COMMENT_LENGTH, multiline: true, optional: true })
   comment?: string;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+  @FreeFormField({
     description:
       'What award, evaluation, acceptance and ledger tasks carry besides the form: ' +
       '`{ kind: "award", scores: { <bidId>: { <criterionId>: 0–100 } }, winners: [{ bidId, amountFen }] }`, ' +
       '`{ kind: "evaluation", scores: { <indicatorId>: 0–100 } }`, ' +
       '`{ kind: "acceptance", passed: true, recipientOpinions: ["…"] }`, ' +
-      '`{ kind: "ledger", lines: { <lineId>: value } }`. Text in it follows the rules of comments; it nests at most 16 levels deep.',
+      '`{ kind: "ledger", lines: { <lineId>: value } }`.',
     example: { kind: 'evaluation', scores: { service: 88, finance: 92 } },
+    maxTextLength: MAX_FIELD_TEXT_LENGTH,
   })
-  @OptionalField()
-  @IsObject()
   payload?: Record<string, unknown>;
 }
 
