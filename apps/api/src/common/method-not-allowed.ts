@@ -9,7 +9,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
  * Express middleware answering 405 Method Not Allowed, with the `Allow` header, to a request whose path
  * is an operation of the API but whose method is not one of its methods (HTTP semantics: 404 would say
  * the resource does not exist). The routes are read from the OpenAPI document, which is generated from
- * the controllers, so the two cannot disagree. HEAD is allowed wherever GET is (Express answers it).
+ * the controllers, so the two cannot disagree. HEAD is allowed wherever GET is (Express answers it);
+ * OPTIONS passes through untouched.
  */
 export function methodNotAllowed(document: OpenAPIObject): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
   const routes = Object.entries(document.paths).map(([template, operations]) => {
@@ -25,7 +26,8 @@ export function methodNotAllowed(document: OpenAPIObject): (request: IncomingMes
     const path = (request.url ?? '/').split('?')[0] as string;
     const route = routes.find((candidate) => candidate.matches.test(path));
     const method = (request.method ?? 'GET').toUpperCase();
-    if (!route || route.methods.includes(method)) {
+    // OPTIONS is left to whatever answers it (a CORS preflight, when CORS is enabled for a route).
+    if (!route || route.methods.includes(method) || method === 'OPTIONS') {
       next();
       return;
     }
