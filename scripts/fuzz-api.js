@@ -93,7 +93,7 @@ try {
   process.stderr.write(`[fuzz-api] ${error instanceof Error ? error.message : String(error)}\n`);
 } finally {
   await stopStack();
-  stackLog.end();
+  await new Promise((resolve) => stackLog.end(resolve));
   await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
 }
 say(`report: ${path.relative(root, reportDir)}/ (schemathesis.txt, junit.xml, and stack.log with the cause of any 500)`);

@@ -60,8 +60,6 @@ export interface TextFieldOptions {
   readonly trim?: boolean;
   /** A stricter shape (ids), documented as the field's pattern; it must exclude control characters. */
   readonly pattern?: { readonly regex: RegExp; readonly message: string };
-  /** An OpenAPI `format` the pattern or a validator enforces, e.g. `uuid`. */
-  readonly format?: string;
 }
 
 /** A text field: a string, length-bounded, free of control characters, one line unless `multiline`. */
@@ -74,7 +72,6 @@ export function TextField(options: TextFieldOptions): PropertyDecorator {
       type: String,
       ...(options.description === undefined ? {} : { description: options.description }),
       ...(options.example === undefined ? {} : { example: options.example }),
-      ...(options.format === undefined ? {} : { format: options.format }),
       maxLength: options.maxLength,
       ...(notBlank || options.pattern ? { minLength: 1 } : {}),
       pattern: options.pattern ? options.pattern.regex.source : textPattern({ multiline, notBlank }),
