@@ -1,9 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PROJECTION_ACTIVITIES } from '../../../../activities/procurement-projections.js';
+import { IsIn } from 'class-validator';
+import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
+import { MAX_FEN } from '../../../../src/money/fen.js';
 import { CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
-import { IsFieldValues, REQUEST_ID_DESCRIPTION, REQUEST_ID_PATTERN } from '../common/request-validators.js';
+import {
+  CAMEL_ID_PATTERN,
+  FieldValuesField,
+  IntegerField,
+  MAX_COMMENT_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_OFFSET,
+  MAX_TITLE_LENGTH,
+  MAX_VERSION,
+  OptionalField,
+  REQUEST_ID_DESCRIPTION,
+  RequestIdField,
+  TextField,
+  UuidField,
+} from '../common/request-validators.js';
 import { LocalizedTextDto } from '../definitions/definitions.dto.js';
 // One notice-line schema for the cycle detail and the public notices: two classes of one name would collide in OpenAPI.
 import { NoticeLineDto } from '../notices/notices.dto.js';
@@ -13,119 +28,83 @@ export const MAX_CYCLES_PER_PAGE = 200;
 /** How a cycle's read model stands against its workflows (see `CycleDetailDto.readModel`). */
 export const READ_MODEL_STATES = ['current', 'pending', 'behind'] as const;
 export type ReadModelState = (typeof READ_MODEL_STATES)[number];
-const STEP_ID_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
-const REQUEST_ID_MESSAGE = 'requestId must be 1–128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit (a UUID is fine)';
-const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const DEFINITION_KEY = { regex: IDENTIFIER_PATTERN, message: 'definitionKey must be lower-case words joined by hyphens, e.g. "deqing-community-correction"' };
+const STEP_ID = { regex: CAMEL_ID_PATTERN, message: 'step must be the camelCase id of a step, e.g. "budgeting"' };
 
 // ---- requests -------------------------------------------------------------------------------
 
 export class LaunchCycleDto {
-  @ApiProperty({ description: 'metadata.key of a deployed Procedure definition.', example: 'deqing-community-correction', maxLength: 200 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @TextField({ description: 'metadata.key of a deployed Procedure definition.', example: 'deqing-community-correction', maxLength: MAX_ID_LENGTH, pattern: DEFINITION_KEY })
   definitionKey!: string;
 
-  @ApiPropertyOptional({ description: 'The version to run; the newest when omitted. The cycle stays on it for its whole life.', example: 1, minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IntegerField({ description: 'The version to run; the newest when omitted. The cycle stays on it for its whole life.', example: 1, minimum: 1, maximum: MAX_VERSION, optional: true })
   version?: number;
 
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+  @FieldValuesField({
     description: 'The procedure’s inputs by id (money in whole fen); checked against the definition’s `inputs`, defaults filled in.',
     example: { supervisedPersons: 120, pricePerPersonYear: 100000 },
   })
-  @IsFieldValues()
   inputs!: Record<string, string | number | boolean>;
 
-  @ApiPropertyOptional({ description: 'A title for this cycle; the definition’s title when omitted.', example: '2026年度德清县社区矫正服务购买', maxLength: 200 })
-  @IsOptional()
-  @Transform(trimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @TextField({ description: 'A title for this cycle; the definition’s title when omitted.', example: '2026年度德清县社区矫正服务购买', maxLength: MAX_TITLE_LENGTH, optional: true, trim: true, notBlank: true })
   title?: string;
 
-  @ApiPropertyOptional({ description: `Optional. ${REQUEST_ID_DESCRIPTION} A repeated launch answers with the cycle the first one started.`, maxLength: 128 })
-  @IsOptional()
-  @IsString()
-  @Matches(REQUEST_ID_PATTERN, { message: REQUEST_ID_MESSAGE })
+  @RequestIdField({ description: `Optional. ${REQUEST_ID_DESCRIPTION} A repeated launch answers with the cycle the first one started.`, optional: true })
   requestId?: string;
 }
 
 export class ListCyclesQueryDto {
   @ApiPropertyOptional({ enum: CYCLE_STATUSES, description: 'Only cycles in this state (`awarded`: vendor selection is over, contracts run).' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(CYCLE_STATUSES)
   status?: CycleStatus;
 
-  @ApiPropertyOptional({ description: 'Only cycles of this definition.', example: 'deqing-community-correction' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ description: 'Only cycles of this definition.', example: 'deqing-community-correction', maxLength: MAX_ID_LENGTH, optional: true, pattern: DEFINITION_KEY })
   definitionKey?: string;
 
-  @ApiPropertyOptional({ description: 'Only cycles (or contracts of cycles) in this step now.', example: 'budgeting' })
-  @IsOptional()
-  @Matches(STEP_ID_PATTERN, { message: 'step must be the camelCase id of a step, e.g. "budgeting"' })
+  @TextField({ description: 'Only cycles (or contracts of cycles) in this step now.', example: 'budgeting', maxLength: MAX_ID_LENGTH, optional: true, pattern: STEP_ID })
   step?: string;
 
-  @ApiPropertyOptional({ description: 'At most this many cycles, newest first.', default: 50, minimum: 1, maximum: MAX_CYCLES_PER_PAGE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_CYCLES_PER_PAGE)
+  @IntegerField({ description: 'At most this many cycles, newest first.', default: 50, minimum: 1, maximum: MAX_CYCLES_PER_PAGE, optional: true, fromText: true })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Skip this many cycles (for the next page).', default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntegerField({ description: 'Skip this many cycles (for the next page).', default: 0, minimum: 0, maximum: MAX_OFFSET, optional: true, fromText: true })
   offset?: number;
 }
 
 export class CycleIdParamsDto {
-  @ApiProperty({ description: 'The cycle id, `cycle-<uuid>`.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @TextField({ description: 'The cycle id, `cycle-<uuid>`.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54', maxLength: MAX_ID_LENGTH, notBlank: true })
   id!: string;
 }
 
 export class CancelCycleDto {
-  @ApiProperty({ description: 'Why the cycle is cancelled; kept on the cycle and in the audit trail.', example: '财政预算调整，本年度暂停购买', maxLength: 2000 })
-  @Transform(trimmed)
-  @IsString()
-  @IsNotEmpty({ message: 'reason must say why the cycle is cancelled' })
-  @MaxLength(2000)
+  @TextField({
+    description: 'Why the cycle is cancelled; kept on the cycle and in the audit trail.',
+    example: '财政预算调整，本年度暂停购买',
+    maxLength: MAX_COMMENT_LENGTH,
+    multiline: true,
+    trim: true,
+    notBlank: true,
+    blankMessage: 'reason must say why the cycle is cancelled',
+  })
   reason!: string;
 
-  @ApiPropertyOptional({ description: `Optional; a fresh one when omitted. ${REQUEST_ID_DESCRIPTION}`, maxLength: 128 })
-  @IsOptional()
-  @IsString()
-  @Matches(REQUEST_ID_PATTERN, { message: REQUEST_ID_MESSAGE })
+  @RequestIdField({ description: `Optional; a fresh one when omitted. ${REQUEST_ID_DESCRIPTION}`, optional: true })
   requestId?: string;
 }
 
 export class SubmitBidDto {
-  @ApiProperty({ description: REQUEST_ID_DESCRIPTION, example: '9d2c1b7e-4a8f-4e1b-8c3d-6f5a4b3c2d1e', maxLength: 128 })
-  @IsString()
-  @Matches(REQUEST_ID_PATTERN, { message: REQUEST_ID_MESSAGE })
+  @RequestIdField({ description: REQUEST_ID_DESCRIPTION, example: '9d2c1b7e-4a8f-4e1b-8c3d-6f5a4b3c2d1e' })
   requestId!: string;
 
-  @ApiProperty({ description: 'The bidding vendor’s id in the vendor registry; it must be verified and not suspended.', example: '3f0c2a1e-7d4b-4c8e-9a6f-1b2c3d4e5f60', format: 'uuid' })
-  @IsUUID('all', { message: 'vendorId must be the id of a registered vendor (a UUID, as GET /vendors lists them)' })
+  @UuidField({
+    description: 'The bidding vendor’s id in the vendor registry; it must be verified and not suspended.',
+    example: '3f0c2a1e-7d4b-4c8e-9a6f-1b2c3d4e5f60',
+    message: 'vendorId must be the id of a registered vendor (a UUID, as GET /vendors lists them)',
+  })
   vendorId!: string;
 
-  @ApiProperty({ description: 'The price offered, in whole fen (1 yuan = 100 fen).', example: 11_500_000, minimum: 1 })
-  @IsInt({ message: 'priceFen must be a whole number of fen' })
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IntegerField({ description: 'The price offered, in whole fen (1 yuan = 100 fen).', example: 11_500_000, minimum: 1, maximum: MAX_FEN })
   priceFen!: number;
 }
 
@@ -357,7 +336,8 @@ export class BidDto {
   score!: number | null;
 }
 
-export class PaymentDto {
+/** A payment as the cycle detail lists it (GET /payments answers PaymentDto, with more about each). */
+export class CyclePaymentDto {
   @ApiProperty()
   id!: string;
 
@@ -567,8 +547,8 @@ export class CycleDetailDto extends CycleSummaryDto {
   @ApiProperty({ type: [BidDto] })
   bids!: BidDto[];
 
-  @ApiProperty({ type: [PaymentDto] })
-  payments!: PaymentDto[];
+  @ApiProperty({ type: [CyclePaymentDto] })
+  payments!: CyclePaymentDto[];
 
   @ApiProperty({ type: [NoticeDto] })
   notices!: NoticeDto[];

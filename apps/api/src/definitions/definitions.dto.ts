@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, ValidateNested } from 'class-validator';
 import { DEFINITION_KINDS, type DefinitionKind } from '../../../../src/definitions/compiled-definition.js';
 import { DEFINITION_LIMITS } from '../../../../src/definitions/source/source-limits.js';
+import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import { DiagnosticDto } from '../common/error-response.dto.js';
+import { IntegerField, MAX_COMMENT_LENGTH, MAX_ID_LENGTH, MAX_VERSION, OptionalField, TextField } from '../common/request-validators.js';
 
 /** Most files one request may carry; a jurisdiction's whole set of definitions fits many times over. */
 export const MAX_FILES_PER_REQUEST = 100;
@@ -13,10 +15,7 @@ export const MAX_DEFINITION_LENGTH = DEFINITION_LIMITS.maxLength;
 // ---- requests -------------------------------------------------------------------------------
 
 export class DefinitionFileDto {
-  @ApiProperty({ description: 'Name of the file, as diagnostics should name it.', example: 'definitions/calendars/cn-2026.yaml', maxLength: 500 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
+  @TextField({ description: 'Name of the file, as diagnostics should name it.', example: 'definitions/calendars/cn-2026.yaml', maxLength: 500, notBlank: true })
   file!: string;
 
   // The length is checked by the service, not here, so that a file too large is answered 413 naming it.
@@ -40,46 +39,37 @@ export class ValidateDefinitionsDto {
 }
 
 export class DeployDefinitionsDto extends ValidateDefinitionsDto {
-  @ApiPropertyOptional({ description: 'Why these definitions are deployed; kept in the audit trail.', example: '2026 holiday notice published', maxLength: 2000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @TextField({ description: 'Why these definitions are deployed; kept in the audit trail.', example: '2026 holiday notice published', maxLength: MAX_COMMENT_LENGTH, multiline: true, optional: true })
   comment?: string;
 }
 
 export class ListDefinitionsQueryDto {
   @ApiPropertyOptional({ enum: DEFINITION_KINDS, description: 'Only definitions of this kind.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(DEFINITION_KINDS)
   kind?: DefinitionKind;
 }
 
 export class DefinitionKeyParamsDto {
-  @ApiProperty({ description: 'metadata.key of the definition.', example: 'cn-2026' })
-  @IsString()
-  @MaxLength(200)
+  @TextField({
+    description: 'metadata.key of the definition.',
+    example: 'cn-2026',
+    maxLength: MAX_ID_LENGTH,
+    pattern: { regex: IDENTIFIER_PATTERN, message: 'key must be lower-case words joined by hyphens, e.g. "cn-2026"' },
+  })
   key!: string;
 }
 
 export class DefinitionVersionParamsDto extends DefinitionKeyParamsDto {
-  @ApiProperty({ description: 'Version number, from 1.', example: 1, type: Number })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerField({ description: 'Version number, from 1.', example: 1, minimum: 1, maximum: MAX_VERSION, fromText: true })
   version!: number;
 }
 
 export class DefinitionDiffQueryDto {
-  @ApiProperty({ description: 'The older version.', example: 1, type: Number })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerField({ description: 'The older version.', example: 1, minimum: 1, maximum: MAX_VERSION, fromText: true })
   from!: number;
 
-  @ApiProperty({ description: 'The newer version.', example: 2, type: Number })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerField({ description: 'The newer version.', example: 2, minimum: 1, maximum: MAX_VERSION, fromText: true })
   to!: number;
 }
 

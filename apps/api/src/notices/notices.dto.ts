@@ -1,49 +1,40 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { NOTICE_KINDS } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
+import { IntegerField, MAX_ID_LENGTH, MAX_OFFSET, OptionalField, TextField, UuidField } from '../common/request-validators.js';
 import { LocalizedTextDto } from '../definitions/definitions.dto.js';
 
 export const MAX_NOTICES_PER_PAGE = 500;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export class ListPublicNoticesQueryDto {
-  @ApiPropertyOptional({ description: 'Only notices of cycles of this jurisdiction.', example: 'zj-deqing' })
-  @IsOptional()
-  @Matches(IDENTIFIER_PATTERN, { message: 'jurisdiction must be lower-case words joined by hyphens, e.g. "zj-deqing"' })
+  @TextField({
+    description: 'Only notices of cycles of this jurisdiction.',
+    example: 'zj-deqing',
+    maxLength: 100,
+    optional: true,
+    pattern: { regex: IDENTIFIER_PATTERN, message: 'jurisdiction must be lower-case words joined by hyphens, e.g. "zj-deqing"' },
+  })
   jurisdiction?: string;
 
   @ApiPropertyOptional({ enum: NOTICE_KINDS, description: 'Only notices of this kind.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(NOTICE_KINDS)
   kind?: NoticeKind;
 
-  @ApiPropertyOptional({ description: 'Only notices of this procurement cycle.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ description: 'Only notices of this procurement cycle.', maxLength: MAX_ID_LENGTH, optional: true })
   cycleId?: string;
 
-  @ApiPropertyOptional({ description: 'Most notices to return.', default: 100, minimum: 1, maximum: MAX_NOTICES_PER_PAGE, type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_NOTICES_PER_PAGE)
+  @IntegerField({ description: 'Most notices to return.', default: 100, minimum: 1, maximum: MAX_NOTICES_PER_PAGE, optional: true, fromText: true })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Notices to skip, for paging.', default: 0, minimum: 0, type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntegerField({ description: 'Notices to skip, for paging.', default: 0, minimum: 0, maximum: MAX_OFFSET, optional: true, fromText: true })
   offset?: number;
 }
 
 export class PublicNoticeIdParamsDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'id must be a notice id (a UUID)' })
+  @UuidField({ message: 'id must be a notice id (a UUID)' })
   id!: string;
 }
 

@@ -1,41 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { PAYMENT_STATUSES, type PaymentStatus } from '../../../../src/procurement/read-model.js';
+import { IntegerField, MAX_ID_LENGTH, MAX_OFFSET, OptionalField, TextField } from '../common/request-validators.js';
 
 export const MAX_PAYMENTS_PER_PAGE = 500;
 
 export class ListPaymentsQueryDto {
-  @ApiPropertyOptional({ description: 'Only payments of this procurement cycle.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ description: 'Only payments of this procurement cycle.', maxLength: MAX_ID_LENGTH, optional: true })
   cycleId?: string;
 
-  @ApiPropertyOptional({ description: 'Only payments under this contract.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ description: 'Only payments under this contract.', maxLength: MAX_ID_LENGTH, optional: true })
   contractId?: string;
 
   @ApiPropertyOptional({ enum: PAYMENT_STATUSES, description: 'Only payments in this status.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(PAYMENT_STATUSES)
   status?: PaymentStatus;
 
-  @ApiPropertyOptional({ description: 'Most payments to return.', default: 100, minimum: 1, maximum: MAX_PAYMENTS_PER_PAGE, type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAYMENTS_PER_PAGE)
+  @IntegerField({ description: 'Most payments to return.', default: 100, minimum: 1, maximum: MAX_PAYMENTS_PER_PAGE, optional: true, fromText: true })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Payments to skip, for paging.', default: 0, minimum: 0, type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntegerField({ description: 'Payments to skip, for paging.', default: 0, minimum: 0, maximum: MAX_OFFSET, optional: true, fromText: true })
   offset?: number;
 }
 

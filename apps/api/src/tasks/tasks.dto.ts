@@ -1,8 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { DecisionOutcome } from '../../../../src/definitions/procedure/procedure.schema.js';
-import { IsFieldValues, REQUEST_ID_DESCRIPTION, REQUEST_ID_PATTERN } from '../common/request-validators.js';
+import {
+  CAMEL_ID_PATTERN,
+  FieldValuesField,
+  FreeFormField,
+  InstantField,
+  IntegerField,
+  MAX_COMMENT_LENGTH,
+  MAX_FIELD_TEXT_LENGTH,
+  MAX_ID_LENGTH,
+  OptionalField,
+  REQUEST_ID_DESCRIPTION,
+  RequestIdField,
+  TextField,
+} from '../common/request-validators.js';
 import { LocalizedTextDto } from '../definitions/definitions.dto.js';
 
 export const OUTCOMES = DecisionOutcome.options;
@@ -12,82 +24,65 @@ export const TASK_STATUSES = ['open', 'decided', 'withdrawn'] as const;
 export type TaskStatusValue = (typeof TASK_STATUSES)[number];
 export const TASK_STATUS_FILTERS = [...TASK_STATUSES, 'all'] as const;
 export const MAX_TASKS_PER_PAGE = 500;
-const STEP_ID_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+/** Task ids are `<workflowId>/<taskInstanceId>`, and contract workflow ids are themselves composite. */
+const MAX_TASK_ID_LENGTH = 500;
 
 // ---- requests -------------------------------------------------------------------------------
 
 export class ListTasksQueryDto {
   @ApiPropertyOptional({ enum: TASK_STATUS_FILTERS, default: 'open', description: 'Only tasks in this state; `all` for every state.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TASK_STATUS_FILTERS)
   status?: (typeof TASK_STATUS_FILTERS)[number];
 
-  @ApiPropertyOptional({ description: 'Only tasks of this step (its id in the definition).', example: 'budgeting' })
-  @IsOptional()
-  @Matches(STEP_ID_PATTERN, { message: 'step must be the camelCase id of a step, e.g. "budgeting"' })
+  @TextField({
+    description: 'Only tasks of this step (its id in the definition).',
+    example: 'budgeting',
+    maxLength: MAX_ID_LENGTH,
+    optional: true,
+    pattern: { regex: CAMEL_ID_PATTERN, message: 'step must be the camelCase id of a step, e.g. "budgeting"' },
+  })
   step?: string;
 
-  @ApiPropertyOptional({ description: 'Only tasks due before this instant (ISO-8601), e.g. to find what becomes overdue this week.', example: '2026-03-09T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'dueBefore must be an ISO-8601 date or date-time, e.g. 2026-03-09 or 2026-03-09T00:00:00Z' })
+  @InstantField({ description: 'Only tasks due before this instant, e.g. to find what becomes overdue this week.', example: '2026-03-09T00:00:00Z', optional: true })
   dueBefore?: string;
 
-  @ApiPropertyOptional({ description: 'Only tasks of this cycle.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ description: 'Only tasks of this cycle.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54', maxLength: MAX_ID_LENGTH, optional: true })
   cycleId?: string;
 
-  @ApiPropertyOptional({ description: 'At most this many tasks (soonest due first).', default: 100, minimum: 1, maximum: MAX_TASKS_PER_PAGE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_TASKS_PER_PAGE)
+  @IntegerField({ description: 'At most this many tasks (soonest due first).', default: 100, minimum: 1, maximum: MAX_TASKS_PER_PAGE, optional: true, fromText: true })
   limit?: number;
 }
 
 export class TaskIdParamsDto {
-  @ApiProperty({
+  @TextField({
     description: 'The task id as listed, `<workflowId>/<taskInstanceId>`, URL-encoded in the path (`/` is `%2F`, `#` is `%23`); the `links` of a task give the encoded path.',
     example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54/reviewBudget#1',
+    maxLength: MAX_TASK_ID_LENGTH,
+    notBlank: true,
   })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
   id!: string;
 }
 
 export class DecideTaskDto {
-  @ApiProperty({ description: REQUEST_ID_DESCRIPTION, example: '5b0f7d3c-1f3e-4d8c-9a51-0a9f5c0e2b17', maxLength: 128 })
-  @IsString()
-  @Matches(REQUEST_ID_PATTERN, { message: 'requestId must be 1–128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit (a UUID is fine)' })
+  @RequestIdField({ description: REQUEST_ID_DESCRIPTION, example: '5b0f7d3c-1f3e-4d8c-9a51-0a9f5c0e2b17' })
   requestId!: string;
 
   @ApiProperty({ enum: OUTCOMES, description: 'The decision; the task allows only the outcomes its definition lists.', example: 'approve' })
   @IsIn(OUTCOMES)
   outcome!: OutcomeValue;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+  @FieldValuesField({
     description: 'The form of the task, by field id (money in whole fen). Checked against the form the definition declares.',
     example: { justification: '按2025年在册矫正对象人数编制' },
-    default: {},
+    optional: true,
   })
-  @IsOptional()
-  @IsFieldValues()
   fields?: Record<string, string | number | boolean>;
 
-  @ApiPropertyOptional({ description: 'Why; required to return or reject, and where the definition asks for it.', example: '人数与台账不符，请核对', maxLength: 4000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
+  @TextField({ description: 'Why; required to return or reject, and where the definition asks for it.', example: '人数与台账不符，请核对', maxLength: MAX_COMMENT_LENGTH, multiline: true, optional: true })
   comment?: string;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+  @FreeFormField({
     description:
       'What award, evaluation, acceptance and ledger tasks carry besides the form: ' +
       '`{ kind: "award", scores: { <bidId>: { <criterionId>: 0–100 } }, winners: [{ bidId, amountFen }] }`, ' +
@@ -95,9 +90,8 @@ export class DecideTaskDto {
       '`{ kind: "acceptance", passed: true, recipientOpinions: ["…"] }`, ' +
       '`{ kind: "ledger", lines: { <lineId>: value } }`.',
     example: { kind: 'evaluation', scores: { service: 88, finance: 92 } },
+    maxTextLength: MAX_FIELD_TEXT_LENGTH,
   })
-  @IsOptional()
-  @IsObject()
   payload?: Record<string, unknown>;
 }
 

@@ -1,34 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  registerDecorator,
-  ValidateNested,
-  type ValidationArguments,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import { REGISTRATION_TYPES, type RegistrationType, VERIFICATION_STATUSES, type VerificationStatus } from '../../../../src/vendors/vendor.js';
 import { creditCodeProblem } from '../../../../src/vendors/unified-social-credit-code.js';
+import {
+  CAMEL_ID_PATTERN,
+  IntegerField,
+  MAX_COMMENT_LENGTH,
+  MAX_OFFSET,
+  MAX_TITLE_LENGTH,
+  OptionalField,
+  TextField,
+  UuidField,
+} from '../common/request-validators.js';
 
 /** Most evidence items one vendor may carry; procedures list 2 to 8 qualification criteria. */
 export const MAX_EVIDENCE_ITEMS = 50;
 export const MAX_PAGE_SIZE = 500;
+/** Jurisdiction codes are short: a province prefix and a place name (`zj-deqing`). */
+const MAX_JURISDICTION_LENGTH = 100;
 
-/** Criterion ids are the camelCase ids of the procedures' `selection.qualification.criteria`. */
-const CRITERION_ID_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+/**
+ * The shape of a unified social credit code as the API takes it (letters in either case); the check
+ * character is verified besides, which no pattern can express.
+ */
+const CREDIT_CODE_SHAPE = '^[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}$';
 
 /** A unified social credit code whose format and check character are right (GB 32100-2015). */
 function IsUnifiedSocialCreditCode(): PropertyDecorator {
@@ -47,41 +44,28 @@ function IsUnifiedSocialCreditCode(): PropertyDecorator {
     });
 }
 
-const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const JURISDICTION = { regex: IDENTIFIER_PATTERN, message: 'jurisdiction must be lower-case words joined by hyphens, e.g. "zj-deqing"' };
 
 // ---- requests -------------------------------------------------------------------------------
 
 export class QualificationEvidenceDto {
-  @ApiProperty({
+  @TextField({
     description: 'Id of the qualification criterion in the procedures (`selection.qualification.criteria[].id`).',
     example: 'taxAndSocialInsurance',
     maxLength: 100,
+    pattern: { regex: CAMEL_ID_PATTERN, message: 'criterionId must be a camelCase criterion id such as "taxAndSocialInsurance"' },
   })
-  @IsString()
-  @Matches(CRITERION_ID_PATTERN, { message: 'criterionId must be a camelCase criterion id such as "taxAndSocialInsurance"' })
-  @MaxLength(100)
   criterionId!: string;
 
-  @ApiProperty({ description: 'The document that shows it: title, number or archive reference.', example: '2025年度纳税证明（德税证〔2025〕118号）', maxLength: 500 })
-  @Transform(trimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
+  @TextField({ description: 'The document that shows it: title, number or archive reference.', example: '2025年度纳税证明（德税证〔2025〕118号）', maxLength: 500, trim: true, notBlank: true })
   document!: string;
 
-  @ApiPropertyOptional({ example: '原件已核对', maxLength: 2000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @TextField({ example: '原件已核对', maxLength: MAX_COMMENT_LENGTH, multiline: true, optional: true })
   note?: string;
 }
 
 export class CreateVendorDto {
-  @ApiProperty({ description: 'Registered name of the organisation.', example: '德清县阳光社会工作服务中心', maxLength: 200 })
-  @Transform(trimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @TextField({ description: 'Registered name of the organisation.', example: '德清县阳光社会工作服务中心', maxLength: MAX_TITLE_LENGTH, trim: true, notBlank: true })
   name!: string;
 
   @ApiProperty({
@@ -89,6 +73,7 @@ export class CreateVendorDto {
     example: '52330521MJ9999999X',
     minLength: 18,
     maxLength: 18,
+    pattern: CREDIT_CODE_SHAPE,
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
   @IsUnifiedSocialCreditCode()
@@ -106,9 +91,13 @@ export class CreateVendorDto {
   @Type(() => QualificationEvidenceDto)
   evidence!: QualificationEvidenceDto[];
 
-  @ApiPropertyOptional({ description: 'The jurisdiction whose registry it joins; the caller’s own when absent (only national users may name another).', example: 'zj-deqing' })
-  @IsOptional()
-  @Matches(IDENTIFIER_PATTERN, { message: 'jurisdiction must be lower-case words joined by hyphens, e.g. "zj-deqing"' })
+  @TextField({
+    description: 'The jurisdiction whose registry it joins; the caller’s own when absent (only national users may name another).',
+    example: 'zj-deqing',
+    maxLength: MAX_JURISDICTION_LENGTH,
+    optional: true,
+    pattern: JURISDICTION,
+  })
   jurisdiction?: string;
 }
 
@@ -122,54 +111,44 @@ export class VerifyVendorDto {
   @IsIn(Object.values(VerificationDecision))
   decision!: VerificationDecision;
 
-  @ApiPropertyOptional({ description: 'Why; required when rejecting.', example: '缺少近三年社会保险缴纳记录', maxLength: 2000 })
-  @IsOptional()
-  @Transform(trimmed)
-  @IsString()
-  @MaxLength(2000)
+  @TextField({ description: 'Why; required when rejecting.', example: '缺少近三年社会保险缴纳记录', maxLength: MAX_COMMENT_LENGTH, multiline: true, optional: true, trim: true })
   comment?: string;
 }
 
 export class SuspendVendorDto {
-  @ApiProperty({ description: 'Why the vendor may no longer take part (the exit mechanism of seed 003).', example: '年度绩效评价不合格', maxLength: 2000 })
-  @Transform(trimmed)
-  @IsString()
-  @IsNotEmpty({ message: 'reason must say why the vendor is suspended' })
-  @MaxLength(2000)
+  @TextField({
+    description: 'Why the vendor may no longer take part (the exit mechanism of seed 003).',
+    example: '年度绩效评价不合格',
+    maxLength: MAX_COMMENT_LENGTH,
+    multiline: true,
+    trim: true,
+    notBlank: true,
+    blankMessage: 'reason must say why the vendor is suspended',
+  })
   reason!: string;
 }
 
 export class VendorIdParamsDto {
-  @ApiProperty({ format: 'uuid', description: 'The vendor’s id in the registry.' })
-  @IsUUID('all', { message: 'id must be a vendor id (a UUID)' })
+  @UuidField({ description: 'The vendor’s id in the registry.', message: 'id must be a vendor id (a UUID)' })
   id!: string;
 }
 
 export class ListVendorsQueryDto {
   @ApiPropertyOptional({ enum: VERIFICATION_STATUSES, description: 'Only vendors with this verification status.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(VERIFICATION_STATUSES)
   status?: VerificationStatus;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only suspended (true) or only not suspended (false) vendors.' })
-  @IsOptional()
+  @OptionalField()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'suspended must be true or false' })
   suspended?: boolean;
 
-  @ApiPropertyOptional({ description: 'Most vendors to return.', default: 100, minimum: 1, maximum: MAX_PAGE_SIZE, type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @IntegerField({ description: 'Most vendors to return.', default: 100, minimum: 1, maximum: MAX_PAGE_SIZE, optional: true, fromText: true })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Vendors to skip, for paging.', default: 0, minimum: 0, type: Number })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntegerField({ description: 'Vendors to skip, for paging.', default: 0, minimum: 0, maximum: MAX_OFFSET, optional: true, fromText: true })
   offset?: number;
 }
 
