@@ -65,12 +65,10 @@ describe('the edge of the API', () => {
     tokens['admin'] = await tokenFor({ userId: 'admin', name: '王芳', roles: ['administrator'], jurisdiction: JURISDICTION });
     tokens['drafter'] = await tokenFor({ userId: 'drafter', name: '周敏', roles: ['justice-bureau'], jurisdiction: JURISDICTION });
 
-    const deployed = await call('POST', '/definitions', 'admin', {
-      files: [
-        { file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE },
-        { file: 'cn-2026.yaml', text: CN_2026 },
-      ],
-    });
+    // The holiday calendar applies to every jurisdiction: a national administrator deploys it.
+    tokens['national'] = await tokenFor({ userId: 'national', name: '国家管理员', roles: ['administrator'], jurisdiction: 'cn' });
+    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] })).status).toBe(201);
+    const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
     const launched = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 } });
     expect(launched.status).toBe(201);

@@ -90,6 +90,8 @@ describe('the definitions API', () => {
             .setProtectedHeader({ alg: 'HS256' })
             .setSubject('u')
             .setIssuer('procureflow')
+            .setAudience('procureflow-api')
+            .setIssuedAt()
             .setExpirationTime('1h')
             .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
         'no "roles" claim',
