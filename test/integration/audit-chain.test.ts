@@ -66,19 +66,18 @@ describe('the tamper-evident audit trail', () => {
       drafter: { roles: ['justice-bureau'] },
       reviewer: { roles: ['finance-bureau'] },
       otherAdmin: { roles: ['administrator'], jurisdiction: 'zj-anji' },
+      nationalAdmin: { roles: ['administrator'], jurisdiction: 'cn' },
     };
     for (const [who, person] of Object.entries(people)) {
       tokens[who] = await tokenFor({ userId: who, name: who, roles: person.roles, jurisdiction: person.jurisdiction ?? JURISDICTION });
     }
 
     // Entries about no cycle (deployments), and two cycles' entries interleaved in the trail.
-    const deployed = await call('POST', '/definitions', 'admin', {
-      files: [
-        { file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE },
-        { file: 'cn-2026.yaml', text: CN_2026 },
-      ],
-    });
+    const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
+    // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
+    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
+    expect(calendar.status).toBe(201);
     cycleA = await launch();
     cycleB = await launch();
     await decide(`${cycleA}/draftBudget#1`, 'drafter', { outcome: 'submit', fields: { justification: '按在册人数编制' } });

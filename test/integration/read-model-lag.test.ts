@@ -70,13 +70,12 @@ describe('a read model that falls behind its workflow', () => {
     tokens['admin'] = await tokenFor({ userId: 'admin', name: '王芳', roles: ['administrator'], jurisdiction: JURISDICTION });
     tokens['drafter'] = await tokenFor({ userId: 'drafter', name: '周敏', roles: ['justice-bureau'], jurisdiction: JURISDICTION });
     tokens['reviewer'] = await tokenFor({ userId: 'reviewer', name: '李明', roles: ['finance-bureau'], jurisdiction: JURISDICTION });
-    const deployed = await call('POST', '/definitions', 'admin', {
-      files: [
-        { file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE },
-        { file: 'cn-2026.yaml', text: CN_2026 },
-      ],
-    });
+    tokens['nationalAdmin'] = await tokenFor({ userId: 'nationalAdmin', name: '赵部', roles: ['administrator'], jurisdiction: 'cn' });
+    const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
+    // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
+    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
+    expect(calendar.status).toBe(201);
   });
 
   afterAll(async () => {
