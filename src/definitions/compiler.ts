@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { canonicalJson } from '../common/canonical-json.js';
 import { CalendarSchema } from './calendars/calendar.schema.js';
 import { calendarRules } from './calendars/calendar.rules.js';
 import { type CompiledDefinition, DEFINITION_KINDS, type DefinitionKind } from './compiled-definition.js';
@@ -111,17 +112,6 @@ function failed(diagnostics: readonly Diagnostic[]): CompileResult {
 /** sha256 of the canonical JSON (keys sorted at every level) of a definition. */
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type AppConfig, MIN_JWT_SECRET_LENGTH } from '../config/config.js';
+import { readOrCreateSecretFile } from '../infra/secret-file.js';
 
 /** Name of the file under PROCUREFLOW_DATA_DIR holding the generated token secret. */
 export const JWT_SECRET_FILE = 'jwt-secret';
@@ -24,38 +24,7 @@ export async function resolveJwtSecret(config: Pick<AppConfig, 'jwtSecret' | 'da
 }
 
 async function loadOrCreateSecretFile(file: string): Promise<string> {
-  const existing = await readSecretFile(file);
-  if (existing !== undefined) return existing;
-  await mkdir(path.dirname(file), { recursive: true });
-  const generated = randomBytes(48).toString('base64url');
-  // Written aside, then linked into place: link() fails when the file exists, so two processes starting
-  // at once end up with the same secret, and nobody ever reads a half-written file.
-  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(draft, `${generated}\n`, { mode: 0o600 });
-  try {
-    // The umask may have narrowed the mode further, never widened it; make it exactly owner-only.
-    await chmod(draft, 0o600);
-    await link(draft, file);
-    return generated;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(draft);
-  }
-  // Another process created it first: use theirs.
-  const theirs = await readSecretFile(file);
-  if (theirs === undefined) throw new Error(`${file} appeared and vanished while procureflow was creating it: try again`);
-  return theirs;
-}
-
-async function readSecretFile(file: string): Promise<string | undefined> {
-  let stored: string;
-  try {
-    stored = (await readFile(file, 'utf8')).trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const stored = (await readOrCreateSecretFile(file, () => `${randomBytes(48).toString('base64url')}\n`)).trim();
   if (stored.length < MIN_JWT_SECRET_LENGTH) {
     throw new Error(`${file} holds no usable token secret (fewer than ${MIN_JWT_SECRET_LENGTH} characters): delete it to have a new one generated`);
   }

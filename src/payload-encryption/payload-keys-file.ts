@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../config/config.js';
+import { PRIVATE_DIRECTORY_MODE } from '../infra/private-directory.js';
+import { readOrCreateSecretFile } from '../infra/secret-file.js';
 import { formatPayloadKey, generatePayloadKey, keyringOf, type PayloadKeyring, parsePayloadKeys } from './keyring.js';
 
 /** Name of the file under PROCUREFLOW_DATA_DIR holding the generated payload keys. */
@@ -23,7 +23,8 @@ export async function resolvePayloadKeyring(
 ): Promise<{ keyring: PayloadKeyring; source: string }> {
   if (config.payloadKeys) return { keyring: keyringOf(config.payloadKeys, config.payloadKeyId), source: 'PROCUREFLOW_PAYLOAD_KEYS' };
   const file = payloadKeysPath(config.dataDir);
-  const keys = parsed(file, await loadOrCreateKeysFile(file));
+  // The data directory holds secrets: nobody but its owner may list or enter it.
+  const keys = parsed(file, await readOrCreateSecretFile(file, generatedKeysFile, { directoryMode: PRIVATE_DIRECTORY_MODE }));
   try {
     return { keyring: keyringOf(keys, config.payloadKeyId), source: file };
   } catch (error) {
@@ -39,42 +40,12 @@ function parsed(file: string, text: string) {
   }
 }
 
-async function loadOrCreateKeysFile(file: string): Promise<string> {
-  const existing = await readIfExists(file);
-  if (existing !== undefined) return existing;
-  // The data directory holds secrets: nobody but its owner may list or enter it.
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const generated = [
+function generatedKeysFile(): string {
+  return [
     '# Payload encryption keys of this procureflow installation (AES-256-GCM), one <id>:<base64> per line.',
     '# The last one encrypts new payloads. Keep every key that ever encrypted a payload: histories on the',
     '# Temporal server that hold its payloads cannot be read without it. To rotate, append a new key.',
     formatPayloadKey(generatePayloadKey()),
     '',
   ].join('\n');
-  // Written aside, then linked into place: link() fails when the file exists, so processes starting at
-  // once end up with the same keys, and nobody ever reads a half-written file.
-  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(draft, generated, { mode: 0o600 });
-  try {
-    // The umask may have narrowed the mode further, never widened it; make it exactly owner-only.
-    await chmod(draft, 0o600);
-    await link(draft, file);
-    return generated;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(draft);
-  }
-  const theirs = await readIfExists(file);
-  if (theirs === undefined) throw new Error(`${file} appeared and vanished while procureflow was creating it: try again`);
-  return theirs;
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../common/canonical-json.js';
 
 /**
  * A request id names one request. Its fingerprint is a digest of everything the request asks (the kind
@@ -20,16 +21,4 @@ export function requestFingerprint(kind: string, request: object): string {
  */
 export function updateIdOf(requestId: string, fingerprint: string): string {
   return `${requestId}#${fingerprint.slice(0, 24)}`;
-}
-
-/** JSON with object keys sorted, so equal content always serialises the same. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
-import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
-import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
 import { loadConfig } from '../../src/config/config.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { ensureApplicationDatabase } from '../../src/infra/postgres/database-roles.js';
@@ -20,8 +17,9 @@ import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
-import { scratchDir, sharedPostgresUrl, sharedTemporalAddress } from '../support/test-environment.js';
-import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
+import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
+import { sharedPostgresUrl } from '../support/test-environment.js';
+import { testPayloadCodec } from '../support/payload-encryption.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -52,51 +50,34 @@ interface StoredEntry {
  * behind the append. Real PostgreSQL with its two roles, the real workflows on the Temporal dev server.
  */
 describe('the tamper-evident audit trail', () => {
-  let dataSource: DataSource;
+  let api: ProcurementApiOnSharedServer;
   let owner: pg.Client;
-  let connection: Connection;
-  let workers: RunningWorkers;
-  let app: INestApplication;
-  let baseUrl: string;
   let cycleA: string;
   let cycleB: string;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    const database = await freshDatabase('audit_chain');
-    dataSource = database.dataSource;
-    owner = new pg.Client({ connectionString: database.migrationUrl });
+    api = await startProcurementApi('audit-chain', { temporal: 'shared' });
+    owner = new pg.Client({ connectionString: api.migrationUrl });
     await owner.connect();
-    const config = loadConfig({
-      TEMPORAL_TASK_QUEUE_PROCUREMENT: `audit-chain-procurement-${randomUUID()}`,
-      TEMPORAL_TASK_QUEUE_CASES: `audit-chain-cases-${randomUUID()}`,
-      PROCUREFLOW_DATA_DIR: await scratchDir('audit-chain'),
-    });
-    const address = sharedTemporalAddress();
-    workers = await startWorkers({ config, temporalAddress: address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker'), payloadCodec: testPayloadCodec });
-    connection = await Connection.connect({ address });
-    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() });
-    app = await createApiApp({ config, dataSource, temporalClient: client, temporalAddress: address, logger: createLogger('silent', 'api'), jwtSecret: TEST_JWT_SECRET, payloadCodec: testPayloadCodec });
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${port}`;
 
     const people: Record<string, { roles: string[]; jurisdiction?: string }> = {
       admin: { roles: ['administrator'] },
       drafter: { roles: ['justice-bureau'] },
       reviewer: { roles: ['finance-bureau'] },
       otherAdmin: { roles: ['administrator'], jurisdiction: 'zj-anji' },
+      nationalAdmin: { roles: ['administrator'], jurisdiction: 'cn' },
     };
     for (const [who, person] of Object.entries(people)) {
       tokens[who] = await tokenFor({ userId: who, name: who, roles: person.roles, jurisdiction: person.jurisdiction ?? JURISDICTION });
     }
 
     // Entries about no cycle (deployments), and two cycles' entries interleaved in the trail.
-    // The holiday calendar applies to every jurisdiction: a national administrator deploys it.
-    tokens['national'] = await tokenFor({ userId: 'national', name: '国家管理员', roles: ['administrator'], jurisdiction: 'cn' });
-    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] })).status).toBe(201);
     const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
+    // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
+    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
+    expect(calendar.status).toBe(201);
     cycleA = await launch();
     cycleB = await launch();
     await decide(`${cycleA}/draftBudget#1`, 'drafter', { outcome: 'submit', fields: { justification: '按在册人数编制' } });
@@ -106,21 +87,11 @@ describe('the tamper-evident audit trail', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await workers?.shutdown();
-    await connection?.close();
     await owner?.end();
-    await dataSource?.destroy();
+    await api?.close();
   });
 
-  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who] ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown) => api.call<T>(method, route, tokens[who], body);
 
   async function launch(): Promise<string> {
     const launched = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 } });
@@ -141,7 +112,7 @@ describe('the tamper-evident audit trail', () => {
 
   /** `procureflow audit verify …` as an administrator (or `who`) runs it. */
   const verify = (args: string[] = [], who = 'admin') =>
-    runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_JWT_SECRET: TEST_JWT_SECRET }, ['audit', 'verify', '--api', baseUrl, '--token', tokens[who] ?? '', ...args]);
+    runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_JWT_SECRET: TEST_JWT_SECRET }, ['audit', 'verify', '--api', api.baseUrl, '--token', tokens[who] ?? '', ...args]);
   const verifyJson = async (args: string[] = []) => {
     const result = await verify(['--json', ...args]);
     return { code: result.code, report: JSON.parse(result.stdout) as Verification };
@@ -226,7 +197,7 @@ describe('the tamper-evident audit trail', () => {
       [`UPDATE audit_chain_heads SET length = 0`, /permission denied for table audit_chain_heads/],
       [`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only`, /must be owner of table audit_entries/],
     ];
-    for (const [sql, error] of refused) await expect(dataSource.query(sql)).rejects.toThrow(error);
+    for (const [sql, error] of refused) await expect(api.dataSource.query(sql)).rejects.toThrow(error);
     // Even the owner is stopped by the triggers until it switches them off (which the chain then shows).
     await expect(owner.query(`UPDATE audit_entries SET comment = 'edited'`)).rejects.toThrow(/audit_entries is append-only: UPDATE refused/);
     await expect(owner.query(`TRUNCATE audit_entries`)).rejects.toThrow(/audit_entries is append-only: TRUNCATE refused/);

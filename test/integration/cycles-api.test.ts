@@ -2,23 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import type { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
-import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
-import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
-import { type AppConfig, loadConfig } from '../../src/config/config.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
-import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
+import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
-import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
+import { scratchDir } from '../support/test-environment.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -65,13 +60,7 @@ interface CycleView {
  * stays before it ends.
  */
 describe('the procurement cycles and tasks API', () => {
-  let dataSource: DataSource;
-  let connection: Connection;
-  let client: Client;
-  let workers: RunningWorkers;
-  let app: INestApplication;
-  let config: AppConfig;
-  let baseUrl: string;
+  let api: ProcurementApiOnSharedServer;
   const launched: string[] = [];
 
   const tokens: Record<string, string> = {};
@@ -82,35 +71,7 @@ describe('the procurement cycles and tasks API', () => {
   };
 
   beforeAll(async () => {
-    ({ dataSource } = await freshDatabase('cycles_api'));
-    config = loadConfig({
-      TEMPORAL_TASK_QUEUE_PROCUREMENT: `cycles-api-procurement-${randomUUID()}`,
-      TEMPORAL_TASK_QUEUE_CASES: `cycles-api-cases-${randomUUID()}`,
-      PROCUREFLOW_DATA_DIR: await scratchDir('cycles-api'),
-    });
-    const address = sharedTemporalAddress();
-    workers = await startWorkers({
-      config,
-      temporalAddress: address,
-      dataSource,
-      workflowBundle: await loadWorkflowBundle(),
-      logger: createLogger('silent', 'worker'),
-      payloadCodec: testPayloadCodec,
-    });
-    connection = await Connection.connect({ address });
-    client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() });
-    app = await createApiApp({
-      config,
-      dataSource,
-      temporalClient: client,
-      payloadCodec: testPayloadCodec,
-      temporalAddress: address,
-      logger: createLogger('silent', 'api'),
-      jwtSecret: TEST_JWT_SECRET,
-    });
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${port}`;
+    api = await startProcurementApi('cycles-api', { temporal: 'shared' });
 
     const people: Record<string, { name: string; roles: string[]; jurisdiction?: string }> = {
       admin: { name: '王芳', roles: ['administrator'] },
@@ -135,18 +96,11 @@ describe('the procurement cycles and tasks API', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await workers?.shutdown();
-    await connection?.close();
-    await dataSource?.destroy();
+    await api?.close();
   });
 
   async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, token: string, body?: unknown): Promise<Answer<T>> {
-    const response = await fetch(`${baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const response = await api.send(method, route, token, body);
     return { status: response.status, headers: response.headers, body: (await response.json()) as T };
   }
 
@@ -173,12 +127,12 @@ describe('the procurement cycles and tasks API', () => {
 
   describe('launching', () => {
     it('refuses an unknown input with 422 naming it, and starts nothing and writes nothing', async () => {
-      const before = await readModelSnapshot(dataSource);
+      const before = await readModelSnapshot(api.dataSource);
       const { status, body } = await launch({ definitionKey: PROCEDURE, inputs: { supervisedPersons: 40, headcount: 41 }, requestId: 'launch-with-typo' });
       expect(status).toBe(422);
       expect(body).toMatchObject({ code: 'validation-failed', details: [{ field: 'inputs.headcount', problem: expect.stringContaining('is not a field here') }] });
       expect(body['message']).toContain('Nothing was launched');
-      expect(await readModelSnapshot(dataSource)).toEqual(before);
+      expect(await readModelSnapshot(api.dataSource)).toEqual(before);
     });
 
     it('names every missing or out-of-bounds input', async () => {
@@ -243,7 +197,7 @@ describe('the procurement cycles and tasks API', () => {
         audit: [{ action: 'cycle.launched', actorId: 'admin' }],
       });
       expect(shown.body.live).toMatchObject({ stepId: 'budgeting', waitingFor: [{ kind: 'decision', description: expect.stringContaining('编制预算') }] });
-      expect((await client.workflow.getHandle(cycleId).describe()).status.name).toBe('RUNNING');
+      expect((await api.temporalClient.workflow.getHandle(cycleId).describe()).status.name).toBe('RUNNING');
     });
 
     it('starts one cycle for a launch repeated with the same requestId', async () => {
@@ -283,11 +237,11 @@ describe('the procurement cycles and tasks API', () => {
 
     it('refuses the wrong role with 403, changing nothing', async () => {
       const draft = await openTask(cycleId, 'draftBudget', 'drafter');
-      const before = await readModelSnapshot(dataSource);
+      const before = await readModelSnapshot(api.dataSource);
       const { status, body } = await decide(draft.id, 'reviewer', { outcome: 'submit', fields: { justification: '按在册人数' } });
       expect(status).toBe(403);
       expect(body).toMatchObject({ code: 'forbidden', message: expect.stringContaining('is for role "justice-bureau"') });
-      expect(await readModelSnapshot(dataSource)).toEqual(before);
+      expect(await readModelSnapshot(api.dataSource)).toEqual(before);
     });
 
     it('refuses a bad form with 422 naming the field', async () => {
@@ -346,7 +300,7 @@ describe('the procurement cycles and tasks API', () => {
       expect(again.status).toBe(409);
       expect(again.body['message']).toContain('no longer open');
 
-      const approvals = await dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'task.approved' AND subject_id = $1`, [taskId]);
+      const approvals = await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'task.approved' AND subject_id = $1`, [taskId]);
       expect(approvals).toEqual([{ n: 1 }]);
       const detail = (await cycle(cycleId)).body;
       expect(detail.notices).toHaveLength(1);
@@ -402,11 +356,11 @@ describe('the procurement cycles and tasks API', () => {
     });
 
     it('refuses an unverified vendor with 422 saying why, before asking the workflow', async () => {
-      const before = await readModelSnapshot(dataSource);
+      const before = await readModelSnapshot(api.dataSource);
       const { status, body } = await call('POST', `/cycles/${cycleId}/bids`, as('centre'), { requestId: randomUUID(), vendorId: unverified, priceFen: 1_000_000 });
       expect(status).toBe(422);
       expect(body).toMatchObject({ message: expect.stringContaining('has not been verified'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^unverified: /) }] });
-      expect(await readModelSnapshot(dataSource)).toEqual(before);
+      expect(await readModelSnapshot(api.dataSource)).toEqual(before);
       const unknown = await call('POST', `/cycles/${cycleId}/bids`, as('centre'), { requestId: randomUUID(), vendorId: randomUUID(), priceFen: 1_000_000 });
       expect(unknown.status).toBe(422);
       expect(unknown.body['details']).toEqual([{ field: 'vendorId', problem: 'no such vendor in the registry' }]);
@@ -473,7 +427,7 @@ describe('the procurement cycles and tasks API', () => {
     it('shows a cycle Temporal has started before the read model has it, saying so', async () => {
       // A workflow no worker has picked up yet: the moment between launch and its first projection, held still.
       const pendingId = `cycle-${randomUUID()}`;
-      await client.workflow.start('procurementCycleWorkflow', {
+      await api.temporalClient.workflow.start('procurementCycleWorkflow', {
         taskQueue: `nobody-polls-${randomUUID()}`,
         workflowId: pendingId,
         args: [{}],
@@ -486,7 +440,7 @@ describe('the procurement cycles and tasks API', () => {
         expect((body as unknown as { liveUnavailable: string }).liveUnavailable).toContain('is a worker running?');
         expect((await cycle(pendingId, 'otherAdmin')).status).toBe(404);
       } finally {
-        await client.workflow.getHandle(pendingId).terminate('test over');
+        await api.temporalClient.workflow.getHandle(pendingId).terminate('test over');
       }
     });
   });
@@ -494,7 +448,7 @@ describe('the procurement cycles and tasks API', () => {
   describe('the command line', () => {
     let dir: string;
     let cycleId: string;
-    const procureflow = (who: string, args: string[]) => runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: as(who) }, [...args, '--api', baseUrl]);
+    const procureflow = (who: string, args: string[]) => runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: as(who) }, [...args, '--api', api.baseUrl]);
 
     beforeAll(async () => {
       dir = await scratchDir('cycles-cli');
@@ -568,9 +522,9 @@ describe('the procurement cycles and tasks API', () => {
     it('answers 503 to a launch, with how to retry safely, and writes nothing', async () => {
       const deadConnection = Connection.lazy({ address: '127.0.0.1:1' });
       const offline = await createApiApp({
-        config,
-        dataSource,
-        temporalClient: new Client({ connection: deadConnection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
+        config: api.config,
+        dataSource: api.dataSource,
+        temporalClient: new Client({ connection: deadConnection, namespace: api.config.temporal.namespace, dataConverter: testDataConverter() }),
         payloadCodec: testPayloadCodec,
         temporalAddress: '127.0.0.1:1',
         logger: createLogger('silent', 'api'),
@@ -579,7 +533,7 @@ describe('the procurement cycles and tasks API', () => {
       const port = await freePort();
       await offline.listen(port, '127.0.0.1');
       try {
-        const before = await readModelSnapshot(dataSource);
+        const before = await readModelSnapshot(api.dataSource);
         const response = await fetch(`http://127.0.0.1:${port}/cycles`, {
           method: 'POST',
           headers: { authorization: `Bearer ${as('admin')}`, 'content-type': 'application/json' },
@@ -587,7 +541,7 @@ describe('the procurement cycles and tasks API', () => {
         });
         expect(response.status).toBe(503);
         expect(await response.json()).toMatchObject({ code: 'service-unavailable', message: expect.stringContaining('launch again with a requestId') });
-        expect(await readModelSnapshot(dataSource)).toEqual(before);
+        expect(await readModelSnapshot(api.dataSource)).toEqual(before);
       } finally {
         await offline.close();
         await deadConnection.close();
@@ -597,11 +551,11 @@ describe('the procurement cycles and tasks API', () => {
 
   describe('afterwards', () => {
     it('started exactly the cycles it answered 201 for: refusals started no workflow', async () => {
-      const query = `TaskQueue = "${config.temporal.taskQueues.procurement}"`;
+      const query = `TaskQueue = "${api.config.temporal.taskQueues.procurement}"`;
       const ids = await eventually(
         async () => {
           const found: string[] = [];
-          for await (const execution of client.workflow.list({ query })) found.push(execution.workflowId);
+          for await (const execution of api.temporalClient.workflow.list({ query })) found.push(execution.workflowId);
           return found.sort();
         },
         (found) => found.length >= new Set(launched).size,

@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { DataSource } from 'typeorm';
-import { createApiApp } from '../../apps/api/src/create-api-app.js';
-import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
-import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
-import { loadConfig } from '../../src/config/config.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
-import { freshDatabase } from '../support/databases.js';
+import { tokenFor } from '../support/api-server.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/free-port.js';
-import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
+import { type ProcurementApi, startProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
-import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -37,41 +24,11 @@ interface TaskView {
  * task is decided through the same endpoint, which sends it to the contract's own workflow.
  */
 describe('bidding and awarding through the API (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let dataSource: DataSource;
-  let workers: RunningWorkers;
-  let app: INestApplication;
-  let baseUrl: string;
+  let api: ProcurementApi;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
-    ({ dataSource } = await freshDatabase('cycles_bidding'));
-    const config = loadConfig({
-      TEMPORAL_TASK_QUEUE_PROCUREMENT: `bidding-procurement-${randomUUID()}`,
-      TEMPORAL_TASK_QUEUE_CASES: `bidding-cases-${randomUUID()}`,
-      PROCUREFLOW_DATA_DIR: await scratchDir('cycles-bidding'),
-    });
-    workers = await startWorkers({
-      config,
-      temporalAddress: env.address,
-      dataSource,
-      workflowBundle: await loadWorkflowBundle(),
-      logger: createLogger('silent', 'worker'),
-      payloadCodec: testPayloadCodec,
-    });
-    app = await createApiApp({
-      config,
-      dataSource,
-      temporalClient: new Client({ connection: env.connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
-      payloadCodec: testPayloadCodec,
-      temporalAddress: env.address,
-      logger: createLogger('silent', 'api'),
-      jwtSecret: TEST_JWT_SECRET,
-    });
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${port}`;
+    api = await startProcurementApi('cycles-bidding');
     const people: Record<string, string[]> = {
       admin: ['administrator'],
       drafter: ['justice-bureau'],
@@ -86,20 +43,10 @@ describe('bidding and awarding through the API (time-skipping)', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await workers?.shutdown();
-    await dataSource?.destroy();
-    await env?.teardown();
+    await api?.close();
   });
 
-  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who] ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown) => api.call<T>(method, route, tokens[who], body);
   const openTask = async (cycleId: string, nodeId: string, who: string) => {
     const { body } = await eventually(
       () => call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, who),
@@ -144,7 +91,7 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     expect((await decide(`${cycleId}/reviewBudget#1`, 'reviewer', { outcome: 'approve' })).status).toBe(200);
 
     // The ten-day comment period passes; bidding opens.
-    await env.sleep('11 days');
+    await api.env.sleep('11 days');
     await eventually(
       () => call<{ live: { biddingOpen: boolean } | null }>('GET', `/cycles/${cycleId}`, 'admin'),
       (answer) => answer.body.live?.biddingOpen === true,
@@ -162,15 +109,15 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     expect(again.status).toBe(409);
     expect(again.body['message']).toContain('has already bid in this round');
 
-    const before = await readModelSnapshot(dataSource);
+    const before = await readModelSnapshot(api.dataSource);
     const refused = await call('POST', `/cycles/${cycleId}/bids`, 'centre', { requestId: randomUUID(), vendorId: suspended, priceFen: 1_000_000 });
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ message: expect.stringContaining('was suspended'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^suspended: /) }] });
-    expect(await readModelSnapshot(dataSource)).toEqual(before);
+    expect(await readModelSnapshot(api.dataSource)).toEqual(before);
     expect((await call('POST', `/cycles/${cycleId}/bids`, 'admin', { requestId: randomUUID(), vendorId: harmony, priceFen: 1_900_000 })).status).toBe(201);
 
     // The twenty-day window closes with two qualified bids: the panel awards.
-    await env.sleep('21 days');
+    await api.env.sleep('21 days');
     const award = await openTask(cycleId, 'award', 'panel');
     const detail = await call<{ bids: Array<{ bidId: string; vendorId: string; qualified: boolean }> }>('GET', `/cycles/${cycleId}`, 'admin');
     const bids = detail.body.bids;
@@ -217,7 +164,7 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     });
     expect(shown.body.bids.filter((bid) => bid.won).map((bid) => bid.vendorId)).toEqual([sunshine]);
     // Both bids were entered on the vendors' behalf (by the procurement centre and an administrator).
-    const bidAudits = await dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'bid.enteredOnBehalf' AND details->>'cycleId' = $1`, [cycleId]);
+    const bidAudits = await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'bid.enteredOnBehalf' AND details->>'cycleId' = $1`, [cycleId]);
     expect(bidAudits).toEqual([{ n: 2 }]);
   });
 });

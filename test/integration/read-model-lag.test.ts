@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { INestApplication } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
-import type { DataSource } from 'typeorm';
-import { createApiApp } from '../../apps/api/src/create-api-app.js';
-import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
-import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
-import { loadConfig } from '../../src/config/config.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
+import { tokenFor } from '../support/api-server.js';
 import pg from 'pg';
-import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/free-port.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
-import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
-import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
+import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -68,60 +57,34 @@ interface CycleView {
  * once.
  */
 describe('a read model that falls behind its workflow', () => {
-  let dataSource: DataSource;
-  let connection: Connection;
+  let api: ProcurementApiOnSharedServer;
   let owner: pg.Client;
-  let workers: RunningWorkers;
-  let app: INestApplication;
-  let baseUrl: string;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    let migrationUrl: string;
-    ({ dataSource, migrationUrl } = await freshDatabase('read_model_lag'));
+    api = await startProcurementApi('read-model-lag', { temporal: 'shared' });
     // The fault is put in by the database's owner: the runtime role may not create triggers.
-    owner = new pg.Client({ connectionString: migrationUrl });
+    owner = new pg.Client({ connectionString: api.migrationUrl });
     await owner.connect();
-    const config = loadConfig({
-      TEMPORAL_TASK_QUEUE_PROCUREMENT: `lag-procurement-${randomUUID()}`,
-      TEMPORAL_TASK_QUEUE_CASES: `lag-cases-${randomUUID()}`,
-      PROCUREFLOW_DATA_DIR: await scratchDir('read-model-lag'),
-    });
-    const address = sharedTemporalAddress();
-    workers = await startWorkers({ config, temporalAddress: address, dataSource, workflowBundle: await loadWorkflowBundle(), logger: createLogger('silent', 'worker'), payloadCodec: testPayloadCodec });
-    connection = await Connection.connect({ address });
-    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() });
-    app = await createApiApp({ config, dataSource, temporalClient: client, temporalAddress: address, logger: createLogger('silent', 'api'), jwtSecret: TEST_JWT_SECRET, payloadCodec: testPayloadCodec });
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${port}`;
 
     tokens['admin'] = await tokenFor({ userId: 'admin', name: '王芳', roles: ['administrator'], jurisdiction: JURISDICTION });
     tokens['drafter'] = await tokenFor({ userId: 'drafter', name: '周敏', roles: ['justice-bureau'], jurisdiction: JURISDICTION });
     tokens['reviewer'] = await tokenFor({ userId: 'reviewer', name: '李明', roles: ['finance-bureau'], jurisdiction: JURISDICTION });
-    // The holiday calendar applies to every jurisdiction: a national administrator deploys it.
-    tokens['national'] = await tokenFor({ userId: 'national', name: '国家管理员', roles: ['administrator'], jurisdiction: 'cn' });
-    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] })).status).toBe(201);
+    tokens['nationalAdmin'] = await tokenFor({ userId: 'nationalAdmin', name: '赵部', roles: ['administrator'], jurisdiction: 'cn' });
     const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
+    // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
+    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
+    expect(calendar.status).toBe(201);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await workers?.shutdown();
-    await connection?.close();
     await owner?.end();
-    await dataSource?.destroy();
+    await api?.close();
   });
 
-  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown): Promise<Answer<T>> {
-    const response = await fetch(`${baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who] ?? ''}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
+  const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown): Promise<Answer<T>> =>
+    api.call<T>(method, route, tokens[who], body);
   const cycle = (id: string) => call<CycleView>('GET', `/cycles/${encodeURIComponent(id)}`, 'admin');
   const inbox = (who: string, cycleId: string) => call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, who);
   const launch = async () => {
@@ -209,9 +172,9 @@ describe('a read model that falls behind its workflow', () => {
       const again = await call('POST', `/tasks/${encodeURIComponent(draftId)}/decision`, 'drafter', decision);
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ requestId: decision.requestId, taskId: draftId, stepId: 'budgeting', openTasks: [{ id: `${cycleId}/reviewBudget#1` }] });
-      const submitted = await dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'task.submitted' AND subject_id = $1`, [draftId]);
+      const submitted = await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'task.submitted' AND subject_id = $1`, [draftId]);
       expect(submitted).toEqual([{ n: 1 }]);
-      expect(await dataSource.query(`SELECT count(*)::int AS n FROM tasks WHERE cycle_id = $1`, [cycleId])).toEqual([{ n: 2 }]);
+      expect(await api.dataSource.query(`SELECT count(*)::int AS n FROM tasks WHERE cycle_id = $1`, [cycleId])).toEqual([{ n: 2 }]);
 
       // Later projections of the same workflow still land: the failed one did not break the chain.
       const approved = await call('POST', `/tasks/${encodeURIComponent(`${cycleId}/reviewBudget#1`)}/decision`, 'reviewer', { requestId: randomUUID(), outcome: 'approve', fields: {} });
@@ -233,7 +196,7 @@ describe('a read model that falls behind its workflow', () => {
         expect(behind.body.readModelLag).toMatchObject({ workflowId: cycleId, activity: 'recordCycleLaunched', lastFailure: expect.stringContaining('PostgreSQL 23514, table cycles') });
         expect(behind.body.live).toMatchObject({ stepId: 'budgeting' });
         expect((await inbox('drafter', cycleId)).body.tasks).toEqual([]);
-        const shown = await runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens['admin'] ?? '' }, ['cycles', 'show', cycleId, '--api', baseUrl]);
+        const shown = await runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens['admin'] ?? '' }, ['cycles', 'show', cycleId, '--api', api.baseUrl]);
         expect(shown.code).toBe(0);
         expect(shown.stdout).toMatch(new RegExp(`^Read model behind since .*: recordCycleLaunched of ${cycleId} is on attempt \\d+`, 'm'));
         expect(shown.stdout).toMatch(/^ {2}last failure: the read model could not take this projection \(PostgreSQL 23514, table cycles\)/m);
