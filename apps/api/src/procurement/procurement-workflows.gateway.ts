@@ -174,7 +174,11 @@ export class ProcurementWorkflowsGateway {
       return { snapshot };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { unavailable: 'the workflow is not known to Temporal' };
-      if (isGrpcDeadlineError(error)) return { unavailable: `the workflow did not answer within ${QUERY_DEADLINE_MS / 1000} s (is a worker running?)` };
+      // The client wraps a deadline that passes inside its call in a ServiceError ("Failed to query Workflow").
+      const grpc = error instanceof ServiceError ? error.cause : error;
+      if (isGrpcDeadlineError(error) || isGrpcDeadlineError(grpc)) {
+        return { unavailable: `the workflow did not answer within ${QUERY_DEADLINE_MS / 1000} s (is a worker running?)` };
+      }
       return { unavailable: error instanceof Error ? error.message : String(error) };
     }
   }
