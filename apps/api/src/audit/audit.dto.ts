@@ -1,18 +1,15 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { MAX_ID_LENGTH, TextField } from '../common/request-validators.js';
 import { CHAIN_LINKS, type ChainBreak, type ChainLink, type ChainVerification } from '../../../../src/audit/audit-chain.js';
 
 export class VerifyAuditQueryDto {
-  @ApiPropertyOptional({
+  @TextField({
     description: 'Check only this cycle’s chain (and its entries’ anchors in the whole trail) instead of the whole trail.',
     example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54',
-    minLength: 1,
-    maxLength: 200,
+    maxLength: MAX_ID_LENGTH,
+    notBlank: true,
+    optional: true,
   })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
   cycleId?: string;
 }
 
