@@ -16,6 +16,33 @@ const forbiddenInWorkflows = [
   '@temporalio/activity',
 ];
 
+/** Jest's test and suite functions, and the aliases that focus (f…) or skip (x…) them. */
+const JEST_BLOCKS = 'describe|it|test';
+const JEST_ALIASES = 'fit|fdescribe|xit|xdescribe|xtest';
+
+/**
+ * What must never land in a test file: a focused test silently drops the rest of the suite, a skipped,
+ * to-do or empty test reports as present while proving nothing (issue 14).
+ */
+export const testDisciplineRules = [
+  {
+    selector: `MemberExpression[object.name=/^(${JEST_BLOCKS})$/][property.name=/^(only|skip|todo)$/]`,
+    message: 'Do not land focused (.only), skipped (.skip) or to-do (.todo) tests: every test runs, in every run.',
+  },
+  {
+    selector: `CallExpression[callee.name=/^(${JEST_ALIASES})$/], MemberExpression[object.name=/^(${JEST_ALIASES})$/]`,
+    message: 'Do not land focused (fit, fdescribe) or skipped (xit, xdescribe, xtest) tests: every test runs, in every run.',
+  },
+  {
+    selector: 'CallExpression[callee.name=/^(it|test)$/][arguments.length<2]',
+    message: 'A test needs a body: write what it checks, or leave it out.',
+  },
+  {
+    selector: 'CallExpression[callee.name=/^(it|test)$/] > :function[body.type="BlockStatement"][body.body.length=0]',
+    message: 'A test with an empty body passes without checking anything: write what it checks, or leave it out.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'openapi.json', '.venv-schemathesis/**', 'reports/**'] },
   js.configs.recommended,
@@ -65,6 +92,12 @@ export default tseslint.config(
         { name: 'fetch', message: 'No network in workflow code: use an activity.' },
         { name: 'require', message: 'Workflow code is bundled ESM.' },
       ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'test/**/*.js'],
+    rules: {
+      'no-restricted-syntax': ['error', ...testDisciplineRules],
     },
   },
   {

@@ -46,7 +46,7 @@ interface CycleView {
   readModel: string;
   definition: { key: string; version: number; contentHash: string };
   inputs: Record<string, unknown>;
-  steps: Array<{ stepId: string; endedAt: string | null; outcome: string | null; title: { zh: string } | null }>;
+  steps: Array<{ stepId: string; enteredAt: string; endedAt: string | null; outcome: string | null; title: { zh: string } | null }>;
   tasks: { open: TaskView[]; closed: TaskView[] };
   notices: Array<{ noticeId: string; lines: Array<{ value: string }> }>;
   audit: Array<{ action: string; actorId: string; subjectId: string; comment: string | null }>;
@@ -322,8 +322,9 @@ describe('the procurement cycles and tasks API', () => {
       expect(body.currentStep).toBe('publicNotice');
       const timer = body.live?.pendingTimers.find((t) => t.purpose === 'wait');
       expect(timer).toMatchObject({ timerId: 'wait:commentPeriod#1', description: '征求意见期 Comment period ends' });
-      const days = (Date.parse(timer?.until ?? '') - Date.now()) / DAY_MS;
-      // Ten days, to the end of the tenth day in China.
+      const entered = body.steps.find((step) => step.stepId === 'publicNotice')?.enteredAt ?? '';
+      const days = (Date.parse(timer?.until ?? '') - Date.parse(entered)) / DAY_MS;
+      // Ten days from the step's start, on the workflow's clock, to the end of the tenth day in China.
       expect(days).toBeGreaterThan(10);
       expect(days).toBeLessThanOrEqual(11);
       expect(body.live?.waitingFor).toEqual([{ kind: 'timer', description: '征求意见期 Comment period ends', until: timer?.until }]);

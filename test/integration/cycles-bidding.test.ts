@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { tokenFor } from '../support/api-server.js';
 import { eventually } from '../support/eventually.js';
+import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 import { type ProcurementApi, startProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
 
@@ -47,6 +48,9 @@ describe('bidding and awarding through the API (time-skipping)', () => {
   });
 
   const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown) => api.call<T>(method, route, tokens[who], body);
+  /** The cycle's pending timers, as its live state lists them. */
+  const pendingTimers = (id: string) => async () =>
+    (await call<{ live: { pendingTimers: PendingTimerView[] } | null }>('GET', `/cycles/${encodeURIComponent(id)}`, 'admin')).body.live?.pendingTimers ?? [];
   const openTask = async (cycleId: string, nodeId: string, who: string) => {
     const { body } = await eventually(
       () => call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, who),
@@ -91,7 +95,7 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     expect((await decide(`${cycleId}/reviewBudget#1`, 'reviewer', { outcome: 'approve' })).status).toBe(200);
 
     // The ten-day comment period passes; bidding opens.
-    await api.env.sleep('11 days');
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'wait');
     await eventually(
       () => call<{ live: { biddingOpen: boolean } | null }>('GET', `/cycles/${cycleId}`, 'admin'),
       (answer) => answer.body.live?.biddingOpen === true,
@@ -117,7 +121,7 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     expect((await call('POST', `/cycles/${cycleId}/bids`, 'admin', { requestId: randomUUID(), vendorId: harmony, priceFen: 1_900_000 })).status).toBe(201);
 
     // The twenty-day window closes with two qualified bids: the panel awards.
-    await api.env.sleep('21 days');
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'bidding');
     const award = await openTask(cycleId, 'award', 'panel');
     const detail = await call<{ bids: Array<{ bidId: string; vendorId: string; qualified: boolean }> }>('GET', `/cycles/${cycleId}`, 'admin');
     const bids = detail.body.bids;

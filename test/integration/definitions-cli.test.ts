@@ -121,9 +121,10 @@ describe('procureflow definitions (command line)', () => {
         const output = JSON.parse(run.stdout) as { token: string; expiresAt: string; secretSource: string };
         expect(output.secretSource).toBe(secretFile);
         await expect(verifyAccessToken(output.token, secret)).resolves.toMatchObject({ userId: 'u' });
-        const minutesLeft = (Date.parse(output.expiresAt) - Date.now()) / 60_000;
-        expect(minutesLeft).toBeGreaterThan(13);
-        expect(minutesLeft).toBeLessThanOrEqual(15);
+        // Fifteen minutes from the issue time the token itself carries, and the same instant the output shows.
+        const { iat, exp } = JSON.parse(Buffer.from(output.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat: number; exp: number };
+        expect(exp - iat).toBe(15 * 60);
+        expect(Date.parse(output.expiresAt)).toBe(exp * 1000);
       }
     });
 

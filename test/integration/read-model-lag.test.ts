@@ -37,6 +37,7 @@ interface LagView {
 interface TaskView {
   id: string;
   taskInstanceId: string;
+  openedAt: string;
   status: string;
   decision: { outcome: string; comment: string | null; fields: Record<string, unknown> | null } | null;
 }
@@ -121,7 +122,7 @@ describe('a read model that falls behind its workflow', () => {
         (answer) => answer.body.tasks.some((task) => task.taskInstanceId === 'draftBudget#1'),
       );
       const draftId = draft.body.tasks[0]?.id ?? '';
-      const decidedBefore = new Date();
+      const draftOpenedAt = draft.body.tasks[0]?.openedAt ?? '';
 
       await refuseWrites('tasks', cycleId);
       const decision = { requestId: randomUUID(), outcome: 'submit', fields: { justification: PERSONAL }, comment: PERSONAL };
@@ -143,7 +144,8 @@ describe('a read model that falls behind its workflow', () => {
       // PostgreSQL's message up to the quoted row, which is left out: it holds the decision's text.
       expect(lag?.lastFailure).toMatch(/: tasks are read-only during maintenance \(row "…"$/);
       expect(JSON.stringify(lag)).not.toContain('330521199001011234');
-      expect(Date.parse(lag?.since ?? '')).toBeGreaterThanOrEqual(decidedBefore.getTime() - 1000);
+      // The lag began with this decision's projection: after the draft opened, by the workflow's own clock.
+      expect(Date.parse(lag?.since ?? '')).toBeGreaterThanOrEqual(Date.parse(draftOpenedAt));
       expect(Date.parse(lag?.since ?? '')).toBeLessThanOrEqual(Date.parse(lag?.lastFailedAt ?? ''));
       // The workflow itself is past the draft; the read model still shows it open and nobody has the review.
       expect(behind.body.tasks.open.map((task) => task.taskInstanceId)).toEqual(['draftBudget#1']);

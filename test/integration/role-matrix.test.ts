@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { tokenFor } from '../support/api-server.js';
 import { eventually } from '../support/eventually.js';
+import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 import { startProcurementApi, type ProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
 
@@ -55,6 +56,9 @@ describe('who may do and see what (the role matrix)', () => {
 
   const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: Principal | 'nobody', body?: unknown) =>
     api.call<T>(method, route, who === 'nobody' ? undefined : tokens[who], body);
+  /** The cycle's pending timers, as its live state lists them. */
+  const pendingTimers = (id: string) => async () =>
+    (await call<{ live: { pendingTimers: PendingTimerView[] } | null }>('GET', `/cycles/${encodeURIComponent(id)}`, 'admin')).body.live?.pendingTimers ?? [];
   const inbox = async (who: Principal) => (await call<{ tasks: Array<{ id: string; nodeId: string }> }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, who)).body.tasks;
   const decide = (taskId: string, who: Principal, body: Record<string, unknown>) =>
     call('POST', `/tasks/${encodeURIComponent(taskId)}/decision`, who, { requestId: randomUUID(), fields: {}, ...body });
@@ -96,12 +100,12 @@ describe('who may do and see what (the role matrix)', () => {
     const draft = await eventually(() => inbox('justice'), (tasks) => tasks.some((t) => t.nodeId === 'draftBudget'));
     expect((await decide(draft[0]?.id ?? '', 'justice', { outcome: 'submit', fields: { justification: '按在册人数编制' } })).status).toBe(200);
     expect((await decide(`${cycleId}/reviewBudget#1`, 'finance', { outcome: 'approve' })).status).toBe(200);
-    await api.env.sleep('11 days');
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'wait');
     await eventually(() => call<{ selection: { biddingOpen: boolean } }>('GET', `/cycles/${cycleId}`, 'admin'), (answer) => answer.body.selection.biddingOpen);
     const winnerBid = await call('POST', `/cycles/${cycleId}/bids`, 'winnerStaff', { requestId: randomUUID(), vendorId: winner, priceFen: 1_800_000 });
     expect(winnerBid.status).toBe(201);
     expect((await call('POST', `/cycles/${cycleId}/bids`, 'loserStaff', { requestId: randomUUID(), vendorId: loser, priceFen: 1_900_000 })).status).toBe(201);
-    await api.env.sleep('21 days');
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'bidding');
     const award = await eventually(() => inbox('justice'), (tasks) => tasks.some((t) => t.nodeId === 'award'));
     const bids = (await call<{ bids: Array<{ bidId: string }> }>('GET', `/cycles/${cycleId}`, 'admin')).body.bids;
     const scores = Object.fromEntries(bids.map((bid) => [bid.bidId, { price: 80, plan: 80 }]));

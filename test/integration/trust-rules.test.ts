@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { tokenFor } from '../support/api-server.js';
 import { eventually } from '../support/eventually.js';
+import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 import { startProcurementApi, type ProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
 
@@ -77,6 +78,9 @@ describe('trust rules through the API', () => {
   let sunshineBid = '';
 
   const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown) => api.call<T>(method, route, tokens[who], body);
+  /** The cycle's pending timers, as its live state lists them. */
+  const pendingTimers = (id: string) => async () =>
+    (await call<{ live: { pendingTimers: PendingTimerView[] } | null }>('GET', `/cycles/${encodeURIComponent(id)}`, 'admin')).body.live?.pendingTimers ?? [];
   const detail = async (who: string) => {
     const answer = await call<Detail>('GET', `/cycles/${cycleId}`, who);
     expect(answer.status).toBe(200);
@@ -121,7 +125,7 @@ describe('trust rules through the API', () => {
     const draft = await eventually(() => inbox('drafter'), (tasks) => tasks.some((t) => t.nodeId === 'draftBudget'));
     expect((await decide(draft[0]?.id ?? '', 'drafter', { outcome: 'submit', fields: { justification: '在册20人，另含两名重点对象的心理干预' } })).status).toBe(200);
     expect((await decide(`${cycleId}/reviewBudget#1`, 'reviewer', { outcome: 'approve' })).status).toBe(200);
-    await api.env.sleep('11 days');
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'wait');
     await eventually(() => detail('admin'), (shown) => shown.selection.biddingOpen);
   });
 
@@ -205,7 +209,7 @@ describe('trust rules through the API', () => {
   });
 
   it('discloses what the opening record lists once bidding closes, and holds an award to the bid', async () => {
-    await api.env.sleep('21 days');
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'bidding');
     await eventually(() => inbox('panel'), (tasks) => tasks.some((t) => t.nodeId === 'award'));
     const vendorView = await detail('sunshineStaff');
     expect(vendorView.bids.map((b) => [b.vendorName, b.priceFen, b.score]).sort()).toEqual(

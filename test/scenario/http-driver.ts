@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -7,6 +9,9 @@ import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
 import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
 import { loadConfig } from '../../src/config/config.js';
+import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
+import { compileDefinition } from '../../src/definitions/compiler.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
@@ -14,6 +19,33 @@ import { freshDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
+
+/**
+ * The instant every scenario starts at, so that its deadlines, holidays and years are the same on every
+ * run whatever the day. The time-skipping test server starts at the machine's clock and offers no start
+ * time (its command line takes a port and `--enable-time-skipping` only), and time only moves forward,
+ * so the pinned instant lies in the future: a Monday, 09:00 in China, of 2054 — a year on the same
+ * weekdays as 2026, whose arrangement the test calendars below repeat.
+ */
+export const PINNED_START = '2054-03-02T01:00:00.000Z';
+
+const TEST_CALENDAR_DIR = path.join(PROJECT_ROOT, 'test/scenario/fixtures/calendars');
+
+/** The test calendars (test data, not official arrangements) for every year the scenarios' cycles touch. */
+export const TEST_CALENDAR_FILES: ReadonlyArray<{ file: string; text: string }> = readdirSync(TEST_CALENDAR_DIR)
+  .filter((file) => file.endsWith('.yaml'))
+  .sort()
+  .map((file) => ({ file, text: readFileSync(path.join(TEST_CALENDAR_DIR, file), 'utf8') }));
+
+/** The same calendars as definitions, for planning decisions the way the engine will. */
+export const TEST_CALENDARS: CalendarDefinition[] = TEST_CALENDAR_FILES.map(({ file, text }) => {
+  const result = compileDefinition(text, file);
+  if (!result.ok) throw new Error(`the test calendar ${file} does not compile`);
+  return JSON.parse(JSON.stringify(result.compiled.definition)) as CalendarDefinition;
+});
+
+/** The audit action of an incident: something ops staff must fix, such as a deadline in a year no calendar covers. */
+export const INCIDENT_ACTION = 'cycle.incident';
 
 /**
  * The whole stack for a scenario: a time-skipping Temporal server, a fresh PostgreSQL database, the
@@ -30,6 +62,7 @@ export class ScenarioStack {
   static async start(label: string): Promise<ScenarioStack> {
     const stack = new ScenarioStack();
     stack.env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
+    await stack.pinClock();
     ({ dataSource: stack.dataSource } = await freshDatabase(label));
     const config = loadConfig({
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `${label}-procurement-${randomUUID()}`,
@@ -66,6 +99,22 @@ export class ScenarioStack {
     await this.env?.teardown();
   }
 
+  /** Moves the server's clock to PINNED_START, before any workflow exists. */
+  private async pinClock(): Promise<void> {
+    const now = await this.env.currentTimeMs();
+    const target = Date.parse(PINNED_START);
+    if (now > target) {
+      throw new Error(`the scenarios' pinned start ${PINNED_START} has passed: move it (and test/scenario/fixtures/calendars) to a later year on the same weekdays`);
+    }
+    await this.env.sleep(target - now);
+  }
+
+  /** Deploys the test calendars as a national administrator (calendars apply to every jurisdiction). */
+  async deployCalendars(): Promise<void> {
+    const answer = await this.call('POST', '/definitions', await this.token('national.administrator', 'administrator', 'cn'), { files: TEST_CALENDAR_FILES });
+    if (answer.status !== 201) throw new Error(`deploying the test calendars answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  }
+
   /** A token for user `userId` holding `role` in `jurisdiction` (for vendor staff, of `vendorId`), signed once and kept. */
   async token(userId: string, role: string, jurisdiction: string, vendorId?: string): Promise<string> {
     const key = `${userId}|${role}|${jurisdiction}|${vendorId ?? ''}`;
@@ -86,6 +135,11 @@ export class ScenarioStack {
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
   }
+}
+
+/** The incidents a cycle's audit trail records, its own and its contracts'; a scenario expects none. */
+export function incidentsOf(cycle: Pick<CycleDetail, 'audit'>): string[] {
+  return cycle.audit.filter((entry) => entry.action === INCIDENT_ACTION).map((entry) => `${entry.occurredAt} ${entry.subjectType} ${entry.subjectId}: ${entry.comment ?? ''}`);
 }
 
 // ---- the shapes the scenarios read ------------------------------------------------------------
@@ -124,7 +178,7 @@ export interface CycleDetail {
   bids: Array<{ bidId: string; round: number | null; vendorId: string; vendorName: string; priceFen: number; qualified: boolean; submittedAt: string; won: boolean; awardedAmountFen: number | null }>;
   payments: Array<{ contractId: string; trancheId: string; amountFen: number }>;
   notices: Array<{ kind: string }>;
-  audit: Array<{ occurredAt: string; actorId: string; actorRole: string; action: string; subjectType: string; subjectId: string; details: Record<string, unknown> }>;
+  audit: Array<{ occurredAt: string; actorId: string; actorRole: string; action: string; subjectType: string; subjectId: string; comment: string | null; details: Record<string, unknown> }>;
   live: {
     status: string;
     stepId: string | null;

@@ -6,8 +6,8 @@ import type { ProcedureDefinition } from '../../src/definitions/procedure/proced
 import type { TaskInstance } from '../../workflows/engine/types.js';
 import { ProcedureDriver } from '../support/procedure-driver.js';
 import { freshCreditCode } from '../support/procurement-fixtures.js';
-import { CALENDARS } from '../support/workflow-driver.js';
-import { type CycleDetail, ScenarioStack, type TaskView } from './http-driver.js';
+import { eventually } from '../support/eventually.js';
+import { type CycleDetail, incidentsOf, ScenarioStack, TEST_CALENDARS, type TaskView } from './http-driver.js';
 
 const JURISDICTION = 'zj-deqing';
 
@@ -27,11 +27,7 @@ describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
     const file = 'deqing-community-correction.yaml';
     const deployed = await stack.call('POST', '/definitions', admin, { files: [{ file, text: readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8') }] });
     expect(deployed.status).toBe(201);
-    // The calendar applies to every jurisdiction: a national administrator deploys it.
-    const calendar = await stack.call('POST', '/definitions', await stack.token('national.administrator', 'administrator', 'cn'), {
-      files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }],
-    });
-    expect(calendar.status).toBe(201);
+    await stack.deployCalendars();
     const version = await stack.call<{ definition: ProcedureDefinition }>('GET', '/definitions/deqing-community-correction/versions/1', admin);
     definition = version.body.definition;
     const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
@@ -62,17 +58,21 @@ describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
     as(role, second).then((token) => stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, token, { requestId: randomUUID(), fields: {}, ...body }));
   /** Waits for the read model to show a role's open task of `nodeId`. */
   const taskOf = async (cycleId: string, role: string, nodeId: string) => {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const found = (await inbox(cycleId, role)).find((t) => t.nodeId === nodeId);
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no open "${nodeId}" task for ${role}`);
+    const tasks = await eventually(
+      () => inbox(cycleId, role),
+      (open) => open.some((t) => t.nodeId === nodeId),
+    );
+    return tasks.find((t) => t.nodeId === nodeId)!;
+  };
+  /** Waits until the cycle shows anything other than `seen`: a workflow step, a projection, a timer. */
+  const changeFrom = async (cycleId: string, seen: CycleDetail) => {
+    const before = JSON.stringify(seen);
+    await eventually(() => detail(cycleId), (now) => JSON.stringify(now) !== before);
   };
 
   it('loops back for revision when finance returns the budget, and insists on a reason', async () => {
     const cycleId = await launch();
-    const planner = new ProcedureDriver({ definition, calendars: CALENDARS, jurisdiction: JURISDICTION });
+    const planner = new ProcedureDriver({ definition, calendars: TEST_CALENDARS, jurisdiction: JURISDICTION });
     const draft = await taskOf(cycleId, 'justice-bureau', 'draftBudget');
     const { fields } = planner.happyDecision(draft as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
     expect((await decide(draft, 'justice-bureau', { outcome: 'submit', fields })).status).toBe(200);
@@ -88,11 +88,12 @@ describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
     expect(redraft.id).not.toBe(draft.id);
     const cycle = await detail(cycleId);
     expect(cycle.audit.some((entry) => entry.action === 'task.returned' && entry.actorRole === 'finance-bureau')).toBe(true);
+    expect(incidentsOf(cycle)).toEqual([]);
   });
 
   it('re-tenders when too few bid, and ends the cycle when the rounds allowed are used up', async () => {
     const cycleId = await launch();
-    const planner = new ProcedureDriver({ definition, calendars: CALENDARS, jurisdiction: JURISDICTION });
+    const planner = new ProcedureDriver({ definition, calendars: TEST_CALENDARS, jurisdiction: JURISDICTION });
     // Vendor staff decide only their own contract's tasks, and this cycle never reaches a contract.
     const roles = [...new Set(definition.roles.map((role) => role.id))].filter((role) => role !== 'vendor');
     const bidRounds = new Set<string>();
@@ -101,7 +102,10 @@ describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
       const cycle = await detail(cycleId);
       if (cycle.status !== 'running') break;
       const live = cycle.live;
-      if (!live) continue;
+      if (!live) {
+        await changeFrom(cycleId, cycle);
+        continue;
+      }
       const biddingTimer = live.pendingTimers.find((timer) => timer.purpose === 'bidding')?.timerId;
       if (live.biddingOpen && biddingTimer && !bidRounds.has(biddingTimer)) {
         bidRounds.add(biddingTimer);
@@ -125,16 +129,15 @@ describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
           } else if (answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
         }
       }
-      if (decided > 0 || live.waitingFor.some((w) => w.kind === 'decision')) {
-        if (decided === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-        continue;
-      }
+      if (decided > 0) continue;
       const next = live.pendingTimers.map((timer) => timer.until).sort()[0];
-      if (next) await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
-      else await new Promise((resolve) => setTimeout(resolve, 100));
+      // A decision the inbox does not show yet, or a step between timers: wait for the cycle to move.
+      if (live.waitingFor.some((w) => w.kind === 'decision') || !next) await changeFrom(cycleId, cycle);
+      else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
     }
     const cycle = await detail(cycleId);
     expect(cycle.status).toBe('terminated');
+    expect(incidentsOf(cycle)).toEqual([]);
     expect(retenders).toBe(2);
     expect(bidRounds.size).toBe(2);
     expect(cycle.contracts).toEqual([]);

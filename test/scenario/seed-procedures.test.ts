@@ -8,8 +8,8 @@ import { evaluate, scopesOf } from '../../workflows/engine/evaluate.js';
 import type { Bid, EngineValues, TaskInstance } from '../../workflows/engine/types.js';
 import { formFor, ProcedureDriver } from '../support/procedure-driver.js';
 import { freshCreditCode } from '../support/procurement-fixtures.js';
-import { CALENDARS } from '../support/workflow-driver.js';
-import { type CycleDetail, type PaymentView, ScenarioStack, type TaskView } from './http-driver.js';
+import { eventually } from '../support/eventually.js';
+import { type CycleDetail, incidentsOf, type PaymentView, PINNED_START, ScenarioStack, TEST_CALENDARS, type TaskView } from './http-driver.js';
 
 const ADMINISTRATOR = 'administrator';
 const VERIFIER = 'civil-affairs';
@@ -57,20 +57,16 @@ describe.each([
     const as = (role: string, second = false, vendorId?: string) => stack.token(userOf(role, second, vendorId), role, jurisdiction, vendorId);
     const admin = await as(ADMINISTRATOR);
 
-    // ── deploy the procedure and the holiday calendar ──────────────────────────────────────────
+    // ── deploy the procedure and the holiday calendars of the years the cycle runs in ─────────
     const deployed = await stack.call<{ definitions: Array<{ key: string; version: number; kind: string }> }>('POST', '/definitions', admin, { files: [{ file, text }] });
     expect(deployed.status).toBe(201);
-    // The calendar applies to every jurisdiction: a national administrator deploys it.
-    const calendar = await stack.call('POST', '/definitions', await stack.token('national.administrator', ADMINISTRATOR, 'cn'), {
-      files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }],
-    });
-    expect(calendar.status).toBe(201);
+    await stack.deployCalendars();
     const procedure = deployed.body.definitions.find((d) => d.kind === 'Procedure');
     expect(procedure).toBeDefined();
     const version = await stack.call<{ definition: ProcedureDefinition }>('GET', `/definitions/${procedure!.key}/versions/${procedure!.version}`, admin);
     expect(version.status).toBe(200);
     const definition = version.body.definition;
-    const planner = new ProcedureDriver({ definition, calendars: CALENDARS, jurisdiction });
+    const planner = new ProcedureDriver({ definition, calendars: TEST_CALENDARS, jurisdiction });
     const roles = [...new Set([ADMINISTRATOR, ...definition.roles.map((role) => role.id)])];
 
     // ── register vendors and have civil affairs verify them ───────────────────────────────────
@@ -101,6 +97,11 @@ describe.each([
       expect(answer.status).toBe(200);
       return answer.body;
     };
+    /** Waits until the cycle shows anything other than `seen`: a workflow step, a projection, a timer. */
+    const changeFrom = async (seen: CycleDetail) => {
+      const before = JSON.stringify(seen);
+      await eventually(detail, (now) => JSON.stringify(now) !== before);
+    };
     /** The approved budget, evaluated from the cycle's inputs and the decided budgeting forms the detail shows. */
     const budgetOf = (cycle: CycleDetail): Record<string, number> => {
       const values: EngineValues = { inputs: { ...cycle.inputs }, derived: {}, forms: {} };
@@ -126,7 +127,7 @@ describe.each([
       if (['terminated', 'cancelled', 'failed'].includes(cycle.status)) throw new Error(`cycle ${cycleId} ended ${cycle.status}: ${JSON.stringify(cycle.live)}`);
       const live = cycle.live;
       if (!live) {
-        await pause();
+        await changeFrom(cycle);
         continue;
       }
 
@@ -178,7 +179,7 @@ describe.each([
       if (awaitingDecisions || (live.status === 'awaitingContracts' && live.contracts.length === 0)) {
         // The projection has not shown the task in the inbox yet.
         if (++idle > 100) throw new Error(`nothing in any inbox while the cycle waits: ${JSON.stringify(live)}`);
-        await pause();
+        await changeFrom(cycle);
         continue;
       }
       const timers = [...live.pendingTimers, ...live.contracts.flatMap((c) => c.pendingTimers)].map((t) => t.until).sort();
@@ -186,7 +187,7 @@ describe.each([
       if (!next) {
         // Between steps (activities running, a contract starting): look again shortly.
         if (++idle > 100) throw new Error(`cycle ${cycleId} is stuck: ${JSON.stringify(live)}`);
-        await pause();
+        await changeFrom(cycle);
         continue;
       }
       idle = 0;
@@ -196,6 +197,10 @@ describe.each([
     // ── the ended cycle ─────────────────────────────────────────────────────────────────────
     const cycle = await detail();
     expect(cycle.status).toBe('completed');
+    // Every deadline could be computed: the calendars cover every year the cycle ran in.
+    expect(incidentsOf(cycle)).toEqual([]);
+    // It ran on the pinned clock, not on the day the test runs: its first task opened on the pinned day.
+    expect(cycle.tasks.closed.map((task) => task.openedAt).sort()[0]?.slice(0, 10)).toBe(PINNED_START.slice(0, 10));
     expect(cycle.contracts.length).toBeGreaterThan(0);
     expect(cycle.contracts.every((c) => c.status === 'completed')).toBe(true);
     // Every verified vendor's bid was taken as qualified; the winners are exactly the contracts.
@@ -283,7 +288,3 @@ describe.each([
     if (text.includes('notDecidedBySameActorAs')) expect(decisions.some((d) => d.userId.startsWith('second.'))).toBe(true);
   });
 });
-
-function pause(ms = 100): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
