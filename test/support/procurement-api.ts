@@ -54,10 +54,10 @@ export type ProcurementApiOnSharedServer = Omit<ProcurementApi, 'env'>;
  * visibility queries). When starting fails, what had started is stopped again.
  */
 export function startProcurementApi(label: string, options?: { temporal: 'time-skipping' }): Promise<ProcurementApi>;
-export function startProcurementApi(label: string, options: { temporal: 'shared' }): Promise<ProcurementApiOnSharedServer>;
+export function startProcurementApi(label: string, options: { temporal: 'shared' | { readonly address: string } }): Promise<ProcurementApiOnSharedServer>;
 export async function startProcurementApi(
   label: string,
-  options: { temporal: 'time-skipping' | 'shared' } = { temporal: 'time-skipping' },
+  options: { temporal: 'time-skipping' | 'shared' | { readonly address: string } } = { temporal: 'time-skipping' },
 ): Promise<ProcurementApi | ProcurementApiOnSharedServer> {
   // Stopped in reverse order of starting, by close() or when a later step fails; each once.
   const started: Array<() => Promise<unknown>> = [];
@@ -75,7 +75,7 @@ export async function startProcurementApi(
       connection = env.connection;
       temporalAddress = env.address;
     } else {
-      temporalAddress = sharedTemporalAddress();
+      temporalAddress = options.temporal === 'shared' ? sharedTemporalAddress() : options.temporal.address;
       connection = await Connection.connect({ address: temporalAddress });
       const own = connection;
       started.push(() => own.close());

@@ -173,7 +173,9 @@ export class ScopeRunner {
       }
       const seen = this.version;
       const next = Object.entries(this.timers).sort(([, a], [, b]) => a.localeCompare(b))[0];
-      const changed = () => this.state.status !== 'running' || this.version !== seen;
+      // Also wakes when Temporal suggests a fresh history and the last update handler has finished: a
+      // cycle driven by updates alone would otherwise never find a quiet moment to continue as new.
+      const changed = () => this.state.status !== 'running' || this.version !== seen || (workflowInfo().continueAsNewSuggested && allHandlersFinished());
       if (!next) {
         await condition(changed);
         continue;

@@ -38,6 +38,11 @@ export interface DevServerOptions extends LocalServerOptions {
   readonly dbFile?: string;
   /** The codec endpoint (Temporal's codec-server protocol) the Web UI decodes payloads through. */
   readonly uiCodecEndpoint?: string;
+  /**
+   * Server settings to override (`--dynamic-config-value key=value`), e.g. a low
+   * `limit.historyCount.suggestContinueAsNew` to exercise continue-as-new in a test.
+   */
+  readonly dynamicConfig?: Readonly<Record<string, number | string | boolean>>;
 }
 
 const INSTALL_SCRIPT = path.join(PROJECT_ROOT, 'scripts', 'install-temporal.sh');
@@ -54,7 +59,12 @@ export async function startDevServer(options: DevServerOptions): Promise<{ env: 
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : {}),
     ...(options.dbFile !== undefined ? { dbFilename: options.dbFile } : {}),
-    extraArgs: ['--log-level', 'error', ...(options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [])],
+    extraArgs: [
+      '--log-level',
+      'error',
+      ...(options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+      ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
+    ],
   };
   const env = await withLocalBinary(options, 'cli', (executable) =>
     TestWorkflowEnvironment.createLocal({ server: { ...server, executable }, ...clientOptions(options) }),
