@@ -38,7 +38,7 @@ import { actorFor, formFor, ProcedureDriver } from '../../support/procedure-driv
 
 const SEED = integerFromEnvironment('PROCUREFLOW_PROPERTY_SEED') ?? Math.floor(Math.random() * 0x7fff_ffff);
 /** Sequences per procedure and scope: enough to reach payments many times, few enough for two shared cores. */
-const RUNS = integerFromEnvironment('PROCUREFLOW_PROPERTY_RUNS') ?? 40;
+const RUNS = integerFromEnvironment('PROCUREFLOW_PROPERTY_RUNS') ?? 80;
 
 function integerFromEnvironment(name: string): number | undefined {
   const given = process.env[name];
@@ -51,7 +51,9 @@ function integerFromEnvironment(name: string): number | undefined {
 // The seed must appear in every CI log, passing or not, so that a failure seen once can be replayed.
 // eslint-disable-next-line no-console
 console.log(`interpreter properties: seed ${SEED}, ${RUNS} runs per property (replay with PROCUREFLOW_PROPERTY_SEED=${SEED})`);
-fc.configureGlobal({ seed: SEED, numRuns: RUNS });
+// Shrinking a long failing sequence can take minutes; past this budget the smallest counterexample found so
+// far is reported (and the printed seed and path replay it, to shrink further at leisure).
+fc.configureGlobal({ seed: SEED, numRuns: RUNS, skipAllAfterTimeLimit: 15_000 });
 
 function load<T>(file: string): T {
   const result = compileDefinition(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), file);
@@ -65,6 +67,8 @@ const procedureFiles = readdirSync(path.join(PROJECT_ROOT, 'definitions', 'proce
   .sort();
 const START_AT = '2026-03-02T01:00:00.000Z';
 const ELSEWHERE = 'xx-elsewhere';
+/** How many sets of cycle inputs are drawn: each is driven through the cycle once and reused, which keeps shrinking fast. */
+const INPUT_VARIANTS = 15;
 /** Moves still played once a scope has ended: enough to show it accepts nothing, few enough to stay fast. */
 const MOVES_AFTER_END = 8;
 const VENDORS = ['vendor-1', 'vendor-2', 'vendor-3', 'vendor-4', 'vendor-5'];
@@ -641,13 +645,13 @@ function someInputs(definition: ProcedureDefinition, noise: Noise): FormValues {
   );
 }
 
+/** How far the runs of a property got, to show its sequences are not vacuous. */
 interface Tally {
   runs: number;
   awarded: number;
   paid: number;
   completed: number;
   cancelled: number;
-  refused: number;
   events: number;
 }
 
@@ -656,29 +660,27 @@ describe.each(procedureFiles)(`the interpreter under random event sequences (see
   const context: EngineContext = { definition, calendars, jurisdiction: definition.metadata.jurisdiction.code };
 
   it('cycle scope: every event keeps the money, award and state rules', () => {
-    const tally: Tally = { runs: 0, awarded: 0, paid: 0, completed: 0, cancelled: 0, refused: 0, events: 0 };
+    const tally: Tally = { runs: 0, awarded: 0, paid: 0, completed: 0, cancelled: 0, events: 0 };
     fc.assert(
-      fc.property(fc.nat(), moves(90), (inputSeed, sequence) => {
+      fc.property(fc.nat({ max: INPUT_VARIANTS }), moves(90), (inputSeed, sequence) => {
         const simulation = new Simulation(context);
         const inputs = inputSeed % 3 === 0 ? formFor(definition.inputs) : someInputs(definition, new Noise(inputSeed));
         if (!simulation.start({ scope: 'cycle', inputs }).ok) expect(simulation.start({ scope: 'cycle', inputs: formFor(definition.inputs) }).ok).toBe(true);
         simulation.playAll(sequence);
         tally.runs += 1;
         tally.events += simulation.accepted.length;
-        tally.refused += sequence.length;
         if (simulation.commands.some((c) => c.type === 'startContracts')) tally.awarded += 1;
         if (simulation.commands.some((c) => c.type === 'cancelled')) tally.cancelled += 1;
       }),
     );
-    if (process.env['TALLY']) process.stdout.write(`${file} cycle ${JSON.stringify(tally)}\n`);
     // The sequences are not vacuous: some cycles get as far as awarding contracts.
     expect(tally.awarded).toBeGreaterThan(0);
   });
 
   it('contract scope: every event keeps the money, tranche and state rules', () => {
-    const tally: Tally = { runs: 0, awarded: 0, paid: 0, completed: 0, cancelled: 0, refused: 0, events: 0 };
+    const tally: Tally = { runs: 0, awarded: 0, paid: 0, completed: 0, cancelled: 0, events: 0 };
     fc.assert(
-      fc.property(fc.nat(), fc.nat(), moves(160), (inputSeed, amountSeed, sequence) => {
+      fc.property(fc.nat({ max: INPUT_VARIANTS }), fc.nat(), moves(160), (inputSeed, amountSeed, sequence) => {
         const noise = new Noise(inputSeed);
         const cycle = awardedCycle(context, inputSeed % 2 === 0 ? formFor(definition.inputs) : someInputs(definition, noise)) ?? awardedCycle(context, formFor(definition.inputs));
         const start = cycle?.commands.find((c) => c.type === 'startContracts');
@@ -696,13 +698,11 @@ describe.each(procedureFiles)(`the interpreter under random event sequences (see
         simulation.playAll(sequence);
         tally.runs += 1;
         tally.events += simulation.accepted.length;
-        tally.refused += sequence.length;
         if (simulation.commands.some(isPayment)) tally.paid += 1;
         if (simulation.state.status === 'completed') tally.completed += 1;
         if (simulation.state.status === 'cancelled') tally.cancelled += 1;
       }),
     );
-    if (process.env['TALLY']) process.stdout.write(`${file} contract ${JSON.stringify(tally)}\n`);
     // The sequences are not vacuous: some contracts get as far as a payment.
     expect(tally.paid).toBeGreaterThan(0);
   });
