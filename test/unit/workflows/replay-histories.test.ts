@@ -21,6 +21,7 @@ const shippedProcedures = readdirSync(path.join(PROJECT_ROOT, 'definitions', 'pr
   .filter((name) => name.endsWith('.yaml'))
   .map((name) => (parse(readFileSync(path.join(PROJECT_ROOT, 'definitions', 'procedures', name), 'utf8')) as { metadata: { key: string } }).metadata.key)
   .sort();
+// Set names begin with their recording date (README.md), so the last in order is the newest.
 const newestSet = [...new Set(histories.map((h) => h.set))].sort().at(-1);
 
 describe('the recorded histories', () => {
