@@ -38,14 +38,22 @@ describe(`recording the histories of set ${SET}`, () => {
 
   beforeAll(async () => {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(SET)) throw new Error(`PROCUREFLOW_REPLAY_SET must be a plain directory name, not ${JSON.stringify(SET)}`);
-    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
     ({ dataSource } = await freshDatabase('replay_record'));
     workflowBundle = await bundleTestWorkflows('../workflows/index.ts');
     await rm(setDir, { recursive: true, force: true });
   });
 
-  afterAll(async () => {
+  // A server of its own per procedure: its clock starts at today's date, not years after the previous
+  // procedure's last timer, so each cycle starts in a year whose business calendar is deployed.
+  beforeEach(async () => {
+    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
+  });
+
+  afterEach(async () => {
     await env?.teardown();
+  });
+
+  afterAll(async () => {
     await dataSource?.destroy();
   });
 
