@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../../src/infra/postgres/local-postgres.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { untilStackRuns } from '../support/processes.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 
 /** Packages holding what the PostgreSQL server itself runs: copied into the checkout, as a clone has them. */
@@ -68,16 +69,7 @@ describe('a checkout in a directory only its owner may enter', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running = child;
-    let stdout = '';
-    let stderr = '';
-    return new Promise((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString('utf8');
-        if (stdout.includes('Press Ctrl-C to stop everything.')) resolve(stdout);
-      });
-      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('close', (code) => reject(new Error(`the stack exited early with ${code}:\n${stdout}\n${stderr}`)));
-    });
+    return untilStackRuns(child);
   }
 
   async function stop(): Promise<number | null> {

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
-import { createActivities } from '../../activities/index.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { freshDatabase } from '../support/databases.js';
 import { testDataConverter } from '../support/payload-encryption.js';
-import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
+import { testLog, toolsDir } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
-import { shippedDefinition, WorkflowDriver } from '../support/workflow-driver.js';
+import { procurementWorker, shippedDefinition, WorkflowDriver } from '../support/workflow-driver.js';
 
 /**
  * Whole cycles on the real time-skipping server, with real activities writing the real PostgreSQL
@@ -39,13 +36,7 @@ describe.each([
   it('go from launch to the last payment, paying each tranche exactly once', async () => {
     const definition = shippedDefinition(file);
     const taskQueue = `procurement-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle,
-      activities: createActivities({ dataSource, exportDir: path.join(await scratchDir('treasury'), 'exports') }),
-      dataConverter: testDataConverter(),
-    });
+    const worker = await procurementWorker(env, { taskQueue, workflowBundle, dataSource });
     const driver = new WorkflowDriver(env, definition);
 
     await worker.runUntil(async () => {

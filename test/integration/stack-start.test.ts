@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/persistence/data-source.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { compiledEntry, spawnNode } from '../support/processes.js';
+import { compiledEntry, spawnNode, untilStackRuns } from '../support/processes.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
 
 const STACK = 'apps/stack/src/main.js';
@@ -47,16 +47,7 @@ describe('npm start (the whole stack in one process)', () => {
   async function start(): Promise<string> {
     const child = spawnNode(compiledEntry(STACK), env);
     running = child;
-    let stdout = '';
-    let stderr = '';
-    return new Promise((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString('utf8');
-        if (stdout.includes('Press Ctrl-C to stop everything.')) resolve(stdout);
-      });
-      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('close', (code) => reject(new Error(`the stack exited early with ${code}:\n${stdout}\n${stderr}`)));
-    });
+    return untilStackRuns(child);
   }
 
   async function stop(): Promise<void> {

@@ -11,16 +11,14 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
-import { createActivities } from '../../activities/index.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { freshDatabase } from '../support/databases.js';
 import { testDataConverter } from '../support/payload-encryption.js';
-import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
+import { testLog, toolsDir } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
-import { shippedDefinition, WorkflowDriver } from '../support/workflow-driver.js';
+import { procurementWorker, shippedDefinition, WorkflowDriver } from '../support/workflow-driver.js';
 import { encodeHistory, eventsOf, eventTypes, HISTORIES_DIR, type History, historyFileName, type RecordedHistory } from './recorded-histories.js';
 
 /** The set this recording writes (default: today's date); an existing set of that name is replaced. */
@@ -60,13 +58,7 @@ describe(`recording the histories of set ${SET}`, () => {
   it.each(PROCEDURES)('records a whole cycle of %s', async (file) => {
     const definition = shippedDefinition(file);
     const taskQueue = `replay-record-${definition.metadata.key}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle,
-      activities: createActivities({ dataSource, exportDir: path.join(await scratchDir('treasury'), 'exports') }),
-      dataConverter: testDataConverter(),
-    });
+    const worker = await procurementWorker(env, { taskQueue, workflowBundle, dataSource });
     const driver = new WorkflowDriver(env, definition);
     const written = await worker.runUntil(async () => {
       const cycleId = await driver.launch(taskQueue);

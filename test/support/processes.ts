@@ -39,3 +39,20 @@ export function spawnNode(script: string, env: Record<string, string>, args: str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/**
+ * Resolves with what the stack (`npm start`'s entry) printed once it says it is running; rejects with
+ * everything it printed when it exits before that.
+ */
+export function untilStackRuns(child: ChildProcess): Promise<string> {
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      if (stdout.includes('Press Ctrl-C to stop everything.')) resolve(stdout);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('close', (code) => reject(new Error(`the stack exited early with ${code}:\n${stdout}\n${stderr}`)));
+  });
+}

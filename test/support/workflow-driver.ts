@@ -3,13 +3,32 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities } from '../../activities/index.js';
 import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
 import { compileDefinition } from '../../src/definitions/compiler.js';
 import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { decideTaskUpdate, submitBidUpdate, workflowSnapshotQuery, type WorkflowSnapshot } from '../../workflows/procurement/messages.js';
 import { eventually } from './eventually.js';
+import { testDataConverter } from './payload-encryption.js';
 import { actorFor, formFor, ProcedureDriver } from './procedure-driver.js';
+import { scratchDir } from './test-environment.js';
+
+/** A worker on `taskQueue` of the test server, running the workflows with their real activities on `dataSource`. */
+export async function procurementWorker(
+  env: TestWorkflowEnvironment,
+  options: { readonly taskQueue: string; readonly workflowBundle: { code: string }; readonly dataSource: DataSource },
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: options.taskQueue,
+    workflowBundle: options.workflowBundle,
+    activities: createActivities({ dataSource: options.dataSource, exportDir: path.join(await scratchDir('treasury'), 'exports') }),
+    dataConverter: testDataConverter(),
+  });
+}
 
 /** A shipped definition, compiled, as plain (unfrozen) data ready to be a workflow argument. */
 export function shippedDefinition<T = ProcedureDefinition>(file: string): T {
