@@ -105,7 +105,15 @@ describe('the edge of the API', () => {
   const decisionRoute = () => `/tasks/${encodeURIComponent(draftTaskId)}/decision`;
 
   /** The read model, the registry, the audit trail and the cycle workflow's history, for before/after comparisons. */
+  /**
+   * Everything a refused request must leave as it was. Taken once the workflow is at rest (no workflow
+   * task or activity pending), so that work still finishing from an earlier request is not counted.
+   */
   async function everything(): Promise<{ rows: Record<string, unknown[]>; definitions: unknown[]; history: number }> {
+    await eventually(
+      () => client.workflow.getHandle(cycleId).describe(),
+      ({ raw }) => !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0,
+    );
     const history = await client.workflow.getHandle(cycleId).fetchHistory();
     return {
       rows: await readModelSnapshot(dataSource),
