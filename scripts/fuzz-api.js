@@ -10,12 +10,14 @@
 //
 //   npm run fuzz:api                           build, then fuzz (seed 20260301, about four minutes)
 //   FUZZ_SEED=7 FUZZ_MAX_EXAMPLES=50 npm run fuzz:api
+//   npm run fuzz:api -- --quiet                schemathesis's output goes to the report only, and is
+//                                              printed in full when the run fails (CI)
 //
 // The report — schemathesis's own output, JUnit XML, and the stack's log with the cause of any 500 — is
 // kept in reports/schemathesis/ (gitignored); its path is printed at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,6 +48,7 @@ const settings = {
   maxSeconds: integerSetting('FUZZ_MAX_SECONDS', 180),
 };
 
+const quiet = process.argv.includes('--quiet');
 const say = (line) => process.stdout.write(`[fuzz-api] ${line}\n`);
 
 if (!existsSync(stackEntry)) fail('the code is not built: run `npm run build` first (`npm run fuzz:api` does)');
@@ -97,6 +100,10 @@ try {
   await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
 }
 say(`report: ${path.relative(root, reportDir)}/ (schemathesis.txt, junit.xml, and stack.log with the cause of any 500)`);
+if (quiet && exitCode === 0) {
+  const cases = readFileSync(path.join(reportDir, 'schemathesis.txt'), 'utf8').match(/^\s*(\d+ generated, .*)$/m);
+  if (cases) say(`schemathesis test cases: ${cases[1].trim()}`);
+}
 say(exitCode === 0 ? 'no server errors and no contract violations' : `failed (exit ${exitCode}): see the report above`);
 process.exit(exitCode);
 
@@ -234,11 +241,23 @@ function runSchemathesis(token) {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', FUZZ_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Shown as it runs, and kept: its failures section is the readable report.
-  const transcript = createWriteStream(path.join(reportDir, 'schemathesis.txt'));
-  child.stdout.on('data', (chunk) => (process.stdout.write(chunk), transcript.write(chunk)));
-  child.stderr.on('data', (chunk) => (process.stderr.write(chunk), transcript.write(chunk)));
-  return new Promise((resolve) => child.on('close', (code) => transcript.end(() => resolve(code ?? 1))));
+  // Kept, and shown as it runs unless --quiet: its failures section is the readable report.
+  const transcriptPath = path.join(reportDir, 'schemathesis.txt');
+  const transcript = createWriteStream(transcriptPath);
+  const echo = (stream) => (chunk) => {
+    if (!quiet) stream.write(chunk);
+    transcript.write(chunk);
+  };
+  child.stdout.on('data', echo(process.stdout));
+  child.stderr.on('data', echo(process.stderr));
+  return new Promise((resolve) =>
+    child.on('close', (code) =>
+      transcript.end(() => {
+        if (quiet && code !== 0) process.stdout.write(readFileSync(transcriptPath, 'utf8'));
+        resolve(code ?? 1);
+      }),
+    ),
+  );
 }
 
 /** A unified social credit code with a valid check character (GB 32100-2015), different per index. */
