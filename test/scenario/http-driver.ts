@@ -196,4 +196,6 @@ export interface PaymentView {
   trancheId: string;
   fund: string | null;
   amountFen: number;
+  status: string;
+  exportFile: string | null;
 }

@@ -33,10 +33,10 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
     const driver = launched();
     driver.decideHappily(driver.openTasks()[0]!);
     driver.decideHappily(driver.openTasks()[0]!);
-    const budget = driver.state.values.budget!;
-    const persons = driver.state.values.forms['draftBudget']!['supervisedPersons'] as number;
-    expect(budget['total']).toBe(persons * 100_000);
-    expect(budget['workingFunds']! + budget['activityFunds']!).toBe(budget['total']);
+    // 10 persons (the planner's value) × 100 000 fen a year × 12 / 12 months = 1 000 000 fen, half of it
+    // working funds (50 %), the rest activity funds.
+    expect(driver.state.values.forms['draftBudget']!['supervisedPersons']).toBe(10);
+    expect(driver.state.values.budget).toEqual({ total: 1_000_000, workingFunds: 500_000, activityFunds: 500_000 });
   });
 
   it('refuses inputs that break their declarations, naming the field', () => {
@@ -144,17 +144,44 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
     expect(driver.openTasks().map((t) => t.id)).toEqual([confirm.id]);
   });
 
-  it('pays working funds at signing and activity funds scaled by the evaluation, capped by actual spend', () => {
+  /**
+   * One contract of a happy cycle at the defaults (10 persons × 100 000 fen: budget 1 000 000, working
+   * funds 500 000, activity funds 500 000), awarded 400 000 fen, run to its end with every evaluation
+   * indicator scored `score` and `spentPerMonth` of activity funds spent in each of its 12 months.
+   */
+  const contractRun = (score: number, spentPerMonth: number) => {
     const cycle = launched().runToEnd();
-    const start = cycle.commands.find((c) => c.type === 'startContracts');
-    if (start?.type !== 'startContracts') throw new Error('no contracts');
-    const winner = start.winners[0]!;
-    const contract = new ProcedureDriver(context, cycle.now).start({ scope: 'contract', cycleValues: cycle.state.values, winner }).runToEnd();
-    const paid = contract.commands.filter((c) => c.type === 'instructPayment');
-    const funds = contract.state.values.contract!.funds;
-    expect(paid.map((p) => p.type === 'instructPayment' && [p.trancheId, p.amountFen])).toEqual([
-      ['workingFunds', funds['workingFunds']],
-      ['activityFunds', Math.min(Math.floor((funds['activityFunds']! * contract.state.values.evaluation!.score) / 100), contract.state.values.ledger!.totals['activityFundsSpent']!)],
+    expect(cycle.state.values.budget).toEqual({ total: 1_000_000, workingFunds: 500_000, activityFunds: 500_000 });
+    const winner = { bidId: 'bid-1', vendorId: 'vendor-1', vendorName: '承接机构1', amountFen: 400_000, score: 90 };
+    const contract = new ProcedureDriver(context, cycle.now).start({ scope: 'contract', cycleValues: cycle.state.values, winner });
+    for (let step = 0; step < 500 && contract.state.status === 'running'; step++) {
+      const task = contract.openTasks()[0];
+      const actor = task && actorFor(task.role, 'zj-deqing');
+      if (task?.kind === 'evaluation') {
+        const scores = Object.fromEntries(['goalSetting', 'completion', 'organisationalManagement', 'benefit', 'fundUse', 'financialManagement'].map((id) => [id, score]));
+        contract.apply({ type: 'taskDecided', at: contract.now, taskId: task.id, outcome: 'approve', actor: actor!, fields: {}, payload: { kind: 'evaluation', scores } });
+      } else if (task?.kind === 'ledgerSubmission') {
+        const planned = contract.happyDecision(task);
+        const lines = { ...(planned.payload?.kind === 'ledger' ? planned.payload.lines : {}), activityFundsSpent: spentPerMonth };
+        contract.apply({ type: 'taskDecided', at: contract.now, taskId: task.id, outcome: 'submit', actor: actor!, fields: {}, payload: { kind: 'ledger', lines } });
+      } else if (task) contract.decideHappily(task);
+      else contract.fireNextTimer();
+    }
+    expect(contract.state.status).toBe('completed');
+    return contract.commands.flatMap((c) => (c.type === 'instructPayment' ? [[c.trancheId, c.amountFen]] : []));
+  };
+
+  it('pays working funds at signing and activity funds scaled by the evaluation, capped by actual spend', () => {
+    // Working funds ⌊500 000 × 400 000 / 1 000 000⌋ = 200 000; activity funds likewise 200 000.
+    // Score 90: 200 000 × 90 / 100 = 180 000; spent 12 × 10 000 = 120 000 is less, so the cap applies.
+    expect(contractRun(90, 10_000)).toEqual([
+      ['workingFunds', 200_000],
+      ['activityFunds', 120_000],
+    ]);
+    // Score 75: 200 000 × 75 / 100 = 150 000; spent 12 × 20 000 = 240 000 is more, so the score applies.
+    expect(contractRun(75, 20_000)).toEqual([
+      ['workingFunds', 200_000],
+      ['activityFunds', 150_000],
     ]);
   });
 });
