@@ -15,13 +15,14 @@ import type { DataSource } from 'typeorm';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { freshDatabase } from '../support/databases.js';
+import { pinClock, TEST_CALENDARS } from '../support/pinned-time.js';
 import { testDataConverter } from '../support/payload-encryption.js';
 import { testLog, toolsDir } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
 import { procurementWorker, shippedDefinition, WorkflowDriver } from '../support/workflow-driver.js';
 import { encodeHistory, eventsOf, eventTypes, HISTORIES_DIR, type History, historyFileName, type RecordedHistory } from './recorded-histories.js';
 
-/** The set this recording writes (default: today's date); an existing set of that name is replaced. */
+/** The set this recording writes (default: the day it is recorded); an existing set of that name is replaced. */
 const SET = process.env['PROCUREFLOW_REPLAY_SET'] ?? new Date().toISOString().slice(0, 10);
 const PROCEDURES = readdirSync(path.join(PROJECT_ROOT, 'definitions', 'procedures'))
   .filter((name) => name.endsWith('.yaml'))
@@ -41,10 +42,12 @@ describe(`recording the histories of set ${SET}`, () => {
     await rm(setDir, { recursive: true, force: true });
   });
 
-  // A server of its own per procedure: its clock starts at today's date, not years after the previous
-  // procedure's last timer, so each cycle starts in a year whose business calendar is deployed.
+  // A server of its own per procedure, its clock pinned to the scenarios' start (not years after the
+  // previous procedure's last timer, nor today), so every recording runs on the same dates, in years the
+  // test calendars cover.
   beforeEach(async () => {
     env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
+    await pinClock(env);
   });
 
   afterEach(async () => {
@@ -59,12 +62,15 @@ describe(`recording the histories of set ${SET}`, () => {
     const definition = shippedDefinition(file);
     const taskQueue = `replay-record-${definition.metadata.key}`;
     const worker = await procurementWorker(env, { taskQueue, workflowBundle, dataSource });
-    const driver = new WorkflowDriver(env, definition);
+    const driver = new WorkflowDriver(env, definition, undefined, TEST_CALENDARS);
     const written = await worker.runUntil(async () => {
       const cycleId = await driver.launch(taskQueue);
       const { cycle } = await driver.driveCycle(cycleId);
       // A full cycle: the cycle workflow itself has returned, after its last contract ended.
       await env.client.workflow.getHandle(cycleId).result();
+      // A recording is of a cycle that went to plan: not one deadline fell outside the calendars.
+      const incidents: unknown[] = await dataSource.query(`SELECT comment FROM audit_entries WHERE action = 'cycle.incident' AND details->>'cycleId' = $1`, [cycleId]);
+      expect(incidents).toEqual([]);
       const dir = path.join(setDir, definition.metadata.key);
       await mkdir(dir, { recursive: true });
       const files = await writeRuns(env.client, dir, cycleId, 'procurement-cycle');

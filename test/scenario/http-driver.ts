@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -9,40 +7,16 @@ import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
 import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
 import { loadConfig } from '../../src/config/config.js';
-import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
-import { compileDefinition } from '../../src/definitions/compiler.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
+import { pinClock, TEST_CALENDAR_FILES } from '../support/pinned-time.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 
-/**
- * The instant every scenario starts at, so that its deadlines, holidays and years are the same on every
- * run whatever the day. The time-skipping test server starts at the machine's clock and offers no start
- * time (its command line takes a port and `--enable-time-skipping` only), and time only moves forward,
- * so the pinned instant lies in the future: a Monday, 09:00 in China, of 2054 — a year on the same
- * weekdays as 2026, whose arrangement the test calendars below repeat.
- */
-export const PINNED_START = '2054-03-02T01:00:00.000Z';
-
-const TEST_CALENDAR_DIR = path.join(PROJECT_ROOT, 'test/scenario/fixtures/calendars');
-
-/** The test calendars (test data, not official arrangements) for every year the scenarios' cycles touch. */
-export const TEST_CALENDAR_FILES: ReadonlyArray<{ file: string; text: string }> = readdirSync(TEST_CALENDAR_DIR)
-  .filter((file) => file.endsWith('.yaml'))
-  .sort()
-  .map((file) => ({ file, text: readFileSync(path.join(TEST_CALENDAR_DIR, file), 'utf8') }));
-
-/** The same calendars as definitions, for planning decisions the way the engine will. */
-export const TEST_CALENDARS: CalendarDefinition[] = TEST_CALENDAR_FILES.map(({ file, text }) => {
-  const result = compileDefinition(text, file);
-  if (!result.ok) throw new Error(`the test calendar ${file} does not compile`);
-  return JSON.parse(JSON.stringify(result.compiled.definition)) as CalendarDefinition;
-});
+export { PINNED_START, TEST_CALENDAR_FILES, TEST_CALENDARS } from '../support/pinned-time.js';
 
 /** The audit action of an incident: something ops staff must fix, such as a deadline in a year no calendar covers. */
 export const INCIDENT_ACTION = 'cycle.incident';
@@ -62,7 +36,7 @@ export class ScenarioStack {
   static async start(label: string): Promise<ScenarioStack> {
     const stack = new ScenarioStack();
     stack.env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
-    await stack.pinClock();
+    await pinClock(stack.env);
     ({ dataSource: stack.dataSource } = await freshDatabase(label));
     const config = loadConfig({
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `${label}-procurement-${randomUUID()}`,
@@ -97,16 +71,6 @@ export class ScenarioStack {
     await this.workers?.shutdown();
     await this.dataSource?.destroy();
     await this.env?.teardown();
-  }
-
-  /** Moves the server's clock to PINNED_START, before any workflow exists. */
-  private async pinClock(): Promise<void> {
-    const now = await this.env.currentTimeMs();
-    const target = Date.parse(PINNED_START);
-    if (now > target) {
-      throw new Error(`the scenarios' pinned start ${PINNED_START} has passed: move it (and test/scenario/fixtures/calendars) to a later year on the same weekdays`);
-    }
-    await this.env.sleep(target - now);
   }
 
   /** Deploys the test calendars as a national administrator (calendars apply to every jurisdiction). */

@@ -54,8 +54,10 @@ export class WorkflowDriver {
     readonly env: TestWorkflowEnvironment,
     readonly definition: ProcedureDefinition,
     readonly jurisdiction = definition.metadata.jurisdiction.code,
+    /** The business calendars the cycle gets: the shipped ones by default, the test years' on a pinned clock. */
+    readonly calendars: CalendarDefinition[] = CALENDARS,
   ) {
-    this.planner = new ProcedureDriver({ definition, calendars: CALENDARS, jurisdiction });
+    this.planner = new ProcedureDriver({ definition, calendars, jurisdiction });
   }
 
   get client(): Client {
@@ -72,7 +74,7 @@ export class WorkflowDriver {
           cycleId,
           definition: this.definition,
           definitionRef: { key: this.definition.metadata.key, version: 1, contentHash: '0'.repeat(64) },
-          calendars: CALENDARS,
+          calendars: this.calendars,
           jurisdiction: this.jurisdiction,
           inputs,
           launchedBy: { userId: 'admin', name: '管理员', roles: ['administrator'], jurisdiction: this.jurisdiction },
