@@ -707,3 +707,74 @@ describe.each(procedureFiles)(`the interpreter under random event sequences (see
     expect(tally.paid).toBeGreaterThan(0);
   });
 });
+
+/**
+ * The contract-amount limit is the engine's own promise, not the shipped definitions' arithmetic: every
+ * shipped tranche formula already stays within the contract, so against them that rule could never be
+ * broken. Here each procedure's tranches are rewritten to pay twice their amount and a fen more — an
+ * author's mistake — and the same contract-scope property must still hold: the engine ends the contract
+ * as failed rather than overpay.
+ */
+describe.each(procedureFiles)(`the interpreter under random event sequences (seed ${SEED}): %s, rewritten to break its money rules`, (file) => {
+  const shipped = load<ProcedureDefinition>(`definitions/procedures/${file}`);
+  const definition = JSON.parse(JSON.stringify(shipped)) as ProcedureDefinition;
+  for (const step of definition.steps) if (step.kind === 'paymentRelease') for (const tranche of step.payment.tranches) tranche.amount = `(${tranche.amount}) * 2 + 1`;
+  const context: EngineContext = { definition, calendars, jurisdiction: definition.metadata.jurisdiction.code };
+  // Contracts come from the shipped procedure's cycle: only the contract's tranches differ.
+  const shippedContext: EngineContext = { ...context, definition: shipped };
+
+  it('contract scope: money paid never exceeds the contract, whatever the definition computes', () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: INPUT_VARIANTS }), moves(160), (inputSeed, sequence) => {
+        const cycle = awardedCycle(shippedContext, inputSeed % 2 === 0 ? formFor(shipped.inputs) : someInputs(shipped, new Noise(inputSeed))) ?? awardedCycle(shippedContext, formFor(shipped.inputs));
+        const start = cycle?.commands.find((c) => c.type === 'startContracts');
+        const winner = start?.type === 'startContracts' ? start.winners[0] : undefined;
+        if (!cycle || !winner) throw new Error(`the happy cycle of ${file} awarded nothing`);
+        const terms: ContractTerms = { vendorId: winner.vendorId, vendorName: winner.vendorName, amountFen: winner.amountFen };
+        const simulation = new Simulation(context, terms);
+        simulation.now = cycle.now;
+        expect(simulation.start({ scope: 'contract', cycleValues: cycle.state.values, winner: terms }).ok).toBe(true);
+        simulation.playAll(sequence);
+        if (simulation.state.status === 'failed') refused += 1;
+      }),
+    );
+    // Not vacuous: some contracts reached a tranche the engine had to refuse.
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  /**
+   * Likewise "each tranche at most once": no shipped flow passes a payment node twice. Here every tranche
+   * is 1 fen and each payment node leads back to the start of the payment flow, so a contract passes its
+   * payment nodes again and again; the engine must pay each tranche once.
+   */
+  it('contract scope: a flow that passes a payment node again pays its tranche once', () => {
+    const looping = JSON.parse(JSON.stringify(shipped)) as ProcedureDefinition;
+    for (const step of looping.steps) {
+      if (step.kind !== 'paymentRelease') continue;
+      for (const tranche of step.payment.tranches) tranche.amount = '1';
+      for (const node of step.flow.nodes) if (node.type === 'payment') node.next = step.flow.start;
+    }
+    const loopingContext: EngineContext = { ...context, definition: looping };
+    let passedAgain = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: INPUT_VARIANTS }), moves(200), (inputSeed, sequence) => {
+        const cycle = awardedCycle(shippedContext, inputSeed % 2 === 0 ? formFor(shipped.inputs) : someInputs(shipped, new Noise(inputSeed))) ?? awardedCycle(shippedContext, formFor(shipped.inputs));
+        const start = cycle?.commands.find((c) => c.type === 'startContracts');
+        const winner = start?.type === 'startContracts' ? start.winners[0] : undefined;
+        if (!cycle || !winner) throw new Error(`the happy cycle of ${file} awarded nothing`);
+        const terms: ContractTerms = { vendorId: winner.vendorId, vendorName: winner.vendorName, amountFen: winner.amountFen };
+        const simulation = new Simulation(loopingContext, terms);
+        simulation.now = cycle.now;
+        expect(simulation.start({ scope: 'contract', cycleValues: cycle.state.values, winner: terms }).ok).toBe(true);
+        simulation.playAll(sequence);
+        // Passed again: the payment flow's first task opened again after a payment was instructed.
+        const firstPayment = simulation.commands.findIndex(isPayment);
+        const starts = new Set(looping.steps.flatMap((step) => (step.kind === 'paymentRelease' ? [step.flow.start] : [])));
+        if (firstPayment >= 0 && simulation.commands.slice(firstPayment).some((c) => c.type === 'taskOpened' && starts.has(c.task.nodeId))) passedAgain += 1;
+      }),
+    );
+    // Not vacuous: some contracts passed a payment node more than once.
+    expect(passedAgain).toBeGreaterThan(0);
+  });
+});
