@@ -17,6 +17,7 @@ import { freePort } from '../support/free-port.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
 import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -67,7 +68,7 @@ describe('the edge of the API', () => {
 
     // The holiday calendar applies to every jurisdiction: a national administrator deploys it.
     tokens['national'] = await tokenFor({ userId: 'national', name: '国家管理员', roles: ['administrator'], jurisdiction: 'cn' });
-    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] })).status).toBe(201);
+    expect((await call('POST', '/definitions', 'national', { files: calendarFilesAround() })).status).toBe(201);
     const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
     const launched = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 } });

@@ -20,11 +20,11 @@ import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { sharedPostgresUrl } from '../support/test-environment.js';
 import { testPayloadCodec } from '../support/payload-encryption.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
-const CN_2026 = readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8');
 
 interface Verification {
   intact: boolean;
@@ -76,7 +76,7 @@ describe('the tamper-evident audit trail', () => {
     const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
     // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
-    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
+    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: calendarFilesAround() });
     expect(calendar.status).toBe(201);
     cycleA = await launch();
     cycleB = await launch();
@@ -146,7 +146,8 @@ describe('the tamper-evident audit trail', () => {
   it('finds the trail and each cycle’s chain intact, and says so with exit code 0', async () => {
     const stored = await entries();
     expect(stored.map((e) => e.action)).toEqual([
-      'definition.deployed',
+      // One per calendar deployed, and the procedure.
+      ...calendarFilesAround().map(() => 'definition.deployed'),
       'definition.deployed',
       'cycle.launched',
       'cycle.launched',

@@ -7,6 +7,7 @@ import { tokenFor } from '../support/api-server.js';
 import { eventually } from '../support/eventually.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { testLog, toolsDir } from '../support/test-environment.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -46,8 +47,7 @@ describe('continue-as-new in the middle of a cycle', () => {
     ] as const) {
       tokens[who] = await tokenFor({ userId: who, name: who, roles: [...roles], jurisdiction });
     }
-    const calendar = readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8');
-    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: calendar }] })).status).toBe(201);
+    expect((await call('POST', '/definitions', 'national', { files: calendarFilesAround() })).status).toBe(201);
     const procedure = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
     expect((await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: procedure }] })).status).toBe(201);
   });

@@ -14,11 +14,11 @@ import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
 import { scratchDir } from '../support/test-environment.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
-const CN_2026 = readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8');
 const DAY_MS = 24 * 3600 * 1000;
 
 interface Answer<T = Record<string, unknown>> {
@@ -91,7 +91,7 @@ describe('the procurement cycles and tasks API', () => {
     const deployed = await call('POST', '/definitions', as('admin'), { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
     // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
-    const calendar = await call('POST', '/definitions', as('nationalAdmin'), { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
+    const calendar = await call('POST', '/definitions', as('nationalAdmin'), { files: calendarFilesAround() });
     expect(calendar.status).toBe(201);
   });
 
@@ -152,7 +152,7 @@ describe('the procurement cycles and tasks API', () => {
     });
 
     it('refuses a Calendar key with 422', async () => {
-      const { status, body } = await launch({ definitionKey: 'cn-2026', inputs: {} });
+      const { status, body } = await launch({ definitionKey: `cn-${new Date().getUTCFullYear()}`, inputs: {} });
       expect(status).toBe(422);
       expect(body['details']).toEqual([{ field: 'definitionKey', problem: 'is a Calendar, not a Procedure' }]);
     });

@@ -7,6 +7,7 @@ import { eventually } from '../support/eventually.js';
 import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 import { type ProcurementApi, startProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -78,7 +79,7 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     });
     expect(deployed.status).toBe(201);
     const calendar = await call('POST', '/definitions', 'nationalAdmin', {
-      files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }],
+      files: calendarFilesAround(),
     });
     expect(calendar.status).toBe(201);
     const sunshine = await register('测试县阳光社会工作服务中心', true);

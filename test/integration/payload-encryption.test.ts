@@ -21,11 +21,11 @@ import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { scratchDir, sharedTemporalAddress, toolsDir } from '../support/test-environment.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
-const CN_2026 = readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8');
 const WEB_UI = 'http://127.0.0.1:8233';
 
 /** Personal data a cycle carries: a supervised person, an ID number, an opinion, and the staff who decide. */
@@ -163,7 +163,7 @@ describe('payload encryption on the Temporal server', () => {
     installation = await install([OLD_KEY]);
     // The holiday calendar applies to every jurisdiction: a national administrator deploys it.
     const national = await tokenFor({ userId: 'national', name: '国家管理员', roles: ['administrator'], jurisdiction: 'cn' });
-    expect((await call('POST', '/definitions', { token: national, body: { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] } })).status).toBe(201);
+    expect((await call('POST', '/definitions', { token: national, body: { files: calendarFilesAround() } })).status).toBe(201);
     const deployed = await call('POST', '/definitions', { token: tokens['admin'], body: { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] } });
     expect(deployed.status).toBe(201);
     const launched = await call('POST', '/cycles', { token: tokens['admin'], body: { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 }, title: `${PERSON}等40名社区矫正对象服务购买` } });

@@ -7,11 +7,11 @@ import pg from 'pg';
 import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
-const CN_2026 = readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8');
 /** A decision's text that names a person: it must never show up in what the API says about a failure. */
 const PERSONAL = '矫正对象张三（身份证号330521199001011234）情况说明';
 /**
@@ -75,7 +75,7 @@ describe('a read model that falls behind its workflow', () => {
     const deployed = await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] });
     expect(deployed.status).toBe(201);
     // Holiday calendars apply to every jurisdiction: only a national administrator deploys them.
-    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: [{ file: 'cn-2026.yaml', text: CN_2026 }] });
+    const calendar = await call('POST', '/definitions', 'nationalAdmin', { files: calendarFilesAround() });
     expect(calendar.status).toBe(201);
   });
 

@@ -7,6 +7,7 @@ import { eventually } from '../support/eventually.js';
 import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 import { startProcurementApi, type ProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -79,7 +80,7 @@ describe('who may do and see what (the role matrix)', () => {
     const files = [
       { file: 'minimal-procedure.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8') },
     ];
-    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }] })).status).toBe(201);
+    expect((await call('POST', '/definitions', 'national', { files: calendarFilesAround() })).status).toBe(201);
     expect((await call('POST', '/definitions', 'admin', { files })).status).toBe(201);
 
     const register = async (name: string, registrar: Principal, jurisdiction: string) => {

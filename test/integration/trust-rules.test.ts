@@ -7,6 +7,7 @@ import { eventually } from '../support/eventually.js';
 import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 import { startProcurementApi, type ProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
+import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -106,7 +107,7 @@ describe('trust rules through the API', () => {
     for (const [who, { roles, jurisdiction }] of Object.entries(people)) {
       tokens[who] = await tokenFor({ userId: who, name: who, roles, jurisdiction: jurisdiction ?? JURISDICTION });
     }
-    expect((await call('POST', '/definitions', 'national', { files: [{ file: 'cn-2026.yaml', text: readFileSync(path.join(PROJECT_ROOT, 'definitions/calendars/cn-2026.yaml'), 'utf8') }] })).status).toBe(201);
+    expect((await call('POST', '/definitions', 'national', { files: calendarFilesAround() })).status).toBe(201);
     expect((await call('POST', '/definitions', 'admin', { files: [{ file: 'trusted-procedure.yaml', text: trustedProcedure() }] })).status).toBe(201);
     const register = async (name: string) => {
       const created = await call('POST', '/vendors', 'admin', { name, creditCode: freshCreditCode(), registrationType: 'socialServiceAgency', evidence: [{ criterionId: 'registered', document: `${name}登记证书` }] });

@@ -15,6 +15,7 @@ import { eventually } from './eventually.js';
 import { testDataConverter } from './payload-encryption.js';
 import { actorFor, formFor, ProcedureDriver } from './procedure-driver.js';
 import { scratchDir } from './test-environment.js';
+import { calendarsAround } from './calendars.js';
 
 /** A worker on `taskQueue` of the test server, running the workflows with their real activities on `dataSource`. */
 export async function procurementWorker(
@@ -37,7 +38,8 @@ export function shippedDefinition<T = ProcedureDefinition>(file: string): T {
   return JSON.parse(JSON.stringify(result.compiled.definition)) as T;
 }
 
-export const CALENDARS: CalendarDefinition[] = [shippedDefinition<CalendarDefinition>('calendars/cn-2026.yaml')];
+/** This year's and next year's calendars, so deadlines on the server's real clock can be computed. */
+export const CALENDARS: CalendarDefinition[] = calendarsAround();
 
 /**
  * Drives procurement workflows on a time-skipping server as their users would: every open task
