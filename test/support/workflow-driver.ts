@@ -41,6 +41,16 @@ export function shippedDefinition<T = ProcedureDefinition>(file: string): T {
 /** This year's and next year's calendars, so deadlines on the server's real clock can be computed. */
 export const CALENDARS: CalendarDefinition[] = calendarsAround();
 
+/** A message the driver is about to send: to which workflow, and what it is. */
+export interface DriverMessage {
+  /** 1-based count of the messages this driver has sent, this one included. */
+  readonly count: number;
+  readonly workflowId: string;
+  readonly kind: 'bid' | 'decision';
+  /** The decided task's node, for a decision. */
+  readonly nodeId?: string;
+}
+
 /**
  * Drives procurement workflows on a time-skipping server as their users would: every open task
  * decided by its role (a second person where four-eyes demands it), three qualified bids when bidding
@@ -48,8 +58,13 @@ export const CALENDARS: CalendarDefinition[] = calendarsAround();
  */
 export class WorkflowDriver {
   private readonly planner: ProcedureDriver;
-  /** Called before each message, e.g. to kill and restart the worker at chosen moments. */
-  beforeMessage: (count: number) => Promise<void> = async () => undefined;
+  /**
+   * Sends each message: by default at once; a test may wrap the sending, e.g. to kill and restart the
+   * worker before it or while the message's activities run. Must call `send` once and await it.
+   */
+  interceptMessage: (message: DriverMessage, send: () => Promise<void>) => Promise<void> = (_message, send) => send();
+  /** The vendors who bid when bidding opens (registry vendors, for payments the treasury export pays). */
+  bidders: ReadonlyArray<{ readonly vendorId: string; readonly vendorName: string }> = [1, 2, 3].map((i) => ({ vendorId: `vendor-${i}`, vendorName: `社工机构${i}` }));
   private messages = 0;
 
   constructor(
@@ -95,10 +110,12 @@ export class WorkflowDriver {
     ).then((found) => found as WorkflowSnapshot);
   }
 
-  private async send(work: () => Promise<unknown>): Promise<void> {
-    await this.beforeMessage(++this.messages);
-    if (process.env['PROCUREFLOW_TEST_VERBOSE']) process.stderr.write(`[driver] message ${this.messages}\n`);
-    await work();
+  private async send(message: Omit<DriverMessage, 'count'>, work: () => Promise<unknown>): Promise<void> {
+    const count = ++this.messages;
+    if (process.env['PROCUREFLOW_TEST_VERBOSE']) process.stderr.write(`[driver] message ${count}: ${message.kind} ${message.nodeId ?? ''} to ${message.workflowId}\n`);
+    await this.interceptMessage({ ...message, count }, async () => {
+      await work();
+    });
   }
 
   /** Runs one workflow until it stops running. */
@@ -110,12 +127,12 @@ export class WorkflowDriver {
       if (snapshot.status !== 'running') return snapshot;
       if (snapshot.biddingOpen && !bidsSubmitted) {
         bidsSubmitted = true;
-        for (let i = 1; i <= 3; i++) {
+        for (const [index, bidder] of this.bidders.entries()) {
           const requestId = randomUUID();
-          await this.send(() =>
+          await this.send({ workflowId, kind: 'bid' }, () =>
             handle.executeUpdate(submitBidUpdate, {
               updateId: requestId,
-              args: [{ requestId, fingerprint: requestId, actor: actorFor('procurement-centre', this.jurisdiction), bidId: `bid-${i}`, vendorId: `vendor-${i}`, vendorName: `社工机构${i}`, priceFen: 3_000_000, qualified: true }],
+              args: [{ requestId, fingerprint: requestId, actor: actorFor('procurement-centre', this.jurisdiction), bidId: `bid-${index + 1}`, ...bidder, priceFen: 3_000_000, qualified: true }],
             }),
           );
         }
@@ -127,7 +144,7 @@ export class WorkflowDriver {
           for (const second of [false, true]) {
             const requestId = randomUUID();
             try {
-              await this.send(() =>
+              await this.send({ workflowId, kind: 'decision', nodeId: task.nodeId }, () =>
                 handle.executeUpdate(decideTaskUpdate, {
                   updateId: requestId,
                   args: [{ requestId, fingerprint: requestId, actor: actorFor(task.role, this.jurisdiction, second), taskId: task.id, outcome, fields, ...(payload ? { payload } : {}) }],
