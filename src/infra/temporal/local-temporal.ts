@@ -84,8 +84,27 @@ export async function startDevServer(options: DevServerOptions): Promise<{ env: 
 /** Starts the real time-skipping test server, for workflows whose timers span days or months. */
 export async function startTimeSkippingServer(options: LocalServerOptions): Promise<TestWorkflowEnvironment> {
   return withLocalBinary(options, 'testServer', (executable) =>
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, ...clientOptions(options) }),
+    retrySlowStart(options, () => TestWorkflowEnvironment.createTimeSkipping({ server: { executable }, ...clientOptions(options) })),
   );
+}
+
+/** Starts before the SDK gives up on a slow server; see retrySlowStart. */
+const SLOW_START_ATTEMPTS = 3;
+
+/**
+ * The SDK waits a fixed 5 s for a server's port. The time-skipping server is a JVM, which on a busy machine
+ * can take longer to open it; the SDK then stops that process, so starting again is safe.
+ */
+async function retrySlowStart(options: LocalServerOptions, start: () => Promise<TestWorkflowEnvironment>): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const slow = /did not start within/.test((error as Error).message);
+      if (!slow || attempt >= SLOW_START_ATTEMPTS) throw error;
+      options.log(`the time-skipping server did not open its port in time (attempt ${attempt} of ${SLOW_START_ATTEMPTS}); starting it again`);
+    }
+  }
 }
 
 function clientOptions(options: LocalServerOptions): { client?: { dataConverter: DataConverter } } {
