@@ -425,6 +425,33 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
       });
       return;
 
+    case 'taskOverdue':
+      // A deadline counted from an event (e.g. filing within 7 working days of signing) passed undecided.
+      await appendAuditEntry(sql, {
+        idempotencyKey: `${scope.workflowId}:${command.seq}`,
+        occurredAt: command.at,
+        actorId: `workflow:${scope.workflowId}`,
+        actorRole: SYSTEM_ROLE,
+        jurisdiction: scope.jurisdiction,
+        action: 'task.overdue',
+        subjectType: 'task',
+        subjectId: taskRowId(scope, command.task),
+        comment: `${command.task.title.zh} ${command.task.title.en}: due ${command.dueAt}${command.task.escalateTo ? `, escalated to ${command.task.escalateTo}` : ''}`,
+        details: {
+          cycleId: scope.cycleId,
+          contractId: scope.contractId,
+          workflowId: scope.workflowId,
+          seq: command.seq,
+          taskInstanceId: command.task.id,
+          stepId: command.task.stepId,
+          nodeId: command.task.nodeId,
+          dueAt: command.dueAt,
+          dueAfter: command.dueAfter,
+          escalatedTo: [...command.task.escalatedTo],
+        },
+      });
+      return;
+
     case 'cancelled':
       await appendAuditEntry(sql, {
         idempotencyKey: `${scope.workflowId}:${command.seq}`,

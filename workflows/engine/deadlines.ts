@@ -1,4 +1,5 @@
 import { addCalendarDuration, BusinessCalendar } from '../../src/definitions/calendars/business-calendar.js';
+import type { EventAnchorT } from '../../src/definitions/procedure/procedure.schema.js';
 import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
 import type { EngineContext } from './types.js';
 
@@ -40,6 +41,29 @@ export function deadlineAfter(context: EngineContext, from: string, deadline: De
     return new Date(base + (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000).toISOString();
   }
   return endOfChinaDay(addCalendarDuration(startDate, deadline));
+}
+
+/**
+ * The first instant at which a waiting period that starts at `from` has elapsed: the start of the day
+ * after its last day for day-based spans (5 days after an event on the 1st: from the 7th at 00:00 in
+ * China), exactly the end of the span for spans with hours or minutes.
+ */
+export function notBeforeAfter(context: EngineContext, from: string, span: DeadlineT): string {
+  const end = deadlineAfter(context, from, span);
+  const dayBased = typeof span !== 'string' || !span.includes('T');
+  return dayBased ? new Date(Date.parse(end) + 1).toISOString() : end;
+}
+
+/** The key under which the interpreter records when an event happened (`EngineState.events`). */
+export function anchorKey(anchor: EventAnchorT): string {
+  if ('notice' in anchor) return `notice:${anchor.notice}`;
+  return anchor.outcome ? `node:${anchor.node}:${anchor.outcome}` : `node:${anchor.node}`;
+}
+
+/** An event in words, for messages. */
+export function describeAnchor(anchor: EventAnchorT): string {
+  if ('notice' in anchor) return `the publication of notice "${anchor.notice}"`;
+  return anchor.outcome ? `the decision "${anchor.outcome}" of "${anchor.node}"` : `the completion of "${anchor.node}"`;
 }
 
 /** The start of ledger period `index` (0-based) of a contract whose periods began at `startedAt`. */

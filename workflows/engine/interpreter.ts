@@ -5,10 +5,10 @@
  * events and carries out its commands; tests drive it directly.
  */
 import type { ExpressionScope } from '../../src/definitions/expressions/expression-language.js';
-import { CONTRACT_SCOPED_KINDS, type FlowNodeT, type ProcedureStep, type TaskNodeT } from '../../src/definitions/procedure/procedure.schema.js';
+import { CONTRACT_SCOPED_KINDS, type EventAnchorT, type FlowNodeT, type ProcedureStep, type TaskNodeT } from '../../src/definitions/procedure/procedure.schema.js';
 import { CalendarYearMissingError } from '../../src/definitions/calendars/business-calendar.js';
 import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
-import { deadlineAfter } from './deadlines.js';
+import { anchorKey, deadlineAfter, describeAnchor, notBeforeAfter } from './deadlines.js';
 import { EvaluationFailure, evaluate, renderValue, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
 import { enterPayment } from './steps/payment-release.js';
@@ -89,6 +89,17 @@ export class Run {
 
   succeed(nodeId: string): void {
     if (!this.state.succeeded.includes(nodeId)) this.state.succeeded.push(nodeId);
+    this.recordEvent(anchorKey({ node: nodeId }));
+  }
+
+  /** Notes that an event happened now, for deadlines counted from it (the latest occurrence counts). */
+  recordEvent(key: string): void {
+    (this.state.events ??= {})[key] = this.at;
+  }
+
+  /** When an event last happened in this scope (a contract's include its cycle's), if it has. */
+  eventAt(anchor: EventAnchorT): string | undefined {
+    return this.state.events?.[anchorKey(anchor)];
   }
 
   /** Moves the flow to `nodeId` and runs it until it waits for something (a person, a timer, bids). */
@@ -98,12 +109,12 @@ export class Run {
     this.state.nodeId = nodeId;
     switch (node.type) {
       case 'task':
-        this.openTask(node, 'form', node.role, node.sla);
+        this.openTask(node, 'form', node.role, node.sla, undefined, this.dueAfterEvent(node));
         return;
       case 'parallel':
         for (const task of node.tasks) {
           this.state.visits[task.id] = (this.state.visits[task.id] ?? 0) + 1;
-          this.openTask(task, 'form', task.role, task.sla, node.id);
+          this.openTask(task, 'form', task.role, task.sla, node.id, this.dueAfterEvent(task));
         }
         return;
       case 'timer':
@@ -151,10 +162,11 @@ export class Run {
     role: string,
     sla: { within: DeadlineT; escalateTo: string } | undefined,
     parallelId?: string,
-    extra: { period?: number; dueAt?: string; instanceSuffix?: string } = {},
+    extra: { period?: number; dueAt?: string; instanceSuffix?: string; escalateTo?: string; dueAfter?: string } = {},
   ): TaskInstance {
     const visit = this.state.visits[node.id] ?? 1;
     const dueAt = extra.dueAt ?? (sla ? this.deadline(sla.within, `the SLA of task "${node.title.zh}"`) : undefined);
+    const escalateTo = extra.escalateTo ?? sla?.escalateTo;
     const task: TaskInstance = {
       id: `${node.id}#${visit}${extra.instanceSuffix ?? ''}`,
       nodeId: node.id,
@@ -165,24 +177,37 @@ export class Run {
       title: node.title,
       openedAt: this.at,
       ...(dueAt ? { dueAt } : {}),
-      ...(sla && dueAt ? { escalateTo: sla.escalateTo } : {}),
+      ...(escalateTo && dueAt ? { escalateTo } : {}),
+      ...(extra.dueAfter && dueAt ? { dueAfter: extra.dueAfter } : {}),
       status: 'open',
       ...(extra.period !== undefined ? { period: extra.period } : {}),
       ...(parallelId ? { parallelId } : {}),
     };
     this.state.tasks.push(task);
     this.emit({ type: 'taskOpened', task });
-    if (dueAt && sla) this.emit({ type: 'startTimer', timerId: `sla:${task.id}`, until: dueAt, purpose: 'sla' });
+    if (dueAt && escalateTo) this.emit({ type: 'startTimer', timerId: `sla:${task.id}`, until: dueAt, purpose: 'sla' });
     return task;
+  }
+
+  /**
+   * The deadline of a task due within a span after an event, for `openTask`: none when the task has no
+   * such deadline or its event has not happened yet (the deadline runs only from the event).
+   */
+  dueAfterEvent(node: TaskNodeT): { dueAt?: string; escalateTo?: string; dueAfter?: string } {
+    if (!node.due) return {};
+    const from = this.eventAt(node.due.after);
+    if (!from) return {};
+    const dueAt = this.deadline(node.due.within, `the deadline of task "${node.title.zh}" after ${describeAnchor(node.due.after)}`, from);
+    return dueAt ? { dueAt, escalateTo: node.due.escalateTo, dueAfter: anchorKey(node.due.after) } : {};
   }
 
   /**
    * When a span from now ends; a span in business days of a year with no business calendar is an
    * incident for ops staff (naming the calendar file to deploy) and has no end.
    */
-  deadline(span: DeadlineT, what: string): string | undefined {
+  deadline(span: DeadlineT, what: string, from: string = this.at): string | undefined {
     try {
-      return deadlineAfter(this.context, this.at, span);
+      return deadlineAfter(this.context, from, span);
     } catch (error) {
       if (!(error instanceof CalendarYearMissingError)) throw error;
       this.emit({ type: 'incident', at: this.at, message: `${what} cannot be computed: ${error.message}` });
@@ -203,6 +228,7 @@ export class Run {
       status,
       ...(decision ? { outcome: decision.outcome, decidedBy: decision.actor.userId, decidedAt: this.at } : {}),
     };
+    if (decision?.outcome) this.recordEvent(anchorKey({ node: task.nodeId, outcome: decision.outcome }));
     this.state.tasks = this.state.tasks.map((candidate) => (candidate.id === task.id ? closed : candidate));
     this.emit({
       type: 'taskClosed',
@@ -218,6 +244,7 @@ export class Run {
   publish(noticeId: string): void {
     const notice = this.definition.notices.find((candidate) => candidate.id === noticeId);
     if (!notice) throw new Error(`notice "${noticeId}" is not declared`);
+    this.recordEvent(anchorKey({ notice: notice.id }));
     this.emit({
       type: 'publishNotice',
       at: this.at,
@@ -280,6 +307,8 @@ export interface ContractStart {
   readonly scope: 'contract';
   readonly cycleValues: EngineValues;
   readonly winner: { vendorId: string; vendorName: string; amountFen: number };
+  /** When the cycle's events happened, so a contract's deadlines can count from them (e.g. the winner's confirmation). */
+  readonly cycleEvents?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -304,6 +333,7 @@ export function startEngine(context: EngineContext, start: CycleStart | Contract
     ledgerLines: {},
     paidTranches: [],
     paidFen: 0,
+    events: start.scope === 'contract' ? { ...(start.cycleEvents ?? {}) } : {},
     seq: 0,
   };
   return guarded(context, state, at, (run) => {
@@ -425,6 +455,7 @@ function decideTask(run: Run, event: TaskDecided): void {
     throw new Refusal('conflict', `task "${task.title.zh}" is no longer open: it was ${task.status === 'decided' ? `decided (${task.outcome}) by ${task.decidedBy}` : 'withdrawn'}`);
   }
   checkActor(run, task, event.actor);
+  checkNotBefore(run, task);
   if ((event.outcome === 'return' || event.outcome === 'reject') && !event.comment?.trim()) {
     throw new Refusal('invalid', `a decision to ${event.outcome} must say why`, 'comment');
   }
@@ -441,6 +472,26 @@ function decideTask(run: Run, event: TaskDecided): void {
       return decideLedgerTask(run, task, event);
     case 'form':
       return decideFormTask(run, task, event);
+  }
+}
+
+/** A task with a waiting period after an event cannot be decided until the period has elapsed. */
+function checkNotBefore(run: Run, task: TaskInstance): void {
+  const node = findNode(run, task.nodeId);
+  if (!node || node.type !== 'task' || !node.notBefore) return;
+  const { after, elapsed } = node.notBefore;
+  const from = run.eventAt(after);
+  const span = typeof elapsed === 'string' ? elapsed : `${elapsed.businessDays} working days`;
+  if (!from) throw new Refusal('conflict', `task "${task.title.zh}" cannot be decided until ${span} after ${describeAnchor(after)}, which has not happened yet`);
+  let notBefore: string;
+  try {
+    notBefore = notBeforeAfter(run.context, from, elapsed);
+  } catch (error) {
+    if (error instanceof CalendarYearMissingError) throw new Refusal('conflict', `cannot tell when task "${task.title.zh}" may be decided: ${error.message}`);
+    throw error;
+  }
+  if (Date.parse(run.at) < Date.parse(notBefore)) {
+    throw new Refusal('conflict', `task "${task.title.zh}" cannot be decided before ${notBefore} (${span} after ${describeAnchor(after)} at ${from})`);
   }
 }
 
@@ -531,6 +582,8 @@ function timerFired(run: Run, timerId: string): void {
       const escalated: TaskInstance = { ...task, escalatedTo: [...task.escalatedTo, task.escalateTo] };
       run.state.tasks = run.state.tasks.map((candidate) => (candidate.id === task.id ? escalated : candidate));
       run.emit({ type: 'taskOpened', task: escalated });
+      // A deadline the law counts from an event: its miss stays in the audit trail.
+      if (task.dueAfter && task.dueAt) run.emit({ type: 'taskOverdue', at: run.at, task: escalated, dueAt: task.dueAt, dueAfter: task.dueAfter });
       return;
     }
     case 'bidding':

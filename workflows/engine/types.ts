@@ -49,6 +49,8 @@ export interface TaskInstance {
   readonly dueAt?: string;
   /** The role that takes over when the task is overdue. */
   readonly escalateTo?: string;
+  /** When `dueAt` counts from an event of the procedure rather than the opening: that event (`node:<id>`, `node:<id>:<outcome>`, `notice:<id>`). */
+  readonly dueAfter?: string;
   readonly status: 'open' | 'decided' | 'withdrawn';
   readonly outcome?: Outcome;
   readonly decidedBy?: string;
@@ -123,6 +125,13 @@ export interface EngineState {
   paidFen: number;
   /** Why the cycle ended, when it did not complete. */
   endReason?: string;
+  /**
+   * When each event of the procedure last happened (ISO instant), for deadlines counted from it:
+   * `node:<id>` when a node succeeded, `node:<id>:<outcome>` when a task was decided so, `notice:<id>`
+   * when a notice was published. A contract starts with its cycle's events. Absent in states saved
+   * before deadlines after events existed.
+   */
+  events?: Record<string, string>;
   /** Sequence of the next command: with the workflow id, the idempotency key of its side effects. */
   seq: number;
 }
@@ -150,6 +159,8 @@ export type EngineCommand =
   | { type: 'taskClosed'; seq: number; task: TaskInstance; comment?: string; actor?: Actor; fields?: FormValues; requestId?: string }
   | { type: 'startTimer'; seq: number; timerId: string; until: string; purpose: TimerPurpose }
   | { type: 'cancelTimer'; seq: number; timerId: string }
+  /** A deadline counted from an event passed with the task still open: it stands in the audit trail. */
+  | { type: 'taskOverdue'; seq: number; at: string; task: TaskInstance; dueAt: string; dueAfter: string }
   | { type: 'publishNotice'; seq: number; at: string; noticeId: string; kind: string; title: { zh: string; en: string }; lines: Array<{ label: { zh: string; en: string }; value: string }> }
   | { type: 'biddingOpened'; seq: number; at: string; until: string; round: number; method: string }
   | { type: 'biddingClosed'; seq: number; at: string; received: number; qualified: number; enough: boolean }

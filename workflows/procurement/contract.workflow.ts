@@ -13,7 +13,7 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
   const context: EngineContext = { definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction };
   const started = input.resume
     ? undefined
-    : startEngine(context, { scope: 'contract', cycleValues: input.cycleValues, winner: input.winner }, new Date().toISOString());
+    : startEngine(context, { scope: 'contract', cycleValues: input.cycleValues, winner: input.winner, ...(input.cycleEvents ? { cycleEvents: input.cycleEvents } : {}) }, new Date().toISOString());
   if (started && !started.ok) throw ApplicationFailure.create({ type: REFUSAL_ERROR_TYPES[started.code], message: started.message, nonRetryable: true });
   const runner = new ScopeRunner(context, { workflowId, cycleId: input.cycleId, contractId: input.contractId }, (started?.state ?? input.resume?.state) as EngineState, input.resume);
 

@@ -35,6 +35,8 @@ export interface ContractInput {
   readonly calendars: readonly CalendarDefinition[];
   readonly jurisdiction: string;
   readonly cycleValues: EngineState['values'];
+  /** When the cycle's events happened, for contract deadlines counted from them (absent in older histories). */
+  readonly cycleEvents?: EngineState['events'];
   readonly winner: Winner;
   readonly resume?: ResumeState;
 }

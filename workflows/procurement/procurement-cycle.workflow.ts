@@ -134,7 +134,7 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
         await runner.enqueue(() => recordContractStarted({ contractId, cycleId: input.cycleId, winner, startedAt }));
         return startChild(contractWorkflow, {
           workflowId: contractId,
-          args: [{ cycleId: input.cycleId, contractId, definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, cycleValues: runner.state.values, winner }],
+          args: [{ cycleId: input.cycleId, contractId, definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, cycleValues: runner.state.values, cycleEvents: runner.state.events ?? {}, winner }],
         });
       }),
     );

@@ -1,7 +1,7 @@
 import type { DocumentPath } from '../diagnostics.js';
 import type { ExpectedType, ExpressionScope } from '../expressions/expression-language.js';
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
-import { canReach, onlyAfterSuccessOf, reachable } from './procedure-graph-analysis.js';
+import { canReach, onlyAfterSuccessOf, reachable, successorsOf } from './procedure-graph-analysis.js';
 import { buildProcedureScopes, type ProcedureScopes, tasksOf } from './procedure-scopes.js';
 import {
   CONTRACT_SCOPED_KINDS,
@@ -115,6 +115,7 @@ const roleReferences: SemanticRule<ProcedureDefinition> = {
     for (const { node, path } of locatedNodes(p)) {
       if ('role' in node) check(node.role, [...path, 'role']);
       if ('sla' in node && node.sla) check(node.sla.escalateTo, [...path, 'sla', 'escalateTo']);
+      if (node.type === 'task' && node.due) check(node.due.escalateTo, [...path, 'due', 'escalateTo']);
     }
     p.steps.forEach((step, s) => {
       if (step.kind === 'vendorSelection') {
@@ -554,6 +555,59 @@ function expectedOf(type: ValueTypeT): ExpectedType {
   return type === 'bool' ? 'bool' : type === 'int' || type === 'money' ? 'int' : 'string';
 }
 
+const eventAnchors: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-EVENT-ANCHOR',
+  description:
+    'A deadline after an event (`due`, `notBefore`) counts from a node, a decision or a notice of the same scope that can happen before the task opens, and a task has one deadline (`sla` or `due`).',
+  check(context) {
+    const p = context.definition;
+    const located = locatedNodes(p);
+    const scopeOf = (stepIndex: number) => (CONTRACT_SCOPED_KINDS.includes(p.steps[stepIndex]!.kind) ? 'contract' : 'cycle');
+    /** Whether something in `from` (step, graph node) can happen before the flow reaches `to`. */
+    const canPrecede = (from: { stepIndex: number; graphId: string }, to: { stepIndex: number; graphId: string }): boolean => {
+      // A contract starts after its cycle's steps: every event of the cycle can precede it.
+      if (scopeOf(to.stepIndex) === 'contract' && scopeOf(from.stepIndex) === 'cycle') return true;
+      if (from.stepIndex !== to.stepIndex) return from.stepIndex < to.stepIndex;
+      const step = p.steps[to.stepIndex]!;
+      const nodes = graphOf(step);
+      const start = nodes.get(from.graphId);
+      return start !== undefined && reachable(nodes, successorsOf(start)).has(to.graphId);
+    };
+    for (const { node, stepIndex, path, parallelId } of located) {
+      if (node.type !== 'task') continue;
+      if (node.sla && node.due) context.report([...path, 'due'], `task "${node.id}" has both an sla and a due deadline; give it one (due counts from an event, sla from the opening)`);
+      const here = { stepIndex, graphId: parallelId ?? node.id };
+      const anchors = [
+        ...(node.due ? [{ anchor: node.due.after, at: [...path, 'due', 'after'] }] : []),
+        ...(node.notBefore ? [{ anchor: node.notBefore.after, at: [...path, 'notBefore', 'after'] }] : []),
+      ];
+      for (const { anchor, at } of anchors) {
+        if ('notice' in anchor) {
+          const publishers = located.filter(({ node: other }) => other.type === 'publish' && other.notice === anchor.notice);
+          if (publishers.length === 0) {
+            context.report([...at, 'notice'], `no publish node of this procedure publishes notice "${anchor.notice}", so the deadline of task "${node.id}" could never start`);
+          } else if (!publishers.some((publisher) => canPrecede({ stepIndex: publisher.stepIndex, graphId: publisher.node.id }, here))) {
+            context.report([...at, 'notice'], `notice "${anchor.notice}" is published only where it cannot happen before task "${node.id}" opens (a later step, another branch, or another contract's scope)`);
+          }
+          continue;
+        }
+        const target = located.find(({ node: other }) => other.id === anchor.node);
+        if (!target) {
+          context.report([...at, 'node'], `"${anchor.node}" is not a node of this procedure; a deadline counts from a node, a decision or a notice`);
+          continue;
+        }
+        if (anchor.outcome !== undefined && (target.node.type !== 'task' || !target.node.decisions.some((d) => d.outcome === anchor.outcome))) {
+          context.report([...at, 'outcome'], `"${anchor.node}" is not a task that can be decided "${anchor.outcome}"`);
+          continue;
+        }
+        if (!canPrecede({ stepIndex: target.stepIndex, graphId: target.parallelId ?? target.node.id }, here)) {
+          context.report([...at, 'node'], `"${anchor.node}" cannot happen before task "${node.id}" opens (it comes later, on another branch, or in a contract while the task is in the cycle)`);
+        }
+      }
+    }
+  },
+};
+
 /** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
 export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   stepOrder,
@@ -573,4 +627,5 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   selectionMethods,
   tranches,
   expressions,
+  eventAnchors,
 ];

@@ -66,6 +66,22 @@ export const Decision = z
   })
   .strict();
 
+/**
+ * An event of the procedure a deadline counts from: a node succeeding (a task approved or submitted, a
+ * sign-off complete, a timer elapsed…), a task decided with one outcome, or a notice published. The
+ * latest occurrence counts. A contract's steps also see the events of the cycle that awarded it.
+ */
+export const EventAnchor = z.union([
+  z.object({ node: CamelId, outcome: DecisionOutcome.optional() }).strict(),
+  z.object({ notice: CamelId }).strict(),
+]);
+
+/** A deadline counted from an event (e.g. filing within 7 working days of signing); missed, the task is overdue and escalates. */
+export const DueAfterEvent = z.object({ after: EventAnchor, within: Deadline, escalateTo: KebabId }).strict();
+
+/** A waiting period counted from an event (e.g. a notice period): the task cannot be decided before it has elapsed. */
+export const NotBeforeEvent = z.object({ after: EventAnchor, elapsed: Deadline }).strict();
+
 /** A human task: work or a sign-off assigned to a role, with a form, allowed decisions and an SLA. */
 export const TaskNode = z
   .object({
@@ -79,6 +95,10 @@ export const TaskNode = z
     /** Four-eyes: whoever decided any of these tasks (in this cycle) may not decide this one. */
     notDecidedBySameActorAs: z.array(CamelId).default([]),
     sla: z.object({ within: Deadline, escalateTo: KebabId }).strict().optional(),
+    /** Due within a span after an event of the procedure instead of after the task opens (definitions/README.md, "Deadlines after an event"). */
+    due: DueAfterEvent.optional(),
+    /** Not to be decided before a span after an event has elapsed. */
+    notBefore: NotBeforeEvent.optional(),
     sources: Sources.optional(),
   })
   .strict();
@@ -538,5 +558,6 @@ export type ProcedureDefinition = z.infer<typeof ProcedureSchema>;
 export type ProcedureStep = z.infer<typeof Step>;
 export type FlowNodeT = z.infer<typeof FlowNode>;
 export type TaskNodeT = z.infer<typeof TaskNode>;
+export type EventAnchorT = z.infer<typeof EventAnchor>;
 export type FieldDefinitionT = z.infer<typeof FieldDefinition>;
 export type ValueTypeT = z.infer<typeof ValueType>;
