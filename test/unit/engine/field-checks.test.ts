@@ -60,7 +60,7 @@ describe('checks across the launch inputs', () => {
 
 describe('checks across a task form', () => {
   const launched = () => new ProcedureDriver(context).start({ scope: 'cycle', inputs: { supervisedPersons: 40 } });
-  const submit = (driver: ProcedureDriver, fields: Record<string, unknown>) => {
+  const submit = (driver: ProcedureDriver, fields: Record<string, string | number>) => {
     const draft = driver.openTasks()[0]!;
     return driver.attempt({ type: 'taskDecided', at: driver.now, taskId: draft.id, outcome: 'submit', actor: drafter, fields });
   };
@@ -112,5 +112,56 @@ describe('checks across a task form', () => {
     const review = driver.openTasks()[0]!;
     const reviewer = actorFor('finance-bureau', 'test-county');
     expect(driver.attempt({ type: 'taskDecided', at: driver.now, taskId: review.id, outcome: 'return', actor: reviewer, fields: {}, comment: '请补充' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('checks across a ledger’s lines', () => {
+  const withLedgerCheck = compiled(
+    WITH_CHECKS.replace(
+      '          - { id: activitySpendFen, title: { zh: 活动经费支出, en: Activity spend }, type: money, min: 0 }\n',
+      [
+        '          - { id: activitySpendFen, title: { zh: 活动经费支出, en: Activity spend }, type: money, min: 0 }',
+        '          - { id: sessions, title: { zh: 活动场次, en: Sessions held }, type: int, min: 0 }',
+        '        checks:',
+        '          - expr: activitySpendFen <= sessions * 50000',
+        '            message: { zh: 每场活动支出不超过500元, en: At most 500 yuan spent per session }',
+        '',
+      ].join('\n'),
+    ),
+  );
+  const ledgerContext: EngineContext = { ...context, definition: withLedgerCheck };
+  const vendor = { ...actorFor('vendor', 'test-county'), vendorId: 'v-1' };
+
+  /** A contract of 1 000 000 fen whose first ledger is open for submission. */
+  const contractAtLedger = () => {
+    const driver = new ProcedureDriver(ledgerContext).start({
+      scope: 'contract',
+      cycleValues: { inputs: { supervisedPersons: 40, socialWorkers: 2, pricePerPersonYearFen: 100000 }, derived: { budgetTotal: 4_000_000 }, forms: {}, budget: { total: 4_000_000, workingFunds: 2_000_000, activityFunds: 2_000_000 } },
+      winner: { vendorId: 'v-1', vendorName: '阳光社工', amountFen: 1_000_000 },
+    });
+    const sign = driver.openTasks()[0]!;
+    driver.apply({ type: 'taskDecided', at: driver.now, taskId: sign.id, outcome: 'submit', actor: drafter, fields: {} });
+    const ledger = driver.openTasks()[0]!;
+    expect(ledger.kind).toBe('ledgerSubmission');
+    return { driver, ledger };
+  };
+
+  it('refuses a ledger spending more than 500 yuan a session (2 × 50 000 = 100 000 < 100 001 fen), keeping it open', () => {
+    const { driver, ledger } = contractAtLedger();
+    const refused = driver.attempt({ type: 'taskDecided', at: driver.now, taskId: ledger.id, outcome: 'submit', actor: vendor, fields: { activitySpendFen: 100_001, sessions: 2 } });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      problems: [
+        { field: 'ledger.activitySpendFen', problem: '每场活动支出不超过500元 At most 500 yuan spent per session' },
+        { field: 'ledger.sessions', problem: '每场活动支出不超过500元 At most 500 yuan spent per session' },
+      ],
+    });
+    expect(driver.openTasks().map((t) => t.id)).toEqual([ledger.id]);
+  });
+
+  it('accepts one within it (100 000 ≤ 2 × 50 000)', () => {
+    const { driver, ledger } = contractAtLedger();
+    expect(driver.attempt({ type: 'taskDecided', at: driver.now, taskId: ledger.id, outcome: 'submit', actor: vendor, fields: { activitySpendFen: 100_000, sessions: 2 } })).toMatchObject({ ok: true });
   });
 });
