@@ -5,6 +5,7 @@
  * events and carries out its commands; tests drive it directly.
  */
 import type { ExpressionScope } from '../../src/definitions/expressions/expression-language.js';
+import { type BrokenCheck, brokenChecks } from '../../src/definitions/procedure/field-checks.js';
 import { CONTRACT_SCOPED_KINDS, type EventAnchorT, type FlowNodeT, type ProcedureStep, type TaskNodeT } from '../../src/definitions/procedure/procedure.schema.js';
 import { CalendarYearMissingError } from '../../src/definitions/calendars/business-calendar.js';
 import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
@@ -37,9 +38,18 @@ export class Refusal extends Error {
     readonly code: RefusalCode,
     message: string,
     readonly field?: string,
+    readonly problems?: ReadonlyArray<{ readonly field: string; readonly problem: string }>,
   ) {
     super(message);
   }
+}
+
+/** Refuses a submission that breaks checks across its fields, naming each check's message and the fields it reads. */
+export function refuseBrokenChecks(broken: readonly BrokenCheck[]): void {
+  if (broken.length === 0) return;
+  const problems = broken.flatMap((check) => check.fields.map((field) => ({ field, problem: check.message })));
+  const message = broken.map((check) => `${check.message} (${check.fields.join(', ')})`).join('; ');
+  throw new Refusal('invalid', message, problems[0]?.field, problems);
 }
 
 type CommandBody = EngineCommand extends infer C ? (C extends EngineCommand ? Omit<C, 'seq'> : never) : never;
@@ -350,6 +360,7 @@ export function startEngine(context: EngineContext, start: CycleStart | Contract
           throw new Refusal('invalid', `derived value "${value.id}" cannot be computed from these inputs: ${(error as Error).message}`, 'inputs');
         }
       });
+      refuseBrokenChecks(brokenChecks(definition, definition.inputs, definition.inputChecks, run.values.inputs, run.values, 'inputs'));
       run.enterStep(0);
     } else {
       const { cycleValues, winner } = start;
@@ -399,7 +410,9 @@ function guarded(context: EngineContext, state: EngineState, at: string, work: (
     work(run);
     return { ok: true, state: run.state, commands: run.commands };
   } catch (error) {
-    if (error instanceof Refusal) return { ok: false, code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
+    if (error instanceof Refusal) {
+      return { ok: false, code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.problems ? { problems: error.problems } : {}) };
+    }
     if (error instanceof EvaluationFailure) return { ok: false, code: 'invalid', message: `cannot go on: ${error.message}` };
     throw error;
   }
@@ -509,6 +522,7 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
     const checked = checkFields(node.form, event.fields, 'fields');
     if (!checked.ok) throw new Refusal('invalid', checked.problems.map((p) => `${p.field} ${p.problem}`).join('; '), checked.problems[0]?.field);
     fields = checked.values;
+    refuseBrokenChecks(brokenChecks(run.definition, node.form, node.checks, fields, run.values, 'fields'));
     run.values.forms[node.id] = fields;
     const chosenIn = selectionMethodField(run);
     if (chosenIn && chosenIn.task === node.id && typeof fields[chosenIn.field] === 'string') {

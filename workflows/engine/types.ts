@@ -178,7 +178,14 @@ export type TimerPurpose = 'wait' | 'sla' | 'bidding' | 'ledgerPeriod';
 /** Result of one interpreter step: the next state and what to do, or why the event is refused. */
 export type Decision =
   | { readonly ok: true; readonly state: EngineState; readonly commands: readonly EngineCommand[] }
-  | { readonly ok: false; readonly code: RefusalCode; readonly message: string; readonly field?: string };
+  | {
+      readonly ok: false;
+      readonly code: RefusalCode;
+      readonly message: string;
+      readonly field?: string;
+      /** Each field a refusal involves, with what is wrong with it (a broken check names every field it reads). */
+      readonly problems?: ReadonlyArray<{ readonly field: string; readonly problem: string }>;
+    };
 
 /** Why an event is refused; the API maps these to HTTP statuses (403, 409, 422). */
 export type RefusalCode = 'forbidden' | 'conflict' | 'invalid';

@@ -229,6 +229,6 @@ export function refusalOf(decision: Extract<Decision, { ok: false }>): Applicati
     type: REFUSAL_ERROR_TYPES[decision.code],
     message: decision.message,
     nonRetryable: true,
-    details: decision.field ? [{ field: decision.field }] : [],
+    details: decision.problems ? decision.problems.map((p) => ({ ...p })) : decision.field ? [{ field: decision.field }] : [],
   });
 }

@@ -1,4 +1,4 @@
-import { Environment, EvaluationError } from '@marcbachmann/cel-js';
+import { type ASTNode, Environment, EvaluationError, parse } from '@marcbachmann/cel-js';
 
 /**
  * The expression language of definitions: CEL (Common Expression Language).
@@ -84,6 +84,39 @@ export class ExpressionScope {
       throw new ExpressionError(`evaluating "${expression}" failed: ${cleanMessage(reason)}`);
     }
   }
+}
+
+/**
+ * The variables an expression reads: each bare name (`socialWorkers`) and each member of a bare name
+ * (`inputs.supervisedPersons`), in order of appearance, once each. A comprehension's own variable
+ * (`x` in `list.all(x, x > 0)`) counts too; callers match the result against names they declared.
+ * An expression that does not parse reads nothing.
+ */
+export function namesRead(expression: string): string[] {
+  let root: ASTNode;
+  try {
+    root = parse(expression).ast;
+  } catch {
+    return [];
+  }
+  const names = new Set<string>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+      continue;
+    }
+    if (node === null || typeof node !== 'object' || !('op' in node)) continue;
+    const ast = node as ASTNode;
+    if (ast.op === 'id') {
+      names.add(ast.args);
+      continue;
+    }
+    if (ast.op === '.' && ast.args[0].op === 'id') names.add(`${ast.args[0].args}.${ast.args[1]}`);
+    stack.push(ast.args);
+  }
+  return [...names];
 }
 
 export class ExpressionError extends Error {

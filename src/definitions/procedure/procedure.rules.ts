@@ -1,10 +1,12 @@
 import type { DocumentPath } from '../diagnostics.js';
 import type { ExpectedType, ExpressionScope } from '../expressions/expression-language.js';
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
+import { CHECK_CONTEXT_VARIABLES, checkScope, fieldsReadBy } from './field-checks.js';
 import { canReach, onlyAfterSuccessOf, reachable, successorsOf } from './procedure-graph-analysis.js';
 import { buildProcedureScopes, type ProcedureScopes, tasksOf } from './procedure-scopes.js';
 import {
   CONTRACT_SCOPED_KINDS,
+  type FieldCheckT,
   type FieldDefinitionT,
   type FlowNodeT,
   KIND_SPECIFIC_NODES,
@@ -608,6 +610,42 @@ const eventAnchors: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+const fieldChecks: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-CHECK',
+  description:
+    'Every check across a form\'s fields (task forms, inputs, ledger lines) is valid CEL giving true/false, reads only the form\'s own fields, inputs and derived, and reads at least one of the form\'s fields.',
+  check(context) {
+    const p = context.definition;
+    const checkForm = (fields: readonly FieldDefinitionT[], checks: readonly FieldCheckT[] | undefined, path: DocumentPath, fieldsPath: DocumentPath, isInputs: boolean) => {
+      if (!checks || checks.length === 0) return;
+      fields.forEach((field, i) => {
+        if ((CHECK_CONTEXT_VARIABLES as readonly string[]).includes(field.id)) {
+          context.report([...fieldsPath, i, 'id'], `a field of a form with checks may not be named "${field.id}": in a check that name means the cycle's ${field.id}`);
+        }
+      });
+      const scope = checkScope(p, fields);
+      checks.forEach((check, c) => {
+        const at: DocumentPath = [...path, c, 'expr'];
+        const result = scope.check(check.expr, 'bool');
+        if (!result.ok) context.report(at, `${result.message} in: ${check.expr}`, result.offset);
+        else if (fieldsReadBy(check, fields, isInputs).length === 0) {
+          context.report(at, `the check reads none of its form's fields (${list(fields.map((f) => f.id)) || 'none'}), so no submission could change its verdict`);
+        }
+      });
+    };
+    checkForm(p.inputs, p.inputChecks, ['inputChecks'], ['inputs'], true);
+    for (const { node, path } of locatedNodes(p)) {
+      if (node.type === 'task') checkForm(node.form, node.checks, [...path, 'checks'], [...path, 'form'], false);
+    }
+    p.steps.forEach((step, s) => {
+      if (step.kind === 'performanceManagement') {
+        const ledger = ['steps', s, 'performance', 'ledger'];
+        checkForm(step.performance.ledger.lines, step.performance.ledger.checks, [...ledger, 'checks'], [...ledger, 'lines'], false);
+      }
+    });
+  },
+};
+
 /** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
 export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   stepOrder,
@@ -628,4 +666,5 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   tranches,
   expressions,
   eventAnchors,
+  fieldChecks,
 ];

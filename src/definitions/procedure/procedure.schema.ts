@@ -41,6 +41,20 @@ export const FieldDefinition = z
   })
   .strict();
 
+/**
+ * A condition over the fields of one form (a task's form, the cycle's inputs or a ledger's lines) that
+ * a submission must meet, e.g. seed 002's 1:20 ratio `socialWorkers * 20 >= personsServed`. It names
+ * the form's fields by their ids, and may read `inputs` and `derived`; a submission that breaks it is
+ * refused with its message, naming the fields it reads.
+ */
+export const FieldCheck = z
+  .object({
+    expr: Expression,
+    message: LocalizedText,
+    sources: Sources.optional(),
+  })
+  .strict();
+
 export const DerivedValue = z
   .object({
     id: CamelId,
@@ -91,6 +105,8 @@ export const TaskNode = z
     description: LocalizedText.optional(),
     role: KebabId,
     form: z.array(FieldDefinition).default([]),
+    /** Conditions across the form's fields, checked on submit and approve (optional, so compiled definitions without checks keep their content hash). */
+    checks: z.array(FieldCheck).optional(),
     decisions: z.array(Decision).min(1, 'must allow at least one decision'),
     /** Four-eyes: whoever decided any of these tasks (in this cycle) may not decide this one. */
     notDecidedBySameActorAs: z.array(CamelId).default([]),
@@ -436,6 +452,8 @@ export const PerformanceManagementStep = z
             submittedBy: KebabId,
             confirmedBy: KebabId,
             lines: z.array(LedgerLine).min(1),
+            /** Conditions across a period's lines, checked when the ledger is submitted. */
+            checks: z.array(FieldCheck).optional(),
           })
           .strict(),
         kpis: z
@@ -548,6 +566,8 @@ export const ProcedureSchema = z
     }).strict(),
     roles: z.array(Role).min(1),
     inputs: z.array(FieldDefinition).default([]),
+    /** Conditions across the inputs (and derived values), checked when a cycle is launched. */
+    inputChecks: z.array(FieldCheck).optional(),
     derived: z.array(DerivedValue).default([]),
     notices: z.array(Notice).default([]),
     steps: z.array(Step).length(6, 'must have exactly the six steps of the purchase procedure'),
@@ -560,4 +580,5 @@ export type FlowNodeT = z.infer<typeof FlowNode>;
 export type TaskNodeT = z.infer<typeof TaskNode>;
 export type EventAnchorT = z.infer<typeof EventAnchor>;
 export type FieldDefinitionT = z.infer<typeof FieldDefinition>;
+export type FieldCheckT = z.infer<typeof FieldCheck>;
 export type ValueTypeT = z.infer<typeof ValueType>;

@@ -1,6 +1,7 @@
 import { Composer, type CST, type Document, isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Pair, Parser, YAMLParseError } from 'yaml';
 import { type Diagnostic, type DocumentPath, formatPath } from '../diagnostics.js';
 import { checkLength, checkTokens } from './source-limits.js';
+import { constructBehind, unclosedConstructs } from './unclosed-constructs.js';
 import { buildData } from './yaml-data.js';
 
 /**
@@ -31,6 +32,9 @@ export interface SourceDocument {
  */
 const MAX_SYNTAX_DIAGNOSTICS = 3;
 
+/** How a diagnostic names what was opened: the author may not know YAML's terms (flow sequence, flow mapping). */
+const OPENER_NAMES = { '[': 'list "["', '{': 'mapping "{"', '"': 'quoted text (")', "'": "quoted text (')" } as const;
+
 /**
  * Parses YAML keeping source positions. Syntax errors and exceeded limits come back as diagnostics,
  * never as exceptions.
@@ -57,8 +61,15 @@ export function parseYamlSource(text: string, file: string): { source: SourceDoc
   const diagnostics: Diagnostic[] = [];
   const syntaxErrors = [...document.errors, ...document.warnings];
   const cascade = syntaxErrors.length > MAX_SYNTAX_DIAGNOSTICS;
+  const unclosed = syntaxErrors.length > 0 ? unclosedConstructs(tokens) : [];
   for (const error of cascade ? syntaxErrors.slice(0, 1) : syntaxErrors) {
-    diagnostics.push(located('PF-YAML', error.pos[0], `YAML syntax: ${firstLine(error.message)}`));
+    // The author erred where a bracket or quote was opened, not where the parser gave up.
+    const opened = constructBehind(unclosed, error.pos[0]);
+    if (opened) {
+      const failed = position(error.pos[0]);
+      const message = `YAML syntax: the ${OPENER_NAMES[opened.opener]} opened here is not closed before line ${failed.line}, column ${failed.column}, where parsing failed: ${firstLine(error.message)}`;
+      diagnostics.push(located('PF-YAML', opened.start, message));
+    } else diagnostics.push(located('PF-YAML', error.pos[0], `YAML syntax: ${firstLine(error.message)}`));
   }
   if (cascade) {
     const first = diagnostics[0];

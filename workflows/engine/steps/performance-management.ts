@@ -1,8 +1,9 @@
+import { brokenChecks } from '../../../src/definitions/procedure/field-checks.js';
 import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
 import { ledgerDueAt, periodStart } from '../deadlines.js';
 import { evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
-import { Refusal, type Run } from '../interpreter.js';
+import { Refusal, refuseBrokenChecks, type Run } from '../interpreter.js';
 import type { EngineEvent, TaskInstance } from '../types.js';
 
 type PerformanceStep = Extract<ProcedureStep, { kind: 'performanceManagement' }>;
@@ -70,6 +71,7 @@ export function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecide
     const lines = event.payload?.kind === 'ledger' ? event.payload.lines : event.fields;
     const checked = checkFields(ledger.lines, lines, 'ledger');
     if (!checked.ok) throw new Refusal('invalid', checked.problems.map((p) => `${p.field} ${p.problem}`).join('; '), checked.problems[0]?.field);
+    refuseBrokenChecks(brokenChecks(run.definition, ledger.lines, ledger.checks, checked.values, run.values, 'ledger'));
     run.state.ledgerLines[String(period)] = checked.values;
     run.closeTask(task, 'decided', { outcome: 'submit', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: checked.values });
     run.openTask(

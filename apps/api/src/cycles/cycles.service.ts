@@ -400,9 +400,17 @@ export class CyclesService {
 }
 
 /** Refused inputs, with every problem of every field (the interpreter names the first). */
-function inputsRefused(definition: ProcedureDefinition, inputs: Record<string, unknown>, refusal: { code: string; message: string; field?: string }): DomainError {
+function inputsRefused(
+  definition: ProcedureDefinition,
+  inputs: Record<string, unknown>,
+  refusal: { code: string; message: string; field?: string; problems?: ReadonlyArray<FieldProblem> },
+): DomainError {
   const checked = checkFields(definition.inputs, inputs, 'inputs');
-  const details: FieldProblem[] = checked.ok ? [{ field: refusal.field ?? 'inputs', problem: refusal.message }] : checked.problems.map((p) => ({ ...p }));
+  const details: FieldProblem[] = !checked.ok
+    ? checked.problems.map((p) => ({ ...p }))
+    : refusal.problems
+      ? refusal.problems.map((p) => ({ ...p }))
+      : [{ field: refusal.field ?? 'inputs', problem: refusal.message }];
   const message = `Nothing was launched: ${details.map((d) => `${d.field} ${d.problem}`).join('; ')}.`;
   return refusal.code === 'forbidden' ? new ForbiddenError(message, details) : new ValidationError(message, details);
 }

@@ -31,7 +31,7 @@ import {
   workflowSnapshotQuery,
 } from '../../../../workflows/procurement/messages.js';
 import type { procurementCycleWorkflow } from '../../../../workflows/procurement/procurement-cycle.workflow.js';
-import { ConflictError, type DomainError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../common/domain-errors.js';
+import { ConflictError, type DomainError, type FieldProblem, ForbiddenError, ServiceUnavailableError, ValidationError } from '../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
 
 /** How long an update may take before the API answers 503 (the update itself may still complete). */
@@ -287,8 +287,7 @@ export function refusalOf(error: unknown): DomainError | undefined {
   }
   if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return undefined;
   const failure = error.cause;
-  const field = fieldOf(failure.details);
-  const details = field ? [{ field, problem: failure.message }] : [];
+  const details = problemsOf(failure.details, failure.message);
   const message = sentence(failure.message);
   switch (failure.type) {
     case REFUSAL_ERROR_TYPES.forbidden:
@@ -325,10 +324,15 @@ function unavailableOf(error: unknown, workflowId: string, requestId: string): D
   );
 }
 
-function fieldOf(details: readonly unknown[] | undefined | null): string | undefined {
-  const first = details?.[0];
-  if (first && typeof first === 'object' && 'field' in first && typeof first.field === 'string' && first.field) return first.field;
-  return undefined;
+/** The fields a refusal names, each with its own problem when the workflow gave one (a broken check), else the refusal's message. */
+function problemsOf(details: readonly unknown[] | undefined | null, message: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const detail of details ?? []) {
+    if (!detail || typeof detail !== 'object' || !('field' in detail) || typeof detail.field !== 'string' || !detail.field) continue;
+    const problem = 'problem' in detail && typeof detail.problem === 'string' ? detail.problem : message;
+    problems.push({ field: detail.field, problem });
+  }
+  return problems;
 }
 
 function sentence(text: string): string {

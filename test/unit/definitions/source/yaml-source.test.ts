@@ -146,6 +146,47 @@ describe('aliases and keys', () => {
   });
 });
 
+describe('a bracket or quote left open', () => {
+  // Lines 1-2 are HEADER; the construct opens on line 7 and the parser gives up at line 11, column 1.
+  const opened = (line7: string, continuation: string[]) => `${HEADER}a: 1\nb: 2\nc: 3\nd: 4\n${line7}\n${continuation.join('\n')}\ne: 5\n`;
+
+  it('is reported where it was opened, the message saying where parsing failed', () => {
+    const text = opened('roles: [one,', ['  two,', '  three,', '  four']);
+    expect(text.split('\n')[6]).toBe('roles: [one,');
+    expect(text.split('\n')[10]).toBe('e: 5');
+    expect(problems(text)).toEqual([
+      {
+        ruleId: 'PF-YAML',
+        line: 7,
+        column: 8,
+        message: 'YAML syntax: the list "[" opened here is not closed before line 11, column 1, where parsing failed: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      },
+    ]);
+  });
+
+  it('names the outer mapping left open, not an inner one that was closed', () => {
+    const text = opened('title: { zh: { a: 1 }, en: x,', ['  f: 2,', '  g: 3,', '  h: 4']);
+    expect(problems(text)).toEqual([
+      { ruleId: 'PF-YAML', line: 7, column: 8, message: expect.stringMatching(/^YAML syntax: the mapping "\{" opened here is not closed before line 11, column 1, where parsing failed: /) },
+    ]);
+  });
+
+  it('names an opening quote whose text runs to the end of the file', () => {
+    // A quoted text may span lines, so "abc takes in lines 8 to 11 and the parser fails at the end of the text: line 12, column 1.
+    const text = opened('title: "abc', ['  def', '  ghi', '  jkl']);
+    expect(problems(text)).toEqual([
+      { ruleId: 'PF-YAML', line: 7, column: 8, message: 'YAML syntax: the quoted text (") opened here is not closed before line 12, column 1, where parsing failed: Missing closing "quote' },
+    ]);
+  });
+
+  it('leaves an error with no open bracket or quote before it where the parser found it', () => {
+    expect(problems(`${HEADER}a:\n  b: 1\n   c: 2\n`)).toEqual([
+      { ruleId: 'PF-YAML', line: 4, column: 6, message: 'YAML syntax: Nested mappings are not allowed in compact mappings' },
+      { ruleId: 'PF-YAML', line: 4, column: 6, message: 'YAML syntax: Implicit keys need to be on a single line' },
+    ]);
+  });
+});
+
 describe('the number of diagnostics of one file', () => {
   it('lists at most MAX_DIAGNOSTICS_PER_FILE, the last saying how many more there are', () => {
     const text = `${HEADER}${'x: 1\n'.repeat(1000)}`;
