@@ -191,6 +191,82 @@ const SCRIPTS: readonly SeedScript[] = [
       evaluationNotice: { 1: { 评价得分: '57', 评价结论: '不合格' } },
     },
   },
+  {
+    // Social workers budgeted at 1:20, two winners, a vacant-post deduction and both paying bands of the
+    // evaluation (in full from 90, the score's percentage from the pass mark of 60).
+    //   social worker for the term = 7 200 000 × 3 / 12 = 1 800 000 fen; a month = 7 200 000 / 12 = 600 000
+    //   service funds per person   =    60 000 × 3 / 12 =    15 000
+    //   budget: personnel 6 × 1 800 000 = 10 800 000; service 100 × 15 000 = 1 500 000; total 12 300 000
+    //   (6 social workers for 100 persons: 6 × 20 = 120 ≥ 100, within the 1:20 ratio)
+    // Vendor 0 wins two thirds (8 200 000 of 12 300 000), vendor 2 one third (4 100 000): their shares are
+    //   vendor 0: personnel ⌊10 800 000 × 8 200 000 / 12 300 000⌋ = 7 200 000; service ⌊1 500 000 × 2/3⌋ = 1 000 000
+    //   vendor 2: personnel 10 800 000 / 3 = 3 600 000; service 1 500 000 / 3 = 500 000
+    file: 'xuancheng-community-correction.yaml',
+    inputs: { socialWorkerCostPerYear: 7_200_000, serviceFundsPerPersonYear: 60_000, contractMonths: 3 },
+    forms: { draftBudget: { supervisedPersons: 100, socialWorkers: 6 } },
+    bids: { 0: 8_500_000, 1: 9_000_000, 2: 4_100_000 },
+    winners: [
+      { vendor: 0, amountFen: 8_200_000 },
+      { vendor: 2, amountFen: 4_100_000 },
+    ],
+    contracts: {
+      // One post vacant in each of the 3 months; (30×75 + 30×75 + 20×75 + 20×75) / 100 = 75.
+      0: {
+        evaluation: { serviceQuantity: 75, serviceQuality: 75, serviceEffect: 75, fundManagement: 75 },
+        ledger: { socialWorkerVacancies: 1 },
+      },
+      // Fully staffed; (30×95 + 30×90 + 20×90 + 20×92) / 100 = (2850 + 2700 + 1800 + 1840) / 100 = 9190 / 100 → 91.
+      2: {
+        evaluation: { serviceQuantity: 95, serviceQuality: 90, serviceEffect: 90, fundManagement: 92 },
+        ledger: { socialWorkerVacancies: 0 },
+      },
+    },
+    expected: {
+      budgetLine: { label: '预算金额', value: '123000.00元' },
+      payments: {
+        // advance  7 200 000 / 2 = 3 600 000
+        // balance  max(0, 7 200 000 − 3 600 000 − 3 vacant post-months × 600 000) = 3 600 000 − 1 800 000 = 1 800 000
+        // service  score 75: passed, below 90 → 1 000 000 × 75 / 100 = 750 000
+        0: { personnelAdvance: 3_600_000, personnelBalance: 1_800_000, serviceFunds: 750_000 },
+        // advance  3 600 000 / 2 = 1 800 000; balance 3 600 000 − 1 800 000 − 0 = 1 800 000
+        // service  score 91 ≥ 90 → the whole share, 500 000 (all paid: 4 100 000, the contract amount)
+        2: { personnelAdvance: 1_800_000, personnelBalance: 1_800_000, serviceFunds: 500_000 },
+      },
+      suspended: [],
+    },
+  },
+  {
+    // Social workers at 1:10 (rounded up) and volunteers at 1:1; a deduction per absconding, and volunteer
+    // funds capped by what was actually paid to volunteers.
+    //   social worker for the term = 6 000 000 × 2 / 4 = 3 000 000 fen; volunteer = 120 000 × 2 / 4 = 60 000
+    //   25 persons → (25 + 9) / 10 = 3 social workers: 3 × 3 000 000 = 9 000 000; volunteers 25 × 60 000 = 1 500 000
+    //   budget = 10 500 000
+    // One winner at 10 000 000: shares ⌊9 000 000 × 10 000 000 / 10 500 000⌋ = ⌊8 571 428.57⌋ = 8 571 428 and
+    //   ⌊1 500 000 × 10 000 000 / 10 500 000⌋ = ⌊1 428 571.43⌋ = 1 428 571.
+    file: 'ningxia-community-correction.yaml',
+    inputs: { socialWorkerCostPerYear: 6_000_000, volunteerSubsidyPerYear: 120_000, abscondingDeduction: 100_000, serviceQuarters: 2 },
+    forms: { draftBudget: { supervisedPersons: 25 } },
+    bids: { 0: 10_400_000, 1: 10_000_000, 2: 10_500_000 },
+    winners: [{ vendor: 1, amountFen: 10_000_000 }],
+    contracts: {
+      // One absconding and 600 000 paid to volunteers in each of the 2 quarters;
+      // (30×70 + 25×80 + 20×85 + 10×90 + 15×75) / 100 = (2100 + 2000 + 1700 + 900 + 1125) / 100 = 7825 / 100 → 78: passed.
+      1: {
+        evaluation: { supervisionSafety: 70, educationCorrection: 80, psychologicalCorrection: 85, socialAdaptation: 90, fundUse: 75 },
+        ledger: { abscondings: 1, volunteerSubsidiesPaid: 600_000 },
+      },
+    },
+    expected: {
+      budgetLine: { label: '预算金额', value: '105000.00元' },
+      payments: {
+        // advance    ⌊8 571 428 × 30 / 100⌋ = ⌊2 571 428.4⌋ = 2 571 428
+        // balance    max(0, 8 571 428 − 2 571 428 − 2 abscondings × 100 000) = 6 000 000 − 200 000 = 5 800 000
+        // volunteers passed: min(1 428 571, 2 × 600 000 = 1 200 000) = 1 200 000, the cap of actual spending
+        1: { socialWorkerAdvance: 2_571_428, socialWorkerBalance: 5_800_000, volunteerFunds: 1_200_000 },
+      },
+      suspended: [],
+    },
+  },
 ];
 
 /**

@@ -21,6 +21,8 @@ describe('the definitions procureflow ships', () => {
         'procedures/deqing-community-correction.yaml',
         'procedures/baotou-people-mediation.yaml',
         'procedures/baotou-resettlement.yaml',
+        'procedures/xuancheng-community-correction.yaml',
+        'procedures/ningxia-community-correction.yaml',
         'supervision/community-correction-case.yaml',
         'calendars/cn-2026.yaml',
       ]),

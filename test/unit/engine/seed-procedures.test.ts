@@ -21,6 +21,8 @@ describe.each([
   'procedures/deqing-community-correction.yaml',
   'procedures/baotou-people-mediation.yaml',
   'procedures/baotou-resettlement.yaml',
+  'procedures/xuancheng-community-correction.yaml',
+  'procedures/ningxia-community-correction.yaml',
 ])('the interpreter carries out %s', (file) => {
   const definition = load<ProcedureDefinition>(file);
   const context: EngineContext = { definition, calendars, jurisdiction: definition.metadata.jurisdiction.code };
