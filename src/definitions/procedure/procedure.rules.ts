@@ -591,7 +591,7 @@ const drawnApprovals: SemanticRule<ProcedureDefinition> = {
         context.report([...base, 'bidding', 'whenTooFew', 'approvedBy'], 'approvedBy approves a switch of method, and action "retender" never switches: remove it or switch method');
       } else if (tooFew.approvedBy) {
         const onTooFew = biddingNodes.flatMap((node) => (node.type === 'bidding' ? [node.onTooFew] : []));
-        check(tooFew.approvedBy, [...base, 'bidding', 'whenTooFew', 'approvedBy'], 'the switch of method after too few bidders', onTooFew);
+        check(tooFew.approvedBy, [...base, 'bidding', 'whenTooFew', 'approvedBy'], 'the switch of method', onTooFew);
       }
     });
   },
