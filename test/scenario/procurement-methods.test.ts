@@ -97,7 +97,7 @@ describe('procurement methods of the Baotou mediation procedure, through the HTT
     throw new Error(`cycle ${cycleId} never reached ${nodeId ?? 'bidding'}`);
   };
   /** The proposal of the method, with its market assessment filled in as the planner would. */
-  const proposal = (planner: ProcedureDriver, task: TaskView, method: string) => ({ outcome: 'submit', fields: { ...planner.happyDecision(task as unknown as TaskInstance).fields, method } });
+  const proposal = (planner: ProcedureDriver, task: TaskView, method: string) => ({ outcome: 'submit', fields: { ...planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 }).fields, method } });
 
   it('falls back from an open tender with one bid to single source, which bids only after finance approved the switch and awards its one bid', async () => {
     const { cycleId, planner } = await launch();
@@ -148,7 +148,7 @@ describe('procurement methods of the Baotou mediation procedure, through the HTT
 
     // The audit trail shows finance approving the switch before the single-source bid was handed in.
     const approval = contracted.audit.find((entry) => entry.action === 'task.approved' && entry.details['nodeId'] === 'approveMethod' && entry.actorRole === 'finance-bureau' && entry.occurredAt >= approve.openedAt);
-    const singleBid = contracted.audit.find((entry) => entry.subjectId === single[0]!.bidId);
+    const singleBid = contracted.audit.find((entry) => entry.subjectType === 'bid' && entry.details['bidId'] === single[0]!.bidId);
     expect(approval).toBeDefined();
     expect(singleBid).toBeDefined();
     expect(approval!.occurredAt <= singleBid!.occurredAt).toBe(true);
@@ -160,7 +160,7 @@ describe('procurement methods of the Baotou mediation procedure, through the HTT
     const [first, second, third, uninvited] = vendorIds as [string, string, string, string];
     const propose = (await driveTo(cycleId, planner, 'proposeMethod'))!;
 
-    const unregistered = await decide(propose, { ...proposal(planner, propose, 'invitedTender'), payload: { kind: 'invitations', vendorIds: [first, second, 'vendor-nobody-registered'] } });
+    const unregistered = await decide(propose, { ...proposal(planner, propose, 'invitedTender'), payload: { kind: 'invitations', vendorIds: [first, second, randomUUID()] } });
     expect(unregistered.status).toBe(422);
     expect(unregistered.body['details']).toEqual([expect.objectContaining({ field: 'payload.vendorIds.2' })]);
     const tooFew = await decide(propose, { ...proposal(planner, propose, 'invitedTender'), payload: { kind: 'invitations', vendorIds: [first, second] } });

@@ -206,6 +206,7 @@ function toDecisionResult(result: MessageResult, ids: { taskId: string; cycleId:
 
 // ---- payloads -------------------------------------------------------------------------------
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const score = z.number().int('must be a whole number').min(0, 'must be at least 0').max(100, 'must be at most 100');
 const fen = z.number().int('must be a whole number of fen').positive('must be more than 0 fen').max(Number.MAX_SAFE_INTEGER);
 const fieldValue = z.union([z.string().max(10_000), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean()]);
@@ -223,7 +224,7 @@ const TaskPayloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('acceptance'), passed: z.boolean(), recipientOpinions: z.array(z.string().max(10_000)).max(1000) }).strict(),
   z.object({ kind: z.literal('ledger'), lines: z.record(z.string().min(1), fieldValue) }).strict(),
   // The registry ids of the vendors an invited tender invites; the API resolves them before the workflow sees them.
-  z.object({ kind: z.literal('invitations'), vendorIds: z.array(z.string().min(1).max(200)).min(1).max(100) }).strict(),
+  z.object({ kind: z.literal('invitations'), vendorIds: z.array(z.string().regex(UUID, 'must be the id of a registered vendor (a UUID, as GET /vendors lists them)')).min(1).max(100) }).strict(),
 ]);
 
 /** A payload as a request carries it: the engine's shapes, except that invitations name vendors by id only. */
