@@ -15,7 +15,7 @@ import { checkFields } from './fields.js';
 import { enterPayment } from './steps/payment-release.js';
 import { computeBudget } from './steps/budgeting.js';
 import { decideAcceptance, decideEvaluation, decideLedgerTask, enterAcceptance, enterEvaluation, enterLedgerPeriods, ledgerPeriodDue } from './steps/performance-management.js';
-import { acceptBid, closeBidding, decideAward, enterAward, enterBidding } from './steps/vendor-selection.js';
+import { acceptBid, closeBidding, decideAward, decideSelectionTask, enterAward, enterBidding } from './steps/vendor-selection.js';
 import type {
   Actor,
   Decision,
@@ -524,17 +524,7 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
     fields = checked.values;
     refuseBrokenChecks(brokenChecks(run.definition, node.form, node.checks, fields, run.values, 'fields'));
     run.values.forms[node.id] = fields;
-    const chosenIn = selectionMethodField(run);
-    if (chosenIn && chosenIn.task === node.id && typeof fields[chosenIn.field] === 'string') {
-      const method = fields[chosenIn.field] as string;
-      const selection = run.values.selection ?? emptySelection(run);
-      const whenTooFew = selectionStepOf(run)?.selection.bidding.whenTooFew;
-      // After a round with too few bidders, a definition that switches method allows only its alternatives.
-      if (selection.round > 0 && whenTooFew?.action === 'switchMethod' && !(whenTooFew.switchTo as readonly string[]).includes(method)) {
-        throw new Refusal('invalid', `after too few bidders the method must change to one of ${whenTooFew.switchTo.join(', ')}; "${method}" was chosen`, `fields.${chosenIn.field}`);
-      }
-      run.values.selection = { ...selection, method };
-    }
+    fields = decideSelectionTask(run, node, event, fields);
   }
   run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields });
 
@@ -560,15 +550,6 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
   }
   if (positive) run.succeed(node.id);
   run.enterNode(decision.next);
-}
-
-function selectionStepOf(run: Run): Extract<ProcedureStep, { kind: 'vendorSelection' }> | undefined {
-  const selection = run.definition.steps.find((step) => step.kind === 'vendorSelection');
-  return selection?.kind === 'vendorSelection' ? selection : undefined;
-}
-
-function selectionMethodField(run: Run): { task: string; field: string } | undefined {
-  return selectionStepOf(run)?.selection.methods.chosenIn;
 }
 
 export function emptySelection(run: Run): NonNullable<EngineValues['selection']> {

@@ -115,6 +115,14 @@ export interface EngineState {
   succeeded: string[];
   /** Vendor selection. */
   bids: Bid[];
+  /**
+   * Roles that approved the procurement method since it was last chosen (`selection.methods.approvedBy`,
+   * `whenTooFew.approvedBy`); bidding opens only once the roles the definition names are here.
+   * Absent in states from before approvals were tracked, which read as none.
+   */
+  methodApprovals?: string[];
+  /** The invitation list of an invited tender, as decided in `selection.invitations.decidedIn`. */
+  invitations?: { taskId: string; decidedBy: string; vendors: Array<{ vendorId: string; vendorName: string }> };
   biddingOpen: boolean;
   winners: Winner[];
   /** Ledger periods: the period running now (1-based) and how many there are. */
@@ -149,7 +157,9 @@ export type TaskPayload =
   | { kind: 'award'; scores: Record<string, Record<string, number>>; winners: Array<{ bidId: string; amountFen: number }> }
   | { kind: 'evaluation'; scores: Record<string, number> }
   | { kind: 'acceptance'; passed: boolean; recipientOpinions: string[] }
-  | { kind: 'ledger'; lines: FormValues };
+  | { kind: 'ledger'; lines: FormValues }
+  /** The vendors invited to an invited tender, as the API found them in the registry (verified, not suspended). */
+  | { kind: 'invitations'; vendors: Array<{ vendorId: string; vendorName: string }> };
 
 /** What the host must do. Each command carries its sequence number for idempotent side effects. */
 export type EngineCommand =

@@ -2,7 +2,7 @@ import type { DocumentPath } from '../diagnostics.js';
 import type { ExpectedType, ExpressionScope } from '../expressions/expression-language.js';
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
 import { CHECK_CONTEXT_VARIABLES, checkScope, fieldsReadBy } from './field-checks.js';
-import { canReach, onlyAfterSuccessOf, reachable, successorsOf } from './procedure-graph-analysis.js';
+import { canReach, edgesOf, onlyAfterSuccessOf, reachable, successorsOf } from './procedure-graph-analysis.js';
 import { buildProcedureScopes, type ProcedureScopes, tasksOf } from './procedure-scopes.js';
 import {
   CONTRACT_SCOPED_KINDS,
@@ -10,7 +10,10 @@ import {
   type FieldDefinitionT,
   type FlowNodeT,
   KIND_SPECIFIC_NODES,
+  MINIMUM_BIDDERS_FLOOR,
+  PROCUREMENT_METHODS,
   type ProcedureDefinition,
+  type ProcurementMethodT,
   type ProcedureStep,
   STEP_KINDS,
   type ValueTypeT,
@@ -442,6 +445,161 @@ const selectionMethods: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+/** Where the law sets each method's floor of suppliers, for messages that tell the author why. */
+const FLOOR_SOURCES: Readonly<Record<ProcurementMethodT, string>> = {
+  openTender: 'Government Procurement Law art. 36: fewer than three suppliers voids a tender',
+  invitedTender: 'Government Procurement Law art. 34: at least three suppliers are invited',
+  competitiveNegotiation: 'Government Procurement Law art. 38: at least three suppliers negotiate',
+  competitiveConsultation: '财库〔2015〕124号 §一: a consultation buying services may go on with two suppliers',
+  inquiry: 'Government Procurement Law art. 40: at least three suppliers are asked',
+  singleSource: 'Government Procurement Law art. 39: single source buys from one supplier',
+};
+
+const methodMinimums: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-METHOD-MINIMUM',
+  description:
+    "`bidding.minimumBidders` is at least the law's floor for every allowed method (three for open and invited tender, competitive negotiation and inquiry; two for competitive consultation of services), exactly one for single source, and names only allowed methods.",
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      if (step.kind !== 'vendorSelection') return;
+      const { methods, bidding } = step.selection;
+      const minimum = bidding.minimumBidders;
+      const base = ['steps', s, 'selection', 'bidding', 'minimumBidders'];
+      if (minimum === undefined) return;
+      if (typeof minimum === 'number') {
+        const below = methods.allowed.filter((method) => method !== 'singleSource' && minimum < MINIMUM_BIDDERS_FLOOR[method]);
+        if (below.length > 0) {
+          context.report(base, `minimumBidders ${minimum} is below the law's floor for ${below.map((m) => `${m} (${MINIMUM_BIDDERS_FLOOR[m]}; ${FLOOR_SOURCES[m]})`).join(', ')}; give a number per method instead`);
+        }
+        return;
+      }
+      for (const method of PROCUREMENT_METHODS) {
+        const value = minimum[method];
+        if (value === undefined) continue;
+        const path = [...base, method];
+        if (!methods.allowed.includes(method)) context.report(path, `"${method}" is not an allowed method (${list(methods.allowed)}), so its minimum would have no effect`);
+        else if (method === 'singleSource' && value !== 1) context.report(path, `a single-source round has exactly one supplier (${FLOOR_SOURCES.singleSource}); write 1 or leave it out`);
+        else if (value < MINIMUM_BIDDERS_FLOOR[method]) context.report(path, `a minimum of ${value} for ${method} is below the law's floor of ${MINIMUM_BIDDERS_FLOOR[method]} (${FLOOR_SOURCES[method]})`);
+      }
+    });
+  },
+};
+
+/** The step's graph without `gates`: what can be reached from `from` never passing through one of them. */
+function reachableAvoiding(step: ProcedureStep, from: readonly string[], gates: ReadonlySet<string>): Set<string> {
+  const graph = new Map([...graphOf(step)].filter(([id]) => !gates.has(id)));
+  return reachable(graph, from);
+}
+
+function successEdges(step: ProcedureStep, id: string | undefined): string[] {
+  const node = id === undefined ? undefined : graphOf(step).get(id);
+  return node ? [...edgesOf(node).success] : [];
+}
+
+function failureEdges(step: ProcedureStep, ids: Iterable<string>): string[] {
+  const graph = graphOf(step);
+  return [...ids].flatMap((id) => {
+    const node = graph.get(id);
+    return node ? [...edgesOf(node).failure] : [];
+  });
+}
+
+/** The top-level node a task stands for in the step's graph: itself, or the parallel sign-off holding it. */
+function graphNodeOf(step: ProcedureStep, taskId: string): string | undefined {
+  for (const node of step.flow.nodes) {
+    if (node.id === taskId) return node.id;
+    if (node.type === 'parallel' && node.tasks.some((task) => task.id === taskId)) return node.id;
+  }
+  return undefined;
+}
+
+const invitationLists: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-INVITATION',
+  description:
+    'A definition allowing invitedTender says where its invitation list is decided (`selection.invitations.decidedIn`, a task with a submit or approve decision), and bidding opens only after that task, once the method is chosen; `invitations` without invitedTender allowed has no effect.',
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      if (step.kind !== 'vendorSelection') return;
+      const { methods, invitations } = step.selection;
+      const base = ['steps', s, 'selection'];
+      const invitedAt = methods.allowed.indexOf('invitedTender');
+      if (!invitations) {
+        if (invitedAt >= 0) {
+          context.report([...base, 'methods', 'allowed', invitedAt], 'invitedTender is allowed, but nothing says who is invited: add selection.invitations.decidedIn, the task whose decision names the invited vendors (Government Procurement Law art. 34)');
+        }
+        return;
+      }
+      if (invitedAt < 0) {
+        context.report([...base, 'invitations'], `invitations apply only to an invited tender, and invitedTender is not allowed (${list(methods.allowed)})`);
+        return;
+      }
+      const at = [...base, 'invitations', 'decidedIn'];
+      const task = tasksOf(step.flow.nodes).find((t) => t.id === invitations.decidedIn);
+      const gate = graphNodeOf(step, invitations.decidedIn);
+      if (!task || !gate) {
+        context.report(at, `"${invitations.decidedIn}" is not a task of step "${step.id}"`);
+        return;
+      }
+      if (!task.decisions.some((d) => d.outcome === 'submit' || d.outcome === 'approve')) {
+        context.report(at, `task "${task.id}" has no submit or approve decision to carry the invitation list`);
+        return;
+      }
+      const chooser = methods.chosenIn ? graphNodeOf(step, methods.chosenIn.task) : undefined;
+      const seeds = [step.flow.start, ...(chooser !== gate ? successEdges(step, chooser) : []), ...failureEdges(step, [gate])];
+      const bypass = reachableAvoiding(step, seeds, new Set([gate]));
+      for (const bidding of step.flow.nodes.filter((node) => node.type === 'bidding')) {
+        if (bypass.has(bidding.id)) context.report(at, `bidding node "${bidding.id}" can be reached without passing "${task.id}" after the method is chosen, so an invited tender could open with no invitation list`);
+      }
+    });
+  },
+};
+
+const drawnApprovals: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-APPROVAL',
+  description:
+    'A role named in `methods.approvedBy` approves the method in the flow (a task of that role that approves it, or that chooses it) after it is chosen and before bidding opens; a role named in `whenTooFew.approvedBy` does the same for every switch after too few bidders, which only `switchMethod` makes.',
+  check(context) {
+    context.definition.steps.forEach((step, s) => {
+      if (step.kind !== 'vendorSelection') return;
+      const { methods, bidding } = step.selection;
+      const base = ['steps', s, 'selection'];
+      const chosenIn = methods.chosenIn?.task;
+      /** Nodes where `role` approves the method: its approving tasks, and the choosing task if it is that role's. */
+      const gatesOf = (role: string) => {
+        const gates = new Set<string>();
+        for (const task of tasksOf(step.flow.nodes)) {
+          const approves = task.decisions.some((d) => d.outcome === 'approve') || (task.id === chosenIn && task.decisions.some((d) => d.outcome === 'submit'));
+          const node = graphNodeOf(step, task.id);
+          if (task.role === role && approves && node) gates.add(node);
+        }
+        return gates;
+      };
+      const chooser = chosenIn ? graphNodeOf(step, chosenIn) : undefined;
+      const biddingNodes = step.flow.nodes.filter((node) => node.type === 'bidding');
+      const check = (role: string, at: DocumentPath, what: string, origins: string[]) => {
+        const gates = gatesOf(role);
+        if (gates.size === 0) {
+          context.report(at, `role "${role}" is named to approve ${what}, but no task of role "${role}" approves it in the flow of step "${step.id}": draw one before the bidding node`);
+          return;
+        }
+        const afterChoice = chooser !== undefined && !gates.has(chooser) && reachable(graphOf(step), origins).has(chooser) ? successEdges(step, chooser) : [];
+        const bypass = reachableAvoiding(step, [...origins, ...afterChoice, ...failureEdges(step, gates)], gates);
+        for (const node of biddingNodes) {
+          if (bypass.has(node.id)) context.report(at, `bidding node "${node.id}" can be reached without role "${role}" approving ${what} after it is chosen`);
+        }
+      };
+      if (methods.approvedBy) check(methods.approvedBy, [...base, 'methods', 'approvedBy'], 'the procurement method', [step.flow.start]);
+      const tooFew = bidding.whenTooFew;
+      if (tooFew.approvedBy && tooFew.action !== 'switchMethod') {
+        context.report([...base, 'bidding', 'whenTooFew', 'approvedBy'], 'approvedBy approves a switch of method, and action "retender" never switches: remove it or switch method');
+      } else if (tooFew.approvedBy) {
+        const onTooFew = biddingNodes.flatMap((node) => (node.type === 'bidding' ? [node.onTooFew] : []));
+        check(tooFew.approvedBy, [...base, 'bidding', 'whenTooFew', 'approvedBy'], 'the switch of method', onTooFew);
+      }
+    });
+  },
+};
+
 const tranches: SemanticRule<ProcedureDefinition> = {
   id: 'PF-TRANCHE',
   description:
@@ -663,6 +821,9 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   confidentiality,
   weights,
   selectionMethods,
+  methodMinimums,
+  invitationLists,
+  drawnApprovals,
   tranches,
   expressions,
   eventAnchors,

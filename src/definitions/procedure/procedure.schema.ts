@@ -336,6 +336,46 @@ export const PROCUREMENT_METHODS = [
   'singleSource',
 ] as const;
 export const ProcurementMethod = z.enum(PROCUREMENT_METHODS);
+export type ProcurementMethodT = (typeof PROCUREMENT_METHODS)[number];
+
+/**
+ * The fewest qualified bids a round of each method needs when the definition says nothing: three for
+ * every competitive method (Government Procurement Law arts. 34, 36, 38, 40; competitive consultation by
+ * 财库〔2014〕214号 art. 3), one for single source.
+ */
+export const DEFAULT_MINIMUM_BIDDERS: Readonly<Record<ProcurementMethodT, number>> = {
+  openTender: 3,
+  invitedTender: 3,
+  competitiveNegotiation: 3,
+  competitiveConsultation: 3,
+  inquiry: 3,
+  singleSource: 1,
+};
+
+/**
+ * The lowest minimum a definition may set per method, which the compiler enforces (PF-METHOD-MINIMUM).
+ * Competitive consultation may go on with two suppliers when it buys services (财库〔2015〕124号 §一), and
+ * every procedure of this language buys services; single source is exactly one supplier.
+ */
+export const MINIMUM_BIDDERS_FLOOR: Readonly<Record<ProcurementMethodT, number>> = { ...DEFAULT_MINIMUM_BIDDERS, competitiveConsultation: 2 };
+
+/**
+ * `selection.bidding.minimumBidders`: one number for every competitive method (single source always
+ * needs exactly one), or a number per method, each absent method taking its default.
+ */
+export const MinimumBidders = z.union([
+  z.int().min(1),
+  z.object(Object.fromEntries(PROCUREMENT_METHODS.map((method) => [method, z.int().min(1).optional()])) as Record<ProcurementMethodT, z.ZodOptional<z.ZodInt>>).strict(),
+]);
+export type MinimumBiddersT = z.infer<typeof MinimumBidders>;
+
+/** The fewest qualified bids a round of `method` needs under `minimumBidders` (absent: the defaults above). */
+export function minimumBiddersFor(minimumBidders: MinimumBiddersT | undefined, method: string): number {
+  const known = (PROCUREMENT_METHODS as readonly string[]).includes(method) ? (method as ProcurementMethodT) : 'openTender';
+  if (known === 'singleSource') return 1;
+  if (typeof minimumBidders === 'number') return minimumBidders;
+  return minimumBidders?.[known] ?? DEFAULT_MINIMUM_BIDDERS[known];
+}
 
 export const VendorSelectionStep = z
   .object({
@@ -353,6 +393,11 @@ export const VendorSelectionStep = z
             chosenIn: z.object({ task: CamelId, field: CamelId }).strict().optional(),
           })
           .strict(),
+        /**
+         * Where the invitation list of an invited tender is decided (Government Procurement Law art. 34):
+         * the task whose positive decision names the invited vendors. Required when invitedTender is allowed.
+         */
+        invitations: z.object({ decidedIn: CamelId, sources: Sources.optional() }).strict().optional(),
         qualification: z
           .object({
             verifiedBy: KebabId,
@@ -363,7 +408,8 @@ export const VendorSelectionStep = z
           .strict(),
         bidding: z
           .object({
-            minimumBidders: z.int().min(1),
+            /** Fewest qualified bids per round; absent, the law's defaults (DEFAULT_MINIMUM_BIDDERS). */
+            minimumBidders: MinimumBidders.optional(),
             /**
              * Sealed bids: while bidding is open, prices are seen only by these roles (none when absent)
              * and each vendor its own bid; once bidding has closed, everyone in the jurisdiction sees what

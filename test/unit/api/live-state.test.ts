@@ -88,6 +88,8 @@ describe('task payloads', () => {
     [{ kind: 'acceptance', passed: 'yes', recipientOpinions: [] }, 'payload.passed'],
     [{ kind: 'ledger', lines: { spend: null } }, 'payload.lines.spend'],
     [{ kind: 'evaluation', scores: {}, extra: 1 }, 'payload'],
+    [{ kind: 'invitations', vendorIds: [] }, 'payload.vendorIds'],
+    [{ kind: 'invitations', vendorIds: ['7f0c2d6e-4b1a-4c8e-9d3f-2a1b0c9d8e7f', 'vendor-2'] }, 'payload.vendorIds.1'],
   ])('refuses %j naming %s', (payload, field) => {
     let error: unknown;
     try {

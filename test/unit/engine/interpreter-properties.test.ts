@@ -4,7 +4,7 @@ import { inspect, isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { CalendarDefinition } from '../../../src/definitions/calendars/calendar.schema.js';
 import { compileDefinition } from '../../../src/definitions/compiler.js';
-import type { FieldDefinitionT, FlowNodeT, ProcedureDefinition, TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import { type FieldDefinitionT, type FlowNodeT, minimumBiddersFor, type ProcedureDefinition, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
 import { PROJECT_ROOT } from '../../../src/config/project-root.js';
 import { cancelAwardedCycle, decide, startEngine } from '../../../workflows/engine/interpreter.js';
 import type {
@@ -442,7 +442,8 @@ class Simulation {
   /** The natural next thing: bid while bidding is open, decide an open task validly, else let time pass. */
   private advance(move: Move, noise: Noise): void {
     const selection = this.definition.steps.find((step) => step.kind === 'vendorSelection');
-    const wanted = selection?.kind === 'vendorSelection' ? selection.selection.bidding.minimumBidders + (move.variant % 3 === 0 ? 1 : 0) : 0;
+    const method = this.state.values.selection?.method ?? '';
+    const wanted = selection?.kind === 'vendorSelection' ? minimumBiddersFor(selection.selection.bidding.minimumBidders, method) + (move.variant % 3 === 0 ? 1 : 0) : 0;
     if (this.state.biddingOpen && this.state.bids.length < wanted) {
       const vendorId = VENDORS.find((v) => !this.state.bids.some((b) => b.vendorId === v)) ?? 'vendor-1';
       const budget = this.state.values.budget?.['total'] ?? 1_000_000;
@@ -537,9 +538,21 @@ class Simulation {
           const decision = noise.from(node.decisions) ?? node.decisions[0];
           return { outcome: decision?.outcome ?? 'return', fields: {} };
         }
-        return { outcome: positive.outcome, fields: validForm(node.form, noise) };
+        const fields = validForm(node.form, noise);
+        return { outcome: positive.outcome, fields, ...this.invitationsFor(node, fields) };
       }
     }
+  }
+
+  /** The invitation list an invited tender needs where the definition decides it: the first vendors, as many as needed. */
+  private invitationsFor(node: TaskNodeT, fields: FormValues): { payload?: TaskPayload } {
+    const step = this.definition.steps.find((s) => s.kind === 'vendorSelection');
+    if (step?.kind !== 'vendorSelection' || step.selection.invitations?.decidedIn !== node.id) return {};
+    const chosenIn = step.selection.methods.chosenIn;
+    const method = chosenIn?.task === node.id ? fields[chosenIn.field] : (this.state.values.selection?.method ?? step.selection.methods.default);
+    if (method !== 'invitedTender') return {};
+    const count = minimumBiddersFor(step.selection.bidding.minimumBidders, 'invitedTender');
+    return { payload: { kind: 'invitations', vendors: VENDORS.slice(0, count).map((vendorId) => ({ vendorId, vendorName: `承接机构 ${vendorId}` })) } };
   }
 
   /** Scores and winners for the award: admissible unless `broken`, in which case one rule is broken. */

@@ -1,7 +1,7 @@
-import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
+import { type FlowNodeT, minimumBiddersFor, type ProcedureStep, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
 import { deadlineAfter } from '../deadlines.js';
 import { emptySelection, Refusal, type Run } from '../interpreter.js';
-import { type Actor, type Bid, BIDDING_ROLES, type EngineEvent, type TaskInstance, type Winner } from '../types.js';
+import { type Actor, type Bid, BIDDING_ROLES, type EngineEvent, type FormValues, type TaskInstance, type Winner } from '../types.js';
 
 type BiddingNode = Extract<FlowNodeT, { type: 'bidding' }>;
 type AwardNode = Extract<FlowNodeT, { type: 'award' }>;
@@ -22,15 +22,36 @@ export function enterBidding(run: Run, node: BiddingNode): void {
   const selection = run.values.selection ?? emptySelection(run);
   const round = selection.round + 1;
   if (round > step.selection.bidding.whenTooFew.maxRounds) {
-    run.endStep('terminated', `too few bidders in ${selection.round} rounds of bidding (at least ${step.selection.bidding.minimumBidders} were needed)`);
+    run.endStep('terminated', `too few bidders in ${selection.round} rounds of bidding (at least ${minimumBiddersFor(step.selection.bidding.minimumBidders, selection.method)} were needed)`);
     return;
   }
+  checkReadyToBid(run, step, selection.method, round);
   run.values.selection = { ...selection, round, receivedBids: 0, qualifiedBids: 0, winners: 0 };
   run.state.bids = [];
   run.state.biddingOpen = true;
   const until = run.deadline(node.window, `the bidding window of "${node.title.zh}"`) ?? deadlineAfter(run.context, run.at, typeof node.window === 'string' ? node.window : `P${node.window.businessDays}D`);
   run.emit({ type: 'biddingOpened', at: run.at, until, round, method: run.values.selection.method });
   run.emit({ type: 'startTimer', timerId: `bidding:${round}`, until, purpose: 'bidding' });
+}
+
+/**
+ * Refuses to open a round whose method has not taken effect: the roles the definition names have not
+ * approved it since it was chosen (`methods.approvedBy`; after too few bidders, `whenTooFew.approvedBy`
+ * for the switch), or an invited tender has no invitation list. The compiler (PF-APPROVAL,
+ * PF-INVITATION) rejects flows that could get here; the refusal keeps a hand-built one from bidding.
+ */
+function checkReadyToBid(run: Run, step: SelectionStep, method: string, round: number): void {
+  const { methods, bidding, invitations } = step.selection;
+  const switched = round > 1 && bidding.whenTooFew.action === 'switchMethod';
+  const required = [methods.approvedBy, switched ? bidding.whenTooFew.approvedBy : undefined].filter((role): role is string => role !== undefined);
+  const approved = run.state.methodApprovals ?? [];
+  const missing = [...new Set(required.filter((role) => !approved.includes(role)))];
+  if (missing.length > 0) {
+    throw new Refusal('conflict', `bidding cannot open: the ${switched ? 'switch to the ' : ''}procurement method "${method}" has not been approved by ${missing.map((r) => `"${r}"`).join(' and ')}`);
+  }
+  if (method === 'invitedTender' && !run.state.invitations) {
+    throw new Refusal('conflict', `bidding cannot open: an invited tender needs its invitation list${invitations ? `, decided in "${invitations.decidedIn}"` : ''}`);
+  }
 }
 
 /**
@@ -48,6 +69,14 @@ export function acceptBid(run: Run, bid: Bid, actor: Actor): void {
     throw new Refusal('forbidden', 'you may bid only in the name of your own organisation', 'vendorId');
   }
   if (!run.state.biddingOpen) throw new Refusal('conflict', 'bidding is not open in this cycle');
+  const method = run.values.selection?.method;
+  // Government Procurement Law art. 34: an invited tender takes bids only from the suppliers invited.
+  if (method === 'invitedTender' && !run.state.invitations?.vendors.some((vendor) => vendor.vendorId === bid.vendorId)) {
+    throw new Refusal('forbidden', `vendor "${bid.vendorName}" was not invited to this invited tender and may not bid`, 'vendorId');
+  }
+  if (method === 'singleSource' && run.state.bids.length > 0) {
+    throw new Refusal('conflict', `a single-source round takes one supplier's offer, and "${run.state.bids[0]?.vendorName}" has made it`, 'vendorId');
+  }
   if (!bid.qualified) throw new Refusal('invalid', `vendor "${bid.vendorName}" is not a verified, active undertaking organisation and may not bid`, 'vendorId');
   if (!Number.isSafeInteger(bid.priceFen) || bid.priceFen <= 0) throw new Refusal('invalid', 'the bid price must be a positive whole number of fen', 'priceFen');
   if (run.state.bids.some((other) => other.vendorId === bid.vendorId)) throw new Refusal('conflict', `vendor "${bid.vendorName}" has already bid in this round`);
@@ -65,7 +94,7 @@ export function closeBidding(run: Run, round: string): void {
   run.state.biddingOpen = false;
   const received = run.state.bids.length;
   const qualified = run.state.bids.filter((bid) => bid.qualified).length;
-  const enough = qualified >= step.selection.bidding.minimumBidders;
+  const enough = qualified >= minimumBiddersFor(step.selection.bidding.minimumBidders, selection.method);
   run.values.selection = { ...selection, receivedBids: received, qualifiedBids: qualified };
   run.emit({ type: 'biddingClosed', at: run.at, received, qualified, enough });
   if (enough) {
@@ -138,4 +167,62 @@ export function decideAward(run: Run, task: TaskInstance, event: TaskDecided): v
   run.closeTask(task, 'decided', { outcome: 'approve', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { winners: winners.map((w) => w.vendorName).join('、'), amountFen: total } });
   run.succeed(node.id);
   run.enterNode(node.next);
+}
+
+/**
+ * What a positive decision of a vendor-selection task means for the method: choosing it (in
+ * `methods.chosenIn`, which asks for fresh approvals), approving it (a task of an approver's role that
+ * approves, or that chooses the method itself: the authority deciding is its approval), and naming
+ * the invited vendors (in `invitations.decidedIn`, when the method is an invited tender). Returns the
+ * fields to record with the decision, with the invitation list added for the audit trail.
+ */
+export function decideSelectionTask(run: Run, node: TaskNodeT, event: TaskDecided, fields: FormValues): FormValues {
+  const step = run.step.kind === 'vendorSelection' ? run.step : undefined;
+  if (!step) {
+    if (event.payload?.kind === 'invitations') throw new Refusal('invalid', `task "${node.title.zh}" does not decide invitations`, 'payload');
+    return fields;
+  }
+  const { methods, bidding, invitations } = step.selection;
+  const chosenIn = methods.chosenIn;
+  const choosing = chosenIn?.task === node.id && typeof fields[chosenIn.field] === 'string';
+  if (chosenIn && choosing) {
+    const method = fields[chosenIn.field] as string;
+    const selection = run.values.selection ?? emptySelection(run);
+    const whenTooFew = bidding.whenTooFew;
+    // After a round with too few bidders, a definition that switches method allows only its alternatives.
+    if (selection.round > 0 && whenTooFew.action === 'switchMethod' && !(whenTooFew.switchTo as readonly string[]).includes(method)) {
+      throw new Refusal('invalid', `after too few bidders the method must change to one of ${whenTooFew.switchTo.join(', ')}; "${method}" was chosen`, `fields.${chosenIn.field}`);
+    }
+    run.values.selection = { ...selection, method };
+    run.state.methodApprovals = [];
+  }
+  const approvers = [methods.approvedBy, bidding.whenTooFew.approvedBy];
+  if (approvers.includes(node.role) && (event.outcome === 'approve' || choosing)) {
+    run.state.methodApprovals = [...new Set([...(run.state.methodApprovals ?? []), node.role])];
+  }
+  if (invitations?.decidedIn !== node.id) {
+    if (event.payload?.kind === 'invitations') throw new Refusal('invalid', `task "${node.title.zh}" does not decide invitations`, 'payload');
+    return fields;
+  }
+  const method = run.values.selection?.method ?? methods.default;
+  if (method !== 'invitedTender') {
+    if (event.payload?.kind === 'invitations') throw new Refusal('invalid', `invitations apply only to an invited tender; the method is "${method}"`, 'payload');
+    delete run.state.invitations;
+    return fields;
+  }
+  const payload = event.payload;
+  if (payload?.kind !== 'invitations') {
+    throw new Refusal('invalid', 'an invited tender needs its invitation list: payload { kind: "invitations", vendorIds: [...] }', 'payload');
+  }
+  const vendors: Array<{ vendorId: string; vendorName: string }> = [];
+  for (const [index, vendor] of payload.vendors.entries()) {
+    if (vendors.some((other) => other.vendorId === vendor.vendorId)) throw new Refusal('invalid', `vendor "${vendor.vendorName}" is invited twice`, `payload.vendorIds.${index}`);
+    vendors.push({ vendorId: vendor.vendorId, vendorName: vendor.vendorName });
+  }
+  const needed = minimumBiddersFor(bidding.minimumBidders, 'invitedTender');
+  if (vendors.length < needed) {
+    throw new Refusal('invalid', `an invited tender invites at least ${needed} vendors (Government Procurement Law art. 34); ${vendors.length} were named`, 'payload.vendorIds');
+  }
+  run.state.invitations = { taskId: `${node.id}#${run.state.visits[node.id] ?? 1}`, decidedBy: event.actor.userId, vendors };
+  return { ...fields, invitedVendorIds: vendors.map((v) => v.vendorId).join(','), invitedVendors: vendors.map((v) => v.vendorName).join('、') };
 }

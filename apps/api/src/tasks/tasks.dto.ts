@@ -84,11 +84,12 @@ export class DecideTaskDto {
 
   @FreeFormField({
     description:
-      'What award, evaluation, acceptance and ledger tasks carry besides the form: ' +
+      'What award, evaluation, acceptance, ledger and invitation tasks carry besides the form: ' +
       '`{ kind: "award", scores: { <bidId>: { <criterionId>: 0–100 } }, winners: [{ bidId, amountFen }] }`, ' +
       '`{ kind: "evaluation", scores: { <indicatorId>: 0–100 } }`, ' +
       '`{ kind: "acceptance", passed: true, recipientOpinions: ["…"] }`, ' +
-      '`{ kind: "ledger", lines: { <lineId>: value } }`.',
+      '`{ kind: "ledger", lines: { <lineId>: value } }`, ' +
+      '`{ kind: "invitations", vendorIds: ["<vendorId>", …] }` (the task where an invited tender names the verified vendors it invites).',
     example: { kind: 'evaluation', scores: { service: 88, finance: 92 } },
     maxTextLength: MAX_FIELD_TEXT_LENGTH,
   })

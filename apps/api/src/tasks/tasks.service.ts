@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { type Identity, jurisdictionAllows } from '../../../../src/identity/identity.js';
 import type { TaskInstance, TaskPayload } from '../../../../workflows/engine/types.js';
 import type { MessageResult } from '../../../../workflows/procurement/messages.js';
-import { NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { type FieldProblem, NotFoundError, ValidationError } from '../common/domain-errors.js';
 import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { ConfidentialFields, visibleTask } from '../access/read-access.js';
 import { actorOf } from '../cycles/cycles.service.js';
 import { DefinitionsRepository } from '../definitions/definitions.repository.js';
 import { ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
+import { VendorIneligibleError, VendorsService } from '../vendors/vendors.service.js';
 import {
   type DecideTaskDto,
   type DecisionResultDto,
@@ -36,6 +37,7 @@ export class TasksService {
     private readonly repository: TasksRepository,
     private readonly workflows: ProcurementWorkflowsGateway,
     private readonly definitions: DefinitionsRepository,
+    private readonly vendors: VendorsService,
   ) {}
 
   /** Tasks of the caller's jurisdiction whose role (or escalation role) the caller holds; open ones unless asked otherwise. */
@@ -72,10 +74,11 @@ export class TasksService {
    * repeated with the same id (concurrently or later) has one effect, and every copy gets the first answer.
    */
   async decide(user: Identity, id: string, body: DecideTaskDto): Promise<DecisionResultDto> {
-    const payload = body.payload === undefined ? undefined : checkPayload(body.payload);
+    const requested = body.payload === undefined ? undefined : checkPayload(body.payload);
     // Not refused here when the read model shows the task closed: a repeated request must still get its
     // first answer, and the workflow, not the read model, knows whether the task is open.
     const { task, cycle } = await this.visibleTask(user, id);
+    const payload = requested?.kind === 'invitations' ? await this.invitedVendors(requested.vendorIds, cycle.jurisdiction) : requested;
     const result = await this.workflows.decideTask(task.workflowId, {
       requestId: body.requestId,
       actor: actorOf(user),
@@ -86,6 +89,28 @@ export class TasksService {
       ...(payload ? { payload } : {}),
     });
     return toDecisionResult(result, { taskId: task.id, cycleId: cycle.id, workflowId: task.workflowId });
+  }
+
+  /**
+   * The vendors an invitation list names, each found in the registry verified and not suspended in the
+   * cycle's jurisdiction; every one that is not is named, and nothing is sent to the workflow.
+   */
+  private async invitedVendors(vendorIds: readonly string[], jurisdiction: string): Promise<TaskPayload> {
+    const vendors: Array<{ vendorId: string; vendorName: string }> = [];
+    const problems: FieldProblem[] = [];
+    for (const [index, vendorId] of vendorIds.entries()) {
+      try {
+        const vendor = await this.vendors.assertEligible(vendorId, jurisdiction);
+        vendors.push({ vendorId: vendor.vendorId, vendorName: vendor.name });
+      } catch (error) {
+        const field = `payload.vendorIds.${index}`;
+        if (error instanceof VendorIneligibleError) problems.push({ field, problem: `${error.reason}: ${error.message}` });
+        else if (error instanceof NotFoundError) problems.push({ field, problem: 'no such vendor in the registry' });
+        else throw error;
+      }
+    }
+    if (problems.length > 0) throw new ValidationError(`Only verified vendors of the registry can be invited: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}.`, problems);
+    return { kind: 'invitations', vendors };
   }
 
   /** A task the caller may see: of their jurisdiction and, for vendor staff, of their own contract. */
@@ -181,6 +206,7 @@ function toDecisionResult(result: MessageResult, ids: { taskId: string; cycleId:
 
 // ---- payloads -------------------------------------------------------------------------------
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const score = z.number().int('must be a whole number').min(0, 'must be at least 0').max(100, 'must be at most 100');
 const fen = z.number().int('must be a whole number of fen').positive('must be more than 0 fen').max(Number.MAX_SAFE_INTEGER);
 const fieldValue = z.union([z.string().max(10_000), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean()]);
@@ -197,15 +223,20 @@ const TaskPayloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('evaluation'), scores: z.record(z.string().min(1), score) }).strict(),
   z.object({ kind: z.literal('acceptance'), passed: z.boolean(), recipientOpinions: z.array(z.string().max(10_000)).max(1000) }).strict(),
   z.object({ kind: z.literal('ledger'), lines: z.record(z.string().min(1), fieldValue) }).strict(),
+  // The registry ids of the vendors an invited tender invites; the API resolves them before the workflow sees them.
+  z.object({ kind: z.literal('invitations'), vendorIds: z.array(z.string().regex(UUID, 'must be the id of a registered vendor (a UUID, as GET /vendors lists them)')).min(1).max(100) }).strict(),
 ]);
 
-/** Refuses a payload that is not one of the four shapes, naming the first bad path under `payload`. */
-export function checkPayload(payload: unknown): TaskPayload {
+/** A payload as a request carries it: the engine's shapes, except that invitations name vendors by id only. */
+export type RequestedPayload = Exclude<TaskPayload, { kind: 'invitations' }> | { kind: 'invitations'; vendorIds: string[] };
+
+/** Refuses a payload that is not one of the five shapes, naming the first bad path under `payload`. */
+export function checkPayload(payload: unknown): RequestedPayload {
   const parsed = TaskPayloadSchema.safeParse(payload);
   if (parsed.success) return parsed.data;
   const details = parsed.error.issues.map((issue) => ({
     field: ['payload', ...issue.path.map(String)].join('.'),
-    problem: issue.code === 'invalid_union' && issue.path.length === 0 ? 'kind must be "award", "evaluation", "acceptance" or "ledger"' : issue.message,
+    problem: issue.code === 'invalid_union' && issue.path.length === 0 ? 'kind must be "award", "evaluation", "acceptance", "ledger" or "invitations"' : issue.message,
   }));
   throw new ValidationError(`The payload is not a valid task payload: ${details.map((d) => `${d.field} ${d.problem}`).join('; ')}.`, details);
 }
