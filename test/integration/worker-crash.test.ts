@@ -18,11 +18,13 @@ import { type DriverMessage, WorkflowDriver } from '../support/workflow-driver.j
 
 /**
  * The minimal procedure with its waits shortened to seconds, so a whole cycle runs on the real dev
- * server (which, unlike the time-skipping server, hands a dead worker's work to a new one).
+ * server (which, unlike the time-skipping server, hands a dead worker's work to a new one). The bidding
+ * window stays long enough (20 s) for three bids to land on a loaded machine whose worker replays every
+ * task from history; a shorter one would end some cycles for too few bidders.
  */
 function quickProcedure(): ProcedureDefinition {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'unit', 'definitions', 'fixtures', 'minimal-procedure.yaml');
-  const text = readFileSync(file, 'utf8').replace('duration: P10D', 'duration: PT1S').replace('window: P20D', 'window: PT3S').replace('periods: "12"', 'periods: "1"');
+  const text = readFileSync(file, 'utf8').replace('duration: P10D', 'duration: PT1S').replace('window: P20D', 'window: PT20S').replace('periods: "12"', 'periods: "1"');
   const result = compileDefinition(text, 'quick-procedure.yaml');
   if (!result.ok || result.compiled.kind !== 'Procedure') throw new Error('the quick procedure does not compile');
   return JSON.parse(JSON.stringify(result.compiled.definition)) as ProcedureDefinition;
@@ -164,7 +166,7 @@ describe(`a worker killed inside its activities (PROCUREFLOW_CRASH_SEED=${SEED})
 
   /** The faults that can land inside `message`'s activities. */
   function faultsFor(message: DriverMessage): Fault[] {
-    // Bids must land within the quick procedure's 3-second bidding window, which a restart can outlast:
+    // Bids must land within the quick procedure's bidding window, which a restart can outlast:
     // late bids are rightly refused, so a kill aimed at a bid moves to the next decision.
     if (message.kind === 'bid') return [];
     if (message.nodeId && paymentTriggers.has(message.nodeId)) return ['between', 'auditAppend', 'exportWaiting', 'exportWriting'];
