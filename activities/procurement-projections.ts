@@ -426,7 +426,8 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
       return;
 
     case 'taskOverdue':
-      // A deadline counted from an event (e.g. filing within 7 working days of signing) passed undecided.
+      // A deadline passed undecided: one counted from an event (filing within 7 working days of signing,
+      // `dueAfter` names the event) or an SLA counted from the task's opening (no `dueAfter`).
       await appendAuditEntry(sql, {
         idempotencyKey: `${scope.workflowId}:${command.seq}`,
         occurredAt: command.at,

@@ -577,8 +577,10 @@ function timerFired(run: Run, timerId: string): void {
       const escalated: TaskInstance = { ...task, escalatedTo: [...task.escalatedTo, task.escalateTo] };
       run.state.tasks = run.state.tasks.map((candidate) => (candidate.id === task.id ? escalated : candidate));
       run.emit({ type: 'taskOpened', task: escalated });
-      // A deadline the law counts from an event: its miss stays in the audit trail.
-      if (task.dueAfter && task.dueAt) run.emit({ type: 'taskOverdue', at: run.at, task: escalated, dueAt: task.dueAt, dueAfter: task.dueAfter });
+      // Every missed deadline stays in the audit trail, an SLA's as well as one the law counts from an
+      // event. Replay: this adds a command to the batch the escalation projects anyway (its taskOpened),
+      // so the workflow schedules the same activities as before; only later sequence numbers move up.
+      if (task.dueAt) run.emit({ type: 'taskOverdue', at: run.at, task: escalated, dueAt: task.dueAt, ...(task.dueAfter ? { dueAfter: task.dueAfter } : {}) });
       return;
     }
     case 'bidding':

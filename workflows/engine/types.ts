@@ -169,8 +169,12 @@ export type EngineCommand =
   | { type: 'taskClosed'; seq: number; task: TaskInstance; comment?: string; actor?: Actor; fields?: FormValues; requestId?: string }
   | { type: 'startTimer'; seq: number; timerId: string; until: string; purpose: TimerPurpose }
   | { type: 'cancelTimer'; seq: number; timerId: string }
-  /** A deadline counted from an event passed with the task still open: it stands in the audit trail. */
-  | { type: 'taskOverdue'; seq: number; at: string; task: TaskInstance; dueAt: string; dueAfter: string }
+  /**
+   * A task's deadline passed with the task still open, and it escalated: the miss stands in the audit
+   * trail. `dueAfter` names the event a deadline the law counts from an event ran from (`due:`); an SLA
+   * (`sla:`), counted from the task's opening, has none.
+   */
+  | { type: 'taskOverdue'; seq: number; at: string; task: TaskInstance; dueAt: string; dueAfter?: string }
   | { type: 'publishNotice'; seq: number; at: string; noticeId: string; kind: string; title: { zh: string; en: string }; lines: Array<{ label: { zh: string; en: string }; value: string }> }
   | { type: 'biddingOpened'; seq: number; at: string; until: string; round: number; method: string }
   | { type: 'biddingClosed'; seq: number; at: string; received: number; qualified: number; enough: boolean }

@@ -48,6 +48,13 @@ describe('an SLA in working days across a holiday', () => {
     expect(driver.fireNextTimer()).toBe(true);
     expect(driver.now).toBe('2026-10-12T15:59:59.999Z');
     expect(driver.openTasks().find((task) => task.nodeId === 'reviewBudget')).toMatchObject({ escalatedTo: ['justice-bureau'] });
+    // The miss stands in the audit trail like a missed deadline after an event, with no event named:
+    // an SLA counts from the task's opening.
+    const overdue = driver.commands.filter((command) => command.type === 'taskOverdue');
+    expect(overdue).toEqual([
+      expect.objectContaining({ at: '2026-10-12T15:59:59.999Z', dueAt: '2026-10-12T15:59:59.999Z', task: expect.objectContaining({ id: 'reviewBudget#1', escalatedTo: ['justice-bureau'] }) }),
+    ]);
+    expect(overdue[0]).not.toHaveProperty('dueAfter');
     // The drafter is still held to four eyes; another officer of the escalation role decides.
     expect(driver.attempt({ type: 'taskDecided', at: driver.now, taskId: 'reviewBudget#1', outcome: 'approve', actor: actorFor('justice-bureau', 'test-county'), fields: {} })).toMatchObject({
       ok: false,
@@ -56,5 +63,14 @@ describe('an SLA in working days across a holiday', () => {
     });
     driver.apply({ type: 'taskDecided', at: driver.now, taskId: 'reviewBudget#1', outcome: 'approve', actor: actorFor('justice-bureau', 'test-county', true), fields: {} });
     expect(driver.state.values.budget).toEqual({ total: 2_000_000, workingFunds: 1_000_000, activityFunds: 1_000_000 });
+  });
+
+  it('a review decided within its SLA leaves no overdue record, and its timer is cancelled', () => {
+    const driver = drafted();
+    // The last millisecond of Monday 12 October in China is still in time.
+    driver.now = '2026-10-12T15:59:59.998Z';
+    driver.apply({ type: 'taskDecided', at: driver.now, taskId: 'reviewBudget#1', outcome: 'approve', actor: actorFor('finance-bureau', 'test-county'), fields: {} });
+    expect(driver.commands).toContainEqual(expect.objectContaining({ type: 'cancelTimer', timerId: 'sla:reviewBudget#1' }));
+    expect(driver.commands.filter((command) => command.type === 'taskOverdue')).toEqual([]);
   });
 });
