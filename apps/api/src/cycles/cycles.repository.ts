@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import type { CycleStatus } from '../../../../src/procurement/read-model.js';
 import { AuditEntryEntity } from '../../../../src/persistence/entities/audit-entry.entity.js';
 import { BidEntity } from '../../../../src/persistence/entities/bid.entity.js';
@@ -86,24 +86,35 @@ export class CyclesRepository {
     };
   }
 
-  async records(cycleId: string): Promise<CycleRecords> {
-    const manager = this.dataSource.manager;
-    const [steps, tasks, contracts, bids, payments, notices, audit] = await Promise.all([
-      manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } }),
-      manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } }),
-      manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } }),
-      manager.find(BidEntity, { where: { cycleId }, order: { submittedAt: 'ASC', bidId: 'ASC' } }),
-      manager.find(PaymentEntity, { where: { cycleId }, order: { instructedAt: 'ASC', id: 'ASC' } }),
-      manager.find(PublicNoticeEntity, { where: { cycleId }, order: { publishedAt: 'ASC', seq: 'ASC' } }),
-      // Entries about the cycle itself, and those of its tasks, bids, contracts and payments, which name it in their details.
-      manager
-        .getRepository(AuditEntryEntity)
-        .createQueryBuilder('a')
-        .where(`(a.subject_type = 'cycle' AND a.subject_id = :cycleId) OR a.details->>'cycleId' = :cycleId`, { cycleId })
-        .orderBy('a.occurredAt', 'ASC')
-        .addOrderBy('a.id', 'ASC')
-        .getMany(),
-    ]);
-    return { steps, tasks, contracts, bids, payments, notices, audit };
+  /**
+   * The cycle's row and everything recorded of it, read in one REPEATABLE READ transaction: one snapshot,
+   * so a projection committing meanwhile shows in all of it or in none (never a task of a step the row
+   * does not show yet).
+   */
+  snapshot(cycleId: string): Promise<{ cycle: CycleEntity | null; records: CycleRecords }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const cycle = await manager.findOneBy(CycleEntity, { id: cycleId });
+      return { cycle, records: await recordsOf(manager, cycleId) };
+    });
   }
+}
+
+async function recordsOf(manager: EntityManager, cycleId: string): Promise<CycleRecords> {
+  const [steps, tasks, contracts, bids, payments, notices, audit] = await Promise.all([
+    manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } }),
+    manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } }),
+    manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } }),
+    manager.find(BidEntity, { where: { cycleId }, order: { submittedAt: 'ASC', bidId: 'ASC' } }),
+    manager.find(PaymentEntity, { where: { cycleId }, order: { instructedAt: 'ASC', id: 'ASC' } }),
+    manager.find(PublicNoticeEntity, { where: { cycleId }, order: { publishedAt: 'ASC', seq: 'ASC' } }),
+    // Entries about the cycle itself, and those of its tasks, bids, contracts and payments, which name it in their details.
+    manager
+      .getRepository(AuditEntryEntity)
+      .createQueryBuilder('a')
+      .where(`(a.subject_type = 'cycle' AND a.subject_id = :cycleId) OR a.details->>'cycleId' = :cycleId`, { cycleId })
+      .orderBy('a.occurredAt', 'ASC')
+      .addOrderBy('a.id', 'ASC')
+      .getMany(),
+  ]);
+  return { steps, tasks, contracts, bids, payments, notices, audit };
 }

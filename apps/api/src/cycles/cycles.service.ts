@@ -111,8 +111,10 @@ export class CyclesService {
   async detail(user: Identity, id: string): Promise<CycleDetailDto> {
     const located = await this.locate(user, id);
     if (!located.row) return this.pendingDetail(located);
-    const cycle = located.row;
-    const [records, version] = await Promise.all([this.repository.records(id), this.definitions.findVersion(cycle.definitionKey, cycle.definitionVersion)]);
+    // The row as of the same snapshot as the records: a projection committed since `locate` shows in both.
+    const { cycle: row, records } = await this.repository.snapshot(id);
+    const cycle = row ?? located.row;
+    const version = await this.definitions.findVersion(cycle.definitionKey, cycle.definitionVersion);
     const definition = version?.compiled as ProcedureDefinition | undefined;
     const stepTitle = (stepId: string) => {
       const step = definition?.steps.find((candidate) => candidate.id === stepId);
