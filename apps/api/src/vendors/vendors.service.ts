@@ -259,6 +259,11 @@ export class VendorsService {
     };
   }
 
+  /** Who verifies which criteria for vendors of `jurisdiction`, over every deployed procedure version there. */
+  async requirementsFor(jurisdiction: string): Promise<QualificationRequirement[]> {
+    return this.repository.inTransaction((registry) => registry.requirementsFor(jurisdiction));
+  }
+
   /** The vendor, locked for a decision by `user`: invisible ones are unknown, others' ones are forbidden. */
   private async lockForDecision(registry: VendorTransaction, user: Identity, id: string): Promise<VendorRecord> {
     const vendor = await registry.lock(id);
