@@ -352,7 +352,7 @@ describe('the procurement cycles and tasks API', () => {
       await openTask(cycleId, 'draftBudget', 'drafter');
       verified = await register('测试县阳光社会工作服务中心');
       unverified = await register('测试县新星社工事务所');
-      const verification = await call('POST', `/vendors/${verified}/verification`, as('civil'), { decision: 'verified' });
+      const verification = await call('POST', `/vendors/${verified}/verification`, as('drafter'), { decision: 'verified' });
       expect(verification.status).toBe(200);
     });
 

@@ -142,9 +142,11 @@ export class VendorsService {
       throw new ForbiddenError(`You do not hold the role "${body.role}" you would verify in.`, [{ field: 'role', problem: `is not one of your roles (${user.roles.join(', ')})` }]);
     }
     return this.repository.inTransaction(async (registry) => {
+      // The role first, from the caller's own jurisdiction: whoever verifies nothing there learns nothing of the vendor.
+      let requirements = await registry.requirementsFor(user.jurisdiction);
+      const role = verifyingRole(user, body.role, requirements, user.jurisdiction);
       const vendor = await this.lockForDecision(registry, user, id);
-      const requirements = await registry.requirementsFor(vendor.jurisdiction);
-      const role = verifyingRole(user, body.role, requirements, vendor.jurisdiction);
+      if (vendor.jurisdiction !== user.jurisdiction) requirements = await registry.requirementsFor(vendor.jurisdiction);
       if (vendor.registeredBy === user.userId) {
         throw new ForbiddenError(`${user.userId} registered vendor "${vendor.name}" and so may not verify it: another ${role} officer must decide.`);
       }
@@ -157,6 +159,12 @@ export class VendorsService {
         const first = item?.verifications?.find((v) => v.role === role);
         throw new InvalidTransitionError(
           `Vendor "${vendor.name}": ${criteria.map((c) => `"${c}"`).join(', ')} ${criteria.length === 1 ? 'was' : 'were'} already verified by ${role}${first ? ` (${first.by} on ${first.at.slice(0, 10)})` : ''}; a verification stands — to stop the vendor from taking part, suspend it, or file a new document.`,
+        );
+      }
+      const standing = named.filter((item) => (item.verifications ?? []).some((v) => v.role === role));
+      if (body.decision === 'rejected' && standing.length > 0) {
+        throw new InvalidTransitionError(
+          `Vendor "${vendor.name}": ${standing.map((item) => `"${item.criterionId}"`).join(', ')} ${standing.length === 1 ? 'is' : 'are'} verified by ${role}; a verification stands — to stop the vendor from taking part, suspend it, or file a new document.`,
         );
       }
       if (body.decision === 'rejected' && named.every((item) => item.rejection?.role === role)) {
@@ -323,7 +331,7 @@ function summaryStatus(evidence: readonly QualificationEvidence[]): Verification
 /** The role a verification is made in: the one asked for, or the caller's only verifying role; 403 when it verifies nothing here. */
 function verifyingRole(user: Identity, asked: string | undefined, requirements: readonly QualificationRequirement[], jurisdiction: string): string {
   const verifiers = [...new Set(requirements.map((r) => r.verifiedBy))].sort();
-  const named = verifiers.length > 0 ? verifiers.join(', ') : 'none: no procedure is deployed there';
+  const named = verifiers.length > 0 ? verifiers.map((role) => `"${role}"`).join(', ') : 'none: no procedure is deployed there';
   if (asked !== undefined) {
     if (!verifiers.includes(asked)) {
       throw new ForbiddenError(`No procedure deployed for ${jurisdiction} has "${asked}" verify qualifications (qualification.verifiedBy names ${named}).`, [
