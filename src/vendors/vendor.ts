@@ -25,16 +25,43 @@ export type RegistrationType = (typeof REGISTRATION_TYPES)[number];
 export const VERIFICATION_STATUSES = ['pending', 'verified', 'rejected'] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
-/** The document a vendor supplied for one qualification criterion of the procedures. */
+/** A finding on one criterion's evidence by a holder of the role a procedure names (`qualification.verifiedBy`). */
+export interface CriterionVerification {
+  /** The role the verifier acted in: a procedure counts the verification only when it names this role. */
+  readonly role: string;
+  /** The jurisdiction the verifier acted for: a cycle counts it when it is the cycle's own, or national. */
+  readonly jurisdiction: string;
+  readonly by: string;
+  /** ISO instant. */
+  readonly at: string;
+}
+
+/** A rejection of one criterion's evidence: it stands until the criterion is verified again. */
+export interface CriterionRejection extends CriterionVerification {
+  readonly comment: string;
+}
+
+/** The document a vendor supplied for one qualification criterion of the procedures, and its findings. */
 export interface QualificationEvidence {
   /** The criterion's id in the procedure definitions, e.g. `taxAndSocialInsurance` (seed 000 §六(五)). */
   readonly criterionId: string;
   /** The document, as the registry files it: its title, number or archive reference. */
   readonly document: string;
   readonly note?: string;
+  /**
+   * Last day (YYYY-MM-DD, China time) the document is valid, e.g. a tax certificate's; from the next day
+   * on the criterion no longer counts. Absent: the document does not expire.
+   */
+  readonly validUntil?: string;
+  /** One verification per role that verified this document (absent in records made before per-criterion verification). */
+  readonly verifications?: readonly CriterionVerification[];
+  readonly rejection?: CriterionRejection;
 }
 
-/** The role that verifies vendors' qualifications (seed 001 §二(七): 民政局负责核实承接方的资质及条件). */
+/**
+ * The role whose verification a request without a `role` stood for before procedures named their verifier
+ * (seed 001 §二(七): 民政局负责核实承接方的资质及条件). Only the development stack's officer uses it now.
+ */
 export const VERIFIER_ROLE = 'civil-affairs';
 
 /** The roles that may suspend a vendor (the exit mechanism of seed 003). */

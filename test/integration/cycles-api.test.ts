@@ -352,7 +352,7 @@ describe('the procurement cycles and tasks API', () => {
       await openTask(cycleId, 'draftBudget', 'drafter');
       verified = await register('测试县阳光社会工作服务中心');
       unverified = await register('测试县新星社工事务所');
-      const verification = await call('POST', `/vendors/${verified}/verification`, as('civil'), { decision: 'verified' });
+      const verification = await call('POST', `/vendors/${verified}/verification`, as('drafter'), { decision: 'verified' });
       expect(verification.status).toBe(200);
     });
 
@@ -360,7 +360,7 @@ describe('the procurement cycles and tasks API', () => {
       const before = await readModelSnapshot(api.dataSource);
       const { status, body } = await call('POST', `/cycles/${cycleId}/bids`, as('centre'), { requestId: randomUUID(), vendorId: unverified, priceFen: 1_000_000 });
       expect(status).toBe(422);
-      expect(body).toMatchObject({ message: expect.stringContaining('has not been verified'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^unverified: /) }] });
+      expect(body).toMatchObject({ message: expect.stringContaining('"registered" (依法设立) is not verified by justice-bureau'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^unverified: /) }] });
       expect(await readModelSnapshot(api.dataSource)).toEqual(before);
       const unknown = await call('POST', `/cycles/${cycleId}/bids`, as('centre'), { requestId: randomUUID(), vendorId: randomUUID(), priceFen: 1_000_000 });
       expect(unknown.status).toBe(422);

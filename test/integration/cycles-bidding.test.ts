@@ -69,7 +69,7 @@ describe('bidding and awarding through the API (time-skipping)', () => {
       evidence: [{ criterionId: 'registered', document: `${name}登记证书` }],
     });
     const id = answer.body['id'] as string;
-    if (verify) expect((await call('POST', `/vendors/${id}/verification`, 'civil', { decision: 'verified' })).status).toBe(200);
+    if (verify) expect((await call('POST', `/vendors/${id}/verification`, 'drafter', { decision: 'verified' })).status).toBe(200);
     return id;
   };
 

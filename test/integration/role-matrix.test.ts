@@ -91,7 +91,7 @@ describe('who may do and see what (the role matrix)', () => {
     winner = await register('测试县阳光社会工作服务中心', 'admin', JURISDICTION);
     loser = await register('测试县和谐社工事务所', 'admin', JURISDICTION);
     foreignVendor = await register('外县同心服务中心', 'national', 'other-county');
-    for (const id of [winner, loser]) expect((await call('POST', `/vendors/${id}/verification`, 'civil', { decision: 'verified' })).status).toBe(200);
+    for (const id of [winner, loser]) expect((await call('POST', `/vendors/${id}/verification`, 'justice', { decision: 'verified' })).status).toBe(200);
     tokens.winnerStaff = await tokenFor({ userId: 'winner.staff', name: '阳光职员', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId: winner });
     tokens.loserStaff = await tokenFor({ userId: 'loser.staff', name: '和谐职员', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId: loser });
     tokens.foreignStaff = await tokenFor({ userId: 'foreign.staff', name: '外县职员', roles: ['vendor'], jurisdiction: 'other-county', vendorId: foreignVendor });
@@ -158,7 +158,7 @@ describe('who may do and see what (the role matrix)', () => {
       method: 'POST',
       route: () => `/vendors/${winner}/verification`,
       body: () => ({ decision: 'verified' }),
-      expect: { rest: 403, civil: 409 },
+      expect: { rest: 403, justice: 409 },
     },
     { name: 'POST /vendors/{loser}/suspension (no reason)', method: 'POST', route: () => `/vendors/${loser}/suspension`, body: () => ({}), expect: { rest: 403, admin: 422, finance: 422, foreignAdmin: 422, national: 422 } },
     { name: 'GET /definitions', method: 'GET', route: () => '/definitions', expect: everyone(200) },

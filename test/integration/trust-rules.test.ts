@@ -112,7 +112,7 @@ describe('trust rules through the API', () => {
     const register = async (name: string) => {
       const created = await call('POST', '/vendors', 'admin', { name, creditCode: freshCreditCode(), registrationType: 'socialServiceAgency', evidence: [{ criterionId: 'registered', document: `${name}登记证书` }] });
       const id = created.body['id'] as string;
-      expect((await call('POST', `/vendors/${id}/verification`, 'civil', { decision: 'verified' })).status).toBe(200);
+      expect((await call('POST', `/vendors/${id}/verification`, 'drafter', { decision: 'verified' })).status).toBe(200);
       return id;
     };
     sunshine = await register('测试县阳光社会工作服务中心');

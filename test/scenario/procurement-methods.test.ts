@@ -43,7 +43,7 @@ describe('procurement methods of the Baotou mediation procedure, through the HTT
       });
       expect(registered.status).toBe(201);
       const id = registered.body['id'] as string;
-      expect((await stack.call('POST', `/vendors/${id}/verification`, await as('civil-affairs'), { decision: 'verified' })).status).toBe(200);
+      expect((await stack.call('POST', `/vendors/${id}/verification`, await as('justice-bureau'), { decision: 'verified' })).status).toBe(200);
       vendorIds.push(id);
     }
   });

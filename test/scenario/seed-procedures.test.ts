@@ -11,7 +11,6 @@ import { eventually } from '../support/eventually.js';
 import { type CycleDetail, incidentsOf, type PaymentView, PINNED_START, ScenarioStack, TEST_CALENDARS, type TaskView } from './http-driver.js';
 
 const ADMINISTRATOR = 'administrator';
-const VERIFIER = 'civil-affairs';
 const BIDDER = 'procurement-centre';
 const VENDORS = ['阳光社会工作服务中心', '和谐社工事务所', '同心社会服务社'];
 
@@ -308,9 +307,10 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
     const planner = new ProcedureDriver({ definition, calendars: TEST_CALENDARS, jurisdiction });
     const roles = [...new Set([ADMINISTRATOR, ...definition.roles.map((role) => role.id)])];
 
-    // ── register vendors and have civil affairs verify them ───────────────────────────────────
+    // ── register vendors and have the role the procedure names verify them ─────────────────────
     const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
     const criteria = selection?.kind === 'vendorSelection' ? selection.selection.qualification.criteria.map((c) => c.id) : ['registered'];
+    const verifier = selection?.kind === 'vendorSelection' ? selection.selection.qualification.verifiedBy : 'civil-affairs';
     const vendorIds: string[] = [];
     for (const name of VENDORS) {
       const registered = await stack.call('POST', '/vendors', admin, {
@@ -321,7 +321,7 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
       });
       expect(registered.status).toBe(201);
       const id = registered.body['id'] as string;
-      const verified = await stack.call('POST', `/vendors/${id}/verification`, await as(VERIFIER), { decision: 'verified' });
+      const verified = await stack.call('POST', `/vendors/${id}/verification`, await as(verifier), { decision: 'verified' });
       expect(verified.status).toBe(200);
       vendorIds.push(id);
     }

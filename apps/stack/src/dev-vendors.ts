@@ -1,7 +1,6 @@
 import type { Identity } from '../../../src/identity/identity.js';
 import { creditCodeCheckCharacter } from '../../../src/vendors/unified-social-credit-code.js';
-import { VERIFIER_ROLE } from '../../../src/vendors/vendor.js';
-import { ConflictError } from '../../api/src/common/domain-errors.js';
+import { ConflictError, InvalidTransitionError } from '../../api/src/common/domain-errors.js';
 import { VerificationDecision } from '../../api/src/vendors/vendors.dto.js';
 import type { VendorsService } from '../../api/src/vendors/vendors.service.js';
 
@@ -29,13 +28,19 @@ function creditCodeOf(serial: string): string {
 }
 
 /**
- * Registers (as the development administrator) and verifies (as the development civil-affairs officer)
- * the development vendors of `jurisdiction`, through the registry's own rules and audit trail. A vendor
- * already registered, by this or an earlier start, is left as it is and found by its credit code.
+ * Registers (as the development administrator) the development vendors of `jurisdiction` with sample
+ * evidence for every qualification criterion of the procedures deployed there, and has each criterion
+ * verified by a development officer of the role those procedures name (`qualification.verifiedBy`),
+ * through the registry's own rules and audit trail. A vendor already registered, by this or an earlier
+ * start, is found by its credit code and given what it lacks (evidence for a criterion added since, a
+ * verification not yet made).
  */
 export async function ensureDevVendors(vendors: VendorsService, jurisdiction: string): Promise<DevVendor[]> {
   const registrar: Identity = { userId: 'dev.administrator', name: '系统管理员（开发）', roles: ['administrator'], jurisdiction };
-  const verifier: Identity = { userId: `dev.${VERIFIER_ROLE}`, name: '民政局（开发）', roles: [VERIFIER_ROLE], jurisdiction };
+  const requirements = await vendors.requirementsFor(jurisdiction);
+  const criteria = [...new Set(requirements.flatMap((requirement) => requirement.criteria.map((criterion) => criterion.id)))].sort();
+  const verifierRoles = [...new Set(requirements.map((requirement) => requirement.verifiedBy))].sort();
+  const sample = (criterionId: string) => ({ criterionId, document: `开发用示例材料·${criterionId}（非真实机构）` });
   const found: DevVendor[] = [];
   for (const organisation of DEV_ORGANISATIONS) {
     const creditCode = creditCodeOf(organisation.serial);
@@ -46,7 +51,7 @@ export async function ensureDevVendors(vendors: VendorsService, jurisdiction: st
           name: organisation.name,
           creditCode,
           registrationType: 'socialServiceAgency',
-          evidence: [{ criterionId: 'qualified', document: '开发用示例材料（非真实机构）' }],
+          evidence: (criteria.length > 0 ? criteria : ['qualified']).map(sample),
         });
       } catch (error) {
         // Registered in another jurisdiction's registry: not this jurisdiction's vendor.
@@ -54,7 +59,18 @@ export async function ensureDevVendors(vendors: VendorsService, jurisdiction: st
         throw error;
       }
     }
-    if (vendor.verificationStatus === 'pending') vendor = await vendors.verify(verifier, vendor.id, { decision: VerificationDecision.Verified });
+    for (const criterionId of criteria) {
+      if (!vendor.evidence.some((item) => item.criterionId === criterionId)) vendor = await vendors.fileEvidence(registrar, vendor.id, sample(criterionId));
+    }
+    for (const role of verifierRoles) {
+      const verifier: Identity = { userId: `dev.${role}`, name: `${role}（开发）`, roles: [role], jurisdiction };
+      try {
+        vendor = await vendors.verify(verifier, vendor.id, { decision: VerificationDecision.Verified, role });
+      } catch (error) {
+        // Verified by an earlier start: a verification stands.
+        if (!(error instanceof InvalidTransitionError)) throw error;
+      }
+    }
     found.push({ vendorId: vendor.id, name: vendor.name });
   }
   return found;

@@ -13,6 +13,7 @@ import { DefinitionsRepository } from '../definitions/definitions.repository.js'
 import { type CycleMemo, ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
 import { visibleCycleDetail } from '../access/read-access.js';
 import { toTaskDto } from '../tasks/tasks.service.js';
+import { type QualificationRequirement, qualificationRequirements } from '../../../../src/vendors/qualification.js';
 import { VendorIneligibleError, VendorsService } from '../vendors/vendors.service.js';
 import type {
   CancelCycleDto,
@@ -239,7 +240,7 @@ export class CyclesService {
       ]);
     }
     const cycle = await this.locate(user, id);
-    const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction);
+    const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction, await this.qualificationOf(cycle));
     const bidId = `bid-${digest(`${id}\n${body.requestId}`).slice(0, 20)}`;
     const result = await this.workflows.submitBid(id, {
       requestId: body.requestId,
@@ -389,12 +390,30 @@ export class CyclesService {
     };
   }
 
-  private async eligibleVendor(vendorId: string, jurisdiction: string) {
+  /**
+   * What the cycle's procedure asks of a bidder: the criteria of the vendor-selection step it is in (of
+   * every such step when the read model does not say), each verified by the role that step names.
+   */
+  private async qualificationOf(cycle: LocatedCycle): Promise<QualificationRequirement[]> {
+    const memo = cycle.row ? undefined : (await this.workflows.presence(cycle.id))?.memo;
+    const key = cycle.row?.definitionKey ?? memo?.definitionKey;
+    const version = cycle.row?.definitionVersion ?? memo?.definitionVersion;
+    const found = typeof key === 'string' && typeof version === 'number' ? await this.definitions.findVersion(key, version) : undefined;
+    // A cycle is launched only from a deployed version, and versions are never deleted.
+    if (!found) throw new Error(`the definition of cycle ${cycle.id} is not in the registry`);
+    return qualificationRequirements(found.compiled as unknown as ProcedureDefinition, cycle.row?.currentStep ?? undefined);
+  }
+
+  private async eligibleVendor(vendorId: string, jurisdiction: string, requirements: readonly QualificationRequirement[]) {
     try {
-      return await this.vendors.assertEligible(vendorId, jurisdiction);
+      return await this.vendors.assertEligible(vendorId, jurisdiction, requirements);
     } catch (error) {
       // An unqualified vendor cannot bid: that is a problem with the request's vendorId, not a missing page.
-      if (error instanceof VendorIneligibleError) throw new ValidationError(error.message, [{ field: 'vendorId', problem: `${error.reason}: ${error.message}` }]);
+      if (error instanceof VendorIneligibleError) {
+        // One problem per criterion not met, each naming it, so a registrar sees everything to put right at once.
+        const problems = error.unmet.length > 0 ? error.unmet.map((u) => ({ field: 'vendorId', problem: `${u.reason}: ${u.problem}` })) : [{ field: 'vendorId', problem: `${error.reason}: ${error.message}` }];
+        throw new ValidationError(error.message, problems);
+      }
       if (error instanceof NotFoundError) throw new ValidationError(error.message, [{ field: 'vendorId', problem: 'no such vendor in the registry' }]);
       throw error;
     }

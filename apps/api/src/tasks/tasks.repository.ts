@@ -58,6 +58,22 @@ export class TasksRepository {
     return this.withCycles(query.getRawAndEntities());
   }
 
+  /** The vendors of the cycle's bids among `bidIds`, by bid id (bids not projected are absent). */
+  async bidVendors(cycleId: string, bidIds: readonly string[]): Promise<Map<string, { vendorId: string; vendorName: string }>> {
+    const rows = (await this.dataSource.query(`SELECT bid_id, vendor_id, vendor_name FROM bids WHERE cycle_id = $1 AND bid_id = ANY($2::text[])`, [cycleId, [...bidIds]])) as Array<{
+      bid_id: string;
+      vendor_id: string;
+      vendor_name: string;
+    }>;
+    return new Map(rows.map((row) => [row.bid_id, { vendorId: row.vendor_id, vendorName: row.vendor_name }]));
+  }
+
+  /** The vendor a contract is with; undefined when the contract was not projected. */
+  async contractVendor(contractId: string): Promise<{ vendorId: string; vendorName: string } | undefined> {
+    const rows = (await this.dataSource.query(`SELECT vendor_id, vendor_name FROM contracts WHERE id = $1`, [contractId])) as Array<{ vendor_id: string; vendor_name: string }>;
+    return rows[0] ? { vendorId: rows[0].vendor_id, vendorName: rows[0].vendor_name } : undefined;
+  }
+
   /** Whether the contract is the vendor's. */
   async isVendorsContract(contractId: string, vendorId: string): Promise<boolean> {
     const rows = (await this.dataSource.query(`SELECT 1 FROM contracts WHERE id = $1 AND vendor_id = $2`, [contractId, vendorId])) as unknown[];

@@ -4,6 +4,7 @@ import { type Identity, jurisdictionAllows } from '../../../../src/identity/iden
 import type { TaskInstance, TaskPayload } from '../../../../workflows/engine/types.js';
 import type { MessageResult } from '../../../../workflows/procurement/messages.js';
 import { type FieldProblem, NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { isSigningTask, type QualificationRequirement, qualificationRequirements } from '../../../../src/vendors/qualification.js';
 import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { ConfidentialFields, visibleTask } from '../access/read-access.js';
 import { actorOf } from '../cycles/cycles.service.js';
@@ -78,7 +79,16 @@ export class TasksService {
     // Not refused here when the read model shows the task closed: a repeated request must still get its
     // first answer, and the workflow, not the read model, knows whether the task is open.
     const { task, cycle } = await this.visibleTask(user, id);
-    const payload = requested?.kind === 'invitations' ? await this.invitedVendors(requested.vendorIds, cycle.jurisdiction) : requested;
+    const definition = await this.definitionOf(cycle);
+    const requirements = qualificationRequirements(definition, task.contractId === null ? task.stepId : undefined);
+    const payload = requested?.kind === 'invitations' ? await this.invitedVendors(requested.vendorIds, cycle.jurisdiction, requirements) : requested;
+    // Eligibility again at award and at signing (a vendor suspended, or whose evidence expired, since it
+    // bid): checked here against the registry, before the workflow is asked, so a refusal writes nothing
+    // and the workflow's history never depends on a registry read.
+    if (payload?.kind === 'award') await this.refuseIneligibleWinners(cycle, payload.winners, requirements);
+    if (task.contractId !== null && body.outcome !== 'return' && body.outcome !== 'reject' && isSigningTask(definition, task)) {
+      await this.refuseIneligibleSigner(task.contractId, cycle.jurisdiction, requirements);
+    }
     const result = await this.workflows.decideTask(task.workflowId, {
       requestId: body.requestId,
       actor: actorOf(user),
@@ -95,12 +105,12 @@ export class TasksService {
    * The vendors an invitation list names, each found in the registry verified and not suspended in the
    * cycle's jurisdiction; every one that is not is named, and nothing is sent to the workflow.
    */
-  private async invitedVendors(vendorIds: readonly string[], jurisdiction: string): Promise<TaskPayload> {
+  private async invitedVendors(vendorIds: readonly string[], jurisdiction: string, requirements: readonly QualificationRequirement[]): Promise<TaskPayload> {
     const vendors: Array<{ vendorId: string; vendorName: string }> = [];
     const problems: FieldProblem[] = [];
     for (const [index, vendorId] of vendorIds.entries()) {
       try {
-        const vendor = await this.vendors.assertEligible(vendorId, jurisdiction);
+        const vendor = await this.vendors.assertEligible(vendorId, jurisdiction, requirements);
         vendors.push({ vendorId: vendor.vendorId, vendorName: vendor.name });
       } catch (error) {
         const field = `payload.vendorIds.${index}`;
@@ -111,6 +121,52 @@ export class TasksService {
     }
     if (problems.length > 0) throw new ValidationError(`Only verified vendors of the registry can be invited: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}.`, problems);
     return { kind: 'invitations', vendors };
+  }
+
+  /** The procedure version the task's cycle runs (versions are never deleted once a cycle runs one). */
+  private async definitionOf(cycle: TaskRecord['cycle']): Promise<ProcedureDefinition> {
+    const version = await this.definitions.findVersion(cycle.definitionKey, cycle.definitionVersion);
+    if (!version) throw new Error(`the definition ${cycle.definitionKey} v${cycle.definitionVersion} of cycle ${cycle.id} is not in the registry`);
+    return version.compiled as unknown as ProcedureDefinition;
+  }
+
+  /** 409 naming every winner whose vendor may no longer take part; nothing is sent to the workflow. */
+  private async refuseIneligibleWinners(cycle: TaskRecord['cycle'], winners: ReadonlyArray<{ bidId: string }>, requirements: readonly QualificationRequirement[]): Promise<void> {
+    const bids = await this.repository.bidVendors(cycle.id, winners.map((winner) => winner.bidId));
+    const problems: FieldProblem[] = [];
+    for (const [index, winner] of winners.entries()) {
+      // A bid the read model does not know is the workflow's to refuse: it knows the round's bids.
+      const bid = bids.get(winner.bidId);
+      if (!bid) continue;
+      const refusal = await this.ineligibility(bid.vendorId, cycle.jurisdiction, requirements);
+      if (refusal) problems.push({ field: `payload.winners.${index}.bidId`, problem: `bid "${winner.bidId}" of vendor "${bid.vendorName}" (${bid.vendorId}): ${refusal}` });
+    }
+    if (problems.length > 0) {
+      throw new VendorIneligibleError(`Nothing was awarded: a winner may no longer take part. ${problems.map((p) => p.problem).join(' ')}`, 'unqualified', problems);
+    }
+  }
+
+  /** 409 naming the contract's vendor when it may no longer take part, so it cannot sign. */
+  private async refuseIneligibleSigner(contractId: string, jurisdiction: string, requirements: readonly QualificationRequirement[]): Promise<void> {
+    const vendor = await this.repository.contractVendor(contractId);
+    if (!vendor) return;
+    const refusal = await this.ineligibility(vendor.vendorId, jurisdiction, requirements);
+    if (refusal) {
+      const problem = `vendor "${vendor.vendorName}" (${vendor.vendorId}) of contract ${contractId}: ${refusal}`;
+      throw new VendorIneligibleError(`The contract cannot be signed: its vendor may no longer take part. ${problem}`, 'unqualified', [{ field: 'vendorId', problem }]);
+    }
+  }
+
+  /** Why the vendor may not take part now, or undefined when it may. */
+  private async ineligibility(vendorId: string, jurisdiction: string, requirements: readonly QualificationRequirement[]): Promise<string | undefined> {
+    try {
+      await this.vendors.assertEligible(vendorId, jurisdiction, requirements);
+      return undefined;
+    } catch (error) {
+      if (error instanceof VendorIneligibleError) return `${error.reason}: ${error.message}`;
+      if (error instanceof NotFoundError) return 'no such vendor in the registry';
+      throw error;
+    }
   }
 
   /** A task the caller may see: of their jurisdiction and, for vendor staff, of their own contract. */

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from 
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -9,10 +10,10 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/identity.js';
-import { SUSPENDER_ROLES, VERIFIER_ROLE } from '../../../../src/vendors/vendor.js';
+import { SUSPENDER_ROLES } from '../../../../src/vendors/vendor.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
-import { CreateVendorDto, ListVendorsQueryDto, SuspendVendorDto, VendorDto, VendorIdParamsDto, VendorListDto, VerifyVendorDto } from './vendors.dto.js';
+import { CreateVendorDto, ListVendorsQueryDto, QualificationEvidenceDto, SuspendVendorDto, VendorDto, VendorIdParamsDto, VendorListDto, VerifyVendorDto } from './vendors.dto.js';
 import { VendorsService } from './vendors.service.js';
 
 const NOT_VISIBLE = 'No such vendor, or it belongs to another jurisdiction.';
@@ -26,7 +27,7 @@ export class VendorsController {
   @Post()
   @RequireRoles(ADMINISTRATOR_ROLE)
   @ApiOperation({
-    summary: 'Register a vendor (承接主体) with its evidence per qualification criterion; it waits for verification by civil affairs.',
+    summary: 'Register a vendor (承接主体) with its evidence per qualification criterion; each criterion waits for verification by the role the procedures name.',
   })
   @ApiCreatedResponse({ type: VendorDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The unified social credit code is already registered.' })
@@ -52,17 +53,35 @@ export class VendorsController {
     return this.vendors.get(user, params.id);
   }
 
-  @Post(':id/verification')
+  @Post(':id/evidence')
   @HttpCode(HttpStatus.OK)
-  @RequireRoles(VERIFIER_ROLE)
+  @RequireRoles(ADMINISTRATOR_ROLE)
   @ApiOperation({
-    summary: 'Civil affairs verifies or rejects the vendor’s qualifications (seed 001 §二(七)).',
-    description: 'A rejection needs a comment. Whoever registered the vendor may not verify it. A verified vendor stays verified (suspend it to stop it); a rejected one may be verified later.',
+    summary: 'File a (new) document for one criterion, e.g. a renewed tax certificate with its validUntil.',
+    description: 'It replaces the document on file for that criterion, whose verifications and rejection no longer apply: the criterion waits for verification again.',
   })
   @ApiOkResponse({ type: VendorDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The vendor is already verified, or already rejected.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Unknown decision, or a rejection without a comment.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A field is invalid, or the vendor already carries evidence for the most criteria.' })
+  fileEvidence(@Param() params: VendorIdParamsDto, @Body() body: QualificationEvidenceDto, @CurrentUser() user: Identity): Promise<VendorDto> {
+    return this.vendors.fileEvidence(user, params.id, body);
+  }
+
+  @Post(':id/verification')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Verify or reject the evidence of some criteria, in the role a procedure names in qualification.verifiedBy (seed 001 §二(七)).',
+    description:
+      '`role` must be one the caller holds and one that a procedure deployed for the vendor’s jurisdiction names in `selection.qualification.verifiedBy`; ' +
+      'absent, the caller’s only such role. `criteria` are the criterion ids decided; absent, every criterion on file that the role verifies. ' +
+      'A rejection needs a comment. Whoever registered the vendor may not verify it. A verification stands (suspend the vendor, or file a new document, to end it); ' +
+      'a rejected criterion may be verified later. A vendor bids only when every criterion of the cycle’s procedure is verified by that procedure’s role and not expired.',
+  })
+  @ApiOkResponse({ type: VendorDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The role is not the caller’s, or no procedure of the jurisdiction has it verify (`details[0].field` `role`); or the caller registered the vendor.' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Every named criterion is already verified (or already rejected) in that role.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Unknown decision, a rejection without a comment, or a criterion not on file or not verified by that role (`criteria.<n>`).' })
   verify(@Param() params: VendorIdParamsDto, @Body() body: VerifyVendorDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.verify(user, params.id, body);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, Matches, MaxLength, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import { REGISTRATION_TYPES, type RegistrationType, VERIFICATION_STATUSES, type VerificationStatus } from '../../../../src/vendors/vendor.js';
 import { creditCodeProblem } from '../../../../src/vendors/unified-social-credit-code.js';
@@ -44,6 +44,24 @@ function IsUnifiedSocialCreditCode(): PropertyDecorator {
     });
 }
 
+/** A calendar day that exists (2025-02-29 does not), written YYYY-MM-DD. */
+function IsCalendarDay(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCalendarDay',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+          const parsed = new Date(`${value}T00:00:00Z`);
+          return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+        },
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'the value'} must be a calendar day written YYYY-MM-DD, e.g. 2026-12-31`,
+      },
+    });
+}
+
 const JURISDICTION = { regex: IDENTIFIER_PATTERN, message: 'jurisdiction must be lower-case words joined by hyphens, e.g. "zj-deqing"' };
 
 // ---- requests -------------------------------------------------------------------------------
@@ -62,6 +80,60 @@ export class QualificationEvidenceDto {
 
   @TextField({ example: '原件已核对', maxLength: MAX_COMMENT_LENGTH, multiline: true, optional: true })
   note?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    example: '2026-12-31',
+    description: 'Last day (China time) the document is valid, e.g. a tax certificate’s; from the next day the criterion no longer counts. Absent: it does not expire.',
+  })
+  @OptionalField()
+  @IsCalendarDay()
+  validUntil?: string;
+}
+
+/** One finding on a criterion's evidence. */
+export class CriterionVerificationDto {
+  @ApiProperty({ example: 'civil-affairs', description: 'The role the verifier acted in; a procedure counts it when its `qualification.verifiedBy` names this role.' })
+  role!: string;
+
+  @ApiProperty({ example: 'zj-deqing', description: 'The jurisdiction the verifier acted for.' })
+  jurisdiction!: string;
+
+  @ApiProperty({ description: 'User id of the verifier.' })
+  by!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
+export class CriterionRejectionDto extends CriterionVerificationDto {
+  @ApiProperty({ example: '纳税证明已过期' })
+  comment!: string;
+}
+
+/** A criterion's evidence as the registry holds it: the document, its validity, and the findings on it. */
+export class EvidenceDto {
+  @ApiProperty({ example: 'taxAndSocialInsurance' })
+  criterionId!: string;
+
+  @ApiProperty({ example: '2025年度纳税证明（德税证〔2025〕118号）' })
+  document!: string;
+
+  @ApiPropertyOptional()
+  note?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date', description: 'Last valid day (China time); absent when the document does not expire.' })
+  validUntil?: string;
+
+  @ApiProperty({ type: Boolean, description: 'Whether validUntil has passed (China time) when this answer was made.' })
+  expired!: boolean;
+
+  @ApiProperty({ type: [CriterionVerificationDto], description: 'One verification per role that verified this document.' })
+  verifications!: CriterionVerificationDto[];
+
+  @ApiProperty({ type: CriterionRejectionDto, nullable: true, description: 'The rejection that stands, until the criterion is verified again.' })
+  rejection!: CriterionRejectionDto | null;
 }
 
 export class CreateVendorDto {
@@ -107,12 +179,36 @@ export enum VerificationDecision {
 }
 
 export class VerifyVendorDto {
-  @ApiProperty({ enum: VerificationDecision, description: 'Civil affairs’ finding on the qualifications and conditions (seed 001 §二(七)).' })
+  @ApiProperty({ enum: VerificationDecision, description: 'The finding on the named criteria’s evidence (seed 001 §二(七): 核实承接方的资质及条件).' })
   @IsIn(Object.values(VerificationDecision))
   decision!: VerificationDecision;
 
   @TextField({ description: 'Why; required when rejecting.', example: '缺少近三年社会保险缴纳记录', maxLength: MAX_COMMENT_LENGTH, multiline: true, optional: true, trim: true })
   comment?: string;
+
+  @TextField({
+    description:
+      'The role the verifier acts in: one the caller holds that a procedure deployed for the vendor’s jurisdiction names in `selection.qualification.verifiedBy`. Absent: the caller’s only such role.',
+    example: 'civil-affairs',
+    maxLength: MAX_JURISDICTION_LENGTH,
+    optional: true,
+    pattern: { regex: IDENTIFIER_PATTERN, message: 'role must be a role id such as "civil-affairs"' },
+  })
+  role?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_EVIDENCE_ITEMS,
+    example: ['qualifiedSocialOrganisation', 'taxAndSocialInsurance'],
+    description: 'The criteria decided, each with evidence on file and verified by `role` in some procedure. Absent: every criterion on file that `role` verifies.',
+  })
+  @OptionalField()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_EVIDENCE_ITEMS)
+  @MaxLength(100, { each: true })
+  @Matches(CAMEL_ID_PATTERN, { each: true, message: 'each criterion must be a camelCase criterion id such as "taxAndSocialInsurance"' })
+  criteria?: string[];
 }
 
 export class SuspendVendorDto {
@@ -170,19 +266,22 @@ export class VendorDto {
   @ApiProperty({ enum: REGISTRATION_TYPES })
   registrationType!: RegistrationType;
 
-  @ApiProperty({ type: [QualificationEvidenceDto] })
-  evidence!: QualificationEvidenceDto[];
+  @ApiProperty({ type: [EvidenceDto] })
+  evidence!: EvidenceDto[];
 
-  @ApiProperty({ enum: VERIFICATION_STATUSES, description: 'pending until civil affairs decides.' })
+  @ApiProperty({
+    enum: VERIFICATION_STATUSES,
+    description: 'Summary: rejected while a criterion stands rejected, verified once every criterion on file has a verification, pending otherwise. Eligibility reads the criteria themselves.',
+  })
   verificationStatus!: VerificationStatus;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Civil affairs’ comment on its decision.' })
+  @ApiProperty({ type: String, nullable: true, description: 'The comment on the latest verification decision.' })
   verificationComment!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'User id of whoever decided the verification.' })
+  @ApiProperty({ type: String, nullable: true, description: 'User id of whoever took the latest verification decision.' })
   verifiedBy!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the verification was decided.' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the latest verification decision was taken.' })
   verifiedAt!: string | null;
 
   @ApiProperty()

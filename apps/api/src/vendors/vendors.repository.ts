@@ -3,6 +3,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntryInput } from '../../../../activities/audit.js';
 import { appendAuditEntry } from '../../../../src/persistence/audit-append.js';
 import { VendorEntity } from '../../../../src/persistence/entities/vendor.entity.js';
+import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
+import { NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { type QualificationRequirement, qualificationRequirements } from '../../../../src/vendors/qualification.js';
 import type { QualificationEvidence, RegistrationType, VerificationStatus } from '../../../../src/vendors/vendor.js';
 
 /** A vendor as the registry holds it. */
@@ -42,7 +45,18 @@ export interface VendorTransaction {
   insert(vendor: NewVendor): Promise<{ created: VendorRecord } | { duplicate: VendorRecord }>;
   /** Reads a vendor and holds it against concurrent decisions until the transaction ends. */
   lock(id: string): Promise<VendorRecord | undefined>;
-  recordVerification(id: string, decision: { status: 'verified' | 'rejected'; comment: string | null; by: string; at: Date }): Promise<VendorRecord>;
+  /** Stores the evidence with its per-criterion findings, and the vendor-wide summary of the latest decision. */
+  recordVerification(
+    id: string,
+    decision: { evidence: readonly QualificationEvidence[]; status: VerificationStatus; comment: string | null; by: string; at: Date },
+  ): Promise<VendorRecord>;
+  /** Stores evidence changed by a filing (the summary status recomputed by the service). */
+  recordEvidence(id: string, evidence: readonly QualificationEvidence[], status: VerificationStatus): Promise<VendorRecord>;
+  /**
+   * The qualification requirements of every deployed version of every Procedure a vendor of `jurisdiction`
+   * may take part in (its jurisdiction's; all, for a national vendor): who verifies which criteria there.
+   */
+  requirementsFor(jurisdiction: string): Promise<QualificationRequirement[]>;
   recordSuspension(id: string, suspension: { reason: string; by: string; at: Date }): Promise<VendorRecord>;
   appendAudit(entry: AuditEntryInput): Promise<void>;
 }
@@ -92,8 +106,30 @@ function vendorTransaction(manager: EntityManager): VendorTransaction {
       return (await vendors.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })) ?? undefined;
     },
     async recordVerification(id, decision) {
-      await vendors.update({ id }, { verificationStatus: decision.status, verificationComment: decision.comment, verifiedBy: decision.by, verifiedAt: decision.at });
+      await vendors.update(
+        { id },
+        {
+          evidence: decision.evidence as QualificationEvidence[],
+          verificationStatus: decision.status,
+          verificationComment: decision.comment,
+          verifiedBy: decision.by,
+          verifiedAt: decision.at,
+        },
+      );
       return vendors.findOneByOrFail({ id });
+    },
+    async recordEvidence(id, evidence, status) {
+      await vendors.update({ id }, { evidence: evidence as QualificationEvidence[], verificationStatus: status });
+      return vendors.findOneByOrFail({ id });
+    },
+    async requirementsFor(jurisdiction) {
+      const rows = (await manager.query(
+        jurisdiction === NATIONAL_JURISDICTION
+          ? `SELECT compiled FROM definition_versions WHERE kind = 'Procedure'`
+          : `SELECT compiled FROM definition_versions WHERE kind = 'Procedure' AND (jurisdiction = $1 OR jurisdiction = $2)`,
+        jurisdiction === NATIONAL_JURISDICTION ? [] : [jurisdiction, NATIONAL_JURISDICTION],
+      )) as Array<{ compiled: ProcedureDefinition }>;
+      return rows.flatMap((row) => qualificationRequirements(row.compiled));
     },
     async recordSuspension(id, suspension) {
       await vendors.update({ id }, { suspended: true, suspensionReason: suspension.reason, suspendedBy: suspension.by, suspendedAt: suspension.at });

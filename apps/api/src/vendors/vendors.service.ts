@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
-import { type RegistrationType, SUSPENDER_ROLES, VERIFIER_ROLE } from '../../../../src/vendors/vendor.js';
+import { chinaDate, type QualificationRequirement, type UnmetCriterion, unmetCriteria } from '../../../../src/vendors/qualification.js';
+import { type QualificationEvidence, type RegistrationType, SUSPENDER_ROLES, type VerificationStatus } from '../../../../src/vendors/vendor.js';
 import {
   ConflictError,
   DomainError,
@@ -11,11 +12,11 @@ import {
   NotFoundError,
   ValidationError,
 } from '../common/domain-errors.js';
-import type { CreateVendorDto, ListVendorsQueryDto, SuspendVendorDto, VendorDto, VendorListDto, VerifyVendorDto } from './vendors.dto.js';
+import type { CreateVendorDto, EvidenceDto, ListVendorsQueryDto, QualificationEvidenceDto, SuspendVendorDto, VendorDto, VendorListDto, VerifyVendorDto } from './vendors.dto.js';
 import { type VendorRecord, VendorsRepository, type VendorTransaction } from './vendors.repository.js';
 
 /** Why a vendor may not take part in a cycle. */
-export type IneligibilityReason = 'other-jurisdiction' | 'unverified' | 'rejected' | 'suspended';
+export type IneligibilityReason = 'other-jurisdiction' | 'unverified' | 'rejected' | 'suspended' | 'unqualified';
 
 /** The vendor may not bid or be awarded: `reason` says which rule, the message says what to do. */
 export class VendorIneligibleError extends DomainError {
@@ -26,6 +27,8 @@ export class VendorIneligibleError extends DomainError {
     message: string,
     readonly reason: IneligibilityReason,
     details: readonly FieldProblem[] = [],
+    /** For `unqualified`: the criteria of the procedure the vendor does not meet. */
+    readonly unmet: readonly UnmetCriterion[] = [],
   ) {
     super(message, details);
   }
@@ -38,6 +41,7 @@ export interface VendorSnapshot {
   readonly creditCode: string;
   readonly jurisdiction: string;
   readonly registrationType: RegistrationType;
+  /** Who took the latest verification decision on the vendor, and when (empty when none was taken). */
   readonly verifiedBy: string;
   readonly verifiedAt: string;
 }
@@ -46,8 +50,11 @@ const DEFAULT_PAGE_SIZE = 100;
 
 /**
  * The vendor registry's rules. Administrators register vendors with their evidence per qualification
- * criterion; civil affairs verifies or rejects them (seed 001 §二(七)) — never the person who registered
- * the vendor; administrators or the finance bureau suspend them (seed 003's exit mechanism). Callers see
+ * criterion (each document valid until a day, or for good) and file new documents later; a holder of the
+ * role a deployed procedure names in `qualification.verifiedBy` verifies or rejects the criteria that
+ * procedure lists (seed 001 §二(七) names civil affairs; other procedures name the justice bureau) —
+ * never the person who registered the vendor; administrators or the finance bureau suspend vendors
+ * (seed 003's exit mechanism). Callers see
  * their own jurisdiction's vendors and national ones, and act only on their own jurisdiction's (national
  * users on all); what they may not see looks like it does not exist. Every decision is audited in the
  * transaction that makes it.
@@ -64,11 +71,7 @@ export class VendorsService {
         { field: 'jurisdiction', problem: `"${jurisdiction}" is not your jurisdiction "${user.jurisdiction}"` },
       ]);
     }
-    const evidence = body.evidence.map((item) => ({
-      criterionId: item.criterionId,
-      document: item.document,
-      ...(item.note === undefined ? {} : { note: item.note }),
-    }));
+    const evidence = body.evidence.map(newEvidence);
     return this.repository.inTransaction(async (registry) => {
       const result = await registry.insert({
         name: body.name,
@@ -120,7 +123,14 @@ export class VendorsService {
     return toDto(vendor);
   }
 
-  /** Civil affairs' finding: pending → verified or rejected; a rejected vendor may be verified once it has put things right. */
+  /**
+   * A verifier's finding on some of the vendor's criteria. `role` is the role the verifier acts in: it
+   * must be one the caller holds and one that a procedure deployed for the vendor's jurisdiction names in
+   * `qualification.verifiedBy` (403 otherwise); absent, it is the one such role the caller holds.
+   * `criteria` are the criterion ids decided; absent, every criterion on file that such a procedure has
+   * that role verify. A rejection needs a comment and stands until the criterion is verified again; a
+   * criterion already verified by the role stays so (409 when nothing named would change).
+   */
   async verify(user: Identity, id: string, body: VerifyVendorDto): Promise<VendorDto> {
     const comment = body.comment ? body.comment : null;
     if (body.decision === 'rejected' && !comment) {
@@ -128,21 +138,73 @@ export class VendorsService {
         { field: 'comment', problem: 'is required when the decision is "rejected"' },
       ]);
     }
+    if (body.role !== undefined && !user.roles.includes(body.role)) {
+      throw new ForbiddenError(`You do not hold the role "${body.role}" you would verify in.`, [{ field: 'role', problem: `is not one of your roles (${user.roles.join(', ')})` }]);
+    }
     return this.repository.inTransaction(async (registry) => {
+      // The role first, from the caller's own jurisdiction: whoever verifies nothing there learns nothing of the vendor.
+      let requirements = await registry.requirementsFor(user.jurisdiction);
+      const role = verifyingRole(user, body.role, requirements, user.jurisdiction);
       const vendor = await this.lockForDecision(registry, user, id);
+      if (vendor.jurisdiction !== user.jurisdiction) requirements = await registry.requirementsFor(vendor.jurisdiction);
       if (vendor.registeredBy === user.userId) {
-        throw new ForbiddenError(`${user.userId} registered vendor "${vendor.name}" and so may not verify it: another civil-affairs officer must decide.`);
+        throw new ForbiddenError(`${user.userId} registered vendor "${vendor.name}" and so may not verify it: another ${role} officer must decide.`);
       }
-      if (vendor.verificationStatus === 'verified') {
+      const criteria = decidedCriteria(vendor, body.criteria, role, requirements);
+      const at = new Date();
+      const finding = { role, jurisdiction: user.jurisdiction, by: user.userId, at: at.toISOString() };
+      const named = vendor.evidence.filter((item) => criteria.includes(item.criterionId));
+      if (body.decision === 'verified' && named.every((item) => !item.rejection && (item.verifications ?? []).some((v) => v.role === role))) {
+        const item = named[0];
+        const first = item?.verifications?.find((v) => v.role === role);
         throw new InvalidTransitionError(
-          `Vendor "${vendor.name}" was verified by ${vendor.verifiedBy} on ${day(vendor.verifiedAt)}; a verification stands — to stop the vendor from taking part, suspend it.`,
+          `Vendor "${vendor.name}": ${criteria.map((c) => `"${c}"`).join(', ')} ${criteria.length === 1 ? 'was' : 'were'} already verified by ${role}${first ? ` (${first.by} on ${first.at.slice(0, 10)})` : ''}; a verification stands — to stop the vendor from taking part, suspend it, or file a new document.`,
         );
       }
-      if (vendor.verificationStatus === 'rejected' && body.decision === 'rejected') {
-        throw new InvalidTransitionError(`Vendor "${vendor.name}" was already rejected by ${vendor.verifiedBy} on ${day(vendor.verifiedAt)}.`);
+      const standing = named.filter((item) => (item.verifications ?? []).some((v) => v.role === role));
+      if (body.decision === 'rejected' && standing.length > 0) {
+        throw new InvalidTransitionError(
+          `Vendor "${vendor.name}": ${standing.map((item) => `"${item.criterionId}"`).join(', ')} ${standing.length === 1 ? 'is' : 'are'} verified by ${role}; a verification stands — to stop the vendor from taking part, suspend it, or file a new document.`,
+        );
       }
-      const updated = await registry.recordVerification(id, { status: body.decision, comment, by: user.userId, at: new Date() });
-      await audit(registry, user, VERIFIER_ROLE, updated, `vendor.${body.decision}`, comment, { previousStatus: vendor.verificationStatus });
+      if (body.decision === 'rejected' && named.every((item) => item.rejection?.role === role)) {
+        throw new InvalidTransitionError(`Vendor "${vendor.name}": ${criteria.map((c) => `"${c}"`).join(', ')} already stand rejected by ${role} (last ${vendor.verifiedBy ?? ''} on ${day(vendor.verifiedAt)}).`);
+      }
+      const evidence = vendor.evidence.map((item): QualificationEvidence => {
+        if (!criteria.includes(item.criterionId)) return item;
+        const others = (item.verifications ?? []).filter((v) => v.role !== role);
+        const { rejection: _cleared, ...rest } = item;
+        return body.decision === 'verified'
+          ? { ...rest, verifications: [...others, finding] }
+          : { ...rest, verifications: others, rejection: { ...finding, comment: comment ?? '' } };
+      });
+      const updated = await registry.recordVerification(id, { evidence, status: summaryStatus(evidence), comment, by: user.userId, at });
+      await audit(registry, user, role, updated, `vendor.${body.decision}`, comment, { previousStatus: vendor.verificationStatus, role, criteria });
+      return toDto(updated);
+    });
+  }
+
+  /**
+   * Files a (new) document for one criterion, e.g. this year's tax certificate: it replaces the one on
+   * file, whose findings no longer apply, so the criterion waits for verification again.
+   */
+  async fileEvidence(user: Identity, id: string, body: QualificationEvidenceDto): Promise<VendorDto> {
+    return this.repository.inTransaction(async (registry) => {
+      const vendor = await this.lockForDecision(registry, user, id);
+      const item = newEvidence(body);
+      const replaced = vendor.evidence.some((candidate) => candidate.criterionId === item.criterionId);
+      const evidence = replaced ? vendor.evidence.map((candidate) => (candidate.criterionId === item.criterionId ? item : candidate)) : [...vendor.evidence, item];
+      if (evidence.length > MAX_EVIDENCE) {
+        throw new ValidationError(`Vendor "${vendor.name}" already has evidence for ${vendor.evidence.length} criteria, the most one vendor may carry.`, [
+          { field: 'criterionId', problem: `no room for a criterion beyond ${MAX_EVIDENCE}` },
+        ]);
+      }
+      const updated = await registry.recordEvidence(id, evidence, summaryStatus(evidence));
+      await audit(registry, user, 'administrator', updated, 'vendor.evidenceFiled', null, {
+        criterionId: item.criterionId,
+        replaced,
+        ...(item.validUntil === undefined ? {} : { validUntil: item.validUntil }),
+      });
       return toDto(updated);
     });
   }
@@ -164,11 +226,14 @@ export class VendorsService {
   }
 
   /**
-   * Whether the vendor may take part in a cycle of `jurisdiction` now: it belongs to that jurisdiction's
-   * registry (or the national one), civil affairs verified it, and it is not suspended. Returns what a bid
-   * records about it; otherwise throws NotFoundError, or VendorIneligibleError naming the rule it fails.
+   * Whether the vendor may take part in a cycle of `jurisdiction` at `at`: it belongs to that
+   * jurisdiction's registry (or the national one), is not suspended, and meets every `requirement` of the
+   * cycle's procedure (each criterion verified by the role it names, for that jurisdiction, not rejected,
+   * not expired on that day). Without requirements, the vendor-wide verification is asked instead.
+   * Returns what a bid records about it; otherwise throws NotFoundError, or VendorIneligibleError naming
+   * the rule it fails (and, for criteria, each criterion not met). Reads only.
    */
-  async assertEligible(vendorId: string, jurisdiction: string): Promise<VendorSnapshot> {
+  async assertEligible(vendorId: string, jurisdiction: string, requirements?: readonly QualificationRequirement[], at: Date = new Date()): Promise<VendorSnapshot> {
     const vendor = await this.repository.findById(vendorId);
     if (!vendor) throw unknownVendor(vendorId);
     if (vendor.jurisdiction !== jurisdiction && vendor.jurisdiction !== NATIONAL_JURISDICTION) {
@@ -177,11 +242,19 @@ export class VendorsService {
     if (vendor.suspended) {
       refuse('suspended', `Vendor "${vendor.name}" was suspended on ${day(vendor.suspendedAt)} by ${vendor.suspendedBy}: ${vendor.suspensionReason ?? 'no reason recorded'}.`);
     }
-    if (vendor.verificationStatus === 'rejected') {
-      refuse('rejected', `Vendor "${vendor.name}" failed verification of its qualifications on ${day(vendor.verifiedAt)}: ${vendor.verificationComment ?? 'no comment recorded'}.`);
-    }
-    if (vendor.verificationStatus !== 'verified' || !vendor.verifiedAt || !vendor.verifiedBy) {
-      refuse('unverified', `Vendor "${vendor.name}" has not been verified yet: civil affairs must verify its qualifications before it may take part.`);
+    if (requirements !== undefined) {
+      const unmet = requirements.flatMap((requirement) => unmetCriteria(vendor.evidence, requirement, jurisdiction, at));
+      if (unmet.length > 0) {
+        const message = `Vendor "${vendor.name}" does not meet this procedure's qualification: ${unmet.map((u) => u.problem).join('; ')}.`;
+        throw new VendorIneligibleError(message, 'unqualified', [{ field: 'vendorId', problem: message }], unmet);
+      }
+    } else {
+      if (vendor.verificationStatus === 'rejected') {
+        refuse('rejected', `Vendor "${vendor.name}" failed verification of its qualifications on ${day(vendor.verifiedAt)}: ${vendor.verificationComment ?? 'no comment recorded'}.`);
+      }
+      if (vendor.verificationStatus !== 'verified') {
+        refuse('unverified', `Vendor "${vendor.name}" has not been verified yet: its qualifications must be verified before it may take part.`);
+      }
     }
     return {
       vendorId: vendor.id,
@@ -189,9 +262,14 @@ export class VendorsService {
       creditCode: vendor.creditCode,
       jurisdiction: vendor.jurisdiction,
       registrationType: vendor.registrationType,
-      verifiedBy: vendor.verifiedBy,
-      verifiedAt: vendor.verifiedAt.toISOString(),
+      verifiedBy: vendor.verifiedBy ?? '',
+      verifiedAt: vendor.verifiedAt?.toISOString() ?? '',
     };
+  }
+
+  /** Who verifies which criteria for vendors of `jurisdiction`, over every deployed procedure version there. */
+  async requirementsFor(jurisdiction: string): Promise<QualificationRequirement[]> {
+    return this.repository.inTransaction((registry) => registry.requirementsFor(jurisdiction));
   }
 
   /** The vendor, locked for a decision by `user`: invisible ones are unknown, others' ones are forbidden. */
@@ -228,6 +306,78 @@ async function audit(
   });
 }
 
+/** Most evidence items one vendor may carry (the DTO's limit on registration). */
+const MAX_EVIDENCE = 50;
+
+function newEvidence(item: QualificationEvidenceDto): QualificationEvidence {
+  return {
+    criterionId: item.criterionId,
+    document: item.document,
+    ...(item.note === undefined ? {} : { note: item.note }),
+    ...(item.validUntil === undefined ? {} : { validUntil: item.validUntil }),
+  };
+}
+
+/**
+ * The vendor-wide summary older clients read: rejected while any criterion stands rejected, verified once
+ * every criterion on file has a verification, pending otherwise. Eligibility never reads it when the
+ * procedure's requirements are known.
+ */
+function summaryStatus(evidence: readonly QualificationEvidence[]): VerificationStatus {
+  if (evidence.some((item) => item.rejection)) return 'rejected';
+  return evidence.length > 0 && evidence.every((item) => (item.verifications ?? []).length > 0) ? 'verified' : 'pending';
+}
+
+/** The role a verification is made in: the one asked for, or the caller's only verifying role; 403 when it verifies nothing here. */
+function verifyingRole(user: Identity, asked: string | undefined, requirements: readonly QualificationRequirement[], jurisdiction: string): string {
+  const verifiers = [...new Set(requirements.map((r) => r.verifiedBy))].sort();
+  const named = verifiers.length > 0 ? verifiers.map((role) => `"${role}"`).join(', ') : 'none: no procedure is deployed there';
+  if (asked !== undefined) {
+    if (!verifiers.includes(asked)) {
+      throw new ForbiddenError(`No procedure deployed for ${jurisdiction} has "${asked}" verify qualifications (qualification.verifiedBy names ${named}).`, [
+        { field: 'role', problem: `"${asked}" verifies no procedure's qualification criteria in ${jurisdiction}` },
+      ]);
+    }
+    return asked;
+  }
+  const held = verifiers.filter((role) => user.roles.includes(role));
+  if (held.length === 0) {
+    throw new ForbiddenError(`Only the role a procedure names in qualification.verifiedBy verifies vendors of ${jurisdiction} (${named}); you hold none of them.`, [
+      { field: 'role', problem: `none of your roles verifies qualification criteria in ${jurisdiction}` },
+    ]);
+  }
+  if (held.length > 1) {
+    throw new ValidationError(`You hold several verifying roles (${held.join(', ')}): say which one you verify in.`, [{ field: 'role', problem: `must name one of ${held.join(', ')}` }]);
+  }
+  return held[0]!;
+}
+
+/**
+ * The criteria a decision covers: those named (each on file, and verified by `role` in some procedure), or
+ * every criterion on file that some procedure has `role` verify.
+ */
+function decidedCriteria(vendor: VendorRecord, asked: readonly string[] | undefined, role: string, requirements: readonly QualificationRequirement[]): string[] {
+  const verifiable = new Set(requirements.filter((r) => r.verifiedBy === role).flatMap((r) => r.criteria.map((c) => c.id)));
+  const onFile = new Set(vendor.evidence.map((item) => item.criterionId));
+  if (asked === undefined) {
+    const criteria = [...onFile].filter((id) => verifiable.has(id));
+    if (criteria.length === 0) {
+      throw new ValidationError(`None of vendor "${vendor.name}"'s evidence is for a criterion that ${role} verifies (${[...verifiable].sort().join(', ') || 'none'}).`, [
+        { field: 'criteria', problem: `no criterion on file is verified by ${role}` },
+      ]);
+    }
+    return criteria;
+  }
+  const problems: FieldProblem[] = [];
+  asked.forEach((id, index) => {
+    if (!onFile.has(id)) problems.push({ field: `criteria.${index}`, problem: `vendor "${vendor.name}" has no evidence for "${id}" on file` });
+    else if (!verifiable.has(id)) problems.push({ field: `criteria.${index}`, problem: `no procedure of ${vendor.jurisdiction} has ${role} verify "${id}"` });
+    else if (asked.indexOf(id) !== index) problems.push({ field: `criteria.${index}`, problem: `"${id}" is named twice` });
+  });
+  if (problems.length > 0) throw new ValidationError(`Some criteria cannot be decided: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}.`, problems);
+  return [...asked];
+}
+
 function refuse(reason: IneligibilityReason, message: string): never {
   throw new VendorIneligibleError(message, reason, [{ field: 'vendorId', problem: message }]);
 }
@@ -251,14 +401,27 @@ function day(date: Date | null): string {
   return date ? date.toISOString().slice(0, 10) : 'an unknown date';
 }
 
+function toEvidenceDto(item: QualificationEvidence, today: string): EvidenceDto {
+  return {
+    criterionId: item.criterionId,
+    document: item.document,
+    ...(item.note === undefined ? {} : { note: item.note }),
+    ...(item.validUntil === undefined ? {} : { validUntil: item.validUntil }),
+    expired: item.validUntil !== undefined && item.validUntil < today,
+    verifications: (item.verifications ?? []).map((v) => ({ role: v.role, jurisdiction: v.jurisdiction, by: v.by, at: v.at })),
+    rejection: item.rejection ? { role: item.rejection.role, jurisdiction: item.rejection.jurisdiction, by: item.rejection.by, at: item.rejection.at, comment: item.rejection.comment } : null,
+  };
+}
+
 function toDto(vendor: VendorRecord): VendorDto {
+  const today = chinaDate(new Date());
   return {
     id: vendor.id,
     name: vendor.name,
     creditCode: vendor.creditCode,
     jurisdiction: vendor.jurisdiction,
     registrationType: vendor.registrationType,
-    evidence: vendor.evidence.map((item) => ({ criterionId: item.criterionId, document: item.document, ...(item.note === undefined ? {} : { note: item.note }) })),
+    evidence: vendor.evidence.map((item) => toEvidenceDto(item, today)),
     verificationStatus: vendor.verificationStatus,
     verificationComment: vendor.verificationComment,
     verifiedBy: vendor.verifiedBy,
