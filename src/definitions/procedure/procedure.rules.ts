@@ -702,12 +702,13 @@ const expressions: SemanticRule<ProcedureDefinition> = {
     });
     // A notice is rendered in the scope of every step that publishes it.
     p.notices.forEach((notice, i) => {
-      // The engine publishes the first acceptanceResult notice itself, in the performance step, when the acceptance is published (PF-ACCEPTANCE).
+      // The engine publishes the first acceptanceResult notice itself, in the performance step, when the acceptance is published (PF-ACCEPTANCE):
+      // that step is where it renders, even in a definition that does not publish it (yet).
       const engineFirst = notice.kind === 'acceptanceResult' && p.notices.find((candidate) => candidate.kind === 'acceptanceResult') === notice;
       const publishers = p.steps.filter(
         (step) =>
           step.flow.nodes.some((node) => node.type === 'publish' && node.notice === notice.id) ||
-          (engineFirst && step.kind === 'performanceManagement' && step.performance.acceptance.published),
+          (engineFirst && step.kind === 'performanceManagement'),
       );
       const noticeScopes = new Set((publishers.length > 0 ? publishers : p.steps.slice(0, 1)).map((step) => scopeForStep(scopes, step)));
       for (const scope of noticeScopes) notice.lines.forEach((line, l) => check(scope, line.value, ['notices', i, 'lines', l, 'value']));
