@@ -385,6 +385,24 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
       }
     };
 
+    /**
+     * A decision that breaks a contract rule of the definition, where `task` is subject to one: the draft
+     * (`contract.draftedIn`) without its liability term, or, when subcontracting is forbidden, the vendor's
+     * signature (`contract.attestedIn`) without the attestation.
+     */
+    const contractStep = definition.steps.find((step) => step.kind === 'contractFiling');
+    const contractRefusals: string[] = [];
+    const contractRuleBreach = (task: TaskView, fields: FormValues): { fields: FormValues; field: string; message: string } | undefined => {
+      if (contractStep?.kind !== 'contractFiling' || task.stepId !== contractStep.id || contractRefusals.includes(task.nodeId)) return undefined;
+      const { contract } = contractStep;
+      if (task.nodeId === contract.draftedIn) return { fields: { ...fields, liability: false }, field: 'fields.liability', message: '合同草案缺少必备条款：违约责任' };
+      const attested = contract.attestedIn;
+      if (contract.subcontracting === 'forbidden' && attested && task.nodeId === attested.task) {
+        return { fields: { ...fields, [attested.field]: false }, field: `fields.${attested.field}`, message: 'Implementing Regulations art. 72' };
+      }
+      return undefined;
+    };
+
     // ── drive: bid while bidding is open, decide every open task, else skip to the next timer ──
     const decisions: Decision[] = [];
     const biddingRoundsBid = new Set<string>();
@@ -420,6 +438,15 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
         expect(inbox.status).toBe(200);
         for (const task of inbox.body.tasks.filter((t) => t.role === role && t.status === 'open')) {
           const { outcome, fields, payload } = await scriptedDecision(task, cycle);
+          // The contract rules first refuse what breaks them, naming the field, and change nothing.
+          const broken = contractRuleBreach(task, fields);
+          if (broken) {
+            const refused = await stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await as(role, false, vendorId), { requestId: randomUUID(), outcome, fields: broken.fields });
+            expect({ node: task.nodeId, status: refused.status }).toEqual({ node: task.nodeId, status: 422 });
+            expect(String(refused.body['message'])).toContain(broken.message);
+            expect((refused.body['details'] as Array<{ field: string }>).map((d) => d.field)).toContain(broken.field);
+            contractRefusals.push(task.nodeId);
+          }
           for (const second of [false, true]) {
             const answer = await stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await as(role, second, vendorId), {
               requestId: randomUUID(),
@@ -509,6 +536,14 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
     const declared = new Set(definition.notices.map((n) => n.kind));
     for (const kind of ['purchaseNotice', 'awardResult']) if (declared.has(kind as never)) expect(published).toContain(kind);
     expect(notices.body.notices.every((n) => n.cycleId === cycleId)).toBe(true);
+    // Each contract's draft was refused without a required term (every shipped template names its draft), and
+    // its vendor's signature without the attestation exactly where subcontracting is forbidden (seed 003).
+    const forbidden = contractStep?.kind === 'contractFiling' && contractStep.contract.subcontracting === 'forbidden';
+    expect(contractRefusals.sort()).toEqual(forbidden ? ['draftContract', 'vendorSigns'] : [contractStep?.kind === 'contractFiling' ? contractStep.contract.draftedIn : undefined]);
+    // The acceptance result is published by the engine, once per contract, exactly when the procedure says so (Regs art. 45).
+    const performance = definition.steps.find((step) => step.kind === 'performanceManagement');
+    const publishesAcceptance = performance?.kind === 'performanceManagement' && performance.performance.acceptance.published;
+    expect(notices.body.notices.filter((n) => n.kind === 'acceptanceResult').map((n) => n.contractId).sort()).toEqual(publishesAcceptance ? cycle.contracts.map((c) => c.id).sort() : []);
     const linesOf = (notice: PublishedNotice) => Object.fromEntries(notice.lines.map((line) => [line.label.zh, line.value]));
     const purchaseNotice = notices.body.notices.find((n) => n.kind === 'purchaseNotice');
     expect(purchaseNotice && linesOf(purchaseNotice)[script.expected.budgetLine.label]).toBe(script.expected.budgetLine.value);

@@ -12,6 +12,7 @@ import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
 import { anchorKey, deadlineAfter, describeAnchor, notBeforeAfter } from './deadlines.js';
 import { EvaluationFailure, evaluate, renderValue, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
+import { checkContractTask } from './steps/contract-filing.js';
 import { enterPayment } from './steps/payment-release.js';
 import { computeBudget } from './steps/budgeting.js';
 import { decideAcceptance, decideEvaluation, decideLedgerTask, enterAcceptance, enterEvaluation, enterLedgerPeriods, ledgerPeriodDue } from './steps/performance-management.js';
@@ -525,6 +526,7 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
     refuseBrokenChecks(brokenChecks(run.definition, node.form, node.checks, fields, run.values, 'fields'));
     run.values.forms[node.id] = fields;
     fields = decideSelectionTask(run, node, event, fields);
+    checkContractTask(run, node, fields);
   }
   run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields });
 

@@ -131,6 +131,8 @@ export interface EngineState {
   ledgerLines: Record<string, FormValues>;
   paidTranches: string[];
   paidFen: number;
+  /** Each service level's measurement per confirmed ledger period (`contract.serviceLevels[].measuredBy`). Absent before any. */
+  serviceLevels?: ServiceLevelMeasurement[];
   /** Why the cycle ended, when it did not complete. */
   endReason?: string;
   /**
@@ -142,6 +144,17 @@ export interface EngineState {
   events?: Record<string, string>;
   /** Sequence of the next command: with the workflow id, the idempotency key of its side effects. */
   seq: number;
+}
+
+/** A service level measured on one confirmed ledger period: the KPI's value from that period's lines, and whether it met the target. */
+export interface ServiceLevelMeasurement {
+  readonly serviceLevelId: string;
+  readonly title: { zh: string; en: string };
+  readonly kpiId: string;
+  readonly period: number;
+  readonly value: FieldValue;
+  readonly target: boolean | { min?: number; max?: number };
+  readonly met: boolean;
 }
 
 /** Things that happen to a running procedure. `at` is workflow time (ISO instant). */
@@ -181,6 +194,8 @@ export type EngineCommand =
   | { type: 'startContracts'; seq: number; at: string; winners: Winner[] }
   | { type: 'instructPayment'; seq: number; at: string; trancheId: string; fund?: string; amountFen: number; vendorId: string; vendorName: string }
   | { type: 'suspendVendor'; seq: number; at: string; vendorId: string; reason: string }
+  /** A confirmed ledger period measured a service level of the contract (for the contract's read model). */
+  | { type: 'serviceLevelMeasured'; seq: number; at: string; measurement: ServiceLevelMeasurement }
   | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string }
   /** A person cancelled the scope (for the audit trail, with the request that did it); `ended` follows once it has stopped. */
   | { type: 'cancelled'; seq: number; at: string; actor: Actor; reason: string; requestId?: string }

@@ -21,6 +21,9 @@ import {
 
 type Context = RuleContext<ProcedureDefinition>;
 
+/** The role vendor staff act in (the engine's BIDDING_ROLES names it too): the one that attests at signing. */
+const VENDOR_ROLE = 'vendor';
+
 /** A node of the procedure with where it lives: its step and its path in the document. */
 interface LocatedNode {
   readonly node: FlowNodeT;
@@ -699,7 +702,14 @@ const expressions: SemanticRule<ProcedureDefinition> = {
     });
     // A notice is rendered in the scope of every step that publishes it.
     p.notices.forEach((notice, i) => {
-      const publishers = p.steps.filter((step) => step.flow.nodes.some((node) => node.type === 'publish' && node.notice === notice.id));
+      // The engine publishes the first acceptanceResult notice itself, in the performance step, when the acceptance is published (PF-ACCEPTANCE):
+      // that step is where it renders, even in a definition that does not publish it (yet).
+      const engineFirst = notice.kind === 'acceptanceResult' && p.notices.find((candidate) => candidate.kind === 'acceptanceResult') === notice;
+      const publishers = p.steps.filter(
+        (step) =>
+          step.flow.nodes.some((node) => node.type === 'publish' && node.notice === notice.id) ||
+          (engineFirst && step.kind === 'performanceManagement'),
+      );
       const noticeScopes = new Set((publishers.length > 0 ? publishers : p.steps.slice(0, 1)).map((step) => scopeForStep(scopes, step)));
       for (const scope of noticeScopes) notice.lines.forEach((line, l) => check(scope, line.value, ['notices', i, 'lines', l, 'value']));
     });
@@ -804,6 +814,96 @@ const fieldChecks: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+const contractRules: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-CONTRACT',
+  description:
+    'The contract step says where its draft is made (`contract.draftedIn`, a task whose form has a yes/no field per required term, named by the term), `subcontractDeclaredIn` is a yes/no field of that form, forbidden subcontracting names the vendor’s attestation at signing (`attestedIn`, a yes/no field of a task of the vendor role; only when forbidden), and each service level measured by a KPI names a KPI of the performance step and a target of its type.',
+  check(context) {
+    const procedure = context.definition;
+    const kpis = procedure.steps.flatMap((step) => (step.kind === 'performanceManagement' ? step.performance.kpis : []));
+    procedure.steps.forEach((step, s) => {
+      if (step.kind !== 'contractFiling') return;
+      const { contract } = step;
+      const base = ['steps', s, 'contract'];
+      const tasks = tasksOf(step.flow.nodes);
+      const boolField = (task: { form: FieldDefinitionT[] }, id: string) => task.form.find((field) => field.id === id && field.type === 'bool');
+      const draft = contract.draftedIn ? tasks.find((task) => task.id === contract.draftedIn) : undefined;
+      if (contract.draftedIn) {
+        if (!draft) context.report([...base, 'draftedIn'], `"${contract.draftedIn}" is not a task of step "${step.id}"`);
+        else if (!draft.decisions.some((d) => d.outcome === 'submit' || d.outcome === 'approve')) {
+          context.report([...base, 'draftedIn'], `task "${draft.id}" has no submit or approve decision to hand in the draft`);
+        } else {
+          const missing = contract.requiredTerms.filter((term) => !boolField(draft, term));
+          if (missing.length > 0) context.report([...base, 'draftedIn'], `the form of "${draft.id}" needs a yes/no (bool) field for each required term; missing: ${list(missing)}`);
+        }
+      }
+      if (contract.subcontractDeclaredIn) {
+        if (!contract.draftedIn) context.report([...base, 'subcontractDeclaredIn'], 'subcontractDeclaredIn is a field of the draft: say which task drafts the contract with draftedIn');
+        else if (draft && !boolField(draft, contract.subcontractDeclaredIn)) {
+          context.report([...base, 'subcontractDeclaredIn'], `"${contract.subcontractDeclaredIn}" is not a yes/no (bool) field of the form of "${draft.id}"`);
+        }
+      }
+      if (contract.subcontracting === 'forbidden' && !contract.attestedIn) {
+        context.report([...base, 'subcontracting'], 'subcontracting is forbidden, but nothing says where the vendor attests it: add contract.attestedIn { task, field }, a yes/no field of the vendor’s signing task (Implementing Regulations art. 72)');
+      }
+      if (contract.attestedIn) {
+        const at = [...base, 'attestedIn'];
+        const task = tasks.find((candidate) => candidate.id === contract.attestedIn?.task);
+        if (contract.subcontracting !== 'forbidden') context.report(at, 'attestedIn applies only when subcontracting is forbidden');
+        else if (!task) context.report([...at, 'task'], `"${contract.attestedIn.task}" is not a task of step "${step.id}"`);
+        else if (task.role !== VENDOR_ROLE) context.report([...at, 'task'], `task "${task.id}" is for role "${task.role}"; the vendor (role "${VENDOR_ROLE}") attests`);
+        else if (!boolField(task, contract.attestedIn.field)) context.report([...at, 'field'], `"${contract.attestedIn.field}" is not a yes/no (bool) field of the form of "${task.id}"`);
+      }
+      contract.serviceLevels.forEach((level, l) => {
+        const at = [...base, 'serviceLevels', l];
+        if (!level.measuredBy) {
+          if (level.target !== undefined) context.report([...at, 'target'], 'a target needs measuredBy, the KPI that measures it');
+          return;
+        }
+        const kpi = kpis.find((candidate) => candidate.id === level.measuredBy);
+        if (!kpi) {
+          context.report([...at, 'measuredBy'], `"${level.measuredBy}" is not a KPI of the performance step (declared: ${list(kpis.map((k) => k.id)) || 'none'})`);
+          return;
+        }
+        if (level.target === undefined) context.report(at, `service level "${level.id}" is measured by "${kpi.id}" but has no target`);
+        else if (typeof level.target === 'boolean') {
+          if (kpi.type !== 'bool') context.report([...at, 'target'], `KPI "${kpi.id}" is ${kpi.type}: give the target as { min, max }`);
+        } else if (kpi.type === 'bool') context.report([...at, 'target'], `KPI "${kpi.id}" is yes/no: give the target as true or false`);
+        else if (level.target.min === undefined && level.target.max === undefined) context.report([...at, 'target'], 'a target needs min, max or both');
+        else if (level.target.min !== undefined && level.target.max !== undefined && level.target.min > level.target.max) context.report([...at, 'target'], 'min is above max');
+      });
+    });
+  },
+};
+
+const acceptancePublication: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-ACCEPTANCE',
+  description:
+    'An acceptance that is `published` has a notice of kind acceptanceResult to publish, which the engine publishes when the acceptance is decided, so the flow draws no publish node of it; one not published draws none either.',
+  check(context) {
+    const procedure = context.definition;
+    const notice = procedure.notices.find((candidate) => candidate.kind === 'acceptanceResult');
+    procedure.steps.forEach((step, s) => {
+      if (step.kind !== 'performanceManagement') return;
+      const at = ['steps', s, 'performance', 'acceptance', 'published'];
+      if (step.performance.acceptance.published && !notice) {
+        context.report(at, 'the acceptance is published, but no notice of kind acceptanceResult is declared to publish (Implementing Regulations art. 45)');
+      }
+      step.flow.nodes.forEach((node, n) => {
+        if (node.type !== 'publish') return;
+        const published = procedure.notices.find((candidate) => candidate.id === node.notice);
+        if (published?.kind !== 'acceptanceResult') return;
+        context.report(
+          ['steps', s, 'flow', 'nodes', n, 'notice'],
+          step.performance.acceptance.published
+            ? `the engine publishes "${node.notice}" when the acceptance is decided; remove this publish node, or it is published twice`
+            : `the acceptance is not published (performance.acceptance.published: false), yet this node publishes its result`,
+        );
+      });
+    });
+  },
+};
+
 /** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
 export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   stepOrder,
@@ -828,4 +928,6 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   expressions,
   eventAnchors,
   fieldChecks,
+  contractRules,
+  acceptancePublication,
 ];

@@ -458,6 +458,38 @@ export const CONTRACT_TERMS = [
   'liability',
 ] as const;
 
+/** How each required term is named when a draft lacks it (seed 003 §二(四).4, Government Procurement Law art. 45). */
+export const CONTRACT_TERM_TITLES: Readonly<Record<(typeof CONTRACT_TERMS)[number], { zh: string; en: string }>> = {
+  scope: { zh: '购买服务的范围', en: 'scope' },
+  subject: { zh: '标的', en: 'subject' },
+  quantity: { zh: '数量', en: 'quantity' },
+  quality: { zh: '质量要求', en: 'quality' },
+  term: { zh: '服务期限', en: 'term' },
+  paymentMethod: { zh: '资金支付方式', en: 'payment method' },
+  rightsAndObligations: { zh: '双方的权利义务', en: 'rights and obligations' },
+  liability: { zh: '违约责任', en: 'liability for breach' },
+};
+
+/**
+ * A service level's target: `true`/`false` for a yes-or-no KPI, bounds for a number (money in fen).
+ * A period meets it when the KPI computed from that period's confirmed ledger is equal to, or within, it.
+ */
+export const ServiceLevelTarget = z.union([
+  z.boolean(),
+  z.object({ min: z.int().optional(), max: z.int().optional() }).strict(),
+]);
+
+export const ServiceLevel = z
+  .object({
+    id: CamelId,
+    title: LocalizedText,
+    /** The KPI of `performance.kpis` that measures it, evaluated on each confirmed period's ledger (PF-CONTRACT). */
+    measuredBy: CamelId.optional(),
+    target: ServiceLevelTarget.optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
 export const ContractFilingStep = z
   .object({
     ...stepBase,
@@ -465,13 +497,23 @@ export const ContractFilingStep = z
     contract: z
       .object({
         requiredTerms: z.array(z.enum(CONTRACT_TERMS)).min(1),
+        /**
+         * The task of this step that drafts the contract: its form has a yes/no field per required term,
+         * named by the term's id, and a draft lacking any is refused naming them (PF-CONTRACT).
+         */
+        draftedIn: CamelId.optional(),
+        /** A yes/no field of the draft's form: the draft subcontracts part of the service (refused when forbidden). */
+        subcontractDeclaredIn: CamelId.optional(),
         /** Filing (备案) with an authority, e.g. the finance bureau (seed 000 §八(四)). */
         filedWith: KebabId.optional(),
         subcontracting: z.enum(['forbidden', 'allowed']),
-        /** Service levels the contract must state (seed 003: desks staffed ≥ 8 h/day, ≥ 2 per shift). */
-        serviceLevels: z
-          .array(z.object({ id: CamelId, title: LocalizedText, sources: Sources.optional() }).strict())
-          .default([]),
+        /**
+         * Where the vendor attests at signing that it will not subcontract: a yes/no field of its signing
+         * task. Required when subcontracting is forbidden (seed 003 §二(四).4; Implementing Regulations art. 72).
+         */
+        attestedIn: z.object({ task: CamelId, field: CamelId }).strict().optional(),
+        /** Service levels the contract must state (seed 003: desks staffed ≥ 8 h/day, ≥ 2 per shift), measured by KPIs. */
+        serviceLevels: z.array(ServiceLevel).default([]),
       })
       .strict(),
   })
@@ -537,6 +579,7 @@ export const PerformanceManagementStep = z
         acceptance: z
           .object({
             recipientOpinionsRequired: z.boolean(),
+            /** The engine publishes the procedure's acceptanceResult notice when an acceptance is decided (Implementing Regulations art. 45). */
             published: z.boolean(),
           })
           .strict(),
@@ -628,3 +671,4 @@ export type EventAnchorT = z.infer<typeof EventAnchor>;
 export type FieldDefinitionT = z.infer<typeof FieldDefinition>;
 export type FieldCheckT = z.infer<typeof FieldCheck>;
 export type ValueTypeT = z.infer<typeof ValueType>;
+export type ServiceLevelTargetT = z.infer<typeof ServiceLevelTarget>;

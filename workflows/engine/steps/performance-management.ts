@@ -4,7 +4,7 @@ import { ledgerDueAt, periodStart } from '../deadlines.js';
 import { evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
 import { Refusal, refuseBrokenChecks, type Run } from '../interpreter.js';
-import type { EngineEvent, TaskInstance } from '../types.js';
+import type { EngineEvent, ServiceLevelMeasurement, TaskInstance } from '../types.js';
 
 type PerformanceStep = Extract<ProcedureStep, { kind: 'performanceManagement' }>;
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
@@ -105,6 +105,7 @@ function confirmPeriod(run: Run, nodeId: string, period: number): void {
     totals[line.id] = line.aggregate === 'max' ? Math.max(0, ...values) : line.aggregate === 'min' ? Math.min(...values) : values.reduce((a, b) => a + b, 0);
   }
   run.values.ledger = { periods: period, totals };
+  measureServiceLevels(run, period);
   if (period < started.count) {
     started.current = period + 1;
     const begins = periodStart(started.startedAt, ledger.period, period);
@@ -119,6 +120,33 @@ function confirmPeriod(run: Run, nodeId: string, period: number): void {
   if (node.type !== 'ledgerPeriods') throw new Error(`"${nodeId}" is not a ledgerPeriods node`);
   run.succeed(node.id);
   run.enterNode(node.next);
+}
+
+/**
+ * Measures each service level of the contract that names a KPI on the period just confirmed: the KPI's
+ * expression is evaluated as if this period's lines were the whole ledger (one period, its own totals),
+ * so a period that breaks the level shows as not met even when earlier periods make up for it.
+ */
+function measureServiceLevels(run: Run, period: number): void {
+  const contractStep = run.definition.steps.find((step) => step.kind === 'contractFiling');
+  if (contractStep?.kind !== 'contractFiling') return;
+  const { kpis, ledger } = performanceStep(run).performance;
+  const lines = run.state.ledgerLines[String(period)] ?? {};
+  const periodTotals = Object.fromEntries(ledger.lines.map((line) => [line.id, Number(lines[line.id] ?? 0)]));
+  const scope = scopesOf(run.definition).kpi;
+  for (const level of contractStep.contract.serviceLevels) {
+    const kpi = kpis.find((candidate) => candidate.id === level.measuredBy);
+    if (!kpi || level.target === undefined) continue;
+    const value = evaluate(scope, kpi.expr, { ...run.values, ledger: { periods: 1, totals: periodTotals } });
+    const target = level.target;
+    const met =
+      typeof target === 'boolean'
+        ? value === target
+        : typeof value === 'number' && (target.min === undefined || value >= target.min) && (target.max === undefined || value <= target.max);
+    const measurement: ServiceLevelMeasurement = { serviceLevelId: level.id, title: level.title, kpiId: kpi.id, period, value, target, met };
+    (run.state.serviceLevels ??= []).push(measurement);
+    run.emit({ type: 'serviceLevelMeasured', at: run.at, measurement });
+  }
 }
 
 export function enterEvaluation(run: Run, node: Extract<FlowNodeT, { type: 'evaluation' }>): void {
@@ -169,6 +197,12 @@ export function decideAcceptance(run: Run, task: TaskInstance, event: TaskDecide
   }
   run.values.acceptance = { passed };
   run.closeTask(task, 'decided', { outcome: passed ? 'approve' : 'reject', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { passed, recipientOpinions: recipientOpinions.join('\n') } });
+  // Implementing Regulations art. 45: a public service's acceptance result is published, by the engine, not a drawn node.
+  if (acceptance.published) {
+    const notice = run.definition.notices.find((candidate) => candidate.kind === 'acceptanceResult');
+    if (!notice) throw new Error('a published acceptance has no acceptanceResult notice (PF-ACCEPTANCE)');
+    run.publish(notice.id);
+  }
   if (passed) {
     run.succeed(node.id);
     run.enterNode(node.next);
