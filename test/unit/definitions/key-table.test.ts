@@ -36,18 +36,8 @@ const GROUPS: Readonly<Record<string, readonly string[]>> = {
 const WITHOUT_EFFECT_ON_MAIN: readonly string[] = [
   'metadata.serviceType',
   'steps[].budget.pricing',
-  'steps[].selection.qualification',
-  'steps[].selection.qualification.verifiedBy',
-  'steps[].selection.qualification.criteria',
-  'steps[].selection.qualification.criteria[].id',
-  'steps[].contract',
-  'steps[].contract.requiredTerms',
   'steps[].contract.filedWith',
-  'steps[].contract.subcontracting',
-  'steps[].contract.serviceLevels',
-  'steps[].contract.serviceLevels[].id',
   'steps[].performance.evaluation.indicators[].group',
-  'steps[].performance.acceptance.published',
   'steps[].payment.channel',
 ];
 
