@@ -40,11 +40,13 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
 
   // The cycle counts its challenge period from the result notice, which a contract publishes: it is told
   // before the decision that published it is answered. (Histories recorded before this told nobody.)
-  runner.relay = async (commands) => {
+  runner.relay = (commands) => {
     const notices = commands.flatMap((command) => (command.type === 'publishNotice' ? [command] : []));
-    if (notices.length === 0 || !patched('contract-tells-cycle-of-notices')) return;
+    if (notices.length === 0 || !patched('contract-tells-cycle-of-notices')) return undefined;
     const cycle = getExternalWorkflowHandle(input.cycleId);
-    for (const notice of notices) await cycle.signal(contractEventSignal, { key: `notice:${notice.noticeId}`, at: notice.at });
+    return (async () => {
+      for (const notice of notices) await cycle.signal(contractEventSignal, { key: `notice:${notice.noticeId}`, at: notice.at });
+    })();
   };
   // A challenge that may affect the result holds signing (Implementing Regulations art. 54); one that has ended changes nothing.
   setHandler(signingChangedSignal, (message) => {
@@ -52,7 +54,11 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     if (decision.ok) void runner.accept(decision);
   });
 
-  if (started?.ok) await Promise.all([runner.project(started.commands), runner.relay(started.commands)]);
+  if (started?.ok) {
+    const projected = runner.project(started.commands);
+    const relayed = runner.relay(started.commands);
+    await (relayed ? Promise.all([projected, relayed]) : projected);
+  }
   if ((await runner.runUntilEnded()) === 'continueAsNew') {
     // Contracts run for years of monthly ledgers: their history is renewed, their state carried over.
     return continueAsNew<typeof contractWorkflow>({ ...input, resume: runner.resumeState() });

@@ -132,13 +132,16 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     const decision = decide(context, runner.state, { type: 'contractEvent', at: message.at, key: message.key });
     if (decision.ok) void runner.accept(decision);
   });
-  runner.relay = async (commands) => {
-    for (const command of commands) {
-      if (command.type !== 'signContracts') continue;
-      for (const contract of contracts.filter((c) => c.status === 'running')) {
-        await getExternalWorkflowHandle(contract.contractId).signal(signingChangedSignal, { challengeId: command.challengeId, change: command.change, reason: command.reason });
+  runner.relay = (commands) => {
+    const changes = commands.flatMap((command) => (command.type === 'signContracts' ? [command] : []));
+    if (changes.length === 0) return undefined;
+    return (async () => {
+      for (const change of changes) {
+        for (const contract of contracts.filter((c) => c.status === 'running')) {
+          await getExternalWorkflowHandle(contract.contractId).signal(signingChangedSignal, { challengeId: change.challengeId, change: change.change, reason: change.reason });
+        }
       }
-    }
+    })();
   };
 
   await runner.project(firstCommands);
@@ -162,7 +165,7 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     );
     // The deadlines of challenges answered while the contracts run (histories from before challenges had none).
     let contractsEnded = false;
-    const challengeTimers = patched('cycle-challenge-timers') ? runner.runTimersWhile(() => !contractsEnded) : Promise.resolve();
+    const challengeTimers = patched('cycle-challenge-timers') ? runner.runTimersWhile(() => !contractsEnded) : undefined;
     await Promise.all(
       handles.map(async (handle, index) => {
         const outcome = await handle.result();
@@ -171,7 +174,7 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
       }),
     );
     contractsEnded = true;
-    await challengeTimers;
+    if (challengeTimers) await challengeTimers;
     const statuses = contracts.map((c) => c.status);
     const final = statuses.every((s) => s === 'cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed') ? 'completed' : 'terminated';
     const concluded = concludeCycle(context, { ...runner.state, status: 'running' }, new Date().toISOString(), final, final === 'completed' ? undefined : `contracts ended: ${statuses.join(', ')}`);

@@ -49,8 +49,10 @@ export class ScopeRunner {
   /**
    * Told of every accepted command batch, to reach other workflows (a cycle's contracts, a contract's
    * cycle); an update's answer waits for what it returns, so whoever sent the update finds them told.
+   * It returns nothing when it has nothing to send, so a batch without such commands is awaited exactly
+   * as before relays existed (recorded histories replay the same commands in the same order).
    */
-  relay: ((commands: readonly EngineCommand[]) => Promise<void>) | undefined;
+  relay: ((commands: readonly EngineCommand[]) => Promise<void> | undefined) | undefined;
 
   /** Takes an accepted decision: new state, timers, and the projection of its commands. */
   accept(decision: Extract<Decision, { ok: true }>): Promise<void> {
