@@ -20,12 +20,13 @@ const publishedAt = (cycle: CycleDetail) => {
 };
 const PROCEDURE = 'deqing-community-correction';
 
-/** Deqing's procedure with challenges answered by the justice bureau (GPL arts. 52–53), escalating to finance. */
+/** The shipped template's challenges: answered by the justice bureau (GPL arts. 52–53), escalating to finance. */
 const CHALLENGES = `      challenges:
         filing: { after: { notice: awardResult }, within: { businessDays: 7 } }
         answeredBy: justice-bureau
         answer: { within: { businessDays: 7 }, escalateTo: finance-bureau }
 `;
+const TEMPLATE = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', `${PROCEDURE}.yaml`), 'utf8');
 
 interface ChallengeView {
   challengeId: string;
@@ -53,12 +54,8 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
   beforeAll(async () => {
     stack = await ScenarioStack.start('scenario_challenges');
     const admin = await as('administrator');
-    const file = `${PROCEDURE}.yaml`;
-    const shipped = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8');
-    const awards = '        maxWinners: 4\n';
-    if (!shipped.includes(awards)) throw new Error('the Deqing template changed: update this test');
-    const text = shipped.replace(awards, `${awards}${CHALLENGES}`);
-    const deployed = await stack.call('POST', '/definitions', admin, { files: [{ file, text }] });
+    if (!TEMPLATE.includes(CHALLENGES)) throw new Error('the Deqing template no longer says who answers challenges as this test expects: update it');
+    const deployed = await stack.call('POST', '/definitions', admin, { files: [{ file: `${PROCEDURE}.yaml`, text: TEMPLATE }] });
     expect(deployed.status).toBe(201);
     await stack.deployCalendars();
     definition = (await stack.call<{ definition: ProcedureDefinition }>('GET', `/definitions/${PROCEDURE}/versions/1`, admin)).body.definition;
@@ -188,6 +185,11 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     // The filer sees its own challenge; the winner's staff see none.
     expect((await detail(cycleId, await staffOf(loser))).challenges.map((c) => c.challengeId)).toEqual([challengeId]);
     expect((await detail(cycleId, await staffOf(winner))).challenges).toEqual([]);
+    // The answer task is the purchaser's: neither the filer nor another bidder can open it.
+    const taskPath = `/tasks/${encodeURIComponent(filed.body['taskId'] as string)}`;
+    expect((await stack.call('GET', taskPath, await as('justice-bureau'))).status).toBe(200);
+    expect((await stack.call('GET', taskPath, await staffOf(loser))).status).toBe(404);
+    expect((await stack.call('GET', taskPath, await staffOf(winner))).status).toBe(404);
 
     // Signing is suspended: refused with 409 naming the challenge, its clock stopped.
     const refused = await decide(signing, { outcome: 'submit', fields: { signedOn: '2054-06-01' } });
@@ -237,10 +239,14 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
   });
 
   it('refuses every challenge in a cycle of a procedure that names no one to answer them', async () => {
-    // The shipped template, without selection.challenges, deployed as version 2: new cycles run it.
-    const file = `${PROCEDURE}.yaml`;
-    const shipped = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8');
-    expect((await stack.call('POST', '/definitions', await as('administrator'), { files: [{ file, text: shipped }] })).status).toBe(201);
+    // The same template without selection.challenges (its block and the sources under it), deployed as
+    // version 2: new cycles run it.
+    const start = TEMPLATE.indexOf('      # Challenges (质疑)');
+    const end = TEMPLATE.indexOf('    flow:\n', start);
+    expect(start).toBeGreaterThan(0);
+    const without = TEMPLATE.slice(0, start) + TEMPLATE.slice(end);
+    expect(without).not.toContain('challenges:');
+    expect((await stack.call('POST', '/definitions', await as('administrator'), { files: [{ file: `${PROCEDURE}.yaml`, text: without }] })).status).toBe(201);
     const { cycleId, loser } = await awardedCycle();
     const refused = await challenge(cycleId, await staffOf(loser));
     expect(refused.status).toBe(409);
