@@ -163,6 +163,12 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
         });
       }),
     );
+    // A challenge filed before the contracts started (a result notice the cycle itself published) holds them too.
+    for (const challenge of (runner.state.challenges ?? []).filter((c) => c.status === 'open' && c.affectsResult)) {
+      for (const contract of contracts) {
+        await getExternalWorkflowHandle(contract.contractId).signal(signingChangedSignal, { challengeId: challenge.challengeId, change: 'suspend', reason: `challenge ${challenge.challengeId} by ${challenge.vendorName} is open` });
+      }
+    }
     // The deadlines of challenges answered while the contracts run (histories from before challenges had none).
     let contractsEnded = false;
     const challengeTimers = patched('cycle-challenge-timers') ? runner.runTimersWhile(() => !contractsEnded) : undefined;
