@@ -493,6 +493,85 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
       }
       return;
 
+    case 'challengeRecorded': {
+      const { challenge } = command;
+      await sql.rows(
+        `INSERT INTO challenges (cycle_id, challenge_id, vendor_id, vendor_name, filed_by, filed_by_name, filed_at, grounds, affects_result,
+                                 task_id, answer_due_at, status, answered_at, answered_by, reasons, last_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (cycle_id, challenge_id) DO UPDATE SET
+           status = EXCLUDED.status, answered_at = EXCLUDED.answered_at, answered_by = EXCLUDED.answered_by, reasons = EXCLUDED.reasons,
+           last_seq = EXCLUDED.last_seq
+         WHERE challenges.last_seq < EXCLUDED.last_seq`,
+        [
+          scope.cycleId,
+          challenge.challengeId,
+          challenge.vendorId,
+          challenge.vendorName,
+          challenge.filedBy.userId,
+          challenge.filedBy.name,
+          new Date(challenge.filedAt),
+          challenge.grounds,
+          challenge.affectsResult,
+          taskRowId(scope, { id: challenge.taskId }),
+          challenge.answerDueAt ? new Date(challenge.answerDueAt) : null,
+          challenge.status,
+          challenge.answeredAt ? new Date(challenge.answeredAt) : null,
+          challenge.answeredBy ?? null,
+          challenge.reasons ?? null,
+          command.seq,
+        ],
+      );
+      const filed = challenge.status === 'open';
+      await appendAuditEntry(sql, {
+        idempotencyKey: `${scope.workflowId}:${command.seq}`,
+        occurredAt: command.at,
+        actorId: command.actor.userId,
+        actorRole: roleAmong(command.actor, ['vendor']),
+        jurisdiction: scope.jurisdiction,
+        action: filed ? 'challenge.filed' : 'challenge.answered',
+        subjectType: 'challenge',
+        subjectId: `${scope.cycleId}/${challenge.challengeId}`,
+        comment: filed ? challenge.grounds : `${challenge.status}: ${challenge.reasons ?? ''}`,
+        details: {
+          cycleId: scope.cycleId,
+          workflowId: scope.workflowId,
+          seq: command.seq,
+          challengeId: challenge.challengeId,
+          vendorId: challenge.vendorId,
+          affectsResult: challenge.affectsResult,
+          status: challenge.status,
+          ...(challenge.answerDueAt ? { answerDueAt: challenge.answerDueAt } : {}),
+          actorName: command.actor.name,
+          ...(command.requestId ? { requestId: command.requestId } : {}),
+        },
+      });
+      return;
+    }
+
+    case 'signingChanged':
+      // A challenge suspended, resumed or voided this contract's signing (Implementing Regulations art. 54).
+      await appendAuditEntry(sql, {
+        idempotencyKey: `${scope.workflowId}:${command.seq}`,
+        occurredAt: command.at,
+        actorId: `workflow:${scope.workflowId}`,
+        actorRole: SYSTEM_ROLE,
+        jurisdiction: scope.jurisdiction,
+        action: `contract.signing${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Voided'}`,
+        subjectType: scope.contractId ? 'contract' : 'cycle',
+        subjectId: scope.contractId ?? scope.cycleId,
+        comment: command.reason,
+        details: {
+          cycleId: scope.cycleId,
+          contractId: scope.contractId,
+          workflowId: scope.workflowId,
+          seq: command.seq,
+          challengeId: command.challengeId,
+          tasks: command.tasks.map((task) => ({ taskInstanceId: task.id, dueAt: task.dueAt ?? null })),
+        },
+      });
+      return;
+
     default:
       // Timers are the workflow's own business; other commands have no read model (yet): logged only.
       return;

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity } from './entities/audit-entry.entity.js';
 import { BidEntity } from './entities/bid.entity.js';
+import { ChallengeEntity } from './entities/challenge.entity.js';
 import { ContractEntity } from './entities/contract.entity.js';
 import { CycleStepEntity } from './entities/cycle-step.entity.js';
 import { CycleEntity } from './entities/cycle.entity.js';
@@ -15,6 +16,7 @@ import { AuditTrail1763776800000 } from './migrations/1763776800000-audit-trail.
 import { DefinitionRegistry1763863200000 } from './migrations/1763863200000-definition-registry.js';
 import { ProcurementReadModel1763949600000 } from './migrations/1763949600000-procurement-read-model.js';
 import { AuditHashChain1764036000000 } from './migrations/1764036000000-audit-hash-chain.js';
+import { Challenges1764133200000 } from './migrations/1764133200000-challenges.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
@@ -31,10 +33,11 @@ export const ENTITIES = [
   PublicNoticeEntity,
   VendorEntity,
   ProjectionLogEntity,
+  ChallengeEntity,
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

@@ -9,6 +9,7 @@ import { type BrokenCheck, brokenChecks } from '../../src/definitions/procedure/
 import { CONTRACT_SCOPED_KINDS, type EventAnchorT, type FlowNodeT, type ProcedureStep, type TaskNodeT } from '../../src/definitions/procedure/procedure.schema.js';
 import { CalendarYearMissingError } from '../../src/definitions/calendars/business-calendar.js';
 import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
+import { answerChallenge, changeSigning, checkSigningHold, fileChallenge, isChallengeEvent, recordContractEvent } from './challenges.js';
 import { anchorKey, deadlineAfter, describeAnchor, notBeforeAfter } from './deadlines.js';
 import { EvaluationFailure, evaluate, renderValue, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
@@ -391,6 +392,8 @@ export function startEngine(context: EngineContext, start: CycleStart | Contract
 export function decide(context: EngineContext, state: EngineState, event: EngineEvent): Decision {
   return guarded(context, state, event.at, (run) => {
     if (event.type === 'cancel') return cancel(run, event);
+    // A cycle takes challenges (and their answers) while it waits for its contracts, too.
+    if (isChallengeEvent(run, event)) return challengeEvent(run, event);
     if (run.state.status !== 'running') throw new Refusal('conflict', `this ${run.state.scope} has ended (${run.state.status})`);
     switch (event.type) {
       case 'start':
@@ -401,8 +404,32 @@ export function decide(context: EngineContext, state: EngineState, event: Engine
         return timerFired(run, event.timerId);
       case 'bidSubmitted':
         return acceptBid(run, event.bid, event.actor);
+      case 'signingChanged':
+        return changeSigning(run, event);
+      case 'challengeFiled':
+      case 'contractEvent':
+        return challengeEvent(run, event);
     }
   });
+}
+
+/** Events about challenges: filing, answers and their deadlines (workflows/engine/challenges.ts). */
+function challengeEvent(run: Run, event: EngineEvent): void {
+  switch (event.type) {
+    case 'challengeFiled':
+      return fileChallenge(run, event);
+    case 'contractEvent':
+      return recordContractEvent(run, event);
+    case 'taskDecided': {
+      const task = run.state.tasks.find((candidate) => candidate.id === event.taskId);
+      if (!task) throw new Refusal('invalid', `there is no task "${event.taskId}" in this ${run.state.scope}`, 'taskId');
+      return answerChallenge(run, task, event);
+    }
+    case 'timerFired':
+      return timerFired(run, event.timerId);
+    default:
+      throw new Refusal('invalid', `"${event.type}" is not an event about challenges`);
+  }
 }
 
 function guarded(context: EngineContext, state: EngineState, at: string, work: (run: Run) => void): Decision {
@@ -426,7 +453,7 @@ function structuredCopy<T>(value: T): T {
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
 
 /** The rules every decision obeys, whatever the task: open, the right jurisdiction and role, four-eyes. */
-function checkActor(run: Run, task: TaskInstance, actor: Actor): void {
+export function checkActor(run: Run, task: TaskInstance, actor: Actor): void {
   if (actor.jurisdiction !== run.context.jurisdiction) {
     throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${run.context.jurisdiction}"; you act for "${actor.jurisdiction}"`);
   }
@@ -470,6 +497,7 @@ function decideTask(run: Run, event: TaskDecided): void {
   }
   checkActor(run, task, event.actor);
   checkNotBefore(run, task);
+  checkSigningHold(run, task);
   if ((event.outcome === 'return' || event.outcome === 'reject') && !event.comment?.trim()) {
     throw new Refusal('invalid', `a decision to ${event.outcome} must say why`, 'comment');
   }
@@ -486,6 +514,8 @@ function decideTask(run: Run, event: TaskDecided): void {
       return decideLedgerTask(run, task, event);
     case 'form':
       return decideFormTask(run, task, event);
+    case 'challengeAnswer':
+      return answerChallenge(run, task, event);
   }
 }
 

@@ -62,7 +62,44 @@ export interface TaskInstance {
 }
 
 /** What a task asks of its actor, beyond a decision. */
-export type TaskKind = 'form' | 'award' | 'evaluation' | 'acceptance' | 'ledgerSubmission' | 'ledgerConfirmation';
+export type TaskKind = 'form' | 'award' | 'evaluation' | 'acceptance' | 'ledgerSubmission' | 'ledgerConfirmation' | 'challengeAnswer';
+
+/** What the answer to a challenge found (Government Procurement Law art. 53). */
+export const CHALLENGE_FINDINGS = ['upheld', 'dismissed'] as const;
+export type ChallengeFinding = (typeof CHALLENGE_FINDINGS)[number];
+
+/** A bidder's challenge (质疑) against the result, as the cycle keeps it. */
+export interface Challenge {
+  readonly challengeId: string;
+  readonly vendorId: string;
+  readonly vendorName: string;
+  readonly filedBy: { readonly userId: string; readonly name: string };
+  readonly filedAt: string;
+  readonly grounds: string;
+  /** The filer says the challenge may affect the result: while it is open, signing is suspended (Regs art. 54). */
+  readonly affectsResult: boolean;
+  /** The task of the role that answers it. */
+  readonly taskId: string;
+  /** When the answer is due (end of that day); absent when the calendar year is missing. */
+  readonly answerDueAt?: string;
+  readonly status: 'open' | ChallengeFinding;
+  readonly answeredAt?: string;
+  readonly answeredBy?: string;
+  readonly reasons?: string;
+}
+
+/**
+ * A contract's signing held by open challenges: which ones, since when, and the time each task's clock
+ * still had when it stopped (milliseconds), to run on from the moment the last challenge is answered.
+ */
+export interface SigningHold {
+  readonly challengeIds: string[];
+  readonly since: string;
+  readonly remainingMs: Record<string, number>;
+}
+
+/** What a cycle tells its contracts about a challenge that may affect the result. */
+export type SigningChange = 'suspend' | 'resume' | 'void';
 
 export interface Bid {
   readonly bidId: string;
@@ -142,6 +179,10 @@ export interface EngineState {
    * before deadlines after events existed.
    */
   events?: Record<string, string>;
+  /** Challenges filed against the cycle's result (absent in states from before challenges existed). */
+  challenges?: Challenge[];
+  /** A contract's signing suspended by open challenges (Implementing Regulations art. 54). */
+  signingHold?: SigningHold;
   /** Sequence of the next command: with the workflow id, the idempotency key of its side effects. */
   seq: number;
 }
@@ -163,7 +204,13 @@ export type EngineEvent =
   | { type: 'taskDecided'; at: string; taskId: string; outcome: Outcome; actor: Actor; fields: FormValues; comment?: string; payload?: TaskPayload; requestId?: string }
   | { type: 'timerFired'; at: string; timerId: string }
   | { type: 'bidSubmitted'; at: string; bid: Bid; actor: Actor }
-  | { type: 'cancel'; at: string; actor: Actor; reason: string; requestId?: string };
+  | { type: 'cancel'; at: string; actor: Actor; reason: string; requestId?: string }
+  /** A bidder files a challenge against the cycle's result. */
+  | { type: 'challengeFiled'; at: string; actor: Actor; challengeId: string; grounds: string; affectsResult: boolean; requestId?: string }
+  /** A contract learns from its cycle that a challenge suspends, resumes or voids its signing. */
+  | { type: 'signingChanged'; at: string; challengeId: string; change: SigningChange; reason: string }
+  /** A cycle learns that one of its contracts recorded an event (e.g. published the result notice), for deadlines counted from it. */
+  | { type: 'contractEvent'; at: string; key: string };
 
 /** What the special tasks carry besides form fields. */
 export type TaskPayload =
@@ -199,6 +246,12 @@ export type EngineCommand =
   | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string }
   /** A person cancelled the scope (for the audit trail, with the request that did it); `ended` follows once it has stopped. */
   | { type: 'cancelled'; seq: number; at: string; actor: Actor; reason: string; requestId?: string }
+  /** A challenge was filed, or answered: the read model keeps it, the audit trail records it. */
+  | { type: 'challengeRecorded'; seq: number; at: string; challenge: Challenge; actor: Actor; requestId?: string }
+  /** The cycle must tell its running contracts that a challenge suspends, resumes or voids their signing. */
+  | { type: 'signContracts'; seq: number; at: string; challengeId: string; change: SigningChange; reason: string }
+  /** A contract's signing was suspended, resumed (its clocks running on) or voided by a challenge: for the audit trail. */
+  | { type: 'signingChanged'; seq: number; at: string; challengeId: string; change: SigningChange; reason: string; tasks: TaskInstance[] }
   /** Something ops staff must fix for the procedure to run as defined (e.g. a missing business calendar). */
   | { type: 'incident'; seq: number; at: string; message: string };
 

@@ -1,7 +1,7 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { decide, startEngine } from '../engine/interpreter.js';
 import type { EngineContext, EngineState } from '../engine/types.js';
-import { cancelContractSignal, type ContractInput, decideTaskUpdate, REFUSAL_ERROR_TYPES, workflowSnapshotQuery } from './messages.js';
+import { cancelContractSignal, type ContractInput, contractEventSignal, decideTaskUpdate, REFUSAL_ERROR_TYPES, signingChangedSignal, workflowSnapshotQuery } from './messages.js';
 import { cancelEvent, decisionEvent, ScopeRunner } from './scope-runner.js';
 
 /**
@@ -38,7 +38,27 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     if (decision.ok) void runner.accept(decision);
   });
 
-  if (started?.ok) await runner.project(started.commands);
+  // The cycle counts its challenge period from the result notice, which a contract publishes: it is told
+  // before the decision that published it is answered. (Histories recorded before this told nobody.)
+  runner.relay = (commands) => {
+    const notices = commands.flatMap((command) => (command.type === 'publishNotice' ? [command] : []));
+    if (notices.length === 0 || !patched('contract-tells-cycle-of-notices')) return undefined;
+    const cycle = getExternalWorkflowHandle(input.cycleId);
+    return (async () => {
+      for (const notice of notices) await cycle.signal(contractEventSignal, { key: `notice:${notice.noticeId}`, at: notice.at });
+    })();
+  };
+  // A challenge that may affect the result holds signing (Implementing Regulations art. 54); one that has ended changes nothing.
+  setHandler(signingChangedSignal, (message) => {
+    const decision = decide(context, runner.state, { type: 'signingChanged', at: new Date().toISOString(), ...message });
+    if (decision.ok) void runner.accept(decision);
+  });
+
+  if (started?.ok) {
+    const projected = runner.project(started.commands);
+    const relayed = runner.relay(started.commands);
+    await (relayed ? Promise.all([projected, relayed]) : projected);
+  }
   if ((await runner.runUntilEnded()) === 'continueAsNew') {
     // Contracts run for years of monthly ledgers: their history is renewed, their state carried over.
     return continueAsNew<typeof contractWorkflow>({ ...input, resume: runner.resumeState() });

@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
-import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, TaskInstance, TaskPayload, Winner } from '../engine/types.js';
+import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, SigningChange, TaskInstance, TaskPayload, Winner } from '../engine/types.js';
 
 /** Which deployed definition version a cycle runs, for the read model and the audit trail. */
 export interface DefinitionRef {
@@ -95,6 +95,27 @@ export interface CancelRequest extends Request {
   readonly reason: string;
 }
 
+/** A bidder's challenge (质疑) against the cycle's result; the API names it (`challengeId`) from the request. */
+export interface FileChallengeRequest extends Request {
+  readonly challengeId: string;
+  readonly grounds: string;
+  /** The filer says it may affect the result: signing is suspended until it is answered. */
+  readonly affectsResult: boolean;
+}
+
+/** From a cycle to its contracts: a challenge suspends, resumes or voids their signing. */
+export interface SigningChangedMessage {
+  readonly challengeId: string;
+  readonly change: SigningChange;
+  readonly reason: string;
+}
+
+/** From a contract to its cycle: an event of the contract, for the cycle's deadlines counted from it (the challenge period). */
+export interface ContractEventMessage {
+  readonly key: string;
+  readonly at: string;
+}
+
 /** The answer to an update: what changed, as the actor should see it. */
 export interface MessageResult {
   readonly requestId: string;
@@ -123,6 +144,9 @@ export const submitBidUpdate = defineUpdate<MessageResult, [SubmitBidRequest]>('
 export const cancelCycleUpdate = defineUpdate<MessageResult, [CancelRequest]>('cancelCycle');
 /** From a cycle to its contracts: the cycle was cancelled, so are they (updates cannot cross workflows). */
 export const cancelContractSignal = defineSignal<[CancelRequest]>('cancelContract');
+export const fileChallengeUpdate = defineUpdate<MessageResult, [FileChallengeRequest]>('fileChallenge');
+export const signingChangedSignal = defineSignal<[SigningChangedMessage]>('signingChanged');
+export const contractEventSignal = defineSignal<[ContractEventMessage]>('contractEvent');
 export const workflowSnapshotQuery = defineQuery<WorkflowSnapshot>('workflowSnapshot');
 
 /** Error types of refused updates; the API maps them to 403, 409 and 422. */

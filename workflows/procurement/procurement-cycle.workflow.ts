@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -11,20 +12,23 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { cancelAwardedCycle, concludeCycle, startEngine } from '../engine/interpreter.js';
+import { cancelAwardedCycle, concludeCycle, decide, startEngine } from '../engine/interpreter.js';
 import type { EngineContext, EngineState } from '../engine/types.js';
 import { contractWorkflow } from './contract.workflow.js';
 import {
   cancelContractSignal,
   cancelCycleUpdate,
+  contractEventSignal,
   type ContractSummary,
   decideTaskUpdate,
+  fileChallengeUpdate,
   type ProcurementCycleInput,
   REFUSAL_ERROR_TYPES,
+  signingChangedSignal,
   submitBidUpdate,
   workflowSnapshotQuery,
 } from './messages.js';
-import { bidEvent, cancelEvent, decisionEvent, refusalOf, ScopeRunner } from './scope-runner.js';
+import { bidEvent, cancelEvent, challengeEvent, decisionEvent, refusalOf, ScopeRunner } from './scope-runner.js';
 
 const { recordCycleLaunched, recordBid, recordContractStarted } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 
@@ -119,6 +123,27 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     },
   );
 
+  // Challenges (质疑): filed by bidders, answered by a task of the cycle; one that may affect the result
+  // holds the running contracts' signing, and they are told before the update that changed it is answered.
+  setHandler(fileChallengeUpdate, (request) => runner.handle(request, challengeEvent(request)), {
+    validator: (request) => runner.validate(request, challengeEvent(request)),
+  });
+  setHandler(contractEventSignal, (message) => {
+    const decision = decide(context, runner.state, { type: 'contractEvent', at: message.at, key: message.key });
+    if (decision.ok) void runner.accept(decision);
+  });
+  runner.relay = (commands) => {
+    const changes = commands.flatMap((command) => (command.type === 'signContracts' ? [command] : []));
+    if (changes.length === 0) return undefined;
+    return (async () => {
+      for (const change of changes) {
+        for (const contract of contracts.filter((c) => c.status === 'running')) {
+          await getExternalWorkflowHandle(contract.contractId).signal(signingChangedSignal, { challengeId: change.challengeId, change: change.change, reason: change.reason });
+        }
+      }
+    })();
+  };
+
   await runner.project(firstCommands);
   if ((await runner.runUntilEnded()) === 'continueAsNew') {
     return continueAsNew<typeof procurementCycleWorkflow>({ ...input, resume: { ...runner.resumeState(), contracts } });
@@ -138,6 +163,15 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
         });
       }),
     );
+    // A challenge filed before the contracts started (a result notice the cycle itself published) holds them too.
+    for (const challenge of (runner.state.challenges ?? []).filter((c) => c.status === 'open' && c.affectsResult)) {
+      for (const contract of contracts) {
+        await getExternalWorkflowHandle(contract.contractId).signal(signingChangedSignal, { challengeId: challenge.challengeId, change: 'suspend', reason: `challenge ${challenge.challengeId} by ${challenge.vendorName} is open` });
+      }
+    }
+    // The deadlines of challenges answered while the contracts run (histories from before challenges had none).
+    let contractsEnded = false;
+    const challengeTimers = patched('cycle-challenge-timers') ? runner.runTimersWhile(() => !contractsEnded) : undefined;
     await Promise.all(
       handles.map(async (handle, index) => {
         const outcome = await handle.result();
@@ -145,6 +179,8 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
         if (summary) contracts[index] = { ...summary, status: outcome.status };
       }),
     );
+    contractsEnded = true;
+    if (challengeTimers) await challengeTimers;
     const statuses = contracts.map((c) => c.status);
     const final = statuses.every((s) => s === 'cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed') ? 'completed' : 'terminated';
     const concluded = concludeCycle(context, { ...runner.state, status: 'running' }, new Date().toISOString(), final, final === 'completed' ? undefined : `contracts ended: ${statuses.join(', ')}`);

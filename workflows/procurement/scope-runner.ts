@@ -3,7 +3,7 @@ import type { Activities } from '../../activities/index.js';
 import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type FileChallengeRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
 
 /** What identifies a request to the runner: its id, and what it asks (see messages.ts `Request`). */
 export interface RequestKey {
@@ -46,6 +46,14 @@ export class ScopeRunner {
     this.answered = { ...(resume?.answered ?? {}) };
   }
 
+  /**
+   * Told of every accepted command batch, to reach other workflows (a cycle's contracts, a contract's
+   * cycle); an update's answer waits for what it returns, so whoever sent the update finds them told.
+   * It returns nothing when it has nothing to send, so a batch without such commands is awaited exactly
+   * as before relays existed (recorded histories replay the same commands in the same order).
+   */
+  relay: ((commands: readonly EngineCommand[]) => Promise<void> | undefined) | undefined;
+
   /** Takes an accepted decision: new state, timers, and the projection of its commands. */
   accept(decision: Extract<Decision, { ok: true }>): Promise<void> {
     this.state = decision.state;
@@ -54,7 +62,9 @@ export class ScopeRunner {
       if (command.type === 'startTimer') this.timers[command.timerId] = command.until;
       if (command.type === 'cancelTimer') delete this.timers[command.timerId];
     }
-    return this.project(decision.commands);
+    const projected = this.project(decision.commands);
+    const relayed = this.relay?.(decision.commands);
+    return relayed ? Promise.all([projected, relayed]).then(() => undefined) : projected;
   }
 
   /**
@@ -191,6 +201,28 @@ export class ScopeRunner {
     return 'ended';
   }
 
+  /**
+   * Fires timers as they fall due while `active()` holds, whatever the scope's status: a cycle whose own
+   * steps are over still has the deadlines of the challenges it answers while its contracts run.
+   */
+  async runTimersWhile(active: () => boolean): Promise<void> {
+    while (active()) {
+      const seen = this.version;
+      const next = Object.entries(this.timers).sort(([, a], [, b]) => a.localeCompare(b))[0];
+      const changed = () => !active() || this.version !== seen;
+      if (!next) {
+        await condition(changed);
+        continue;
+      }
+      const [timerId, until] = next;
+      const wait = Date.parse(until) - Date.now();
+      if (wait > 0 && (await condition(changed, wait))) continue;
+      delete this.timers[timerId];
+      const decision = decide(this.context, this.state, { type: 'timerFired', at: new Date().toISOString(), timerId });
+      if (decision.ok) await this.accept(decision);
+    }
+  }
+
   resumeState(): ResumeState {
     return { state: this.state, timers: this.timers, answered: this.answered };
   }
@@ -216,6 +248,19 @@ export function bidEvent(request: SubmitBidRequest): EngineEvent {
   const at = new Date().toISOString();
   const bid = { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: at };
   return { type: 'bidSubmitted', at, bid, actor: request.actor };
+}
+
+/** The interpreter event of a challenge, stamped with workflow time. */
+export function challengeEvent(request: FileChallengeRequest): EngineEvent {
+  return {
+    type: 'challengeFiled',
+    at: new Date().toISOString(),
+    actor: request.actor,
+    challengeId: request.challengeId,
+    grounds: request.grounds,
+    affectsResult: request.affectsResult,
+    requestId: request.requestId,
+  };
 }
 
 /** The interpreter event of a cancellation, stamped with workflow time. */

@@ -132,6 +132,10 @@ const roleReferences: SemanticRule<ProcedureDefinition> = {
         check(step.selection.qualification.verifiedBy, [...base, 'qualification', 'verifiedBy']);
         check(step.selection.bidding.whenTooFew.approvedBy, [...base, 'bidding', 'whenTooFew', 'approvedBy']);
         step.selection.bidding.sealed.readableBy.forEach((role, i) => check(role, [...base, 'bidding', 'sealed', 'readableBy', i]));
+        if (step.selection.challenges) {
+          check(step.selection.challenges.answeredBy, [...base, 'challenges', 'answeredBy']);
+          check(step.selection.challenges.answer.escalateTo, [...base, 'challenges', 'answer', 'escalateTo']);
+        }
       }
       if (step.kind === 'contractFiling') check(step.contract.filedWith, ['steps', s, 'contract', 'filedWith']);
       if (step.kind === 'performanceManagement') {
@@ -778,6 +782,27 @@ const eventAnchors: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+const challengeWindows: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-CHALLENGE',
+  description:
+    'The challenge period (`selection.challenges.filing.after`) counts from a notice a publish node of the procedure publishes, and the procedure has a contract step whose signing a challenge can suspend.',
+  check(context) {
+    const p = context.definition;
+    const published = new Set(locatedNodes(p).flatMap(({ node }) => (node.type === 'publish' ? [node.notice] : [])));
+    p.steps.forEach((step, s) => {
+      if (step.kind !== 'vendorSelection' || !step.selection.challenges) return;
+      const notice = step.selection.challenges.filing.after.notice;
+      const at: DocumentPath = ['steps', s, 'selection', 'challenges', 'filing', 'after', 'notice'];
+      if (!published.has(notice)) {
+        context.report(at, `no publish node of this procedure publishes notice "${notice}", so the challenge period could never open`);
+      }
+      if (!p.steps.some((other) => other.kind === 'contractFiling')) {
+        context.report(['steps', s, 'selection', 'challenges'], 'challenges suspend the signing of contracts, but this procedure has no contractFiling step');
+      }
+    });
+  },
+};
+
 const fieldChecks: SemanticRule<ProcedureDefinition> = {
   id: 'PF-CHECK',
   description:
@@ -927,6 +952,7 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   tranches,
   expressions,
   eventAnchors,
+  challengeWindows,
   fieldChecks,
   contractRules,
   acceptancePublication,

@@ -377,6 +377,22 @@ export function minimumBiddersFor(minimumBidders: MinimumBiddersT | undefined, m
   return minimumBidders?.[known] ?? DEFAULT_MINIMUM_BIDDERS[known];
 }
 
+/**
+ * Challenges (质疑): a bidder may file one in writing within `filing.within` after the notice
+ * `filing.after` (the result notice: Government Procurement Law art. 52); it opens a task for
+ * `answeredBy`, due `answer.within` after the filing and escalating to `answer.escalateTo` when missed
+ * (art. 53). A challenge the filer says may affect the result suspends the contracts' signing and stops
+ * its clocks until it is answered (Implementing Regulations art. 54).
+ */
+export const Challenges = z
+  .object({
+    filing: z.object({ after: z.object({ notice: CamelId }).strict(), within: Deadline }).strict(),
+    answeredBy: KebabId,
+    answer: z.object({ within: Deadline, escalateTo: KebabId }).strict(),
+    sources: Sources.optional(),
+  })
+  .strict();
+
 export const VendorSelectionStep = z
   .object({
     ...stepBase,
@@ -442,6 +458,8 @@ export const VendorSelectionStep = z
           })
           .strict(),
         awards: z.object({ minWinners: z.int().min(1).default(1), maxWinners: z.int().min(1) }).strict(),
+        /** Challenges (质疑) by bidders against the result, and who answers them (Government Procurement Law arts. 52–53). */
+        challenges: Challenges.optional(),
       })
       .strict(),
   })
@@ -668,6 +686,7 @@ export type ProcedureStep = z.infer<typeof Step>;
 export type FlowNodeT = z.infer<typeof FlowNode>;
 export type TaskNodeT = z.infer<typeof TaskNode>;
 export type EventAnchorT = z.infer<typeof EventAnchor>;
+export type ChallengesT = z.infer<typeof Challenges>;
 export type FieldDefinitionT = z.infer<typeof FieldDefinition>;
 export type FieldCheckT = z.infer<typeof FieldCheck>;
 export type ValueTypeT = z.infer<typeof ValueType>;

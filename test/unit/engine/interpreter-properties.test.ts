@@ -529,6 +529,8 @@ class Simulation {
       }
       case 'ledgerConfirmation':
         return { outcome: 'approve', fields: {} };
+      case 'challengeAnswer':
+        return { outcome: 'submit', fields: { finding: 'dismissed', reasons: '质疑事项缺乏事实依据 the grounds are not borne out' } };
       case 'form': {
         const node = allNodes(this.definition).find((n) => n.id === task.nodeId);
         if (!node || node.type !== 'task') throw new Error(`no task node ${task.nodeId}`);

@@ -13,6 +13,8 @@ import type { TaskDto } from '../tasks/tasks.dto.js';
  * - Sealed bids: while a round's bidding is open, its bids are seen only by the roles the procedure
  *   names (`selection.bidding.sealed.readableBy`) and by each vendor its own; everyone else does not
  *   learn that they exist.
+ * - Challenges (质疑): vendor staff see their own organisation's challenges and the answers to them,
+ *   never another bidder's; government staff of the jurisdiction see them all.
  * - Confidential fields (`confidential.readableBy` on a field) are left out of every answer to a role
  *   that may not read them: cycle inputs, task decisions and the audit trail's copies of them.
  */
@@ -163,6 +165,7 @@ export function visibleCycleDetail(user: Identity, detail: CycleDetailDto, defin
     contracts: vendorId === undefined ? detail.contracts : detail.contracts.filter((contract) => ownContracts.has(contract.id)),
     bids,
     payments: vendorId === undefined ? detail.payments : detail.payments.filter((payment) => payment.vendorId === vendorId),
+    challenges: vendorId === undefined ? detail.challenges : detail.challenges.filter((challenge) => challenge.vendorId === vendorId),
     audit: detail.audit.flatMap(visibleEntry),
     live,
     // Vendor staff learn that the read model lags, but not the failure of another vendor's contract.

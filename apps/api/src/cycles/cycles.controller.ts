@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } 
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -19,6 +20,8 @@ import {
   CycleDetailDto,
   CycleIdParamsDto,
   CycleListDto,
+  FileChallengeDto,
+  FiledChallengeDto,
   LaunchCycleDto,
   LaunchedCycleDto,
   ListCyclesQueryDto,
@@ -102,5 +105,25 @@ export class CyclesController {
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
   submitBid(@Param() params: CycleIdParamsDto, @Body() body: SubmitBidDto, @CurrentUser() user: Identity): Promise<SubmittedBidDto> {
     return this.cycles.submitBid(user, params.id, body);
+  }
+
+  @Post(':id/challenges')
+  @RequireRoles(...BIDDING_ROLES)
+  @ApiOperation({
+    summary: 'File a challenge (质疑) against the cycle’s result, as the staff of a vendor that bid in it.',
+    description:
+      'Within the period the procedure sets after the result notice (Government Procurement Law art. 52: 7 working days, on the jurisdiction’s calendar). ' +
+      'It opens a task for the role the procedure names to answer it (art. 53), with the finding (upheld or dismissed) and reasons as the decision’s fields. ' +
+      'With `affectsResult`, the contracts’ signing is suspended and its clocks stop until it is answered (Implementing Regulations art. 54). ' +
+      'The filer reads the challenge and its answer in the cycle’s `challenges`.',
+  })
+  @ApiCreatedResponse({ type: FiledChallengeDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the staff of a vendor that bid in this cycle.' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The period has not opened (no result notice yet) or has ended (the message says until when it was open), or the procedure provides no challenges.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'No grounds given, or `affectsResult` is not true or false.' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  fileChallenge(@Param() params: CycleIdParamsDto, @Body() body: FileChallengeDto, @CurrentUser() user: Identity): Promise<FiledChallengeDto> {
+    return this.cycles.fileChallenge(user, params.id, body);
   }
 }

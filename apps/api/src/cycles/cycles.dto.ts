@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PROJECTION_ACTIVITIES } from '../../../../activities/procurement-projections.js';
-import { IsIn } from 'class-validator';
+import { IsBoolean, IsIn } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import { MAX_FEN } from '../../../../src/money/fen.js';
 import { CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
@@ -106,6 +106,30 @@ export class SubmitBidDto {
 
   @IntegerField({ description: 'The price offered, in whole fen (1 yuan = 100 fen).', example: 11_500_000, minimum: 1, maximum: MAX_FEN })
   priceFen!: number;
+}
+
+export class FileChallengeDto {
+  @RequestIdField({ description: REQUEST_ID_DESCRIPTION, example: '5b7e2c1d-9a4f-4e3b-8c2d-1f0e9d8c7b6a' })
+  requestId!: string;
+
+  @TextField({
+    description: 'The grounds of the challenge, in writing (Government Procurement Law art. 52); the answerer and the filer read them.',
+    example: '成交供应商不具备社会工作服务资质，评审未按公告的评分标准进行',
+    maxLength: MAX_COMMENT_LENGTH,
+    multiline: true,
+    trim: true,
+    notBlank: true,
+    blankMessage: 'grounds must state what is challenged and why',
+  })
+  grounds!: string;
+
+  @ApiProperty({
+    description:
+      'Whether the challenge may affect the result. When true, the contracts’ signing is suspended and its clocks stop until the challenge is answered ' +
+      '(Implementing Regulations art. 54); upheld, the award is void and contracts still signing end.',
+  })
+  @IsBoolean({ message: 'affectsResult must be true or false' })
+  affectsResult!: boolean;
 }
 
 // ---- responses ------------------------------------------------------------------------------
@@ -392,6 +416,47 @@ export class NoticeDto {
   publishedAt!: string;
 }
 
+export class ChallengeDto {
+  @ApiProperty({ example: 'challenge-3f9a1c0b2d4e' })
+  challengeId!: string;
+
+  @ApiProperty()
+  vendorId!: string;
+
+  @ApiProperty()
+  vendorName!: string;
+
+  @ApiProperty({ description: 'The user who filed it.' })
+  filedBy!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  filedAt!: string;
+
+  @ApiProperty()
+  grounds!: string;
+
+  @ApiProperty({ description: 'The filer said it may affect the result: signing was suspended while it was open.' })
+  affectsResult!: boolean;
+
+  @ApiProperty({ description: 'The task that answers it (GET /tasks/{id}).' })
+  taskId!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the answer is due: the end of that working day.' })
+  answerDueAt!: string | null;
+
+  @ApiProperty({ enum: ['open', 'upheld', 'dismissed'] })
+  status!: 'open' | 'upheld' | 'dismissed';
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  answeredAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  answeredBy!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why it was upheld or dismissed.' })
+  reasons!: string | null;
+}
+
 export class AuditEntryDto {
   @ApiProperty({ format: 'date-time' })
   occurredAt!: string;
@@ -553,6 +618,9 @@ export class CycleDetailDto extends CycleSummaryDto {
   @ApiProperty({ type: [NoticeDto] })
   notices!: NoticeDto[];
 
+  @ApiProperty({ type: [ChallengeDto], description: 'Challenges (质疑) against the result: vendor staff see only their own organisation’s.' })
+  challenges!: ChallengeDto[];
+
   @ApiProperty({ type: [AuditEntryDto], description: 'Every audit entry of the cycle, its tasks, bids, contracts and payments, oldest first.' })
   audit!: AuditEntryDto[];
 
@@ -594,4 +662,12 @@ export class SubmittedBidDto extends CycleMessageResultDto {
 
   @ApiProperty()
   priceFen!: number;
+}
+
+export class FiledChallengeDto extends CycleMessageResultDto {
+  @ApiProperty({ description: 'Derived from the cycle and the requestId: the same request names the same challenge.' })
+  challengeId!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The task that answers it, as the read model knows it.' })
+  taskId!: string | null;
 }

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager, In } from 'typeorm';
 import type { CycleStatus } from '../../../../src/procurement/read-model.js';
 import { AuditEntryEntity } from '../../../../src/persistence/entities/audit-entry.entity.js';
 import { BidEntity } from '../../../../src/persistence/entities/bid.entity.js';
+import { ChallengeEntity } from '../../../../src/persistence/entities/challenge.entity.js';
 import { ContractEntity } from '../../../../src/persistence/entities/contract.entity.js';
 import { CycleStepEntity } from '../../../../src/persistence/entities/cycle-step.entity.js';
 import { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
@@ -36,6 +37,7 @@ export interface CycleRecords {
   readonly payments: PaymentEntity[];
   readonly notices: PublicNoticeEntity[];
   readonly audit: AuditEntryEntity[];
+  readonly challenges: ChallengeEntity[];
 }
 
 /**
@@ -100,7 +102,7 @@ export class CyclesRepository {
 }
 
 async function recordsOf(manager: EntityManager, cycleId: string): Promise<CycleRecords> {
-  const [steps, tasks, contracts, bids, payments, notices, audit] = await Promise.all([
+  const [steps, tasks, contracts, bids, payments, notices, audit, challenges] = await Promise.all([
     manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } }),
     manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } }),
     manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } }),
@@ -115,6 +117,7 @@ async function recordsOf(manager: EntityManager, cycleId: string): Promise<Cycle
       .orderBy('a.occurredAt', 'ASC')
       .addOrderBy('a.id', 'ASC')
       .getMany(),
+    manager.find(ChallengeEntity, { where: { cycleId }, order: { filedAt: 'ASC', challengeId: 'ASC' } }),
   ]);
-  return { steps, tasks, contracts, bids, payments, notices, audit };
+  return { steps, tasks, contracts, bids, payments, notices, audit, challenges };
 }

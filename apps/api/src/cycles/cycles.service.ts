@@ -13,6 +13,7 @@ import { DefinitionsRepository } from '../definitions/definitions.repository.js'
 import { type CycleMemo, ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
 import { visibleCycleDetail } from '../access/read-access.js';
 import { toTaskDto } from '../tasks/tasks.service.js';
+import { taskRowId } from '../../../../activities/procurement-projections.js';
 import { type QualificationRequirement, qualificationRequirements } from '../../../../src/vendors/qualification.js';
 import { VendorIneligibleError, VendorsService } from '../vendors/vendors.service.js';
 import type {
@@ -22,6 +23,8 @@ import type {
   CycleLinksDto,
   CycleListDto,
   CycleSummaryDto,
+  FileChallengeDto,
+  FiledChallengeDto,
   LaunchCycleDto,
   LaunchedCycleDto,
   ListCyclesQueryDto,
@@ -201,6 +204,21 @@ export class CyclesService {
         lines: notice.lines,
         publishedAt: notice.publishedAt.toISOString(),
       })),
+      challenges: records.challenges.map((challenge) => ({
+        challengeId: challenge.challengeId,
+        vendorId: challenge.vendorId,
+        vendorName: challenge.vendorName,
+        filedBy: challenge.filedBy,
+        filedAt: challenge.filedAt.toISOString(),
+        grounds: challenge.grounds,
+        affectsResult: challenge.affectsResult,
+        taskId: challenge.taskId,
+        answerDueAt: iso(challenge.answerDueAt),
+        status: challenge.status,
+        answeredAt: iso(challenge.answeredAt),
+        answeredBy: challenge.answeredBy,
+        reasons: challenge.reasons,
+      })),
       audit: records.audit.map((entry) => ({
         occurredAt: entry.occurredAt.toISOString(),
         actorId: entry.actorId,
@@ -252,6 +270,36 @@ export class CyclesService {
       qualified: true,
     });
     return { cycleId: id, requestId: result.requestId, status: result.status, stepId: result.stepId, bidId, vendorId: vendor.vendorId, vendorName: vendor.name, priceFen: body.priceFen };
+  }
+
+  /**
+   * Files a bidder's challenge (质疑) against the cycle's result. The workflow judges it: only the staff of
+   * a vendor that bid in the cycle (403), only while the period after the result notice runs (409 saying
+   * until when), only when the procedure names who answers (409). Its projection records the challenge,
+   * the answer task and the audit entry together.
+   */
+  async fileChallenge(user: Identity, id: string, body: FileChallengeDto): Promise<FiledChallengeDto> {
+    if (user.vendorId === undefined) {
+      throw new ForbiddenError('Only the staff of a vendor that bid in this cycle may file a challenge (Government Procurement Law art. 52).');
+    }
+    await this.locate(user, id);
+    const challengeId = `challenge-${digest(`${id}\n${body.requestId}`).slice(0, 12)}`;
+    const result = await this.workflows.fileChallenge(id, {
+      requestId: body.requestId,
+      actor: actorOf(user),
+      challengeId,
+      grounds: body.grounds,
+      affectsResult: body.affectsResult,
+    });
+    const task = result.openTasks.find((candidate) => candidate.nodeId === challengeId);
+    return {
+      cycleId: id,
+      requestId: result.requestId,
+      status: result.status,
+      stepId: result.stepId,
+      challengeId,
+      taskId: task ? taskRowId({ workflowId: id }, task) : null,
+    };
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -335,6 +383,7 @@ export class CyclesService {
       bids: [],
       payments: [],
       notices: [],
+      challenges: [],
       audit: [],
       ...live,
     };

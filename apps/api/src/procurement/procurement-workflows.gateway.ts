@@ -22,6 +22,8 @@ import {
   type CancelRequest,
   decideTaskUpdate,
   type DecideTaskRequest,
+  fileChallengeUpdate,
+  type FileChallengeRequest,
   type MessageResult,
   type ProcurementCycleInput,
   REFUSAL_ERROR_TYPES,
@@ -142,6 +144,13 @@ export class ProcurementWorkflowsGateway {
     const signed = withFingerprint('submitBid', cycleId, request);
     return this.update(cycleId, request.requestId, () =>
       this.client.workflow.getHandle(cycleId).executeUpdate(submitBidUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
+    );
+  }
+
+  fileChallenge(cycleId: string, request: Unsigned<FileChallengeRequest>): Promise<MessageResult> {
+    const signed = withFingerprint('fileChallenge', cycleId, request);
+    return this.update(cycleId, request.requestId, () =>
+      this.client.workflow.getHandle(cycleId).executeUpdate(fileChallengeUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
     );
   }
 

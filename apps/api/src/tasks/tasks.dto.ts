@@ -19,7 +19,7 @@ import { LocalizedTextDto } from '../definitions/definitions.dto.js';
 
 export const OUTCOMES = DecisionOutcome.options;
 export type OutcomeValue = (typeof OUTCOMES)[number];
-export const TASK_KINDS = ['form', 'award', 'evaluation', 'acceptance', 'ledgerSubmission', 'ledgerConfirmation'] as const;
+export const TASK_KINDS = ['form', 'award', 'evaluation', 'acceptance', 'ledgerSubmission', 'ledgerConfirmation', 'challengeAnswer'] as const;
 export const TASK_STATUSES = ['open', 'decided', 'withdrawn'] as const;
 export type TaskStatusValue = (typeof TASK_STATUSES)[number];
 export const TASK_STATUS_FILTERS = [...TASK_STATUSES, 'all'] as const;

@@ -1,0 +1,247 @@
+/**
+ * Challenges (质疑) against a cycle's result, and what they do to its contracts' signing.
+ *
+ * - A bidder's staff file one within `selection.challenges.filing` after the result notice (Government
+ *   Procurement Law art. 52); later, or before the notice, is refused 409; anyone else is refused 403.
+ * - Filing opens a `challengeAnswer` task for `answeredBy`, due `answer.within` after the filing on the
+ *   jurisdiction's calendar; missed, it escalates and the miss stays in the audit trail (art. 53).
+ * - While a challenge the filer says may affect the result is open, the contracts' signing step cannot
+ *   move and the clocks of its tasks stand still; they run on with the time they had once the last such
+ *   challenge is answered (Implementing Regulations art. 54). The filer decides, not the answerer: the
+ *   law suspends signing from the filing, before anyone has triaged it.
+ * - Upheld, such a challenge voids the award: contracts still signing end terminated, so the cycle ends
+ *   and the purchaser procures again. Dismissed, signing resumes.
+ *
+ * The cycle keeps the challenges (it knows the bidders); contracts keep their own hold, told by the cycle.
+ */
+import type { FieldDefinitionT, ProcedureStep } from '../../src/definitions/procedure/procedure.schema.js';
+import { CalendarYearMissingError } from '../../src/definitions/calendars/business-calendar.js';
+import { anchorKey, deadlineAfter } from './deadlines.js';
+import { checkFields } from './fields.js';
+import { checkActor, Refusal, type Run } from './interpreter.js';
+import { type Challenge, CHALLENGE_FINDINGS, type ChallengeFinding, type EngineEvent, type TaskInstance } from './types.js';
+
+type SelectionStep = Extract<ProcedureStep, { kind: 'vendorSelection' }>;
+type ChallengeFiled = Extract<EngineEvent, { type: 'challengeFiled' }>;
+type SigningChanged = Extract<EngineEvent, { type: 'signingChanged' }>;
+type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
+
+/** The form of an answer: what it found, and why (the filer reads both). */
+export const CHALLENGE_ANSWER_FORM: readonly FieldDefinitionT[] = [
+  { id: 'finding', title: { zh: '质疑答复结论', en: 'Finding' }, type: 'string', required: true, oneOf: [...CHALLENGE_FINDINGS] },
+  { id: 'reasons', title: { zh: '答复理由', en: 'Reasons' }, type: 'string', required: true, minLength: 1, maxLength: 4000 },
+];
+
+function selectionStep(run: Run): SelectionStep | undefined {
+  return run.definition.steps.find((step): step is SelectionStep => step.kind === 'vendorSelection');
+}
+
+/** Events a cycle takes while it waits for its contracts, not only while its own steps run. */
+export function isChallengeEvent(run: Run, event: EngineEvent): boolean {
+  if (event.type === 'challengeFiled' || event.type === 'contractEvent') return true;
+  const taskId = event.type === 'taskDecided' ? event.taskId : event.type === 'timerFired' && event.timerId.startsWith('sla:') ? event.timerId.slice(4) : undefined;
+  return taskId !== undefined && run.state.tasks.some((task) => task.id === taskId && task.kind === 'challengeAnswer');
+}
+
+/** Files a challenge: checks who files it and when, records it and opens the answer task. */
+export function fileChallenge(run: Run, event: ChallengeFiled): void {
+  run.requestId = event.requestId;
+  const step = selectionStep(run);
+  const rules = step?.selection.challenges;
+  if (!step || !rules) {
+    throw new Refusal('conflict', 'this procedure provides no challenges (its definition has no selection.challenges): it names no one to answer them');
+  }
+  const { actor } = event;
+  if (actor.jurisdiction !== run.context.jurisdiction) {
+    throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${run.context.jurisdiction}"; you act for "${actor.jurisdiction}"`);
+  }
+  const bid = actor.vendorId === undefined ? undefined : run.state.bids.find((candidate) => candidate.vendorId === actor.vendorId);
+  if (!bid) {
+    throw new Refusal('forbidden', 'only the staff of a vendor that bid in this cycle may file a challenge (Government Procurement Law art. 52)');
+  }
+  if (run.state.status !== 'running' && run.state.status !== 'completed') {
+    throw new Refusal('conflict', `this cycle has ended (${run.state.status}): there is no result left to challenge`);
+  }
+  if (!event.grounds.trim()) throw new Refusal('invalid', 'a challenge must state its grounds in writing', 'grounds');
+  if ((run.state.challenges ?? []).some((c) => c.challengeId === event.challengeId)) {
+    throw new Refusal('conflict', `challenge "${event.challengeId}" has already been filed`);
+  }
+  const noticeKey = anchorKey(rules.filing.after);
+  const publishedAt = run.state.events?.[noticeKey];
+  if (!publishedAt) {
+    throw new Refusal('conflict', `challenges open when notice "${rules.filing.after.notice}" is published, which has not happened yet`);
+  }
+  const closesAt = deadlineOrRefuse(run, publishedAt, rules.filing.within, 'when the challenge period ends');
+  if (Date.parse(event.at) > Date.parse(closesAt)) {
+    throw new Refusal(
+      'conflict',
+      `the challenge period was open until ${closesAt} (${describeSpan(rules.filing.within)} after notice "${rules.filing.after.notice}" was published at ${publishedAt}); it has ended`,
+    );
+  }
+
+  const answerDueAt = run.deadline(rules.answer.within, `the answer to challenge "${event.challengeId}"`);
+  const task: TaskInstance = {
+    id: `${event.challengeId}#1`,
+    nodeId: event.challengeId,
+    stepId: step.id,
+    kind: 'challengeAnswer',
+    role: rules.answeredBy,
+    escalatedTo: [],
+    title: { zh: `答复质疑（${bid.vendorName}）`, en: `Answer the challenge of ${bid.vendorName}` },
+    openedAt: run.at,
+    ...(answerDueAt ? { dueAt: answerDueAt, escalateTo: rules.answer.escalateTo, dueAfter: `challenge:${event.challengeId}` } : {}),
+    status: 'open',
+  };
+  const challenge: Challenge = {
+    challengeId: event.challengeId,
+    vendorId: bid.vendorId,
+    vendorName: bid.vendorName,
+    filedBy: { userId: actor.userId, name: actor.name },
+    filedAt: run.at,
+    grounds: event.grounds,
+    affectsResult: event.affectsResult,
+    taskId: task.id,
+    ...(answerDueAt ? { answerDueAt } : {}),
+    status: 'open',
+  };
+  (run.state.challenges ??= []).push(challenge);
+  run.recordEvent(`challenge:${event.challengeId}`);
+  run.emit({ type: 'challengeRecorded', at: run.at, challenge, actor, ...(event.requestId ? { requestId: event.requestId } : {}) });
+  run.state.tasks.push(task);
+  run.emit({ type: 'taskOpened', task });
+  if (task.dueAt) run.emit({ type: 'startTimer', timerId: `sla:${task.id}`, until: task.dueAt, purpose: 'sla' });
+  if (challenge.affectsResult) {
+    run.emit({ type: 'signContracts', at: run.at, challengeId: challenge.challengeId, change: 'suspend', reason: `challenge ${challenge.challengeId} by ${bid.vendorName} is open` });
+  }
+}
+
+/** The answer to a challenge: upheld or dismissed, with reasons; it lifts or voids the signing it held. */
+export function answerChallenge(run: Run, task: TaskInstance, event: TaskDecided): void {
+  run.requestId = event.requestId;
+  if (task.status !== 'open') throw new Refusal('conflict', `task "${task.title.zh}" is no longer open: it was ${task.status}`);
+  checkActor(run, task, event.actor);
+  if (event.outcome !== 'submit') throw new Refusal('invalid', `a challenge is answered with "submit" and a finding (${CHALLENGE_FINDINGS.join(' or ')}), not "${event.outcome}"`, 'outcome');
+  const checked = checkFields(CHALLENGE_ANSWER_FORM, event.fields, 'fields');
+  if (!checked.ok) throw new Refusal('invalid', checked.problems.map((p) => `${p.field} ${p.problem}`).join('; '), checked.problems[0]?.field);
+  const finding = checked.values['finding'] as ChallengeFinding;
+  const reasons = String(checked.values['reasons']).trim();
+  if (!reasons) throw new Refusal('invalid', 'an answer must give its reasons', 'fields.reasons');
+  const challenges = run.state.challenges ?? [];
+  const challenge = challenges.find((candidate) => candidate.taskId === task.id);
+  if (!challenge) throw new Error(`task "${task.id}" answers no challenge`);
+  const answered: Challenge = { ...challenge, status: finding, answeredAt: run.at, answeredBy: event.actor.userId, reasons };
+  run.state.challenges = challenges.map((candidate) => (candidate === challenge ? answered : candidate));
+  run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: checked.values });
+  run.emit({ type: 'challengeRecorded', at: run.at, challenge: answered, actor: event.actor, ...(event.requestId ? { requestId: event.requestId } : {}) });
+  if (!challenge.affectsResult) return;
+  if (finding === 'upheld') {
+    run.emit({ type: 'signContracts', at: run.at, challengeId: challenge.challengeId, change: 'void', reason: `challenge ${challenge.challengeId} was upheld: ${reasons}` });
+  } else {
+    run.emit({ type: 'signContracts', at: run.at, challengeId: challenge.challengeId, change: 'resume', reason: `challenge ${challenge.challengeId} was dismissed` });
+  }
+}
+
+/** A contract's event, told to its cycle: recorded there for deadlines counted from it (the challenge period). */
+export function recordContractEvent(run: Run, event: Extract<EngineEvent, { type: 'contractEvent' }>): void {
+  (run.state.events ??= {})[event.key] = event.at;
+}
+
+/**
+ * A contract told of a challenge. Only a contract still in its contractFiling step is held: one that
+ * has signed runs on (suspending performance is not modelled). Suspending stops the clock of every open
+ * task of the step with time left; resuming, once no challenge holds it, gives each the time it had.
+ */
+export function changeSigning(run: Run, event: SigningChanged): void {
+  if (run.state.scope !== 'contract') throw new Refusal('invalid', 'only a contract signs');
+  const signing = run.state.status === 'running' && run.step.kind === 'contractFiling';
+  const hold = run.state.signingHold;
+  switch (event.change) {
+    case 'suspend': {
+      if (!signing) return;
+      if (hold) {
+        if (!hold.challengeIds.includes(event.challengeId)) hold.challengeIds.push(event.challengeId);
+        return;
+      }
+      const remainingMs: Record<string, number> = {};
+      const paused: TaskInstance[] = [];
+      for (const task of signingTasks(run)) {
+        if (!task.dueAt) continue;
+        const left = Date.parse(task.dueAt) - Date.parse(run.at);
+        // A task already past its deadline has escalated: there is no clock left to stop.
+        if (left <= 0) continue;
+        remainingMs[task.id] = left;
+        if (task.escalateTo) run.emit({ type: 'cancelTimer', timerId: `sla:${task.id}` });
+        const { dueAt: _stopped, ...rest } = task;
+        paused.push(rest);
+      }
+      replaceTasks(run, paused);
+      run.state.signingHold = { challengeIds: [event.challengeId], since: run.at, remainingMs };
+      run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'suspend', reason: event.reason, tasks: paused });
+      return;
+    }
+    case 'resume': {
+      if (!hold || !hold.challengeIds.includes(event.challengeId)) return;
+      const still = hold.challengeIds.filter((id) => id !== event.challengeId);
+      if (still.length > 0) {
+        run.state.signingHold = { ...hold, challengeIds: still };
+        return;
+      }
+      delete run.state.signingHold;
+      const resumed: TaskInstance[] = [];
+      for (const task of signingTasks(run)) {
+        const left = hold.remainingMs[task.id];
+        if (left === undefined) continue;
+        const dueAt = new Date(Date.parse(run.at) + left).toISOString();
+        resumed.push({ ...task, dueAt });
+        if (task.escalateTo) run.emit({ type: 'startTimer', timerId: `sla:${task.id}`, until: dueAt, purpose: 'sla' });
+      }
+      replaceTasks(run, resumed);
+      run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'resume', reason: event.reason, tasks: resumed });
+      return;
+    }
+    case 'void': {
+      if (!signing) return;
+      delete run.state.signingHold;
+      const withdrawn = run.openTasks();
+      run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'void', reason: event.reason, tasks: withdrawn });
+      for (const task of withdrawn) run.closeTask(task, 'withdrawn');
+      run.state.nodeId = null;
+      run.finish('terminated', event.reason);
+      return;
+    }
+  }
+}
+
+/** Refuses a decision in a signing step held by a challenge, naming the challenge. */
+export function checkSigningHold(run: Run, task: TaskInstance): void {
+  const hold = run.state.signingHold;
+  if (!hold || task.stepId !== run.step.id || run.step.kind !== 'contractFiling') return;
+  throw new Refusal(
+    'conflict',
+    `signing is suspended since ${hold.since} while challenge ${hold.challengeIds.join(', ')} is open (Implementing Regulations art. 54): "${task.title.zh}" can be decided once it is answered`,
+  );
+}
+
+function signingTasks(run: Run): TaskInstance[] {
+  return run.openTasks().filter((task) => task.stepId === run.step.id);
+}
+
+/** Puts changed tasks in place and projects them (a task opened again updates its row). */
+function replaceTasks(run: Run, changed: readonly TaskInstance[]): void {
+  const byId = new Map(changed.map((task) => [task.id, task]));
+  run.state.tasks = run.state.tasks.map((task) => byId.get(task.id) ?? task);
+  for (const task of changed) run.emit({ type: 'taskOpened', task });
+}
+
+function deadlineOrRefuse(run: Run, from: string, span: Parameters<typeof deadlineAfter>[2], what: string): string {
+  try {
+    return deadlineAfter(run.context, from, span);
+  } catch (error) {
+    if (error instanceof CalendarYearMissingError) throw new Refusal('conflict', `cannot tell ${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+function describeSpan(span: Parameters<typeof deadlineAfter>[2]): string {
+  return typeof span === 'string' ? span : `${span.businessDays} working days`;
+}
