@@ -231,6 +231,21 @@ describe('the vendors, public notices and payments API', () => {
       expect(again.body['message']).toContain('suspend it');
     });
 
+    it('keeps a vendor pending, naming nobody, while one of its criteria is verified and another is not', async () => {
+      // Found by the API fuzzer: a finding on one criterion, or new evidence for a verified vendor, left the
+      // summary pending with a verifier named, which the registry's own constraint refuses (a 500).
+      const partly = await register();
+      const one = await call('POST', `/vendors/${partly.id}/verification`, civilAffairs, { decision: 'verified', criteria: ['publishedConditions'] });
+      expect(one.status).toBe(200);
+      expect(one.body).toMatchObject({ verificationStatus: 'pending', verifiedBy: null, verifiedAt: null });
+      const both = await call('POST', `/vendors/${partly.id}/verification`, civilAffairs, { decision: 'verified' });
+      expect(both.status).toBe(200);
+      expect(both.body).toMatchObject({ verificationStatus: 'verified', verifiedBy: 'qian.hui' });
+      const renewed = await call('POST', `/vendors/${partly.id}/evidence`, admin, { criterionId: 'publishedConditions', document: '承接主体条件自查表（更新）' });
+      expect(renewed.status).toBe(200);
+      expect(renewed.body).toMatchObject({ verificationStatus: 'pending', verifiedBy: null, verifiedAt: null });
+    });
+
     it('refuses a verified vendor for a cycle of another jurisdiction', async () => {
       await expect(service.assertEligible(vendorId, 'zj-anji')).rejects.toMatchObject({
         reason: 'other-jurisdiction',

@@ -106,20 +106,25 @@ function vendorTransaction(manager: EntityManager): VendorTransaction {
       return (await vendors.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })) ?? undefined;
     },
     async recordVerification(id, decision) {
+      // The summary columns say who last decided only while the summary is decided: a finding on one
+      // criterion can leave others unverified, and a pending summary names nobody (vendors_verification_decided_check).
+      const decided = decision.status !== 'pending';
       await vendors.update(
         { id },
         {
           evidence: decision.evidence as QualificationEvidence[],
           verificationStatus: decision.status,
-          verificationComment: decision.comment,
-          verifiedBy: decision.by,
-          verifiedAt: decision.at,
+          verificationComment: decided ? decision.comment : null,
+          verifiedBy: decided ? decision.by : null,
+          verifiedAt: decided ? decision.at : null,
         },
       );
       return vendors.findOneByOrFail({ id });
     },
     async recordEvidence(id, evidence, status) {
-      await vendors.update({ id }, { evidence: evidence as QualificationEvidence[], verificationStatus: status });
+      // New evidence clears the findings on its criterion; a summary that falls back to pending names nobody.
+      const cleared = status === 'pending' ? { verificationComment: null, verifiedBy: null, verifiedAt: null } : {};
+      await vendors.update({ id }, { evidence: evidence as QualificationEvidence[], verificationStatus: status, ...cleared });
       return vendors.findOneByOrFail({ id });
     },
     async requirementsFor(jurisdiction) {
