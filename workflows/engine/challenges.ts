@@ -18,7 +18,7 @@ import type { FieldDefinitionT, ProcedureStep } from '../../src/definitions/proc
 import { CalendarYearMissingError } from '../../src/definitions/calendars/business-calendar.js';
 import { anchorKey, deadlineAfter } from './deadlines.js';
 import { checkFields } from './fields.js';
-import { checkActor, Refusal, type Run } from './interpreter.js';
+import { checkActor, Refusal, type Run } from './run.js';
 import { type Challenge, CHALLENGE_FINDINGS, type ChallengeFinding, type EngineEvent, type TaskInstance } from './types.js';
 
 type SelectionStep = Extract<ProcedureStep, { kind: 'vendorSelection' }>;

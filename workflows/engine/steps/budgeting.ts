@@ -1,6 +1,6 @@
 import type { ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
 import { evaluateFen, scopesOf } from '../evaluate.js';
-import { Refusal, type Run } from '../interpreter.js';
+import { Refusal, type Run } from '../run.js';
 
 /**
  * Computes the approved budget when the budgeting step completes: the total and each component, in

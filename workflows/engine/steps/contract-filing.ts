@@ -1,5 +1,5 @@
 import { CONTRACT_TERM_TITLES, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
-import { Refusal, type Run } from '../interpreter.js';
+import { Refusal, type Run } from '../run.js';
 import type { FormValues } from '../types.js';
 
 /**

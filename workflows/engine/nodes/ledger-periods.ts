@@ -3,24 +3,29 @@ import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedur
 import { ledgerDueAt, periodStart } from '../deadlines.js';
 import { evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
-import { Refusal, refuseBrokenChecks, type Run } from '../interpreter.js';
+import { Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
 import type { EngineEvent, ServiceLevelMeasurement, TaskInstance } from '../types.js';
 
 type PerformanceStep = Extract<ProcedureStep, { kind: 'performanceManagement' }>;
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
 
 function performanceStep(run: Run): PerformanceStep {
-  const step = run.step;
-  if (step.kind !== 'performanceManagement') throw new Error(`"${step.id}" is not a performance management step`);
-  return step;
+  return run.stepOf('performanceManagement');
 }
+
+/** The contract's ledger periods: submission and confirmation tasks per period, a timer for each later period. */
+export const ledgerPeriodsNode: NodeHandler<Extract<FlowNodeT, { type: 'ledgerPeriods' }>> = {
+  enter: enterLedgerPeriods,
+  tasks: { ledgerSubmission: decideLedgerTask, ledgerConfirmation: decideLedgerTask },
+  timers: { ledger: (run, rest) => ledgerPeriodDue(run, Number(rest)) },
+};
 
 /**
  * Starts the contract's ledger periods. Each period: the vendor submits its ledger lines (due on the
  * definition's day of the period's last month), the confirming role confirms or returns it; confirmed
  * lines add up into `ledger.totals`; when the last period is confirmed, KPIs are computed.
  */
-export function enterLedgerPeriods(run: Run, node: Extract<FlowNodeT, { type: 'ledgerPeriods' }>): void {
+function enterLedgerPeriods(run: Run, node: Extract<FlowNodeT, { type: 'ledgerPeriods' }>): void {
   const { ledger } = performanceStep(run).performance;
   const count = evaluate(scopesOf(run.definition).contractTerms, ledger.periods, run.values);
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
@@ -54,7 +59,7 @@ function countOpenings(run: Run, nodeId: string, period: number, what: 'submit' 
 }
 
 /** A later period's start has come: its ledger can be submitted. */
-export function ledgerPeriodDue(run: Run, period: number): void {
+function ledgerPeriodDue(run: Run, period: number): void {
   const started = run.state.ledgerPeriod;
   const nodeId = run.state.nodeId;
   if (!started || !nodeId || started.current !== period) return;
@@ -62,7 +67,7 @@ export function ledgerPeriodDue(run: Run, period: number): void {
   openSubmission(run, nodeId, period);
 }
 
-export function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecided): void {
+function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecided): void {
   const step = performanceStep(run);
   const { ledger } = step.performance;
   const period = task.period ?? 0;
@@ -146,67 +151,5 @@ function measureServiceLevels(run: Run, period: number): void {
     const measurement: ServiceLevelMeasurement = { serviceLevelId: level.id, title: level.title, kpiId: kpi.id, period, value, target, met };
     (run.state.serviceLevels ??= []).push(measurement);
     run.emit({ type: 'serviceLevelMeasured', at: run.at, measurement });
-  }
-}
-
-export function enterEvaluation(run: Run, node: Extract<FlowNodeT, { type: 'evaluation' }>): void {
-  run.openTask(node, 'evaluation', node.role, node.sla);
-}
-
-/**
- * The evaluator's scores, one per indicator (0–100); the evaluation score is their weighted average,
- * rounded down. When the definition's exit condition then holds, the vendor is suspended.
- */
-export function decideEvaluation(run: Run, task: TaskInstance, event: TaskDecided): void {
-  const { evaluation, exit } = performanceStep(run).performance;
-  const node = run.node(task.nodeId);
-  if (node.type !== 'evaluation') throw new Error(`"${task.nodeId}" is not an evaluation node`);
-  if (event.outcome !== 'approve' && event.outcome !== 'submit') throw new Refusal('invalid', 'an evaluation is submitted with its scores', 'outcome');
-  if (event.payload?.kind !== 'evaluation') throw new Refusal('invalid', 'an evaluation needs a score for every indicator', 'evaluation');
-  let weighted = 0;
-  for (const indicator of evaluation.indicators) {
-    const score = event.payload.scores[indicator.id];
-    if (typeof score !== 'number' || !Number.isInteger(score) || score < 0 || score > 100) {
-      throw new Refusal('invalid', `score for "${indicator.title.zh}" must be a whole number from 0 to 100`, `evaluation.scores.${indicator.id}`);
-    }
-    weighted += indicator.weight * score;
-  }
-  const score = Math.floor(weighted / 100);
-  run.values.evaluation = { score, passed: score >= evaluation.passScore };
-  run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { score } });
-  if (exit && evaluate(scopesOf(run.definition).contract, exit.when, run.values) === true && run.values.contract) {
-    run.emit({ type: 'suspendVendor', at: run.at, vendorId: run.values.contract.vendorId, reason: exit.reason.zh });
-  }
-  run.succeed(node.id);
-  run.enterNode(node.next);
-}
-
-export function enterAcceptance(run: Run, node: Extract<FlowNodeT, { type: 'acceptance' }>): void {
-  run.openTask(node, 'acceptance', node.role, node.sla);
-}
-
-/** Acceptance (验收): passed or failed, with the service recipients' opinions where the definition requires them. */
-export function decideAcceptance(run: Run, task: TaskInstance, event: TaskDecided): void {
-  const { acceptance } = performanceStep(run).performance;
-  const node = run.node(task.nodeId);
-  if (node.type !== 'acceptance') throw new Error(`"${task.nodeId}" is not an acceptance node`);
-  if (event.payload?.kind !== 'acceptance') throw new Refusal('invalid', 'an acceptance says whether it passed', 'acceptance');
-  const { passed, recipientOpinions } = event.payload;
-  if (acceptance.recipientOpinionsRequired && recipientOpinions.filter((o) => o.trim()).length === 0) {
-    throw new Refusal('invalid', 'acceptance must record the service recipients’ opinions (seed 000 §八(五))', 'acceptance.recipientOpinions');
-  }
-  run.values.acceptance = { passed };
-  run.closeTask(task, 'decided', { outcome: passed ? 'approve' : 'reject', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { passed, recipientOpinions: recipientOpinions.join('\n') } });
-  // Implementing Regulations art. 45: a public service's acceptance result is published, by the engine, not a drawn node.
-  if (acceptance.published) {
-    const notice = run.definition.notices.find((candidate) => candidate.kind === 'acceptanceResult');
-    if (!notice) throw new Error('a published acceptance has no acceptanceResult notice (PF-ACCEPTANCE)');
-    run.publish(notice.id);
-  }
-  if (passed) {
-    run.succeed(node.id);
-    run.enterNode(node.next);
-  } else {
-    run.enterNode(node.onFail);
   }
 }

@@ -1,15 +1,18 @@
 import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
 import { evaluateFen, scopesOf } from '../evaluate.js';
-import type { Run } from '../interpreter.js';
+import type { NodeHandler, Run } from '../run.js';
 
 type PaymentNode = Extract<FlowNodeT, { type: 'payment' }>;
+
+/** Pays one tranche of the contract. */
+export const paymentNode: NodeHandler<PaymentNode> = { enter: enterPayment };
 
 /**
  * Instructs one tranche's payment (none when it comes to 0 fen). Guarantees: a tranche is paid at most once per contract, never
  * before its trigger node has succeeded, and never so that the contract is paid more than its amount;
  * a breach of either ends the contract as failed (for ops staff to see) rather than paying.
  */
-export function enterPayment(run: Run, node: PaymentNode): void {
+function enterPayment(run: Run, node: PaymentNode): void {
   const release = run.definition.steps.find((step) => step.kind === 'paymentRelease');
   const tranche = release?.kind === 'paymentRelease' ? release.payment.tranches.find((t) => t.id === node.tranche) : undefined;
   const contract = run.values.contract;

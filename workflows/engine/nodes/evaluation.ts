@@ -1,0 +1,42 @@
+import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import { evaluate, scopesOf } from '../evaluate.js';
+import { Refusal, type NodeHandler, type Run } from '../run.js';
+import type { EngineEvent, TaskInstance } from '../types.js';
+
+type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
+
+/** The evaluator scores the contract's performance. */
+export const evaluationNode: NodeHandler<Extract<FlowNodeT, { type: 'evaluation' }>> = {
+  enter: (run, node) => {
+    run.openTask(node, 'evaluation', node.role, node.sla);
+  },
+  tasks: { evaluation: decideEvaluation },
+};
+
+/**
+ * The evaluator's scores, one per indicator (0–100); the evaluation score is their weighted average,
+ * rounded down. When the definition's exit condition then holds, the vendor is suspended.
+ */
+function decideEvaluation(run: Run, task: TaskInstance, event: TaskDecided): void {
+  const { evaluation, exit } = run.stepOf('performanceManagement').performance;
+  const node = run.node(task.nodeId);
+  if (node.type !== 'evaluation') throw new Error(`"${task.nodeId}" is not an evaluation node`);
+  if (event.outcome !== 'approve' && event.outcome !== 'submit') throw new Refusal('invalid', 'an evaluation is submitted with its scores', 'outcome');
+  if (event.payload?.kind !== 'evaluation') throw new Refusal('invalid', 'an evaluation needs a score for every indicator', 'evaluation');
+  let weighted = 0;
+  for (const indicator of evaluation.indicators) {
+    const score = event.payload.scores[indicator.id];
+    if (typeof score !== 'number' || !Number.isInteger(score) || score < 0 || score > 100) {
+      throw new Refusal('invalid', `score for "${indicator.title.zh}" must be a whole number from 0 to 100`, `evaluation.scores.${indicator.id}`);
+    }
+    weighted += indicator.weight * score;
+  }
+  const score = Math.floor(weighted / 100);
+  run.values.evaluation = { score, passed: score >= evaluation.passScore };
+  run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { score } });
+  if (exit && evaluate(scopesOf(run.definition).contract, exit.when, run.values) === true && run.values.contract) {
+    run.emit({ type: 'suspendVendor', at: run.at, vendorId: run.values.contract.vendorId, reason: exit.reason.zh });
+  }
+  run.succeed(node.id);
+  run.enterNode(node.next);
+}
