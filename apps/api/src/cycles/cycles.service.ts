@@ -8,6 +8,7 @@ import { checkFields } from '../../../../workflows/engine/fields.js';
 import { startEngine } from '../../../../workflows/engine/interpreter.js';
 import type { Actor, EngineContext } from '../../../../workflows/engine/types.js';
 import type { ProcurementCycleInput } from '../../../../workflows/procurement/messages.js';
+import { actorOf } from '../common/actor.js';
 import { type DomainError, type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
 import { DefinitionsRepository } from '../definitions/definitions.repository.js';
 import { type CycleMemo, ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
@@ -487,10 +488,6 @@ function inputsRefused(
 
 function unknownCycle(id: string): NotFoundError {
   return new NotFoundError(`There is no cycle "${id}" (or it belongs to another jurisdiction).`);
-}
-
-export function actorOf(user: Identity): Actor {
-  return { userId: user.userId, name: user.name, roles: [...user.roles], jurisdiction: user.jurisdiction, ...(user.vendorId === undefined ? {} : { vendorId: user.vendorId }) };
 }
 
 function toSummary(cycle: CycleEntity, openTasks: number, contractSteps: string[]): CycleSummaryDto {

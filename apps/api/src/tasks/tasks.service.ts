@@ -7,7 +7,7 @@ import { type FieldProblem, NotFoundError, ValidationError } from '../common/dom
 import { isSigningTask, type QualificationRequirement, qualificationRequirements } from '../../../../src/vendors/qualification.js';
 import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { ConfidentialFields, visibleTask } from '../access/read-access.js';
-import { actorOf } from '../cycles/cycles.service.js';
+import { actorOf } from '../common/actor.js';
 import { DefinitionsRepository } from '../definitions/definitions.repository.js';
 import { ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
 import { VendorIneligibleError, VendorsService } from '../vendors/vendors.service.js';
