@@ -176,29 +176,9 @@ export class ScopeRunner {
    * `resumeState()`: timers and answered requests travel with the state).
    */
   async runUntilEnded(): Promise<'ended' | 'continueAsNew'> {
-    while (this.state.status === 'running') {
-      if (workflowInfo().continueAsNewSuggested && allHandlersFinished()) {
-        await this.settle();
-        return 'continueAsNew';
-      }
-      const seen = this.version;
-      const next = Object.entries(this.timers).sort(([, a], [, b]) => a.localeCompare(b))[0];
-      // Also wakes when Temporal suggests a fresh history and the last update handler has finished: a
-      // cycle driven by updates alone would otherwise never find a quiet moment to continue as new.
-      const changed = () => this.state.status !== 'running' || this.version !== seen || (workflowInfo().continueAsNewSuggested && allHandlersFinished());
-      if (!next) {
-        await condition(changed);
-        continue;
-      }
-      const [timerId, until] = next;
-      const wait = Date.parse(until) - Date.now();
-      if (wait > 0 && (await condition(changed, wait))) continue;
-      delete this.timers[timerId];
-      const decision = decide(this.context, this.state, { type: 'timerFired', at: new Date().toISOString(), timerId });
-      if (decision.ok) await this.accept(decision);
-    }
+    const stopped = await this.fireTimersWhile(() => this.state.status === 'running', true);
     await this.settle();
-    return 'ended';
+    return stopped;
   }
 
   /**
@@ -206,10 +186,23 @@ export class ScopeRunner {
    * steps are over still has the deadlines of the challenges it answers while its contracts run.
    */
   async runTimersWhile(active: () => boolean): Promise<void> {
+    await this.fireTimersWhile(active, false);
+  }
+
+  /**
+   * The one timer loop: fires the earliest timer when it falls due, waking early when an update changes
+   * the state. With `mayContinueAsNew`, it also stops when Temporal suggests a fresh history and the last
+   * update handler has finished: a scope driven by updates alone would otherwise never find a quiet
+   * moment to continue as new. Replay: the waits are the same conditions, with the same timeouts, as
+   * the two loops this one replaced.
+   */
+  private async fireTimersWhile(active: () => boolean, mayContinueAsNew: boolean): Promise<'ended' | 'continueAsNew'> {
+    const freshHistoryDue = () => mayContinueAsNew && workflowInfo().continueAsNewSuggested && allHandlersFinished();
     while (active()) {
+      if (freshHistoryDue()) return 'continueAsNew';
       const seen = this.version;
       const next = Object.entries(this.timers).sort(([, a], [, b]) => a.localeCompare(b))[0];
-      const changed = () => !active() || this.version !== seen;
+      const changed = () => !active() || this.version !== seen || freshHistoryDue();
       if (!next) {
         await condition(changed);
         continue;
@@ -221,6 +214,7 @@ export class ScopeRunner {
       const decision = decide(this.context, this.state, { type: 'timerFired', at: new Date().toISOString(), timerId });
       if (decision.ok) await this.accept(decision);
     }
+    return 'ended';
   }
 
   resumeState(): ResumeState {
