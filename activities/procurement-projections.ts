@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isFen } from '../src/money/fen.js';
 import { appendAuditEntry } from '../src/persistence/audit-append.js';
+import { END_STATUSES } from '../src/procurement/lifecycle.js';
 import type { Actor, Bid, EngineCommand, FieldValue, TaskInstance, Winner } from '../workflows/engine/types.js';
 
 /**
@@ -92,7 +93,7 @@ export interface RecordContractStartedInput {
 /** Who the audit trail names for what a workflow did by itself (a payment, a suspension). */
 const SYSTEM_ROLE = 'system';
 
-const TERMINAL_STATUSES = new Set(['completed', 'terminated', 'cancelled', 'failed']);
+const TERMINAL_STATUSES = new Set<string>(END_STATUSES);
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 

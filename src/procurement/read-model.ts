@@ -2,12 +2,14 @@
  * Statuses of the procurement read model, shared by its entities, the projections and the API.
  * The workflows decide them; the read model only mirrors what they decided.
  */
+import { END_STATUSES, ENGINE_STATUSES } from './lifecycle.js';
 
 /** `awarded`: vendor selection is over and the contracts run; the end states are the cycle workflow's. */
-export const CYCLE_STATUSES = ['running', 'awarded', 'completed', 'terminated', 'cancelled', 'failed'] as const;
+export const CYCLE_STATUSES = ['running', 'awarded', ...END_STATUSES] as const;
 export type CycleStatus = (typeof CYCLE_STATUSES)[number];
 
-export const CONTRACT_STATUSES = ['running', 'completed', 'terminated', 'cancelled', 'failed'] as const;
+/** A contract's status is its workflow's. */
+export const CONTRACT_STATUSES = ENGINE_STATUSES;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 
 /** `instructed`: waiting in the treasury outbox; `exported`: handed to the treasury. */

@@ -11,6 +11,7 @@ import { CalendarYearMissingError } from '../../src/definitions/calendars/busine
 import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
 import { anchorKey, deadlineAfter, describeAnchor } from './deadlines.js';
 import { evaluate, renderValue, scopesOf } from './evaluate.js';
+import type { StepOutcome, TaskStatus } from '../../src/procurement/lifecycle.js';
 import type { Actor, EngineCommand, EngineContext, EngineEvent, EngineState, EngineStatus, EngineValues, FormValues, RefusalCode, TaskInstance, TaskKind } from './types.js';
 
 /** Refuses the event being handled; caught by `decide`, which then returns the old state untouched. */
@@ -202,7 +203,7 @@ export class Run {
   }
 
   /** Marks a task decided or withdrawn and says so. */
-  closeTask(task: TaskInstance, status: 'decided' | 'withdrawn', decision?: { outcome: TaskInstance['outcome']; actor: Actor; comment?: string; fields?: FormValues }): void {
+  closeTask(task: TaskInstance, status: Exclude<TaskStatus, 'open'>, decision?: { outcome: TaskInstance['outcome']; actor: Actor; comment?: string; fields?: FormValues }): void {
     const requestId = this.requestId;
     const closed: TaskInstance = {
       ...task,
@@ -243,7 +244,7 @@ export class Run {
     this.enterNode(step.flow.start);
   }
 
-  endStep(outcome: 'completed' | 'terminated', reason?: string): void {
+  endStep(outcome: StepOutcome, reason?: string): void {
     const step = this.step;
     if (outcome === 'completed') (this.table.stepCompleted[step.kind] as StepCompleted | undefined)?.(this, step);
     this.emit({ type: 'stepEnded', at: this.at, stepId: step.id, outcome });

@@ -6,6 +6,11 @@
 import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
 import type { DecisionOutcome, ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 
+import type { ChallengeFinding, EngineStatus, StepOutcome, TaskKind, TaskStatus } from '../../src/procurement/lifecycle.js';
+
+// The lifecycle's states and kinds are declared once, in src/procurement/lifecycle.ts.
+export { CHALLENGE_FINDINGS, type ChallengeFinding, type EngineStatus, type TaskKind } from '../../src/procurement/lifecycle.js';
+
 export type { ProcedureDefinition };
 export type Outcome = (typeof DecisionOutcome.options)[number];
 
@@ -31,7 +36,6 @@ export interface Actor {
  */
 export const BIDDING_ROLES = ['vendor', 'procurement-centre', 'administrator'] as const;
 
-export type EngineStatus = 'running' | 'completed' | 'terminated' | 'cancelled' | 'failed';
 
 /** One opening of a human task (a node can open several times when the flow loops back). */
 export interface TaskInstance {
@@ -51,7 +55,7 @@ export interface TaskInstance {
   readonly escalateTo?: string;
   /** When `dueAt` counts from an event of the procedure rather than the opening: that event (`node:<id>`, `node:<id>:<outcome>`, `notice:<id>`). */
   readonly dueAfter?: string;
-  readonly status: 'open' | 'decided' | 'withdrawn';
+  readonly status: TaskStatus;
   readonly outcome?: Outcome;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
@@ -61,12 +65,6 @@ export interface TaskInstance {
   readonly parallelId?: string;
 }
 
-/** What a task asks of its actor, beyond a decision. */
-export type TaskKind = 'form' | 'award' | 'evaluation' | 'acceptance' | 'ledgerSubmission' | 'ledgerConfirmation' | 'challengeAnswer';
-
-/** What the answer to a challenge found (Government Procurement Law art. 53). */
-export const CHALLENGE_FINDINGS = ['upheld', 'dismissed'] as const;
-export type ChallengeFinding = (typeof CHALLENGE_FINDINGS)[number];
 
 /** A bidder's challenge (质疑) against the result, as the cycle keeps it. */
 export interface Challenge {
@@ -224,7 +222,7 @@ export type TaskPayload =
 /** What the host must do. Each command carries its sequence number for idempotent side effects. */
 export type EngineCommand =
   | { type: 'stepEntered'; seq: number; at: string; stepId: string; stepKind: string }
-  | { type: 'stepEnded'; seq: number; at: string; stepId: string; outcome: 'completed' | 'terminated' }
+  | { type: 'stepEnded'; seq: number; at: string; stepId: string; outcome: StepOutcome }
   | { type: 'taskOpened'; seq: number; task: TaskInstance }
   | { type: 'taskClosed'; seq: number; task: TaskInstance; comment?: string; actor?: Actor; fields?: FormValues; requestId?: string }
   | { type: 'startTimer'; seq: number; timerId: string; until: string; purpose: TimerPurpose }

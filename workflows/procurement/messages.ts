@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
+import type { LiveStatus } from '../../src/procurement/lifecycle.js';
 import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, SigningChange, TaskInstance, TaskPayload, Winner } from '../engine/types.js';
 
 /** Which deployed definition version a cycle runs, for the read model and the audit trail. */
@@ -126,7 +127,7 @@ export interface MessageResult {
 }
 
 export interface WorkflowSnapshot {
-  readonly status: EngineStatus | 'awaitingContracts';
+  readonly status: LiveStatus;
   readonly stepId: string | null;
   readonly nodeId: string | null;
   readonly openTasks: readonly TaskInstance[];

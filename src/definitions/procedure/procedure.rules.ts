@@ -16,6 +16,7 @@ import {
   type ProcurementMethodT,
   type ProcedureStep,
   STEP_KINDS,
+  GENERIC_NODE_KINDS,
   type ValueTypeT,
 } from './procedure.schema.js';
 
@@ -201,7 +202,7 @@ const nodeKinds: SemanticRule<ProcedureDefinition> = {
   id: 'PF-NODE-KIND',
   description: 'Kind-specific nodes appear only in their step kind: bidding and award in vendor selection; ledgerPeriods, evaluation and acceptance in performance management; payment in the contract steps.',
   check(context) {
-    const generic = new Set(['task', 'parallel', 'timer', 'branch', 'publish', 'end']);
+    const generic = new Set<string>(GENERIC_NODE_KINDS);
     context.definition.steps.forEach((step, s) => {
       const allowed = new Set<string>([...generic, ...KIND_SPECIFIC_NODES[step.kind]]);
       step.flow.nodes.forEach((node, n) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STEP_OUTCOMES } from '../../procurement/lifecycle.js';
 import { API_VERSION, CamelId, Deadline, KebabId, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
 
 /**
@@ -176,7 +177,7 @@ export const EndNode = z
   .object({
     id: CamelId,
     type: z.literal('end'),
-    outcome: z.enum(['completed', 'terminated']),
+    outcome: z.enum(STEP_OUTCOMES),
     reason: LocalizedText.optional(),
   })
   .strict();
@@ -282,7 +283,10 @@ export const Flow = z
   })
   .strict();
 
-/** The node types each step kind may use besides the generic ones (task, parallel, timer, branch, publish, end). */
+/** The node types every step kind may use. */
+export const GENERIC_NODE_KINDS = ['task', 'parallel', 'timer', 'branch', 'publish', 'end'] as const satisfies readonly FlowNodeT['type'][];
+
+/** The node types each step kind may use besides the generic ones. */
 export const KIND_SPECIFIC_NODES = {
   budgeting: [],
   publicNotice: [],

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { ChallengeStatus } from '../../procurement/lifecycle.js';
 
 /** A bidder's challenge (质疑) against a cycle's result, and its answer, as the cycle workflow recorded them. */
 @Entity({ name: 'challenges' })
@@ -40,7 +41,7 @@ export class ChallengeEntity {
   answerDueAt!: Date | null;
 
   @Column({ type: 'text' })
-  status!: 'open' | 'upheld' | 'dismissed';
+  status!: ChallengeStatus;
 
   @Column({ name: 'answered_at', type: 'timestamptz', nullable: true })
   answeredAt!: Date | null;

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import type { StepOutcome } from '../../procurement/lifecycle.js';
 
 /** One step of a cycle or of one of its contracts, from the command that entered it to the one that ended it. */
 @Entity({ name: 'cycle_steps' })
@@ -38,5 +39,5 @@ export class CycleStepEntity {
   endedAt!: Date | null;
 
   @Column({ type: 'text', nullable: true })
-  outcome!: 'completed' | 'terminated' | null;
+  outcome!: StepOutcome | null;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { TaskStatus } from '../../procurement/lifecycle.js';
 
 /** One opening of a human task, as the workflow opened and closed it. */
 @Entity({ name: 'tasks' })
@@ -44,7 +45,7 @@ export class TaskEntity {
   title!: { zh: string; en: string };
 
   @Column({ type: 'text' })
-  status!: 'open' | 'decided' | 'withdrawn';
+  status!: TaskStatus;
 
   @Column({ name: 'opened_at', type: 'timestamptz' })
   openedAt!: Date;

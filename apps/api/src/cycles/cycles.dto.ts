@@ -3,7 +3,8 @@ import { PROJECTION_ACTIVITIES } from '../../../../activities/procurement-projec
 import { IsBoolean, IsIn } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import { MAX_FEN } from '../../../../src/money/fen.js';
-import { CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
+import { CONTRACT_STATUSES, CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
+import { CHALLENGE_STATUSES, type ChallengeStatus, ENGINE_STATUSES, LIVE_STATUSES, STEP_OUTCOMES } from '../../../../src/procurement/lifecycle.js';
 import {
   CAMEL_ID_PATTERN,
   FieldValuesField,
@@ -259,7 +260,7 @@ export class CycleStepDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
   endedAt!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, enum: ['completed', 'terminated'] })
+  @ApiProperty({ type: String, nullable: true, enum: STEP_OUTCOMES })
   outcome!: string | null;
 }
 
@@ -307,7 +308,7 @@ export class ContractDto {
   @ApiProperty({ description: 'Whole fen.' })
   amountFen!: number;
 
-  @ApiProperty({ enum: ['running', 'completed', 'terminated', 'cancelled', 'failed'] })
+  @ApiProperty({ enum: CONTRACT_STATUSES })
   status!: string;
 
   @ApiProperty({ type: String, nullable: true })
@@ -444,8 +445,8 @@ export class ChallengeDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the answer is due: the end of that working day.' })
   answerDueAt!: string | null;
 
-  @ApiProperty({ enum: ['open', 'upheld', 'dismissed'] })
-  status!: 'open' | 'upheld' | 'dismissed';
+  @ApiProperty({ enum: CHALLENGE_STATUSES })
+  status!: ChallengeStatus;
 
   @ApiProperty({ type: String, nullable: true, format: 'date-time' })
   answeredAt!: string | null;
@@ -530,7 +531,7 @@ export class LiveContractDto {
 
 /** The running workflow's own account: what it waits for now. */
 export class LiveStateDto {
-  @ApiProperty({ enum: ['running', 'awaitingContracts', 'completed', 'terminated', 'cancelled', 'failed'] })
+  @ApiProperty({ enum: LIVE_STATUSES })
   status!: string;
 
   @ApiProperty({ type: String, nullable: true })
@@ -638,7 +639,7 @@ export class CycleMessageResultDto {
   @ApiProperty()
   requestId!: string;
 
-  @ApiProperty({ enum: ['running', 'completed', 'terminated', 'cancelled', 'failed'], description: 'The cycle workflow’s state after the request.' })
+  @ApiProperty({ enum: ENGINE_STATUSES, description: 'The cycle workflow’s state after the request.' })
   status!: string;
 
   @ApiProperty({ type: String, nullable: true })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { DecisionOutcome } from '../../../../src/definitions/procedure/procedure.schema.js';
+import { ENGINE_STATUSES, TASK_KINDS, TASK_STATUSES, type TaskStatus } from '../../../../src/procurement/lifecycle.js';
 import {
   CAMEL_ID_PATTERN,
   FieldValuesField,
@@ -19,9 +20,8 @@ import { LocalizedTextDto } from '../definitions/definitions.dto.js';
 
 export const OUTCOMES = DecisionOutcome.options;
 export type OutcomeValue = (typeof OUTCOMES)[number];
-export const TASK_KINDS = ['form', 'award', 'evaluation', 'acceptance', 'ledgerSubmission', 'ledgerConfirmation', 'challengeAnswer'] as const;
-export const TASK_STATUSES = ['open', 'decided', 'withdrawn'] as const;
-export type TaskStatusValue = (typeof TASK_STATUSES)[number];
+export { TASK_KINDS, TASK_STATUSES };
+export type TaskStatusValue = TaskStatus;
 export const TASK_STATUS_FILTERS = [...TASK_STATUSES, 'all'] as const;
 export const MAX_TASKS_PER_PAGE = 500;
 /** Task ids are `<workflowId>/<taskInstanceId>`, and contract workflow ids are themselves composite. */
@@ -258,7 +258,7 @@ export class DecisionResultDto {
   @ApiProperty({ description: 'The workflow that took the decision (the cycle or a contract).', example: 'cycle-0f8e…' })
   workflowId!: string;
 
-  @ApiProperty({ enum: ['running', 'completed', 'terminated', 'cancelled', 'failed'], description: 'The state of that workflow after the decision.' })
+  @ApiProperty({ enum: ENGINE_STATUSES, description: 'The state of that workflow after the decision.' })
   status!: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'The step it is in after the decision.', example: 'budgeting' })

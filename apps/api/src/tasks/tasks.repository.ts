@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource } from 'typeorm';
 import { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
 import { TaskEntity } from '../../../../src/persistence/entities/task.entity.js';
+import type { TaskStatus } from '../../../../src/procurement/lifecycle.js';
 
 /** A task row with what the API shows of its cycle. */
 export interface TaskRecord {
@@ -19,7 +20,7 @@ export interface InboxFilter {
   readonly jurisdiction: string;
   /** Tasks whose role, or one of whose escalation roles, is among these. */
   readonly roles: readonly string[];
-  readonly status?: 'open' | 'decided' | 'withdrawn';
+  readonly status?: TaskStatus;
   readonly stepId?: string;
   readonly dueBefore?: Date;
   readonly cycleId?: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { CYCLE_STATUSES } from '../../../../src/procurement/read-model.js';
 import type {
   CancelledCycleDto,
   CycleDetailDto,
@@ -73,7 +74,7 @@ export function registerCyclesCommand(program: Command): void {
     cycles
       .command('list')
       .description('list the cycles of your jurisdiction, newest first')
-      .option('--status <status>', 'only cycles in this state (running, awarded, completed, terminated, cancelled, failed)')
+      .option('--status <status>', `only cycles in this state (${CYCLE_STATUSES.join(', ')})`)
       .option('--definition <key>', 'only cycles of this procedure')
       .option('--step <stepId>', 'only cycles (or their contracts) in this step, e.g. budgeting')
       .option('--limit <n>', 'at most this many', parsePositive('--limit')),

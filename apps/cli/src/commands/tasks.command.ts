@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { DecisionResultDto, TaskDto, TaskListDto } from '../../../api/src/tasks/tasks.dto.js';
+import { TASK_STATUSES } from '../../../../src/procurement/lifecycle.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../api-client.js';
 import { CliError, createOutput, formatTable, formatTime } from '../output.js';
 import { collect, fetchProcedure, formOf, parseAssignments, readJsonObject } from './cli-values.js';
@@ -37,7 +38,7 @@ export function registerTasksCommand(program: Command): void {
       .option('--step <stepId>', 'only tasks of this step, e.g. budgeting')
       .option('--due-before <date>', 'only tasks due before this date or instant (ISO-8601), e.g. 2026-03-09')
       .option('--cycle <cycleId>', 'only tasks of this cycle')
-      .option('--status <status>', 'open (default), decided, withdrawn or all')
+      .option('--status <status>', `${TASK_STATUSES.map((status) => (status === 'open' ? 'open (default)' : status)).join(', ')} or all`)
       .option('--limit <n>', 'at most this many', parsePositive('--limit')),
   ).action(async (options: ListOptions) => {
     const query = new URLSearchParams();
