@@ -3,6 +3,10 @@
  * It reads no clock, does no I/O and never throws on a business problem: an event that breaks a rule
  * is refused with a code and a message, leaving the state as it was. The Temporal workflow feeds it
  * events and carries out its commands; tests drive it directly.
+ *
+ * This module dispatches: events to their handlers, task decisions by task kind and timers by their id's
+ * prefix, both looked up in the node kinds' table (nodes/index.ts). The work itself is done on a `Run`
+ * (run.ts) by the node modules (nodes/), the step rules (steps/) and the challenge rules (challenges.ts).
  */
 import { brokenChecks } from '../../src/definitions/procedure/field-checks.js';
 import { CONTRACT_SCOPED_KINDS } from '../../src/definitions/procedure/procedure.schema.js';

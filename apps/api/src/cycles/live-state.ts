@@ -3,7 +3,7 @@ import type { TaskInstance } from '../../../../workflows/engine/types.js';
 import type { WorkflowSnapshot } from '../../../../workflows/procurement/messages.js';
 import type { PendingTimerDto, WaitingForDto } from './cycles.dto.js';
 
-/** How the interpreter names its timers (workflows/engine/interpreter.ts): `<purpose>:<rest>`. */
+/** How the interpreter names its timers (`sla:` in workflows/engine/run.ts, the others in workflows/engine/nodes/): `<purpose>:<rest>`. */
 const TIMER_PURPOSES: Record<string, string> = { wait: 'wait', sla: 'sla', bidding: 'bidding', ledger: 'ledgerPeriod' };
 
 /**
