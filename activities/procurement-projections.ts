@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isFen } from '../src/money/fen.js';
 import { appendAuditEntry } from '../src/persistence/audit-append.js';
+import type { AuditEntryInput } from './audit.js';
 import type { Actor, Bid, EngineCommand, FieldValue, TaskInstance, Winner } from '../workflows/engine/types.js';
 
 /**
@@ -386,71 +387,45 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
 
     case 'suspendVendor': {
       if (!UUID_PATTERN.test(command.vendorId)) return; // not a registry vendor: nothing to suspend
-      const suspendedBy = `workflow:${scope.workflowId}`;
       const suspended = await sql.rows(
         `UPDATE vendors SET suspended = true, suspension_reason = $2, suspended_by = $3, suspended_at = $4
          WHERE id = $1 AND NOT suspended RETURNING id`,
-        [command.vendorId, command.reason, suspendedBy, new Date(command.at)],
+        [command.vendorId, command.reason, systemActorId(scope), new Date(command.at)],
       );
       if (suspended.length > 0) {
-        await appendAuditEntry(sql, {
-          idempotencyKey: `${scope.workflowId}:${command.seq}`,
-          occurredAt: command.at,
-          actorId: suspendedBy,
-          actorRole: SYSTEM_ROLE,
-          jurisdiction: scope.jurisdiction,
-          action: 'vendor.suspended',
-          subjectType: 'vendor',
-          subjectId: command.vendorId,
-          comment: command.reason,
-          details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq },
-        });
+        await appendAuditEntry(
+          sql,
+          systemAuditEntry(scope, command, { action: 'vendor.suspended', subjectType: 'vendor', subjectId: command.vendorId, comment: command.reason }),
+        );
       }
       return;
     }
 
     case 'incident':
       // Something ops staff must fix (a missing business calendar…): it stands in the cycle's audit trail.
-      await appendAuditEntry(sql, {
-        idempotencyKey: `${scope.workflowId}:${command.seq}`,
-        occurredAt: command.at,
-        actorId: `workflow:${scope.workflowId}`,
-        actorRole: SYSTEM_ROLE,
-        jurisdiction: scope.jurisdiction,
-        action: 'cycle.incident',
-        subjectType: scope.contractId ? 'contract' : 'cycle',
-        subjectId: scope.contractId ?? scope.cycleId,
-        comment: command.message,
-        details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq },
-      });
+      await appendAuditEntry(sql, systemAuditEntry(scope, command, { action: 'cycle.incident', ...ownerSubject(scope), comment: command.message }));
       return;
 
     case 'taskOverdue':
       // A deadline passed undecided: one counted from an event (filing within 7 working days of signing,
       // `dueAfter` names the event) or an SLA counted from the task's opening (no `dueAfter`).
-      await appendAuditEntry(sql, {
-        idempotencyKey: `${scope.workflowId}:${command.seq}`,
-        occurredAt: command.at,
-        actorId: `workflow:${scope.workflowId}`,
-        actorRole: SYSTEM_ROLE,
-        jurisdiction: scope.jurisdiction,
-        action: 'task.overdue',
-        subjectType: 'task',
-        subjectId: taskRowId(scope, command.task),
-        comment: `${command.task.title.zh} ${command.task.title.en}: due ${command.dueAt}${command.task.escalateTo ? `, escalated to ${command.task.escalateTo}` : ''}`,
-        details: {
-          cycleId: scope.cycleId,
-          contractId: scope.contractId,
-          workflowId: scope.workflowId,
-          seq: command.seq,
-          taskInstanceId: command.task.id,
-          stepId: command.task.stepId,
-          nodeId: command.task.nodeId,
-          dueAt: command.dueAt,
-          dueAfter: command.dueAfter,
-          escalatedTo: [...command.task.escalatedTo],
-        },
-      });
+      await appendAuditEntry(
+        sql,
+        systemAuditEntry(scope, command, {
+          action: 'task.overdue',
+          subjectType: 'task',
+          subjectId: taskRowId(scope, command.task),
+          comment: `${command.task.title.zh} ${command.task.title.en}: due ${command.dueAt}${command.task.escalateTo ? `, escalated to ${command.task.escalateTo}` : ''}`,
+          details: {
+            taskInstanceId: command.task.id,
+            stepId: command.task.stepId,
+            nodeId: command.task.nodeId,
+            dueAt: command.dueAt,
+            dueAfter: command.dueAfter,
+            escalatedTo: [...command.task.escalatedTo],
+          },
+        }),
+      );
       return;
 
     case 'cancelled':
@@ -551,25 +526,18 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
 
     case 'signingChanged':
       // A challenge suspended, resumed or voided this contract's signing (Implementing Regulations art. 54).
-      await appendAuditEntry(sql, {
-        idempotencyKey: `${scope.workflowId}:${command.seq}`,
-        occurredAt: command.at,
-        actorId: `workflow:${scope.workflowId}`,
-        actorRole: SYSTEM_ROLE,
-        jurisdiction: scope.jurisdiction,
-        action: `contract.signing${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Voided'}`,
-        subjectType: scope.contractId ? 'contract' : 'cycle',
-        subjectId: scope.contractId ?? scope.cycleId,
-        comment: command.reason,
-        details: {
-          cycleId: scope.cycleId,
-          contractId: scope.contractId,
-          workflowId: scope.workflowId,
-          seq: command.seq,
-          challengeId: command.challengeId,
-          tasks: command.tasks.map((task) => ({ taskInstanceId: task.id, dueAt: task.dueAt ?? null })),
-        },
-      });
+      await appendAuditEntry(
+        sql,
+        systemAuditEntry(scope, command, {
+          action: `contract.signing${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Voided'}`,
+          ...ownerSubject(scope),
+          comment: command.reason,
+          details: {
+            challengeId: command.challengeId,
+            tasks: command.tasks.map((task) => ({ taskInstanceId: task.id, dueAt: task.dueAt ?? null })),
+          },
+        }),
+      );
       return;
 
     default:
@@ -621,17 +589,7 @@ async function instructPayment(sql: Sql, scope: Scope, command: InstructPaymentC
     instructedAt: command.at,
   };
   await sql.rows(`INSERT INTO payment_outbox (payment_id, payload) VALUES ($1, $2)`, [payment.id, JSON.stringify(payload)]);
-  await appendAuditEntry(sql, {
-    idempotencyKey: `${scope.workflowId}:${command.seq}`,
-    occurredAt: command.at,
-    actorId: `workflow:${scope.workflowId}`,
-    actorRole: SYSTEM_ROLE,
-    jurisdiction: scope.jurisdiction,
-    action: 'payment.instructed',
-    subjectType: 'payment',
-    subjectId: payment.id,
-    details: { ...payload, seq: command.seq },
-  });
+  await appendAuditEntry(sql, systemAuditEntry(scope, command, { action: 'payment.instructed', subjectType: 'payment', subjectId: payment.id, details: payload }));
 }
 
 interface TaskExtras {
@@ -702,6 +660,43 @@ function requestIdOf(command: Extract<EngineCommand, { type: 'taskClosed' }>): s
 function roleAmong(actor: Actor, preferred: readonly string[]): string {
   return preferred.find((role) => actor.roles.includes(role)) ?? actor.roles[0] ?? 'none';
 }
+
+/** What a system audit entry says beyond who acted, when, and under which key. */
+interface SystemAuditFacts {
+  readonly action: string;
+  readonly subjectType: string;
+  readonly subjectId: string;
+  readonly comment?: string | null;
+  /** Facts of this kind of entry, beside the cycle, contract, workflow and seq every system entry carries. */
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * The audit entry of something a workflow did by itself (a payment, a suspension, a missed deadline…):
+ * the workflow is the actor, in the system role, at the command's workflow time, and the entry is keyed
+ * by (workflow id, command seq) so a retried projection writes it once. Every such entry names the
+ * cycle, contract, workflow and seq it came from, so the trail leads back to the workflow's history.
+ */
+function systemAuditEntry(scope: Scope, command: { readonly seq: number; readonly at: string }, facts: SystemAuditFacts): AuditEntryInput {
+  return {
+    idempotencyKey: `${scope.workflowId}:${command.seq}`,
+    occurredAt: command.at,
+    actorId: systemActorId(scope),
+    actorRole: SYSTEM_ROLE,
+    jurisdiction: scope.jurisdiction,
+    action: facts.action,
+    subjectType: facts.subjectType,
+    subjectId: facts.subjectId,
+    comment: facts.comment ?? null,
+    details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq, ...facts.details },
+  };
+}
+
+/** Who the audit trail and the vendor registry name for a workflow acting by itself. */
+const systemActorId = (scope: Scope) => `workflow:${scope.workflowId}`;
+
+/** The contract of a contract workflow, else the cycle: what a scope-wide entry is about. */
+const ownerSubject = (scope: Scope) => ({ subjectType: scope.contractId ? 'contract' : 'cycle', subjectId: scope.contractId ?? scope.cycleId });
 
 const ownerTable = (scope: Scope) => (scope.contractId ? 'contracts' : 'cycles');
 const ownerId = (scope: Scope) => scope.contractId ?? scope.cycleId;
