@@ -408,7 +408,13 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
 
     case 'taskOverdue':
       // A deadline passed undecided: one counted from an event (filing within 7 working days of signing,
-      // `dueAfter` names the event) or an SLA counted from the task's opening (no `dueAfter`).
+      // `dueAfter` names the event) or an SLA counted from the task's opening (no `dueAfter`). The task's
+      // row says so from now on (the first time stands: a task is overdue once), and the audit trail too.
+      await sql.count(`UPDATE tasks SET overdue_at = $2, overdue_due_at = $3 WHERE id = $1 AND overdue_at IS NULL`, [
+        taskRowId(scope, command.task),
+        new Date(command.at),
+        new Date(command.dueAt),
+      ]);
       await appendAuditEntry(
         sql,
         systemAuditEntry(scope, command, {
@@ -427,6 +433,33 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
         }),
       );
       return;
+
+    case 'serviceLevelMeasured': {
+      // A KPI of the contract measured on a confirmed ledger period. Keyed by (contract, level, period):
+      // the projection log already makes a retried batch change nothing, and the key makes sure of it.
+      const contractId = scope.contractId;
+      if (!contractId) invalid(`serviceLevelMeasured (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: service levels are measured under a contract`);
+      const { measurement } = command;
+      await sql.rows(
+        `INSERT INTO service_level_measurements (contract_id, service_level_id, period, cycle_id, title, kpi_id, value, target, met, measured_at, seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (contract_id, service_level_id, period) DO NOTHING`,
+        [
+          contractId,
+          measurement.serviceLevelId,
+          measurement.period,
+          scope.cycleId,
+          JSON.stringify({ zh: measurement.title.zh, en: measurement.title.en }),
+          measurement.kpiId,
+          JSON.stringify(measurement.value),
+          JSON.stringify(measurement.target),
+          measurement.met,
+          new Date(command.at),
+          command.seq,
+        ],
+      );
+      return;
+    }
 
     case 'cancelled':
       await appendAuditEntry(sql, {
@@ -733,6 +766,10 @@ function checkCommand(command: EngineCommand): void {
       for (const winner of command.winners) {
         if (!isFen(winner.amountFen)) invalid(`${at}: the award to ${winner.vendorName} of ${String(winner.amountFen)} fen is not a whole number of fen`);
       }
+      return;
+    case 'serviceLevelMeasured':
+      if (!(Number.isInteger(command.measurement.period) && command.measurement.period >= 1)) invalid(`${at}: period ${String(command.measurement.period)} is not a whole number from 1`);
+      if (!command.measurement.serviceLevelId) invalid(`${at}: serviceLevelId is empty`);
       return;
     case 'ended':
       if (!TERMINAL_STATUSES.has(command.status)) invalid(`${at}: "${command.status}" is not an end status`);
