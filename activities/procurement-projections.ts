@@ -558,11 +558,15 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
     }
 
     case 'signingChanged':
-      // A challenge suspended, resumed or voided this contract's signing (Implementing Regulations art. 54).
+      // A challenge suspended, resumed or voided this contract's signing, or the performance of a contract
+      // already signed (Implementing Regulations art. 54).
       await appendAuditEntry(
         sql,
         systemAuditEntry(scope, command, {
-          action: `contract.signing${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Voided'}`,
+          action:
+            command.held === 'performance'
+              ? `contract.performance${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Terminated'}`
+              : `contract.signing${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Voided'}`,
           ...ownerSubject(scope),
           comment: command.reason,
           details: {

@@ -9,7 +9,7 @@ import { type BrokenCheck, brokenChecks } from '../../src/definitions/procedure/
 import { CONTRACT_SCOPED_KINDS, type EventAnchorT, type FlowNodeT, type ProcedureStep, type TaskNodeT } from '../../src/definitions/procedure/procedure.schema.js';
 import { CalendarYearMissingError } from '../../src/definitions/calendars/business-calendar.js';
 import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
-import { answerChallenge, changeSigning, checkSigningHold, fileChallenge, isChallengeEvent, recordContractEvent } from './challenges.js';
+import { answerChallenge, changeSigning, checkPerformanceHold, checkSigningHold, fileChallenge, isChallengeEvent, recordContractEvent } from './challenges.js';
 import { anchorKey, deadlineAfter, describeAnchor, notBeforeAfter } from './deadlines.js';
 import { EvaluationFailure, evaluate, renderValue, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
@@ -498,6 +498,7 @@ function decideTask(run: Run, event: TaskDecided): void {
   checkActor(run, task, event.actor);
   checkNotBefore(run, task);
   checkSigningHold(run, task);
+  checkPerformanceHold(run, task);
   if ((event.outcome === 'return' || event.outcome === 'reject') && !event.comment?.trim()) {
     throw new Refusal('invalid', `a decision to ${event.outcome} must say why`, 'comment');
   }
