@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isFen } from '../src/money/fen.js';
 import { appendAuditEntry } from '../src/persistence/audit-append.js';
 import { END_STATUSES } from '../src/procurement/lifecycle.js';
+import type { AuditEntryInput } from './audit.js';
 import type { Actor, Bid, EngineCommand, FieldValue, TaskInstance, Winner } from '../workflows/engine/types.js';
 
 /**
@@ -387,72 +388,79 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
 
     case 'suspendVendor': {
       if (!UUID_PATTERN.test(command.vendorId)) return; // not a registry vendor: nothing to suspend
-      const suspendedBy = `workflow:${scope.workflowId}`;
       const suspended = await sql.rows(
         `UPDATE vendors SET suspended = true, suspension_reason = $2, suspended_by = $3, suspended_at = $4
          WHERE id = $1 AND NOT suspended RETURNING id`,
-        [command.vendorId, command.reason, suspendedBy, new Date(command.at)],
+        [command.vendorId, command.reason, systemActorId(scope), new Date(command.at)],
       );
       if (suspended.length > 0) {
-        await appendAuditEntry(sql, {
-          idempotencyKey: `${scope.workflowId}:${command.seq}`,
-          occurredAt: command.at,
-          actorId: suspendedBy,
-          actorRole: SYSTEM_ROLE,
-          jurisdiction: scope.jurisdiction,
-          action: 'vendor.suspended',
-          subjectType: 'vendor',
-          subjectId: command.vendorId,
-          comment: command.reason,
-          details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq },
-        });
+        await appendAuditEntry(
+          sql,
+          systemAuditEntry(scope, command, { action: 'vendor.suspended', subjectType: 'vendor', subjectId: command.vendorId, comment: command.reason }),
+        );
       }
       return;
     }
 
     case 'incident':
       // Something ops staff must fix (a missing business calendar…): it stands in the cycle's audit trail.
-      await appendAuditEntry(sql, {
-        idempotencyKey: `${scope.workflowId}:${command.seq}`,
-        occurredAt: command.at,
-        actorId: `workflow:${scope.workflowId}`,
-        actorRole: SYSTEM_ROLE,
-        jurisdiction: scope.jurisdiction,
-        action: 'cycle.incident',
-        subjectType: scope.contractId ? 'contract' : 'cycle',
-        subjectId: scope.contractId ?? scope.cycleId,
-        comment: command.message,
-        details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq },
-      });
+      await appendAuditEntry(sql, systemAuditEntry(scope, command, { action: 'cycle.incident', ...ownerSubject(scope), comment: command.message }));
       return;
 
     case 'taskOverdue':
       // A deadline passed undecided: one counted from an event (filing within 7 working days of signing,
-      // `dueAfter` names the event) or an SLA counted from the task's opening (no `dueAfter`).
-      await appendAuditEntry(sql, {
-        idempotencyKey: `${scope.workflowId}:${command.seq}`,
-        occurredAt: command.at,
-        actorId: `workflow:${scope.workflowId}`,
-        actorRole: SYSTEM_ROLE,
-        jurisdiction: scope.jurisdiction,
-        action: 'task.overdue',
-        subjectType: 'task',
-        subjectId: taskRowId(scope, command.task),
-        comment: `${command.task.title.zh} ${command.task.title.en}: due ${command.dueAt}${command.task.escalateTo ? `, escalated to ${command.task.escalateTo}` : ''}`,
-        details: {
-          cycleId: scope.cycleId,
-          contractId: scope.contractId,
-          workflowId: scope.workflowId,
-          seq: command.seq,
-          taskInstanceId: command.task.id,
-          stepId: command.task.stepId,
-          nodeId: command.task.nodeId,
-          dueAt: command.dueAt,
-          dueAfter: command.dueAfter,
-          escalatedTo: [...command.task.escalatedTo],
-        },
-      });
+      // `dueAfter` names the event) or an SLA counted from the task's opening (no `dueAfter`). The task's
+      // row says so from now on (the first time stands: a task is overdue once), and the audit trail too.
+      await sql.count(`UPDATE tasks SET overdue_at = $2, overdue_due_at = $3 WHERE id = $1 AND overdue_at IS NULL`, [
+        taskRowId(scope, command.task),
+        new Date(command.at),
+        new Date(command.dueAt),
+      ]);
+      await appendAuditEntry(
+        sql,
+        systemAuditEntry(scope, command, {
+          action: 'task.overdue',
+          subjectType: 'task',
+          subjectId: taskRowId(scope, command.task),
+          comment: `${command.task.title.zh} ${command.task.title.en}: due ${command.dueAt}${command.task.escalateTo ? `, escalated to ${command.task.escalateTo}` : ''}`,
+          details: {
+            taskInstanceId: command.task.id,
+            stepId: command.task.stepId,
+            nodeId: command.task.nodeId,
+            dueAt: command.dueAt,
+            dueAfter: command.dueAfter,
+            escalatedTo: [...command.task.escalatedTo],
+          },
+        }),
+      );
       return;
+
+    case 'serviceLevelMeasured': {
+      // A KPI of the contract measured on a confirmed ledger period. Keyed by (contract, level, period):
+      // the projection log already makes a retried batch change nothing, and the key makes sure of it.
+      const contractId = scope.contractId;
+      if (!contractId) invalid(`serviceLevelMeasured (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: service levels are measured under a contract`);
+      const { measurement } = command;
+      await sql.rows(
+        `INSERT INTO service_level_measurements (contract_id, service_level_id, period, cycle_id, title, kpi_id, value, target, met, measured_at, seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (contract_id, service_level_id, period) DO NOTHING`,
+        [
+          contractId,
+          measurement.serviceLevelId,
+          measurement.period,
+          scope.cycleId,
+          JSON.stringify({ zh: measurement.title.zh, en: measurement.title.en }),
+          measurement.kpiId,
+          JSON.stringify(measurement.value),
+          JSON.stringify(measurement.target),
+          measurement.met,
+          new Date(command.at),
+          command.seq,
+        ],
+      );
+      return;
+    }
 
     case 'cancelled':
       await appendAuditEntry(sql, {
@@ -551,26 +559,23 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
     }
 
     case 'signingChanged':
-      // A challenge suspended, resumed or voided this contract's signing (Implementing Regulations art. 54).
-      await appendAuditEntry(sql, {
-        idempotencyKey: `${scope.workflowId}:${command.seq}`,
-        occurredAt: command.at,
-        actorId: `workflow:${scope.workflowId}`,
-        actorRole: SYSTEM_ROLE,
-        jurisdiction: scope.jurisdiction,
-        action: `contract.signing${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Voided'}`,
-        subjectType: scope.contractId ? 'contract' : 'cycle',
-        subjectId: scope.contractId ?? scope.cycleId,
-        comment: command.reason,
-        details: {
-          cycleId: scope.cycleId,
-          contractId: scope.contractId,
-          workflowId: scope.workflowId,
-          seq: command.seq,
-          challengeId: command.challengeId,
-          tasks: command.tasks.map((task) => ({ taskInstanceId: task.id, dueAt: task.dueAt ?? null })),
-        },
-      });
+      // A challenge suspended, resumed or voided this contract's signing, or the performance of a contract
+      // already signed (Implementing Regulations art. 54).
+      await appendAuditEntry(
+        sql,
+        systemAuditEntry(scope, command, {
+          action:
+            command.held === 'performance'
+              ? `contract.performance${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Terminated'}`
+              : `contract.signing${command.change === 'suspend' ? 'Suspended' : command.change === 'resume' ? 'Resumed' : 'Voided'}`,
+          ...ownerSubject(scope),
+          comment: command.reason,
+          details: {
+            challengeId: command.challengeId,
+            tasks: command.tasks.map((task) => ({ taskInstanceId: task.id, dueAt: task.dueAt ?? null })),
+          },
+        }),
+      );
       return;
 
     default:
@@ -622,17 +627,7 @@ async function instructPayment(sql: Sql, scope: Scope, command: InstructPaymentC
     instructedAt: command.at,
   };
   await sql.rows(`INSERT INTO payment_outbox (payment_id, payload) VALUES ($1, $2)`, [payment.id, JSON.stringify(payload)]);
-  await appendAuditEntry(sql, {
-    idempotencyKey: `${scope.workflowId}:${command.seq}`,
-    occurredAt: command.at,
-    actorId: `workflow:${scope.workflowId}`,
-    actorRole: SYSTEM_ROLE,
-    jurisdiction: scope.jurisdiction,
-    action: 'payment.instructed',
-    subjectType: 'payment',
-    subjectId: payment.id,
-    details: { ...payload, seq: command.seq },
-  });
+  await appendAuditEntry(sql, systemAuditEntry(scope, command, { action: 'payment.instructed', subjectType: 'payment', subjectId: payment.id, details: payload }));
 }
 
 interface TaskExtras {
@@ -704,6 +699,43 @@ function roleAmong(actor: Actor, preferred: readonly string[]): string {
   return preferred.find((role) => actor.roles.includes(role)) ?? actor.roles[0] ?? 'none';
 }
 
+/** What a system audit entry says beyond who acted, when, and under which key. */
+interface SystemAuditFacts {
+  readonly action: string;
+  readonly subjectType: string;
+  readonly subjectId: string;
+  readonly comment?: string | null;
+  /** Facts of this kind of entry, beside the cycle, contract, workflow and seq every system entry carries. */
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * The audit entry of something a workflow did by itself (a payment, a suspension, a missed deadline…):
+ * the workflow is the actor, in the system role, at the command's workflow time, and the entry is keyed
+ * by (workflow id, command seq) so a retried projection writes it once. Every such entry names the
+ * cycle, contract, workflow and seq it came from, so the trail leads back to the workflow's history.
+ */
+function systemAuditEntry(scope: Scope, command: { readonly seq: number; readonly at: string }, facts: SystemAuditFacts): AuditEntryInput {
+  return {
+    idempotencyKey: `${scope.workflowId}:${command.seq}`,
+    occurredAt: command.at,
+    actorId: systemActorId(scope),
+    actorRole: SYSTEM_ROLE,
+    jurisdiction: scope.jurisdiction,
+    action: facts.action,
+    subjectType: facts.subjectType,
+    subjectId: facts.subjectId,
+    comment: facts.comment ?? null,
+    details: { cycleId: scope.cycleId, contractId: scope.contractId, workflowId: scope.workflowId, seq: command.seq, ...facts.details },
+  };
+}
+
+/** Who the audit trail and the vendor registry name for a workflow acting by itself. */
+const systemActorId = (scope: Scope) => `workflow:${scope.workflowId}`;
+
+/** The contract of a contract workflow, else the cycle: what a scope-wide entry is about. */
+const ownerSubject = (scope: Scope) => ({ subjectType: scope.contractId ? 'contract' : 'cycle', subjectId: scope.contractId ?? scope.cycleId });
+
 const ownerTable = (scope: Scope) => (scope.contractId ? 'contracts' : 'cycles');
 const ownerId = (scope: Scope) => scope.contractId ?? scope.cycleId;
 
@@ -739,6 +771,10 @@ function checkCommand(command: EngineCommand): void {
       for (const winner of command.winners) {
         if (!isFen(winner.amountFen)) invalid(`${at}: the award to ${winner.vendorName} of ${String(winner.amountFen)} fen is not a whole number of fen`);
       }
+      return;
+    case 'serviceLevelMeasured':
+      if (!(Number.isInteger(command.measurement.period) && command.measurement.period >= 1)) invalid(`${at}: period ${String(command.measurement.period)} is not a whole number from 1`);
+      if (!command.measurement.serviceLevelId) invalid(`${at}: serviceLevelId is empty`);
       return;
     case 'ended':
       if (!TERMINAL_STATUSES.has(command.status)) invalid(`${at}: "${command.status}" is not an end status`);

@@ -10,6 +10,7 @@ import { PaymentOutboxEntity } from './entities/payment-outbox.entity.js';
 import { PaymentEntity } from './entities/payment.entity.js';
 import { ProjectionLogEntity } from './entities/projection-log.entity.js';
 import { PublicNoticeEntity } from './entities/public-notice.entity.js';
+import { ServiceLevelMeasurementEntity } from './entities/service-level-measurement.entity.js';
 import { TaskEntity } from './entities/task.entity.js';
 import { VendorEntity } from './entities/vendor.entity.js';
 import { AuditTrail1763776800000 } from './migrations/1763776800000-audit-trail.js';
@@ -17,6 +18,7 @@ import { DefinitionRegistry1763863200000 } from './migrations/1763863200000-defi
 import { ProcurementReadModel1763949600000 } from './migrations/1763949600000-procurement-read-model.js';
 import { AuditHashChain1764036000000 } from './migrations/1764036000000-audit-hash-chain.js';
 import { Challenges1764133200000 } from './migrations/1764133200000-challenges.js';
+import { ServiceLevelsAndOverdue1764220000000 } from './migrations/1764220000000-service-levels-and-overdue.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
@@ -34,10 +36,11 @@ export const ENTITIES = [
   VendorEntity,
   ProjectionLogEntity,
   ChallengeEntity,
+  ServiceLevelMeasurementEntity,
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

@@ -131,6 +131,62 @@ describe('the procurement projection activities', () => {
     });
   });
 
+  describe('service levels and overdue tasks', () => {
+    it('keeps one row per service level and period, whatever is retried or measured again', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const contractId = await startContract(dataSource, cycleId, { vendorId: 'vendor-sla', vendorName: '德清县阳光社会工作服务中心' });
+      const measured = (seq: number, value: number, met: boolean): EngineCommand => ({
+        type: 'serviceLevelMeasured',
+        seq,
+        at: '2026-07-26T02:00:00.000Z',
+        measurement: { serviceLevelId: 'educationHours', title: { zh: '教育学习', en: 'Education' }, kpiId: 'educationCompliancePct', period: 1, value, target: { min: 100 }, met },
+      });
+      const batch = [measured(4, 95, false)];
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: batch });
+      // A retried activity, and the same period measured again under another seq: the first stands.
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: batch });
+      expect(await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: [measured(7, 100, true)] })).toEqual({ applied: [7], skipped: [] });
+      const rows = (await dataSource.query(
+        `SELECT contract_id, service_level_id, period, cycle_id, kpi_id, value, target, met, measured_at, seq FROM service_level_measurements WHERE contract_id = $1`,
+        [contractId],
+      )) as unknown[];
+      expect(rows).toEqual([
+        {
+          contract_id: contractId,
+          service_level_id: 'educationHours',
+          period: 1,
+          cycle_id: cycleId,
+          kpi_id: 'educationCompliancePct',
+          value: 95,
+          target: { min: 100 },
+          met: false,
+          measured_at: new Date('2026-07-26T02:00:00.000Z'),
+          seq: 4,
+        },
+      ]);
+    });
+
+    it('marks a task overdue once, with when it became so and when it was due', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const review = openTask({ id: 'reviewBudget#1', nodeId: 'reviewBudget', role: 'finance-bureau', escalateTo: 'finance-bureau-head', dueAt: '2026-03-06T15:59:59.999Z' });
+      const escalated = { ...review, escalatedTo: ['finance-bureau-head'] };
+      const overdue = (seq: number, at: string): EngineCommand => ({ type: 'taskOverdue', seq, at, task: escalated, dueAt: '2026-03-06T15:59:59.999Z' });
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: [{ type: 'taskOpened', seq: 1, task: review }] });
+      const row = async () =>
+        ((await dataSource.query(`SELECT overdue_at, overdue_due_at FROM tasks WHERE id = $1`, [`${cycleId}/reviewBudget#1`])) as unknown[])[0];
+      expect(await row()).toEqual({ overdue_at: null, overdue_due_at: null });
+      const batch = [{ type: 'taskOpened', seq: 2, task: escalated } as EngineCommand, overdue(3, '2026-03-06T16:00:00.000Z')];
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: batch });
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: batch });
+      // A later report of the same miss does not move the instant it became overdue.
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: [overdue(5, '2026-03-09T00:00:00.000Z')] });
+      expect(await row()).toEqual({ overdue_at: new Date('2026-03-06T16:00:00.000Z'), overdue_due_at: new Date('2026-03-06T15:59:59.999Z') });
+      // Decided afterwards, it keeps both.
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: [{ type: 'taskClosed', seq: 6, task: decided(escalated, REVIEWER, 'approve', '2026-03-09T01:00:00.000Z'), actor: REVIEWER }] });
+      expect(await row()).toEqual({ overdue_at: new Date('2026-03-06T16:00:00.000Z'), overdue_due_at: new Date('2026-03-06T15:59:59.999Z') });
+    });
+  });
+
   describe('steps and tasks', () => {
     let cycleId: string;
 

@@ -238,6 +238,106 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     expect((await detail(cycleId)).challenges.map((c) => c.challengeId)).toEqual([lastHour.body['challengeId']]);
   });
 
+  /** The open tasks of the winner's contract that its own staff see. */
+  const vendorTasks = async (cycleId: string, vendorId: string) =>
+    (await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await staffOf(vendorId))).body.tasks.filter((t) => t.status === 'open' && t.role === 'vendor');
+  const decideAsVendor = async (task: TaskView, vendorId: string, body: Record<string, unknown>) =>
+    stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await staffOf(vendorId), { requestId: randomUUID(), fields: {}, ...body });
+
+  /**
+   * A cycle whose contract is signed, published and filed at once after the result notice, so it is
+   * performing — its first month's ledger open for the vendor — within the challenge period.
+   */
+  const performingContract = async () => {
+    const awarded = await awardedCycle();
+    const { cycleId, planner, winner } = awarded;
+    for (let round = 0; round < 50; round++) {
+      const ledger = (await vendorTasks(cycleId, winner)).find((t) => t.kind === 'ledgerSubmission');
+      if (ledger) return { ...awarded, ledger };
+      const signing = (await vendorTasks(cycleId, winner)).find((t) => t.nodeId === 'vendorSigns');
+      if (signing) {
+        expect((await decideAsVendor(signing, winner, { outcome: 'submit' })).status).toBe(200);
+        continue;
+      }
+      const roles = definition.roles.map((role) => role.id).filter((role) => role !== 'vendor');
+      const open = (await Promise.all(roles.map((role) => openTasks(cycleId, role)))).flat();
+      const task = open[0];
+      if (!task) {
+        const before = JSON.stringify(await detail(cycleId));
+        await eventually(() => detail(cycleId), (now) => JSON.stringify(now) !== before);
+        continue;
+      }
+      const { outcome, fields } = planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
+      const answer = await decide(task, { outcome, fields });
+      if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    throw new Error('the contract never reached its first ledger');
+  };
+  const ledgerLines = () => {
+    const performance = definition.steps.find((step) => step.kind === 'performanceManagement');
+    return performance?.kind === 'performanceManagement' ? formFor(performance.performance.ledger.lines) : {};
+  };
+
+  it('suspends the performance of a contract already signed while such a challenge is open, and lets it run on with the time it had once dismissed', async () => {
+    const { cycleId, winner, loser, ledger } = await performingContract();
+    expect(ledger.dueAt).not.toBeNull();
+    const paidBefore = (await detail(cycleId)).payments;
+    // Signed: the working funds are paid at signing, before any challenge.
+    expect(paidBefore.map((p) => p.trancheId)).toContain('workingFunds');
+
+    const filed = await challenge(cycleId, await staffOf(loser));
+    expect(filed.status).toBe(201);
+    const challengeId = filed.body['challengeId'] as string;
+
+    // The signed contract's performance is suspended: the vendor's ledger is refused 409 naming the
+    // challenge, and its clock is stopped.
+    const held = await eventually(
+      async () => (await vendorTasks(cycleId, winner)).find((t) => t.id === ledger.id),
+      (task) => task?.dueAt === null,
+    );
+    expect(held?.dueAt).toBeNull();
+    const refused = await decideAsVendor(ledger, winner, { outcome: 'submit', payload: { kind: 'ledger', lines: ledgerLines() } });
+    expect(refused.status).toBe(409);
+    expect(refused.body['message']).toEqual(expect.stringContaining(challengeId));
+
+    // Dismissed, performance resumes: the ledger's deadline moves on by exactly as long as it was held.
+    const answerTask = (await openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
+    expect((await decide(answerTask, { outcome: 'submit', fields: { finding: 'dismissed', reasons: '评审按公告标准进行，评分无误' } })).status).toBe(200);
+    const resumed = await eventually(
+      async () => (await vendorTasks(cycleId, winner)).find((t) => t.id === ledger.id),
+      (task) => typeof task?.dueAt === 'string',
+    );
+    const audit = (await detail(cycleId)).audit;
+    const suspendedEntry = audit.find((e) => e.action === 'contract.performanceSuspended');
+    const resumedEntry = audit.find((e) => e.action === 'contract.performanceResumed');
+    expect(suspendedEntry?.details['challengeId']).toBe(challengeId);
+    expect(Date.parse(resumed!.dueAt!) - Date.parse(ledger.dueAt!)).toBe(Date.parse(resumedEntry!.occurredAt) - Date.parse(suspendedEntry!.occurredAt));
+    // Nothing was paid while it was held.
+    expect((await detail(cycleId)).payments).toEqual(paidBefore);
+    expect((await decideAsVendor(resumed!, winner, { outcome: 'submit', payload: { kind: 'ledger', lines: ledgerLines() } })).status).toBe(200);
+    expect(incidentsOf(await detail(cycleId))).toEqual([]);
+  });
+
+  it('terminates a contract already signed when such a challenge is upheld', async () => {
+    const { cycleId, winner, loser, ledger } = await performingContract();
+    const filed = await challenge(cycleId, await staffOf(loser));
+    expect(filed.status).toBe(201);
+    await eventually(
+      async () => (await vendorTasks(cycleId, winner)).find((t) => t.id === ledger.id),
+      (task) => task?.dueAt === null,
+    );
+    const answerTask = (await openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
+    expect((await decide(answerTask, { outcome: 'submit', fields: { finding: 'upheld', reasons: '评分有误，成交结果无效' } })).status).toBe(200);
+    const ended = await eventually(
+      () => detail(cycleId),
+      (cycle) => cycle.contracts.every((c) => c.status !== 'running'),
+    );
+    expect(ended.contracts).toEqual([expect.objectContaining({ vendorId: winner, status: 'terminated' })]);
+    expect(ended.audit.filter((e) => e.action === 'contract.performanceTerminated').map((e) => e.details['challengeId'])).toEqual([filed.body['challengeId']]);
+    expect((await vendorTasks(cycleId, winner)).filter((t) => t.id === ledger.id)).toEqual([]);
+    expect(incidentsOf(ended)).toEqual([]);
+  });
+
   it('refuses every challenge in a cycle of a procedure that names no one to answer them', async () => {
     // The same template without selection.challenges (its block and the sources under it), deployed as
     // version 2: new cycles run it.

@@ -126,6 +126,9 @@ describe('deadlines anchored on events, through the HTTP API across a holiday wi
     };
     /** The open task of `nodeId` once the inbox of `role` lists it. */
     const openTask = async (role: string, nodeId: string, vendorId?: string) => (await eventually(() => inbox(role, vendorId), (tasks) => tasks.some((t) => t.nodeId === nodeId))).find((t) => t.nodeId === nodeId)!;
+    /** The task as `GET /tasks/{id}` shows it to the justice bureau, with the flags the read model keeps. */
+    const taskAsBureau = async (task: TaskView) =>
+      (await stack.call<TaskView & { overdue: boolean; overdueAt: string | null; overdueDueAt: string | null }>('GET', `/tasks/${encodeURIComponent(task.id)}`, await as('justice-bureau'))).body;
     const overdueEntries = (cycle: CycleDetail, task: TaskView) => cycle.audit.filter((entry) => entry.action === OVERDUE && entry.subjectId === task.id);
 
     /**
@@ -219,8 +222,15 @@ describe('deadlines anchored on events, through the HTTP API across a holiday wi
     await skipTo(new Date(Date.parse(PUBLICATION_DUE) - JUST_BEFORE_MS).toISOString());
     expect((await decide(publication, 'finance-bureau', { outcome: 'submit' })).status).toBe(403);
     expect(overdueEntries(await detail(), publication)).toEqual([]);
+    // A minute before, on the workflow's clock, the task is not overdue, though this machine's clock
+    // (years earlier) could not say so either way: the read model says what the workflow recorded.
+    expect(await taskAsBureau(publication)).toMatchObject({ dueAt: PUBLICATION_DUE, overdue: false, overdueAt: null, overdueDueAt: null });
     await skipTo(new Date(Date.parse(PUBLICATION_DUE) + 1000).toISOString());
     const publicationMissed = await eventually(detail, (cycle) => overdueEntries(cycle, publication).length > 0);
+    // Past its deadline it is overdue since the instant the workflow recorded it, still showing when it was due.
+    const overdueSince = overdueEntries(publicationMissed, publication)[0]!.occurredAt;
+    expect(await taskAsBureau(publication)).toMatchObject({ dueAt: PUBLICATION_DUE, overdue: true, overdueAt: overdueSince, overdueDueAt: PUBLICATION_DUE });
+    expect(publicationMissed.tasks.open.find((t) => t.id === publication.id)).toMatchObject({ overdue: true, overdueAt: overdueSince });
     expect(overdueEntries(publicationMissed, publication)).toEqual([
       expect.objectContaining({
         actorRole: 'system',
@@ -231,6 +241,12 @@ describe('deadlines anchored on events, through the HTTP API across a holiday wi
     // The finance bureau, which it escalated to, publishes the contract.
     expect((await openTask('finance-bureau', 'publishContractTask')).escalatedTo).toEqual(['finance-bureau']);
     expect((await decide(publication, 'finance-bureau', { outcome: 'submit' })).status).toBe(200);
+    // Decided, it is no longer overdue, and the read model still says it was, and since when.
+    expect(await eventually(() => taskAsBureau(publication), (task) => task.status === 'decided')).toMatchObject({
+      overdue: false,
+      overdueAt: overdueSince,
+      overdueDueAt: PUBLICATION_DUE,
+    });
 
     // The published notice names the agreement and leaves out the trade secret.
     const notices = await eventually(

@@ -9,8 +9,12 @@
  *   move and the clocks of its tasks stand still; they run on with the time they had once the last such
  *   challenge is answered (Implementing Regulations art. 54). The filer decides, not the answerer: the
  *   law suspends signing from the filing, before anyone has triaged it.
- * - Upheld, such a challenge voids the award: contracts still signing end terminated, so the cycle ends
- *   and the purchaser procures again. Dismissed, signing resumes.
+ * - A contract already signed is held too (art. 54: 已经签订合同的，应当中止履行合同): no task of it can
+ *   be decided (so no payment is released), and every clock of it stops — its tasks' deadlines and its
+ *   timers (ledger periods, waits) — to run on with the time each had once the last such challenge is
+ *   answered. (Contract workflows from before this held only signing: the workflow says which it does.)
+ * - Upheld, such a challenge voids the award: contracts still signing, or signed and held, end
+ *   terminated, so the cycle ends and the purchaser procures again. Dismissed, signing or performance resumes.
  *
  * The cycle keeps the challenges (it knows the bidders); contracts keep their own hold, told by the cycle.
  */
@@ -19,7 +23,7 @@ import { CalendarYearMissingError } from '../../src/definitions/calendars/busine
 import { anchorKey, deadlineAfter } from './deadlines.js';
 import { checkFields } from './fields.js';
 import { checkActor, Refusal, type Run } from './run.js';
-import { type Challenge, CHALLENGE_FINDINGS, type ChallengeFinding, type EngineEvent, type TaskInstance } from './types.js';
+import { type Challenge, CHALLENGE_FINDINGS, type ChallengeFinding, type EngineEvent, type TaskInstance, type TimerPurpose } from './types.js';
 
 type SelectionStep = Extract<ProcedureStep, { kind: 'vendorSelection' }>;
 type ChallengeFiled = Extract<EngineEvent, { type: 'challengeFiled' }>;
@@ -147,13 +151,18 @@ export function recordContractEvent(run: Run, event: Extract<EngineEvent, { type
 }
 
 /**
- * A contract told of a challenge. Only a contract still in its contractFiling step is held: one that
- * has signed runs on (suspending performance is not modelled). Suspending stops the clock of every open
- * task of the step with time left; resuming, once no challenge holds it, gives each the time it had.
+ * A contract told of a challenge. A contract still in its contractFiling step has its signing held:
+ * suspending stops the clock of every open task of the step with time left; resuming, once no challenge
+ * holds it, gives each the time it had. A contract past signing has its performance held instead
+ * (`changePerformance`) when its workflow says it does; one from before that runs on.
  */
 export function changeSigning(run: Run, event: SigningChanged): void {
   if (run.state.scope !== 'contract') throw new Refusal('invalid', 'only a contract signs');
   const signing = run.state.status === 'running' && run.step.kind === 'contractFiling';
+  if (!signing && (event.holdsPerformance || run.state.performanceHold)) {
+    changePerformance(run, event);
+    return;
+  }
   const hold = run.state.signingHold;
   switch (event.change) {
     case 'suspend': {
@@ -210,6 +219,96 @@ export function changeSigning(run: Run, event: SigningChanged): void {
       return;
     }
   }
+}
+
+/**
+ * A signed contract told of a challenge that may affect the result (Implementing Regulations art. 54).
+ * Suspend: every open task's deadline and every pending timer stop, each keeping the time it had left, so
+ * nothing of the contract moves and no payment is released. Resume, once no challenge holds it: each runs
+ * on from now with that time. Void (upheld): the held contract ends terminated, its open tasks withdrawn,
+ * as a contract still signing does. A contract not held by the challenge ignores its resume or void.
+ */
+export function changePerformance(run: Run, event: SigningChanged): void {
+  const hold = run.state.performanceHold;
+  const running = run.state.status === 'running';
+  switch (event.change) {
+    case 'suspend': {
+      if (!running) return;
+      if (hold) {
+        if (!hold.challengeIds.includes(event.challengeId)) hold.challengeIds.push(event.challengeId);
+        return;
+      }
+      if (!event.holdsPerformance) return;
+      const remainingMs: Record<string, number> = {};
+      const paused: TaskInstance[] = [];
+      for (const task of run.openTasks()) {
+        if (!task.dueAt) continue;
+        const left = Date.parse(task.dueAt) - Date.parse(run.at);
+        // A task already past its deadline has escalated: there is no clock left to stop.
+        if (left <= 0) continue;
+        remainingMs[task.id] = left;
+        const { dueAt: _stopped, ...rest } = task;
+        paused.push(rest);
+      }
+      // Every timer stops, one about to fire too: it fires after the resumption, never during the hold.
+      const timersMs: Record<string, number> = {};
+      for (const [timerId, until] of Object.entries(event.holdsPerformance.timers).sort(([a], [b]) => a.localeCompare(b))) {
+        timersMs[timerId] = Math.max(0, Date.parse(until) - Date.parse(run.at));
+        run.emit({ type: 'cancelTimer', timerId });
+      }
+      replaceTasks(run, paused);
+      run.state.performanceHold = { challengeIds: [event.challengeId], since: run.at, remainingMs, timersMs };
+      run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'suspend', reason: event.reason, tasks: paused, held: 'performance' });
+      return;
+    }
+    case 'resume': {
+      if (!hold || !hold.challengeIds.includes(event.challengeId)) return;
+      const still = hold.challengeIds.filter((id) => id !== event.challengeId);
+      if (still.length > 0) {
+        run.state.performanceHold = { ...hold, challengeIds: still };
+        return;
+      }
+      delete run.state.performanceHold;
+      const resumed: TaskInstance[] = [];
+      for (const task of run.openTasks()) {
+        const left = hold.remainingMs[task.id];
+        if (left === undefined) continue;
+        resumed.push({ ...task, dueAt: new Date(Date.parse(run.at) + left).toISOString() });
+      }
+      replaceTasks(run, resumed);
+      for (const [timerId, left] of Object.entries(hold.timersMs)) {
+        run.emit({ type: 'startTimer', timerId, until: new Date(Date.parse(run.at) + left).toISOString(), purpose: timerPurpose(timerId) });
+      }
+      run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'resume', reason: event.reason, tasks: resumed, held: 'performance' });
+      return;
+    }
+    case 'void': {
+      if (!hold || !hold.challengeIds.includes(event.challengeId) || !running) return;
+      delete run.state.performanceHold;
+      const withdrawn = run.openTasks();
+      run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'void', reason: event.reason, tasks: withdrawn, held: 'performance' });
+      for (const task of withdrawn) run.closeTask(task, 'withdrawn');
+      run.state.nodeId = null;
+      run.finish('terminated', event.reason);
+      return;
+    }
+  }
+}
+
+/** Refuses any decision of a contract whose performance a challenge holds, naming the challenge. */
+export function checkPerformanceHold(run: Run, task: TaskInstance): void {
+  const hold = run.state.performanceHold;
+  if (!hold) return;
+  throw new Refusal(
+    'conflict',
+    `performance of this contract is suspended since ${hold.since} while challenge ${hold.challengeIds.join(', ')} is open (Implementing Regulations art. 54): "${task.title.zh}" can be decided once it is answered`,
+  );
+}
+
+/** The purpose of a timer, from its id's prefix (`sla:`, `wait:`, `ledger:`, `bidding:`). */
+function timerPurpose(timerId: string): TimerPurpose {
+  const prefix = timerId.slice(0, timerId.indexOf(':'));
+  return prefix === 'ledger' ? 'ledgerPeriod' : prefix === 'sla' || prefix === 'wait' || prefix === 'bidding' ? prefix : 'wait';
 }
 
 /** Refuses a decision in a signing step held by a challenge, naming the challenge. */

@@ -10,7 +10,7 @@
  */
 import { brokenChecks } from '../../src/definitions/procedure/field-checks.js';
 import { CONTRACT_SCOPED_KINDS } from '../../src/definitions/procedure/procedure.schema.js';
-import { answerChallenge, changeSigning, checkSigningHold, fileChallenge, isChallengeEvent, recordContractEvent } from './challenges.js';
+import { answerChallenge, changeSigning, checkPerformanceHold, checkSigningHold, fileChallenge, isChallengeEvent, recordContractEvent } from './challenges.js';
 import { EvaluationFailure, evaluate, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
 import { acceptBid } from './nodes/bidding.js';
@@ -178,6 +178,7 @@ function decideTask(run: Run, event: TaskDecided): void {
   checkActor(run, task, event.actor);
   for (const handler of Object.values(ENGINE_TABLE.nodes)) handler.beforeDecision?.(run, task);
   checkSigningHold(run, task);
+  checkPerformanceHold(run, task);
   if ((event.outcome === 'return' || event.outcome === 'reject') && !event.comment?.trim()) {
     throw new Refusal('invalid', `a decision to ${event.outcome} must say why`, 'comment');
   }

@@ -96,6 +96,19 @@ export interface SigningHold {
   readonly remainingMs: Record<string, number>;
 }
 
+/**
+ * A signed contract's performance suspended by open challenges (Implementing Regulations art. 54:
+ * 已经签订合同的，应当中止履行合同): no task of it can be decided and every clock of it stands still.
+ */
+export interface PerformanceHold {
+  readonly challengeIds: string[];
+  readonly since: string;
+  /** Time each open task had left until its `dueAt` when the hold began, by task id. */
+  readonly remainingMs: Record<string, number>;
+  /** Time each pending timer had left when the hold began, by timer id: restarted with it on resumption. */
+  readonly timersMs: Record<string, number>;
+}
+
 /** What a cycle tells its contracts about a challenge that may affect the result. */
 export type SigningChange = 'suspend' | 'resume' | 'void';
 
@@ -181,6 +194,8 @@ export interface EngineState {
   challenges?: Challenge[];
   /** A contract's signing suspended by open challenges (Implementing Regulations art. 54). */
   signingHold?: SigningHold;
+  /** A signed contract's performance suspended by open challenges (absent in states from before it existed). */
+  performanceHold?: PerformanceHold;
   /** Sequence of the next command: with the workflow id, the idempotency key of its side effects. */
   seq: number;
 }
@@ -206,7 +221,19 @@ export type EngineEvent =
   /** A bidder files a challenge against the cycle's result. */
   | { type: 'challengeFiled'; at: string; actor: Actor; challengeId: string; grounds: string; affectsResult: boolean; requestId?: string }
   /** A contract learns from its cycle that a challenge suspends, resumes or voids its signing. */
-  | { type: 'signingChanged'; at: string; challengeId: string; change: SigningChange; reason: string }
+  | {
+      type: 'signingChanged';
+      at: string;
+      challengeId: string;
+      change: SigningChange;
+      reason: string;
+      /**
+       * Set by contract workflows that hold a signed contract's performance too (histories from before
+       * held only signing), with the timers pending in the contract when told (id → ISO instant): the
+       * host keeps them, and a hold stops them all.
+       */
+      holdsPerformance?: { readonly timers: Readonly<Record<string, string>> };
+    }
   /** A cycle learns that one of its contracts recorded an event (e.g. published the result notice), for deadlines counted from it. */
   | { type: 'contractEvent'; at: string; key: string };
 
@@ -248,8 +275,11 @@ export type EngineCommand =
   | { type: 'challengeRecorded'; seq: number; at: string; challenge: Challenge; actor: Actor; requestId?: string }
   /** The cycle must tell its running contracts that a challenge suspends, resumes or voids their signing. */
   | { type: 'signContracts'; seq: number; at: string; challengeId: string; change: SigningChange; reason: string }
-  /** A contract's signing was suspended, resumed (its clocks running on) or voided by a challenge: for the audit trail. */
-  | { type: 'signingChanged'; seq: number; at: string; challengeId: string; change: SigningChange; reason: string; tasks: TaskInstance[] }
+  /**
+   * A contract's signing was suspended, resumed (its clocks running on) or voided by a challenge: for the
+   * audit trail. `held: 'performance'` when it was a signed contract's performance.
+   */
+  | { type: 'signingChanged'; seq: number; at: string; challengeId: string; change: SigningChange; reason: string; tasks: TaskInstance[]; held?: 'performance' }
   /** Something ops staff must fix for the procedure to run as defined (e.g. a missing business calendar). */
   | { type: 'incident'; seq: number; at: string; message: string };
 

@@ -49,8 +49,11 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     })();
   };
   // A challenge that may affect the result holds signing (Implementing Regulations art. 54); one that has ended changes nothing.
+  // A contract already signed has its performance held too, every pending timer stopped: the engine is told
+  // which timers run (histories recorded before this let a signed contract run on).
   setHandler(signingChangedSignal, (message) => {
-    const decision = decide(context, runner.state, { type: 'signingChanged', at: new Date().toISOString(), ...message });
+    const holdsPerformance = patched('challenge-holds-performance') ? { holdsPerformance: { timers: { ...runner.timers } } } : {};
+    const decision = decide(context, runner.state, { type: 'signingChanged', at: new Date().toISOString(), ...message, ...holdsPerformance });
     if (decision.ok) void runner.accept(decision);
   });
 

@@ -65,6 +65,17 @@ export class TaskEntity {
   @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
   decidedAt!: Date | null;
 
+  /**
+   * When the workflow recorded the task overdue (its deadline passed with the task open), in workflow
+   * time; null while it has not. The API's `overdue` reads this, never the server's clock.
+   */
+  @Column({ name: 'overdue_at', type: 'timestamptz', nullable: true })
+  overdueAt!: Date | null;
+
+  /** The instant the task was due when it became overdue (set with `overdueAt`). */
+  @Column({ name: 'overdue_due_at', type: 'timestamptz', nullable: true })
+  overdueDueAt!: Date | null;
+
   /** Ledger tasks: the period (1-based) they belong to. */
   @Column({ type: 'integer', nullable: true })
   period!: number | null;

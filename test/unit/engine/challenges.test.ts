@@ -252,10 +252,122 @@ describe("a contract's signing while a challenge is open", () => {
     expect(driver.openTasks()).toEqual([]);
   });
 
-  it('after signing, a challenge holds nothing', () => {
+  it('after signing, a challenge holds nothing in a contract workflow from before performance was held', () => {
     const driver = contract();
     driver.apply(sign('2026-10-08T00:00:00.000Z'));
     driver.apply(change(FILED_AT, 'suspend'));
     expect(driver.state.signingHold).toBeUndefined();
+  });
+});
+
+describe("a signed contract's performance while a challenge is open (Implementing Regulations art. 54)", () => {
+  /** The contract of the block above, signed at 08:00 on Thu 8 Oct 2026 in China: its working funds are paid and its first month's ledger is open. */
+  function signedContract(): ProcedureDriver {
+    const driver = new ProcedureDriver(contextWith(true), PUBLISHED_AT).start({
+      scope: 'contract',
+      cycleValues: { inputs: {}, derived: {}, forms: {}, budget: { total: 900_000, workingFunds: 450_000, activityFunds: 450_000 } },
+      winner: { vendorId: 'vendor-1', vendorName: '机构 vendor-1', amountFen: 900_000 },
+    });
+    driver.now = SIGNED_AT;
+    driver.apply({ type: 'taskDecided', at: SIGNED_AT, taskId: 'signContract#1', outcome: 'submit', actor: actorFor('justice-bureau', 'test-county'), fields: {} });
+    return driver;
+  }
+  const SIGNED_AT = '2026-10-08T00:00:00.000Z';
+  const SUBMIT_1 = 'periods#1.p1.submit.1';
+  /** The timers pending in the driver's contract, as its host keeps them (id → instant). */
+  const pendingTimers = (driver: ProcedureDriver): Record<string, string> => {
+    const timers: Record<string, string> = {};
+    for (const command of driver.commands) {
+      if (command.type === 'startTimer') timers[command.timerId] = command.until;
+      if (command.type === 'cancelTimer') delete timers[command.timerId];
+    }
+    return timers;
+  };
+  const change = (driver: ProcedureDriver, at: string, change: 'suspend' | 'resume' | 'void', holdsPerformance = true): EngineEvent => ({
+    type: 'signingChanged',
+    at,
+    challengeId: 'challenge-1',
+    change,
+    reason: 'challenge-1',
+    ...(holdsPerformance ? { holdsPerformance: { timers: pendingTimers(driver) } } : {}),
+  });
+  const ledger = (at: string): EngineEvent => ({ type: 'taskDecided', at, taskId: SUBMIT_1, outcome: 'submit', actor: staffOf('vendor-1'), fields: {}, payload: { kind: 'ledger', lines: { activitySpendFen: 10_000 } } });
+
+  it('refuses its tasks naming the challenge, stops their clocks, releases nothing, and runs on with the time each had once answered', () => {
+    const driver = signedContract();
+    // Signed: the working funds (450 000 fen) are paid and the first month's ledger is open, due by the end
+    // of 25 October in China (month 1 runs from 8 Oct): 2026-10-25T15:59:59.999Z.
+    expect(driver.commands).toContainEqual(expect.objectContaining({ type: 'instructPayment', trancheId: 'workingFunds', amountFen: 450_000 }));
+    expect(driver.openTasks()).toEqual([expect.objectContaining({ id: SUBMIT_1, kind: 'ledgerSubmission', dueAt: '2026-10-25T15:59:59.999Z' })]);
+
+    const before = driver.commands.length;
+    driver.now = FILED_AT;
+    driver.apply(change(driver, FILED_AT, 'suspend'));
+    expect(driver.state.performanceHold).toMatchObject({ challengeIds: ['challenge-1'], since: FILED_AT });
+    expect(driver.openTasks()[0]?.dueAt).toBeUndefined();
+    expect(driver.commands.slice(before)).toContainEqual(expect.objectContaining({ type: 'signingChanged', change: 'suspend', held: 'performance', challengeId: 'challenge-1' }));
+    // The vendor's ledger is refused 409 naming the challenge; nothing is paid while it is held.
+    expect(refusal(decide(driver.context, driver.state, ledger('2026-10-09T02:00:00.000Z')))).toMatchObject({ code: 'conflict', message: expect.stringContaining('challenge-1') });
+    expect(driver.commands.slice(before).filter((c) => c.type === 'instructPayment')).toEqual([]);
+
+    // Suspended Thu 8 Oct 01:00Z, resumed Mon 12 Oct 02:00Z: 4 days 1 hour later, so the ledger is due
+    // 4 d 1 h after it was: 2026-10-25T15:59:59.999Z + 4 d 1 h = 2026-10-29T16:59:59.999Z.
+    driver.now = '2026-10-12T02:00:00.000Z';
+    driver.apply(change(driver, driver.now, 'resume'));
+    expect(driver.state.performanceHold).toBeUndefined();
+    expect(driver.openTasks()).toEqual([expect.objectContaining({ id: SUBMIT_1, dueAt: '2026-10-29T16:59:59.999Z' })]);
+    expect(driver.commands).toContainEqual(expect.objectContaining({ type: 'signingChanged', change: 'resume', held: 'performance' }));
+    driver.apply(ledger('2026-10-12T03:00:00.000Z'));
+    expect(driver.openTasks()[0]).toMatchObject({ kind: 'ledgerConfirmation' });
+  });
+
+  it('stops the timer of its next ledger period and restarts it with the time it had', () => {
+    const driver = signedContract();
+    driver.apply(ledger('2026-10-08T00:10:00.000Z'));
+    driver.apply({ type: 'taskDecided', at: '2026-10-08T00:20:00.000Z', taskId: 'periods#1.p1.confirm.1', outcome: 'approve', actor: actorFor('judicial-office', 'test-county'), fields: {} });
+    // Month 2 begins a month after 8 Oct, at the start of 8 November in China: 2026-11-07T16:00:00.000Z.
+    expect(driver.openTasks()).toEqual([]);
+    expect(pendingTimers(driver)).toEqual({ 'ledger:2': '2026-11-07T16:00:00.000Z' });
+    driver.apply(change(driver, FILED_AT, 'suspend'));
+    expect(pendingTimers(driver)).toEqual({});
+    // Resumed 4 d 1 h after the suspension: 2026-11-07T16:00Z + 4 d 1 h = 2026-11-11T17:00:00.000Z.
+    driver.apply(change(driver, '2026-10-12T02:00:00.000Z', 'resume'));
+    expect(pendingTimers(driver)).toEqual({ 'ledger:2': '2026-11-11T17:00:00.000Z' });
+    expect(driver.commands).toContainEqual(expect.objectContaining({ type: 'startTimer', timerId: 'ledger:2', until: '2026-11-11T17:00:00.000Z', purpose: 'ledgerPeriod' }));
+  });
+
+  it('stays held until the last such challenge is answered', () => {
+    const driver = signedContract();
+    driver.apply(change(driver, FILED_AT, 'suspend'));
+    driver.apply({ ...change(driver, FILED_AT, 'suspend'), challengeId: 'challenge-2' } as EngineEvent);
+    driver.apply(change(driver, '2026-10-12T02:00:00.000Z', 'resume'));
+    expect(driver.state.performanceHold?.challengeIds).toEqual(['challenge-2']);
+    expect(refusal(decide(driver.context, driver.state, ledger('2026-10-12T03:00:00.000Z'))).message).toContain('challenge-2');
+  });
+
+  it('ends terminated when the challenge is upheld, its open tasks withdrawn and nothing more paid', () => {
+    const driver = signedContract();
+    driver.apply(change(driver, FILED_AT, 'suspend'));
+    const before = driver.commands.length;
+    driver.apply(change(driver, '2026-10-12T02:00:00.000Z', 'void'));
+    expect(driver.state.status).toBe('terminated');
+    expect(driver.state.endReason).toBe('challenge-1');
+    expect(driver.openTasks()).toEqual([]);
+    expect(pendingTimers(driver)).toEqual({});
+    expect(driver.commands.slice(before).map((c) => c.type)).not.toContain('instructPayment');
+    expect(driver.commands.slice(before)).toContainEqual(expect.objectContaining({ type: 'signingChanged', change: 'void', held: 'performance' }));
+  });
+
+  it('is not held, nor ended by an upheld challenge, that it was never told to suspend for', () => {
+    const driver = signedContract();
+    driver.apply(change(driver, '2026-10-12T02:00:00.000Z', 'void'));
+    expect(driver.state.status).toBe('running');
+  });
+
+  it('runs on in a contract workflow from before performance was held', () => {
+    const driver = signedContract();
+    driver.apply(change(driver, FILED_AT, 'suspend', false));
+    expect(driver.state.performanceHold).toBeUndefined();
+    expect(decide(driver.context, driver.state, ledger('2026-10-09T02:00:00.000Z')).ok).toBe(true);
   });
 });

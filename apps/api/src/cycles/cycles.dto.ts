@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { PROJECTION_ACTIVITIES } from '../../../../activities/procurement-projections.js';
 import { IsBoolean, IsIn } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
@@ -295,6 +295,46 @@ export class SelectionStateDto {
   awardedAt!: string | null;
 }
 
+/** The bounds a numeric service level must stay within; either may be absent. */
+export class ServiceLevelRangeDto {
+  @ApiPropertyOptional({ type: Number })
+  min?: number;
+
+  @ApiPropertyOptional({ type: Number })
+  max?: number;
+}
+
+/** A service level of the contract measured on one confirmed ledger period (`contract.serviceLevels[].measuredBy`). */
+@ApiExtraModels(ServiceLevelRangeDto)
+export class ServiceLevelMeasurementDto {
+  @ApiProperty({ example: 'home-visits' })
+  serviceLevelId!: string;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ description: 'The ledger line (contract KPI) it is measured by.', example: 'homeVisits' })
+  kpiId!: string;
+
+  @ApiProperty({ description: 'The ledger period (1-based) whose confirmed lines were measured.', example: 1 })
+  period!: number;
+
+  @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }], description: 'The KPI’s value in that period.' })
+  value!: number | string | boolean;
+
+  @ApiProperty({
+    oneOf: [{ type: 'boolean' }, { $ref: getSchemaPath(ServiceLevelRangeDto) }],
+    description: 'The target: a value the KPI must equal (true/false), or the bounds it must stay within.',
+  })
+  target!: boolean | ServiceLevelRangeDto;
+
+  @ApiProperty({ description: 'Whether the value met the target.' })
+  met!: boolean;
+
+  @ApiProperty({ format: 'date-time', description: 'When the ledger confirmation that measured it was recorded (workflow time).' })
+  measuredAt!: string;
+}
+
 export class ContractDto {
   @ApiProperty({ description: 'The contract workflow’s id, `<cycleId>/contract/<vendorId>`.' })
   id!: string;
@@ -322,6 +362,9 @@ export class ContractDto {
 
   @ApiProperty({ type: String, nullable: true })
   endReason!: string | null;
+
+  @ApiProperty({ type: [ServiceLevelMeasurementDto], description: 'Its service levels as measured on each confirmed ledger period, by period then level.' })
+  serviceLevels!: ServiceLevelMeasurementDto[];
 }
 
 /**

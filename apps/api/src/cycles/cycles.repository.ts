@@ -4,6 +4,7 @@ import type { CycleStatus } from '../../../../src/procurement/read-model.js';
 import { AuditEntryEntity } from '../../../../src/persistence/entities/audit-entry.entity.js';
 import { BidEntity } from '../../../../src/persistence/entities/bid.entity.js';
 import { ChallengeEntity } from '../../../../src/persistence/entities/challenge.entity.js';
+import { ServiceLevelMeasurementEntity } from '../../../../src/persistence/entities/service-level-measurement.entity.js';
 import { ContractEntity } from '../../../../src/persistence/entities/contract.entity.js';
 import { CycleStepEntity } from '../../../../src/persistence/entities/cycle-step.entity.js';
 import { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
@@ -38,6 +39,8 @@ export interface CycleRecords {
   readonly notices: PublicNoticeEntity[];
   readonly audit: AuditEntryEntity[];
   readonly challenges: ChallengeEntity[];
+  /** Service levels its contracts measured, by period then level. */
+  readonly serviceLevels: ServiceLevelMeasurementEntity[];
 }
 
 /**
@@ -102,7 +105,7 @@ export class CyclesRepository {
 }
 
 async function recordsOf(manager: EntityManager, cycleId: string): Promise<CycleRecords> {
-  const [steps, tasks, contracts, bids, payments, notices, audit, challenges] = await Promise.all([
+  const [steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels] = await Promise.all([
     manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } }),
     manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } }),
     manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } }),
@@ -118,6 +121,7 @@ async function recordsOf(manager: EntityManager, cycleId: string): Promise<Cycle
       .addOrderBy('a.id', 'ASC')
       .getMany(),
     manager.find(ChallengeEntity, { where: { cycleId }, order: { filedAt: 'ASC', challengeId: 'ASC' } }),
+    manager.find(ServiceLevelMeasurementEntity, { where: { cycleId }, order: { contractId: 'ASC', period: 'ASC', serviceLevelId: 'ASC' } }),
   ]);
-  return { steps, tasks, contracts, bids, payments, notices, audit, challenges };
+  return { steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels };
 }

@@ -125,9 +125,8 @@ export class CyclesService {
       const step = definition?.steps.find((candidate) => candidate.id === stepId);
       return step ? { zh: step.title.zh, en: step.title.en } : null;
     };
-    const now = new Date();
     const cycleView = { id, title: cycle.title, definitionKey: cycle.definitionKey, definitionVersion: cycle.definitionVersion, jurisdiction: cycle.jurisdiction };
-    const tasks = records.tasks.map((task) => toTaskDto({ task, cycle: cycleView }, now));
+    const tasks = records.tasks.map((task) => toTaskDto({ task, cycle: cycleView }));
     const running = cycle.status === 'running' || cycle.status === 'awarded';
     const runningContracts = records.contracts.filter((contract) => contract.status === 'running').map((contract) => contract.id);
     const [live, readModelLag] = running ? await Promise.all([this.live(id, definition), this.readModelLag([id, ...runningContracts])]) : [{ live: null }, null];
@@ -171,6 +170,18 @@ export class CyclesService {
         startedAt: contract.startedAt.toISOString(),
         endedAt: iso(contract.endedAt),
         endReason: contract.endReason,
+        serviceLevels: records.serviceLevels
+          .filter((measurement) => measurement.contractId === contract.id)
+          .map((measurement) => ({
+            serviceLevelId: measurement.serviceLevelId,
+            title: { zh: measurement.title.zh, en: measurement.title.en },
+            kpiId: measurement.kpiId,
+            period: measurement.period,
+            value: measurement.value,
+            target: measurement.target,
+            met: measurement.met,
+            measuredAt: measurement.measuredAt.toISOString(),
+          })),
       })),
       bids: records.bids.map((bid) => ({
         bidId: bid.bidId,

@@ -193,8 +193,19 @@ export class TaskDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'End of the day the task is due, if it has an SLA.' })
   dueAt!: string | null;
 
-  @ApiProperty({ description: 'Open and past its due time.' })
+  @ApiProperty({ description: 'Open, and the workflow has recorded it overdue: its deadline passed on the workflow’s clock (see overdueAt).' })
   overdue!: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When the workflow recorded the task overdue (its deadline fired with the task open); kept once the task is decided. Null if it never was.',
+  })
+  overdueAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The instant the task was due when it became overdue; null if it never was.' })
+  overdueDueAt!: string | null;
 
   @ApiProperty({ type: Number, nullable: true, description: 'Ledger tasks: the period (1-based).' })
   period!: number | null;

@@ -54,17 +54,16 @@ export class TasksService {
       ...(user.vendorId !== undefined ? { vendorId: user.vendorId } : {}),
       limit: query.limit ?? DEFAULT_PAGE,
     });
-    const now = new Date();
-    return { tasks: await Promise.all(records.map((record) => this.shown(user, record, now))) };
+    return { tasks: await Promise.all(records.map((record) => this.shown(user, record))) };
   }
 
   async get(user: Identity, id: string): Promise<TaskDto> {
-    return this.shown(user, await this.visibleTask(user, id), new Date());
+    return this.shown(user, await this.visibleTask(user, id));
   }
 
   /** The task as the caller may see it: confidential fields of its decision withheld. */
-  private async shown(user: Identity, record: TaskRecord, now: Date): Promise<TaskDto> {
-    const dto = toTaskDto(record, now);
+  private async shown(user: Identity, record: TaskRecord): Promise<TaskDto> {
+    const dto = toTaskDto(record);
     if (!dto.decision?.fields || Object.keys(dto.decision.fields).length === 0) return dto;
     const version = await this.definitions.findVersion(record.cycle.definitionKey, record.cycle.definitionVersion);
     return visibleTask(user, dto, ConfidentialFields.of(version?.compiled as ProcedureDefinition | undefined));
@@ -190,7 +189,12 @@ export function taskLinks(id: string, cycleId: string): TaskLinksDto {
   return { self, decision: `${self}/decision`, cycle: `/cycles/${encodeURIComponent(cycleId)}` };
 }
 
-export function toTaskDto({ task, cycle }: TaskRecord, now: Date): TaskDto {
+/**
+ * A task row as the API shows it. Whether it is overdue is what the workflow recorded (its deadline
+ * fired with the task open), never a comparison with this server's clock: the workflow's clock is the
+ * one its deadlines run on, and it may differ (a time-skipping test server, clocks stopped by a hold).
+ */
+export function toTaskDto({ task, cycle }: TaskRecord): TaskDto {
   const status = task.status as TaskStatusValue;
   return {
     id: task.id,
@@ -214,7 +218,9 @@ export function toTaskDto({ task, cycle }: TaskRecord, now: Date): TaskDto {
     status,
     openedAt: task.openedAt.toISOString(),
     dueAt: task.dueAt?.toISOString() ?? null,
-    overdue: status === 'open' && task.dueAt !== null && task.dueAt.getTime() < now.getTime(),
+    overdue: status === 'open' && task.overdueAt !== null,
+    overdueAt: task.overdueAt?.toISOString() ?? null,
+    overdueDueAt: task.overdueDueAt?.toISOString() ?? null,
     period: task.period,
     parallelId: task.parallelId,
     decision:

@@ -7,6 +7,7 @@ import type {
   CycleListDto,
   LaunchedCycleDto,
   PendingTimerDto,
+  ServiceLevelMeasurementDto,
   WaitingForDto,
 } from '../../../api/src/cycles/cycles.dto.js';
 import type { TaskDto } from '../../../api/src/tasks/tasks.dto.js';
@@ -218,6 +219,26 @@ function renderDetail(cycle: CycleDetailDto): string {
         ),
       ),
     );
+    const measured = cycle.contracts.flatMap((c) => c.serviceLevels.map((level) => ({ contract: shortContract(c.id), level })));
+    if (measured.length > 0) {
+      lines.push(
+        '',
+        'Service levels:',
+        indent(
+          formatTable(
+            ['CONTRACT', 'PERIOD', 'LEVEL', 'VALUE', 'TARGET', 'MET'],
+            measured.map(({ contract, level }) => [
+              contract,
+              String(level.period),
+              `${level.serviceLevelId} ${level.title.zh}`,
+              String(level.value),
+              describeTarget(level.target),
+              level.met ? 'yes' : 'NO',
+            ]),
+          ),
+        ),
+      );
+    }
   }
   if (cycle.payments.length > 0) {
     lines.push(
@@ -262,6 +283,14 @@ function timerTable(timers: readonly PendingTimerDto[]): string {
 
 function renderWait(wait: WaitingForDto): string {
   return `  - ${wait.description}${wait.until ? ` (until ${formatTime(wait.until)})` : ''}`;
+}
+
+/** A service level's target as a reader would say it: `= true`, `>= 4`, `2..8`. */
+function describeTarget(target: ServiceLevelMeasurementDto['target']): string {
+  if (typeof target === 'boolean') return `= ${String(target)}`;
+  if (target.min !== undefined && target.max !== undefined) return `${target.min}..${target.max}`;
+  if (target.min !== undefined) return `>= ${target.min}`;
+  return target.max !== undefined ? `<= ${target.max}` : 'any';
 }
 
 function indent(text: string): string {

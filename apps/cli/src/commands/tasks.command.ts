@@ -125,6 +125,7 @@ function renderTask(task: TaskDto): string {
     `  cycle       ${task.cycle.id}  ${task.cycle.title.zh}`,
     `  opened      ${formatTime(task.openedAt)}`,
     `  due         ${formatTime(task.dueAt)}`,
+    ...(task.overdueAt ? [`  overdue     since ${formatTime(task.overdueAt)} (was due ${formatTime(task.overdueDueAt)})`] : []),
     ...(task.decision
       ? [
           `  decision    ${task.decision.outcome} by ${task.decision.decidedBy}${task.decision.decidedByName ? ` (${task.decision.decidedByName})` : ''} at ${formatTime(task.decision.decidedAt)}`,
