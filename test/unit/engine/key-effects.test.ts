@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../../src/config/project-root.js';
-import type { CalendarDefinition } from '../../../src/definitions/calendars/calendar.schema.js';
-import { compileDefinition } from '../../../src/definitions/compiler.js';
 import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
 import type { EngineContext, EngineEvent, FormValues, Outcome, TaskInstance, TaskPayload } from '../../../workflows/engine/types.js';
+import { CN_2026, compiledProcedure, edited as editedText, MINIMAL_PROCEDURE } from '../../support/minimal-procedure.js';
 import { actorFor, ProcedureDriver } from '../../support/procedure-driver.js';
 
 /**
@@ -15,29 +11,15 @@ import { actorFor, ProcedureDriver } from '../../support/procedure-driver.js';
  * starts from the minimal test procedure and changes only the lines the key stands on.
  */
 
-const MINIMAL = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
 const JURISDICTION = 'test-county';
 
-const calendars = (() => {
-  const file = 'definitions/calendars/cn-2026.yaml';
-  const result = compileDefinition(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), file);
-  if (!result.ok) throw new Error(`${file} does not compile`);
-  return [result.compiled.definition as CalendarDefinition];
-})();
-
-/** The minimal procedure with each `[from, to]` replaced once; a `from` it lacks fails the test rather than testing nothing. */
+/** The minimal procedure with each `[from, to]` replaced once, compiled. */
 function edited(edits: ReadonlyArray<readonly [string, string]>): ProcedureDefinition {
-  const text = edits.reduce((so, [from, to]) => {
-    if (!so.includes(from)) throw new Error(`the minimal procedure no longer has ${JSON.stringify(from)}: update this test`);
-    return so.replace(from, to);
-  }, MINIMAL);
-  const result = compileDefinition(text, 'minimal-procedure.yaml');
-  if (!result.ok) throw new Error(`the test definition does not compile: ${JSON.stringify(result.diagnostics.map((d) => d.message))}`);
-  return JSON.parse(JSON.stringify(result.compiled.definition)) as ProcedureDefinition;
+  return compiledProcedure(editedText(MINIMAL_PROCEDURE, edits), 'minimal-procedure.yaml');
 }
 
 function contextOf(definition: ProcedureDefinition): EngineContext {
-  return { definition, calendars, jurisdiction: JURISDICTION };
+  return { definition, calendars: [CN_2026], jurisdiction: JURISDICTION };
 }
 
 /** A cycle launched with 50 supervised persons (budget 50 × 100 000 fen = 5 000 000 fen). */
