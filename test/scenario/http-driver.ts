@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { createLogger } from '../../src/logging/logger.js';
-import type { TaskInstance } from '../../workflows/engine/types.js';
+import type { FormValues, TaskInstance } from '../../workflows/engine/types.js';
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
@@ -193,10 +193,10 @@ export class ProcedureScenario {
     return ids;
   }
 
-  /** Launches a cycle with plausible inputs; `planner` makes the happy decisions driveTo hands in. */
-  async launch(): Promise<{ cycleId: string; planner: ProcedureDriver }> {
+  /** Launches a cycle with `inputs` (by default plausible ones); `planner` makes the happy decisions driveTo hands in. */
+  async launch(inputs: FormValues = formFor(this.definition.inputs)): Promise<{ cycleId: string; planner: ProcedureDriver }> {
     const planner = new ProcedureDriver({ definition: this.definition, calendars: TEST_CALENDARS, jurisdiction: this.jurisdiction });
-    const launched = await this.stack.call('POST', '/cycles', await this.as('administrator'), { definitionKey: this.key, inputs: formFor(this.definition.inputs) });
+    const launched = await this.stack.call('POST', '/cycles', await this.as('administrator'), { definitionKey: this.key, inputs });
     if (launched.status !== 201) throw new Error(`launching a cycle answered ${launched.status}: ${JSON.stringify(launched.body)}`);
     return { cycleId: launched.body['cycleId'] as string, planner };
   }
@@ -211,9 +211,27 @@ export class ProcedureScenario {
     return (await this.stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await this.as(role))).body.tasks.filter((t) => t.status === 'open' && t.role === role);
   }
 
-  /** Decides a task, by a second person of the role when four-eyes asks for one. */
-  async decide(task: TaskView, body: Record<string, unknown>) {
-    const send = async (second: boolean) => this.stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await this.as(task.role, second), { requestId: randomUUID(), fields: {}, ...body });
+  /** Waits for the read model to show `role` an open task of `nodeId`, and returns it. */
+  async openTask(cycleId: string, role: string, nodeId: string): Promise<TaskView> {
+    const tasks = await eventually(
+      () => this.openTasks(cycleId, role),
+      (open) => open.some((t) => t.nodeId === nodeId),
+    );
+    return tasks.find((t) => t.nodeId === nodeId)!;
+  }
+
+  /** Waits until the cycle shows anything other than `seen`: a workflow step, a projection, a timer. */
+  async changeFrom(cycleId: string, seen: CycleDetail): Promise<void> {
+    const before = JSON.stringify(seen);
+    await eventually(
+      () => this.detail(cycleId),
+      (now) => JSON.stringify(now) !== before,
+    );
+  }
+
+  /** Decides a task as an officer of `role` (by default the task's), a second one when four-eyes asks for one. */
+  async decide(task: TaskView, body: Record<string, unknown>, role = task.role) {
+    const send = async (second: boolean) => this.stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await this.as(role, second), { requestId: randomUUID(), fields: {}, ...body });
     const first = await send(false);
     return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
   }
@@ -255,13 +273,8 @@ export class ProcedureScenario {
       }
       const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((contract) => contract.pendingTimers) ?? [])];
       const next = timers.map((timer) => timer.until).sort()[0];
-      if (cycle.live?.waitingFor.some((w) => w.kind === 'decision') || !next) {
-        const before = JSON.stringify(cycle);
-        await eventually(
-          () => this.detail(cycleId),
-          (now) => JSON.stringify(now) !== before,
-        );
-      } else await this.stack.env.sleep(Math.max(1000, Date.parse(next) - (await this.stack.env.currentTimeMs()) + 1000));
+      if (cycle.live?.waitingFor.some((w) => w.kind === 'decision') || !next) await this.changeFrom(cycleId, cycle);
+      else await this.stack.env.sleep(Math.max(1000, Date.parse(next) - (await this.stack.env.currentTimeMs()) + 1000));
     }
     throw new Error(`cycle ${cycleId} never reached ${nodeId ?? 'bidding'}`);
   }
