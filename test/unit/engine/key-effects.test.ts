@@ -27,19 +27,6 @@ function launched(definition: ProcedureDefinition): ProcedureDriver {
   return new ProcedureDriver(contextOf(definition)).start({ scope: 'cycle', inputs: { supervisedPersons: 50 } });
 }
 
-/** Decides every other task happily, bids twice when bidding opens, and lets time pass, until `nodeId` has an open task. */
-function advanceTo(driver: ProcedureDriver, nodeId: string): TaskInstance {
-  for (let steps = 0; steps < 300; steps++) {
-    const open = driver.openTasks();
-    const wanted = open.find((task) => task.nodeId === nodeId);
-    if (wanted) return wanted;
-    if (driver.state.biddingOpen && driver.state.bids.length === 0) driver.submitBids(2);
-    else if (open[0]) driver.decideHappily(open[0]);
-    else if (!driver.fireNextTimer()) break;
-  }
-  throw new Error(`no task of "${nodeId}" opened`);
-}
-
 function decision(driver: ProcedureDriver, task: TaskInstance, outcome: Outcome, extra: { fields?: FormValues; comment?: string; payload?: TaskPayload } = {}): EngineEvent {
   return { type: 'taskDecided', at: driver.now, taskId: task.id, outcome, actor: actorFor(task.role, JURISDICTION, true), fields: extra.fields ?? {}, ...(extra.comment ? { comment: extra.comment } : {}), ...(extra.payload ? { payload: extra.payload } : {}) };
 }
@@ -63,7 +50,7 @@ function withField(declaration: string): ProcedureDefinition {
 /** Submits the budget draft with `extra` set to `value` (left out when undefined). */
 function submitDraft(definition: ProcedureDefinition, value: string | number | undefined): { verdict: string; recorded?: FormValues } {
   const driver = launched(definition);
-  const draft = advanceTo(driver, 'draftBudget');
+  const draft = driver.advanceTo('draftBudget');
   const fields: FormValues = { justification: '按人均标准 per capita', ...(value === undefined ? {} : { extra: value }) };
   const result = driver.attempt(decision(driver, draft, 'submit', { fields }));
   return { verdict: verdict(result), ...(result.ok ? { recorded: result.state.values.forms['draftBudget'] } : {}) };
@@ -97,7 +84,7 @@ describe('decisions[].commentRequired', () => {
   const APPROVE = '            - { outcome: approve, next: budgetDone }\n';
   const approveWithoutComment = (definition: ProcedureDefinition) => {
     const driver = launched(definition);
-    const review = advanceTo(driver, 'reviewBudget');
+    const review = driver.advanceTo('reviewBudget');
     return verdict(driver.attempt(decision(driver, review, 'approve')));
   };
 
@@ -158,7 +145,7 @@ describe('parallel onReturn and onReject', () => {
   /** Finance decides `outcome`; what is open afterwards, or the refusal. */
   const afterFinance = (definition: ProcedureDefinition, outcome: 'return' | 'reject') => {
     const driver = launched(definition);
-    const review = advanceTo(driver, 'financeReview');
+    const review = driver.advanceTo('financeReview');
     const result = driver.attempt(decision(driver, review, outcome, { comment: '测算依据不足 the estimate lacks grounds' }));
     if (!result.ok) return verdict(result);
     return `${driver.state.status}; open: ${driver.openTasks().map((t) => t.nodeId).join(', ') || 'none'}`;
@@ -184,7 +171,7 @@ describe('branch cases', () => {
     ]);
   const afterDraft = (definition: ProcedureDefinition) => {
     const driver = launched(definition);
-    driver.decideHappily(advanceTo(driver, 'draftBudget'));
+    driver.decideHappily(driver.advanceTo('draftBudget'));
     return { step: driver.definition.steps[driver.state.stepIndex]?.id, open: driver.openTasks().map((t) => t.nodeId) };
   };
 
@@ -205,7 +192,7 @@ describe('selection.evaluation.passScore and selection.awards', () => {
   const EVALUATION = "          - { id: plan, title: { zh: 服务方案, en: Service plan }, weight: 60 }\n";
   const award = (definition: ProcedureDefinition, winners: number) => {
     const driver = launched(definition);
-    const task = advanceTo(driver, 'award');
+    const task = driver.advanceTo('award');
     const bids = driver.state.bids.filter((bid) => bid.qualified);
     const payload: TaskPayload = {
       kind: 'award',
@@ -243,7 +230,7 @@ function firstLedger(definition: ProcedureDefinition): { driver: ProcedureDriver
   const start = cycle.commands.find((c) => c.type === 'startContracts');
   if (start?.type !== 'startContracts' || !start.winners[0]) throw new Error('no contract started');
   const driver = new ProcedureDriver(contextOf(definition), CONTRACT_STARTS).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0] });
-  return { driver, task: advanceTo(driver, 'periods') };
+  return { driver, task: driver.advanceTo('periods') };
 }
 
 describe('performance.ledger', () => {
@@ -270,7 +257,7 @@ describe('performance.ledger', () => {
       ]);
       const { driver, task } = firstLedger(definition);
       for (const [spent, submission] of [[300, task], [500, undefined]] as const) {
-        const submit = submission ?? advanceTo(driver, 'periods');
+        const submit = submission ?? driver.advanceTo('periods');
         driver.apply(decision(driver, submit, 'submit', { payload: { kind: 'ledger', lines: { activitySpendFen: spent } } }));
         const confirm = driver.openTasks().find((t) => t.kind === 'ledgerConfirmation');
         if (!confirm) throw new Error('no confirmation opened');
@@ -289,7 +276,7 @@ describe('performance.evaluation.passScore', () => {
     const evaluated = (passScore: number) => {
       const definition = edited([['        passScore: 60\n', `        passScore: ${passScore}\n`]]);
       const { driver } = firstLedger(definition);
-      const evaluation = advanceTo(driver, 'evaluate');
+      const evaluation = driver.advanceTo('evaluate');
       // Scores of 90 on both indicators: (70 × 90 + 30 × 90) / 100 = 90.
       driver.apply(decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 90, finance: 90 } } }));
       return driver.state.values.evaluation;
@@ -304,7 +291,7 @@ describe('performance.acceptance.recipientOpinionsRequired', () => {
     const acceptWithoutOpinions = (required: boolean) => {
       const definition = edited([['      acceptance: { recipientOpinionsRequired: true, published: false }\n', `      acceptance: { recipientOpinionsRequired: ${String(required)}, published: false }\n`]]);
       const { driver } = firstLedger(definition);
-      const acceptance = advanceTo(driver, 'accept');
+      const acceptance = driver.advanceTo('accept');
       return verdict(driver.attempt(decision(driver, acceptance, 'approve', { payload: { kind: 'acceptance', passed: true, recipientOpinions: [] } })));
     };
     expect(acceptWithoutOpinions(true)).toMatch(/^refused: /);
@@ -317,7 +304,7 @@ describe('timer duration', () => {
     const commentPeriodEnds = (duration: string) => {
       const definition = edited([['duration: P10D, next: noticeDone', `duration: ${duration}, next: noticeDone`]]);
       const driver = launched(definition);
-      driver.decideHappily(advanceTo(driver, 'reviewBudget'));
+      driver.decideHappily(driver.advanceTo('reviewBudget'));
       const timer = driver.commands.find((c) => c.type === 'startTimer' && c.timerId.startsWith('wait:commentPeriod'));
       return timer?.type === 'startTimer' ? timer.until : undefined;
     };
