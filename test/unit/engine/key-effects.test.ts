@@ -314,3 +314,43 @@ describe('timer duration', () => {
     expect(commentPeriodEnds('P20D')).toBe('2026-03-22T15:59:59.999Z');
   });
 });
+
+describe('bidding window', () => {
+  it('keeps a round open for the window it states: P20D or P30D from the end of the 10-day comment period', () => {
+    const closes = (window: string) => {
+      const definition = edited([['window: P20D, next: award', `window: ${window}, next: award`]]);
+      const driver = launched(definition);
+      while (!driver.state.biddingOpen) {
+        const open = driver.openTasks()[0];
+        if (open) driver.decideHappily(open);
+        else if (!driver.fireNextTimer()) throw new Error('bidding never opened');
+      }
+      const timer = driver.commands.find((c) => c.type === 'startTimer' && c.purpose === 'bidding');
+      return timer?.type === 'startTimer' ? timer.until : undefined;
+    };
+    // The comment period ends with 12 March (see "timer duration"), so bidding opens then, at 2026-03-12T15:59:59.999Z:
+    // 20 days later is the end of 1 April China time, 30 days the end of 11 April.
+    expect(closes('P20D')).toBe('2026-04-01T15:59:59.999Z');
+    expect(closes('P30D')).toBe('2026-04-11T15:59:59.999Z');
+  });
+});
+
+describe('performance.ledger.periods', () => {
+  it('opens the evaluation after the second confirmed ledger when there are 2 periods, and a third ledger when there are 12', () => {
+    const afterTwoPeriods = (periods: number) => {
+      const definition = edited([['        periods: "12"\n', `        periods: "${periods}"\n`]]);
+      const { driver } = firstLedger(definition);
+      for (let period = 1; period <= 2; period++) {
+        driver.decideHappily(driver.advanceTo('periods'));
+        const confirm = driver.openTasks().find((t) => t.kind === 'ledgerConfirmation');
+        if (!confirm) throw new Error('no confirmation opened');
+        driver.decideHappily(confirm);
+      }
+      // The third monthly period begins on 1 June: let its timer fire if one is pending.
+      driver.fireNextTimer();
+      return driver.openTasks().map((t) => `${t.kind}${t.period === undefined ? '' : ` ${t.period}`}`);
+    };
+    expect(afterTwoPeriods(2)).toEqual(['evaluation']);
+    expect(afterTwoPeriods(12)).toEqual(['ledgerSubmission 3']);
+  });
+});
