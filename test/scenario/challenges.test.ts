@@ -2,12 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
-import type { TaskInstance } from '../../workflows/engine/types.js';
 import { eventually } from '../support/eventually.js';
-import { formFor, ProcedureDriver } from '../support/procedure-driver.js';
-import { freshCreditCode } from '../support/procurement-fixtures.js';
-import { type CycleDetail, incidentsOf, ScenarioStack, TEST_CALENDARS, type TaskView } from './http-driver.js';
+import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack } from './http-driver.js';
 
 const JURISDICTION = 'zj-deqing';
 
@@ -46,107 +42,39 @@ interface ChallengeView {
  */
 describe('challenges against the result of a Deqing cycle, through the HTTP API', () => {
   let stack: ScenarioStack;
-  let definition: ProcedureDefinition;
-  const vendorIds: string[] = [];
-  const as = (role: string, second = false) => stack.token(`${second ? 'second' : 'first'}.${role}`, role, JURISDICTION);
-  const staffOf = (vendorId: string) => stack.token(`staff.${vendorId}`, 'vendor', JURISDICTION, vendorId);
+  let scenario: ProcedureScenario;
+  let vendorIds: string[] = [];
 
   beforeAll(async () => {
     stack = await ScenarioStack.start('scenario_challenges');
-    const admin = await as('administrator');
     if (!TEMPLATE.includes(CHALLENGES)) throw new Error('the Deqing template no longer says who answers challenges as this test expects: update it');
-    const deployed = await stack.call('POST', '/definitions', admin, { files: [{ file: `${PROCEDURE}.yaml`, text: TEMPLATE }] });
-    expect(deployed.status).toBe(201);
-    await stack.deployCalendars();
-    definition = (await stack.call<{ definition: ProcedureDefinition }>('GET', `/definitions/${PROCEDURE}/versions/1`, admin)).body.definition;
-    const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
-    const criteria = selection?.kind === 'vendorSelection' ? selection.selection.qualification.criteria.map((c) => c.id) : [];
-    for (const name of ['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清邻里社会工作服务社']) {
-      const registered = await stack.call('POST', '/vendors', admin, {
-        name,
-        creditCode: freshCreditCode(),
-        registrationType: 'socialServiceAgency',
-        evidence: criteria.map((criterionId) => ({ criterionId, document: `${criterionId}证明材料` })),
-      });
-      expect(registered.status).toBe(201);
-      const id = registered.body['id'] as string;
-      expect((await stack.call('POST', `/vendors/${id}/verification`, await as('civil-affairs'), { decision: 'verified' })).status).toBe(200);
-      vendorIds.push(id);
-    }
+    scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE, TEMPLATE);
+    vendorIds = await scenario.verifiedVendors(['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清邻里社会工作服务社'], 'civil-affairs');
   });
 
   afterAll(async () => {
     await stack?.stop();
   });
 
-  const detail = async (cycleId: string, token?: string) => (await stack.call<CycleDetail & { challenges: ChallengeView[] }>('GET', `/cycles/${encodeURIComponent(cycleId)}`, token ?? (await as('administrator')))).body;
-  const openTasks = async (cycleId: string, role: string) =>
-    (await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await as(role))).body.tasks.filter((t) => t.status === 'open' && t.role === role);
-  const decide = async (task: TaskView, body: Record<string, unknown>) => {
-    const send = async (second: boolean) => stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await as(task.role, second), { requestId: randomUUID(), fields: {}, ...body });
-    const first = await send(false);
-    return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
-  };
+  const detail = (cycleId: string, token?: string) => scenario.detail<CycleDetail & { challenges: ChallengeView[] }>(cycleId, token);
   const challenge = async (cycleId: string, token: string, affectsResult = true) =>
     stack.call<Record<string, unknown>>('POST', `/cycles/${encodeURIComponent(cycleId)}/challenges`, token, { requestId: randomUUID(), grounds: '成交供应商的服务方案评分未按公告的评审标准进行', affectsResult });
-  /** Moves the server's clock to `instant` (time only moves forward). */
-  const skipTo = async (instant: string) => {
-    const now = await stack.env.currentTimeMs();
-    if (now > Date.parse(instant)) throw new Error(`the clock (${new Date(now).toISOString()}) is already past ${instant}`);
-    await stack.env.sleep(Date.parse(instant) - now);
-  };
-
-  /**
-   * Decides every open task happily until `nodeId`'s task is open (returned) or, when `nodeId` is
-   * undefined, bidding is open; time skips to the next timer whenever nobody has anything to do.
-   */
-  const driveTo = async (cycleId: string, planner: ProcedureDriver, nodeId?: string): Promise<TaskView | undefined> => {
-    const roles = definition.roles.map((role) => role.id).filter((role) => role !== 'vendor');
-    for (let round = 0; round < 200; round++) {
-      const cycle = await detail(cycleId);
-      if (nodeId === undefined && cycle.live?.biddingOpen) return undefined;
-      const open = (await Promise.all(roles.map((role) => openTasks(cycleId, role)))).flat();
-      const wanted = open.find((task) => task.nodeId === nodeId);
-      if (wanted) return wanted;
-      if (open[0]) {
-        const { outcome, fields } = planner.happyDecision(open[0] as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
-        const answer = await decide(open[0], { outcome, fields });
-        if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${open[0].id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-        continue;
-      }
-      const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((c) => c.pendingTimers) ?? [])];
-      const next = timers.map((timer) => timer.until).sort()[0];
-      if (!next) {
-        const before = JSON.stringify(cycle);
-        await eventually(() => detail(cycleId), (now) => JSON.stringify(now) !== before);
-      } else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
-    }
-    throw new Error(`cycle ${cycleId} never reached ${nodeId ?? 'bidding'}`);
-  };
 
   /** A cycle awarded to the first vendor over the second, its award announced: the result notice is out. */
   const awardedCycle = async () => {
-    const planner = new ProcedureDriver({ definition, calendars: TEST_CALENDARS, jurisdiction: JURISDICTION });
-    const launched = await stack.call('POST', '/cycles', await as('administrator'), { definitionKey: PROCEDURE, inputs: formFor(definition.inputs) });
-    expect(launched.status).toBe(201);
-    const cycleId = launched.body['cycleId'] as string;
+    const { cycleId, planner } = await scenario.launch();
     const [winner, loser] = vendorIds as [string, string];
-    await driveTo(cycleId, planner);
-    for (const [vendorId, priceFen] of [[winner, 900_000], [loser, 950_000]] as const) {
-      const bid = await stack.call('POST', `/cycles/${encodeURIComponent(cycleId)}/bids`, await as('procurement-centre'), { requestId: randomUUID(), vendorId, priceFen });
-      expect(bid.status).toBe(201);
-    }
-    const award = (await driveTo(cycleId, planner, 'award'))!;
+    await scenario.driveTo(cycleId, planner);
+    for (const [vendorId, priceFen] of [[winner, 900_000], [loser, 950_000]] as const) expect((await scenario.bid(cycleId, vendorId, priceFen)).status).toBe(201);
+    const award = (await scenario.driveTo(cycleId, planner, 'award'))!;
     const bids = (await detail(cycleId)).bids;
-    const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
-    const criteria = selection?.kind === 'vendorSelection' ? selection.selection.evaluation.criteria : [];
-    const scores = Object.fromEntries(bids.map((b) => [b.bidId, Object.fromEntries(criteria.map((c) => [c.id, b.vendorId === winner ? 90 : 80]))]));
+    const scores = scenario.awardScores(bids, (b) => (b.vendorId === winner ? 90 : 80));
     const winning = bids.find((b) => b.vendorId === winner)!;
-    expect((await decide(award, { outcome: 'approve', payload: { kind: 'award', scores, winners: [{ bidId: winning.bidId, amountFen: 900_000 }] } })).status).toBe(200);
-    const confirm = (await driveTo(cycleId, planner, 'confirmAward'))!;
-    expect((await decide(confirm, { outcome: 'approve' })).status).toBe(200);
-    const announce = (await driveTo(cycleId, planner, 'announceAward'))!;
-    expect((await decide(announce, { outcome: 'submit' })).status).toBe(200);
+    expect((await scenario.decide(award, { outcome: 'approve', payload: { kind: 'award', scores, winners: [{ bidId: winning.bidId, amountFen: 900_000 }] } })).status).toBe(200);
+    const confirm = (await scenario.driveTo(cycleId, planner, 'confirmAward'))!;
+    expect((await scenario.decide(confirm, { outcome: 'approve' })).status).toBe(200);
+    const announce = (await scenario.driveTo(cycleId, planner, 'announceAward'))!;
+    expect((await scenario.decide(announce, { outcome: 'submit' })).status).toBe(200);
     const notice = await eventually(
       () => detail(cycleId),
       (now) => now.notices.some((n) => n.kind === 'awardResult'),
@@ -160,21 +88,21 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     expect(chinaDateOf(publishedAt(notice))).toBe('2054-03-13');
 
     // Only a bidder's staff may file: another vendor's staff and the purchaser are refused.
-    expect((await challenge(cycleId, await staffOf(vendorIds[2]!))).status).toBe(403);
-    expect((await challenge(cycleId, await as('procurement-centre'))).status).toBe(403);
+    expect((await challenge(cycleId, await scenario.staffOf(vendorIds[2]!))).status).toBe(403);
+    expect((await challenge(cycleId, await scenario.as('procurement-centre'))).status).toBe(403);
 
     // The agreement is drafted, so both signatures are open, the purchaser's with its 30-day SLA.
-    const draft = (await driveTo(cycleId, planner, 'draftAgreement'))!;
-    const { fields } = planner.happyDecision(draft as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
-    expect((await decide(draft, { outcome: 'submit', fields })).status).toBe(200);
-    const signing = (await driveTo(cycleId, planner, 'purchaserSigns'))!;
+    const draft = (await scenario.driveTo(cycleId, planner, 'draftAgreement'))!;
+    const fields = scenario.happyFields(planner, draft);
+    expect((await scenario.decide(draft, { outcome: 'submit', fields })).status).toBe(200);
+    const signing = (await scenario.driveTo(cycleId, planner, 'purchaserSigns'))!;
     expect(signing.dueAt).not.toBeNull();
 
     // The period runs 7 working days after Fri 13 Mar 2054 (cn-2054.yaml: no holiday until Qingming on
     // 4 April): Mon 16 = 1, Tue 17 = 2, Wed 18 = 3, Thu 19 = 4, Fri 20 = 5, Mon 23 = 6, Tue 24 = 7. The loser
     // files at 09:00 on Wednesday 18 March in China, well within it.
-    await skipTo('2054-03-18T01:00:00.000Z');
-    const filed = await challenge(cycleId, await staffOf(loser));
+    await stack.skipTo('2054-03-18T01:00:00.000Z');
+    const filed = await challenge(cycleId, await scenario.staffOf(loser));
     expect(filed.status).toBe(201);
     const challengeId = filed.body['challengeId'] as string;
 
@@ -183,32 +111,32 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     const seen = await detail(cycleId);
     expect(seen.challenges).toEqual([expect.objectContaining({ challengeId, vendorId: loser, status: 'open', affectsResult: true, answerDueAt: '2054-03-27T15:59:59.999Z' })]);
     // The filer sees its own challenge; the winner's staff see none.
-    expect((await detail(cycleId, await staffOf(loser))).challenges.map((c) => c.challengeId)).toEqual([challengeId]);
-    expect((await detail(cycleId, await staffOf(winner))).challenges).toEqual([]);
+    expect((await detail(cycleId, await scenario.staffOf(loser))).challenges.map((c) => c.challengeId)).toEqual([challengeId]);
+    expect((await detail(cycleId, await scenario.staffOf(winner))).challenges).toEqual([]);
     // The answer task is the purchaser's: neither the filer nor another bidder can open it.
     const taskPath = `/tasks/${encodeURIComponent(filed.body['taskId'] as string)}`;
-    expect((await stack.call('GET', taskPath, await as('justice-bureau'))).status).toBe(200);
-    expect((await stack.call('GET', taskPath, await staffOf(loser))).status).toBe(404);
-    expect((await stack.call('GET', taskPath, await staffOf(winner))).status).toBe(404);
+    expect((await stack.call('GET', taskPath, await scenario.as('justice-bureau'))).status).toBe(200);
+    expect((await stack.call('GET', taskPath, await scenario.staffOf(loser))).status).toBe(404);
+    expect((await stack.call('GET', taskPath, await scenario.staffOf(winner))).status).toBe(404);
 
     // Signing is suspended: refused with 409 naming the challenge, its clock stopped.
-    const refused = await decide(signing, { outcome: 'submit', fields: { signedOn: '2054-06-01' } });
+    const refused = await scenario.decide(signing, { outcome: 'submit', fields: { signedOn: '2054-06-01' } });
     expect(refused.status).toBe(409);
     expect(refused.body['message']).toEqual(expect.stringContaining(challengeId));
-    const held = (await openTasks(cycleId, 'justice-bureau')).find((t) => t.nodeId === 'purchaserSigns');
+    const held = (await scenario.openTasks(cycleId, 'justice-bureau')).find((t) => t.nodeId === 'purchaserSigns');
     expect(held?.dueAt).toBeNull();
 
     // The justice bureau dismisses it, with reasons the filer reads.
-    const answerTask = (await openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
+    const answerTask = (await scenario.openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
     expect(answerTask.dueAt).toBe('2054-03-27T15:59:59.999Z');
-    const answered = await decide(answerTask, { outcome: 'submit', fields: { finding: 'dismissed', reasons: '评审按公告标准进行，评分无误' } });
+    const answered = await scenario.decide(answerTask, { outcome: 'submit', fields: { finding: 'dismissed', reasons: '评审按公告标准进行，评分无误' } });
     expect(answered.status).toBe(200);
-    const mine = (await detail(cycleId, await staffOf(loser))).challenges[0];
+    const mine = (await detail(cycleId, await scenario.staffOf(loser))).challenges[0];
     expect(mine).toMatchObject({ status: 'dismissed', reasons: '评审按公告标准进行，评分无误' });
 
     // Signing resumes, its clock running on with the time it had: stopped for exactly as long as it was held.
     const resumed = await eventually(
-      async () => (await openTasks(cycleId, 'justice-bureau')).find((t) => t.nodeId === 'purchaserSigns'),
+      async () => (await scenario.openTasks(cycleId, 'justice-bureau')).find((t) => t.nodeId === 'purchaserSigns'),
       (task) => task?.dueAt !== null && task?.dueAt !== undefined,
     );
     const audit = (await detail(cycleId)).audit;
@@ -216,7 +144,7 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     const resumedEntry = audit.find((e) => e.action === 'contract.signingResumed');
     expect(suspended?.details['challengeId']).toBe(challengeId);
     expect(Date.parse(resumed!.dueAt!) - Date.parse(signing.dueAt!)).toBe(Date.parse(resumedEntry!.occurredAt) - Date.parse(suspended!.occurredAt));
-    expect((await decide(resumed!, { outcome: 'submit', fields: { signedOn: '2054-06-01' } })).status).toBe(200);
+    expect((await scenario.decide(resumed!, { outcome: 'submit', fields: { signedOn: '2054-06-01' } })).status).toBe(200);
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['challenge.filed', 'challenge.answered']));
     expect(incidentsOf(await detail(cycleId))).toEqual([]);
   });
@@ -228,11 +156,11 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     // Qingming, no make-up day; Tue 7 = 6, Wed 8 = 7. Open until the end of Wednesday 8 April in China:
     // 2054-04-08T15:59:59.999Z.
     expect(chinaDateOf(publishedAt(notice))).toBe('2054-03-29');
-    await skipTo('2054-04-08T15:00:00.000Z');
-    const lastHour = await challenge(cycleId, await staffOf(loser), false);
+    await stack.skipTo('2054-04-08T15:00:00.000Z');
+    const lastHour = await challenge(cycleId, await scenario.staffOf(loser), false);
     expect(lastHour.status).toBe(201);
-    await skipTo('2054-04-09T01:00:00.000Z');
-    const late = await challenge(cycleId, await staffOf(loser));
+    await stack.skipTo('2054-04-09T01:00:00.000Z');
+    const late = await challenge(cycleId, await scenario.staffOf(loser));
     expect(late.status).toBe(409);
     expect(late.body['message']).toEqual(expect.stringContaining('open until 2054-04-08T15:59:59.999Z'));
     expect((await detail(cycleId)).challenges.map((c) => c.challengeId)).toEqual([lastHour.body['challengeId']]);
@@ -346,9 +274,9 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     expect(start).toBeGreaterThan(0);
     const without = TEMPLATE.slice(0, start) + TEMPLATE.slice(end);
     expect(without).not.toContain('challenges:');
-    expect((await stack.call('POST', '/definitions', await as('administrator'), { files: [{ file: `${PROCEDURE}.yaml`, text: without }] })).status).toBe(201);
+    expect((await stack.call('POST', '/definitions', await scenario.as('administrator'), { files: [{ file: `${PROCEDURE}.yaml`, text: without }] })).status).toBe(201);
     const { cycleId, loser } = await awardedCycle();
-    const refused = await challenge(cycleId, await staffOf(loser));
+    const refused = await challenge(cycleId, await scenario.staffOf(loser));
     expect(refused.status).toBe(409);
     expect(refused.body['message']).toEqual(expect.stringContaining('provides no challenges'));
   });

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import type { TaskInstance } from '../../workflows/engine/types.js';
 import { eventually } from '../support/eventually.js';
-import { formFor, ProcedureDriver } from '../support/procedure-driver.js';
-import { freshCreditCode } from '../support/procurement-fixtures.js';
-import { type CycleDetail, incidentsOf, ScenarioStack, TEST_CALENDARS, type TaskView } from './http-driver.js';
+import { formFor } from '../support/procedure-driver.js';
+import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const PROCEDURE = 'deqing-community-correction';
+const JURISDICTION = 'zj-deqing';
 const OVERDUE = 'task.overdue';
 /** What the justice bureau enters as the contract's trade secret: no public notice may show it. */
 const TRADE_SECRET = '社工人力成本单价每人每月6500元（商业秘密）';
@@ -69,41 +65,16 @@ describe('deadlines anchored on events, through the HTTP API across a holiday wi
   });
 
   it('times the award announcement, contract publication and filing by working days after their events, escalates and audits each miss, and keeps trade secrets out of the contract notice', async () => {
-    const file = `${PROCEDURE}.yaml`;
-    const text = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8');
-    const jurisdiction = /jurisdiction:\s*\{\s*code:\s*([a-z0-9-]+)/.exec(text)?.[1] ?? '';
-    const as = (role: string, second = false, vendorId?: string) => stack.token(`${second ? 'second' : 'first'}.${role}${vendorId ? `.${vendorId.slice(0, 8)}` : ''}`, role, jurisdiction, vendorId);
+    const scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE);
+    const { definition } = scenario;
+    // Vendor staff are told apart by their vendor: the winner's staff sign, and read their agreement.
+    const as = (role: string, second = false, vendorId?: string) => stack.token(`${second ? 'second' : 'first'}.${role}${vendorId ? `.${vendorId.slice(0, 8)}` : ''}`, role, JURISDICTION, vendorId);
     const admin = await as('administrator');
-
-    expect((await stack.call('POST', '/definitions', admin, { files: [{ file, text }] })).status).toBe(201);
-    await stack.deployCalendars();
-    const definition = (await stack.call<{ definition: ProcedureDefinition }>('GET', `/definitions/${PROCEDURE}/versions/1`, admin)).body.definition;
-    const planner = new ProcedureDriver({ definition, calendars: TEST_CALENDARS, jurisdiction });
-    const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
-    if (selection?.kind !== 'vendorSelection') throw new Error(`${PROCEDURE} has no vendor selection`);
-
-    const vendorIds: string[] = [];
-    for (const name of ['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清同心社会服务社']) {
-      const registered = await stack.call('POST', '/vendors', admin, {
-        name,
-        creditCode: freshCreditCode(),
-        registrationType: 'socialServiceAgency',
-        evidence: selection.selection.qualification.criteria.map((c) => ({ criterionId: c.id, document: `${name}·${c.id}证明材料` })),
-      });
-      expect(registered.status).toBe(201);
-      const id = registered.body['id'] as string;
-      expect((await stack.call('POST', `/vendors/${id}/verification`, await as('civil-affairs'), { decision: 'verified' })).status).toBe(200);
-      vendorIds.push(id);
-    }
+    const vendorIds = await scenario.verifiedVendors(['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清同心社会服务社'], 'civil-affairs');
     const winner = vendorIds[0]!;
 
     // A budget of 100 persons × 360 000 × 3 / 12 = 9 000 000 fen, as the seed scenario has it.
-    const launched = await stack.call('POST', '/cycles', admin, {
-      definitionKey: PROCEDURE,
-      inputs: { ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 3 },
-    });
-    expect(launched.status).toBe(201);
-    const cycleId = launched.body['cycleId'] as string;
+    const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 3 });
     const forms: Record<string, Record<string, unknown>> = { draftBudget: { supervisedPersons: 100 } };
 
     const detail = async () => {
@@ -119,11 +90,7 @@ describe('deadlines anchored on events, through the HTTP API across a holiday wi
       const first = await send(false);
       return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
     };
-    const skipTo = async (instant: string) => {
-      const now = await stack.env.currentTimeMs();
-      expect(new Date(now).toISOString() < instant).toBe(true);
-      await stack.env.sleep(Date.parse(instant) - now);
-    };
+    const skipTo = (instant: string) => stack.skipTo(instant);
     /** The open task of `nodeId` once the inbox of `role` lists it. */
     const openTask = async (role: string, nodeId: string, vendorId?: string) => (await eventually(() => inbox(role, vendorId), (tasks) => tasks.some((t) => t.nodeId === nodeId))).find((t) => t.nodeId === nodeId)!;
     /** The task as `GET /tasks/{id}` shows it to the justice bureau, with the flags the read model keeps. */
@@ -144,10 +111,7 @@ describe('deadlines anchored on events, through the HTTP API across a holiday wi
         const biddingRound = cycle.live?.pendingTimers.find((t) => t.purpose === 'bidding')?.timerId;
         if (cycle.live?.biddingOpen && biddingRound && !rounds.has(biddingRound)) {
           rounds.add(biddingRound);
-          for (const vendorId of vendorIds) {
-            const bid = await stack.call('POST', `/cycles/${encodeURIComponent(cycleId)}/bids`, await as('procurement-centre'), { requestId: randomUUID(), vendorId, priceFen: 3_000_000 });
-            expect(bid.status).toBe(201);
-          }
+          for (const vendorId of vendorIds) expect((await scenario.bid(cycleId, vendorId, 3_000_000)).status).toBe(201);
           continue;
         }
         const open = (await Promise.all(roles.map(async (role) => (await inbox(role)).filter((t) => t.role === role)))).flat();
@@ -179,7 +143,7 @@ describe('deadlines anchored on events, through the HTTP API across a holiday wi
       outcome: 'approve',
       payload: {
         kind: 'award',
-        scores: Object.fromEntries(bids.map((b) => [b.bidId, Object.fromEntries(selection.selection.evaluation.criteria.map((c) => [c.id, 90]))])),
+        scores: scenario.awardScores(bids),
         winners: [{ bidId: winningBid.bidId, amountFen: 3_000_000 }],
       },
     });

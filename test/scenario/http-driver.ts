@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -7,13 +9,19 @@ import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { loadWorkflowBundle } from '../../apps/worker/src/workflow-bundle.js';
 import { type RunningWorkers, startWorkers } from '../../apps/worker/src/worker.providers.js';
 import { loadConfig } from '../../src/config/config.js';
+import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import { startTimeSkippingServer } from '../../src/infra/temporal/local-temporal.js';
 import { createLogger } from '../../src/logging/logger.js';
+import type { FormValues, TaskInstance } from '../../workflows/engine/types.js';
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
-import { pinClock, TEST_CALENDAR_FILES } from '../support/pinned-time.js';
+import { pinClock, TEST_CALENDAR_FILES, TEST_CALENDARS } from '../support/pinned-time.js';
+import { formFor, ProcedureDriver } from '../support/procedure-driver.js';
+import { freshCreditCode } from '../support/procurement-fixtures.js';
 import { scratchDir, testLog, toolsDir } from '../support/test-environment.js';
 
 export { PINNED_START, TEST_CALENDAR_FILES, TEST_CALENDARS } from '../support/pinned-time.js';
@@ -98,6 +106,177 @@ export class ScenarioStack {
     const response = await fetch(`${this.baseUrl}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  /** Moves the server's clock forward to `instant`; it never goes back. */
+  async skipTo(instant: string): Promise<void> {
+    const now = await this.env.currentTimeMs();
+    if (now > Date.parse(instant)) throw new Error(`the clock (${new Date(now).toISOString()}) is already past ${instant}`);
+    await this.env.sleep(Date.parse(instant) - now);
+  }
+}
+
+/** Cycle statuses after which nothing more happens: a scenario driving such a cycle is stuck. */
+const ENDED = new Set(['completed', 'terminated', 'cancelled', 'failed']);
+
+/**
+ * One procedure deployed on a scenario stack, and what its scenarios do through the API as the
+ * officers of its jurisdiction: launch cycles, read them, decide tasks, bid, and drive a cycle happily
+ * to the task a scenario is about.
+ */
+export class ProcedureScenario {
+  private constructor(
+    readonly stack: ScenarioStack,
+    readonly jurisdiction: string,
+    readonly key: string,
+    readonly definition: ProcedureDefinition,
+  ) {}
+
+  /** Deploys `text` (by default the shipped template `key`) and the test calendars, and reads version 1 back. */
+  static async deploy(stack: ScenarioStack, jurisdiction: string, key: string, text?: string): Promise<ProcedureScenario> {
+    const admin = await stack.token('first.administrator', 'administrator', jurisdiction);
+    const file = `${key}.yaml`;
+    const deployed = await stack.call('POST', '/definitions', admin, { files: [{ file, text: text ?? readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8') }] });
+    if (deployed.status !== 201) throw new Error(`deploying ${file} answered ${deployed.status}: ${JSON.stringify(deployed.body)}`);
+    await stack.deployCalendars();
+    const { definition } = (await stack.call<{ definition: ProcedureDefinition }>('GET', `/definitions/${key}/versions/1`, admin)).body;
+    return new ProcedureScenario(stack, jurisdiction, key, definition);
+  }
+
+  /** A token of the first (or a second) officer holding `role` in the jurisdiction. */
+  as(role: string, second = false): Promise<string> {
+    return this.stack.token(`${second ? 'second' : 'first'}.${role}`, role, this.jurisdiction);
+  }
+
+  /** A token of a member of `vendorId`'s staff. */
+  staffOf(vendorId: string): Promise<string> {
+    return this.stack.token(`staff.${vendorId}`, 'vendor', this.jurisdiction, vendorId);
+  }
+
+  private get selection() {
+    const step = this.definition.steps.find((candidate) => candidate.kind === 'vendorSelection');
+    if (step?.kind !== 'vendorSelection') throw new Error(`${this.key} has no vendor selection step`);
+    return step.selection;
+  }
+
+  /** The ids of the qualification criteria a vendor's evidence must cover. */
+  get qualificationCriteria(): string[] {
+    return this.selection.qualification.criteria.map((criterion) => criterion.id);
+  }
+
+  /** Registers a social-service agency with `evidence` (by default a document for every criterion); its id. */
+  async registerVendor(name: string, evidence?: Array<Record<string, unknown>>): Promise<string> {
+    const registered = await this.stack.call('POST', '/vendors', await this.as('administrator'), {
+      name,
+      creditCode: freshCreditCode(),
+      registrationType: 'socialServiceAgency',
+      evidence: evidence ?? this.qualificationCriteria.map((criterionId) => ({ criterionId, document: `${criterionId}证明材料` })),
+    });
+    if (registered.status !== 201) throw new Error(`registering ${name} answered ${registered.status}: ${JSON.stringify(registered.body)}`);
+    return registered.body['id'] as string;
+  }
+
+  /** Has `role` verify a vendor's evidence, naming the role it verifies in. */
+  async verify(vendorId: string, role: string) {
+    return this.stack.call('POST', `/vendors/${vendorId}/verification`, await this.as(role), { decision: 'verified', role });
+  }
+
+  /** Registers one vendor per name with evidence for every criterion, verified by `verifier`; their ids. */
+  async verifiedVendors(names: readonly string[], verifier: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const name of names) {
+      const id = await this.registerVendor(name);
+      const verified = await this.verify(id, verifier);
+      if (verified.status !== 200) throw new Error(`verifying ${name} answered ${verified.status}: ${JSON.stringify(verified.body)}`);
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Launches a cycle with `inputs` (by default plausible ones); `planner` makes the happy decisions driveTo hands in. */
+  async launch(inputs: FormValues = formFor(this.definition.inputs)): Promise<{ cycleId: string; planner: ProcedureDriver }> {
+    const planner = new ProcedureDriver({ definition: this.definition, calendars: TEST_CALENDARS, jurisdiction: this.jurisdiction });
+    const launched = await this.stack.call('POST', '/cycles', await this.as('administrator'), { definitionKey: this.key, inputs });
+    if (launched.status !== 201) throw new Error(`launching a cycle answered ${launched.status}: ${JSON.stringify(launched.body)}`);
+    return { cycleId: launched.body['cycleId'] as string, planner };
+  }
+
+  /** The cycle as `token` (by default an administrator) sees it. */
+  async detail<T extends CycleDetail = CycleDetail>(cycleId: string, token?: string): Promise<T> {
+    return (await this.stack.call<T>('GET', `/cycles/${encodeURIComponent(cycleId)}`, token ?? (await this.as('administrator')))).body;
+  }
+
+  /** The cycle's open tasks of `role`, as an officer of it sees them. */
+  async openTasks(cycleId: string, role: string): Promise<TaskView[]> {
+    return (await this.stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await this.as(role))).body.tasks.filter((t) => t.status === 'open' && t.role === role);
+  }
+
+  /** Waits for the read model to show `role` an open task of `nodeId`, and returns it. */
+  async openTask(cycleId: string, role: string, nodeId: string): Promise<TaskView> {
+    const tasks = await eventually(
+      () => this.openTasks(cycleId, role),
+      (open) => open.some((t) => t.nodeId === nodeId),
+    );
+    return tasks.find((t) => t.nodeId === nodeId)!;
+  }
+
+  /** Waits until the cycle shows anything other than `seen`: a workflow step, a projection, a timer. */
+  async changeFrom(cycleId: string, seen: CycleDetail): Promise<void> {
+    const before = JSON.stringify(seen);
+    await eventually(
+      () => this.detail(cycleId),
+      (now) => JSON.stringify(now) !== before,
+    );
+  }
+
+  /** Decides a task as an officer of `role` (by default the task's), a second one when four-eyes asks for one. */
+  async decide(task: TaskView, body: Record<string, unknown>, role = task.role) {
+    const send = async (second: boolean) => this.stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await this.as(role, second), { requestId: randomUUID(), fields: {}, ...body });
+    const first = await send(false);
+    return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
+  }
+
+  /** A bid handed in by the procurement centre for `vendorId`. */
+  async bid(cycleId: string, vendorId: string, priceFen: number) {
+    return this.stack.call('POST', `/cycles/${encodeURIComponent(cycleId)}/bids`, await this.as('procurement-centre'), { requestId: randomUUID(), vendorId, priceFen });
+  }
+
+  /** The form fields the planner would fill in on `task`. */
+  happyFields(planner: ProcedureDriver, task: TaskView) {
+    return planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 }).fields;
+  }
+
+  /** Award scores for `bids`: `scoreOf(bid)` on every evaluation criterion (90 unless given). */
+  awardScores(bids: CycleDetail['bids'], scoreOf: (bid: CycleDetail['bids'][number]) => number = () => 90): Record<string, Record<string, number>> {
+    return Object.fromEntries(bids.map((bid) => [bid.bidId, Object.fromEntries(this.selection.evaluation.criteria.map((criterion) => [criterion.id, scoreOf(bid)]))]));
+  }
+
+  /**
+   * Decides every open task of the officers happily until the cycle shows `nodeId`'s task open (returned)
+   * or, when `nodeId` is undefined, bidding open. When nobody has anything to do, it waits for the cycle
+   * to change while a decision is awaited, else skips time to the next timer of the cycle or its contracts.
+   */
+  async driveTo(cycleId: string, planner: ProcedureDriver, nodeId?: string): Promise<TaskView | undefined> {
+    const roles = this.definition.roles.map((role) => role.id).filter((role) => role !== 'vendor');
+    for (let round = 0; round < 200; round++) {
+      const cycle = await this.detail(cycleId);
+      if (ENDED.has(cycle.status)) throw new Error(`cycle ${cycleId} ended ${cycle.status} before reaching ${nodeId ?? 'bidding'}`);
+      if (nodeId === undefined && cycle.live?.biddingOpen) return undefined;
+      const open = (await Promise.all(roles.map((role) => this.openTasks(cycleId, role)))).flat();
+      const wanted = open.find((task) => task.nodeId === nodeId);
+      if (wanted) return wanted;
+      if (open[0]) {
+        const { outcome, fields } = planner.happyDecision(open[0] as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
+        const answer = await this.decide(open[0], { outcome, fields });
+        if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${open[0].id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        continue;
+      }
+      const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((contract) => contract.pendingTimers) ?? [])];
+      const next = timers.map((timer) => timer.until).sort()[0];
+      if (cycle.live?.waitingFor.some((w) => w.kind === 'decision') || !next) await this.changeFrom(cycleId, cycle);
+      else await this.stack.env.sleep(Math.max(1000, Date.parse(next) - (await this.stack.env.currentTimeMs()) + 1000));
+    }
+    throw new Error(`cycle ${cycleId} never reached ${nodeId ?? 'bidding'}`);
   }
 }
 

@@ -3,12 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { VENDOR_ROLE } from '../../src/identity/identity.js';
-import type { ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import type { FormValues, TaskInstance, TaskPayload } from '../../workflows/engine/types.js';
-import { formFor, ProcedureDriver } from '../support/procedure-driver.js';
-import { freshCreditCode } from '../support/procurement-fixtures.js';
+import { formFor } from '../support/procedure-driver.js';
 import { eventually } from '../support/eventually.js';
-import { type CycleDetail, incidentsOf, type PaymentView, PINNED_START, ScenarioStack, TEST_CALENDARS, type TaskView } from './http-driver.js';
+import { type CycleDetail, incidentsOf, type PaymentView, PINNED_START, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const ADMINISTRATOR = 'administrator';
 const BIDDER = 'procurement-centre';
@@ -296,40 +294,17 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
     const admin = await as(ADMINISTRATOR);
 
     // ── deploy the procedure and the holiday calendars of the years the cycle runs in ─────────
-    const deployed = await stack.call<{ definitions: Array<{ key: string; version: number; kind: string }> }>('POST', '/definitions', admin, { files: [{ file, text }] });
-    expect(deployed.status).toBe(201);
-    await stack.deployCalendars();
-    const procedure = deployed.body.definitions.find((d) => d.kind === 'Procedure');
-    expect(procedure).toBeDefined();
-    const version = await stack.call<{ definition: ProcedureDefinition }>('GET', `/definitions/${procedure!.key}/versions/${procedure!.version}`, admin);
-    expect(version.status).toBe(200);
-    const definition = version.body.definition;
-    const planner = new ProcedureDriver({ definition, calendars: TEST_CALENDARS, jurisdiction });
+    const scenario = await ProcedureScenario.deploy(stack, jurisdiction, file.replace(/\.yaml$/, ''), text);
+    const { definition } = scenario;
     const roles = [...new Set([ADMINISTRATOR, ...definition.roles.map((role) => role.id)])];
 
     // ── register vendors and have the role the procedure names verify them ─────────────────────
     const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
-    const criteria = selection?.kind === 'vendorSelection' ? selection.selection.qualification.criteria.map((c) => c.id) : ['registered'];
     const verifier = selection?.kind === 'vendorSelection' ? selection.selection.qualification.verifiedBy : 'civil-affairs';
-    const vendorIds: string[] = [];
-    for (const name of VENDORS) {
-      const registered = await stack.call('POST', '/vendors', admin, {
-        name: `${jurisdiction}${name}`,
-        creditCode: freshCreditCode(),
-        registrationType: 'socialServiceAgency',
-        evidence: criteria.map((criterionId) => ({ criterionId, document: `${name}·${criterionId}证明材料` })),
-      });
-      expect(registered.status).toBe(201);
-      const id = registered.body['id'] as string;
-      const verified = await stack.call('POST', `/vendors/${id}/verification`, await as(verifier), { decision: 'verified' });
-      expect(verified.status).toBe(200);
-      vendorIds.push(id);
-    }
+    const vendorIds = await scenario.verifiedVendors(VENDORS.map((name) => `${jurisdiction}${name}`), verifier);
 
     // ── launch ────────────────────────────────────────────────────────────────────────────────
-    const launched = await stack.call('POST', '/cycles', admin, { definitionKey: procedure!.key, inputs: { ...formFor(definition.inputs), ...script.inputs } });
-    expect(launched.status).toBe(201);
-    const cycleId = launched.body['cycleId'] as string;
+    const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), ...script.inputs });
 
     const detail = async () => {
       const answer = await stack.call<CycleDetail>('GET', `/cycles/${encodeURIComponent(cycleId)}`, admin);

@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/config/project-root.js';
-
-const MINIMAL = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
+import { MINIMAL_PROCEDURE as MINIMAL } from './minimal-procedure.js';
 
 /** The minimal test procedure with a staffing input, a staffing form on the budget draft, and checks on both. */
 export const WITH_CHECKS = MINIMAL.replace(

@@ -182,6 +182,22 @@ export class ProcedureDriver {
     return true;
   }
 
+  /**
+   * Decides every other task happily, hands in `bidders` bids when bidding opens, and lets time pass,
+   * until a task of `nodeId` is open; returns it.
+   */
+  advanceTo(nodeId: string, bidders = 2): TaskInstance {
+    for (let steps = 0; steps < 500; steps++) {
+      const open = this.openTasks();
+      const wanted = open.find((task) => task.nodeId === nodeId);
+      if (wanted) return wanted;
+      if (this.state.biddingOpen && this.state.bids.length === 0) this.submitBids(bidders);
+      else if (open[0]) this.decideHappily(open[0]);
+      else if (!this.fireNextTimer()) break;
+    }
+    throw new Error(`no task of "${nodeId}" opened`);
+  }
+
   pendingTimers(): string[] {
     return [...this.timers.keys()];
   }

@@ -3,7 +3,7 @@ import type { ExpectedType, ExpressionScope } from '../expressions/expression-la
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
 import { CHECK_CONTEXT_VARIABLES, checkScope, fieldsReadBy } from './field-checks.js';
 import { canReach, edgesOf, onlyAfterSuccessOf, reachable, successorsOf } from './procedure-graph-analysis.js';
-import { buildProcedureScopes, type ProcedureScopes, tasksOf } from './procedure-scopes.js';
+import { buildProcedureScopes, type ProcedureScopes } from './procedure-scopes.js';
 import {
   CONTRACT_SCOPED_KINDS,
   type FieldCheckT,
@@ -26,23 +26,44 @@ type Context = RuleContext<ProcedureDefinition>;
 const VENDOR_ROLE = 'vendor';
 
 /** A node of the procedure with where it lives: its step and its path in the document. */
-interface LocatedNode {
-  readonly node: FlowNodeT;
+interface LocatedNode<N extends FlowNodeT = FlowNodeT> {
+  readonly node: N;
   readonly stepIndex: number;
   readonly path: DocumentPath;
-  /** For a task inside a parallel sign-off, the parallel node's id (the graph knows only that one). */
-  readonly parallelId?: string;
+  /** The node the step's graph knows it by: itself, or, for a task of a parallel sign-off, that sign-off. */
+  readonly graphId: string;
 }
 
-function locatedNodes(procedure: ProcedureDefinition): LocatedNode[] {
-  return procedure.steps.flatMap((step, stepIndex) =>
-    step.flow.nodes.flatMap((node, nodeIndex): LocatedNode[] => {
-      const path = ['steps', stepIndex, 'flow', 'nodes', nodeIndex];
-      const own: LocatedNode = { node, stepIndex, path };
+type NodeOfType<T extends FlowNodeT['type']> = Extract<FlowNodeT, { type: T }>;
+
+/**
+ * The one walk over a procedure's nodes that the rules share: every node of every step (or of step
+ * `stepIndex` only), the tasks of parallel sign-offs included, in document order, each with the path
+ * a diagnostic points at; `type` keeps the nodes of that type.
+ */
+function locatedNodes(procedure: ProcedureDefinition, stepIndex?: number): LocatedNode[];
+function locatedNodes<T extends FlowNodeT['type']>(procedure: ProcedureDefinition, stepIndex: number | undefined, type: T): Array<LocatedNode<NodeOfType<T>>>;
+function locatedNodes(procedure: ProcedureDefinition, stepIndex?: number, type?: FlowNodeT['type']): LocatedNode[] {
+  const all = procedure.steps.flatMap((step, s) => {
+    if (stepIndex !== undefined && s !== stepIndex) return [];
+    return step.flow.nodes.flatMap((node, nodeIndex): LocatedNode[] => {
+      const path = ['steps', s, 'flow', 'nodes', nodeIndex];
+      const own: LocatedNode = { node, stepIndex: s, path, graphId: node.id };
       if (node.type !== 'parallel') return [own];
-      return [own, ...node.tasks.map((task, taskIndex) => ({ node: task, stepIndex, path: [...path, 'tasks', taskIndex], parallelId: node.id }))];
-    }),
-  );
+      return [own, ...node.tasks.map((task, taskIndex) => ({ node: task, stepIndex: s, path: [...path, 'tasks', taskIndex], graphId: node.id }))];
+    });
+  });
+  return type === undefined ? all : all.filter((located) => located.node.type === type);
+}
+
+/** The node `id` of step `stepIndex` as the step's graph knows it: itself, or the parallel sign-off holding it. */
+function graphIdOf(procedure: ProcedureDefinition, stepIndex: number, id: string | undefined): string | undefined {
+  return id === undefined ? undefined : locatedNodes(procedure, stepIndex).find((located) => located.node.id === id)?.graphId;
+}
+
+/** Each step of `kind` with its index: where the rules about one step kind begin. */
+function stepsOfKind<K extends ProcedureStep['kind']>(procedure: ProcedureDefinition, kind: K): Array<{ step: Extract<ProcedureStep, { kind: K }>; stepIndex: number }> {
+  return procedure.steps.flatMap((step, stepIndex) => (step.kind === kind ? [{ step: step as Extract<ProcedureStep, { kind: K }>, stepIndex }] : []));
 }
 
 function graphOf(step: ProcedureStep): Map<string, FlowNodeT> {
@@ -426,14 +447,13 @@ const selectionMethods: SemanticRule<ProcedureDefinition> = {
   id: 'PF-METHOD',
   description: 'The default procurement method is an allowed one; switching method on too few bidders names where to switch and who approves it; award limits are consistent.',
   check(context) {
-    context.definition.steps.forEach((step, s) => {
-      if (step.kind !== 'vendorSelection') return;
+    for (const { step, stepIndex: s } of stepsOfKind(context.definition, 'vendorSelection')) {
       const { methods, bidding, awards } = step.selection;
       const base = ['steps', s, 'selection'];
       if (!methods.allowed.includes(methods.default)) context.report([...base, 'methods', 'default'], `default method "${methods.default}" is not among the allowed methods (${list(methods.allowed)})`);
       if (methods.chosenIn) {
         const { task: taskId, field: fieldId } = methods.chosenIn;
-        const task = tasksOf(step.flow.nodes).find((t) => t.id === taskId);
+        const task = locatedNodes(context.definition, s, 'task').find((t) => t.node.id === taskId)?.node;
         const field = task?.form.find((f) => f.id === fieldId);
         if (!task) context.report([...base, 'methods', 'chosenIn', 'task'], `"${taskId}" is not a task of step "${step.id}"`);
         else if (!field) context.report([...base, 'methods', 'chosenIn', 'field'], `task "${taskId}" has no form field "${fieldId}"`);
@@ -449,7 +469,7 @@ const selectionMethods: SemanticRule<ProcedureDefinition> = {
         context.report([...base, 'bidding', 'whenTooFew', 'switchTo'], 'switchTo applies only when action is "switchMethod"');
       }
       if (awards.minWinners > awards.maxWinners) context.report([...base, 'awards', 'minWinners'], `minWinners (${awards.minWinners}) exceeds maxWinners (${awards.maxWinners})`);
-    });
+    }
   },
 };
 
@@ -468,18 +488,17 @@ const methodMinimums: SemanticRule<ProcedureDefinition> = {
   description:
     "`bidding.minimumBidders` is at least the law's floor for every allowed method (three for open and invited tender, competitive negotiation and inquiry; two for competitive consultation of services), exactly one for single source, and names only allowed methods.",
   check(context) {
-    context.definition.steps.forEach((step, s) => {
-      if (step.kind !== 'vendorSelection') return;
+    for (const { step, stepIndex: s } of stepsOfKind(context.definition, 'vendorSelection')) {
       const { methods, bidding } = step.selection;
       const minimum = bidding.minimumBidders;
       const base = ['steps', s, 'selection', 'bidding', 'minimumBidders'];
-      if (minimum === undefined) return;
+      if (minimum === undefined) continue;
       if (typeof minimum === 'number') {
         const below = methods.allowed.filter((method) => method !== 'singleSource' && minimum < MINIMUM_BIDDERS_FLOOR[method]);
         if (below.length > 0) {
           context.report(base, `minimumBidders ${minimum} is below the law's floor for ${below.map((m) => `${m} (${MINIMUM_BIDDERS_FLOOR[m]}; ${FLOOR_SOURCES[m]})`).join(', ')}; give a number per method instead`);
         }
-        return;
+        continue;
       }
       for (const method of PROCUREMENT_METHODS) {
         const value = minimum[method];
@@ -489,7 +508,7 @@ const methodMinimums: SemanticRule<ProcedureDefinition> = {
         else if (method === 'singleSource' && value !== 1) context.report(path, `a single-source round has exactly one supplier (${FLOOR_SOURCES.singleSource}); write 1 or leave it out`);
         else if (value < MINIMUM_BIDDERS_FLOOR[method]) context.report(path, `a minimum of ${value} for ${method} is below the law's floor of ${MINIMUM_BIDDERS_FLOOR[method]} (${FLOOR_SOURCES[method]})`);
       }
-    });
+    }
   },
 };
 
@@ -512,22 +531,13 @@ function failureEdges(step: ProcedureStep, ids: Iterable<string>): string[] {
   });
 }
 
-/** The top-level node a task stands for in the step's graph: itself, or the parallel sign-off holding it. */
-function graphNodeOf(step: ProcedureStep, taskId: string): string | undefined {
-  for (const node of step.flow.nodes) {
-    if (node.id === taskId) return node.id;
-    if (node.type === 'parallel' && node.tasks.some((task) => task.id === taskId)) return node.id;
-  }
-  return undefined;
-}
-
 const invitationLists: SemanticRule<ProcedureDefinition> = {
   id: 'PF-INVITATION',
   description:
     'A definition allowing invitedTender says where its invitation list is decided (`selection.invitations.decidedIn`, a task with a submit or approve decision), and bidding opens only after that task, once the method is chosen; `invitations` without invitedTender allowed has no effect.',
   check(context) {
-    context.definition.steps.forEach((step, s) => {
-      if (step.kind !== 'vendorSelection') return;
+    const p = context.definition;
+    for (const { step, stepIndex: s } of stepsOfKind(p, 'vendorSelection')) {
       const { methods, invitations } = step.selection;
       const base = ['steps', s, 'selection'];
       const invitedAt = methods.allowed.indexOf('invitedTender');
@@ -535,30 +545,30 @@ const invitationLists: SemanticRule<ProcedureDefinition> = {
         if (invitedAt >= 0) {
           context.report([...base, 'methods', 'allowed', invitedAt], 'invitedTender is allowed, but nothing says who is invited: add selection.invitations.decidedIn, the task whose decision names the invited vendors (Government Procurement Law art. 34)');
         }
-        return;
+        continue;
       }
       if (invitedAt < 0) {
         context.report([...base, 'invitations'], `invitations apply only to an invited tender, and invitedTender is not allowed (${list(methods.allowed)})`);
-        return;
+        continue;
       }
       const at = [...base, 'invitations', 'decidedIn'];
-      const task = tasksOf(step.flow.nodes).find((t) => t.id === invitations.decidedIn);
-      const gate = graphNodeOf(step, invitations.decidedIn);
-      if (!task || !gate) {
+      const located = locatedNodes(p, s, 'task').find((t) => t.node.id === invitations.decidedIn);
+      if (!located) {
         context.report(at, `"${invitations.decidedIn}" is not a task of step "${step.id}"`);
-        return;
+        continue;
       }
+      const { node: task, graphId: gate } = located;
       if (!task.decisions.some((d) => d.outcome === 'submit' || d.outcome === 'approve')) {
         context.report(at, `task "${task.id}" has no submit or approve decision to carry the invitation list`);
-        return;
+        continue;
       }
-      const chooser = methods.chosenIn ? graphNodeOf(step, methods.chosenIn.task) : undefined;
+      const chooser = graphIdOf(p, s, methods.chosenIn?.task);
       const seeds = [step.flow.start, ...(chooser !== gate ? successEdges(step, chooser) : []), ...failureEdges(step, [gate])];
       const bypass = reachableAvoiding(step, seeds, new Set([gate]));
-      for (const bidding of step.flow.nodes.filter((node) => node.type === 'bidding')) {
+      for (const { node: bidding } of locatedNodes(p, s, 'bidding')) {
         if (bypass.has(bidding.id)) context.report(at, `bidding node "${bidding.id}" can be reached without passing "${task.id}" after the method is chosen, so an invited tender could open with no invitation list`);
       }
-    });
+    }
   },
 };
 
@@ -567,23 +577,23 @@ const drawnApprovals: SemanticRule<ProcedureDefinition> = {
   description:
     'A role named in `methods.approvedBy` approves the method in the flow (a task of that role that approves it, or that chooses it) after it is chosen and before bidding opens; a role named in `whenTooFew.approvedBy` does the same for every switch after too few bidders, which only `switchMethod` makes.',
   check(context) {
-    context.definition.steps.forEach((step, s) => {
-      if (step.kind !== 'vendorSelection') return;
+    const p = context.definition;
+    for (const { step, stepIndex: s } of stepsOfKind(p, 'vendorSelection')) {
       const { methods, bidding } = step.selection;
       const base = ['steps', s, 'selection'];
       const chosenIn = methods.chosenIn?.task;
+      const tasks = locatedNodes(p, s, 'task');
       /** Nodes where `role` approves the method: its approving tasks, and the choosing task if it is that role's. */
       const gatesOf = (role: string) => {
         const gates = new Set<string>();
-        for (const task of tasksOf(step.flow.nodes)) {
+        for (const { node: task, graphId } of tasks) {
           const approves = task.decisions.some((d) => d.outcome === 'approve') || (task.id === chosenIn && task.decisions.some((d) => d.outcome === 'submit'));
-          const node = graphNodeOf(step, task.id);
-          if (task.role === role && approves && node) gates.add(node);
+          if (task.role === role && approves) gates.add(graphId);
         }
         return gates;
       };
-      const chooser = chosenIn ? graphNodeOf(step, chosenIn) : undefined;
-      const biddingNodes = step.flow.nodes.filter((node) => node.type === 'bidding');
+      const chooser = graphIdOf(p, s, chosenIn);
+      const biddingNodes = locatedNodes(p, s, 'bidding').map(({ node }) => node);
       const check = (role: string, at: DocumentPath, what: string, origins: string[]) => {
         const gates = gatesOf(role);
         if (gates.size === 0) {
@@ -601,10 +611,10 @@ const drawnApprovals: SemanticRule<ProcedureDefinition> = {
       if (tooFew.approvedBy && tooFew.action !== 'switchMethod') {
         context.report([...base, 'bidding', 'whenTooFew', 'approvedBy'], 'approvedBy approves a switch of method, and action "retender" never switches: remove it or switch method');
       } else if (tooFew.approvedBy) {
-        const onTooFew = biddingNodes.flatMap((node) => (node.type === 'bidding' ? [node.onTooFew] : []));
+        const onTooFew = biddingNodes.map((node) => node.onTooFew);
         check(tooFew.approvedBy, [...base, 'bidding', 'whenTooFew', 'approvedBy'], 'the switch of method', onTooFew);
       }
-    });
+    }
   },
 };
 
@@ -664,7 +674,7 @@ const tranches: SemanticRule<ProcedureDefinition> = {
 
 /** Whether `payer` can run only after `trigger` completed successfully (an earlier step, or later on every path in the same step). */
 function paidOnlyAfter(p: ProcedureDefinition, trigger: LocatedNode, payer: LocatedNode): boolean {
-  const gate = trigger.parallelId ?? trigger.node.id;
+  const gate = trigger.graphId;
   if (trigger.stepIndex > payer.stepIndex) return false;
   const step = p.steps[trigger.stepIndex];
   if (!step) return false;
@@ -748,17 +758,16 @@ const eventAnchors: SemanticRule<ProcedureDefinition> = {
       const start = nodes.get(from.graphId);
       return start !== undefined && reachable(nodes, successorsOf(start)).has(to.graphId);
     };
-    for (const { node, stepIndex, path, parallelId } of located) {
-      if (node.type !== 'task') continue;
+    for (const { node, stepIndex, path, graphId } of locatedNodes(p, undefined, 'task')) {
       if (node.sla && node.due) context.report([...path, 'due'], `task "${node.id}" has both an sla and a due deadline; give it one (due counts from an event, sla from the opening)`);
-      const here = { stepIndex, graphId: parallelId ?? node.id };
+      const here = { stepIndex, graphId };
       const anchors = [
         ...(node.due ? [{ anchor: node.due.after, at: [...path, 'due', 'after'] }] : []),
         ...(node.notBefore ? [{ anchor: node.notBefore.after, at: [...path, 'notBefore', 'after'] }] : []),
       ];
       for (const { anchor, at } of anchors) {
         if ('notice' in anchor) {
-          const publishers = located.filter(({ node: other }) => other.type === 'publish' && other.notice === anchor.notice);
+          const publishers = locatedNodes(p, undefined, 'publish').filter(({ node: other }) => other.notice === anchor.notice);
           if (publishers.length === 0) {
             context.report([...at, 'notice'], `no publish node of this procedure publishes notice "${anchor.notice}", so the deadline of task "${node.id}" could never start`);
           } else if (!publishers.some((publisher) => canPrecede({ stepIndex: publisher.stepIndex, graphId: publisher.node.id }, here))) {
@@ -775,7 +784,7 @@ const eventAnchors: SemanticRule<ProcedureDefinition> = {
           context.report([...at, 'outcome'], `"${anchor.node}" is not a task that can be decided "${anchor.outcome}"`);
           continue;
         }
-        if (!canPrecede({ stepIndex: target.stepIndex, graphId: target.parallelId ?? target.node.id }, here)) {
+        if (!canPrecede(target, here)) {
           context.report([...at, 'node'], `"${anchor.node}" cannot happen before task "${node.id}" opens (it comes later, on another branch, or in a contract while the task is in the cycle)`);
         }
       }
@@ -789,9 +798,9 @@ const challengeWindows: SemanticRule<ProcedureDefinition> = {
     'The challenge period (`selection.challenges.filing.after`) counts from a notice a publish node of the procedure publishes, and the procedure has a contract step whose signing a challenge can suspend.',
   check(context) {
     const p = context.definition;
-    const published = new Set(locatedNodes(p).flatMap(({ node }) => (node.type === 'publish' ? [node.notice] : [])));
-    p.steps.forEach((step, s) => {
-      if (step.kind !== 'vendorSelection' || !step.selection.challenges) return;
+    const published = new Set(locatedNodes(p, undefined, 'publish').map(({ node }) => node.notice));
+    for (const { step, stepIndex: s } of stepsOfKind(p, 'vendorSelection')) {
+      if (!step.selection.challenges) continue;
       const notice = step.selection.challenges.filing.after.notice;
       const at: DocumentPath = ['steps', s, 'selection', 'challenges', 'filing', 'after', 'notice'];
       if (!published.has(notice)) {
@@ -800,7 +809,7 @@ const challengeWindows: SemanticRule<ProcedureDefinition> = {
       if (!p.steps.some((other) => other.kind === 'contractFiling')) {
         context.report(['steps', s, 'selection', 'challenges'], 'challenges suspend the signing of contracts, but this procedure has no contractFiling step');
       }
-    });
+    }
   },
 };
 
@@ -828,15 +837,11 @@ const fieldChecks: SemanticRule<ProcedureDefinition> = {
       });
     };
     checkForm(p.inputs, p.inputChecks, ['inputChecks'], ['inputs'], true);
-    for (const { node, path } of locatedNodes(p)) {
-      if (node.type === 'task') checkForm(node.form, node.checks, [...path, 'checks'], [...path, 'form'], false);
+    for (const { node, path } of locatedNodes(p, undefined, 'task')) checkForm(node.form, node.checks, [...path, 'checks'], [...path, 'form'], false);
+    for (const { step, stepIndex: s } of stepsOfKind(p, 'performanceManagement')) {
+      const ledger = ['steps', s, 'performance', 'ledger'];
+      checkForm(step.performance.ledger.lines, step.performance.ledger.checks, [...ledger, 'checks'], [...ledger, 'lines'], false);
     }
-    p.steps.forEach((step, s) => {
-      if (step.kind === 'performanceManagement') {
-        const ledger = ['steps', s, 'performance', 'ledger'];
-        checkForm(step.performance.ledger.lines, step.performance.ledger.checks, [...ledger, 'checks'], [...ledger, 'lines'], false);
-      }
-    });
   },
 };
 
@@ -847,11 +852,10 @@ const contractRules: SemanticRule<ProcedureDefinition> = {
   check(context) {
     const procedure = context.definition;
     const kpis = procedure.steps.flatMap((step) => (step.kind === 'performanceManagement' ? step.performance.kpis : []));
-    procedure.steps.forEach((step, s) => {
-      if (step.kind !== 'contractFiling') return;
+    for (const { step, stepIndex: s } of stepsOfKind(procedure, 'contractFiling')) {
       const { contract } = step;
       const base = ['steps', s, 'contract'];
-      const tasks = tasksOf(step.flow.nodes);
+      const tasks = locatedNodes(procedure, s, 'task').map(({ node }) => node);
       const boolField = (task: { form: FieldDefinitionT[] }, id: string) => task.form.find((field) => field.id === id && field.type === 'bool');
       const draft = contract.draftedIn ? tasks.find((task) => task.id === contract.draftedIn) : undefined;
       if (contract.draftedIn) {
@@ -898,7 +902,7 @@ const contractRules: SemanticRule<ProcedureDefinition> = {
         else if (level.target.min === undefined && level.target.max === undefined) context.report([...at, 'target'], 'a target needs min, max or both');
         else if (level.target.min !== undefined && level.target.max !== undefined && level.target.min > level.target.max) context.report([...at, 'target'], 'min is above max');
       });
-    });
+    }
   },
 };
 
@@ -909,24 +913,22 @@ const acceptancePublication: SemanticRule<ProcedureDefinition> = {
   check(context) {
     const procedure = context.definition;
     const notice = procedure.notices.find((candidate) => candidate.kind === 'acceptanceResult');
-    procedure.steps.forEach((step, s) => {
-      if (step.kind !== 'performanceManagement') return;
+    for (const { step, stepIndex: s } of stepsOfKind(procedure, 'performanceManagement')) {
       const at = ['steps', s, 'performance', 'acceptance', 'published'];
       if (step.performance.acceptance.published && !notice) {
         context.report(at, 'the acceptance is published, but no notice of kind acceptanceResult is declared to publish (Implementing Regulations art. 45)');
       }
-      step.flow.nodes.forEach((node, n) => {
-        if (node.type !== 'publish') return;
+      for (const { node, path } of locatedNodes(procedure, s, 'publish')) {
         const published = procedure.notices.find((candidate) => candidate.id === node.notice);
-        if (published?.kind !== 'acceptanceResult') return;
+        if (published?.kind !== 'acceptanceResult') continue;
         context.report(
-          ['steps', s, 'flow', 'nodes', n, 'notice'],
+          [...path, 'notice'],
           step.performance.acceptance.published
             ? `the engine publishes "${node.notice}" when the acceptance is decided; remove this publish node, or it is published twice`
             : `the acceptance is not published (performance.acceptance.published: false), yet this node publishes its result`,
         );
-      });
-    });
+      }
+    }
   },
 };
 

@@ -1,14 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../../src/config/project-root.js';
-import type { CalendarDefinition } from '../../../src/definitions/calendars/calendar.schema.js';
-import { compileDefinition } from '../../../src/definitions/compiler.js';
 import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
 import { decide } from '../../../workflows/engine/interpreter.js';
 import type { Actor, Decision, EngineContext, EngineEvent, EngineState } from '../../../workflows/engine/types.js';
+import { CN_2026, compiledProcedure, edited, MINIMAL_PROCEDURE } from '../../support/minimal-procedure.js';
 import { actorFor, ProcedureDriver } from '../../support/procedure-driver.js';
-
-const FIXTURE = 'test/unit/definitions/fixtures/minimal-procedure.yaml';
 
 const CHALLENGES = `      challenges:
         filing: { after: { notice: awardResult }, within: { businessDays: 7 } }
@@ -21,48 +15,36 @@ const CHALLENGES = `      challenges:
  * 30-day signing SLA; with `challenges`, its selection names who answers challenges.
  */
 function definition(challenges: boolean): ProcedureDefinition {
-  let text = readFileSync(path.join(PROJECT_ROOT, FIXTURE), 'utf8');
-  const replace = (from: string, to: string) => {
-    if (!text.includes(from)) throw new Error(`the minimal fixture changed (no "${from.trim()}"): update this test`);
-    text = text.replace(from, to);
-  };
-  replace(
-    'steps:\n',
-    `  - id: awardResult
+  const text = edited(MINIMAL_PROCEDURE, [
+    [
+      'steps:\n',
+      `  - id: awardResult
     kind: awardResult
     title: { zh: 成交结果公告, en: Award result }
     lines:
       - { label: { zh: 成交金额, en: Amount }, value: contract.amount }
 steps:
 `,
-  );
-  if (challenges) replace('      awards: { minWinners: 1, maxWinners: 2 }\n', `      awards: { minWinners: 1, maxWinners: 2 }\n${CHALLENGES}`);
-  replace('      start: signContract\n', '      start: publishAward\n');
-  replace(
-    `          role: justice-bureau
+    ],
+    ...(challenges ? [['      awards: { minWinners: 1, maxWinners: 2 }\n', `      awards: { minWinners: 1, maxWinners: 2 }\n${CHALLENGES}`] as const] : []),
+    ['      start: signContract\n', '      start: publishAward\n'],
+    [
+      `          role: justice-bureau
           decisions:
             - { outcome: submit, next: payWorkingFunds }
 `,
-    `          role: justice-bureau
+      `          role: justice-bureau
           sla: { within: P30D, escalateTo: finance-bureau }
           decisions:
             - { outcome: submit, next: payWorkingFunds }
         - { id: publishAward, type: publish, notice: awardResult, next: signContract }
 `,
-  );
-  const result = compileDefinition(text, 'challenges.yaml');
-  if (!result.ok) throw new Error(`the test definition does not compile: ${JSON.stringify(result.diagnostics.map((d) => d.message))}`);
-  return JSON.parse(JSON.stringify(result.compiled.definition)) as ProcedureDefinition;
+    ],
+  ]);
+  return compiledProcedure(text, 'challenges.yaml');
 }
 
-const calendar = (() => {
-  const file = 'definitions/calendars/cn-2026.yaml';
-  const result = compileDefinition(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), file);
-  if (!result.ok) throw new Error(`${file} does not compile`);
-  return JSON.parse(JSON.stringify(result.compiled.definition)) as CalendarDefinition;
-})();
-
-const contextWith = (challenges: boolean): EngineContext => ({ definition: definition(challenges), calendars: [calendar], jurisdiction: 'test-county' });
+const contextWith = (challenges: boolean): EngineContext => ({ definition: definition(challenges), calendars: [CN_2026], jurisdiction: 'test-county' });
 
 // The result notice is published at 10:00 on Tuesday 29 September 2026 in China.
 const PUBLISHED_AT = '2026-09-29T02:00:00.000Z';

@@ -44,18 +44,6 @@ function firstContract(text: string): ProcedureDriver {
   return new ProcedureDriver(context, cycle.now).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0] });
 }
 
-/** Decides every other task happily (and lets time pass) until a task of `nodeId` is open. */
-function advanceTo(driver: ProcedureDriver, nodeId: string): TaskInstance {
-  for (let steps = 0; steps < 500; steps++) {
-    const open = driver.openTasks();
-    const wanted = open.find((task) => task.nodeId === nodeId);
-    if (wanted) return wanted;
-    if (open[0]) driver.decideHappily(open[0]);
-    else if (!driver.fireNextTimer()) break;
-  }
-  throw new Error(`no task of "${nodeId}" opened`);
-}
-
 function submit(driver: ProcedureDriver, task: TaskInstance, fields: FormValues) {
   return driver.attempt({ type: 'taskDecided', at: driver.now, taskId: task.id, outcome: 'submit', actor: actorFor(task.role, driver.context.jurisdiction, true), fields });
 }
@@ -71,7 +59,7 @@ const ALLOWED: Array<[string, string]> = [
 describe('contract.requiredTerms with contract.draftedIn', () => {
   it('refuses a draft lacking required terms, naming them, and changes nothing', () => {
     const driver = firstContract(TEMPLATE);
-    const draft = advanceTo(driver, 'draftContract');
+    const draft = driver.advanceTo('draftContract');
     const before = JSON.stringify(driver.state);
     const refused = submit(driver, draft, { ...happyFields(driver, draft), subject: false, liability: false });
     expect(refused).toMatchObject({ ok: false, code: 'invalid', field: 'fields.subject' });
@@ -83,7 +71,7 @@ describe('contract.requiredTerms with contract.draftedIn', () => {
 
   it('without draftedIn, a draft that states no term goes through (the terms are only documented)', () => {
     const driver = firstContract(edited(WITHOUT_DRAFTED_IN));
-    const draft = advanceTo(driver, 'draftContract');
+    const draft = driver.advanceTo('draftContract');
     expect(submit(driver, draft, { ...happyFields(driver, draft), subject: false, liability: false }).ok).toBe(true);
   });
 });
@@ -91,12 +79,12 @@ describe('contract.requiredTerms with contract.draftedIn', () => {
 describe('contract.subcontracting', () => {
   it('forbidden: a draft that subcontracts is refused, and the vendor cannot sign without attesting', () => {
     const driver = firstContract(TEMPLATE);
-    const draft = advanceTo(driver, 'draftContract');
+    const draft = driver.advanceTo('draftContract');
     const subcontracting = submit(driver, draft, { ...happyFields(driver, draft), subcontracted: true });
     expect(subcontracting).toMatchObject({ ok: false, code: 'invalid', field: 'fields.subcontracted' });
     expect(subcontracting.ok ? '' : subcontracting.message).toContain('Implementing Regulations art. 72');
     expect(submit(driver, draft, happyFields(driver, draft)).ok).toBe(true);
-    const signs = advanceTo(driver, 'vendorSigns');
+    const signs = driver.advanceTo('vendorSigns');
     const unattested = submit(driver, signs, { noSubcontracting: false });
     expect(unattested).toMatchObject({ ok: false, code: 'invalid', field: 'fields.noSubcontracting' });
     expect(submit(driver, signs, { noSubcontracting: true }).ok).toBe(true);
@@ -107,9 +95,9 @@ describe('contract.subcontracting', () => {
       // The vendor's signing task keeps its form; under "allowed" nothing reads it.
       edited(...ALLOWED),
     );
-    const draft = advanceTo(driver, 'draftContract');
+    const draft = driver.advanceTo('draftContract');
     expect(submit(driver, draft, { ...happyFields(driver, draft), subcontracted: true }).ok).toBe(true);
-    const signs = advanceTo(driver, 'vendorSigns');
+    const signs = driver.advanceTo('vendorSigns');
     expect(submit(driver, signs, { noSubcontracting: false }).ok).toBe(true);
   });
 });
@@ -119,7 +107,7 @@ type Measured = Extract<EngineCommand, { type: 'serviceLevelMeasured' }>;
 /** Submits and confirms the ledgers of the first two quarters, with `daysUnderEightHours` of 2 and then 0. */
 function twoQuarters(driver: ProcedureDriver): Measured['measurement'][] {
   for (const daysUnderEightHours of [2, 0]) {
-    const ledger = advanceTo(driver, 'quarterlyLedgers');
+    const ledger = driver.advanceTo('quarterlyLedgers');
     const lines = { ...(driver.happyDecision(ledger).payload as { lines: FormValues }).lines, daysUnderEightHours, shiftsUnderTwoStaff: 0 };
     driver.apply({ type: 'taskDecided', at: driver.now, taskId: ledger.id, outcome: 'submit', actor: actorFor('vendor', driver.context.jurisdiction), fields: {}, payload: { kind: 'ledger', lines } });
     const confirm = driver.openTasks().find((task) => task.kind === 'ledgerConfirmation');
@@ -155,7 +143,7 @@ describe('performance.acceptance.published', () => {
 
   it('true: deciding the acceptance publishes its result, with no publish node drawn', () => {
     const driver = firstContract(TEMPLATE);
-    const acceptance = advanceTo(driver, 'inspectionAcceptance');
+    const acceptance = driver.advanceTo('inspectionAcceptance');
     expect(acceptanceNotices(driver)).toEqual([]);
     driver.decideHappily(acceptance);
     const notices = acceptanceNotices(driver);
@@ -165,7 +153,7 @@ describe('performance.acceptance.published', () => {
 
   it('false: deciding the acceptance publishes nothing', () => {
     const driver = firstContract(edited(['        published: true\n', '        published: false\n']));
-    driver.decideHappily(advanceTo(driver, 'inspectionAcceptance'));
+    driver.decideHappily(driver.advanceTo('inspectionAcceptance'));
     expect(acceptanceNotices(driver)).toEqual([]);
     expect(driver.runToEnd().state.status).toBe('completed');
     expect(acceptanceNotices(driver)).toEqual([]);

@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../../src/config/project-root.js';
-import type { CalendarDefinition } from '../../../src/definitions/calendars/calendar.schema.js';
-import { compileDefinition } from '../../../src/definitions/compiler.js';
 import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
 import type { EngineContext } from '../../../workflows/engine/types.js';
+import { CN_2026, compiledProcedure, edited, MINIMAL_PROCEDURE } from '../../support/minimal-procedure.js';
 import { actorFor, ProcedureDriver } from '../../support/procedure-driver.js';
 
-const FIXTURE = 'test/unit/definitions/fixtures/minimal-procedure.yaml';
 const SIGN_THEN_PAY = `          decisions:
             - { outcome: submit, next: payWorkingFunds }
 `;
@@ -17,11 +12,11 @@ const SIGN_THEN_PAY = `          decisions:
  * `fileContractRule` is the line that gives the filing its deadline (or none).
  */
 function definitionWith(fileContractRule: string): ProcedureDefinition {
-  const text = readFileSync(path.join(PROJECT_ROOT, FIXTURE), 'utf8');
-  if (!text.includes(SIGN_THEN_PAY)) throw new Error('the minimal fixture changed: update this test');
-  const contractStep = text.replace('      start: signContract\n', '      start: announceAward\n').replace(
-    SIGN_THEN_PAY,
-    `          decisions:
+  const contractStep = edited(MINIMAL_PROCEDURE, [
+    ['      start: signContract\n', '      start: announceAward\n'],
+    [
+      SIGN_THEN_PAY,
+      `          decisions:
             - { outcome: submit, next: fileContract }
         - id: announceAward
           type: task
@@ -37,20 +32,12 @@ function definitionWith(fileContractRule: string): ProcedureDefinition {
 ${fileContractRule ? `          ${fileContractRule}\n` : ''}          decisions:
             - { outcome: approve, next: payWorkingFunds }
 `,
-  );
-  const result = compileDefinition(contractStep, 'event-deadlines.yaml');
-  if (!result.ok) throw new Error(`the test definition does not compile: ${JSON.stringify(result.diagnostics.map((d) => d.message))}`);
-  return JSON.parse(JSON.stringify(result.compiled.definition)) as ProcedureDefinition;
+    ],
+  ]);
+  return compiledProcedure(contractStep, 'event-deadlines.yaml');
 }
 
-const calendar = (() => {
-  const file = 'definitions/calendars/cn-2026.yaml';
-  const result = compileDefinition(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), file);
-  if (!result.ok) throw new Error(`${file} does not compile`);
-  return JSON.parse(JSON.stringify(result.compiled.definition)) as CalendarDefinition;
-})();
-
-const contextWith = (rule: string): EngineContext => ({ definition: definitionWith(rule), calendars: [calendar], jurisdiction: 'test-county' });
+const contextWith = (rule: string): EngineContext => ({ definition: definitionWith(rule), calendars: [CN_2026], jurisdiction: 'test-county' });
 
 // The cycle confirmed its winner at 10:00 on Tuesday 29 September 2026 in China; the contract starts an hour later.
 const AWARDED_AT = '2026-09-29T02:00:00.000Z';
