@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { eventually } from '../support/eventually.js';
-import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack } from './http-driver.js';
+import type { TaskInstance } from '../../workflows/engine/types.js';
+import { formFor } from '../support/procedure-driver.js';
+import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const JURISDICTION = 'zj-deqing';
 
@@ -168,9 +170,9 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
 
   /** The open tasks of the winner's contract that its own staff see. */
   const vendorTasks = async (cycleId: string, vendorId: string) =>
-    (await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await staffOf(vendorId))).body.tasks.filter((t) => t.status === 'open' && t.role === 'vendor');
+    (await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await scenario.staffOf(vendorId))).body.tasks.filter((t) => t.status === 'open' && t.role === 'vendor');
   const decideAsVendor = async (task: TaskView, vendorId: string, body: Record<string, unknown>) =>
-    stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await staffOf(vendorId), { requestId: randomUUID(), fields: {}, ...body });
+    stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await scenario.staffOf(vendorId), { requestId: randomUUID(), fields: {}, ...body });
 
   /**
    * A cycle whose contract is signed, published and filed at once after the result notice, so it is
@@ -187,8 +189,8 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
         expect((await decideAsVendor(signing, winner, { outcome: 'submit' })).status).toBe(200);
         continue;
       }
-      const roles = definition.roles.map((role) => role.id).filter((role) => role !== 'vendor');
-      const open = (await Promise.all(roles.map((role) => openTasks(cycleId, role)))).flat();
+      const roles = scenario.definition.roles.map((role) => role.id).filter((role) => role !== 'vendor');
+      const open = (await Promise.all(roles.map((role) => scenario.openTasks(cycleId, role)))).flat();
       const task = open[0];
       if (!task) {
         const before = JSON.stringify(await detail(cycleId));
@@ -196,13 +198,13 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
         continue;
       }
       const { outcome, fields } = planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
-      const answer = await decide(task, { outcome, fields });
+      const answer = await scenario.decide(task, { outcome, fields });
       if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
     }
     throw new Error('the contract never reached its first ledger');
   };
   const ledgerLines = () => {
-    const performance = definition.steps.find((step) => step.kind === 'performanceManagement');
+    const performance = scenario.definition.steps.find((step) => step.kind === 'performanceManagement');
     return performance?.kind === 'performanceManagement' ? formFor(performance.performance.ledger.lines) : {};
   };
 
@@ -213,7 +215,7 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     // Signed: the working funds are paid at signing, before any challenge.
     expect(paidBefore.map((p) => p.trancheId)).toContain('workingFunds');
 
-    const filed = await challenge(cycleId, await staffOf(loser));
+    const filed = await challenge(cycleId, await scenario.staffOf(loser));
     expect(filed.status).toBe(201);
     const challengeId = filed.body['challengeId'] as string;
 
@@ -229,8 +231,8 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
     expect(refused.body['message']).toEqual(expect.stringContaining(challengeId));
 
     // Dismissed, performance resumes: the ledger's deadline moves on by exactly as long as it was held.
-    const answerTask = (await openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
-    expect((await decide(answerTask, { outcome: 'submit', fields: { finding: 'dismissed', reasons: '评审按公告标准进行，评分无误' } })).status).toBe(200);
+    const answerTask = (await scenario.openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
+    expect((await scenario.decide(answerTask, { outcome: 'submit', fields: { finding: 'dismissed', reasons: '评审按公告标准进行，评分无误' } })).status).toBe(200);
     const resumed = await eventually(
       async () => (await vendorTasks(cycleId, winner)).find((t) => t.id === ledger.id),
       (task) => typeof task?.dueAt === 'string',
@@ -248,14 +250,14 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
 
   it('terminates a contract already signed when such a challenge is upheld', async () => {
     const { cycleId, winner, loser, ledger } = await performingContract();
-    const filed = await challenge(cycleId, await staffOf(loser));
+    const filed = await challenge(cycleId, await scenario.staffOf(loser));
     expect(filed.status).toBe(201);
     await eventually(
       async () => (await vendorTasks(cycleId, winner)).find((t) => t.id === ledger.id),
       (task) => task?.dueAt === null,
     );
-    const answerTask = (await openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
-    expect((await decide(answerTask, { outcome: 'submit', fields: { finding: 'upheld', reasons: '评分有误，成交结果无效' } })).status).toBe(200);
+    const answerTask = (await scenario.openTasks(cycleId, 'justice-bureau')).find((t) => t.kind === 'challengeAnswer')!;
+    expect((await scenario.decide(answerTask, { outcome: 'submit', fields: { finding: 'upheld', reasons: '评分有误，成交结果无效' } })).status).toBe(200);
     const ended = await eventually(
       () => detail(cycleId),
       (cycle) => cycle.contracts.every((c) => c.status !== 'running'),
