@@ -625,9 +625,12 @@ export const PaymentReleaseStep = z
   .object({
     ...stepBase,
     kind: z.literal('paymentRelease'),
+    /**
+     * Every payment goes through treasury centralised payment (国库集中支付, seed 000 §八(六)), exported
+     * to the treasury: no seed names another channel, so the language has no key to choose one.
+     */
     payment: z
       .object({
-        channel: z.literal('treasuryCentralised'),
         tranches: z.array(Tranche).min(1, 'must declare at least one tranche'),
       })
       .strict(),

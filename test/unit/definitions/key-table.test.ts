@@ -38,7 +38,6 @@ const WITHOUT_EFFECT_ON_MAIN: readonly string[] = [
   'steps[].budget.pricing',
   'steps[].contract.filedWith',
   'steps[].performance.evaluation.indicators[].group',
-  'steps[].payment.channel',
 ];
 
 interface JsonSchema {
