@@ -666,12 +666,20 @@ export const Notice = z
   })
   .strict();
 
+/**
+ * The services a procedure buys (seeds 000–004): community correction 社区矫正, people's mediation 人民调解,
+ * resettlement and education 安置帮教. The registry keeps a procedure's service type, and definitions and
+ * cycles are listed by it.
+ */
+export const SERVICE_TYPES = ['communityCorrection', 'peopleMediation', 'resettlement'] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
 export const ProcedureSchema = z
   .object({
     apiVersion: z.literal(API_VERSION),
     kind: z.literal('Procedure'),
     metadata: Metadata.extend({
-      serviceType: z.enum(['communityCorrection', 'peopleMediation', 'resettlement']),
+      serviceType: z.enum(SERVICE_TYPES),
       jurisdiction: z.object({ code: KebabId, name: z.string().min(1) }).strict(),
     }).strict(),
     roles: z.array(Role).min(1),
