@@ -141,7 +141,8 @@ const SCRIPTS: readonly SeedScript[] = [
       // 5 900 000 − 123 456 = 5 776 544
       payments: { 0: { servicePayment: 5_776_544 } },
       suspended: [],
-      evaluationNotice: { 0: { 考核评估得分: '56', 考核评估结论: '不合格' } },
+      // Per group: business (40×60 + 40×55) / 80 = 4600 / 80 → 57; financial 20×50 / 20 = 50.
+      evaluationNotice: { 0: { 考核评估得分: '56', 考核评估结论: '不合格', 业务指标得分: '57', 财务指标得分: '50' } },
     },
   },
   {
@@ -164,7 +165,7 @@ const SCRIPTS: readonly SeedScript[] = [
       // 2 850 000 − 150 000 − 50 000 = 2 650 000
       payments: { 0: { servicePayment: 2_650_000 } },
       suspended: [],
-      evaluationNotice: { 0: { 评价得分: '80', 评价结论: '合格' } },
+      evaluationNotice: { 0: { 评价得分: '80', 评价结论: '合格', 业务指标得分: '80', 财务指标得分: '80' } },
     },
   },
   {
@@ -187,7 +188,8 @@ const SCRIPTS: readonly SeedScript[] = [
       // max(0, 1 800 000 − 1 300 000 − 600 000) = max(0, −100 000) = 0: settled without a payment
       payments: { 1: {} },
       suspended: [1],
-      evaluationNotice: { 1: { 评价得分: '57', 评价结论: '不合格' } },
+      // Per group: business (30×50 + 25×60 + 15×70) / 70 = 4050 / 70 → 57; financial (20×40 + 10×90) / 30 = 1700 / 30 → 56.
+      evaluationNotice: { 1: { 评价得分: '57', 评价结论: '不合格', 业务指标得分: '57', 财务指标得分: '56' } },
     },
   },
   {

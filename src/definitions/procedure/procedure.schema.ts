@@ -315,8 +315,11 @@ export const BudgetingStep = z
     kind: z.literal('budgeting'),
     budget: z
       .object({
-        /** How the price is set: per supervised person (以人定费) or per task (以事定费). */
-        pricing: z.enum(['perCapita', 'perTask']),
+        /**
+         * The budget, and with it how the price is set: per supervised person (以人定费, seed 001 §二(四)), as
+         * persons × a price per person, or per task (以事定费, seed 000 §九), as the cost of the work bought.
+         * The expression is the pricing basis; there is no separate label for it to disagree with.
+         */
         total: Expression,
         /** Named parts of the budget, such as working funds and activity funds; they must add up to `total`. */
         components: z.array(FundComponent).default([]),
