@@ -500,6 +500,9 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
     expect(cycle.tasks.closed.map((task) => task.openedAt).sort()[0]?.slice(0, 10)).toBe(PINNED_START.slice(0, 10));
     expect(cycle.contracts.length).toBeGreaterThan(0);
     expect(cycle.contracts.every((c) => c.status === 'completed')).toBe(true);
+    // Each contract's filing (GPL art. 47) names the body it was filed with: every template files with the finance bureau.
+    const filings = cycle.tasks.closed.filter((task) => task.nodeId === 'fileContract' && ['submit', 'approve'].includes(task.decision?.outcome ?? ''));
+    expect(filings.map((task) => [task.contractId, task.decision?.fields?.['filedWith']]).sort()).toEqual(cycle.contracts.map((c) => [c.id, 'finance-bureau']).sort());
     // Every verified vendor's bid was taken as qualified; the winners are exactly the contracts.
     expect(vendorIds.every((id) => cycle.bids.some((b) => b.vendorId === id && b.qualified))).toBe(true);
     expect(cycle.bids.filter((b) => b.won).map((b) => b.vendorId).sort()).toEqual(cycle.contracts.map((c) => c.vendorId).sort());

@@ -13,7 +13,7 @@ import { answerChallenge, changeSigning, checkSigningHold, fileChallenge, isChal
 import { anchorKey, deadlineAfter, describeAnchor, notBeforeAfter } from './deadlines.js';
 import { EvaluationFailure, evaluate, renderValue, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
-import { checkContractTask } from './steps/contract-filing.js';
+import { checkContractTask, recordFiling } from './steps/contract-filing.js';
 import { enterPayment } from './steps/payment-release.js';
 import { computeBudget } from './steps/budgeting.js';
 import { decideAcceptance, decideEvaluation, decideLedgerTask, enterAcceptance, enterEvaluation, enterLedgerPeriods, ledgerPeriodDue } from './steps/performance-management.js';
@@ -557,6 +557,7 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
     run.values.forms[node.id] = fields;
     fields = decideSelectionTask(run, node, event, fields);
     checkContractTask(run, node, fields);
+    fields = recordFiling(run, node, fields);
   }
   run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields });
 

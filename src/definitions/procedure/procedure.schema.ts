@@ -480,6 +480,9 @@ export const CONTRACT_TERMS = [
 ] as const;
 
 /** How each required term is named when a draft lacks it (seed 003 §二(四).4, Government Procurement Law art. 45). */
+/** Where the decision of the filing task (`contract.filedIn`) records the body the contract was filed with. */
+export const FILED_WITH_FIELD = 'filedWith';
+
 export const CONTRACT_TERM_TITLES: Readonly<Record<(typeof CONTRACT_TERMS)[number], { zh: string; en: string }>> = {
   scope: { zh: '购买服务的范围', en: 'scope' },
   subject: { zh: '标的', en: 'subject' },
@@ -525,8 +528,13 @@ export const ContractFilingStep = z
         draftedIn: CamelId.optional(),
         /** A yes/no field of the draft's form: the draft subcontracts part of the service (refused when forbidden). */
         subcontractDeclaredIn: CamelId.optional(),
-        /** Filing (备案) with an authority, e.g. the finance bureau (seed 000 §八(四)). */
+        /** Filing (备案) with an authority, e.g. the finance bureau (seed 000 §八(四); GPL art. 47): a declared role. */
         filedWith: KebabId.optional(),
+        /**
+         * The task of this step that files the contract with `filedWith`; its decision records the body it
+         * was filed with. Named exactly when `filedWith` is (PF-CONTRACT).
+         */
+        filedIn: CamelId.optional(),
         subcontracting: z.enum(['forbidden', 'allowed']),
         /**
          * Where the vendor attests at signing that it will not subcontract: a yes/no field of its signing
