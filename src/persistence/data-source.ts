@@ -19,6 +19,7 @@ import { ProcurementReadModel1763949600000 } from './migrations/1763949600000-pr
 import { AuditHashChain1764036000000 } from './migrations/1764036000000-audit-hash-chain.js';
 import { Challenges1764133200000 } from './migrations/1764133200000-challenges.js';
 import { ServiceLevelsAndOverdue1764220000000 } from './migrations/1764220000000-service-levels-and-overdue.js';
+import { DefinitionServiceType1764222000000 } from './migrations/1764222000000-definition-service-type.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
@@ -40,7 +41,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

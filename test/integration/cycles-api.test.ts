@@ -44,7 +44,7 @@ interface CycleView {
   currentStep: string | null;
   endReason: string | null;
   readModel: string;
-  definition: { key: string; version: number; contentHash: string };
+  definition: { key: string; version: number; contentHash: string; serviceType: string | null };
   inputs: Record<string, unknown>;
   steps: Array<{ stepId: string; enteredAt: string; endedAt: string | null; outcome: string | null; title: { zh: string } | null }>;
   tasks: { open: TaskView[]; closed: TaskView[] };
@@ -176,7 +176,7 @@ describe('the procurement cycles and tasks API', () => {
       expect(body).toMatchObject({
         created: true,
         jurisdiction: JURISDICTION,
-        definition: { key: PROCEDURE, version: 1, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        definition: { key: PROCEDURE, version: 1, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), serviceType: 'communityCorrection' },
         // The default is filled in; what the workflow runs with is what the answer shows.
         inputs: { supervisedPersons: 120, pricePerPersonYearFen: 100_000 },
         firstStep: 'budgeting',
@@ -190,7 +190,7 @@ describe('the procurement cycles and tasks API', () => {
         id: cycleId,
         status: 'running',
         currentStep: 'budgeting',
-        definition: { key: PROCEDURE, version: 1 },
+        definition: { key: PROCEDURE, version: 1, serviceType: 'communityCorrection' },
         inputs: { supervisedPersons: 120, pricePerPersonYearFen: 100_000 },
         steps: [{ stepId: 'budgeting', endedAt: null, title: { zh: '确定购买项目' } }],
         tasks: { open: [{ taskInstanceId: 'draftBudget#1', role: 'justice-bureau', status: 'open' }], closed: [] },
@@ -394,6 +394,12 @@ describe('the procurement cycles and tasks API', () => {
       const budgeting = await call<{ cycles: Array<{ id: string; currentStep: string | null; openTasks: number }> }>('GET', `/cycles?step=budgeting&definitionKey=${PROCEDURE}`, as('drafter'));
       expect(budgeting.body.cycles.find((c) => c.id === cycleId)).toMatchObject({ currentStep: 'budgeting', openTasks: 1 });
       expect((await call<{ cycles: unknown[] }>('GET', '/cycles?status=cancelled', as('drafter'))).body.cycles).toEqual([]);
+      // metadata.serviceType of the version a cycle runs: the minimal procedure buys community correction, so it is listed under that service only.
+      const correction = await call<{ cycles: Array<{ id: string; definition: { serviceType: string | null } }> }>('GET', '/cycles?serviceType=communityCorrection', as('drafter'));
+      expect(correction.body.cycles.find((c) => c.id === cycleId)).toMatchObject({ definition: { serviceType: 'communityCorrection' } });
+      expect((await call<{ cycles: unknown[]; total: number }>('GET', '/cycles?serviceType=resettlement', as('drafter'))).body).toEqual({ cycles: [], total: 0 });
+      const unknownService = await call<{ details: Array<{ field: string }> }>('GET', '/cycles?serviceType=elderlyCare', as('drafter'));
+      expect([unknownService.status, unknownService.body.details.map((detail) => detail.field)]).toEqual([422, ['serviceType']]);
       expect((await call<{ cycles: unknown[]; total: number }>('GET', '/cycles', as('otherAdmin'))).body).toEqual({ cycles: [], total: 0 });
       expect((await cycle(cycleId, 'otherAdmin')).status).toBe(404);
       expect((await call('GET', '/cycles?status=paused', as('drafter'))).status).toBe(422);
@@ -479,14 +485,17 @@ describe('the procurement cycles and tasks API', () => {
       await openTask(cycleId, 'draftBudget', 'drafter');
       const list = await procureflow('admin', ['cycles', 'list', '--step', 'budgeting']);
       expect(list.code).toBe(0);
-      expect(list.stdout.split('\n')[0]).toMatch(/^CYCLE +STATUS +STEP +OPEN +LAUNCHED +PROCEDURE +TITLE$/);
-      expect(list.stdout).toMatch(new RegExp(`^${cycleId} +running +budgeting +1 +.* ${PROCEDURE} v1 +测试县社区矫正服务购买$`, 'm'));
+      expect(list.stdout.split('\n')[0]).toMatch(/^CYCLE +STATUS +STEP +OPEN +LAUNCHED +PROCEDURE +SERVICE +TITLE$/);
+      expect(list.stdout).toMatch(new RegExp(`^${cycleId} +running +budgeting +1 +.* ${PROCEDURE} v1 +communityCorrection +测试县社区矫正服务购买$`, 'm'));
+      const resettlement = await procureflow('admin', ['cycles', 'list', '--service-type', 'resettlement']);
+      expect([resettlement.code, resettlement.stdout.trim()]).toEqual([0, 'No cycles match.']);
       const json = await procureflow('admin', ['cycles', 'list', '--json']);
       expect(JSON.parse(json.stdout)).toMatchObject({ cycles: expect.arrayContaining([expect.objectContaining({ id: cycleId })]) });
 
       const show = await procureflow('admin', ['cycles', 'show', cycleId]);
       expect(show.code).toBe(0);
       expect(show.stdout).toContain(`${cycleId}  测试县社区矫正服务购买 / Test county community-correction purchase`);
+      expect(show.stdout).toContain('  service       communityCorrection\n');
       expect(show.stdout).toContain('Waiting for:\n  - 编制预算 Draft the budget — a decision by justice-bureau');
       expect(show.stdout).toMatch(/Open tasks:\n {2}TASK +ROLE +DUE +TITLE\n {2}\S+\/draftBudget#1 +justice-bureau/);
       expect(JSON.parse((await procureflow('admin', ['cycles', 'show', cycleId, '--json'])).stdout)).toMatchObject({ id: cycleId, currentStep: 'budgeting' });

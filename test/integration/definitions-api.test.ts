@@ -209,6 +209,7 @@ describe('the definitions API', () => {
             contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
             title: { zh: '测试日历', en: 'Test calendar 2026' },
             jurisdiction: 'zj-deqing',
+            serviceType: null,
             sourceFile: 'calendars/deqing-2026.yaml',
             deployedBy: 'wang.fang',
             deployedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -367,6 +368,45 @@ describe('the definitions API', () => {
       const versions = results.map((r) => (r.body['definitions'] as Array<{ version: number }>)[0]?.version).sort();
       expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
       expect(await rowCount('race-2026')).toBe(6);
+    });
+  });
+
+  describe('service types', () => {
+    // The same procedure twice, once relabelled as buying people's mediation: metadata.serviceType alone tells them apart.
+    const mediation = DEQING_PROCEDURE.replace('key: deqing-community-correction', 'key: deqing-mediation-trial').replace('serviceType: communityCorrection', 'serviceType: peopleMediation');
+
+    beforeAll(async () => {
+      expect(mediation).toContain('serviceType: peopleMediation');
+      const deployed = await deploy(admin, [
+        { file: 'procedures/deqing.yaml', text: DEQING_PROCEDURE },
+        { file: 'procedures/deqing-mediation.yaml', text: mediation },
+      ]);
+      expect(deployed.status).toBe(201);
+    });
+
+    const listed = async (query: string) => {
+      const { status, body } = await call('GET', `/definitions${query}`, admin);
+      expect(status).toBe(200);
+      return (body['definitions'] as Array<{ key: string; serviceType: string | null }>).map((d) => [d.key, d.serviceType]);
+    };
+
+    it('shows the service a procedure buys, and none for other kinds', async () => {
+      const all = await listed('');
+      expect(all).toEqual(expect.arrayContaining([['deqing-community-correction', 'communityCorrection'], ['deqing-mediation-trial', 'peopleMediation'], ['deqing-2026', null]]));
+      const version = await call('GET', '/definitions/deqing-mediation-trial/versions/1', admin);
+      expect(version.body).toMatchObject({ key: 'deqing-mediation-trial', serviceType: 'peopleMediation' });
+    });
+
+    it('lists only the procedures buying the service asked for', async () => {
+      expect(await listed('?serviceType=peopleMediation')).toEqual([['deqing-mediation-trial', 'peopleMediation']]);
+      expect(await listed('?serviceType=communityCorrection')).toEqual([['deqing-community-correction', 'communityCorrection']]);
+      expect(await listed('?serviceType=resettlement')).toEqual([]);
+    });
+
+    it('refuses an unknown service type with 422 naming the field', async () => {
+      const { status, body } = await call('GET', '/definitions?serviceType=elderlyCare', admin);
+      expect(status).toBe(422);
+      expect(JSON.stringify(body['details'])).toContain('serviceType');
     });
   });
 

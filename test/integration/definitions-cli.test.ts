@@ -167,11 +167,13 @@ describe('procureflow definitions (command line)', () => {
       const list = await procureflow(['definitions', 'list', ...through(), '--token', adminToken]);
       expect(list.code).toBe(0);
       const [header, ...rows] = list.stdout.trimEnd().split('\n');
-      expect(header).toMatch(/^KEY +KIND +VERSION +JURISDICTION +DEPLOYED +BY +TITLE$/);
-      expect(rows).toEqual([expect.stringMatching(/^cli-2026 +Calendar +2 +zj-deqing +\d{4}-\d\d-\d\d \d\d:\d\dZ +wang\.fang +测试日历$/)]);
+      expect(header).toMatch(/^KEY +KIND +SERVICE +VERSION +JURISDICTION +DEPLOYED +BY +TITLE$/);
+      expect(rows).toEqual([expect.stringMatching(/^cli-2026 +Calendar +- +2 +zj-deqing +\d{4}-\d\d-\d\d \d\d:\d\dZ +wang\.fang +测试日历$/)]);
 
       const json = await procureflow(['definitions', 'list', '--kind', 'Procedure', ...through(), '--token', adminToken, '--json']);
       expect(JSON.parse(json.stdout)).toEqual({ definitions: [] });
+      const byService = await procureflow(['definitions', 'list', '--service-type', 'communityCorrection', ...through(), '--token', adminToken]);
+      expect([byService.code, byService.stdout.trim()]).toEqual([0, 'No definitions are deployed.']);
     });
 
     it('shows the history and a version, and prints a version’s exact source', async () => {

@@ -139,7 +139,8 @@ const SCRIPTS: readonly SeedScript[] = [
       // 5 900 000 − 123 456 = 5 776 544
       payments: { 0: { servicePayment: 5_776_544 } },
       suspended: [],
-      evaluationNotice: { 0: { 考核评估得分: '56', 考核评估结论: '不合格' } },
+      // Per group: business (40×60 + 40×55) / 80 = 4600 / 80 → 57; financial 20×50 / 20 = 50.
+      evaluationNotice: { 0: { 考核评估得分: '56', 考核评估结论: '不合格', 业务指标得分: '57', 财务指标得分: '50' } },
     },
   },
   {
@@ -162,7 +163,7 @@ const SCRIPTS: readonly SeedScript[] = [
       // 2 850 000 − 150 000 − 50 000 = 2 650 000
       payments: { 0: { servicePayment: 2_650_000 } },
       suspended: [],
-      evaluationNotice: { 0: { 评价得分: '80', 评价结论: '合格' } },
+      evaluationNotice: { 0: { 评价得分: '80', 评价结论: '合格', 业务指标得分: '80', 财务指标得分: '80' } },
     },
   },
   {
@@ -185,7 +186,8 @@ const SCRIPTS: readonly SeedScript[] = [
       // max(0, 1 800 000 − 1 300 000 − 600 000) = max(0, −100 000) = 0: settled without a payment
       payments: { 1: {} },
       suspended: [1],
-      evaluationNotice: { 1: { 评价得分: '57', 评价结论: '不合格' } },
+      // Per group: business (30×50 + 25×60 + 15×70) / 70 = 4050 / 70 → 57; financial (20×40 + 10×90) / 30 = 1700 / 30 → 56.
+      evaluationNotice: { 1: { 评价得分: '57', 评价结论: '不合格', 业务指标得分: '57', 财务指标得分: '56' } },
     },
   },
   {
@@ -473,6 +475,9 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
     expect(cycle.tasks.closed.map((task) => task.openedAt).sort()[0]?.slice(0, 10)).toBe(PINNED_START.slice(0, 10));
     expect(cycle.contracts.length).toBeGreaterThan(0);
     expect(cycle.contracts.every((c) => c.status === 'completed')).toBe(true);
+    // Each contract's filing (GPL art. 47) names the body it was filed with: every template files with the finance bureau.
+    const filings = cycle.tasks.closed.filter((task) => task.nodeId === 'fileContract' && ['submit', 'approve'].includes(task.decision?.outcome ?? ''));
+    expect(filings.map((task) => [task.contractId, task.decision?.fields?.['filedWith']]).sort()).toEqual(cycle.contracts.map((c) => [c.id, 'finance-bureau']).sort());
     // Every verified vendor's bid was taken as qualified; the winners are exactly the contracts.
     expect(vendorIds.every((id) => cycle.bids.some((b) => b.vendorId === id && b.qualified))).toBe(true);
     expect(cycle.bids.filter((b) => b.won).map((b) => b.vendorId).sort()).toEqual(cycle.contracts.map((c) => c.vendorId).sort());

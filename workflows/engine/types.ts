@@ -142,7 +142,8 @@ export interface EngineValues {
   contract?: { amount: number; vendorId: string; vendorName: string; funds: Record<string, number> };
   ledger?: { periods: number; totals: Record<string, number> };
   kpis?: Record<string, FieldValue>;
-  evaluation?: { score: number; passed: boolean };
+  /** The score, whether it passed, and the score of each indicator group the evaluation has (`business`, `financial`). */
+  evaluation?: { score: number; passed: boolean; business?: number; financial?: number };
   acceptance?: { passed: boolean };
 }
 

@@ -61,6 +61,9 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
     for (const line of performance.performance.ledger.lines) ledgerTotals[line.id] = line.type;
     for (const kpi of performance.performance.kpis) kpis[kpi.id] = kpi.type;
   }
+  // `evaluation.business` / `evaluation.financial`: the score of each indicator group the evaluation has.
+  const indicatorGroups: Record<string, VariableShape> = {};
+  if (performance?.kind === 'performanceManagement') for (const indicator of performance.performance.evaluation.indicators) indicatorGroups[indicator.group] = 'int';
   const ledger = { periods: 'int', totals: ledgerTotals } as const;
 
   const base = { inputs, derived: derivedShape };
@@ -79,7 +82,7 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
       contract,
       ledger,
       kpis,
-      evaluation: { score: 'int', passed: 'bool' },
+      evaluation: { score: 'int', passed: 'bool', ...indicatorGroups },
       acceptance: { passed: 'bool' },
     }),
   };

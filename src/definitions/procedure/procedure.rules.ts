@@ -8,6 +8,7 @@ import {
   CONTRACT_SCOPED_KINDS,
   type FieldCheckT,
   type FieldDefinitionT,
+  FILED_WITH_FIELD,
   type FlowNodeT,
   KIND_SPECIFIC_NODES,
   MINIMUM_BIDDERS_FLOOR,
@@ -848,7 +849,7 @@ const fieldChecks: SemanticRule<ProcedureDefinition> = {
 const contractRules: SemanticRule<ProcedureDefinition> = {
   id: 'PF-CONTRACT',
   description:
-    'The contract step says where its draft is made (`contract.draftedIn`, a task whose form has a yes/no field per required term, named by the term), `subcontractDeclaredIn` is a yes/no field of that form, forbidden subcontracting names the vendor’s attestation at signing (`attestedIn`, a yes/no field of a task of the vendor role; only when forbidden), and each service level measured by a KPI names a KPI of the performance step and a target of its type.',
+    'The contract step says where it is filed (`filedIn`, a task of the step, exactly when `filedWith` names the body), where its draft is made (`contract.draftedIn`, a task whose form has a yes/no field per required term, named by the term), `subcontractDeclaredIn` is a yes/no field of that form, forbidden subcontracting names the vendor’s attestation at signing (`attestedIn`, a yes/no field of a task of the vendor role; only when forbidden), and each service level measured by a KPI names a KPI of the performance step and a target of its type.',
   check(context) {
     const procedure = context.definition;
     const kpis = procedure.steps.flatMap((step) => (step.kind === 'performanceManagement' ? step.performance.kpis : []));
@@ -871,6 +872,19 @@ const contractRules: SemanticRule<ProcedureDefinition> = {
         if (!contract.draftedIn) context.report([...base, 'subcontractDeclaredIn'], 'subcontractDeclaredIn is a field of the draft: say which task drafts the contract with draftedIn');
         else if (draft && !boolField(draft, contract.subcontractDeclaredIn)) {
           context.report([...base, 'subcontractDeclaredIn'], `"${contract.subcontractDeclaredIn}" is not a yes/no (bool) field of the form of "${draft.id}"`);
+        }
+      }
+      if (contract.filedWith && !contract.filedIn) {
+        context.report([...base, 'filedWith'], `the contract is filed with "${contract.filedWith}", but nothing says where: add contract.filedIn, the task of this step that files it`);
+      }
+      if (contract.filedIn) {
+        const filing = tasks.find((task) => task.id === contract.filedIn);
+        if (!contract.filedWith) context.report([...base, 'filedIn'], 'filedIn names the filing task: say with whom the contract is filed with filedWith');
+        else if (!filing) context.report([...base, 'filedIn'], `"${contract.filedIn}" is not a task of step "${step.id}"`);
+        else if (!filing.decisions.some((d) => d.outcome === 'submit' || d.outcome === 'approve')) {
+          context.report([...base, 'filedIn'], `task "${filing.id}" has no submit or approve decision to record the filing`);
+        } else if (filing.form.some((field) => field.id === FILED_WITH_FIELD)) {
+          context.report([...base, 'filedIn'], `the form of "${filing.id}" may not have a field "${FILED_WITH_FIELD}": the filing's decision records the body there`);
         }
       }
       if (contract.subcontracting === 'forbidden' && !contract.attestedIn) {

@@ -319,8 +319,11 @@ export const BudgetingStep = z
     kind: z.literal('budgeting'),
     budget: z
       .object({
-        /** How the price is set: per supervised person (以人定费) or per task (以事定费). */
-        pricing: z.enum(['perCapita', 'perTask']),
+        /**
+         * The budget, and with it how the price is set: per supervised person (以人定费, seed 001 §二(四)), as
+         * persons × a price per person, or per task (以事定费, seed 000 §九), as the cost of the work bought.
+         * The expression is the pricing basis; there is no separate label for it to disagree with.
+         */
         total: Expression,
         /** Named parts of the budget, such as working funds and activity funds; they must add up to `total`. */
         components: z.array(FundComponent).default([]),
@@ -481,6 +484,9 @@ export const CONTRACT_TERMS = [
 ] as const;
 
 /** How each required term is named when a draft lacks it (seed 003 §二(四).4, Government Procurement Law art. 45). */
+/** Where the decision of the filing task (`contract.filedIn`) records the body the contract was filed with. */
+export const FILED_WITH_FIELD = 'filedWith';
+
 export const CONTRACT_TERM_TITLES: Readonly<Record<(typeof CONTRACT_TERMS)[number], { zh: string; en: string }>> = {
   scope: { zh: '购买服务的范围', en: 'scope' },
   subject: { zh: '标的', en: 'subject' },
@@ -526,8 +532,13 @@ export const ContractFilingStep = z
         draftedIn: CamelId.optional(),
         /** A yes/no field of the draft's form: the draft subcontracts part of the service (refused when forbidden). */
         subcontractDeclaredIn: CamelId.optional(),
-        /** Filing (备案) with an authority, e.g. the finance bureau (seed 000 §八(四)). */
+        /** Filing (备案) with an authority, e.g. the finance bureau (seed 000 §八(四); GPL art. 47): a declared role. */
         filedWith: KebabId.optional(),
+        /**
+         * The task of this step that files the contract with `filedWith`; its decision records the body it
+         * was filed with. Named exactly when `filedWith` is (PF-CONTRACT).
+         */
+        filedIn: CamelId.optional(),
         subcontracting: z.enum(['forbidden', 'allowed']),
         /**
          * Where the vendor attests at signing that it will not subcontract: a yes/no field of its signing
@@ -629,9 +640,12 @@ export const PaymentReleaseStep = z
   .object({
     ...stepBase,
     kind: z.literal('paymentRelease'),
+    /**
+     * Every payment goes through treasury centralised payment (国库集中支付, seed 000 §八(六)), exported
+     * to the treasury: no seed names another channel, so the language has no key to choose one.
+     */
     payment: z
       .object({
-        channel: z.literal('treasuryCentralised'),
         tranches: z.array(Tranche).min(1, 'must declare at least one tranche'),
       })
       .strict(),
@@ -667,12 +681,20 @@ export const Notice = z
   })
   .strict();
 
+/**
+ * The services a procedure buys (seeds 000–004): community correction 社区矫正, people's mediation 人民调解,
+ * resettlement and education 安置帮教. The registry keeps a procedure's service type, and definitions and
+ * cycles are listed by it.
+ */
+export const SERVICE_TYPES = ['communityCorrection', 'peopleMediation', 'resettlement'] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
 export const ProcedureSchema = z
   .object({
     apiVersion: z.literal(API_VERSION),
     kind: z.literal('Procedure'),
     metadata: Metadata.extend({
-      serviceType: z.enum(['communityCorrection', 'peopleMediation', 'resettlement']),
+      serviceType: z.enum(SERVICE_TYPES),
       jurisdiction: z.object({ code: KebabId, name: z.string().min(1) }).strict(),
     }).strict(),
     roles: z.array(Role).min(1),

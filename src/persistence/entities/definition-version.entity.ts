@@ -36,6 +36,13 @@ export class DefinitionVersionEntity {
   @Column({ type: 'text', nullable: true })
   jurisdiction!: string | null;
 
+  /**
+   * metadata.serviceType of a procedure (communityCorrection, peopleMediation, resettlement): the kind of
+   * service it buys, which GET /definitions and GET /cycles filter on; null for other kinds.
+   */
+  @Column({ name: 'service_type', type: 'text', nullable: true })
+  serviceType!: string | null;
+
   /** The file name the definition was deployed from, as the deployer named it. */
   @Column({ name: 'source_file', type: 'text' })
   sourceFile!: string;

@@ -1,5 +1,6 @@
 import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
 import { evaluate, scopesOf } from '../evaluate.js';
+import { groupSubtotals } from '../evaluation-groups.js';
 import { Refusal, type NodeHandler, type Run } from '../run.js';
 import type { EngineEvent, TaskInstance } from '../types.js';
 
@@ -32,8 +33,10 @@ function decideEvaluation(run: Run, task: TaskInstance, event: TaskDecided): voi
     weighted += indicator.weight * score;
   }
   const score = Math.floor(weighted / 100);
-  run.values.evaluation = { score, passed: score >= evaluation.passScore };
-  run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { score } });
+  // The score of each indicator group (业务/财务) is recorded with the decision and readable by expressions.
+  const groups = groupSubtotals(evaluation.indicators, event.payload.scores);
+  run.values.evaluation = { score, passed: score >= evaluation.passScore, ...groups };
+  run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { score, ...groups } });
   if (exit && evaluate(scopesOf(run.definition).contract, exit.when, run.values) === true && run.values.contract) {
     run.emit({ type: 'suspendVendor', at: run.at, vendorId: run.values.contract.vendorId, reason: exit.reason.zh });
   }

@@ -4,7 +4,7 @@ import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.sch
 import { describeAnchor, notBeforeAfter } from '../deadlines.js';
 import { checkFields } from '../fields.js';
 import { findNode, Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
-import { checkContractTask } from '../steps/contract-filing.js';
+import { checkContractTask, recordFiling } from '../steps/contract-filing.js';
 import { decideSelectionTask } from '../steps/vendor-selection.js';
 import type { EngineEvent, FormValues, TaskInstance } from '../types.js';
 import { settleParallelTask } from './parallel.js';
@@ -58,6 +58,7 @@ function decideFormTask(run: Run, task: TaskInstance, event: TaskDecided): void 
     run.values.forms[node.id] = fields;
     fields = decideSelectionTask(run, node, event, fields);
     checkContractTask(run, node, fields);
+    fields = recordFiling(run, node, fields);
   }
   run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields });
 

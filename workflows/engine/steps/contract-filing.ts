@@ -1,4 +1,4 @@
-import { CONTRACT_TERM_TITLES, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import { CONTRACT_TERM_TITLES, FILED_WITH_FIELD, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
 import { Refusal, type Run } from '../run.js';
 import type { FormValues } from '../types.js';
 
@@ -32,4 +32,15 @@ export function checkContractTask(run: Run, node: TaskNodeT, fields: FormValues)
   if (contract.subcontracting === 'forbidden' && attested && node.id === attested.task && fields[attested.field] !== true) {
     throw new Refusal('invalid', '承接主体须在签订合同时承诺不转包、不违法分包 (the vendor must attest at signing that it will not subcontract — Implementing Regulations art. 72)', `fields.${attested.field}`);
   }
+}
+
+/**
+ * The record of a positive decision of a contract-step task: for the filing task (`contract.filedIn`),
+ * the fields entered plus the body the contract was filed with (`contract.filedWith`, GPL art. 47), so
+ * the task's record in the read model and the API names it; any other task's fields unchanged.
+ */
+export function recordFiling(run: Run, node: TaskNodeT, fields: FormValues): FormValues {
+  const step = run.step;
+  if (step.kind !== 'contractFiling' || node.id !== step.contract.filedIn || !step.contract.filedWith) return fields;
+  return { ...fields, [FILED_WITH_FIELD]: step.contract.filedWith };
 }

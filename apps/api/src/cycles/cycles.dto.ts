@@ -1,6 +1,7 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { PROJECTION_ACTIVITIES } from '../../../../activities/procurement-projections.js';
 import { IsBoolean, IsIn } from 'class-validator';
+import { SERVICE_TYPES, type ServiceType } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import { MAX_FEN } from '../../../../src/money/fen.js';
 import { CONTRACT_STATUSES, CYCLE_STATUSES, type CycleStatus } from '../../../../src/procurement/read-model.js';
@@ -62,6 +63,11 @@ export class ListCyclesQueryDto {
 
   @TextField({ description: 'Only cycles of this definition.', example: 'deqing-community-correction', maxLength: MAX_ID_LENGTH, optional: true, pattern: DEFINITION_KEY })
   definitionKey?: string;
+
+  @ApiPropertyOptional({ enum: SERVICE_TYPES, description: 'Only cycles of procedures buying this service (metadata.serviceType of the version each cycle runs).' })
+  @OptionalField()
+  @IsIn(SERVICE_TYPES)
+  serviceType?: ServiceType;
 
   @TextField({ description: 'Only cycles (or contracts of cycles) in this step now.', example: 'budgeting', maxLength: MAX_ID_LENGTH, optional: true, pattern: STEP_ID })
   step?: string;
@@ -144,6 +150,9 @@ export class DefinitionRefDto {
 
   @ApiProperty({ description: 'sha256 of the compiled definition the cycle runs.' })
   contentHash!: string;
+
+  @ApiProperty({ enum: SERVICE_TYPES, nullable: true, description: 'The service the procedure buys (its metadata.serviceType); null only while a just-launched cycle’s version is not yet read.', example: 'communityCorrection' })
+  serviceType!: ServiceType | null;
 }
 
 export class CycleLinksDto {

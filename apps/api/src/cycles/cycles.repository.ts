@@ -17,6 +17,8 @@ export interface CycleFilter {
   readonly jurisdiction?: string;
   readonly status?: CycleStatus;
   readonly definitionKey?: string;
+  /** Only cycles whose definition version buys this service (metadata.serviceType). */
+  readonly serviceType?: string;
   /** The cycle, or one of its running contracts, is in this step. */
   readonly stepId?: string;
   readonly limit: number;
@@ -27,6 +29,8 @@ export interface CycleListing {
   readonly cycle: CycleEntity;
   readonly openTasks: number;
   readonly contractSteps: string[];
+  /** metadata.serviceType of the definition version the cycle runs. */
+  readonly serviceType: string | null;
 }
 
 /** Everything the read model holds about one cycle and its contracts. */
@@ -60,6 +64,12 @@ export class CyclesRepository {
     if (filter.jurisdiction !== undefined) query.andWhere('c.jurisdiction = :jurisdiction', { jurisdiction: filter.jurisdiction });
     if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
     if (filter.definitionKey) query.andWhere('c.definition_key = :definitionKey', { definitionKey: filter.definitionKey });
+    if (filter.serviceType) {
+      query.andWhere(
+        'EXISTS (SELECT 1 FROM definition_versions d WHERE d.key = c.definition_key AND d.version = c.definition_version AND d.service_type = :serviceType)',
+        { serviceType: filter.serviceType },
+      );
+    }
     if (filter.stepId) {
       query.andWhere(
         `(c.current_step = :stepId OR EXISTS (SELECT 1 FROM contracts k WHERE k.cycle_id = c.id AND k.status = 'running' AND k.current_step = :stepId))`,
@@ -80,12 +90,18 @@ export class CyclesRepository {
       where: { cycleId: In(ids), status: 'running' },
       order: { id: 'ASC' },
     });
+    const serviceTypes: Array<{ id: string; service_type: string | null }> = await this.dataSource.query(
+      `SELECT c.id, d.service_type FROM cycles c JOIN definition_versions d ON d.key = c.definition_key AND d.version = c.definition_version WHERE c.id = ANY($1)`,
+      [ids],
+    );
     const open = new Map(openCounts.map((row) => [row.cycle_id, Number(row.open)]));
+    const serviceTypeOf = new Map(serviceTypes.map((row) => [row.id, row.service_type]));
     return {
       total,
       listings: cycles.map((cycle) => ({
         cycle,
         openTasks: open.get(cycle.id) ?? 0,
+        serviceType: serviceTypeOf.get(cycle.id) ?? null,
         contractSteps: [...new Set(contractSteps.filter((c) => c.cycleId === cycle.id && c.currentStep).map((c) => c.currentStep as string))],
       })),
     };

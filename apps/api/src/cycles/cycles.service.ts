@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { CalendarDefinition } from '../../../../src/definitions/calendars/calendar.schema.js';
-import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
+import type { ProcedureDefinition, ServiceType } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
 import type { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
 import { checkFields } from '../../../../workflows/engine/fields.js';
@@ -92,7 +92,7 @@ export class CyclesService {
       created,
       jurisdiction,
       title,
-      definition: definitionRef,
+      definition: { ...definitionRef, serviceType: definition.metadata.serviceType },
       inputs,
       firstStep: definition.steps[0]?.id ?? '',
       incidents: started.commands.flatMap((command) => (command.type === 'incident' ? [command.message] : [])),
@@ -106,11 +106,12 @@ export class CyclesService {
       ...(user.jurisdiction === NATIONAL_JURISDICTION ? {} : { jurisdiction: user.jurisdiction }),
       ...(query.status ? { status: query.status } : {}),
       ...(query.definitionKey ? { definitionKey: query.definitionKey } : {}),
+      ...(query.serviceType ? { serviceType: query.serviceType } : {}),
       ...(query.step ? { stepId: query.step } : {}),
       limit: query.limit ?? DEFAULT_PAGE,
       offset: query.offset ?? 0,
     });
-    return { total, cycles: listings.map(({ cycle, openTasks, contractSteps }) => toSummary(cycle, openTasks, contractSteps)) };
+    return { total, cycles: listings.map(({ cycle, openTasks, contractSteps, serviceType }) => toSummary(cycle, openTasks, contractSteps, serviceType)) };
   }
 
   async detail(user: Identity, id: string): Promise<CycleDetailDto> {
@@ -136,6 +137,7 @@ export class CyclesService {
         cycle,
         tasks.filter((task) => task.status === 'open').length,
         [...new Set(records.contracts.filter((c) => c.status === 'running' && c.currentStep).map((c) => c.currentStep as string))],
+        version?.serviceType ?? null,
       ),
       inputs: cycle.inputs,
       readModel: readModelLag ? 'behind' : 'current',
@@ -374,7 +376,7 @@ export class CyclesService {
       id: cycle.id,
       title: memo.title ?? { zh: '', en: '' },
       jurisdiction: cycle.jurisdiction,
-      definition: { key: memo.definitionKey ?? '', version: memo.definitionVersion ?? 0, contentHash: version?.contentHash ?? '' },
+      definition: { key: memo.definitionKey ?? '', version: memo.definitionVersion ?? 0, contentHash: version?.contentHash ?? '', serviceType: (version?.serviceType ?? null) as ServiceType | null },
       status: 'running',
       currentStep: live.live?.stepId ?? null,
       contractSteps: [],
@@ -501,12 +503,12 @@ function unknownCycle(id: string): NotFoundError {
   return new NotFoundError(`There is no cycle "${id}" (or it belongs to another jurisdiction).`);
 }
 
-function toSummary(cycle: CycleEntity, openTasks: number, contractSteps: string[]): CycleSummaryDto {
+function toSummary(cycle: CycleEntity, openTasks: number, contractSteps: string[], serviceType: string | null): CycleSummaryDto {
   return {
     id: cycle.id,
     title: { zh: cycle.title.zh, en: cycle.title.en },
     jurisdiction: cycle.jurisdiction,
-    definition: { key: cycle.definitionKey, version: cycle.definitionVersion, contentHash: cycle.definitionHash },
+    definition: { key: cycle.definitionKey, version: cycle.definitionVersion, contentHash: cycle.definitionHash, serviceType: serviceType as ServiceType | null },
     status: cycle.status,
     currentStep: cycle.currentStep,
     contractSteps,

@@ -97,9 +97,9 @@ export class DefinitionsController {
   @Get()
   @ApiOperation({ summary: 'The newest version of every definition the caller may see.' })
   @ApiOkResponse({ type: DefinitionListDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Unknown kind.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Unknown kind or service type.' })
   list(@Query() query: ListDefinitionsQueryDto, @CurrentUser() user: Identity): Promise<DefinitionListDto> {
-    return this.definitions.list(user, query.kind);
+    return this.definitions.list(user, query.kind, query.serviceType);
   }
 
   @Get(':key')

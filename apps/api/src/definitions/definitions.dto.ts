@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, ValidateNested } from 'class-validator';
 import { DEFINITION_KINDS, type DefinitionKind } from '../../../../src/definitions/compiled-definition.js';
+import { SERVICE_TYPES, type ServiceType } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { DEFINITION_LIMITS } from '../../../../src/definitions/source/source-limits.js';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import { DiagnosticDto } from '../common/error-response.dto.js';
@@ -48,6 +49,11 @@ export class ListDefinitionsQueryDto {
   @OptionalField()
   @IsIn(DEFINITION_KINDS)
   kind?: DefinitionKind;
+
+  @ApiPropertyOptional({ enum: SERVICE_TYPES, description: 'Only procedures buying this service (metadata.serviceType of their newest version).' })
+  @OptionalField()
+  @IsIn(SERVICE_TYPES)
+  serviceType?: ServiceType;
 }
 
 export class DefinitionKeyParamsDto {
@@ -102,6 +108,9 @@ export class DefinitionSummaryDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'metadata.jurisdiction.code; `cn` is national; null belongs to none.', example: 'cn' })
   jurisdiction!: string | null;
+
+  @ApiProperty({ enum: SERVICE_TYPES, nullable: true, description: 'metadata.serviceType: the service a procedure buys; null for other kinds.', example: 'communityCorrection' })
+  serviceType!: ServiceType | null;
 
   @ApiProperty({ description: 'The file it was deployed from.', example: 'definitions/calendars/cn-2026.yaml' })
   sourceFile!: string;

@@ -12,6 +12,8 @@ export interface DefinitionVersionRecord {
   readonly contentHash: string;
   readonly title: { readonly zh: string; readonly en: string };
   readonly jurisdiction: string | null;
+  /** metadata.serviceType of a procedure; null for other kinds. */
+  readonly serviceType: string | null;
   readonly sourceFile: string;
   readonly deployedBy: string;
   readonly deployedAt: Date;
@@ -42,6 +44,7 @@ const SUMMARY_COLUMNS: FindOptionsSelect<DefinitionVersionEntity> = {
   contentHash: true,
   title: true,
   jurisdiction: true,
+  serviceType: true,
   sourceFile: true,
   deployedBy: true,
   deployedAt: true,
@@ -135,6 +138,7 @@ function toRecord(row: DefinitionVersionEntity): DefinitionVersionRecord {
     contentHash: row.contentHash,
     title: row.title,
     jurisdiction: row.jurisdiction,
+    serviceType: row.serviceType,
     sourceFile: row.sourceFile,
     deployedBy: row.deployedBy,
     deployedAt: row.deployedAt,

@@ -4,6 +4,7 @@ import type { CompiledDefinition, DefinitionKind } from '../../../../src/definit
 import type { CompileResult } from '../../../../src/definitions/compiler.js';
 import { diffDefinitions } from '../../../../src/definitions/definition-diff.js';
 import { type Diagnostic, formatDiagnostic } from '../../../../src/definitions/diagnostics.js';
+import type { ServiceType } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { DEFINITION_LIMITS } from '../../../../src/definitions/source/source-limits.js';
 import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
 import { DefinitionInvalidError, type FieldProblem, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../common/domain-errors.js';
@@ -104,6 +105,7 @@ export class DefinitionsService {
             contentHash,
             title: item.compiled.definition.metadata.title,
             jurisdiction: item.jurisdiction,
+            serviceType: item.compiled.kind === 'Procedure' ? item.compiled.definition.metadata.serviceType : null,
             sourceFile: item.file.file,
             sourceText: item.file.text,
             compiled: item.compiled.definition as unknown as Record<string, unknown>,
@@ -128,9 +130,11 @@ export class DefinitionsService {
     });
   }
 
-  async list(user: Identity, kind: DefinitionKind | undefined): Promise<DefinitionListDto> {
+  async list(user: Identity, kind: DefinitionKind | undefined, serviceType?: ServiceType): Promise<DefinitionListDto> {
     const latest = await this.repository.latestOfEachKey(kind);
-    return { definitions: latest.filter((record) => jurisdictionAllows(user.jurisdiction, record.jurisdiction)).map(toSummary) };
+    // By the newest version's service type: a key whose procedure changed service is listed under its new one only.
+    const wanted = latest.filter((record) => jurisdictionAllows(user.jurisdiction, record.jurisdiction) && (serviceType === undefined || record.serviceType === serviceType));
+    return { definitions: wanted.map(toSummary) };
   }
 
   async history(user: Identity, key: string): Promise<DefinitionHistoryDto> {
@@ -334,6 +338,7 @@ function toSummary(record: DefinitionVersionRecord): DefinitionSummaryDto {
     contentHash: record.contentHash,
     title: { zh: record.title.zh, en: record.title.en },
     jurisdiction: record.jurisdiction,
+    serviceType: record.serviceType as ServiceType | null,
     sourceFile: record.sourceFile,
     deployedBy: record.deployedBy,
     deployedAt: record.deployedAt.toISOString(),

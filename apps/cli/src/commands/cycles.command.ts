@@ -78,12 +78,14 @@ export function registerCyclesCommand(program: Command): void {
       .option('--status <status>', `only cycles in this state (${CYCLE_STATUSES.join(', ')})`)
       .option('--definition <key>', 'only cycles of this procedure')
       .option('--step <stepId>', 'only cycles (or their contracts) in this step, e.g. budgeting')
+      .option('--service-type <type>', 'only cycles buying this service (communityCorrection, peopleMediation, resettlement)')
       .option('--limit <n>', 'at most this many', parsePositive('--limit')),
-  ).action(async (options: ApiOptions & JsonOption & { status?: string; definition?: string; step?: string; limit?: number }) => {
+  ).action(async (options: ApiOptions & JsonOption & { status?: string; definition?: string; step?: string; serviceType?: string; limit?: number }) => {
     const query = new URLSearchParams();
     if (options.status) query.set('status', options.status);
     if (options.definition) query.set('definitionKey', options.definition);
     if (options.step) query.set('step', options.step);
+    if (options.serviceType) query.set('serviceType', options.serviceType);
     if (options.limit) query.set('limit', String(options.limit));
     const suffix = query.size > 0 ? `?${query.toString()}` : '';
     const { body } = await createApiClient(options).request<CycleListDto>('GET', `/cycles${suffix}`);
@@ -92,7 +94,7 @@ export function registerCyclesCommand(program: Command): void {
         ? 'No cycles match.'
         : [
             formatTable(
-              ['CYCLE', 'STATUS', 'STEP', 'OPEN', 'LAUNCHED', 'PROCEDURE', 'TITLE'],
+              ['CYCLE', 'STATUS', 'STEP', 'OPEN', 'LAUNCHED', 'PROCEDURE', 'SERVICE', 'TITLE'],
               rows.map((c) => [
                 c.id,
                 c.status,
@@ -100,6 +102,7 @@ export function registerCyclesCommand(program: Command): void {
                 String(c.openTasks),
                 formatTime(c.launchedAt),
                 `${c.definition.key} v${c.definition.version}`,
+                c.definition.serviceType ?? '-',
                 c.title.zh,
               ]),
             ),
@@ -135,6 +138,7 @@ function renderDetail(cycle: CycleDetailDto): string {
     `  status        ${cycle.status}${cycle.endReason ? ` — ${cycle.endReason}` : ''}${cycle.readModel === 'pending' ? ' (just launched: the read model has not caught up)' : ''}`,
     `  step          ${cycle.currentStep ?? '-'}${cycle.contractSteps.length > 0 ? ` (contracts: ${cycle.contractSteps.join(', ')})` : ''}`,
     `  procedure     ${cycle.definition.key} version ${cycle.definition.version} (${cycle.definition.contentHash.slice(0, 12)})`,
+    `  service       ${cycle.definition.serviceType ?? '-'}`,
     `  jurisdiction  ${cycle.jurisdiction}`,
     `  launched      ${formatTime(cycle.launchedAt)} by ${cycle.launchedBy}`,
     ...(cycle.endedAt ? [`  ended         ${formatTime(cycle.endedAt)}`] : []),

@@ -13,6 +13,7 @@ import type {
   ValidationReportDto,
 } from '../../../api/src/definitions/definitions.dto.js';
 import { DEFINITION_KINDS } from '../../../../src/definitions/compiled-definition.js';
+import { SERVICE_TYPES } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { compileDefinition } from '../../../../src/definitions/compiler.js';
 import { formatDiagnostic } from '../../../../src/definitions/diagnostics.js';
 import { renderMermaid } from '../../../../src/definitions/procedure/procedure-graph.js';
@@ -78,16 +79,20 @@ export function registerDefinitionsCommand(program: Command): void {
     definitions
       .command('list')
       .description('list the newest version of every deployed definition you may see')
-      .option('--kind <kind>', `only this kind (${DEFINITION_KINDS.join(', ')})`),
-  ).action(async (options: ApiOptions & JsonOption & { kind?: string }) => {
-    const query = options.kind ? `?kind=${encodeURIComponent(options.kind)}` : '';
+      .option('--kind <kind>', `only this kind (${DEFINITION_KINDS.join(', ')})`)
+      .option('--service-type <type>', `only procedures buying this service (${SERVICE_TYPES.join(', ')})`),
+  ).action(async (options: ApiOptions & JsonOption & { kind?: string; serviceType?: string }) => {
+    const params = new URLSearchParams();
+    if (options.kind) params.set('kind', options.kind);
+    if (options.serviceType) params.set('serviceType', options.serviceType);
+    const query = params.size > 0 ? `?${params.toString()}` : '';
     const { body } = await createApiClient(options).request<DefinitionListDto>('GET', `/definitions${query}`);
     createOutput(options.json).result(body, ({ definitions: rows }) =>
       rows.length === 0
         ? `No ${options.kind ? `${options.kind} ` : ''}definitions are deployed.`
         : formatTable(
-            ['KEY', 'KIND', 'VERSION', 'JURISDICTION', 'DEPLOYED', 'BY', 'TITLE'],
-            rows.map((d) => [d.key, d.kind, String(d.version), d.jurisdiction ?? '-', formatTime(d.deployedAt), d.deployedBy, d.title.zh]),
+            ['KEY', 'KIND', 'SERVICE', 'VERSION', 'JURISDICTION', 'DEPLOYED', 'BY', 'TITLE'],
+            rows.map((d) => [d.key, d.kind, d.serviceType ?? '-', String(d.version), d.jurisdiction ?? '-', formatTime(d.deployedAt), d.deployedBy, d.title.zh]),
           ),
     );
   });
