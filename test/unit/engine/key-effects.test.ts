@@ -281,8 +281,8 @@ describe('performance.evaluation.passScore', () => {
       driver.apply(decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 90, finance: 90 } } }));
       return driver.state.values.evaluation;
     };
-    expect(evaluated(60)).toEqual({ score: 90, passed: true });
-    expect(evaluated(95)).toEqual({ score: 90, passed: false });
+    expect(evaluated(60)).toMatchObject({ score: 90, passed: true });
+    expect(evaluated(95)).toMatchObject({ score: 90, passed: false });
   });
 });
 
