@@ -171,19 +171,9 @@ export function changeSigning(run: Run, event: SigningChanged): void {
         if (!hold.challengeIds.includes(event.challengeId)) hold.challengeIds.push(event.challengeId);
         return;
       }
-      const remainingMs: Record<string, number> = {};
-      const paused: TaskInstance[] = [];
-      for (const task of signingTasks(run)) {
-        if (!task.dueAt) continue;
-        const left = Date.parse(task.dueAt) - Date.parse(run.at);
-        // A task already past its deadline has escalated: there is no clock left to stop.
-        if (left <= 0) continue;
-        remainingMs[task.id] = left;
+      const { remainingMs, paused } = stopTaskClocks(run, signingTasks(run), (task) => {
         if (task.escalateTo) run.emit({ type: 'cancelTimer', timerId: `sla:${task.id}` });
-        const { dueAt: _stopped, ...rest } = task;
-        paused.push(rest);
-      }
-      replaceTasks(run, paused);
+      });
       run.state.signingHold = { challengeIds: [event.challengeId], since: run.at, remainingMs };
       run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'suspend', reason: event.reason, tasks: paused });
       return;
@@ -196,15 +186,9 @@ export function changeSigning(run: Run, event: SigningChanged): void {
         return;
       }
       delete run.state.signingHold;
-      const resumed: TaskInstance[] = [];
-      for (const task of signingTasks(run)) {
-        const left = hold.remainingMs[task.id];
-        if (left === undefined) continue;
-        const dueAt = new Date(Date.parse(run.at) + left).toISOString();
-        resumed.push({ ...task, dueAt });
+      const resumed = restartTaskClocks(run, signingTasks(run), hold.remainingMs, (task, dueAt) => {
         if (task.escalateTo) run.emit({ type: 'startTimer', timerId: `sla:${task.id}`, until: dueAt, purpose: 'sla' });
-      }
-      replaceTasks(run, resumed);
+      });
       run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'resume', reason: event.reason, tasks: resumed });
       return;
     }
@@ -239,24 +223,13 @@ export function changePerformance(run: Run, event: SigningChanged): void {
         return;
       }
       if (!event.holdsPerformance) return;
-      const remainingMs: Record<string, number> = {};
-      const paused: TaskInstance[] = [];
-      for (const task of run.openTasks()) {
-        if (!task.dueAt) continue;
-        const left = Date.parse(task.dueAt) - Date.parse(run.at);
-        // A task already past its deadline has escalated: there is no clock left to stop.
-        if (left <= 0) continue;
-        remainingMs[task.id] = left;
-        const { dueAt: _stopped, ...rest } = task;
-        paused.push(rest);
-      }
+      const { remainingMs, paused } = stopTaskClocks(run, run.openTasks());
       // Every timer stops, one about to fire too: it fires after the resumption, never during the hold.
       const timersMs: Record<string, number> = {};
       for (const [timerId, until] of Object.entries(event.holdsPerformance.timers).sort(([a], [b]) => a.localeCompare(b))) {
         timersMs[timerId] = Math.max(0, Date.parse(until) - Date.parse(run.at));
         run.emit({ type: 'cancelTimer', timerId });
       }
-      replaceTasks(run, paused);
       run.state.performanceHold = { challengeIds: [event.challengeId], since: run.at, remainingMs, timersMs };
       run.emit({ type: 'signingChanged', at: run.at, challengeId: event.challengeId, change: 'suspend', reason: event.reason, tasks: paused, held: 'performance' });
       return;
@@ -269,13 +242,7 @@ export function changePerformance(run: Run, event: SigningChanged): void {
         return;
       }
       delete run.state.performanceHold;
-      const resumed: TaskInstance[] = [];
-      for (const task of run.openTasks()) {
-        const left = hold.remainingMs[task.id];
-        if (left === undefined) continue;
-        resumed.push({ ...task, dueAt: new Date(Date.parse(run.at) + left).toISOString() });
-      }
-      replaceTasks(run, resumed);
+      const resumed = restartTaskClocks(run, run.openTasks(), hold.remainingMs);
       for (const [timerId, left] of Object.entries(hold.timersMs)) {
         run.emit({ type: 'startTimer', timerId, until: new Date(Date.parse(run.at) + left).toISOString(), purpose: timerPurpose(timerId) });
       }
@@ -293,6 +260,41 @@ export function changePerformance(run: Run, event: SigningChanged): void {
       return;
     }
   }
+}
+
+/**
+ * Stops the clock of each of `tasks` that has time left, keeping that time; `onStopped` runs for each, in
+ * order (to cancel its escalation timer). A task already past its deadline has escalated: there is no
+ * clock left to stop.
+ */
+function stopTaskClocks(run: Run, tasks: readonly TaskInstance[], onStopped?: (task: TaskInstance) => void): { remainingMs: Record<string, number>; paused: TaskInstance[] } {
+  const remainingMs: Record<string, number> = {};
+  const paused: TaskInstance[] = [];
+  for (const task of tasks) {
+    if (!task.dueAt) continue;
+    const left = Date.parse(task.dueAt) - Date.parse(run.at);
+    if (left <= 0) continue;
+    remainingMs[task.id] = left;
+    onStopped?.(task);
+    const { dueAt: _stopped, ...rest } = task;
+    paused.push(rest);
+  }
+  replaceTasks(run, paused);
+  return { remainingMs, paused };
+}
+
+/** Restarts the clocks `stopTaskClocks` stopped, each due its remaining time from now; the tasks restarted. */
+function restartTaskClocks(run: Run, tasks: readonly TaskInstance[], remainingMs: Readonly<Record<string, number>>, onRestarted?: (task: TaskInstance, dueAt: string) => void): TaskInstance[] {
+  const resumed: TaskInstance[] = [];
+  for (const task of tasks) {
+    const left = remainingMs[task.id];
+    if (left === undefined) continue;
+    const dueAt = new Date(Date.parse(run.at) + left).toISOString();
+    resumed.push({ ...task, dueAt });
+    onRestarted?.(task, dueAt);
+  }
+  replaceTasks(run, resumed);
+  return resumed;
 }
 
 /** Refuses any decision of a contract whose performance a challenge holds, naming the challenge. */
