@@ -106,8 +106,12 @@ describe('a last tranche computed from what was paid, through the HTTP API', () 
     throw new Error(`the contract of cycle ${cycleId} never ended`);
   }
 
+  /** The 30 / 40 / 30 procedure, deployed by the first case and launched again by the second. */
+  let theRest: ProcedureScenario | undefined;
+
   it('pays 30 % at signing, 40 % after the ledgers, and the rest scaled by the score and capped by spend', async () => {
     const scenario = await ProcedureScenario.deploy(stack, JURISDICTION, 'deqing-thirty-forty-thirty', thirtyFortyThirty('deqing-thirty-forty-thirty', THE_REST));
+    theRest = scenario;
     // Activity funds spent: 300 000 + 350 000 = 650 000 fen.
     const ended = await contractOf(scenario, [300_000, 350_000]);
     const cycle = await eventually(
@@ -125,6 +129,25 @@ describe('a last tranche computed from what was paid, through the HTTP API', () 
       ['activityFunds', 650_000],
     ]);
     // 900 000 + 1 200 000 + 650 000 = 2 750 000 ≤ 3 000 000
+    expect(incidentsOf(cycle)).toEqual([]);
+  });
+
+  it('pays the rest scaled by the score when the vendor spent more than that', async () => {
+    const scenario = theRest ?? (await ProcedureScenario.deploy(stack, JURISDICTION, 'deqing-thirty-forty-thirty', thirtyFortyThirty('deqing-thirty-forty-thirty', THE_REST)));
+    // Activity funds spent: 400 000 + 600 000 = 1 000 000 fen.
+    const ended = await contractOf(scenario, [400_000, 600_000]);
+    const cycle = await eventually(
+      () => scenario.detail(ended.id),
+      (now) => now.payments.length === 3,
+    );
+    expect(cycle.contracts[0]).toMatchObject({ amountFen: 3_000_000, status: 'completed' });
+    expect(cycle.payments.map((p) => [p.trancheId, p.amountFen])).toEqual([
+      ['workingFunds', 900_000],
+      ['midTerm', 1_200_000],
+      // the rest 3 000 000 − (900 000 + 1 200 000) = 900 000; × 90 / 100 = 810 000; min(810 000, 1 000 000) = 810 000
+      ['activityFunds', 810_000],
+    ]);
+    // 900 000 + 1 200 000 + 810 000 = 2 910 000 ≤ 3 000 000
     expect(incidentsOf(cycle)).toEqual([]);
   });
 
