@@ -14,6 +14,7 @@ import { answerChallenge, changeSigning, checkPerformanceHold, checkSigningHold,
 import { EvaluationFailure, evaluate, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
 import { acceptBid } from './nodes/bidding.js';
+import { paymentsByTranche } from './nodes/payment.js';
 import { ENGINE_TABLE } from './nodes/index.js';
 import { checkActor, Refusal, refuseBrokenChecks, Run, structuredCopy, type TaskDecider } from './run.js';
 import type { Actor, Decision, EngineCommand, EngineContext, EngineEvent, EngineState, EngineStatus, EngineValues, TaskInstance, TaskKind, TimerPurpose } from './types.js';
@@ -98,6 +99,8 @@ export function startEngine(context: EngineContext, start: CycleStart | Contract
         contract: { amount: winner.amountFen, vendorId: winner.vendorId, vendorName: winner.vendorName, funds },
         ledger: { periods: 0, totals: {} },
         kpis: {},
+        payments: { paidFen: 0, byTranche: paymentsByTranche(definition, {}) },
+        periods: { ledger: [] },
       };
       const first = definition.steps.findIndex((step) => CONTRACT_SCOPED_KINDS.includes(step.kind));
       run.enterStep(first);

@@ -145,6 +145,23 @@ export interface EngineValues {
   /** The score, whether it passed, and the score of each indicator group the evaluation has (`business`, `financial`). */
   evaluation?: { score: number; passed: boolean; business?: number; financial?: number };
   acceptance?: { passed: boolean };
+  /**
+   * What the contract has paid so far, in fen: every tranche instructed to the treasury (the export is
+   * outside the workflow), in total and per tranche (0 until it is paid). Absent in states from before it.
+   */
+  payments?: { paidFen: number; byTranche: Record<string, number> };
+  /** The closed periods of each period group, oldest first, with the KPIs of each period's own lines. Absent in states from before it. */
+  periods?: { ledger: ClosedPeriod[] };
+}
+
+/**
+ * One closed period: its number (1-based) and its KPIs computed on its own lines alone. A KPI that
+ * cannot be computed on one period (a division by a count that is 0 in it) is left out, so an
+ * expression reading it fails naming it rather than reading a made-up value.
+ */
+export interface ClosedPeriod {
+  period: number;
+  kpis: Record<string, FieldValue>;
 }
 
 export interface EngineState {

@@ -13,8 +13,19 @@ import { type ASTNode, Environment, EvaluationError, parse } from '@marcbachmann
 /** Types a definition can declare; `money` is an `int` of fen, `date` a `YYYY-MM-DD` string. */
 export type ScalarType = 'int' | 'money' | 'string' | 'bool' | 'date';
 
-/** The declared shape of an expression's variables: a scalar or an object of named members. */
-export type VariableShape = ScalarType | { readonly [member: string]: VariableShape };
+/** The declared shape of an expression's variables: a scalar, a list of like objects, or an object of named members. */
+export type VariableShape = ScalarType | ListOf | { readonly [member: string]: VariableShape };
+
+/**
+ * A list whose items all have one object shape (`periods.ledger[0].kpis.rate`). A class, not a plain
+ * object, so that no member name of an object shape can be mistaken for it.
+ */
+export class ListOf {
+  constructor(readonly item: { readonly [member: string]: VariableShape }) {}
+}
+
+/** How the values of one typed list are turned into the typed items the library checks: built per list, by the scope. */
+type ItemConverter = (value: unknown) => unknown;
 
 /** The CEL type an expression must produce where it is used. */
 export type ExpectedType = 'int' | 'bool' | 'string';
@@ -39,17 +50,25 @@ const LIMITS = { maxAstNodes: 2000, maxDepth: 32 } as const;
  */
 export class ExpressionScope {
   private readonly environment: Environment;
+  /** For each variable that holds typed lists somewhere inside, how to convert its plain value. */
+  private readonly converters = new Map<string, ItemConverter>();
 
   constructor(readonly variables: Readonly<Record<string, VariableShape>>) {
     let environment = new Environment({ limits: LIMITS })
       .registerFunction('min(int, int): int', (a: bigint, b: bigint) => (a < b ? a : b))
       .registerFunction('max(int, int): int', (a: bigint, b: bigint) => (a > b ? a : b));
-    for (const [name, shape] of Object.entries(variables)) {
-      environment =
-        typeof shape === 'string'
-          ? environment.registerVariable(name, celType(shape))
-          : environment.registerVariable({ name, schema: toSchema(shape) });
+    // The library converts a declared variable's object into its type, but not the items of a list
+    // inside it: those are registered as types with a constructor here and converted before evaluation.
+    const types = new ListTypes();
+    const declarations = Object.entries(variables).map(([name, shape]): { name: string; type: string } | { name: string; schema: CelSchema } =>
+      typeof shape === 'string' ? { name, type: celType(shape) } : shape instanceof ListOf ? { name, type: types.listType(name, shape) } : { name, schema: types.schema(name, shape) },
+    );
+    // Item types first: the variables' declarations name them.
+    for (const type of types.registered) environment = environment.registerType(type.name, { ctor: type.ctor, fields: type.fields });
+    for (const declaration of declarations) {
+      environment = 'type' in declaration ? environment.registerVariable(declaration.name, declaration.type) : environment.registerVariable({ name: declaration.name, schema: declaration.schema });
     }
+    for (const [name, shape] of Object.entries(variables)) if (typeof shape !== 'string' && hasList(shape)) this.converters.set(name, types.converter(shape, name));
     this.environment = environment;
   }
 
@@ -77,8 +96,13 @@ export class ExpressionScope {
    * (overflow, division by zero, a missing value) with the expression in its message.
    */
   evaluate(expression: string, values: ExpressionValues): unknown {
+    let typed = values;
+    if (this.converters.size > 0) {
+      typed = { ...values };
+      for (const [name, convert] of this.converters) if (name in typed) typed[name] = convert(typed[name]);
+    }
     try {
-      return this.environment.evaluate(expression, values);
+      return this.environment.evaluate(expression, typed);
     } catch (error) {
       const reason = error instanceof EvaluationError ? error.message : (error as Error).message;
       throw new ExpressionError(`evaluating "${expression}" failed: ${cleanMessage(reason)}`);
@@ -137,11 +161,69 @@ function celType(type: ScalarType): string {
 }
 
 type CelSchema = { [member: string]: string | CelSchema };
+type ObjectShape = { readonly [member: string]: VariableShape };
 
-function toSchema(shape: { readonly [member: string]: VariableShape }): CelSchema {
-  const schema: CelSchema = {};
-  for (const [member, inner] of Object.entries(shape)) schema[member] = typeof inner === 'string' ? celType(inner) : toSchema(inner);
-  return schema;
+function hasList(shape: VariableShape): boolean {
+  if (typeof shape === 'string') return false;
+  if (shape instanceof ListOf) return true;
+  return Object.values(shape).some(hasList);
+}
+
+/**
+ * The named types one scope's typed lists need: each list item, and each object inside an item, is
+ * a type with its own constructor, named after its path (`periods.ledger[]` → `periods_ledger_item`).
+ */
+class ListTypes {
+  readonly registered: Array<{ name: string; ctor: new (value: Record<string, unknown>) => object; fields: Record<string, string> }> = [];
+
+  /** The schema of an object variable, its lists typed as lists of registered item types. */
+  schema(path: string, shape: ObjectShape): CelSchema {
+    const schema: CelSchema = {};
+    for (const [member, inner] of Object.entries(shape)) {
+      const at = `${path}_${member}`;
+      schema[member] = typeof inner === 'string' ? celType(inner) : inner instanceof ListOf ? this.listType(at, inner) : this.schema(at, inner);
+    }
+    return schema;
+  }
+
+  listType(path: string, list: ListOf): string {
+    return `list<${this.objectType(`${path}_item`, list.item)}>`;
+  }
+
+  private objectType(name: string, shape: ObjectShape): string {
+    const fields: Record<string, string> = {};
+    for (const [member, inner] of Object.entries(shape)) {
+      const at = `${name}_${member}`;
+      fields[member] = typeof inner === 'string' ? celType(inner) : inner instanceof ListOf ? this.listType(at, inner) : this.objectType(at, inner);
+    }
+    // One class per type: the library tells the types of list items apart by their constructor.
+    const ctor = class {
+      constructor(value: Record<string, unknown>) {
+        Object.assign(this, value);
+      }
+    };
+    this.registered.push({ name, ctor, fields });
+    return name;
+  }
+
+  /** Converts a plain value of `shape` so that every object inside a typed list is an instance of its type. */
+  converter(shape: VariableShape, name: string): ItemConverter {
+    // Types are looked up by the name the same path gave them when they were registered.
+    const byName = new Map(this.registered.map((type) => [type.name, type.ctor]));
+    const convert = (value: unknown, inner: VariableShape, path: string, inList: boolean): unknown => {
+      if (typeof inner === 'string' || value === null || typeof value !== 'object') return value;
+      if (inner instanceof ListOf) {
+        if (!Array.isArray(value)) return value;
+        return value.map((item) => convert(item, inner.item, `${path}_item`, true));
+      }
+      const members = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([member, v]) => [member, Object.hasOwn(inner, member) ? convert(v, inner[member]!, `${path}_${member}`, inList) : v]),
+      );
+      const ctor = inList ? byName.get(path) : undefined;
+      return ctor ? new ctor(members) : members;
+    };
+    return (value) => convert(value, shape, name, false);
+  }
 }
 
 function describeType(type: string): string {
@@ -187,4 +269,74 @@ export function fromExpressionValue(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fromExpressionValue(v)]));
   }
   return value;
+}
+
+/** A non-negative rational `num / den` (den > 0), exact: shares of an amount are compared without rounding. */
+export interface Fraction {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+/**
+ * An amount that is a fixed share of one variable plus a constant: `share × variable + constant`.
+ * `share` is the sum of the terms' factors before integer division rounds each term down.
+ */
+export interface FixedShare {
+  readonly share: Fraction;
+  readonly constant: bigint;
+}
+
+/**
+ * Reads `expression` as a sum of integer literals and terms that multiply or divide `variable`
+ * (`contract.amount`) by integer literals only (`contract.amount * 30 / 100`, `contract.amount / 2`,
+ * `500000`), and gives its share of the variable and its constant. Anything else (another variable,
+ * a function, a literal inside a term, a division by a non-positive literal) gives undefined: the
+ * amount depends on more than the variable. Because each term's divisions only round down, and a
+ * multiple of every divisor makes them exact, a sum of such amounts with share 1 and a positive
+ * constant, or with a share above 1, exceeds the variable for some value of it.
+ */
+export function fixedShareOf(expression: string, variable: string): FixedShare | undefined {
+  let root: ASTNode;
+  try {
+    root = parse(expression).ast;
+  } catch {
+    return undefined;
+  }
+  const [object, member] = variable.split('.');
+  const isVariable = (node: ASTNode) => node.op === '.' && node.args[0].op === 'id' && node.args[0].args === object && node.args[1] === member;
+  const literal = (node: ASTNode): bigint | undefined => (node.op === 'value' && typeof node.args === 'bigint' ? node.args : undefined);
+  const term = (node: ASTNode): Fraction | undefined => {
+    if (isVariable(node)) return { num: 1n, den: 1n };
+    if (node.op === '*') {
+      const [left, right] = node.args as [ASTNode, ASTNode];
+      const [inner, factor] = literal(right) !== undefined ? [term(left), literal(right)] : [term(right), literal(left)];
+      return inner && factor !== undefined ? reduced(inner.num * factor, inner.den) : undefined;
+    }
+    if (node.op === '/') {
+      const [left, right] = node.args as [ASTNode, ASTNode];
+      const inner = term(left);
+      const divisor = literal(right);
+      return inner && divisor !== undefined && divisor > 0n ? reduced(inner.num, inner.den * divisor) : undefined;
+    }
+    return undefined;
+  };
+  const sum = (node: ASTNode): { share: Fraction; constant: bigint } | undefined => {
+    const constant = literal(node);
+    if (constant !== undefined) return { share: { num: 0n, den: 1n }, constant };
+    if (node.op === '+' || node.op === '-') {
+      const [left, right] = (node.args as [ASTNode, ASTNode]).map(sum);
+      if (!left || !right) return undefined;
+      const sign = node.op === '+' ? 1n : -1n;
+      return { share: reduced(left.share.num * right.share.den + sign * right.share.num * left.share.den, left.share.den * right.share.den), constant: left.constant + sign * right.constant };
+    }
+    const share = term(node);
+    return share ? { share, constant: 0n } : undefined;
+  };
+  return sum(root);
+}
+
+function reduced(num: bigint, den: bigint): Fraction {
+  const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b));
+  const divisor = gcd(num, den) || 1n;
+  return { num: num / divisor, den: den / divisor };
 }

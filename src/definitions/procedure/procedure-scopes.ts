@@ -1,4 +1,4 @@
-import { ExpressionScope, type VariableShape } from '../expressions/expression-language.js';
+import { ExpressionScope, ListOf, type VariableShape } from '../expressions/expression-language.js';
 import { CONTRACT_SCOPED_KINDS, type FieldDefinitionT, type FlowNodeT, type ProcedureDefinition, type TaskNodeT } from './procedure.schema.js';
 
 /**
@@ -17,7 +17,7 @@ export interface ProcedureScopes {
   readonly selection: ExpressionScope;
   /** KPIs: inputs, derived, budget, contract and ledger. */
   readonly kpi: ExpressionScope;
-  /** Contract steps, tranche amounts, exit conditions: everything. */
+  /** Contract steps, tranche amounts, exit conditions: everything, and what was paid and each closed period. */
   readonly contract: ExpressionScope;
   /** Ledger period count: inputs, derived, budget, contract. */
   readonly contractTerms: ExpressionScope;
@@ -65,6 +65,12 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
   const indicatorGroups: Record<string, VariableShape> = {};
   if (performance?.kind === 'performanceManagement') for (const indicator of performance.performance.evaluation.indicators) indicatorGroups[indicator.group] = 'int';
   const ledger = { periods: 'int', totals: ledgerTotals } as const;
+  // What the contract has paid so far, in total and per tranche (definitions/README.md, "Expressions").
+  const release = procedure.steps.find((step) => step.kind === 'paymentRelease');
+  const byTranche = Object.fromEntries((release?.kind === 'paymentRelease' ? release.payment.tranches : []).map((tranche) => [tranche.id, 'money' as const]));
+  const payments = { paidFen: 'money', byTranche } as const;
+  // Closed periods per period group: today the ledger's; another group becomes another member beside it.
+  const periods = { ledger: new ListOf({ period: 'int', kpis }) };
 
   const base = { inputs, derived: derivedShape };
   return {
@@ -84,6 +90,8 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
       kpis,
       evaluation: { score: 'int', passed: 'bool', ...indicatorGroups },
       acceptance: { passed: 'bool' },
+      payments,
+      periods,
     }),
   };
 }

@@ -1,5 +1,5 @@
 import type { DocumentPath } from '../diagnostics.js';
-import type { ExpectedType, ExpressionScope } from '../expressions/expression-language.js';
+import { type ExpectedType, type ExpressionScope, type FixedShare, fixedShareOf } from '../expressions/expression-language.js';
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
 import { CHECK_CONTEXT_VARIABLES, checkScope, fieldsReadBy } from './field-checks.js';
 import { canReach, edgesOf, onlyAfterSuccessOf, reachable, successorsOf } from './procedure-graph-analysis.js';
@@ -673,6 +673,46 @@ const tranches: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+const trancheTotal: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-TRANCHE-TOTAL',
+  description:
+    'The tranches whose amounts are constants or fixed shares of the contract amount may not add up to more than the contract, whatever its amount: their shares sum to at most 100 %, and to less when their constants are positive.',
+  check(context) {
+    const p = context.definition;
+    const release = p.steps.findIndex((step) => step.kind === 'paymentRelease');
+    const releaseStep = p.steps[release];
+    if (releaseStep?.kind !== 'paymentRelease') return;
+    // Every tranche is paid at most once (PF-TRANCHE), so the fixed ones can all be paid; the others
+    // (reading the evaluation, the ledger, what was paid) are checked when they are paid.
+    let num = 0n;
+    let den = 1n;
+    let constant = 0n;
+    const counted: string[] = [];
+    for (const [t, tranche] of releaseStep.payment.tranches.entries()) {
+      const fixed = fixedShareOf(tranche.amount, 'contract.amount');
+      if (!fixed) continue;
+      num = num * fixed.share.den + fixed.share.num * den;
+      den *= fixed.share.den;
+      constant += fixed.constant;
+      counted.push(`"${tranche.id}" (${describeShare(fixed)})`);
+      if (num > den || (num === den && constant > 0n)) {
+        context.report(
+          ['steps', release, 'payment', 'tranches', t, 'amount'],
+          `tranches ${counted.join(', ')} add up to ${describeShare({ share: { num, den }, constant })}: they can pay more than the contract amount; lower their shares so that they sum to at most 100 %`,
+        );
+        return;
+      }
+    }
+  },
+};
+
+/** A fixed share as a reader checks it: `30 % of the contract`, `100 % of the contract + 500 fen`, `500 fen`. */
+function describeShare({ share, constant }: FixedShare): string {
+  const percent = Number((share.num * 10000n) / share.den) / 100;
+  const parts = [...(share.num !== 0n ? [`${percent} % of the contract`] : []), ...(constant !== 0n || share.num === 0n ? [`${constant} fen`] : [])];
+  return parts.join(' + ');
+}
+
 /** Whether `payer` can run only after `trigger` completed successfully (an earlier step, or later on every path in the same step). */
 function paidOnlyAfter(p: ProcedureDefinition, trigger: LocatedNode, payer: LocatedNode): boolean {
   const gate = trigger.graphId;
@@ -967,6 +1007,7 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   invitationLists,
   drawnApprovals,
   tranches,
+  trancheTotal,
   expressions,
   eventAnchors,
   challengeWindows,

@@ -1,4 +1,4 @@
-import { ExpressionScope, fromExpressionValue, toExpressionValue } from '../../../src/definitions/expressions/expression-language.js';
+import { ExpressionScope, fromExpressionValue, ListOf, toExpressionValue } from '../../../src/definitions/expressions/expression-language.js';
 
 const scope = new ExpressionScope({
   inputs: { supervisedPersons: 'int', pricePerPersonYearFen: 'money', county: 'string', urgent: 'bool' },
@@ -41,5 +41,35 @@ describe('the expression language (CEL)', () => {
   it('reports overflow instead of wrapping around', () => {
     const values = toExpressionValue({ inputs: { supervisedPersons: 9_000_000_000_000_000_000, pricePerPersonYearFen: 10 } });
     expect(() => scope.evaluate('inputs.supervisedPersons * inputs.pricePerPersonYearFen', values as Record<string, unknown>)).toThrow(/failed/);
+  });
+});
+
+describe('typed lists (closed periods)', () => {
+  const periods = new ExpressionScope({
+    payments: { paidFen: 'money' },
+    periods: { ledger: new ListOf({ period: 'int', kpis: { casesClosed: 'int', onTime: 'bool' } }) },
+  });
+  const values = toExpressionValue({
+    payments: { paidFen: 300 },
+    periods: { ledger: [{ period: 1, kpis: { casesClosed: 12, onTime: true } }, { period: 2, kpis: { casesClosed: 7, onTime: false } }] },
+  }) as Record<string, unknown>;
+
+  it('types each item, its members and the comprehensions over it', () => {
+    expect(periods.check('periods.ledger[1].kpis.casesClosed + payments.paidFen', 'int')).toEqual({ ok: true, type: 'int' });
+    expect(periods.check('periods.ledger.all(p, p.kpis.onTime)', 'bool')).toEqual({ ok: true, type: 'bool' });
+    expect(periods.check('size(periods.ledger)', 'int')).toEqual({ ok: true, type: 'int' });
+    expect(periods.check('periods.ledger[0].kpis.casesOpen', 'int')).toMatchObject({ ok: false, message: expect.stringContaining('casesOpen') });
+    expect(periods.check('periods.ledger[0].kpis.onTime + 1', 'int')).toMatchObject({ ok: false });
+  });
+
+  it('evaluates over plain JSON items: 7 + 300 = 307; not every period on time; two periods', () => {
+    expect(periods.evaluate('periods.ledger[1].kpis.casesClosed + payments.paidFen', values)).toBe(307n);
+    expect(periods.evaluate('periods.ledger.all(p, p.kpis.onTime)', values)).toBe(false);
+    expect(periods.evaluate('periods.ledger.filter(p, p.period == 1)[0].kpis.casesClosed', values)).toBe(12n);
+    expect(periods.evaluate('size(periods.ledger)', values)).toBe(2n);
+  });
+
+  it('fails, naming the index, on a period that has not closed', () => {
+    expect(() => periods.evaluate('periods.ledger[2].kpis.casesClosed', values)).toThrow(/index out of bounds, index 2/);
   });
 });

@@ -354,3 +354,77 @@ describe('performance.ledger.periods', () => {
     expect(afterTwoPeriods(12)).toEqual(['ledgerSubmission 3']);
   });
 });
+
+/* ------------------------------------------------------------------------------------------------
+ * Money expressions that read the contract's history (`payments`, `periods`): the same contract,
+ * two monthly ledgers of 300 000 and 500 000 fen, an evaluation of 90, and the activity tranche's
+ * amount written with and without what it reads.
+ * ---------------------------------------------------------------------------------------------- */
+
+const WORKING_TRANCHE = 'amount: contract.funds.workingFunds }';
+const ACTIVITY_AMOUNT = '          amount: min(contract.funds.activityFunds * evaluation.score / 100, ledger.totals.activitySpendFen)\n';
+
+/** Drives a contract whose working funds are 30 % of it and whose activity funds are `activity`, to its end. */
+function paidWith(activity: string): { status: string; payments: Array<[string, number]>; incidents: string[]; periods: unknown; contractFen: number } {
+  const definition = edited([
+    ['        periods: "12"\n', '        periods: "2"\n'],
+    [WORKING_TRANCHE, 'amount: contract.amount * 30 / 100 }'],
+    [ACTIVITY_AMOUNT, `          amount: "${activity}"\n`],
+  ]);
+  const { driver, task } = firstLedger(definition);
+  for (const [spent, submission] of [[300_000, task], [500_000, undefined]] as const) {
+    const submit = submission ?? driver.advanceTo('periods');
+    driver.apply(decision(driver, submit, 'submit', { payload: { kind: 'ledger', lines: { activitySpendFen: spent } } }));
+    const confirm = driver.openTasks().find((t) => t.kind === 'ledgerConfirmation');
+    if (!confirm) throw new Error('no confirmation opened');
+    driver.apply(decision(driver, confirm, 'approve'));
+  }
+  const evaluation = driver.advanceTo('evaluate');
+  // (70 × 90 + 30 × 90) / 100 = 90.
+  driver.apply(decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 90, finance: 90 } } }));
+  driver.runToEnd();
+  return {
+    status: driver.state.status,
+    payments: driver.commands.flatMap((c) => (c.type === 'instructPayment' ? [[c.trancheId, c.amountFen] as [string, number]] : [])),
+    incidents: driver.commands.flatMap((c) => (c.type === 'incident' ? [c.message] : [])),
+    periods: driver.state.values.periods,
+    contractFen: driver.state.values.contract?.amount ?? 0,
+  };
+}
+
+describe('money expressions: what was paid (payments)', () => {
+  it('pays the rest of the contract scaled by the score and capped by spend; the same tranche without the history overpays and fails the contract', () => {
+    // The happy award is the lowest bid, 1 000 000 fen. Working funds: 1 000 000 × 30 / 100 = 300 000.
+    // With the history: the rest is 1 000 000 − 300 000 = 700 000; × 90 / 100 = 630 000; spend 300 000 + 500 000 = 800 000; min = 630 000.
+    const withHistory = paidWith('min((contract.amount - payments.paidFen) * evaluation.score / 100, ledger.totals.activitySpendFen)');
+    expect(withHistory.contractFen).toBe(1_000_000);
+    expect(withHistory).toMatchObject({ status: 'completed', payments: [['workingFunds', 300_000], ['activityFunds', 630_000]], incidents: [] });
+    // Per tranche, the same: 1 000 000 − 300 000 (workingFunds) = 700 000.
+    expect(paidWith('min((contract.amount - payments.byTranche.workingFunds - payments.byTranche.activityFunds) * evaluation.score / 100, ledger.totals.activitySpendFen)').payments).toEqual([
+      ['workingFunds', 300_000],
+      ['activityFunds', 630_000],
+    ]);
+    // Without it: min(1 000 000 × 90 / 100 = 900 000, 800 000) = 800 000, and 300 000 + 800 000 = 1 100 000 > 1 000 000.
+    const without = paidWith('min(contract.amount * evaluation.score / 100, ledger.totals.activitySpendFen)');
+    expect(without.status).toBe('failed');
+    expect(without.payments).toEqual([['workingFunds', 300_000]]);
+    expect(without.incidents).toEqual([
+      'tranche "activityFunds" of 800000 fen would bring payments to 1100000 fen, above the contract amount of 1000000 fen; nothing was paid',
+    ]);
+  });
+});
+
+describe('money expressions: each closed period (periods.ledger)', () => {
+  it('records each month’s KPIs on its own lines, and a tranche gated on every month differs from one gated on the whole term', () => {
+    // Activity funds are floor(2 500 000 × 1 000 000 / 5 000 000) = 500 000 fen. Each month alone spends
+    // within them (300 000 and 500 000 ≤ 500 000); the whole term (800 000) does not.
+    const monthly = paidWith('periods.ledger.all(p, p.kpis.spendWithinBudget) ? 100000 : 0');
+    expect(monthly.periods).toEqual({ ledger: [{ period: 1, kpis: { spendWithinBudget: true } }, { period: 2, kpis: { spendWithinBudget: true } }] });
+    expect(monthly.payments).toEqual([['workingFunds', 300_000], ['activityFunds', 100_000]]);
+    // The whole-term KPI is false: the tranche comes to 0 and is settled without a payment.
+    const whole = paidWith('kpis.spendWithinBudget ? 100000 : 0');
+    expect(whole).toMatchObject({ status: 'completed', payments: [['workingFunds', 300_000]] });
+    // The second month alone: 500 000 ≤ 500 000.
+    expect(paidWith('periods.ledger[1].kpis.spendWithinBudget ? periods.ledger[1].period * 1000 : 0').payments).toEqual([['workingFunds', 300_000], ['activityFunds', 2_000]]);
+  });
+});

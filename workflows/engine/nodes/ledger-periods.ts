@@ -1,10 +1,10 @@
 import { brokenChecks } from '../../../src/definitions/procedure/field-checks.js';
 import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
 import { ledgerDueAt, periodStart } from '../deadlines.js';
-import { evaluate, scopesOf } from '../evaluate.js';
+import { EvaluationFailure, evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
 import { Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
-import type { EngineEvent, ServiceLevelMeasurement, TaskInstance } from '../types.js';
+import type { EngineEvent, FieldValue, ServiceLevelMeasurement, TaskInstance } from '../types.js';
 
 type PerformanceStep = Extract<ProcedureStep, { kind: 'performanceManagement' }>;
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
@@ -111,6 +111,7 @@ function confirmPeriod(run: Run, nodeId: string, period: number): void {
   }
   run.values.ledger = { periods: period, totals };
   measureServiceLevels(run, period);
+  recordClosedPeriod(run, period);
   if (period < started.count) {
     started.current = period + 1;
     const begins = periodStart(started.startedAt, ledger.period, period);
@@ -152,4 +153,26 @@ function measureServiceLevels(run: Run, period: number): void {
     (run.state.serviceLevels ??= []).push(measurement);
     run.emit({ type: 'serviceLevelMeasured', at: run.at, measurement });
   }
+}
+
+/**
+ * Records the period just confirmed in `periods.ledger`, which money expressions read: each KPI on
+ * this period's lines alone (as service levels measure it). A KPI that cannot be computed on one
+ * period (a division by a count that is 0 in it) is left out rather than failing the confirmation.
+ */
+function recordClosedPeriod(run: Run, period: number): void {
+  const { kpis, ledger } = performanceStep(run).performance;
+  const lines = run.state.ledgerLines[String(period)] ?? {};
+  const periodValues = { ...run.values, ledger: { periods: 1, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, Number(lines[line.id] ?? 0)])) } };
+  const scope = scopesOf(run.definition).kpi;
+  const values: Record<string, FieldValue> = {};
+  for (const kpi of kpis) {
+    try {
+      values[kpi.id] = evaluate(scope, kpi.expr, periodValues);
+    } catch (error) {
+      if (!(error instanceof EvaluationFailure)) throw error;
+    }
+  }
+  const periods = (run.values.periods ??= { ledger: [] });
+  periods.ledger = [...periods.ledger.filter((closed) => closed.period !== period), { period, kpis: values }];
 }

@@ -1,4 +1,4 @@
-import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import type { FlowNodeT, ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
 import { evaluateFen, scopesOf } from '../evaluate.js';
 import type { NodeHandler, Run } from '../run.js';
 
@@ -29,13 +29,20 @@ function enterPayment(run: Run, node: PaymentNode): void {
     run.finish('failed', `tranche "${tranche.id}" was reached before "${tranche.after}" succeeded; nothing was paid`);
     return;
   }
+  // `payments` is rebuilt from the state the guarantees above rely on, so the amount reads what they check.
+  const payments = { paidFen: run.state.paidFen, byTranche: paymentsByTranche(run.definition, run.values.payments?.byTranche ?? {}) };
+  run.values.payments = payments;
   const amount = evaluateFen(scopesOf(run.definition).contract, tranche.amount, run.values, `tranche "${tranche.id}"`);
   if (run.state.paidFen + amount > contract.amount) {
-    run.finish('failed', `tranche "${tranche.id}" of ${amount} fen would bring payments to ${run.state.paidFen + amount} fen, above the contract amount of ${contract.amount} fen; nothing was paid`);
+    const reason = `tranche "${tranche.id}" of ${amount} fen would bring payments to ${run.state.paidFen + amount} fen, above the contract amount of ${contract.amount} fen; nothing was paid`;
+    // A definition whose amounts can overpay is for ops staff to fix: it stands in the audit trail as an incident.
+    run.emit({ type: 'incident', at: run.at, message: reason });
+    run.finish('failed', reason);
     return;
   }
   run.state.paidTranches.push(tranche.id);
   run.state.paidFen += amount;
+  run.values.payments = { paidFen: run.state.paidFen, byTranche: { ...payments.byTranche, [tranche.id]: amount } };
   // A tranche that comes to nothing (a score of 0, deductions as large as the amount) is settled without a payment.
   if (amount === 0) {
     run.succeed(node.id);
@@ -53,4 +60,11 @@ function enterPayment(run: Run, node: PaymentNode): void {
   });
   run.succeed(node.id);
   run.enterNode(node.next);
+}
+
+/** Every tranche of the definition with what it was paid in fen: `paid`'s amount, or 0 for a tranche not paid yet. */
+export function paymentsByTranche(definition: ProcedureDefinition, paid: Readonly<Record<string, number>>): Record<string, number> {
+  const release = definition.steps.find((step) => step.kind === 'paymentRelease');
+  const tranches = release?.kind === 'paymentRelease' ? release.payment.tranches : [];
+  return Object.fromEntries(tranches.map((tranche) => [tranche.id, paid[tranche.id] ?? 0]));
 }

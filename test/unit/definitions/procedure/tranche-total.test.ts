@@ -1,0 +1,77 @@
+import { compileDefinition } from '../../../../src/definitions/compiler.js';
+import { fixedShareOf } from '../../../../src/definitions/expressions/expression-language.js';
+import { edited, MINIMAL_PROCEDURE } from '../../../support/minimal-procedure.js';
+
+/**
+ * PF-TRANCHE-TOTAL: the tranches whose amounts are constants or fixed shares of the contract amount
+ * may not add up to more than the contract. The minimal procedure's two tranches get the amounts of
+ * each case, and a third tranche (`finalPayment`, paid after the second) is added.
+ */
+function withAmounts(working: string, activity: string, final: string): string {
+  return edited(MINIMAL_PROCEDURE, [
+    ['amount: contract.funds.workingFunds }', `amount: ${working} }`],
+    [
+      '          amount: min(contract.funds.activityFunds * evaluation.score / 100, ledger.totals.activitySpendFen)\n',
+      `          amount: "${activity}"\n        - { id: finalPayment, title: { zh: 尾款, en: Final payment }, fund: activityFunds, after: accept, amount: "${final}" }\n`,
+    ],
+    [
+      '        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: paymentDone }',
+      '        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: payFinal }\n        - { id: payFinal, type: payment, tranche: finalPayment, next: paymentDone }',
+    ],
+  ]);
+}
+
+function totalProblems(text: string): string[] {
+  const result = compileDefinition(text, 'tranches.yaml');
+  return result.ok ? [] : result.diagnostics.map((d) => `${d.ruleId} ${d.path}: ${d.message}`);
+}
+
+describe('PF-TRANCHE-TOTAL', () => {
+  it('accepts shares of 30, 40 and 30 % (100 % in all), and rejects 30, 40 and 40 % (110 %) at the third', () => {
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', 'contract.amount * 40 / 100', 'contract.amount * 30 / 100'))).toEqual([]);
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', 'contract.amount * 40 / 100', 'contract.amount * 40 / 100'))).toEqual([
+      'PF-TRANCHE-TOTAL steps[5].payment.tranches[2].amount: tranches "workingFunds" (30 % of the contract), "activityFunds" (40 % of the contract), "finalPayment" (40 % of the contract) add up to 110 % of the contract: they can pay more than the contract amount; lower their shares so that they sum to at most 100 %',
+    ]);
+  });
+
+  it('rejects the whole contract plus a constant (half, half and 1 fen), and accepts half, half and nothing', () => {
+    expect(totalProblems(withAmounts('contract.amount / 2', 'contract.amount / 2', '1'))).toEqual([
+      expect.stringContaining('add up to 100 % of the contract + 1 fen'),
+    ]);
+    expect(totalProblems(withAmounts('contract.amount / 2', 'contract.amount / 2', '0'))).toEqual([]);
+  });
+
+  it('leaves to run time the tranches that read more than the contract amount: what was paid, the evaluation', () => {
+    // 30 % + 40 % are fixed; "the rest" reads the payments, so the compiler cannot bound it.
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', 'contract.amount * 40 / 100', 'contract.amount - payments.paidFen + 1'))).toEqual([]);
+    expect(totalProblems(withAmounts('contract.amount * 60 / 100', 'contract.amount * evaluation.score / 100', '0'))).toEqual([]);
+  });
+
+  it('reads fixed shares exactly, and nothing else as one', () => {
+    expect(fixedShareOf('contract.amount * 30 / 100', 'contract.amount')).toEqual({ share: { num: 3n, den: 10n }, constant: 0n });
+    expect(fixedShareOf('contract.amount / 100 * 30 + 500', 'contract.amount')).toEqual({ share: { num: 3n, den: 10n }, constant: 500n });
+    expect(fixedShareOf('contract.amount - contract.amount / 4 - 100', 'contract.amount')).toEqual({ share: { num: 3n, den: 4n }, constant: -100n });
+    expect(fixedShareOf('(contract.amount - 5) / 2', 'contract.amount')).toBeUndefined();
+    expect(fixedShareOf('contract.amount / 0', 'contract.amount')).toBeUndefined();
+    expect(fixedShareOf('contract.funds.workingFunds * 30 / 100', 'contract.amount')).toBeUndefined();
+    expect(fixedShareOf('min(contract.amount, 5)', 'contract.amount')).toBeUndefined();
+  });
+});
+
+describe('PF-EXPR on the money scope', () => {
+  it('locates a misuse at its line and column', () => {
+    const text = withAmounts('contract.amount * 30 / 100', 'payments.byTranche.advance', '0');
+    const result = compileDefinition(text, 'tranches.yaml');
+    const line = text.split('\n').findIndex((candidate) => candidate.includes('payments.byTranche.advance')) + 1;
+    // `          amount: "` is 19 characters: the expression starts at column 20, and "advance" 19 characters into it, at 39.
+    expect(result.ok ? [] : result.diagnostics.map((d) => [d.ruleId, d.line, d.column])).toEqual([['PF-EXPR', line, 39]]);
+  });
+
+  it('types payments and closed periods, and finds a misuse', () => {
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', 'payments.byTranche.workingFunds', 'contract.amount - payments.paidFen'))).toEqual([]);
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', 'payments.byTranche.advance', '0'))).toEqual([expect.stringMatching(/^PF-EXPR steps\[5\]\.payment\.tranches\[1\]\.amount: .*advance/)]);
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', '0', 'periods.ledger[0].kpis.spendWithinBudget ? 0 : 1'))).toEqual([]);
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', '0', 'periods.ledger[0].kpis.spendWithinBudget'))).toEqual([expect.stringMatching(/^PF-EXPR .*true\/false where a whole number/)]);
+    expect(totalProblems(withAmounts('contract.amount * 30 / 100', '0', 'periods.ledger[0].kpis.nope'))).toEqual([expect.stringMatching(/^PF-EXPR .*nope/)]);
+  });
+});
