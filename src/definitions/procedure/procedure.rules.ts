@@ -706,6 +706,11 @@ const expressions: SemanticRule<ProcedureDefinition> = {
         check(scopes.budget, step.budget.total, ['steps', s, 'budget', 'total'], 'int');
         step.budget.components.forEach((c, i) => check(scopes.budget, c.amount, ['steps', s, 'budget', 'components', i, 'amount'], 'int'));
       }
+      if (step.kind === 'vendorSelection') {
+        step.selection.evaluation.criteria.forEach((c, i) => {
+          if (c.computed !== undefined) check(scopes.bid, c.computed, ['steps', s, 'selection', 'evaluation', 'criteria', i, 'computed'], 'int');
+        });
+      }
       if (step.kind === 'performanceManagement') {
         const perf = step.performance;
         check(scopes.contractTerms, perf.ledger.periods, ['steps', s, 'performance', 'ledger', 'periods'], 'int');
