@@ -951,6 +951,31 @@ const acceptancePublication: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+const exitRules: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-EXIT',
+  description:
+    'The exit mechanism withholds only tranches declared under payment.tranches, each once, and is reinstated by a declared role other than the vendor’s own.',
+  check(context) {
+    const p = context.definition;
+    const release = p.steps.find((step) => step.kind === 'paymentRelease');
+    const trancheIds = new Set(release?.kind === 'paymentRelease' ? release.payment.tranches.map((t) => t.id) : []);
+    const roles = new Set(p.roles.map((role) => role.id));
+    for (const { step, stepIndex: s } of stepsOfKind(p, 'performanceManagement')) {
+      const exit = step.performance.exit;
+      if (!exit) continue;
+      const base = ['steps', s, 'performance', 'exit'];
+      exit.withholds?.forEach((id, i) => {
+        if (!trancheIds.has(id)) context.report([...base, 'withholds', i], `"${id}" is not a tranche under payment.tranches (declared: ${list(trancheIds) || 'none'})`);
+        else if (exit.withholds?.indexOf(id) !== i) context.report([...base, 'withholds', i], `"${id}" is withheld twice`);
+      });
+      if (exit.reinstatedBy !== undefined) {
+        if (exit.reinstatedBy === VENDOR_ROLE) context.report([...base, 'reinstatedBy'], 'a suspended vendor may not reinstate itself: name the authority that decides');
+        else if (!roles.has(exit.reinstatedBy)) context.report([...base, 'reinstatedBy'], `"${exit.reinstatedBy}" is not a declared role (roles: ${list(roles)})`);
+      }
+    }
+  },
+};
+
 /** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
 export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   stepOrder,
@@ -972,6 +997,7 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   invitationLists,
   drawnApprovals,
   tranches,
+  exitRules,
   expressions,
   eventAnchors,
   challengeWindows,
