@@ -455,7 +455,7 @@ describe('selection.evaluation.criteria[].computed (vendor.history)', () => {
     driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-2', vendorId: 'vendor-2', vendorName: '承接机构2', priceFen: 2_000_000, qualified: true, submittedAt: driver.now } });
     const task = driver.advanceTo('award');
     const computed = definition.steps.some((step) => step.kind === 'vendorSelection' && step.selection.evaluation.criteria.some((c) => c.computed));
-    const given = computed ? { price: 90 } : { price: 90, plan: 90 };
+    const given: Record<string, number> = computed ? { price: 90 } : { price: 90, plan: 90 };
     const payload: TaskPayload = { kind: 'award', scores: { 'bid-1': given, 'bid-2': given }, winners: [{ bidId: 'bid-1', amountFen: 1_000_000 }, { bidId: 'bid-2', amountFen: 2_000_000 }] };
     driver.apply(decision(driver, task, 'approve', { payload }));
     return driver.state.winners.map((w) => w.score);
