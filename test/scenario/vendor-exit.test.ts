@@ -201,7 +201,7 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     const { cycleId: second, planner: secondPlanner } = await scenario.launch(INPUTS);
     await scenario.driveTo(second, secondPlanner);
     const refused = await scenario.bid(second, failing, 400_000);
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(422);
     expect(refused.body['details']).toEqual([{ field: 'vendorId', problem: expect.stringContaining('绩效评价不合格') }]);
     expect((await detail(second)).bids).toEqual([]);
 
