@@ -267,11 +267,16 @@ export class VendorsService {
    * not suspended. Audited in the same transaction, with the suspension it ends.
    */
   async reinstate(user: Identity, id: string, body: ReinstateVendorDto): Promise<VendorDto> {
+    // A vendor's staff never decide on a suspension, their own least of all; another organisation's vendor looks unknown to them.
+    if (user.vendorId !== undefined) {
+      if (user.vendorId !== id) throw unknownVendor(id);
+      throw new ForbiddenError('A vendor’s own staff may not reinstate it: the authority the procedure names decides.', [{ field: 'role', problem: 'vendor staff may not reinstate a vendor' }]);
+    }
     return this.repository.inTransaction(async (registry) => {
       const vendor = await this.lockForDecision(registry, user, id);
       if (!vendor.suspended) throw new InvalidTransitionError(`Vendor "${vendor.name}" is not suspended: there is nothing to reinstate.`);
       const roles: readonly string[] = vendor.reinstatementRole ? [vendor.reinstatementRole] : SUSPENDER_ROLES;
-      const role = user.vendorId === undefined ? roles.find((candidate) => user.roles.includes(candidate)) : undefined;
+      const role = roles.find((candidate) => user.roles.includes(candidate));
       if (!role) {
         throw new ForbiddenError(`Only ${roles.map((r) => `"${r}"`).join(' or ')} may reinstate vendor "${vendor.name}" from this suspension.`, [
           { field: 'role', problem: `none of your roles (${user.roles.join(', ')}) is ${roles.join(' or ')}` },
