@@ -389,18 +389,74 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
     case 'suspendVendor': {
       if (!UUID_PATTERN.test(command.vendorId)) return; // not a registry vendor: nothing to suspend
       const suspended = await sql.rows(
-        `UPDATE vendors SET suspended = true, suspension_reason = $2, suspended_by = $3, suspended_at = $4
+        `UPDATE vendors SET suspended = true, suspension_reason = $2, suspended_by = $3, suspended_at = $4, reinstatement_role = $5
          WHERE id = $1 AND NOT suspended RETURNING id`,
-        [command.vendorId, command.reason, systemActorId(scope), new Date(command.at)],
+        [command.vendorId, command.reason, systemActorId(scope), new Date(command.at), command.reinstatedBy ?? null],
       );
       if (suspended.length > 0) {
         await appendAuditEntry(
           sql,
-          systemAuditEntry(scope, command, { action: 'vendor.suspended', subjectType: 'vendor', subjectId: command.vendorId, comment: command.reason }),
+          systemAuditEntry(scope, command, {
+            action: 'vendor.suspended',
+            subjectType: 'vendor',
+            subjectId: command.vendorId,
+            comment: command.reason,
+            ...(command.reinstatedBy ? { details: { reinstatedBy: command.reinstatedBy } } : {}),
+          }),
         );
       }
       return;
     }
+
+    case 'recordEvaluation': {
+      // The vendor's performance history: one row per (workflow, seq), so a retried projection adds nothing.
+      const { evaluation } = command;
+      const cycle = await sql.rows<{ definition_key: string; definition_version: number }>(`SELECT definition_key, definition_version FROM cycles WHERE id = $1`, [scope.cycleId]);
+      const definition = cycle[0];
+      if (!definition) throw new Error(`cycle ${scope.cycleId} is not in the read model yet`);
+      await sql.count(
+        `INSERT INTO vendor_performance_history (workflow_id, seq, vendor_id, vendor_name, cycle_id, contract_id, definition_key, definition_version, jurisdiction,
+           score, passed, groups, grade_min, grade_label, period, evaluator_id, evaluator_name, evaluator_role, exited, evaluated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+         ON CONFLICT (workflow_id, seq) DO NOTHING`,
+        [
+          scope.workflowId,
+          command.seq,
+          evaluation.vendorId,
+          evaluation.vendorName,
+          scope.cycleId,
+          scope.contractId ?? scope.workflowId,
+          definition.definition_key,
+          definition.definition_version,
+          scope.jurisdiction,
+          evaluation.score,
+          evaluation.passed,
+          JSON.stringify(evaluation.groups),
+          evaluation.grade?.min ?? null,
+          evaluation.grade ? JSON.stringify(evaluation.grade.label) : null,
+          evaluation.period,
+          evaluation.evaluator.userId,
+          evaluation.evaluator.name,
+          evaluation.evaluator.role,
+          evaluation.exited,
+          new Date(command.at),
+        ],
+      );
+      return;
+    }
+
+    case 'withholdTranche':
+      // The exit mechanism withheld a tranche: nothing is paid, and the contract's audit trail says what and why.
+      await appendAuditEntry(
+        sql,
+        systemAuditEntry(scope, command, {
+          action: 'payment.withheld',
+          ...ownerSubject(scope),
+          comment: command.reason,
+          details: { trancheId: command.trancheId, amountFen: command.amountFen, vendorId: command.vendorId },
+        }),
+      );
+      return;
 
     case 'incident':
       // Something ops staff must fix (a missing business calendar…): it stands in the cycle's audit trail.

@@ -12,6 +12,7 @@ import { ProjectionLogEntity } from './entities/projection-log.entity.js';
 import { PublicNoticeEntity } from './entities/public-notice.entity.js';
 import { ServiceLevelMeasurementEntity } from './entities/service-level-measurement.entity.js';
 import { TaskEntity } from './entities/task.entity.js';
+import { VendorPerformanceRecordEntity } from './entities/vendor-performance-record.entity.js';
 import { VendorEntity } from './entities/vendor.entity.js';
 import { AuditTrail1763776800000 } from './migrations/1763776800000-audit-trail.js';
 import { DefinitionRegistry1763863200000 } from './migrations/1763863200000-definition-registry.js';
@@ -20,6 +21,7 @@ import { AuditHashChain1764036000000 } from './migrations/1764036000000-audit-ha
 import { Challenges1764133200000 } from './migrations/1764133200000-challenges.js';
 import { ServiceLevelsAndOverdue1764220000000 } from './migrations/1764220000000-service-levels-and-overdue.js';
 import { DefinitionServiceType1764222000000 } from './migrations/1764222000000-definition-service-type.js';
+import { VendorPerformanceHistory1764300002000 } from './migrations/1764300002000-vendor-performance-history.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
@@ -38,10 +40,11 @@ export const ENTITIES = [
   ProjectionLogEntity,
   ChallengeEntity,
   ServiceLevelMeasurementEntity,
+  VendorPerformanceRecordEntity,
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, VendorPerformanceHistory1764300002000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

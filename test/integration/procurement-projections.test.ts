@@ -414,6 +414,54 @@ describe('the procurement projection activities', () => {
     });
   });
 
+  describe('vendor performance history', () => {
+    it('records an evaluation once per (workflow, seq), with its grade, and audits a withheld tranche once', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const contractId = await startContract(dataSource, cycleId, { vendorId: 'vendor-history', vendorName: '德清县某社工服务中心' });
+      const record: EngineCommand = {
+        type: 'recordEvaluation',
+        seq: 6,
+        at: '2026-12-01T00:00:00.000Z',
+        evaluation: {
+          vendorId: 'vendor-history',
+          vendorName: '德清县某社工服务中心',
+          score: 53,
+          passed: false,
+          groups: { business: 50, financial: 60 },
+          grade: { min: 0, label: { zh: '不合格', en: 'Fail' } },
+          period: null,
+          evaluator: { userId: 'evaluator-1', name: '第三方评估员', role: 'finance-bureau' },
+          exited: true,
+        },
+      };
+      const withheld: EngineCommand = { type: 'withholdTranche', seq: 7, at: '2026-12-02T00:00:00.000Z', trancheId: 'activityFunds', amountFen: 212_000, vendorId: 'vendor-history', reason: '绩效评价不合格' };
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: [record, withheld] });
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: [record, withheld] });
+      const rows = (await dataSource.query(
+        `SELECT vendor_id, cycle_id, contract_id, score, passed, groups, grade_min, grade_label, period, evaluator_role, exited FROM vendor_performance_history WHERE contract_id = $1`,
+        [contractId],
+      )) as unknown[];
+      expect(rows).toEqual([
+        {
+          vendor_id: 'vendor-history',
+          cycle_id: cycleId,
+          contract_id: contractId,
+          score: 53,
+          passed: false,
+          groups: { business: 50, financial: 60 },
+          grade_min: 0,
+          grade_label: { zh: '不合格', en: 'Fail' },
+          period: null,
+          evaluator_role: 'finance-bureau',
+          exited: true,
+        },
+      ]);
+      const audit = (await dataSource.query(`SELECT action, comment, details->>'trancheId' AS tranche FROM audit_entries WHERE action = 'payment.withheld' AND details->>'contractId' = $1`, [contractId])) as unknown[];
+      expect(audit).toEqual([{ action: 'payment.withheld', comment: '绩效评价不合格', tranche: 'activityFunds' }]);
+      expect(await count('payments', 'contract_id = $1', [contractId])).toBe(0);
+    });
+  });
+
   describe('payments', () => {
     let cycleId: string;
     let contractId: string;

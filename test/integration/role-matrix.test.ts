@@ -152,6 +152,14 @@ describe('who may do and see what (the role matrix)', () => {
     { name: 'GET /payments', method: 'GET', route: () => '/payments', expect: everyone(200) },
     { name: 'GET /vendors', method: 'GET', route: () => '/vendors', expect: everyone(200) },
     { name: 'GET /vendors/{winner}', method: 'GET', route: () => `/vendors/${winner}`, expect: { rest: 200, loserStaff: 404, foreignAdmin: 404, foreignStaff: 404 } },
+    { name: 'GET /vendors/{winner}/history', method: 'GET', route: () => `/vendors/${winner}/history`, expect: { rest: 200, loserStaff: 404, foreignAdmin: 404, foreignStaff: 404 } },
+    {
+      name: 'POST /vendors/{loser}/reinstatement (not suspended)',
+      method: 'POST',
+      route: () => `/vendors/${loser}/reinstatement`,
+      body: () => ({ reason: '复核' }),
+      expect: { rest: 409, loserStaff: 403, winnerStaff: 404, foreignAdmin: 404, foreignStaff: 404 },
+    },
     { name: 'POST /vendors (incomplete)', method: 'POST', route: () => '/vendors', body: () => ({ name: '无证机构' }), expect: { rest: 403, admin: 422, foreignAdmin: 422, national: 422 } },
     {
       name: 'POST /vendors/{winner}/verification (already verified)',

@@ -94,6 +94,7 @@ describe('the vendors, public notices and payments API', () => {
         suspensionReason: null,
         suspendedBy: null,
         suspendedAt: null,
+        reinstatementRole: null,
         registeredBy: 'wang.fang',
         registeredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });

@@ -134,7 +134,8 @@ export class ProcedureDriver {
           fields: {},
           payload: {
             kind: 'award',
-            scores: Object.fromEntries(qualified.map((bid) => [bid.bidId, Object.fromEntries(step.selection.evaluation.criteria.map((c) => [c.id, 90]))])),
+            // A criterion the definition computes (`computed`) is not the panel's to score.
+            scores: Object.fromEntries(qualified.map((bid) => [bid.bidId, Object.fromEntries(step.selection.evaluation.criteria.filter((c) => c.computed === undefined).map((c) => [c.id, 90]))])),
             // An equal share of the budget, but never above what the vendor bid.
             winners: winners.map((bid) => ({ bidId: bid.bidId, amountFen: Math.min(each, bid.priceFen) })),
           },

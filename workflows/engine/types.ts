@@ -122,6 +122,37 @@ export interface Bid {
   readonly submittedAt: string;
   /** Who handed the bid in, in which role, and whether on the vendor's behalf (not its own staff). */
   readonly enteredBy?: { readonly userId: string; readonly name: string; readonly role: string; readonly onBehalf: boolean };
+  /**
+   * The vendor's performance history as the registry had it when the bid was accepted (`vendor.history` of
+   * computed scoring criteria). Carried in the bid because workflow code cannot read the database; absent
+   * in bids from before it was carried, which read as no history.
+   */
+  readonly history?: VendorHistorySummary;
+}
+
+/** `vendor.history` (src/definitions/procedure/procedure-scopes.ts, VENDOR_HISTORY_SHAPE): all zero/false with no history. */
+export interface VendorHistorySummary {
+  readonly count: number;
+  readonly lastScore: number;
+  readonly meanScore: number;
+  readonly lastPassed: boolean;
+}
+
+/** A decided evaluation as the vendor's performance history records it. */
+export interface EvaluationRecord {
+  readonly vendorId: string;
+  readonly vendorName: string;
+  readonly score: number;
+  readonly passed: boolean;
+  /** Each indicator group's score (`business`, `financial`), when the evaluation has that group. */
+  readonly groups: Record<string, number>;
+  /** The grade band of `performance.evaluation.grades` the score falls in; null without bands, or below them all. */
+  readonly grade: { readonly min: number; readonly label: { zh: string; en: string } } | null;
+  /** The performance period evaluated (1-based); null for the evaluation of the whole contract. */
+  readonly period: number | null;
+  readonly evaluator: { readonly userId: string; readonly name: string; readonly role: string };
+  /** Whether the definition's exit condition held, i.e. this evaluation suspended the vendor. */
+  readonly exited: boolean;
 }
 
 export interface Winner {
@@ -214,6 +245,11 @@ export interface EngineState {
   signingHold?: SigningHold;
   /** A signed contract's performance suspended by open challenges (absent in states from before it existed). */
   performanceHold?: PerformanceHold;
+  /**
+   * The exit mechanism fired (`performance.exit`): when, why, and the tranches it withholds, which are
+   * not paid from then on. Absent while it has not.
+   */
+  exit?: { at: string; reason: string; withholds: string[] };
   /** Sequence of the next command: with the workflow id, the idempotency key of its side effects. */
   seq: number;
 }
@@ -283,7 +319,12 @@ export type EngineCommand =
   | { type: 'biddingClosed'; seq: number; at: string; received: number; qualified: number; enough: boolean }
   | { type: 'startContracts'; seq: number; at: string; winners: Winner[] }
   | { type: 'instructPayment'; seq: number; at: string; trancheId: string; fund?: string; amountFen: number; vendorId: string; vendorName: string }
-  | { type: 'suspendVendor'; seq: number; at: string; vendorId: string; reason: string }
+  /** `reinstatedBy`: the role the definition names to reinstate the vendor (`performance.exit.reinstatedBy`); absent, none. */
+  | { type: 'suspendVendor'; seq: number; at: string; vendorId: string; reason: string; reinstatedBy?: string }
+  /** An evaluation was decided: it goes into the vendor's performance history. */
+  | { type: 'recordEvaluation'; seq: number; at: string; evaluation: EvaluationRecord }
+  /** A tranche reached its payment node after the exit mechanism withheld it: not paid, for the audit trail. */
+  | { type: 'withholdTranche'; seq: number; at: string; trancheId: string; amountFen: number; vendorId: string; reason: string }
   /** A confirmed ledger period measured a service level of the contract (for the contract's read model). */
   | { type: 'serviceLevelMeasured'; seq: number; at: string; measurement: ServiceLevelMeasurement }
   | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string }
@@ -325,4 +366,9 @@ export interface EngineContext {
   readonly calendars: readonly CalendarDefinition[];
   /** The cycle's jurisdiction code: actors must hold it. */
   readonly jurisdiction: string;
+  /**
+   * Evaluations are recorded in the vendor's performance history (`recordEvaluation`). The contract
+   * workflow sets it behind a patch: runs recorded before it replay without the command.
+   */
+  readonly recordsEvaluations?: boolean;
 }

@@ -10,7 +10,9 @@ import { cancelEvent, decisionEvent, ScopeRunner } from './scope-runner.js';
  */
 export async function contractWorkflow(input: ContractInput): Promise<{ status: EngineState['status']; paidFen: number }> {
   const { workflowId } = workflowInfo();
-  const context: EngineContext = { definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction };
+  // Evaluations go into the vendor's performance history; runs recorded before that replay without it.
+  const recordsEvaluations = patched('evaluation-follows-vendor');
+  const context: EngineContext = { definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, ...(recordsEvaluations ? { recordsEvaluations } : {}) };
   const started = input.resume
     ? undefined
     : startEngine(context, { scope: 'contract', cycleValues: input.cycleValues, winner: input.winner, ...(input.cycleEvents ? { cycleEvents: input.cycleEvents } : {}) }, new Date().toISOString());

@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
 import type { LiveStatus } from '../../src/procurement/lifecycle.js';
-import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, SigningChange, TaskInstance, TaskPayload, Winner } from '../engine/types.js';
+import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, SigningChange, TaskInstance, TaskPayload, VendorHistorySummary, Winner } from '../engine/types.js';
 
 /** Which deployed definition version a cycle runs, for the read model and the audit trail. */
 export interface DefinitionRef {
@@ -90,6 +90,8 @@ export interface SubmitBidRequest extends Request {
   readonly priceFen: number;
   /** Checked by the API against the vendor registry when the bid arrives. */
   readonly qualified: boolean;
+  /** The vendor's performance history read from the registry when the bid arrived (`vendor.history`); absent reads as none. */
+  readonly history?: VendorHistorySummary;
 }
 
 export interface CancelRequest extends Request {

@@ -240,7 +240,7 @@ export function decisionEvent(request: DecideTaskRequest): EngineEvent {
 /** The interpreter event of a bid, stamped with workflow time; the workflow records who handed it in. */
 export function bidEvent(request: SubmitBidRequest): EngineEvent {
   const at = new Date().toISOString();
-  const bid = { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: at };
+  const bid = { bidId: request.bidId, vendorId: request.vendorId, vendorName: request.vendorName, priceFen: request.priceFen, qualified: request.qualified, submittedAt: at, ...(request.history ? { history: request.history } : {}) };
   return { type: 'bidSubmitted', at, bid, actor: request.actor };
 }
 

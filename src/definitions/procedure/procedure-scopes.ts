@@ -15,6 +15,8 @@ export interface ProcedureScopes {
   readonly procedure: ExpressionScope;
   /** From vendor selection on: the procedure scope plus `selection`. */
   readonly selection: ExpressionScope;
+  /** A computed bid-scoring criterion: the selection scope plus the bid and its vendor's performance history. */
+  readonly bid: ExpressionScope;
   /** KPIs: inputs, derived, budget, contract and ledger. */
   readonly kpi: ExpressionScope;
   /** Contract steps, tranche amounts, exit conditions: everything, and what was paid and each closed period. */
@@ -22,6 +24,14 @@ export interface ProcedureScopes {
   /** Ledger period count: inputs, derived, budget, contract. */
   readonly contractTerms: ExpressionScope;
 }
+
+/**
+ * `vendor.history` in the bid scope: the bidding vendor's recorded evaluations (every contract, every
+ * cycle) as the registry had them when the bid was accepted. `count` is how many; `lastScore` the score of
+ * the latest, `meanScore` their mean rounded down, `lastPassed` whether the latest passed. With no
+ * history: `count` 0, `lastScore` and `meanScore` 0, `lastPassed` false (test `count` to tell them apart).
+ */
+export const VENDOR_HISTORY_SHAPE = { count: 'int', lastScore: 'int', meanScore: 'int', lastPassed: 'bool' } as const;
 
 /** Builds the scopes of one (schema-valid) procedure. */
 export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureScopes {
@@ -78,6 +88,7 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
     budget: new ExpressionScope({ ...base, forms: procedureForms }),
     procedure: new ExpressionScope({ ...base, forms: procedureForms, budget }),
     selection: new ExpressionScope({ ...base, forms: procedureForms, budget, selection }),
+    bid: new ExpressionScope({ ...base, forms: procedureForms, budget, selection, bid: { priceFen: 'money' }, vendor: { history: VENDOR_HISTORY_SHAPE } }),
     kpi: new ExpressionScope({ ...base, budget, contract, ledger }),
     contractTerms: new ExpressionScope({ ...base, budget, contract }),
     contract: new ExpressionScope({

@@ -746,6 +746,11 @@ const expressions: SemanticRule<ProcedureDefinition> = {
         check(scopes.budget, step.budget.total, ['steps', s, 'budget', 'total'], 'int');
         step.budget.components.forEach((c, i) => check(scopes.budget, c.amount, ['steps', s, 'budget', 'components', i, 'amount'], 'int'));
       }
+      if (step.kind === 'vendorSelection') {
+        step.selection.evaluation.criteria.forEach((c, i) => {
+          if (c.computed !== undefined) check(scopes.bid, c.computed, ['steps', s, 'selection', 'evaluation', 'criteria', i, 'computed'], 'int');
+        });
+      }
       if (step.kind === 'performanceManagement') {
         const perf = step.performance;
         check(scopes.contractTerms, perf.ledger.periods, ['steps', s, 'performance', 'ledger', 'periods'], 'int');
@@ -986,6 +991,31 @@ const acceptancePublication: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+const exitRules: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-EXIT',
+  description:
+    'The exit mechanism withholds only tranches declared under payment.tranches, each once, and is reinstated by a declared role other than the vendor’s own.',
+  check(context) {
+    const p = context.definition;
+    const release = p.steps.find((step) => step.kind === 'paymentRelease');
+    const trancheIds = new Set(release?.kind === 'paymentRelease' ? release.payment.tranches.map((t) => t.id) : []);
+    const roles = new Set(p.roles.map((role) => role.id));
+    for (const { step, stepIndex: s } of stepsOfKind(p, 'performanceManagement')) {
+      const exit = step.performance.exit;
+      if (!exit) continue;
+      const base = ['steps', s, 'performance', 'exit'];
+      exit.withholds?.forEach((id, i) => {
+        if (!trancheIds.has(id)) context.report([...base, 'withholds', i], `"${id}" is not a tranche under payment.tranches (declared: ${list(trancheIds) || 'none'})`);
+        else if (exit.withholds?.indexOf(id) !== i) context.report([...base, 'withholds', i], `"${id}" is withheld twice`);
+      });
+      if (exit.reinstatedBy !== undefined) {
+        if (exit.reinstatedBy === VENDOR_ROLE) context.report([...base, 'reinstatedBy'], 'a suspended vendor may not reinstate itself: name the authority that decides');
+        else if (!roles.has(exit.reinstatedBy)) context.report([...base, 'reinstatedBy'], `"${exit.reinstatedBy}" is not a declared role (roles: ${list(roles)})`);
+      }
+    }
+  },
+};
+
 /** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
 export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   stepOrder,
@@ -1008,6 +1038,7 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   drawnApprovals,
   tranches,
   trancheTotal,
+  exitRules,
   expressions,
   eventAnchors,
   challengeWindows,

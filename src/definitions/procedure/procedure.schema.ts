@@ -458,7 +458,21 @@ export const VendorSelectionStep = z
         evaluation: z
           .object({
             criteria: z
-              .array(z.object({ id: CamelId, title: LocalizedText, weight: z.int().min(1).max(100), sources: Sources.optional() }).strict())
+              .array(
+                z
+                  .object({
+                    id: CamelId,
+                    title: LocalizedText,
+                    weight: z.int().min(1).max(100),
+                    /**
+                     * The criterion's score (0–100) computed for each bid from this int expression in the bid scope
+                     * (`bid.priceFen`, `vendor.history.*`) instead of being given by the panel.
+                     */
+                    computed: Expression.optional(),
+                    sources: Sources.optional(),
+                  })
+                  .strict(),
+              )
               .min(1),
             /** Lowest weighted score (0–100) a bid may have and still win. */
             passScore: z.int().min(0).max(100).default(0),
@@ -607,6 +621,15 @@ export const PerformanceManagementStep = z
               )
               .min(1),
             passScore: z.int().min(0).max(100),
+            /**
+             * Grade bands (等次, e.g. 优秀/良好/合格/不合格): an evaluation's grade is the band with the highest
+             * `min` at or below its score, recorded in the vendor's performance history. Absent: no grade.
+             */
+            grades: z
+              .array(z.object({ min: z.int().min(0).max(100), label: LocalizedText }).strict())
+              .min(1)
+              .refine((bands) => new Set(bands.map((band) => band.min)).size === bands.length, 'each grade band needs its own min')
+              .optional(),
           })
           .strict(),
         acceptance: z
@@ -617,7 +640,17 @@ export const PerformanceManagementStep = z
           })
           .strict(),
         /** Exit mechanism (seed 003): when the condition holds after evaluation, the vendor is suspended. */
-        exit: z.object({ when: Expression, reason: LocalizedText }).strict().optional(),
+        exit: z
+          .object({
+            when: Expression,
+            reason: LocalizedText,
+            /** Tranches of this contract that are not paid once the exit has suspended the vendor (PF-CONTRACT checks they exist). */
+            withholds: z.array(CamelId).optional(),
+            /** The role that may reinstate a vendor this exit suspended (POST /vendors/{id}/reinstatement). Absent: no one. */
+            reinstatedBy: KebabId.optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
   })

@@ -54,6 +54,10 @@ export class VendorEntity {
   @Column({ name: 'suspended_at', type: 'timestamptz', nullable: true })
   suspendedAt!: Date | null;
 
+  /** The role that may reinstate the vendor from its current suspension (`performance.exit.reinstatedBy`); null: the roles that may suspend. */
+  @Column({ name: 'reinstatement_role', type: 'text', nullable: true })
+  reinstatementRole!: string | null;
+
   @Column({ name: 'registered_by', type: 'text' })
   registeredBy!: string;
 

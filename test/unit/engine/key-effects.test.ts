@@ -225,11 +225,11 @@ describe('selection.evaluation.passScore and selection.awards', () => {
 const CONTRACT_STARTS = '2026-04-01T01:00:00.000Z';
 
 /** The first contract of a happy cycle, started at CONTRACT_STARTS and driven to its first ledger. */
-function firstLedger(definition: ProcedureDefinition): { driver: ProcedureDriver; task: TaskInstance } {
+function firstLedger(definition: ProcedureDefinition, context: Partial<EngineContext> = {}): { driver: ProcedureDriver; task: TaskInstance } {
   const cycle = launched(definition).runToEnd({ bidders: 2 });
   const start = cycle.commands.find((c) => c.type === 'startContracts');
   if (start?.type !== 'startContracts' || !start.winners[0]) throw new Error('no contract started');
-  const driver = new ProcedureDriver(contextOf(definition), CONTRACT_STARTS).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0] });
+  const driver = new ProcedureDriver({ ...contextOf(definition), ...context }, CONTRACT_STARTS).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0] });
   return { driver, task: driver.advanceTo('periods') };
 }
 
@@ -426,5 +426,119 @@ describe('money expressions: each closed period (periods.ledger)', () => {
     expect(whole).toMatchObject({ status: 'completed', payments: [['workingFunds', 300_000]] });
     // The second month alone: 500 000 ≤ 500 000.
     expect(paidWith('periods.ledger[1].kpis.spendWithinBudget ? periods.ledger[1].period * 1000 : 0').payments).toEqual([['workingFunds', 300_000], ['activityFunds', 2_000]]);
+  });
+});
+
+/* ------------------------------------------------------------------------------------------------
+ * Issue 9, results follow the vendor: an evaluation of 50 (service) and 60 (finance) scores
+ * (70 × 50 + 30 × 60) / 100 = 5300 / 100 = 53, below the pass score of 60.
+ * ---------------------------------------------------------------------------------------------- */
+
+const PASS_SCORE = '        passScore: 60\n';
+const ACCEPTANCE = '      acceptance: { recipientOpinionsRequired: true, published: false }\n';
+/** 优秀/良好/合格/不合格, the four grades (等次) evaluations of purchased services are commonly given. */
+const GRADES = `${PASS_SCORE}        grades:
+          - { min: 85, label: { zh: 优秀, en: Excellent } }
+          - { min: 75, label: { zh: 良好, en: Good } }
+          - { min: 60, label: { zh: 合格, en: Pass } }
+          - { min: 0, label: { zh: 不合格, en: Fail } }
+`;
+const exitWith = (keys: string) =>
+  `${ACCEPTANCE}      exit:\n        when: "!evaluation.passed"\n        reason: { zh: 绩效评价不合格, en: Failed evaluation }\n${keys}`;
+
+/** The first contract, its evaluation decided at 53 (see above); the driver stops there. */
+function evaluatedAt53(definition: ProcedureDefinition, context: Partial<EngineContext> = { recordsEvaluations: true }): ProcedureDriver {
+  const { driver } = firstLedger(definition, context);
+  const evaluation = driver.advanceTo('evaluate');
+  driver.apply(decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } }));
+  return driver;
+}
+
+function recorded(driver: ProcedureDriver) {
+  return driver.commands.flatMap((command) => (command.type === 'recordEvaluation' ? [command.evaluation] : []));
+}
+
+describe('performance.evaluation.grades', () => {
+  it('records the evaluation in the vendor’s history with the band 53 falls in (不合格, from 0), or no grade without bands', () => {
+    expect(recorded(evaluatedAt53(edited([[PASS_SCORE, GRADES]])))).toEqual([
+      expect.objectContaining({ score: 53, passed: false, grade: { min: 0, label: { zh: '不合格', en: 'Fail' } }, period: null, groups: { business: 50, financial: 60 } }),
+    ]);
+    expect(recorded(evaluatedAt53(edited([])))).toEqual([expect.objectContaining({ score: 53, grade: null })]);
+  });
+
+  it('a score of 90 is 优秀 (85 ≤ 90), 75 is 良好 (75 ≤ 75 < 85)', () => {
+    const gradeOf = (service: number, finance: number) => {
+      const { driver } = firstLedger(edited([[PASS_SCORE, GRADES]]), { recordsEvaluations: true });
+      const evaluation = driver.advanceTo('evaluate');
+      driver.apply(decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service, finance } } }));
+      return recorded(driver)[0]?.grade?.label.zh;
+    };
+    expect(gradeOf(90, 90)).toBe('优秀');
+    // (70 × 75 + 30 × 75) / 100 = 75.
+    expect(gradeOf(75, 75)).toBe('良好');
+  });
+
+  it('records nothing for a run recorded before evaluations followed the vendor (the workflow’s patch is off)', () => {
+    expect(recorded(evaluatedAt53(edited([[PASS_SCORE, GRADES]]), {}))).toEqual([]);
+  });
+});
+
+describe('performance.exit.withholds and performance.exit.reinstatedBy', () => {
+  const paymentsOf = (driver: ProcedureDriver) => {
+    driver.runToEnd();
+    return {
+      paid: driver.commands.flatMap((c) => (c.type === 'instructPayment' ? [c.trancheId] : [])),
+      withheld: driver.commands.flatMap((c) => (c.type === 'withholdTranche' ? [c.trancheId] : [])),
+    };
+  };
+
+  it('withholds: a failing evaluation stops the activity funds it names; without it they are paid as the definition says', () => {
+    const withheld = paymentsOf(evaluatedAt53(edited([[ACCEPTANCE, exitWith('        withholds: [activityFunds]\n')]])));
+    expect(withheld).toEqual({ paid: ['workingFunds'], withheld: ['activityFunds'] });
+    const paid = paymentsOf(evaluatedAt53(edited([[ACCEPTANCE, exitWith('')]])));
+    expect(paid).toEqual({ paid: ['workingFunds', 'activityFunds'], withheld: [] });
+  });
+
+  it('withholds: a passing evaluation withholds nothing', () => {
+    const { driver } = firstLedger(edited([[ACCEPTANCE, exitWith('        withholds: [activityFunds]\n')]]), { recordsEvaluations: true });
+    expect(paymentsOf(driver)).toEqual({ paid: ['workingFunds', 'activityFunds'], withheld: [] });
+  });
+
+  it('reinstatedBy: the suspension names the role that may reinstate the vendor, or none without the key', () => {
+    const suspension = (keys: string) => evaluatedAt53(edited([[ACCEPTANCE, exitWith(keys)]])).commands.find((c) => c.type === 'suspendVendor');
+    expect(suspension('        reinstatedBy: justice-bureau\n')).toMatchObject({ reason: '绩效评价不合格', reinstatedBy: 'justice-bureau' });
+    expect(suspension('')).not.toHaveProperty('reinstatedBy');
+  });
+});
+
+describe('selection.evaluation.criteria[].computed (vendor.history)', () => {
+  const PLAN = '          - { id: plan, title: { zh: 服务方案, en: Service plan }, weight: 60 }\n';
+  const COMPUTED = '          - { id: plan, title: { zh: 以往绩效, en: Past performance }, weight: 60, computed: "vendor.history.count == 0 ? 60 : vendor.history.lastScore" }\n';
+
+  /** Bid 1 from a vendor whose last evaluation scored 40, bid 2 from one without history; the panel gives 90 for what it scores. */
+  const awardedScores = (definition: ProcedureDefinition) => {
+    const driver = launched(definition);
+    for (let i = 0; i < 500 && !driver.state.biddingOpen; i++) {
+      const open = driver.openTasks()[0];
+      if (open) driver.decideHappily(open);
+      else if (!driver.fireNextTimer()) break;
+    }
+    const actor = actorFor('procurement-centre', JURISDICTION);
+    const history = { count: 1, lastScore: 40, meanScore: 40, lastPassed: false };
+    driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-1', vendorId: 'vendor-1', vendorName: '承接机构1', priceFen: 1_000_000, qualified: true, submittedAt: driver.now, history } });
+    driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-2', vendorId: 'vendor-2', vendorName: '承接机构2', priceFen: 2_000_000, qualified: true, submittedAt: driver.now } });
+    const task = driver.advanceTo('award');
+    const computed = definition.steps.some((step) => step.kind === 'vendorSelection' && step.selection.evaluation.criteria.some((c) => c.computed));
+    const given: Record<string, number> = computed ? { price: 90 } : { price: 90, plan: 90 };
+    const payload: TaskPayload = { kind: 'award', scores: { 'bid-1': given, 'bid-2': given }, winners: [{ bidId: 'bid-1', amountFen: 1_000_000 }, { bidId: 'bid-2', amountFen: 2_000_000 }] };
+    driver.apply(decision(driver, task, 'approve', { payload }));
+    return driver.state.winners.map((w) => w.score);
+  };
+
+  it('scores past performance from the bid’s history: 60 and 72 with the key, 90 and 90 from the panel without', () => {
+    // bid-1: (40 × 90 + 60 × 40) / 100 = 6000 / 100 = 60; bid-2 (no history, 60): (3600 + 3600) / 100 = 72.
+    expect(awardedScores(edited([[PLAN, COMPUTED]]))).toEqual([60, 72]);
+    // The panel's 90 on both criteria: (40 × 90 + 60 × 90) / 100 = 90.
+    expect(awardedScores(edited([]))).toEqual([90, 90]);
   });
 });

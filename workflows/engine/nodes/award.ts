@@ -1,7 +1,8 @@
 import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import { evaluate, EvaluationFailure, scopesOf } from '../evaluate.js';
 import { Refusal, type NodeHandler, type Run } from '../run.js';
 import { emptySelection } from '../steps/vendor-selection.js';
-import type { EngineEvent, TaskInstance, Winner } from '../types.js';
+import type { Bid, EngineEvent, TaskInstance, VendorHistorySummary, Winner } from '../types.js';
 
 type AwardNode = Extract<FlowNodeT, { type: 'award' }>;
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
@@ -14,8 +15,23 @@ export const awardNode: NodeHandler<AwardNode> = {
   tasks: { award: decideAward },
 };
 
+/** `vendor.history` when the bid carries none: a vendor without recorded evaluations. */
+export const NO_HISTORY: VendorHistorySummary = { count: 0, lastScore: 0, meanScore: 0, lastPassed: false };
+
 /**
- * The panel's award: a score (0–100) per evaluation criterion for every qualified bid, and the
+ * A computed criterion's score for one bid: its expression over the selection values, the bid and the
+ * bidding vendor's history as carried in the bid, held to 0–100 like a score the panel gives.
+ */
+function computedScore(run: Run, expression: string, bid: Bid): number {
+  const values = { ...run.values, bid: { priceFen: bid.priceFen }, vendor: { history: bid.history ?? NO_HISTORY } };
+  const value = evaluate(scopesOf(run.definition).bid, expression, values);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new EvaluationFailure(`"${expression}" gave ${String(value)}, not a whole score`);
+  return Math.min(100, Math.max(0, value));
+}
+
+/**
+ * The panel's award: a score (0–100) per evaluation criterion for every qualified bid (but those the
+ * definition computes, `criteria[].computed`), and the
  * winners with their contract amounts. Refuses scores that are missing or out of range, winners that
  * are not qualified bids of this round, fall below the pass score, are too few or too many, or
  * whose amounts exceed the approved budget.
@@ -34,6 +50,13 @@ function decideAward(run: Run, task: TaskInstance, event: TaskDecided): void {
     if (!given) throw new Refusal('invalid', `bid "${bid.bidId}" (${bid.vendorName}) has no scores`, `award.scores.${bid.bidId}`);
     let weighted = 0;
     for (const criterion of criteria) {
+      if (criterion.computed !== undefined) {
+        if (given[criterion.id] !== undefined) {
+          throw new Refusal('invalid', `"${criterion.title.zh}" is computed by the definition for every bid; leave its score out`, `award.scores.${bid.bidId}.${criterion.id}`);
+        }
+        weighted += criterion.weight * computedScore(run, criterion.computed, bid);
+        continue;
+      }
       const score = given[criterion.id];
       if (typeof score !== 'number' || !Number.isInteger(score) || score < 0 || score > 100) {
         throw new Refusal('invalid', `score for "${criterion.title.zh}" of bid "${bid.bidId}" must be a whole number from 0 to 100`, `award.scores.${bid.bidId}.${criterion.id}`);

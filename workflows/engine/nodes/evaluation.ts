@@ -37,9 +37,39 @@ function decideEvaluation(run: Run, task: TaskInstance, event: TaskDecided): voi
   const groups = groupSubtotals(evaluation.indicators, event.payload.scores);
   run.values.evaluation = { score, passed: score >= evaluation.passScore, ...groups };
   run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { score, ...groups } });
-  if (exit && evaluate(scopesOf(run.definition).contract, exit.when, run.values) === true && run.values.contract) {
-    run.emit({ type: 'suspendVendor', at: run.at, vendorId: run.values.contract.vendorId, reason: exit.reason.zh });
+  const contract = run.values.contract;
+  const exits = exit !== undefined && evaluate(scopesOf(run.definition).contract, exit.when, run.values) === true && contract !== undefined;
+  if (contract && run.context.recordsEvaluations) {
+    run.emit({
+      type: 'recordEvaluation',
+      at: run.at,
+      evaluation: {
+        vendorId: contract.vendorId,
+        vendorName: contract.vendorName,
+        score,
+        passed: score >= evaluation.passScore,
+        groups,
+        grade: gradeOf(evaluation.grades, score),
+        period: null,
+        evaluator: { userId: event.actor.userId, name: event.actor.name, role: task.role },
+        exited: exits,
+      },
+    });
+  }
+  if (exits && exit && contract) {
+    // The tranches the exit withholds are not paid from now on (nodes/payment.ts); the others are paid as the definition says.
+    if (exit.withholds !== undefined) run.state.exit = { at: run.at, reason: exit.reason.zh, withholds: [...exit.withholds] };
+    run.emit({ type: 'suspendVendor', at: run.at, vendorId: contract.vendorId, reason: exit.reason.zh, ...(exit.reinstatedBy ? { reinstatedBy: exit.reinstatedBy } : {}) });
   }
   run.succeed(node.id);
   run.enterNode(node.next);
+}
+
+type GradeBands = ReadonlyArray<{ readonly min: number; readonly label: { readonly zh: string; readonly en: string } }>;
+
+/** The band with the highest `min` at or below `score`; null without bands or below them all. */
+export function gradeOf(bands: GradeBands | undefined, score: number): { min: number; label: { zh: string; en: string } } | null {
+  let grade: { min: number; label: { zh: string; en: string } } | null = null;
+  for (const band of bands ?? []) if (band.min <= score && (grade === null || band.min > grade.min)) grade = { min: band.min, label: { zh: band.label.zh, en: band.label.en } };
+  return grade;
 }

@@ -33,6 +33,13 @@ function enterPayment(run: Run, node: PaymentNode): void {
   const payments = { paidFen: run.state.paidFen, byTranche: paymentsByTranche(run.definition, run.values.payments?.byTranche ?? {}) };
   run.values.payments = payments;
   const amount = evaluateFen(scopesOf(run.definition).contract, tranche.amount, run.values, `tranche "${tranche.id}"`);
+  // The exit mechanism withholds this tranche (performance.exit.withholds): it is not paid, and the audit trail says so.
+  if (run.state.exit?.withholds.includes(tranche.id)) {
+    run.emit({ type: 'withholdTranche', at: run.at, trancheId: tranche.id, amountFen: amount, vendorId: contract.vendorId, reason: run.state.exit.reason });
+    run.succeed(node.id);
+    run.enterNode(node.next);
+    return;
+  }
   if (run.state.paidFen + amount > contract.amount) {
     const reason = `tranche "${tranche.id}" of ${amount} fen would bring payments to ${run.state.paidFen + amount} fen, above the contract amount of ${contract.amount} fen; nothing was paid`;
     // A definition whose amounts can overpay is for ops staff to fix: it stands in the audit trail as an incident.

@@ -273,6 +273,8 @@ export class CyclesService {
     }
     const cycle = await this.locate(user, id);
     const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction, await this.qualificationOf(cycle));
+    // Scoring expressions read the vendor's performance history (`vendor.history`): read here, carried in the bid, so replay never reads the registry.
+    const history = await this.vendors.historySummary(vendor.vendorId);
     const bidId = `bid-${digest(`${id}\n${body.requestId}`).slice(0, 20)}`;
     const result = await this.workflows.submitBid(id, {
       requestId: body.requestId,
@@ -282,6 +284,7 @@ export class CyclesService {
       vendorName: vendor.name,
       priceFen: body.priceFen,
       qualified: true,
+      history,
     });
     return { cycleId: id, requestId: result.requestId, status: result.status, stepId: result.stepId, bidId, vendorId: vendor.vendorId, vendorName: vendor.name, priceFen: body.priceFen };
   }

@@ -13,7 +13,18 @@ import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/iden
 import { SUSPENDER_ROLES } from '../../../../src/vendors/vendor.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
-import { CreateVendorDto, ListVendorsQueryDto, QualificationEvidenceDto, SuspendVendorDto, VendorDto, VendorIdParamsDto, VendorListDto, VerifyVendorDto } from './vendors.dto.js';
+import {
+  CreateVendorDto,
+  ListVendorsQueryDto,
+  QualificationEvidenceDto,
+  ReinstateVendorDto,
+  SuspendVendorDto,
+  VendorDto,
+  VendorHistoryDto,
+  VendorIdParamsDto,
+  VendorListDto,
+  VerifyVendorDto,
+} from './vendors.dto.js';
 import { VendorsService } from './vendors.service.js';
 
 const NOT_VISIBLE = 'No such vendor, or it belongs to another jurisdiction.';
@@ -51,6 +62,17 @@ export class VendorsController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' })
   get(@Param() params: VendorIdParamsDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.get(user, params.id);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({
+    summary: 'The vendor’s performance history: every decided evaluation of its contracts (score, group scores, grade, period, contract, cycle, procedure, evaluator), oldest first, and the summary selection reads as `vendor.history`.',
+  })
+  @ApiOkResponse({ type: VendorHistoryDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' })
+  history(@Param() params: VendorIdParamsDto, @CurrentUser() user: Identity): Promise<VendorHistoryDto> {
+    return this.vendors.history(user, params.id);
   }
 
   @Post(':id/evidence')
@@ -96,5 +118,22 @@ export class VendorsController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The reason is missing or empty.' })
   suspend(@Param() params: VendorIdParamsDto, @Body() body: SuspendVendorDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.suspend(user, params.id, body);
+  }
+
+  @Post(':id/reinstatement')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'End the vendor’s suspension, with the reason: it may bid, be invited, awarded and sign again.',
+    description:
+      'Decided by the role the suspending exit names (`performance.exit.reinstatedBy`, shown as the vendor’s `reinstatementRole`); ' +
+      'a suspension without one is ended by administrators or the finance bureau. Audited as `vendor.reinstated`.',
+  })
+  @ApiOkResponse({ type: VendorDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The caller holds none of the roles that may reinstate (`details[0].field` `role`), or the vendor belongs to another jurisdiction.' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The vendor is not suspended.' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The reason is missing or empty.' })
+  reinstate(@Param() params: VendorIdParamsDto, @Body() body: ReinstateVendorDto, @CurrentUser() user: Identity): Promise<VendorDto> {
+    return this.vendors.reinstate(user, params.id, body);
   }
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, Matches, MaxLength, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
+import { LocalizedTextDto } from '../definitions/definitions.dto.js';
 import { REGISTRATION_TYPES, type RegistrationType, VERIFICATION_STATUSES, type VerificationStatus } from '../../../../src/vendors/vendor.js';
 import { creditCodeProblem } from '../../../../src/vendors/unified-social-credit-code.js';
 import {
@@ -224,6 +225,19 @@ export class SuspendVendorDto {
   reason!: string;
 }
 
+export class ReinstateVendorDto {
+  @TextField({
+    description: 'Why the vendor may take part again, e.g. the rectification that was verified.',
+    example: '整改已完成，经复核恢复承接资格',
+    maxLength: MAX_COMMENT_LENGTH,
+    multiline: true,
+    trim: true,
+    notBlank: true,
+    blankMessage: 'reason must say why the vendor is reinstated',
+  })
+  reason!: string;
+}
+
 export class VendorIdParamsDto {
   @UuidField({ description: 'The vendor’s id in the registry.', message: 'id must be a vendor id (a UUID)' })
   id!: string;
@@ -296,6 +310,13 @@ export class VendorDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   suspendedAt!: string | null;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The role that may reinstate the vendor from this suspension (`performance.exit.reinstatedBy` of the procedure whose exit suspended it); null: administrators and the finance bureau.',
+  })
+  reinstatementRole!: string | null;
+
   @ApiProperty({ description: 'User id of the administrator who registered it.' })
   registeredBy!: string;
 
@@ -309,4 +330,90 @@ export class VendorListDto {
 
   @ApiProperty({ description: 'How many vendors match, over all pages.' })
   total!: number;
+}
+
+export class PerformanceSummaryDto {
+  @ApiProperty({ description: 'How many evaluations are recorded (`vendor.history.count`).', example: 1 })
+  count!: number;
+
+  @ApiProperty({ description: 'The latest evaluation’s score, 0 with none (`vendor.history.lastScore`).', example: 55 })
+  lastScore!: number;
+
+  @ApiProperty({ description: 'The mean score rounded down, 0 with none (`vendor.history.meanScore`).', example: 55 })
+  meanScore!: number;
+
+  @ApiProperty({ description: 'Whether the latest evaluation passed, false with none (`vendor.history.lastPassed`).' })
+  lastPassed!: boolean;
+}
+
+export class GradeDto {
+  @ApiProperty({ description: 'The lowest score of the band.', example: 60 })
+  min!: number;
+
+  @ApiProperty({ type: LocalizedTextDto, description: 'The band’s name, e.g. 合格.' })
+  label!: LocalizedTextDto;
+}
+
+export class EvaluatorDto {
+  @ApiProperty()
+  userId!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ description: 'The role the evaluation task is assigned to.', example: 'finance-bureau' })
+  role!: string;
+}
+
+/** One decided evaluation of the vendor, as its contract's workflow recorded it. */
+export class VendorEvaluationDto {
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  score!: number;
+
+  @ApiProperty({ description: 'Whether the score reached the procedure’s pass score.' })
+  passed!: boolean;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Each indicator group’s score (`business`, `financial`), when the evaluation has it.' })
+  groups!: Record<string, number>;
+
+  @ApiProperty({ type: GradeDto, nullable: true, description: 'The band of `performance.evaluation.grades` the score falls in; null without bands.' })
+  grade!: GradeDto | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'The performance period evaluated (1-based); null for the whole contract.' })
+  period!: number | null;
+
+  @ApiProperty()
+  cycleId!: string;
+
+  @ApiProperty()
+  contractId!: string;
+
+  @ApiProperty({ description: 'The procedure the contract ran under.' })
+  definitionKey!: string;
+
+  @ApiProperty()
+  definitionVersion!: number;
+
+  @ApiProperty()
+  jurisdiction!: string;
+
+  @ApiProperty({ type: EvaluatorDto })
+  evaluator!: EvaluatorDto;
+
+  @ApiProperty({ description: 'The procedure’s exit condition held: this evaluation suspended the vendor.' })
+  exited!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  evaluatedAt!: string;
+}
+
+export class VendorHistoryDto {
+  @ApiProperty({ format: 'uuid' })
+  vendorId!: string;
+
+  @ApiProperty({ type: PerformanceSummaryDto, description: 'What selection reads as `vendor.history` for the vendor’s next bid.' })
+  summary!: PerformanceSummaryDto;
+
+  @ApiProperty({ type: [VendorEvaluationDto], description: 'Oldest first.' })
+  evaluations!: VendorEvaluationDto[];
 }

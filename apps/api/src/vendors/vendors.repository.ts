@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntryInput } from '../../../../activities/audit.js';
 import { appendAuditEntry } from '../../../../src/persistence/audit-append.js';
+import { VendorPerformanceRecordEntity } from '../../../../src/persistence/entities/vendor-performance-record.entity.js';
 import { VendorEntity } from '../../../../src/persistence/entities/vendor.entity.js';
 import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
@@ -24,6 +25,8 @@ export interface VendorRecord {
   readonly suspensionReason: string | null;
   readonly suspendedBy: string | null;
   readonly suspendedAt: Date | null;
+  /** Who may reinstate the vendor from its current suspension; null: the roles that may suspend. */
+  readonly reinstatementRole: string | null;
   readonly registeredBy: string;
   readonly registeredAt: Date;
 }
@@ -58,6 +61,8 @@ export interface VendorTransaction {
    */
   requirementsFor(jurisdiction: string): Promise<QualificationRequirement[]>;
   recordSuspension(id: string, suspension: { reason: string; by: string; at: Date }): Promise<VendorRecord>;
+  /** Ends the vendor's suspension: it may take part again. */
+  recordReinstatement(id: string): Promise<VendorRecord>;
   appendAudit(entry: AuditEntryInput): Promise<void>;
 }
 
@@ -69,6 +74,11 @@ export class VendorsRepository {
   /** Runs `work` in one transaction: everything it wrote is committed together, or nothing is if it throws. */
   inTransaction<T>(work: (transaction: VendorTransaction) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) => work(vendorTransaction(manager)));
+  }
+
+  /** The vendor's recorded evaluations, oldest first (by when they were decided, then by workflow and command). */
+  async historyOf(vendorId: string): Promise<VendorPerformanceRecordEntity[]> {
+    return this.dataSource.getRepository(VendorPerformanceRecordEntity).find({ where: { vendorId }, order: { evaluatedAt: 'ASC', workflowId: 'ASC', seq: 'ASC' } });
   }
 
   async findById(id: string): Promise<VendorRecord | undefined> {
@@ -137,7 +147,11 @@ function vendorTransaction(manager: EntityManager): VendorTransaction {
       return rows.flatMap((row) => qualificationRequirements(row.compiled));
     },
     async recordSuspension(id, suspension) {
-      await vendors.update({ id }, { suspended: true, suspensionReason: suspension.reason, suspendedBy: suspension.by, suspendedAt: suspension.at });
+      await vendors.update({ id }, { suspended: true, suspensionReason: suspension.reason, suspendedBy: suspension.by, suspendedAt: suspension.at, reinstatementRole: null });
+      return vendors.findOneByOrFail({ id });
+    },
+    async recordReinstatement(id) {
+      await vendors.update({ id }, { suspended: false, suspensionReason: null, suspendedBy: null, suspendedAt: null, reinstatementRole: null });
       return vendors.findOneByOrFail({ id });
     },
     async appendAudit(entry) {

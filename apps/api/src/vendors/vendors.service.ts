@@ -12,7 +12,21 @@ import {
   NotFoundError,
   ValidationError,
 } from '../common/domain-errors.js';
-import type { CreateVendorDto, EvidenceDto, ListVendorsQueryDto, QualificationEvidenceDto, SuspendVendorDto, VendorDto, VendorListDto, VerifyVendorDto } from './vendors.dto.js';
+import type { VendorPerformanceRecordEntity } from '../../../../src/persistence/entities/vendor-performance-record.entity.js';
+import { type PerformanceSummary, summarizeHistory } from '../../../../src/vendors/performance-history.js';
+import type {
+  CreateVendorDto,
+  EvidenceDto,
+  ListVendorsQueryDto,
+  QualificationEvidenceDto,
+  ReinstateVendorDto,
+  SuspendVendorDto,
+  VendorDto,
+  VendorEvaluationDto,
+  VendorHistoryDto,
+  VendorListDto,
+  VerifyVendorDto,
+} from './vendors.dto.js';
 import { type VendorRecord, VendorsRepository, type VendorTransaction } from './vendors.repository.js';
 
 /** Why a vendor may not take part in a cycle. */
@@ -117,10 +131,31 @@ export class VendorsService {
   }
 
   async get(user: Identity, id: string): Promise<VendorDto> {
+    return toDto(await this.visible(user, id));
+  }
+
+  /**
+   * The vendor's performance history (seed 000 §十): every recorded evaluation, oldest first, and the
+   * summary selection reads as `vendor.history`. Seen by whoever may see the vendor (its own staff, the
+   * officers of its jurisdiction and national ones).
+   */
+  async history(user: Identity, id: string): Promise<VendorHistoryDto> {
+    const vendor = await this.visible(user, id);
+    const records = await this.repository.historyOf(vendor.id);
+    return { vendorId: vendor.id, summary: summarizeHistory(records), evaluations: records.map(toEvaluationDto) };
+  }
+
+  /** What a bid carries as `vendor.history`: read from the registry when the bid is accepted, so replay never reads it. */
+  async historySummary(vendorId: string): Promise<PerformanceSummary> {
+    return summarizeHistory(await this.repository.historyOf(vendorId));
+  }
+
+  /** The vendor if `user` may see it: other jurisdictions' vendors, and other organisations' for vendor staff, look unknown. */
+  private async visible(user: Identity, id: string): Promise<VendorRecord> {
     const vendor = await this.repository.findById(id);
     if (!vendor || !jurisdictionAllows(user.jurisdiction, vendor.jurisdiction)) throw unknownVendor(id);
     if (user.vendorId !== undefined && user.vendorId !== vendor.id) throw unknownVendor(id);
-    return toDto(vendor);
+    return vendor;
   }
 
   /**
@@ -221,6 +256,38 @@ export class VendorsService {
       const updated = await registry.recordSuspension(id, { reason: body.reason, by: user.userId, at: new Date() });
       const role = SUSPENDER_ROLES.find((candidate) => user.roles.includes(candidate)) ?? SUSPENDER_ROLES[0];
       await audit(registry, user, role, updated, 'vendor.suspended', body.reason, { verificationStatus: vendor.verificationStatus });
+      return toDto(updated);
+    });
+  }
+
+  /**
+   * Ends a suspension, with the reason: the vendor may bid, be invited, awarded and sign again. Only the role
+   * the suspending exit named (`performance.exit.reinstatedBy`, kept on the vendor) decides it, or — for a
+   * suspension without one — a role that may suspend (403 otherwise, naming the role); 409 when the vendor is
+   * not suspended. Audited in the same transaction, with the suspension it ends.
+   */
+  async reinstate(user: Identity, id: string, body: ReinstateVendorDto): Promise<VendorDto> {
+    // A vendor's staff never decide on a suspension, their own least of all; another organisation's vendor looks unknown to them.
+    if (user.vendorId !== undefined) {
+      if (user.vendorId !== id) throw unknownVendor(id);
+      throw new ForbiddenError('A vendor’s own staff may not reinstate it: the authority the procedure names decides.', [{ field: 'role', problem: 'vendor staff may not reinstate a vendor' }]);
+    }
+    return this.repository.inTransaction(async (registry) => {
+      const vendor = await this.lockForDecision(registry, user, id);
+      if (!vendor.suspended) throw new InvalidTransitionError(`Vendor "${vendor.name}" is not suspended: there is nothing to reinstate.`);
+      const roles: readonly string[] = vendor.reinstatementRole ? [vendor.reinstatementRole] : SUSPENDER_ROLES;
+      const role = roles.find((candidate) => user.roles.includes(candidate));
+      if (!role) {
+        throw new ForbiddenError(`Only ${roles.map((r) => `"${r}"`).join(' or ')} may reinstate vendor "${vendor.name}" from this suspension.`, [
+          { field: 'role', problem: `none of your roles (${user.roles.join(', ')}) is ${roles.join(' or ')}` },
+        ]);
+      }
+      const updated = await registry.recordReinstatement(id);
+      await audit(registry, user, role, updated, 'vendor.reinstated', body.reason, {
+        suspensionReason: vendor.suspensionReason,
+        suspendedBy: vendor.suspendedBy,
+        suspendedAt: vendor.suspendedAt?.toISOString() ?? null,
+      });
       return toDto(updated);
     });
   }
@@ -430,7 +497,26 @@ function toDto(vendor: VendorRecord): VendorDto {
     suspensionReason: vendor.suspensionReason,
     suspendedBy: vendor.suspendedBy,
     suspendedAt: vendor.suspendedAt?.toISOString() ?? null,
+    reinstatementRole: vendor.suspended ? vendor.reinstatementRole : null,
     registeredBy: vendor.registeredBy,
     registeredAt: vendor.registeredAt.toISOString(),
+  };
+}
+
+function toEvaluationDto(record: VendorPerformanceRecordEntity): VendorEvaluationDto {
+  return {
+    score: record.score,
+    passed: record.passed,
+    groups: record.groups,
+    grade: record.gradeMin !== null && record.gradeLabel !== null ? { min: record.gradeMin, label: record.gradeLabel } : null,
+    period: record.period,
+    cycleId: record.cycleId,
+    contractId: record.contractId,
+    definitionKey: record.definitionKey,
+    definitionVersion: record.definitionVersion,
+    jurisdiction: record.jurisdiction,
+    evaluator: { userId: record.evaluatorId, name: record.evaluatorName, role: record.evaluatorRole },
+    exited: record.exited,
+    evaluatedAt: record.evaluatedAt.toISOString(),
   };
 }

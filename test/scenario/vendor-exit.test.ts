@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import type { TaskInstance } from '../../workflows/engine/types.js';
+import { eventually } from '../support/eventually.js';
+import { edited } from '../support/minimal-procedure.js';
+import type { ProcedureDriver } from '../support/procedure-driver.js';
+import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
+
+const JURISDICTION = 'test-county';
+const KEY = 'test-county-community-correction';
+
+/**
+ * The minimal test procedure with one monthly ledger, the four grade bands, a price criterion scored by
+ * the panel and a past-performance criterion computed from the vendor's history, and an exit that
+ * suspends a vendor whose evaluation fails, withholds its activity funds and is reinstated by the
+ * justice bureau only.
+ */
+const PROCEDURE = edited(readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8'), [
+  ['        periods: "12"\n', '        periods: "1"\n'],
+  [
+    '          - { id: plan, title: { zh: 服务方案, en: Service plan }, weight: 60 }\n',
+    '          - { id: pastPerformance, title: { zh: 以往绩效, en: Past performance }, weight: 60, computed: "vendor.history.count == 0 ? 60 : vendor.history.lastScore" }\n',
+  ],
+  [
+    '        passScore: 60\n',
+    `        passScore: 60
+        grades:
+          - { min: 85, label: { zh: 优秀, en: Excellent } }
+          - { min: 75, label: { zh: 良好, en: Good } }
+          - { min: 60, label: { zh: 合格, en: Pass } }
+          - { min: 0, label: { zh: 不合格, en: Fail } }
+`,
+  ],
+  [
+    '      acceptance: { recipientOpinionsRequired: true, published: false }\n',
+    `      acceptance: { recipientOpinionsRequired: true, published: false }
+      exit:
+        when: "!evaluation.passed"
+        reason: { zh: 绩效评价不合格, en: Failed evaluation }
+        withholds: [activityFunds]
+        reinstatedBy: justice-bureau
+`,
+  ],
+]);
+
+/** 10 supervised persons at 100 000 fen: a budget of 1 000 000 fen, half working funds (500 000), half activity funds (500 000). */
+const INPUTS = { supervisedPersons: 10, pricePerPersonYearFen: 100_000 };
+
+interface VendorView {
+  suspended: boolean;
+  suspensionReason: string | null;
+  suspendedBy: string | null;
+  reinstatementRole: string | null;
+}
+
+interface HistoryView {
+  summary: { count: number; lastScore: number; meanScore: number; lastPassed: boolean };
+  evaluations: Array<Record<string, unknown>>;
+}
+
+/**
+ * The exit mechanism end to end, through the HTTP API on the time-skipping Temporal server pinned to 2054
+ * and a real PostgreSQL: a failing evaluation suspends the vendor, withholds its activity funds (paid:
+ * only the working funds), its history shows the evaluation; its next bid is refused; reinstatement by
+ * another role is refused and by the justice bureau restores eligibility; the second cycle's award scores
+ * its past performance from the first cycle's evaluation. Every step is in the audit trail.
+ */
+describe('the exit mechanism and the vendor performance history, through the HTTP API', () => {
+  let stack: ScenarioStack;
+  let scenario: ProcedureScenario;
+
+  beforeAll(async () => {
+    stack = await ScenarioStack.start('scenario_vendor_exit');
+    scenario = await ProcedureScenario.deploy(stack, JURISDICTION, KEY, PROCEDURE);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const detail = (cycleId: string) => scenario.detail(cycleId);
+  const vendor = async (vendorId: string) => (await stack.call<VendorView>('GET', `/vendors/${vendorId}`, await scenario.as('justice-bureau'))).body;
+  const history = async (vendorId: string, token?: string) => stack.call<HistoryView>('GET', `/vendors/${vendorId}/history`, token ?? (await scenario.as('justice-bureau')));
+  const vendorTasks = async (cycleId: string, vendorId: string) =>
+    (await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await scenario.staffOf(vendorId))).body.tasks.filter((t) => t.status === 'open' && t.role === 'vendor');
+
+  /** Bids for each `[vendorId, priceFen]`, once bidding is open; each answers 201. */
+  const bidAll = async (cycleId: string, bids: ReadonlyArray<readonly [string, number]>) => {
+    for (const [vendorId, priceFen] of bids) {
+      const answer = await scenario.bid(cycleId, vendorId, priceFen);
+      expect(answer.status).toBe(201);
+    }
+  };
+
+  /** The award: 90 for price on every bid (past performance is computed), to `winners` at their bid prices. */
+  const award = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[]) => {
+    const task = (await scenario.driveTo(cycleId, planner, 'award'))!;
+    const { bids } = await detail(cycleId);
+    const scores = Object.fromEntries(bids.map((bid) => [bid.bidId, { price: 90 }]));
+    const chosen = bids.filter((bid) => winners.includes(bid.vendorId)).map((bid) => ({ bidId: bid.bidId, amountFen: bid.priceFen }));
+    const answer = await scenario.decide(task, { outcome: 'approve', payload: { kind: 'award', scores, winners: chosen } });
+    expect(answer.status).toBe(200);
+  };
+
+  /**
+   * Decides every open task of the cycle and its contracts happily — the vendor's ledgers as its staff, with
+   * `spentFen` activity spend — until `nodeId`'s task is open (returned), or the contracts have ended.
+   */
+  const driveContracts = async (cycleId: string, planner: ProcedureDriver, vendorIds: readonly string[], nodeId: string | undefined, spentFen: number): Promise<TaskView | undefined> => {
+    const roles = scenario.definition.roles.map((role) => role.id).filter((role) => role !== 'vendor');
+    for (let round = 0; round < 200; round++) {
+      const cycle = await detail(cycleId);
+      if (nodeId === undefined && cycle.contracts.length > 0 && cycle.contracts.every((c) => c.status !== 'running')) return undefined;
+      const officers = (await Promise.all(roles.map((role) => scenario.openTasks(cycleId, role)))).flat();
+      const wanted = officers.find((task) => task.nodeId === nodeId);
+      if (wanted) return wanted;
+      const own = (await Promise.all(vendorIds.map(async (vendorId) => (await vendorTasks(cycleId, vendorId)).map((task) => ({ task, vendorId }))))).flat();
+      if (own[0]) {
+        const { task, vendorId } = own[0];
+        const answer = await stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await scenario.staffOf(vendorId), {
+          requestId: randomUUID(),
+          outcome: 'submit',
+          fields: {},
+          payload: { kind: 'ledger', lines: { activitySpendFen: spentFen } },
+        });
+        expect(answer.status).toBe(200);
+        continue;
+      }
+      if (officers[0]) {
+        const { outcome, fields, payload } = planner.happyDecision(officers[0] as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
+        const answer = await scenario.decide(officers[0], { outcome, fields, ...(payload ? { payload } : {}) });
+        if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${officers[0].id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        continue;
+      }
+      const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((contract) => contract.pendingTimers) ?? [])];
+      const next = timers.map((timer) => timer.until).sort()[0];
+      if (cycle.live?.waitingFor.some((w) => w.kind === 'decision') || !next) await scenario.changeFrom(cycleId, cycle);
+      else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
+    }
+    throw new Error(`cycle ${cycleId} never reached ${nodeId ?? 'the end of its contracts'}`);
+  };
+
+  const auditOf = (cycle: CycleDetail, action: string) => cycle.audit.filter((entry) => entry.action === action);
+
+  it('suspends on a failing evaluation, withholds the activity funds, refuses the next bid, reinstates only by the justice bureau, and scores the next award from the history', async () => {
+    const [failing, other] = (await scenario.verifiedVendors(['测试县晨光社会工作服务中心', '测试县同心社会工作服务社'], 'justice-bureau')) as [string, string];
+
+    // ---- cycle 1: the vendor is awarded 800 000 fen and fails its evaluation --------------------------------
+    const { cycleId: first, planner } = await scenario.launch(INPUTS);
+    await scenario.driveTo(first, planner);
+    await bidAll(first, [[failing, 800_000], [other, 900_000]]);
+    await award(first, planner, [failing]);
+    // Neither vendor had history: past performance 60 for both; (40 × 90 + 60 × 60) / 100 = 7200 / 100 = 72.
+    expect((await detail(first)).bids.map((bid) => [bid.vendorId, (bid as { score?: number | null }).score])).toEqual(
+      expect.arrayContaining([[failing, 72]]),
+    );
+
+    const evaluation = (await driveContracts(first, planner, [failing], 'evaluate', 300_000))!;
+    // (70 × 50 + 30 × 60) / 100 = (3500 + 1800) / 100 = 53, below the pass score of 60: the exit fires.
+    const evaluated = await scenario.decide(evaluation, { outcome: 'approve', payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } });
+    expect(evaluated.status).toBe(200);
+    await driveContracts(first, planner, [failing], undefined, 300_000);
+
+    const suspended = await eventually(() => vendor(failing), (v) => v.suspended);
+    expect(suspended).toMatchObject({ suspensionReason: '绩效评价不合格', reinstatementRole: 'justice-bureau' });
+    expect(suspended.suspendedBy).toMatch(/^workflow:/);
+
+    // Paid: the working funds only, the contract's share floor(500 000 × 800 000 / 1 000 000) = 400 000 fen.
+    // Withheld: the activity funds, min(floor(400 000 × 53 / 100), 300 000 spent) = min(212 000, 300 000) = 212 000 fen.
+    const afterFirst = await eventually(() => detail(first), (cycle) => auditOf(cycle, 'payment.withheld').length > 0);
+    expect(afterFirst.payments.map((p) => [p.trancheId, p.amountFen])).toEqual([['workingFunds', 400_000]]);
+    expect(auditOf(afterFirst, 'payment.withheld').map((e) => [e.comment, e.details['trancheId'], e.details['amountFen']])).toEqual([['绩效评价不合格', 'activityFunds', 212_000]]);
+    expect(auditOf(afterFirst, 'vendor.suspended').map((e) => [e.subjectId, e.comment, e.details['reinstatedBy']])).toEqual([[failing, '绩效评价不合格', 'justice-bureau']]);
+    expect(incidentsOf(afterFirst)).toEqual([]);
+
+    // The history, as the vendor's own staff and the officers see it; another vendor's staff do not.
+    const own = await history(failing, await scenario.staffOf(failing));
+    expect(own.status).toBe(200);
+    expect(own.body.summary).toEqual({ count: 1, lastScore: 53, meanScore: 53, lastPassed: false });
+    expect(own.body.evaluations).toEqual([
+      expect.objectContaining({
+        score: 53,
+        passed: false,
+        groups: { business: 50, financial: 60 },
+        grade: { min: 0, label: { zh: '不合格', en: 'Fail' } },
+        period: null,
+        cycleId: first,
+        definitionKey: KEY,
+        definitionVersion: 1,
+        jurisdiction: JURISDICTION,
+        evaluator: expect.objectContaining({ userId: 'first.finance-bureau', role: 'finance-bureau' }),
+        exited: true,
+      }),
+    ]);
+    expect((await history(failing, await scenario.staffOf(other))).status).toBe(404);
+    expect((await history(other)).body.summary).toEqual({ count: 0, lastScore: 0, meanScore: 0, lastPassed: false });
+
+    // ---- cycle 2: the suspended vendor's bid is refused until the justice bureau reinstates it --------------
+    const { cycleId: second, planner: secondPlanner } = await scenario.launch(INPUTS);
+    await scenario.driveTo(second, secondPlanner);
+    const refused = await scenario.bid(second, failing, 400_000);
+    expect(refused.status).toBe(422);
+    expect(refused.body['details']).toEqual([{ field: 'vendorId', problem: expect.stringContaining('绩效评价不合格') }]);
+    expect((await detail(second)).bids).toEqual([]);
+
+    const reinstate = async (role: string) => stack.call('POST', `/vendors/${failing}/reinstatement`, await scenario.as(role), { reason: '整改已完成，经复核恢复承接资格' });
+    for (const role of ['administrator', 'finance-bureau']) {
+      const wrongRole = await reinstate(role);
+      expect(wrongRole.status).toBe(403);
+      expect(wrongRole.body['details']).toEqual([expect.objectContaining({ field: 'role' })]);
+    }
+    expect((await reinstate('justice-bureau')).status).toBe(200);
+    expect(await vendor(failing)).toMatchObject({ suspended: false, suspensionReason: null, reinstatementRole: null });
+    expect((await reinstate('justice-bureau')).status).toBe(409);
+    const audited = (await stack.dataSource.query(`SELECT actor_role, comment FROM audit_entries WHERE action = 'vendor.reinstated' AND subject_id = $1`, [failing])) as Array<{ actor_role: string; comment: string }>;
+    expect(audited).toEqual([{ actor_role: 'justice-bureau', comment: '整改已完成，经复核恢复承接资格' }]);
+
+    await bidAll(second, [[failing, 400_000], [other, 500_000]]);
+    await award(second, secondPlanner, [failing, other]);
+    // Past performance now reads the first cycle's evaluation: the reinstated vendor's last score, 53:
+    // (40 × 90 + 60 × 53) / 100 = (3600 + 3180) / 100 = 67 (67.8 rounded down); the other still has none: 72.
+    const scored = await eventually(() => detail(second), (cycle) => cycle.contracts.length === 2);
+    expect(Object.fromEntries(scored.bids.map((bid) => [bid.vendorId, (bid as { score?: number | null }).score]))).toEqual({ [failing]: 67, [other]: 72 });
+    expect(incidentsOf(scored)).toEqual([]);
+  });
+});
