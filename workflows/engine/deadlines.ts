@@ -81,3 +81,21 @@ export function ledgerDueAt(periodStartedAt: string, period: 'monthly' | 'quarte
   if (due < start) due = `${addCalendarDuration(`${lastMonth.slice(0, 8)}01`, 'P1M').slice(0, 8)}${String(dueDay).padStart(2, '0')}`;
   return endOfChinaDay(due);
 }
+
+/** When the submission window of a ledger due at `dueAt` opens: the start of day `opensDay` of the due day's month, in China. */
+export function ledgerWindowOpensAt(dueAt: string, opensDay: number): string {
+  return startOfChinaDay(`${chinaDate(dueAt).slice(0, 8)}${String(opensDay).padStart(2, '0')}`);
+}
+
+/** Whole days from the end of the due day to the China day of `at` (0 when `at` is not after the due day). */
+export function daysLate(dueAt: string, at: string): number {
+  const due = Date.parse(`${chinaDate(dueAt)}T00:00:00.000Z`);
+  const day = Date.parse(`${chinaDate(at)}T00:00:00.000Z`);
+  return Math.max(0, Math.round((day - due) / DAY_MS));
+}
+
+/** An instant in China time, for messages (`2054-03-25 23:59:59 China time`). */
+export function inChinaTime(instant: string): string {
+  const local = new Date(Date.parse(instant) + CHINA_OFFSET_MS).toISOString();
+  return `${local.slice(0, 10)} ${local.slice(11, 19)} China time`;
+}

@@ -10,7 +10,13 @@ import { cancelEvent, decisionEvent, ScopeRunner } from './scope-runner.js';
  */
 export async function contractWorkflow(input: ContractInput): Promise<{ status: EngineState['status']; paidFen: number }> {
   const { workflowId } = workflowInfo();
-  const context: EngineContext = { definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction };
+  // Contracts recorded before the term held the performance step complete their ledger periods at the last confirmation.
+  const context: EngineContext = {
+    definition: input.definition,
+    calendars: input.calendars,
+    jurisdiction: input.jurisdiction,
+    ...(patched('ledger-periods-hold-the-term') ? {} : { termEndsAtLastLedger: true }),
+  };
   const started = input.resume
     ? undefined
     : startEngine(context, { scope: 'contract', cycleValues: input.cycleValues, winner: input.winner, ...(input.cycleEvents ? { cycleEvents: input.cycleEvents } : {}) }, new Date().toISOString());

@@ -555,6 +555,11 @@ export const ContractFilingStep = z
 export const LedgerLine = FieldDefinition.extend({
   /** How the lines of a period and of the whole contract are combined into KPIs. */
   aggregate: z.enum(['sum', 'max', 'min']).default('sum'),
+  /**
+   * Where the line's value comes from: typed by the vendor (`vendor`, the default when absent) or filled
+   * from the contract's case evidence (`{ cases: <metric> }`), which the vendor may not type (PF-LEDGER-SOURCE).
+   */
+  source: z.union([z.literal('vendor'), z.object({ cases: CamelId }).strict()]).optional(),
 });
 
 export const PerformanceManagementStep = z
@@ -570,6 +575,13 @@ export const PerformanceManagementStep = z
             periods: Expression,
             /** Day of the period's last month by which the ledger is due (seed 001: the 25th). */
             dueDay: z.int().min(1).max(28),
+            /**
+             * When a period's ledger can be submitted: from the start of day `opensDay` of the period's
+             * last month until the end of its due day. Absent: from the period's start.
+             */
+            window: z.object({ opensDay: z.int().min(1).max(28) }).strict().optional(),
+            /** A ledger not in by the end of its due day is overdue and escalates to this role. Absent: the due day is only shown. */
+            late: z.object({ escalateTo: KebabId }).strict().optional(),
             submittedBy: KebabId,
             confirmedBy: KebabId,
             lines: z.array(LedgerLine).min(1),
