@@ -66,15 +66,37 @@ export function describeAnchor(anchor: EventAnchorT): string {
   return anchor.outcome ? `the decision "${anchor.outcome}" of "${anchor.node}"` : `the completion of "${anchor.node}"`;
 }
 
-/** The start of ledger period `index` (0-based) of a contract whose periods began at `startedAt`. */
-export function periodStart(startedAt: string, period: 'monthly' | 'quarterly', index: number): string {
-  if (index === 0) return startedAt;
-  const months = (period === 'monthly' ? 1 : 3) * index;
-  return startOfChinaDay(addCalendarDuration(chinaDate(startedAt), `P${months}M`));
+/** A ledger period: a calendar month, a quarter, or the ISO-8601 span the definition gives (`P2M`, `P1W`, `PT1H`). */
+export type LedgerPeriod = 'monthly' | 'quarterly' | (string & {});
+
+/** A span `times` over: each component multiplied (P1M × 3 = P3M, PT5S × 3 = PT15S). */
+function spanTimes(span: string, times: number): string {
+  return span.replace(/(\d+)([YMWDHS])/g, (_match, count: string, unit: string) => `${Number(count) * times}${unit}`);
 }
 
-/** The ledger of a period is due on `dueDay` of the period's last month (or the next month's when that day has passed at its start). */
-export function ledgerDueAt(periodStartedAt: string, period: 'monthly' | 'quarterly', dueDay: number): string {
+/**
+ * The start of ledger period `index` (0-based) of a contract whose periods began at `startedAt`: the
+ * start of the China day `index` periods later for a month, a quarter or a span of whole days; exactly
+ * that much later for a span with hours, minutes or seconds.
+ */
+export function periodStart(startedAt: string, period: LedgerPeriod, index: number): string {
+  if (index === 0) return startedAt;
+  const total = spanTimes(period === 'monthly' ? 'P1M' : period === 'quarterly' ? 'P3M' : period, index);
+  const time = total.indexOf('T');
+  if (time < 0) return startOfChinaDay(addCalendarDuration(chinaDate(startedAt), total));
+  const dayPart = total.slice(0, time);
+  const days = dayPart === 'P' ? 0 : Date.parse(startOfChinaDay(addCalendarDuration(chinaDate(startedAt), dayPart))) - Date.parse(startOfChinaDay(chinaDate(startedAt)));
+  const [, hours, minutes, seconds] = /T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(total) ?? [];
+  return new Date(Date.parse(startedAt) + days + ((Number(hours ?? 0) * 60 + Number(minutes ?? 0)) * 60 + Number(seconds ?? 0)) * 1000).toISOString();
+}
+
+/**
+ * When the ledger of a period is due. A month's or a quarter's: at the end of `dueDay` of the period's
+ * last month (or the next month's when that day has passed at its start). A span's: as the period ends,
+ * the last millisecond before `periodEndsAt`.
+ */
+export function ledgerDueAt(periodStartedAt: string, period: LedgerPeriod, dueDay: number, periodEndsAt: string): string {
+  if (period !== 'monthly' && period !== 'quarterly') return new Date(Date.parse(periodEndsAt) - 1).toISOString();
   const start = chinaDate(periodStartedAt);
   const lastMonth = period === 'monthly' ? start : addCalendarDuration(start, 'P2M');
   let due = `${lastMonth.slice(0, 8)}${String(dueDay).padStart(2, '0')}`;

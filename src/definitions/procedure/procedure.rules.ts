@@ -955,12 +955,14 @@ const acceptancePublication: SemanticRule<ProcedureDefinition> = {
 const ledgerCalendar: SemanticRule<ProcedureDefinition> = {
   id: 'PF-LEDGER',
   description:
-    'A ledger’s `window.opensDay` is on or before its `dueDay`; a line with `source: { cases: … }` allows 0 (no `min` above 0) and has no `default`.',
+    'A ledger’s `window` is for monthly or quarterly periods, its `opensDay` on or before its `dueDay`; a line with `source: { cases: … }` allows 0 (no `min` above 0) and has no `default`.',
   check(context) {
     for (const { step, stepIndex: s } of stepsOfKind(context.definition, 'performanceManagement')) {
       const { ledger } = step.performance;
       const base = ['steps', s, 'performance', 'ledger'];
-      if (ledger.window && ledger.window.opensDay > ledger.dueDay) {
+      if (ledger.window && ledger.period !== 'monthly' && ledger.period !== 'quarterly') {
+        context.report([...base, 'window'], `a window opens on a day of the period's last month: a period of ${ledger.period} has none (its ledger is due as it ends)`);
+      } else if (ledger.window && ledger.window.opensDay > ledger.dueDay) {
         context.report([...base, 'window', 'opensDay'], `the submission window opens on day ${ledger.window.opensDay}, after the due day ${ledger.dueDay}: no day could take the ledger`);
       }
       ledger.lines.forEach((line, i) => {

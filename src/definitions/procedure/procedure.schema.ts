@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STEP_OUTCOMES } from '../../procurement/lifecycle.js';
-import { API_VERSION, CamelId, Deadline, KebabId, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
+import { API_VERSION, CamelId, Deadline, IsoDuration, KebabId, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
 
 /**
  * The Procedure kind: one jurisdiction's six-step purchase procedure (DESIGN.md §2) as data.
@@ -570,10 +570,11 @@ export const PerformanceManagementStep = z
       .object({
         ledger: z
           .object({
-            period: z.enum(['monthly', 'quarterly']),
+            /** A calendar month, a quarter, or an ISO-8601 span (`P2M`, `P1W`, `PT1H`): each period's length. */
+            period: z.union([z.enum(['monthly', 'quarterly']), IsoDuration]),
             /** How many periods a contract runs (an expression, e.g. 12). */
             periods: Expression,
-            /** Day of the period's last month by which the ledger is due (seed 001: the 25th). */
+            /** Day of the period's last month by which the ledger is due (seed 001: the 25th); a span's ledger is due as the period ends. */
             dueDay: z.int().min(1).max(28),
             /**
              * When a period's ledger can be submitted: from the start of day `opensDay` of the period's

@@ -248,6 +248,18 @@ describe('performance.ledger', () => {
     expect(firstLedger(ledger('monthly', 25)).task.dueAt).toBe('2026-04-25T15:59:59.999Z');
   });
 
+  it('period as a span: PT12H periods from 1 April 09:00 China time are due as each ends, the second opens at 21:00 and the term ends 24 hours after the start', () => {
+    const { driver, task } = firstLedger(ledger('PT12H', 25, 2));
+    // 2026-04-01T01:00Z + 12 h = 13:00Z, less a millisecond.
+    expect(task.dueAt).toBe('2026-04-01T12:59:59.999Z');
+    driver.decideHappily(task);
+    driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    const second = driver.advanceTo('periods');
+    expect([second.openedAt, second.dueAt]).toEqual(['2026-04-01T13:00:00.000Z', '2026-04-02T00:59:59.999Z']);
+    expect(driver.state.termEndsAt).toBe('2026-04-02T01:00:00.000Z');
+    expect(firstLedger(ledger('monthly', 25, 2)).driver.state.termEndsAt).toBe('2026-05-31T16:00:00.000Z');
+  });
+
   it('aggregate: two confirmed periods of 300 and 500 fen total 800 (sum), 500 (max) or 300 (min)', () => {
     const totalOfTwo = (aggregate: string) => {
       const line = '          - { id: activitySpendFen, title: { zh: 活动经费支出, en: Activity spend }, type: money, min: 0 }\n';

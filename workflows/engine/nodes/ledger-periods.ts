@@ -60,7 +60,7 @@ function openSubmission(run: Run, nodeId: string, period: number): void {
     undefined,
     {
       period,
-      dueAt: ledgerDueAt(begins, ledger.period, ledger.dueDay),
+      dueAt: ledgerDueAt(begins, ledger.period, ledger.dueDay, periodStart(started.startedAt, ledger.period, period)),
       instanceSuffix: `.p${period}.submit.${countOpenings(run, nodeId, period, 'submit')}`,
       // With `late`, the due day is a deadline: at its end an unsubmitted ledger is overdue and escalates.
       ...(ledger.late ? { escalateTo: ledger.late.escalateTo } : {}),
