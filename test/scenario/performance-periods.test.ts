@@ -10,16 +10,20 @@ import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type T
 const PROCEDURE = 'deqing-community-correction';
 const JURISDICTION = 'zj-deqing';
 
+/** A ledger line the vendor does not type: it will be filled from the cases closed in the month. */
+const CASES_LINE = '          - { id: casesClosed, title: { zh: 本月结案数, en: Cases closed this month }, type: int, min: 0, source: { cases: closedCases } }\n';
+
 /**
  * Deqing's template with a narrower window and a lateness rule, so both show within a three-month
  * contract: its ledgers can be handed in from the 20th to the 25th, one not in by the end of the 25th
  * escalates to the justice bureau, and a KPI reads the days late, measured per month as a service level
- * of the contract (target: none).
+ * of the contract (target: none). One line is filled from case evidence.
  */
 function periodsProcedure(): string {
   const template = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', `${PROCEDURE}.yaml`), 'utf8');
   const edits: Array<[string, string]> = [
     ['        window: { opensDay: 1 }\n', '        window: { opensDay: 20 }\n        late: { escalateTo: justice-bureau }\n'],
+    ['        confirmedBy: judicial-office\n        lines:\n', `        confirmedBy: judicial-office\n        lines:\n${CASES_LINE}`],
     ['      kpis:\n', '      kpis:\n        - { id: ledgerDaysLate, title: { zh: 台账迟交天数, en: Days the ledgers were late }, type: int, expr: ledger.daysLate }\n'],
     ['      serviceLevels:\n', '      serviceLevels:\n        - { id: ledgerOnTime, title: { zh: 台账按时报送, en: Ledgers on time }, measuredBy: ledgerDaysLate, target: { max: 0 } }\n'],
   ];
@@ -64,7 +68,7 @@ const WORKING_FUNDS_FEN = 1_200_000;
 const ACTIVITY_FUNDS_FEN = 1_620_000;
 const SPENT_A_MONTH_FEN = 1_000_000;
 
-type LedgerTask = TaskView & { period?: number };
+type LedgerTask = TaskView & { period?: number; awaitingCaseEvidence?: string[] };
 type Detail = CycleDetail & { contracts: Array<CycleDetail['contracts'][number] & { serviceLevels: Array<{ serviceLevelId: string; period: number; value: unknown; met: boolean }> }> };
 type TaskRecord = TaskView & { overdue: boolean; overdueAt: string | null; overdueDueAt: string | null };
 
@@ -110,7 +114,9 @@ describe('performance periods on the calendar, through the HTTP API', () => {
       const first = await send(false);
       return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
     };
-    const submitLedger = (task: TaskView) => decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(performance.performance.ledger.lines), activityFundsSpent: SPENT_A_MONTH_FEN } } });
+    const vendorLines = performance.performance.ledger.lines.filter((line) => line.id !== 'casesClosed');
+    const submitLedger = (task: TaskView, extra: Record<string, number> = {}) =>
+      decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(vendorLines), activityFundsSpent: SPENT_A_MONTH_FEN, ...extra } } });
     const record = async (task: TaskView) => (await stack.call<TaskRecord>('GET', `/tasks/${encodeURIComponent(task.id)}`, admin)).body;
     /** What the officers decide: the award to the winner at 3 000 000 fen, everything else as the planner would. */
     const happily = (task: TaskView, cycle: Detail): Record<string, unknown> => {
@@ -171,7 +177,15 @@ describe('performance periods on the calendar, through the HTTP API', () => {
     expect(String(early.body['message'])).toContain(WINDOW_1);
     expect(JSON.stringify(early.body['details'])).toContain('"window"');
     await stack.skipTo(OPENS_1);
+    // In its window, but typing the line that case evidence fills: refused naming it.
+    expect(ledger1.awaitingCaseEvidence).toEqual(['casesClosed']);
+    const typed = await submitLedger(ledger1, { casesClosed: 4 });
+    expect(typed.status).toBe(422);
+    expect(JSON.stringify(typed.body['details'])).toContain('"ledger.casesClosed"');
     expect((await submitLedger(ledger1)).status).toBe(200);
+    // The line holds 0 until case evidence exists, and says so on the task.
+    const submitted = (await detail()).tasks.closed.find((t) => t.id === ledger1.id);
+    expect(submitted?.decision?.fields?.['casesClosed']).toBe(0);
     await driveUntil(confirmed(1), false);
 
     // ── period 2: not in by the end of 25 July, overdue and escalated; taken late on the 28th ──────
