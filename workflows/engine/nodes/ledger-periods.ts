@@ -26,9 +26,10 @@ function fromCases(line: PerformanceStep['performance']['ledger']['lines'][numbe
 }
 
 /**
- * Starts the contract's ledger periods. Each period: the vendor submits its ledger lines (due on the
- * definition's day of the period's last month), the confirming role confirms or returns it; confirmed
- * lines add up into `ledger.totals`; when the last period is confirmed, KPIs are computed.
+ * Starts the contract's ledger periods. Each period: the vendor submits its ledger lines (in the period's
+ * window, due on the definition's day of the period's last month), the confirming role confirms or
+ * returns it; confirmed lines add up into `ledger.totals`; once the last period is confirmed and the
+ * contract's term has ended, KPIs are computed and the flow moves on.
  */
 function enterLedgerPeriods(run: Run, node: Extract<FlowNodeT, { type: 'ledgerPeriods' }>): void {
   const { ledger } = performanceStep(run).performance;
