@@ -21,6 +21,7 @@ import { AuditHashChain1764036000000 } from './migrations/1764036000000-audit-ha
 import { Challenges1764133200000 } from './migrations/1764133200000-challenges.js';
 import { ServiceLevelsAndOverdue1764220000000 } from './migrations/1764220000000-service-levels-and-overdue.js';
 import { DefinitionServiceType1764222000000 } from './migrations/1764222000000-definition-service-type.js';
+import { LedgerCaseEvidence1764300001000 } from './migrations/1764300001000-ledger-case-evidence.js';
 import { VendorPerformanceHistory1764300002000 } from './migrations/1764300002000-vendor-performance-history.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
@@ -44,7 +45,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, VendorPerformanceHistory1764300002000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

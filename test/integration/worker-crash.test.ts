@@ -17,14 +17,14 @@ import { scratchDir, sharedTemporalAddress } from '../support/test-environment.j
 import { type DriverMessage, WorkflowDriver } from '../support/workflow-driver.js';
 
 /**
- * The minimal procedure with its waits shortened to seconds, so a whole cycle runs on the real dev
+ * The minimal procedure with its waits (and its one ledger period, the contract's term) shortened to seconds, so a whole cycle runs on the real dev
  * server (which, unlike the time-skipping server, hands a dead worker's work to a new one). The bidding
  * window stays long enough (20 s) for three bids to land on a loaded machine whose worker replays every
  * task from history; a shorter one would end some cycles for too few bidders.
  */
 function quickProcedure(): ProcedureDefinition {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'unit', 'definitions', 'fixtures', 'minimal-procedure.yaml');
-  const text = readFileSync(file, 'utf8').replace('duration: P10D', 'duration: PT1S').replace('window: P20D', 'window: PT20S').replace('periods: "12"', 'periods: "1"');
+  const text = readFileSync(file, 'utf8').replace('duration: P10D', 'duration: PT1S').replace('window: P20D', 'window: PT20S').replace('periods: "12"', 'periods: "1"').replace('period: monthly', 'period: PT2S');
   const result = compileDefinition(text, 'quick-procedure.yaml');
   if (!result.ok || result.compiled.kind !== 'Procedure') throw new Error('the quick procedure does not compile');
   return JSON.parse(JSON.stringify(result.compiled.definition)) as ProcedureDefinition;

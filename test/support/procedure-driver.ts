@@ -149,7 +149,8 @@ export class ProcedureDriver {
         return { outcome: 'approve', fields: {}, payload: { kind: 'acceptance', passed: true, recipientOpinions: ['服务对象满意 satisfied'] } };
       case 'ledgerSubmission': {
         if (step.kind !== 'performanceManagement') throw new Error('ledger outside performance management');
-        return { outcome: 'submit', fields: {}, payload: { kind: 'ledger', lines: formFor(step.performance.ledger.lines) } };
+        // Lines filled from case evidence are not the vendor's to type.
+        return { outcome: 'submit', fields: {}, payload: { kind: 'ledger', lines: formFor(step.performance.ledger.lines.filter((line) => typeof line.source !== 'object')) } };
       }
       case 'ledgerConfirmation':
         return { outcome: 'approve', fields: {} };

@@ -66,18 +66,58 @@ export function describeAnchor(anchor: EventAnchorT): string {
   return anchor.outcome ? `the decision "${anchor.outcome}" of "${anchor.node}"` : `the completion of "${anchor.node}"`;
 }
 
-/** The start of ledger period `index` (0-based) of a contract whose periods began at `startedAt`. */
-export function periodStart(startedAt: string, period: 'monthly' | 'quarterly', index: number): string {
-  if (index === 0) return startedAt;
-  const months = (period === 'monthly' ? 1 : 3) * index;
-  return startOfChinaDay(addCalendarDuration(chinaDate(startedAt), `P${months}M`));
+/** A ledger period: a calendar month, a quarter, or the ISO-8601 span the definition gives (`P2M`, `P1W`, `PT1H`). */
+export type LedgerPeriod = 'monthly' | 'quarterly' | (string & {});
+
+/** A span `times` over: each component multiplied (P1M × 3 = P3M, PT5S × 3 = PT15S). */
+function spanTimes(span: string, times: number): string {
+  return span.replace(/(\d+)([YMWDHS])/g, (_match, count: string, unit: string) => `${Number(count) * times}${unit}`);
 }
 
-/** The ledger of a period is due on `dueDay` of the period's last month (or the next month's when that day has passed at its start). */
-export function ledgerDueAt(periodStartedAt: string, period: 'monthly' | 'quarterly', dueDay: number): string {
+/**
+ * The start of ledger period `index` (0-based) of a contract whose periods began at `startedAt`: the
+ * start of the China day `index` periods later for a month, a quarter or a span of whole days; exactly
+ * that much later for a span with hours, minutes or seconds.
+ */
+export function periodStart(startedAt: string, period: LedgerPeriod, index: number): string {
+  if (index === 0) return startedAt;
+  const total = spanTimes(period === 'monthly' ? 'P1M' : period === 'quarterly' ? 'P3M' : period, index);
+  const time = total.indexOf('T');
+  if (time < 0) return startOfChinaDay(addCalendarDuration(chinaDate(startedAt), total));
+  const dayPart = total.slice(0, time);
+  const days = dayPart === 'P' ? 0 : Date.parse(startOfChinaDay(addCalendarDuration(chinaDate(startedAt), dayPart))) - Date.parse(startOfChinaDay(chinaDate(startedAt)));
+  const [, hours, minutes, seconds] = /T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(total) ?? [];
+  return new Date(Date.parse(startedAt) + days + ((Number(hours ?? 0) * 60 + Number(minutes ?? 0)) * 60 + Number(seconds ?? 0)) * 1000).toISOString();
+}
+
+/**
+ * When the ledger of a period is due. A month's or a quarter's: at the end of `dueDay` of the period's
+ * last month (or the next month's when that day has passed at its start). A span's: as the period ends,
+ * the last millisecond before `periodEndsAt`.
+ */
+export function ledgerDueAt(periodStartedAt: string, period: LedgerPeriod, dueDay: number, periodEndsAt: string): string {
+  if (period !== 'monthly' && period !== 'quarterly') return new Date(Date.parse(periodEndsAt) - 1).toISOString();
   const start = chinaDate(periodStartedAt);
   const lastMonth = period === 'monthly' ? start : addCalendarDuration(start, 'P2M');
   let due = `${lastMonth.slice(0, 8)}${String(dueDay).padStart(2, '0')}`;
   if (due < start) due = `${addCalendarDuration(`${lastMonth.slice(0, 8)}01`, 'P1M').slice(0, 8)}${String(dueDay).padStart(2, '0')}`;
   return endOfChinaDay(due);
+}
+
+/** When the submission window of a ledger due at `dueAt` opens: the start of day `opensDay` of the due day's month, in China. */
+export function ledgerWindowOpensAt(dueAt: string, opensDay: number): string {
+  return startOfChinaDay(`${chinaDate(dueAt).slice(0, 8)}${String(opensDay).padStart(2, '0')}`);
+}
+
+/** Whole days from the end of the due day to the China day of `at` (0 when `at` is not after the due day). */
+export function daysLate(dueAt: string, at: string): number {
+  const due = Date.parse(`${chinaDate(dueAt)}T00:00:00.000Z`);
+  const day = Date.parse(`${chinaDate(at)}T00:00:00.000Z`);
+  return Math.max(0, Math.round((day - due) / DAY_MS));
+}
+
+/** An instant in China time, for messages (`2054-03-25 23:59:59 China time`). */
+export function inChinaTime(instant: string): string {
+  const local = new Date(Date.parse(instant) + CHINA_OFFSET_MS).toISOString();
+  return `${local.slice(0, 10)} ${local.slice(11, 19)} China time`;
 }

@@ -61,6 +61,11 @@ export interface TaskInstance {
   readonly decidedAt?: string;
   /** For ledger tasks: the period (1-based) they belong to. */
   readonly period?: number;
+  /**
+   * For ledger submissions: the lines filled from case evidence (`source: { cases }`), which the vendor
+   * does not type and which hold 0 until that evidence exists (definitions/README.md).
+   */
+  readonly awaitingCaseEvidence?: readonly string[];
   /** The parallel node a sign-off belongs to. */
   readonly parallelId?: string;
 }
@@ -171,7 +176,8 @@ export interface EngineValues {
   budget?: Record<string, number>;
   selection?: { method: string; round: number; receivedBids: number; qualifiedBids: number; winners: number };
   contract?: { amount: number; vendorId: string; vendorName: string; funds: Record<string, number> };
-  ledger?: { periods: number; totals: Record<string, number> };
+  /** `latePeriods` and `daysLate`: lateness of the confirmed periods' ledgers (absent in states from before they were counted). */
+  ledger?: { periods: number; totals: Record<string, number>; latePeriods?: number; daysLate?: number };
   kpis?: Record<string, FieldValue>;
   /** The score, whether it passed, and the score of each indicator group the evaluation has (`business`, `financial`). */
   evaluation?: { score: number; passed: boolean; business?: number; financial?: number };
@@ -226,6 +232,10 @@ export interface EngineState {
   ledgerPeriod?: { current: number; count: number; startedAt: string };
   /** Confirmed ledger lines per period, summed per line. */
   ledgerLines: Record<string, FormValues>;
+  /** Days each period's ledger was first submitted after the end of its due day (0: on time), by period. */
+  ledgerLateness?: Record<string, number>;
+  /** When the contract's term ends: the end of its last ledger period (absent before the periods start). */
+  termEndsAt?: string;
   paidTranches: string[];
   paidFen: number;
   /** Each service level's measurement per confirmed ledger period (`contract.serviceLevels[].measuredBy`). Absent before any. */
@@ -371,4 +381,9 @@ export interface EngineContext {
    * workflow sets it behind a patch: runs recorded before it replay without the command.
    */
   readonly recordsEvaluations?: boolean;
+  /**
+   * Set by contract workflows recorded before the contract's term held its performance step: their
+   * ledger periods complete at the last confirmation, and no tranche waits for the term's end.
+   */
+  readonly termEndsAtLastLedger?: boolean;
 }

@@ -12,7 +12,14 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
   const { workflowId } = workflowInfo();
   // Evaluations go into the vendor's performance history; runs recorded before that replay without it.
   const recordsEvaluations = patched('evaluation-follows-vendor');
-  const context: EngineContext = { definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, ...(recordsEvaluations ? { recordsEvaluations } : {}) };
+  // Contracts recorded before the term held the performance step complete their ledger periods at the last confirmation.
+  const context: EngineContext = {
+    definition: input.definition,
+    calendars: input.calendars,
+    jurisdiction: input.jurisdiction,
+    ...(recordsEvaluations ? { recordsEvaluations } : {}),
+    ...(patched('ledger-periods-hold-the-term') ? {} : { termEndsAtLastLedger: true }),
+  };
   const started = input.resume
     ? undefined
     : startEngine(context, { scope: 'contract', cycleValues: input.cycleValues, winner: input.winner, ...(input.cycleEvents ? { cycleEvents: input.cycleEvents } : {}) }, new Date().toISOString());

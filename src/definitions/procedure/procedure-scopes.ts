@@ -74,7 +74,8 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
   // `evaluation.business` / `evaluation.financial`: the score of each indicator group the evaluation has.
   const indicatorGroups: Record<string, VariableShape> = {};
   if (performance?.kind === 'performanceManagement') for (const indicator of performance.performance.evaluation.indicators) indicatorGroups[indicator.group] = 'int';
-  const ledger = { periods: 'int', totals: ledgerTotals } as const;
+  // `latePeriods`, `daysLate`: how many confirmed periods' ledgers came in after their due day, and by how many days in all.
+  const ledger = { periods: 'int', totals: ledgerTotals, latePeriods: 'int', daysLate: 'int' } as const;
   // What the contract has paid so far, in total and per tranche (definitions/README.md, "Expressions").
   const release = procedure.steps.find((step) => step.kind === 'paymentRelease');
   const byTranche = Object.fromEntries((release?.kind === 'paymentRelease' ? release.payment.tranches : []).map((tranche) => [tranche.id, 'money' as const]));

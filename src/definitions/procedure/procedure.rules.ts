@@ -164,6 +164,7 @@ const roleReferences: SemanticRule<ProcedureDefinition> = {
       if (step.kind === 'performanceManagement') {
         check(step.performance.ledger.submittedBy, ['steps', s, 'performance', 'ledger', 'submittedBy']);
         check(step.performance.ledger.confirmedBy, ['steps', s, 'performance', 'ledger', 'confirmedBy']);
+        if (step.performance.ledger.late) check(step.performance.ledger.late.escalateTo, ['steps', s, 'performance', 'ledger', 'late', 'escalateTo']);
       }
     });
   },
@@ -1016,6 +1017,35 @@ const exitRules: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+/**
+ * A ledger's submission window opens on or before its due day (else no day could take the ledger), and a
+ * line filled from case evidence can be 0 — what it holds until the evidence exists (definitions/README.md,
+ * "Ledger lines from case evidence") — and takes no default the vendor's form would stand in for it.
+ */
+const ledgerCalendar: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-LEDGER',
+  description:
+    'A ledger’s `window` is for monthly or quarterly periods, its `opensDay` on or before its `dueDay`; a line with `source: { cases: … }` allows 0 (no `min` above 0) and has no `default`.',
+  check(context) {
+    for (const { step, stepIndex: s } of stepsOfKind(context.definition, 'performanceManagement')) {
+      const { ledger } = step.performance;
+      const base = ['steps', s, 'performance', 'ledger'];
+      if (ledger.window && ledger.period !== 'monthly' && ledger.period !== 'quarterly') {
+        context.report([...base, 'window'], `a window opens on a day of the period's last month: a period of ${ledger.period} has none (its ledger is due as it ends)`);
+      } else if (ledger.window && ledger.window.opensDay > ledger.dueDay) {
+        context.report([...base, 'window', 'opensDay'], `the submission window opens on day ${ledger.window.opensDay}, after the due day ${ledger.dueDay}: no day could take the ledger`);
+      }
+      ledger.lines.forEach((line, i) => {
+        if (typeof line.source !== 'object') return;
+        if (line.min !== undefined && line.min > 0) {
+          context.report([...base, 'lines', i, 'min'], `ledger line "${line.id}" is filled from case evidence and holds 0 until the evidence exists: its min may not be above 0`);
+        }
+        if (line.default !== undefined) context.report([...base, 'lines', i, 'default'], `ledger line "${line.id}" is filled from case evidence: the vendor's default cannot stand in for it`);
+      });
+    }
+  },
+};
+
 /** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
 export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   stepOrder,
@@ -1045,4 +1075,5 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   fieldChecks,
   contractRules,
   acceptancePublication,
+  ledgerCalendar,
 ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STEP_OUTCOMES } from '../../procurement/lifecycle.js';
-import { API_VERSION, CamelId, Deadline, KebabId, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
+import { API_VERSION, CamelId, Deadline, IsoDuration, KebabId, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
 
 /**
  * The Procedure kind: one jurisdiction's six-step purchase procedure (DESIGN.md §2) as data.
@@ -569,6 +569,11 @@ export const ContractFilingStep = z
 export const LedgerLine = FieldDefinition.extend({
   /** How the lines of a period and of the whole contract are combined into KPIs. */
   aggregate: z.enum(['sum', 'max', 'min']).default('sum'),
+  /**
+   * Where the line's value comes from: typed by the vendor (`vendor`, the default when absent) or filled
+   * from the contract's case evidence (`{ cases: <metric> }`), which the vendor may not type (PF-LEDGER-SOURCE).
+   */
+  source: z.union([z.literal('vendor'), z.object({ cases: CamelId }).strict()]).optional(),
 });
 
 export const PerformanceManagementStep = z
@@ -579,11 +584,19 @@ export const PerformanceManagementStep = z
       .object({
         ledger: z
           .object({
-            period: z.enum(['monthly', 'quarterly']),
+            /** A calendar month, a quarter, or an ISO-8601 span (`P2M`, `P1W`, `PT1H`): each period's length. */
+            period: z.union([z.enum(['monthly', 'quarterly']), IsoDuration]),
             /** How many periods a contract runs (an expression, e.g. 12). */
             periods: Expression,
-            /** Day of the period's last month by which the ledger is due (seed 001: the 25th). */
+            /** Day of the period's last month by which the ledger is due (seed 001: the 25th); a span's ledger is due as the period ends. */
             dueDay: z.int().min(1).max(28),
+            /**
+             * When a period's ledger can be submitted: from the start of day `opensDay` of the period's
+             * last month until the end of its due day. Absent: from the period's start.
+             */
+            window: z.object({ opensDay: z.int().min(1).max(28) }).strict().optional(),
+            /** A ledger not in by the end of its due day is overdue and escalates to this role. Absent: the due day is only shown. */
+            late: z.object({ escalateTo: KebabId }).strict().optional(),
             submittedBy: KebabId,
             confirmedBy: KebabId,
             lines: z.array(LedgerLine).min(1),

@@ -80,6 +80,10 @@ export class TaskEntity {
   @Column({ type: 'integer', nullable: true })
   period!: number | null;
 
+  /** Ledger submissions: the lines filled from case evidence, which the vendor does not type (0 until the evidence exists). */
+  @Column({ name: 'awaiting_case_evidence', type: 'text', array: true, default: () => "'{}'" })
+  awaitingCaseEvidence!: string[];
+
   @Column({ name: 'parallel_id', type: 'text', nullable: true })
   parallelId!: string | null;
 

@@ -248,6 +248,18 @@ describe('performance.ledger', () => {
     expect(firstLedger(ledger('monthly', 25)).task.dueAt).toBe('2026-04-25T15:59:59.999Z');
   });
 
+  it('period as a span: PT12H periods from 1 April 09:00 China time are due as each ends, the second opens at 21:00 and the term ends 24 hours after the start', () => {
+    const { driver, task } = firstLedger(ledger('PT12H', 25, 2));
+    // 2026-04-01T01:00Z + 12 h = 13:00Z, less a millisecond.
+    expect(task.dueAt).toBe('2026-04-01T12:59:59.999Z');
+    driver.decideHappily(task);
+    driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    const second = driver.advanceTo('periods');
+    expect([second.openedAt, second.dueAt]).toEqual(['2026-04-01T13:00:00.000Z', '2026-04-02T00:59:59.999Z']);
+    expect(driver.state.termEndsAt).toBe('2026-04-02T01:00:00.000Z');
+    expect(firstLedger(ledger('monthly', 25, 2)).driver.state.termEndsAt).toBe('2026-05-31T16:00:00.000Z');
+  });
+
   it('aggregate: two confirmed periods of 300 and 500 fen total 800 (sum), 500 (max) or 300 (min)', () => {
     const totalOfTwo = (aggregate: string) => {
       const line = '          - { id: activitySpendFen, title: { zh: 活动经费支出, en: Activity spend }, type: money, min: 0 }\n';
@@ -540,5 +552,113 @@ describe('selection.evaluation.criteria[].computed (vendor.history)', () => {
     expect(awardedScores(edited([[PLAN, COMPUTED]]))).toEqual([60, 72]);
     // The panel's 90 on both criteria: (40 × 90 + 60 × 90) / 100 = 90.
     expect(awardedScores(edited([]))).toEqual([90, 90]);
+  });
+});
+
+/* ------------------------------------------------------------------------------------------------
+ * Periods on the calendar (issue 9): the submission window, lateness, the term and case-sourced lines.
+ * The contract's periods start on 2026-04-01 at 09:00 China time (CONTRACT_STARTS).
+ * ---------------------------------------------------------------------------------------------- */
+
+describe('performance.ledger: window, late, the term and line sources', () => {
+  const DUE = '        dueDay: 25\n';
+  const LINE = '          - { id: activitySpendFen, title: { zh: 活动经费支出, en: Activity spend }, type: money, min: 0 }\n';
+  const CASES_LINE = '          - { id: casesClosed, title: { zh: 结案数, en: Cases closed }, type: int, min: 0, source: { cases: closedCases } }\n';
+  const submitAt = (driver: ProcedureDriver, task: TaskInstance, at: string, lines: FormValues = { activitySpendFen: 300 }) => {
+    driver.now = at;
+    return driver.attempt(decision(driver, task, 'submit', { payload: { kind: 'ledger', lines } }));
+  };
+
+  it('window.opensDay: a ledger submitted on 19 April is refused naming its window (20 April to the end of 25 April, China time), and taken without the key', () => {
+    const withWindow = firstLedger(edited([[DUE, `${DUE}        window: { opensDay: 20 }\n`]]));
+    const refused = submitAt(withWindow.driver, withWindow.task, '2026-04-19T02:00:00.000Z');
+    expect(refused.ok).toBe(false);
+    if (refused.ok) throw new Error('unreachable');
+    expect(refused.field).toBe('window');
+    expect(refused.message).toContain('from 2026-04-20 00:00:00 China time until 2026-04-25 23:59:59 China time');
+    // 20 April 00:00 in China is 19 April 16:00 UTC: from then on the ledger is taken.
+    expect(verdict(submitAt(withWindow.driver, withWindow.task, '2026-04-19T16:00:00.000Z'))).toBe('accepted');
+    const without = firstLedger(edited([]));
+    expect(verdict(submitAt(without.driver, without.task, '2026-04-19T02:00:00.000Z'))).toBe('accepted');
+  });
+
+  it('late.escalateTo: at the end of 25 April an unsubmitted ledger is overdue and escalates to the justice bureau; without the key nothing happens', () => {
+    const withLate = firstLedger(edited([[DUE, `${DUE}        late: { escalateTo: justice-bureau }\n`]]));
+    expect(withLate.driver.pendingTimers()).toContain(`sla:${withLate.task.id}`);
+    withLate.driver.fireNextTimer();
+    expect(withLate.driver.now).toBe('2026-04-25T15:59:59.999Z');
+    const overdue = withLate.driver.commands.find((c) => c.type === 'taskOverdue');
+    expect(overdue?.type === 'taskOverdue' && [overdue.task.id, overdue.dueAt, overdue.task.escalatedTo]).toEqual([withLate.task.id, '2026-04-25T15:59:59.999Z', ['justice-bureau']]);
+    const without = firstLedger(edited([]));
+    expect(without.driver.pendingTimers()).not.toContain(`sla:${without.task.id}`);
+  });
+
+  it('ledger.latePeriods and ledger.daysLate: a first ledger submitted on 28 April, 3 days after the 25th, counts in a KPI that reads them', () => {
+    const kpi = '        - { id: spendWithinBudget, title: { zh: 支出未超预算, en: Spend within budget }, type: bool, expr: ledger.totals.activitySpendFen <= contract.funds.activityFunds }\n';
+    const definition = edited([
+      ['        periods: "12"\n', '        periods: "2"\n'],
+      [kpi, `${kpi}        - { id: lateDays, title: { zh: 迟交天数, en: Days late }, type: int, expr: ledger.daysLate + ledger.latePeriods * 100 }\n`],
+    ]);
+    const { driver, task } = firstLedger(definition);
+    // 28 April 10:00 China time: the 26th, 27th and 28th are past the 25th, 3 days.
+    expect(verdict(submitAt(driver, task, '2026-04-28T02:00:00.000Z'))).toBe('accepted');
+    driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    expect(driver.state.values.ledger).toMatchObject({ latePeriods: 1, daysLate: 3 });
+    // The second ledger (May, due 25 May) on time, on its period's first day.
+    driver.decideHappily(driver.advanceTo('periods'));
+    driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    driver.advanceTo('evaluate');
+    // 3 days + 1 late period × 100 = 103.
+    expect(driver.state.values.kpis?.['lateDays']).toBe(103);
+  });
+
+  it('the term: a two-month contract from 1 April opens its evaluation only at the end of 31 May, where a workflow recorded before the term held it opens it at the second confirmation', () => {
+    const twoMonths = edited([['        periods: "12"\n', '        periods: "2"\n']]);
+    const run = (context: EngineContext) => {
+      const cycle = launched(twoMonths).runToEnd({ bidders: 2 });
+      const start = cycle.commands.find((c) => c.type === 'startContracts');
+      if (start?.type !== 'startContracts' || !start.winners[0]) throw new Error('no contract started');
+      const driver = new ProcedureDriver(context, CONTRACT_STARTS).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0] });
+      for (let period = 1; period <= 2; period++) {
+        driver.decideHappily(driver.advanceTo('periods'));
+        driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+      }
+      return driver;
+    };
+    const held = run(contextOf(twoMonths));
+    expect(held.openTasks()).toEqual([]);
+    // Two months from 1 April: the term ends as 1 June begins in China, 2026-06-01T00:00+08:00 = 2026-05-31T16:00Z.
+    expect(held.state.termEndsAt).toBe('2026-05-31T16:00:00.000Z');
+    expect(held.pendingTimers()).toEqual(['ledgerTerm:periods']);
+    held.fireNextTimer();
+    expect([held.now, held.openTasks().map((t) => t.kind)]).toEqual(['2026-05-31T16:00:00.000Z', ['evaluation']]);
+    const legacy = run({ ...contextOf(twoMonths), termEndsAtLastLedger: true });
+    expect(legacy.openTasks().map((t) => t.kind)).toEqual(['evaluation']);
+  });
+
+  it('the term at payment: a tranche of the payment step reached before the term ends fails the contract with an incident and pays nothing', () => {
+    const twoMonths = edited([['        periods: "12"\n', '        periods: "2"\n']]);
+    const cycle = launched(twoMonths).runToEnd({ bidders: 2 });
+    const start = cycle.commands.find((c) => c.type === 'startContracts');
+    if (start?.type !== 'startContracts' || !start.winners[0]) throw new Error('no contract started');
+    const driver = new ProcedureDriver(contextOf(twoMonths), CONTRACT_STARTS).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0] });
+    driver.advanceTo('evaluate');
+    // A flow that reaches the payment step early (here: the term moved a year on, as if the periods were skipped).
+    driver.state.termEndsAt = '2027-05-31T16:00:00.000Z';
+    driver.runToEnd();
+    expect(driver.state.status).toBe('failed');
+    expect(driver.commands.filter((c) => c.type === 'instructPayment').map((c) => c.type === 'instructPayment' && c.trancheId)).toEqual(['workingFunds']);
+    expect(driver.commands.some((c) => c.type === 'incident' && c.message.includes('tranche "activityFunds" comes after the performance step but was reached before the contract\'s term ends'))).toBe(true);
+  });
+
+  it('lines[].source: a case-sourced line typed by the vendor is refused naming it, left out it holds 0 and the task says it awaits case evidence; a vendor line is typed', () => {
+    const withCases = firstLedger(edited([[LINE, `${LINE}${CASES_LINE}`]]));
+    expect(withCases.task.awaitingCaseEvidence).toEqual(['casesClosed']);
+    expect(verdict(submitAt(withCases.driver, withCases.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('refused: ledger.casesClosed');
+    const taken = submitAt(withCases.driver, withCases.task, CONTRACT_STARTS, { activitySpendFen: 300 });
+    expect(taken.ok && taken.state.ledgerLines['1']).toEqual({ activitySpendFen: 300, casesClosed: 0 });
+    const vendorTyped = firstLedger(edited([[LINE, `${LINE}${CASES_LINE.replace('source: { cases: closedCases }', 'source: vendor')}`]]));
+    expect(vendorTyped.task.awaitingCaseEvidence).toBeUndefined();
+    expect(verdict(submitAt(vendorTyped.driver, vendorTyped.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('accepted');
   });
 });

@@ -1,6 +1,6 @@
 import { brokenChecks } from '../../../src/definitions/procedure/field-checks.js';
 import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
-import { ledgerDueAt, periodStart } from '../deadlines.js';
+import { daysLate, inChinaTime, ledgerDueAt, ledgerWindowOpensAt, periodStart } from '../deadlines.js';
 import { EvaluationFailure, evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
 import { Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
@@ -17,13 +17,19 @@ function performanceStep(run: Run): PerformanceStep {
 export const ledgerPeriodsNode: NodeHandler<Extract<FlowNodeT, { type: 'ledgerPeriods' }>> = {
   enter: enterLedgerPeriods,
   tasks: { ledgerSubmission: decideLedgerTask, ledgerConfirmation: decideLedgerTask },
-  timers: { ledger: (run, rest) => ledgerPeriodDue(run, Number(rest)) },
+  timers: { ledger: (run, rest) => ledgerPeriodDue(run, Number(rest)), ledgerTerm: (run, rest) => termEnded(run, rest) },
 };
 
+/** Whether a ledger line is filled from case evidence rather than typed by the vendor. */
+function fromCases(line: PerformanceStep['performance']['ledger']['lines'][number]): boolean {
+  return typeof line.source === 'object';
+}
+
 /**
- * Starts the contract's ledger periods. Each period: the vendor submits its ledger lines (due on the
- * definition's day of the period's last month), the confirming role confirms or returns it; confirmed
- * lines add up into `ledger.totals`; when the last period is confirmed, KPIs are computed.
+ * Starts the contract's ledger periods. Each period: the vendor submits its ledger lines (in the period's
+ * window, due on the definition's day of the period's last month), the confirming role confirms or
+ * returns it; confirmed lines add up into `ledger.totals`; once the last period is confirmed and the
+ * contract's term has ended, KPIs are computed and the flow moves on.
  */
 function enterLedgerPeriods(run: Run, node: Extract<FlowNodeT, { type: 'ledgerPeriods' }>): void {
   const { ledger } = performanceStep(run).performance;
@@ -33,7 +39,9 @@ function enterLedgerPeriods(run: Run, node: Extract<FlowNodeT, { type: 'ledgerPe
     return;
   }
   run.state.ledgerPeriod = { current: 1, count, startedAt: run.at };
-  run.values.ledger = { periods: 0, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, 0])) };
+  // The contract's term ends when its last period does: the start of the period after it.
+  run.state.termEndsAt = periodStart(run.at, ledger.period, count);
+  run.values.ledger = { periods: 0, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, 0])), latePeriods: 0, daysLate: 0 };
   openSubmission(run, node.id, 1);
 }
 
@@ -44,13 +52,21 @@ function openSubmission(run: Run, nodeId: string, period: number): void {
   if (!started) throw new Error('ledger periods have not started');
   const begins = periodStart(started.startedAt, ledger.period, period - 1);
   const node = run.node(nodeId);
+  const awaitingCaseEvidence = ledger.lines.filter(fromCases).map((line) => line.id);
   run.openTask(
     { id: nodeId, title: { zh: `${'title' in node && node.title ? node.title.zh : '台账'}（第${period}期）`, en: `Ledger, period ${period}` } },
     'ledgerSubmission',
     ledger.submittedBy,
     undefined,
     undefined,
-    { period, dueAt: ledgerDueAt(begins, ledger.period, ledger.dueDay), instanceSuffix: `.p${period}.submit.${countOpenings(run, nodeId, period, 'submit')}` },
+    {
+      period,
+      dueAt: ledgerDueAt(begins, ledger.period, ledger.dueDay, periodStart(started.startedAt, ledger.period, period)),
+      instanceSuffix: `.p${period}.submit.${countOpenings(run, nodeId, period, 'submit')}`,
+      // With `late`, the due day is a deadline: at its end an unsubmitted ledger is overdue and escalates.
+      ...(ledger.late ? { escalateTo: ledger.late.escalateTo } : {}),
+      awaitingCaseEvidence,
+    },
   );
 }
 
@@ -67,18 +83,45 @@ function ledgerPeriodDue(run: Run, period: number): void {
   openSubmission(run, nodeId, period);
 }
 
+/** A ledger submitted before its period's window opens is refused, naming the window in China time. */
+function checkWindow(run: Run, task: TaskInstance, period: number): void {
+  const { window } = performanceStep(run).performance.ledger;
+  if (!window || !task.dueAt) return;
+  const opensAt = ledgerWindowOpensAt(task.dueAt, window.opensDay);
+  if (Date.parse(run.at) >= Date.parse(opensAt)) return;
+  throw new Refusal(
+    'invalid',
+    `the ledger of period ${period} can be submitted only in its window, from ${inChinaTime(opensAt)} until ${inChinaTime(task.dueAt)}; it is ${inChinaTime(run.at)}`,
+    'window',
+  );
+}
+
 function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecided): void {
   const step = performanceStep(run);
   const { ledger } = step.performance;
   const period = task.period ?? 0;
   if (task.kind === 'ledgerSubmission') {
     if (event.outcome !== 'submit') throw new Refusal('invalid', 'a ledger is submitted with "submit"', 'outcome');
+    checkWindow(run, task, period);
     const lines = event.payload?.kind === 'ledger' ? event.payload.lines : event.fields;
-    const checked = checkFields(ledger.lines, lines, 'ledger');
+    const typed = ledger.lines.find((line) => fromCases(line) && Object.hasOwn(lines, line.id));
+    if (typed && typeof typed.source === 'object') {
+      throw new Refusal('invalid', `ledger line "${typed.id}" is filled from case evidence (${typed.source.cases}); the vendor may not type it`, `ledger.${typed.id}`);
+    }
+    const checked = checkFields(
+      ledger.lines.filter((line) => !fromCases(line)),
+      lines,
+      'ledger',
+    );
     if (!checked.ok) throw new Refusal('invalid', checked.problems.map((p) => `${p.field} ${p.problem}`).join('; '), checked.problems[0]?.field);
-    refuseBrokenChecks(brokenChecks(run.definition, ledger.lines, ledger.checks, checked.values, run.values, 'ledger'));
-    run.state.ledgerLines[String(period)] = checked.values;
-    run.closeTask(task, 'decided', { outcome: 'submit', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: checked.values });
+    // Case evidence does not exist yet (it comes with cases): a case-sourced line holds 0, and its task says it awaits the evidence.
+    const values = { ...checked.values, ...Object.fromEntries(ledger.lines.filter(fromCases).map((line) => [line.id, 0])) };
+    refuseBrokenChecks(brokenChecks(run.definition, ledger.lines, ledger.checks, values, run.values, 'ledger'));
+    run.state.ledgerLines[String(period)] = values;
+    // A late ledger is taken, and its period counted late by the days after its due day of its first submission
+    // (a ledger returned for correction is not late for having been returned).
+    if (task.dueAt) (run.state.ledgerLateness ??= {})[String(period)] ??= daysLate(task.dueAt, run.at);
+    run.closeTask(task, 'decided', { outcome: 'submit', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: values });
     run.openTask(
       { id: task.nodeId, title: { zh: `确认台账（第${period}期）`, en: `Confirm the ledger, period ${period}` } },
       'ledgerConfirmation',
@@ -109,7 +152,10 @@ function confirmPeriod(run: Run, nodeId: string, period: number): void {
     const values = Object.values(run.state.ledgerLines).map((lines) => Number(lines[line.id] ?? 0));
     totals[line.id] = line.aggregate === 'max' ? Math.max(0, ...values) : line.aggregate === 'min' ? Math.min(...values) : values.reduce((a, b) => a + b, 0);
   }
-  run.values.ledger = { periods: period, totals };
+  const lateness = Object.entries(run.state.ledgerLateness ?? {})
+    .filter(([p]) => Number(p) <= period)
+    .map(([, days]) => days);
+  run.values.ledger = { periods: period, totals, latePeriods: lateness.filter((days) => days > 0).length, daysLate: lateness.reduce((a, b) => a + b, 0) };
   measureServiceLevels(run, period);
   recordClosedPeriod(run, period);
   if (period < started.count) {
@@ -119,6 +165,27 @@ function confirmPeriod(run: Run, nodeId: string, period: number): void {
     else openSubmission(run, nodeId, period + 1);
     return;
   }
+  // The last ledger is in, but the term runs to the end of the last period: the step waits for it, so the
+  // evaluation, the acceptance and the final tranche come after the term (workflows recorded before wait not).
+  const termEndsAt = run.state.termEndsAt;
+  if (!run.context.termEndsAtLastLedger && termEndsAt && Date.parse(run.at) < Date.parse(termEndsAt)) {
+    started.current = started.count + 1;
+    run.emit({ type: 'startTimer', timerId: `ledgerTerm:${nodeId}`, until: termEndsAt, purpose: 'ledgerPeriod' });
+    return;
+  }
+  completeLedgerPeriods(run, nodeId);
+}
+
+/** The contract's term has ended with every ledger confirmed: the periods are over. */
+function termEnded(run: Run, nodeId: string): void {
+  const started = run.state.ledgerPeriod;
+  if (!started || run.state.nodeId !== nodeId || started.current <= started.count) return;
+  completeLedgerPeriods(run, nodeId);
+}
+
+/** Computes the KPIs from the confirmed ledgers and moves on from the ledger periods. */
+function completeLedgerPeriods(run: Run, nodeId: string): void {
+  const step = performanceStep(run);
   const scope = scopesOf(run.definition).kpi;
   run.values.kpis = Object.fromEntries(step.performance.kpis.map((kpi) => [kpi.id, evaluate(scope, kpi.expr, run.values)]));
   run.state.ledgerPeriod = undefined;
@@ -143,7 +210,8 @@ function measureServiceLevels(run: Run, period: number): void {
   for (const level of contractStep.contract.serviceLevels) {
     const kpi = kpis.find((candidate) => candidate.id === level.measuredBy);
     if (!kpi || level.target === undefined) continue;
-    const value = evaluate(scope, kpi.expr, { ...run.values, ledger: { periods: 1, totals: periodTotals } });
+    const late = run.state.ledgerLateness?.[String(period)] ?? 0;
+    const value = evaluate(scope, kpi.expr, { ...run.values, ledger: { periods: 1, totals: periodTotals, latePeriods: late > 0 ? 1 : 0, daysLate: late } });
     const target = level.target;
     const met =
       typeof target === 'boolean'

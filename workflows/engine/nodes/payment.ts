@@ -25,6 +25,12 @@ function enterPayment(run: Run, node: PaymentNode): void {
     run.enterNode(node.next);
     return;
   }
+  if (paidBeforeTerm(run)) {
+    const message = `tranche "${tranche.id}" comes after the performance step but was reached before the contract's term ends at ${run.state.termEndsAt ?? ''}; nothing was paid`;
+    run.emit({ type: 'incident', at: run.at, message });
+    run.finish('failed', message);
+    return;
+  }
   if (!run.state.succeeded.includes(tranche.after)) {
     run.finish('failed', `tranche "${tranche.id}" was reached before "${tranche.after}" succeeded; nothing was paid`);
     return;
@@ -74,4 +80,16 @@ export function paymentsByTranche(definition: ProcedureDefinition, paid: Readonl
   const release = definition.steps.find((step) => step.kind === 'paymentRelease');
   const tranches = release?.kind === 'paymentRelease' ? release.payment.tranches : [];
   return Object.fromEntries(tranches.map((tranche) => [tranche.id, paid[tranche.id] ?? 0]));
+}
+
+/**
+ * Whether this payment, in a step after the performance step, comes before the contract's term has ended:
+ * the ledger periods hold the flow until then, so only a definition's flow that skips them gets here.
+ * (Contracts recorded before the term held the performance step pay as they did.)
+ */
+function paidBeforeTerm(run: Run): boolean {
+  const termEndsAt = run.state.termEndsAt;
+  if (run.context.termEndsAtLastLedger || !termEndsAt || Date.parse(run.at) >= Date.parse(termEndsAt)) return false;
+  const performance = run.definition.steps.findIndex((step) => step.kind === 'performanceManagement');
+  return performance >= 0 && run.state.stepIndex > performance;
 }

@@ -210,6 +210,12 @@ export class TaskDto {
   @ApiProperty({ type: Number, nullable: true, description: 'Ledger tasks: the period (1-based).' })
   period!: number | null;
 
+  @ApiProperty({
+    type: [String],
+    description: 'Ledger submissions: the lines filled from case evidence (`source: { cases }`), which the vendor does not type and which hold 0 until that evidence exists. Empty for every other task.',
+  })
+  awaitingCaseEvidence!: string[];
+
   @ApiProperty({ type: String, nullable: true, description: 'The parallel sign-off the task belongs to.' })
   parallelId!: string | null;
 

@@ -222,6 +222,7 @@ export function toTaskDto({ task, cycle }: TaskRecord): TaskDto {
     overdueAt: task.overdueAt?.toISOString() ?? null,
     overdueDueAt: task.overdueDueAt?.toISOString() ?? null,
     period: task.period,
+    awaitingCaseEvidence: [...(task.awaitingCaseEvidence ?? [])],
     parallelId: task.parallelId,
     decision:
       status === 'decided' && task.outcome

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import type { TaskInstance } from '../../workflows/engine/types.js';
+import { eventually } from '../support/eventually.js';
+import { formFor } from '../support/procedure-driver.js';
+import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
+
+const PROCEDURE = 'deqing-community-correction';
+const JURISDICTION = 'zj-deqing';
+
+/** A ledger line the vendor does not type: it will be filled from the cases closed in the month. */
+const CASES_LINE = '          - { id: casesClosed, title: { zh: 本月结案数, en: Cases closed this month }, type: int, min: 0, source: { cases: closedCases } }\n';
+
+/**
+ * Deqing's template with a narrower window and a lateness rule, so both show within a three-month
+ * contract: its ledgers can be handed in from the 20th to the 25th, one not in by the end of the 25th
+ * escalates to the justice bureau, and a KPI reads the days late, measured per month as a service level
+ * of the contract (target: none). One line is filled from case evidence.
+ */
+function periodsProcedure(): string {
+  const template = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', `${PROCEDURE}.yaml`), 'utf8');
+  const edits: Array<[string, string]> = [
+    ['        window: { opensDay: 1 }\n', '        window: { opensDay: 20 }\n        late: { escalateTo: justice-bureau }\n'],
+    ['        confirmedBy: judicial-office\n        lines:\n', `        confirmedBy: judicial-office\n        lines:\n${CASES_LINE}`],
+    ['      kpis:\n', '      kpis:\n        - { id: ledgerDaysLate, title: { zh: 台账迟交天数, en: Days the ledgers were late }, type: int, expr: ledger.daysLate }\n'],
+    ['      serviceLevels:\n', '      serviceLevels:\n        - { id: ledgerOnTime, title: { zh: 台账按时报送, en: Ledgers on time }, measuredBy: ledgerDaysLate, target: { max: 0 } }\n'],
+  ];
+  return edits.reduce((text, [from, to]) => {
+    if (!text.includes(from)) throw new Error(`the template no longer has ${JSON.stringify(from)}`);
+    return text.replace(from, to);
+  }, template);
+}
+
+/*
+ * Every instant below is counted by hand on the 2054 calendar, in China time (UTC+8): a day's end is
+ * 15:59:59.999Z of that day, its start 16:00Z of the day before.
+ *
+ * The contract is filed on Wednesday 10 June 2054 at 09:00 China time: its three monthly periods start
+ * then, at the start of 10 July and at the start of 10 August; its term ends when the third ends, as
+ * 10 September begins (10 June + 3 months).
+ */
+const FILED_AT = '2054-06-10T01:00:00.000Z';
+/** Period 1's ledger: due by the end of 25 June; its window opens as 20 June begins. */
+const DUE_1 = '2054-06-25T15:59:59.999Z';
+const OPENS_1 = '2054-06-19T16:00:00.000Z';
+const WINDOW_1 = 'from 2054-06-20 00:00:00 China time until 2054-06-25 23:59:59 China time';
+/** Period 2 starts as 10 July begins; its ledger is due by the end of 25 July. */
+const PERIOD_2 = '2054-07-09T16:00:00.000Z';
+const DUE_2 = '2054-07-25T15:59:59.999Z';
+/** It comes in on Tuesday 28 July at 09:00: 26, 27 and 28 July are past the 25th, 3 days late. */
+const LATE_2 = '2054-07-28T01:00:00.000Z';
+const DAYS_LATE_2 = 3;
+/** Period 3 starts as 10 August begins, its window opens as 20 August begins. */
+const PERIOD_3 = '2054-08-09T16:00:00.000Z';
+const OPENS_3 = '2054-08-19T16:00:00.000Z';
+const TERM_ENDS = '2054-09-09T16:00:00.000Z';
+/*
+ * Money: 100 persons × 360 000 fen × 3 / 12 = 9 000 000 fen of budget, 40 % working funds
+ * (3 600 000) and 60 % activity funds (5 400 000). The contract of 3 000 000 fen gets a third of each:
+ * 3 600 000 × 3 000 000 / 9 000 000 = 1 200 000 working funds, 5 400 000 × 3 000 000 / 9 000 000 =
+ * 1 800 000 activity funds. The evaluation scores 90 on every indicator (90), the vendor reports
+ * 1 000 000 fen spent a month (3 000 000 in all): min(1 800 000 × 90 / 100, 3 000 000) = 1 620 000.
+ */
+const CONTRACT_FEN = 3_000_000;
+const WORKING_FUNDS_FEN = 1_200_000;
+const ACTIVITY_FUNDS_FEN = 1_620_000;
+const SPENT_A_MONTH_FEN = 1_000_000;
+
+type LedgerTask = TaskView & { period?: number; awaitingCaseEvidence?: string[] };
+type Detail = CycleDetail & { contracts: Array<CycleDetail['contracts'][number] & { serviceLevels: Array<{ serviceLevelId: string; period: number; value: unknown; met: boolean }> }> };
+type TaskRecord = TaskView & { overdue: boolean; overdueAt: string | null; overdueDueAt: string | null };
+
+/**
+ * A Deqing contract's ledger periods on the calendar, through the HTTP API on the time-skipping server
+ * pinned to 2054: a ledger handed in before its window is refused 422 naming the window, one not in by
+ * the 25th is overdue and escalates and counts its days late in the contract's KPIs, and the three-month
+ * contract's inspection, evaluation and final tranche come only after its term has ended.
+ */
+describe('performance periods on the calendar, through the HTTP API', () => {
+  let stack: ScenarioStack;
+
+  beforeAll(async () => {
+    stack = await ScenarioStack.start('scenario_periods');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses a ledger before its window, makes one not in by the 25th overdue by its days late, and holds the inspection, evaluation and final tranche until the term ends', async () => {
+    const scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE, periodsProcedure());
+    const { definition } = scenario;
+    const performance = definition.steps.find((step) => step.kind === 'performanceManagement');
+    const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
+    if (performance?.kind !== 'performanceManagement' || selection?.kind !== 'vendorSelection') throw new Error(`${PROCEDURE} has no performance or selection step`);
+    const vendorIds = await scenario.verifiedVendors(['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清同心社会服务社'], 'civil-affairs');
+    const winner = vendorIds[0]!;
+    const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 3 });
+    const forms: Record<string, Record<string, unknown>> = { draftBudget: { supervisedPersons: 100 } };
+    const admin = await scenario.as('administrator');
+
+    const detail = async (): Promise<Detail> => {
+      const cycle = await scenario.detail<Detail>(cycleId);
+      expect(incidentsOf(cycle)).toEqual([]);
+      return cycle;
+    };
+    const tokenOf = (role: string, second = false) => (role === 'vendor' ? scenario.staffOf(winner) : scenario.as(role, second));
+    const inbox = async (role: string): Promise<LedgerTask[]> =>
+      (await stack.call<{ tasks: LedgerTask[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await tokenOf(role))).body.tasks.filter((t) => t.status === 'open' && t.role === role);
+    const decide = async (task: TaskView, body: Record<string, unknown>) => {
+      const send = async (second: boolean) => stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await tokenOf(task.role, second), { requestId: randomUUID(), fields: {}, ...body });
+      const first = await send(false);
+      return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
+    };
+    const vendorLines = performance.performance.ledger.lines.filter((line) => line.id !== 'casesClosed');
+    const submitLedger = (task: TaskView, extra: Record<string, number> = {}) =>
+      decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(vendorLines), activityFundsSpent: SPENT_A_MONTH_FEN, ...extra } } });
+    const record = async (task: TaskView) => (await stack.call<TaskRecord>('GET', `/tasks/${encodeURIComponent(task.id)}`, admin)).body;
+    /** What the officers decide: the award to the winner at 3 000 000 fen, everything else as the planner would. */
+    const happily = (task: TaskView, cycle: Detail): Record<string, unknown> => {
+      if (task.kind === 'award') {
+        const bids = cycle.bids.filter((b) => b.qualified);
+        return {
+          outcome: 'approve',
+          payload: { kind: 'award', scores: scenario.awardScores(bids, (b) => (b.vendorId === winner ? 90 : 80)), winners: [{ bidId: bids.find((b) => b.vendorId === winner)!.bidId, amountFen: CONTRACT_FEN }] },
+        };
+      }
+      const { outcome, fields, payload } = planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
+      return { outcome, fields: { ...fields, ...forms[task.nodeId] }, ...(payload ? { payload } : {}) };
+    };
+
+    /**
+     * Decides every open task but the vendor's ledgers (the test hands those in) and bids once a round
+     * until `done` holds; with `skip`, time moves to the next timer when nobody has anything to do.
+     */
+    const roles = definition.roles.map((role) => role.id);
+    const rounds = new Set<string>();
+    const driveUntil = async (done: (cycle: Detail, open: LedgerTask[]) => boolean, skip: boolean): Promise<{ cycle: Detail; open: LedgerTask[] }> => {
+      for (let round = 0; round < 400; round++) {
+        const cycle = await detail();
+        const open = (await Promise.all(roles.map(inbox))).flat();
+        if (done(cycle, open)) return { cycle, open };
+        const biddingRound = cycle.live?.pendingTimers.find((t) => t.purpose === 'bidding')?.timerId;
+        if (cycle.live?.biddingOpen && biddingRound && !rounds.has(biddingRound)) {
+          rounds.add(biddingRound);
+          for (const vendorId of vendorIds) expect((await scenario.bid(cycleId, vendorId, CONTRACT_FEN)).status).toBe(201);
+          continue;
+        }
+        const task = open.find((t) => t.kind !== 'ledgerSubmission');
+        if (task) {
+          const answer = await decide(task, happily(task, cycle));
+          if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+          continue;
+        }
+        const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((c) => c.pendingTimers) ?? [])];
+        const next = timers.map((t) => t.until).sort()[0];
+        if (!skip || !next) await scenario.changeFrom(cycleId, cycle);
+        else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
+      }
+      throw new Error(`cycle ${cycleId} never got where the test waits for`);
+    };
+    const ledgerOf = (period: number) => (_cycle: Detail, open: LedgerTask[]) => open.some((t) => t.kind === 'ledgerSubmission' && t.period === period);
+    const openLedger = async (period: number) => (await driveUntil(ledgerOf(period), false)).open.find((t) => t.kind === 'ledgerSubmission' && t.period === period)!;
+    const confirmed = (period: number) => (cycle: Detail) => cycle.tasks.closed.some((t) => t.kind === 'ledgerConfirmation' && t.decision?.outcome === 'approve' && t.title.en.endsWith(`period ${period}`));
+
+    // ── the contract is filed on 10 June: its periods start ─────────────────────────────────────
+    await driveUntil((_cycle, open) => open.some((t) => t.nodeId === 'fileContract'), true);
+    await stack.skipTo(FILED_AT);
+    const ledger1 = await openLedger(1);
+    expect(ledger1.dueAt).toBe(DUE_1);
+
+    // ── period 1: handed in on 10 June, before its window, it is refused naming the window ────────
+    const early = await submitLedger(ledger1);
+    expect(early.status).toBe(422);
+    expect(String(early.body['message'])).toContain(WINDOW_1);
+    expect(JSON.stringify(early.body['details'])).toContain('"window"');
+    await stack.skipTo(OPENS_1);
+    // In its window, but typing the line that case evidence fills: refused naming it.
+    expect(ledger1.awaitingCaseEvidence).toEqual(['casesClosed']);
+    const typed = await submitLedger(ledger1, { casesClosed: 4 });
+    expect(typed.status).toBe(422);
+    expect(JSON.stringify(typed.body['details'])).toContain('"ledger.casesClosed"');
+    expect((await submitLedger(ledger1)).status).toBe(200);
+    // The line holds 0 until case evidence exists, and says so on the task.
+    const submitted = (await detail()).tasks.closed.find((t) => t.id === ledger1.id);
+    expect(submitted?.decision?.fields?.['casesClosed']).toBe(0);
+    await driveUntil(confirmed(1), false);
+
+    // ── period 2: not in by the end of 25 July, overdue and escalated; taken late on the 28th ──────
+    await stack.skipTo(PERIOD_2);
+    const ledger2 = await openLedger(2);
+    expect(ledger2.dueAt).toBe(DUE_2);
+    await stack.skipTo(new Date(Date.parse(DUE_2) - 60_000).toISOString());
+    expect((await record(ledger2)).overdue).toBe(false);
+    await stack.skipTo(LATE_2);
+    const overdue = await eventually(() => record(ledger2), (task) => task.overdue);
+    expect([overdue.overdueDueAt, overdue.escalatedTo]).toEqual([DUE_2, ['justice-bureau']]);
+    const audited = (await detail()).audit.filter((entry) => entry.action === 'task.overdue' && entry.subjectId === ledger2.id);
+    // One miss, recorded when the due day ended (the timer fires at its instant, or just after it).
+    expect(audited.length).toBe(1);
+    expect(Date.parse(audited[0]!.occurredAt) >= Date.parse(DUE_2) && Date.parse(audited[0]!.occurredAt) < Date.parse(LATE_2)).toBe(true);
+    expect((await submitLedger(ledger2)).status).toBe(200);
+    const second = await driveUntil(confirmed(2), false);
+    const measuredLate = await eventually(detail, (cycle) => cycle.contracts[0]!.serviceLevels.filter((m) => m.serviceLevelId === 'ledgerOnTime').length === 2);
+    expect(measuredLate.contracts[0]!.serviceLevels.filter((m) => m.serviceLevelId === 'ledgerOnTime').map((m) => [m.period, m.value, m.met]).sort()).toEqual([
+      [1, 0, true],
+      [2, DAYS_LATE_2, false],
+    ]);
+    expect(second.cycle.status).toBe('awarded');
+
+    // ── period 3 in its window; the last ledger confirmed, the contract waits for its term ────────
+    await stack.skipTo(PERIOD_3);
+    const ledger3 = await openLedger(3);
+    await stack.skipTo(OPENS_3);
+    expect((await submitLedger(ledger3)).status).toBe(200);
+    await driveUntil(confirmed(3), false);
+    const waiting = await eventually(detail, (cycle) => (cycle.live?.contracts[0]?.pendingTimers ?? []).some((t) => t.timerId.startsWith('ledgerTerm:')));
+    expect(waiting.live!.contracts[0]!.pendingTimers.filter((t) => t.timerId.startsWith('ledgerTerm:')).map((t) => t.until)).toEqual([TERM_ENDS]);
+    expect(waiting.tasks.open.filter((t) => t.nodeId === 'inspection' || t.kind === 'evaluation')).toEqual([]);
+    expect(waiting.payments.filter((p) => p.trancheId === 'activityFunds')).toEqual([]);
+
+    // ── after the term: the inspection, the evaluation and the final tranche ───────────────────────
+    const ended = await driveUntil((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), true);
+    expect(ended.cycle.status).toBe('completed');
+    const closed = ended.cycle.tasks.closed;
+    const inspection = closed.find((t) => t.nodeId === 'inspection');
+    const evaluation = closed.find((t) => t.kind === 'evaluation');
+    expect(inspection && Date.parse(inspection.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
+    expect(evaluation && Date.parse(evaluation.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
+    expect(ended.cycle.payments.map((p) => [p.trancheId, p.amountFen]).sort()).toEqual([
+      ['activityFunds', ACTIVITY_FUNDS_FEN],
+      ['workingFunds', WORKING_FUNDS_FEN],
+    ]);
+    const paid = ended.cycle.audit.filter((entry) => entry.action === 'payment.instructed');
+    const activityPaidAt = paid.find((entry) => (entry.details as { trancheId?: string }).trancheId === 'activityFunds')?.occurredAt;
+    const workingPaidAt = paid.find((entry) => (entry.details as { trancheId?: string }).trancheId === 'workingFunds')?.occurredAt;
+    expect(activityPaidAt && Date.parse(activityPaidAt) >= Date.parse(TERM_ENDS)).toBe(true);
+    // The working funds were paid at filing, before the term: only the tranche after the performance step waits.
+    expect(workingPaidAt && Date.parse(workingPaidAt) < Date.parse(OPENS_1)).toBe(true);
+  });
+});
