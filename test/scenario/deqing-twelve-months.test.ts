@@ -263,7 +263,5 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     expect(missed).toEqual([['monthlyHomeVisit', 7, 95]]);
     expect(levels.filter((m) => m.serviceLevelId === 'monthlyHomeVisit' && m.period !== 7).map((m) => m.value)).toEqual(Array<number>(11).fill(100));
     expect(incidentsOf(measured)).toEqual([]);
-    // Twelve months of ledgers and their confirmations are some 200 HTTP decisions and timer skips: more
-    // than the suite's default allows for one test, on two shared cores.
-  }, 900_000);
+  });
 });
