@@ -393,11 +393,19 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
          WHERE id = $1 AND NOT suspended RETURNING id`,
         [command.vendorId, command.reason, systemActorId(scope), new Date(command.at), command.reinstatedBy ?? null],
       );
-      if (suspended.length > 0) {
+      // A vendor already suspended (by hand, or by another contract's exit) stays suspended, but this exit
+      // still names who may reinstate it when nobody is named yet: otherwise the officers who may suspend by
+      // hand could lift a suspension the definition reserves to its reinstating role. Either way the exit
+      // is in the audit trail (keyed by workflow and seq, so a retried projection adds nothing).
+      if (suspended.length === 0 && command.reinstatedBy) {
+        await sql.count(`UPDATE vendors SET reinstatement_role = $2 WHERE id = $1 AND suspended AND reinstatement_role IS NULL`, [command.vendorId, command.reinstatedBy]);
+      }
+      const known = suspended.length > 0 || (await sql.rows(`SELECT id FROM vendors WHERE id = $1`, [command.vendorId])).length > 0;
+      if (known) {
         await appendAuditEntry(
           sql,
           systemAuditEntry(scope, command, {
-            action: 'vendor.suspended',
+            action: suspended.length > 0 ? 'vendor.suspended' : 'vendor.exitWhileSuspended',
             subjectType: 'vendor',
             subjectId: command.vendorId,
             comment: command.reason,

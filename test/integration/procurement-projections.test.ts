@@ -409,8 +409,28 @@ describe('the procurement projection activities', () => {
         suspended_by: `workflow:${contractId}`,
         suspended_at: new Date('2026-12-01T00:00:00.000Z'),
       });
-      const audit = (await dataSource.query(`SELECT action, actor_role, comment FROM audit_entries WHERE subject_id = $1`, [vendor.id])) as unknown[];
-      expect(audit).toEqual([{ action: 'vendor.suspended', actor_role: 'system', comment: '年度评价不合格' }]);
+      // The second exit finds the vendor suspended: it changes nothing of the suspension but is audited too.
+      const audit = (await dataSource.query(`SELECT action, actor_role, comment FROM audit_entries WHERE subject_id = $1 ORDER BY action`, [vendor.id])) as unknown[];
+      expect(audit).toEqual([
+        { action: 'vendor.exitWhileSuspended', actor_role: 'system', comment: 'later reason' },
+        { action: 'vendor.suspended', actor_role: 'system', comment: '年度评价不合格' },
+      ]);
+      // A retried projection of both adds nothing.
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: [suspend, { ...suspend, seq: 5, reason: 'later reason' }] });
+      expect(await dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE subject_id = $1`, [vendor.id])).toEqual([{ n: 2 }]);
+    });
+
+    it('an exit that finds the vendor suspended by hand reserves its reinstatement to the role the exit names', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const vendor = await insertVendor(dataSource, { name: '德清县另一社工服务中心' });
+      await dataSource.query(`UPDATE vendors SET suspended = true, suspension_reason = '资质材料失效', suspended_by = 'first.administrator', suspended_at = '2026-11-01T00:00:00Z' WHERE id = $1`, [vendor.id]);
+      const contractId = await startContract(dataSource, cycleId, { vendorId: vendor.id, vendorName: '德清县另一社工服务中心' });
+      const exit: EngineCommand = { type: 'suspendVendor', seq: 4, at: '2026-12-01T00:00:00.000Z', vendorId: vendor.id, reason: '年度评价不合格', reinstatedBy: 'justice-bureau' };
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: [exit] });
+      const [row] = (await dataSource.query(`SELECT suspended, suspension_reason, suspended_by, reinstatement_role FROM vendors WHERE id = $1`, [vendor.id])) as unknown[];
+      expect(row).toEqual({ suspended: true, suspension_reason: '资质材料失效', suspended_by: 'first.administrator', reinstatement_role: 'justice-bureau' });
+      const audit = (await dataSource.query(`SELECT action, comment, details FROM audit_entries WHERE subject_id = $1`, [vendor.id])) as Array<{ action: string; comment: string; details: Record<string, unknown> }>;
+      expect(audit.map((entry) => [entry.action, entry.comment, entry.details['reinstatedBy']])).toEqual([['vendor.exitWhileSuspended', '年度评价不合格', 'justice-bureau']]);
     });
   });
 

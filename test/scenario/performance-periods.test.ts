@@ -22,7 +22,8 @@ const CASES_LINE = '          - { id: casesClosed, title: { zh: 本月结案数,
 function periodsProcedure(): string {
   const template = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', `${PROCEDURE}.yaml`), 'utf8');
   const edits: Array<[string, string]> = [
-    ['        window: { opensDay: 1 }\n', '        window: { opensDay: 20 }\n        late: { escalateTo: justice-bureau }\n'],
+    ['        window: { opensDay: 1 }\n', '        window: { opensDay: 20 }\n'],
+    ['        late: { escalateTo: judicial-office }\n', '        late: { escalateTo: justice-bureau }\n'],
     ['        confirmedBy: judicial-office\n        lines:\n', `        confirmedBy: judicial-office\n        lines:\n${CASES_LINE}`],
     ['      kpis:\n', '      kpis:\n        - { id: ledgerDaysLate, title: { zh: 台账迟交天数, en: Days the ledgers were late }, type: int, expr: ledger.daysLate }\n'],
     ['      serviceLevels:\n', '      serviceLevels:\n        - { id: ledgerOnTime, title: { zh: 台账按时报送, en: Ledgers on time }, measuredBy: ledgerDaysLate, target: { max: 0 } }\n'],

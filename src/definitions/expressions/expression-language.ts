@@ -290,10 +290,11 @@ export interface FixedShare {
  * Reads `expression` as a sum of integer literals and terms that multiply or divide `variable`
  * (`contract.amount`) by integer literals only (`contract.amount * 30 / 100`, `contract.amount / 2`,
  * `500000`), and gives its share of the variable and its constant. Anything else (another variable,
- * a function, a literal inside a term, a division by a non-positive literal) gives undefined: the
- * amount depends on more than the variable. Because each term's divisions only round down, and a
- * multiple of every divisor makes them exact, a sum of such amounts with share 1 and a positive
- * constant, or with a share above 1, exceeds the variable for some value of it.
+ * a function, a literal inside a term, a division by a non-positive literal, a sum subtracted) gives
+ * undefined: the amount depends on more than the variable. The constant is an upper bound: a term with
+ * a division rounds down, which a subtraction turns into up to one fen more (counted in the constant).
+ * A multiple of every divisor makes the terms exact, so a sum of such amounts with share 1 and a
+ * positive constant, or with a share above 1, exceeds the variable for some value of it.
  */
 export function fixedShareOf(expression: string, variable: string): FixedShare | undefined {
   let root: ASTNode;
@@ -324,10 +325,19 @@ export function fixedShareOf(expression: string, variable: string): FixedShare |
     const constant = literal(node);
     if (constant !== undefined) return { share: { num: 0n, den: 1n }, constant };
     if (node.op === '+' || node.op === '-') {
-      const [left, right] = (node.args as [ASTNode, ASTNode]).map(sum);
+      const [leftNode, rightNode] = node.args as [ASTNode, ASTNode];
+      // Subtracting a sum would turn its upper bound into a lower one: such an amount is left to run time.
+      if (node.op === '-' && (rightNode.op === '+' || rightNode.op === '-')) return undefined;
+      const [left, right] = [sum(leftNode), sum(rightNode)];
       if (!left || !right) return undefined;
       const sign = node.op === '+' ? 1n : -1n;
-      return { share: reduced(left.share.num * right.share.den + sign * right.share.num * left.share.den, left.share.den * right.share.den), constant: left.constant + sign * right.constant };
+      // A share with a division rounds down, so subtracting it can take up to one fen less than the exact
+      // share: `a - a * 70 / 100` pays ⌈30 % of a⌉. The constant is an upper bound, so it counts that fen.
+      const roundedUp = node.op === '-' && right.share.den > 1n ? 1n : 0n;
+      return {
+        share: reduced(left.share.num * right.share.den + sign * right.share.num * left.share.den, left.share.den * right.share.den),
+        constant: left.constant + sign * right.constant + roundedUp,
+      };
     }
     const share = term(node);
     return share ? { share, constant: 0n } : undefined;

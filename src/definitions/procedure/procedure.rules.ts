@@ -677,7 +677,7 @@ const tranches: SemanticRule<ProcedureDefinition> = {
 const trancheTotal: SemanticRule<ProcedureDefinition> = {
   id: 'PF-TRANCHE-TOTAL',
   description:
-    'The tranches whose amounts are constants or fixed shares of the contract amount may not add up to more than the contract, whatever its amount: their shares sum to at most 100 %, and to less when their constants are positive.',
+    'The tranches whose amounts are constants or fixed shares of the contract amount may not be able to add up to more than the contract: their shares sum to at most 100 %, and to less when their constants (counting the fen a subtracted share rounds up) are positive; a positive constant beside shares under 100 % overpays only a small contract, and is checked when paid.',
   check(context) {
     const p = context.definition;
     const release = p.steps.findIndex((step) => step.kind === 'paymentRelease');

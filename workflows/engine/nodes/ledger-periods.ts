@@ -4,7 +4,7 @@ import { daysLate, inChinaTime, ledgerDueAt, ledgerWindowOpensAt, periodStart } 
 import { EvaluationFailure, evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
 import { Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
-import type { EngineEvent, FieldValue, ServiceLevelMeasurement, TaskInstance } from '../types.js';
+import type { EngineEvent, EngineValues, FieldValue, ServiceLevelMeasurement, TaskInstance } from '../types.js';
 
 type PerformanceStep = Extract<ProcedureStep, { kind: 'performanceManagement' }>;
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
@@ -203,15 +203,13 @@ function completeLedgerPeriods(run: Run, nodeId: string): void {
 function measureServiceLevels(run: Run, period: number): void {
   const contractStep = run.definition.steps.find((step) => step.kind === 'contractFiling');
   if (contractStep?.kind !== 'contractFiling') return;
-  const { kpis, ledger } = performanceStep(run).performance;
-  const lines = run.state.ledgerLines[String(period)] ?? {};
-  const periodTotals = Object.fromEntries(ledger.lines.map((line) => [line.id, Number(lines[line.id] ?? 0)]));
+  const { kpis } = performanceStep(run).performance;
+  const periodValues = { ...run.values, ledger: periodLedger(run, period) };
   const scope = scopesOf(run.definition).kpi;
   for (const level of contractStep.contract.serviceLevels) {
     const kpi = kpis.find((candidate) => candidate.id === level.measuredBy);
     if (!kpi || level.target === undefined) continue;
-    const late = run.state.ledgerLateness?.[String(period)] ?? 0;
-    const value = evaluate(scope, kpi.expr, { ...run.values, ledger: { periods: 1, totals: periodTotals, latePeriods: late > 0 ? 1 : 0, daysLate: late } });
+    const value = evaluate(scope, kpi.expr, periodValues);
     const target = level.target;
     const met =
       typeof target === 'boolean'
@@ -229,9 +227,8 @@ function measureServiceLevels(run: Run, period: number): void {
  * period (a division by a count that is 0 in it) is left out rather than failing the confirmation.
  */
 function recordClosedPeriod(run: Run, period: number): void {
-  const { kpis, ledger } = performanceStep(run).performance;
-  const lines = run.state.ledgerLines[String(period)] ?? {};
-  const periodValues = { ...run.values, ledger: { periods: 1, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, Number(lines[line.id] ?? 0)])) } };
+  const { kpis } = performanceStep(run).performance;
+  const periodValues = { ...run.values, ledger: periodLedger(run, period) };
   const scope = scopesOf(run.definition).kpi;
   const values: Record<string, FieldValue> = {};
   for (const kpi of kpis) {
@@ -243,4 +240,15 @@ function recordClosedPeriod(run: Run, period: number): void {
   }
   const periods = (run.values.periods ??= { ledger: [] });
   periods.ledger = [...periods.ledger.filter((closed) => closed.period !== period), { period, kpis: values }];
+}
+
+/**
+ * The ledger as one period alone sees it: that period's lines as the totals, and its own lateness, so a
+ * KPI computed per period (service levels, `periods.ledger[i].kpis`) reads what it would over the whole term.
+ */
+function periodLedger(run: Run, period: number): NonNullable<EngineValues['ledger']> {
+  const { ledger } = performanceStep(run).performance;
+  const lines = run.state.ledgerLines[String(period)] ?? {};
+  const late = run.state.ledgerLateness?.[String(period)] ?? 0;
+  return { periods: 1, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, Number(lines[line.id] ?? 0)])), latePeriods: late > 0 ? 1 : 0, daysLate: late };
 }

@@ -41,6 +41,13 @@ describe('PF-TRANCHE-TOTAL', () => {
     expect(totalProblems(withAmounts('contract.amount / 2', 'contract.amount / 2', '0'))).toEqual([]);
   });
 
+  it('rejects shares written as "the contract less a share", which round up: 30 % and 70 % so written pay 1 000 002 fen of 1 000 001', () => {
+    // a = 1 000 001: a - ⌊a × 70 / 100⌋ = 1 000 001 - 700 000 = 300 001; a - ⌊a × 30 / 100⌋ = 1 000 001 - 300 000 = 700 001.
+    expect(totalProblems(withAmounts('contract.amount - contract.amount * 70 / 100', 'contract.amount - contract.amount * 30 / 100', '0'))).toEqual([
+      expect.stringContaining('add up to 100 % of the contract + 2 fen'),
+    ]);
+  });
+
   it('leaves to run time the tranches that read more than the contract amount: what was paid, the evaluation', () => {
     // 30 % + 40 % are fixed; "the rest" reads the payments, so the compiler cannot bound it.
     expect(totalProblems(withAmounts('contract.amount * 30 / 100', 'contract.amount * 40 / 100', 'contract.amount - payments.paidFen + 1'))).toEqual([]);
@@ -50,7 +57,10 @@ describe('PF-TRANCHE-TOTAL', () => {
   it('reads fixed shares exactly, and nothing else as one', () => {
     expect(fixedShareOf('contract.amount * 30 / 100', 'contract.amount')).toEqual({ share: { num: 3n, den: 10n }, constant: 0n });
     expect(fixedShareOf('contract.amount / 100 * 30 + 500', 'contract.amount')).toEqual({ share: { num: 3n, den: 10n }, constant: 500n });
-    expect(fixedShareOf('contract.amount - contract.amount / 4 - 100', 'contract.amount')).toEqual({ share: { num: 3n, den: 4n }, constant: -100n });
+    // a - ⌊a / 4⌋ is at most ¾ a + ¾ fen (a = 1: 1 - 0 = 1), so the bound counts one fen for the subtracted quarter: -100 + 1.
+    expect(fixedShareOf('contract.amount - contract.amount / 4 - 100', 'contract.amount')).toEqual({ share: { num: 3n, den: 4n }, constant: -99n });
+    expect(fixedShareOf('contract.amount - contract.amount * 100 / 100', 'contract.amount')).toEqual({ share: { num: 0n, den: 1n }, constant: 0n });
+    expect(fixedShareOf('contract.amount - (contract.amount / 2 - 5)', 'contract.amount')).toBeUndefined();
     expect(fixedShareOf('(contract.amount - 5) / 2', 'contract.amount')).toBeUndefined();
     expect(fixedShareOf('contract.amount / 0', 'contract.amount')).toBeUndefined();
     expect(fixedShareOf('contract.funds.workingFunds * 30 / 100', 'contract.amount')).toBeUndefined();
