@@ -6,6 +6,7 @@ import type { TaskInstance } from '../../workflows/engine/types.js';
 import { eventually } from '../support/eventually.js';
 import { edited } from '../support/minimal-procedure.js';
 import { formFor } from '../support/procedure-driver.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 /*
@@ -164,6 +165,12 @@ describe('several period groups, through the HTTP API', () => {
       (v) => v.suspended,
     );
     expect(vendor.suspensionReason).toBe('绩效评价不合格或审计发现弄虚作假、冒领财政资金，启动退出机制，暂停承接资格');
+    // `procureflow cycles show` lists the same review periods.
+    const shown = await runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: await scenario.as('administrator') }, ['cycles', 'show', cycle.id, '--api', stack.baseUrl]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('Review periods:');
+    expect(shown.stdout).toMatch(/quarterly 季度调解评估\s+1\s+1\s+successRatePct=90 fulfilmentRatePct=100\s+yes/);
+    expect(shown.stdout).toMatch(/quarterly 季度调解评估\s+2\s+2\s+successRatePct=50 fulfilmentRatePct=50\s+NO/);
     expect(incidentsOf(cycle)).toEqual([]);
   });
 
