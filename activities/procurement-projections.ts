@@ -424,8 +424,8 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
       if (!definition) throw new Error(`cycle ${scope.cycleId} is not in the read model yet`);
       await sql.count(
         `INSERT INTO vendor_performance_history (workflow_id, seq, vendor_id, vendor_name, cycle_id, contract_id, definition_key, definition_version, jurisdiction,
-           score, passed, groups, grade_min, grade_label, period, evaluator_id, evaluator_name, evaluator_role, exited, evaluated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+           score, passed, groups, grade_min, grade_label, period, evaluator_id, evaluator_name, evaluator_role, exited, evaluated_at, period_through)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
          ON CONFLICT (workflow_id, seq) DO NOTHING`,
         [
           scope.workflowId,
@@ -448,6 +448,7 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
           evaluation.evaluator.role,
           evaluation.exited,
           new Date(command.at),
+          evaluation.periodThrough ?? null,
         ],
       );
       return;
@@ -498,6 +499,33 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
         }),
       );
       return;
+
+    case 'periodReviewed': {
+      // A review group's period closed (`performance.reviews`): one row per (workflow, seq), so a retried projection adds nothing.
+      const contractId = scope.contractId;
+      if (!contractId) invalid(`periodReviewed (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: review periods are reviewed under a contract`);
+      const { review } = command;
+      await sql.count(
+        `INSERT INTO period_reviews (workflow_id, seq, contract_id, cycle_id, review_id, title, period, from_period, to_period, kpis, passed, reviewed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (workflow_id, seq) DO NOTHING`,
+        [
+          scope.workflowId,
+          command.seq,
+          contractId,
+          scope.cycleId,
+          review.reviewId,
+          JSON.stringify({ zh: review.title.zh, en: review.title.en }),
+          review.period,
+          review.fromPeriod,
+          review.toPeriod,
+          JSON.stringify(review.kpis),
+          review.passed,
+          new Date(command.at),
+        ],
+      );
+      return;
+    }
 
     case 'serviceLevelMeasured': {
       // A KPI of the contract measured on a confirmed ledger period. Keyed by (contract, level, period):
@@ -841,6 +869,10 @@ function checkCommand(command: EngineCommand): void {
     case 'serviceLevelMeasured':
       if (!(Number.isInteger(command.measurement.period) && command.measurement.period >= 1)) invalid(`${at}: period ${String(command.measurement.period)} is not a whole number from 1`);
       if (!command.measurement.serviceLevelId) invalid(`${at}: serviceLevelId is empty`);
+      return;
+    case 'periodReviewed':
+      if (!(Number.isInteger(command.review.period) && command.review.period >= 1)) invalid(`${at}: period ${String(command.review.period)} is not a whole number from 1`);
+      if (!command.review.reviewId) invalid(`${at}: reviewId is empty`);
       return;
     case 'ended':
       if (!TERMINAL_STATUSES.has(command.status)) invalid(`${at}: "${command.status}" is not an end status`);

@@ -8,6 +8,7 @@ import { CycleEntity } from './entities/cycle.entity.js';
 import { DefinitionVersionEntity } from './entities/definition-version.entity.js';
 import { PaymentOutboxEntity } from './entities/payment-outbox.entity.js';
 import { PaymentEntity } from './entities/payment.entity.js';
+import { PeriodReviewEntity } from './entities/period-review.entity.js';
 import { ProjectionLogEntity } from './entities/projection-log.entity.js';
 import { PublicNoticeEntity } from './entities/public-notice.entity.js';
 import { ServiceLevelMeasurementEntity } from './entities/service-level-measurement.entity.js';
@@ -23,6 +24,7 @@ import { ServiceLevelsAndOverdue1764220000000 } from './migrations/1764220000000
 import { DefinitionServiceType1764222000000 } from './migrations/1764222000000-definition-service-type.js';
 import { LedgerCaseEvidence1764300001000 } from './migrations/1764300001000-ledger-case-evidence.js';
 import { VendorPerformanceHistory1764300002000 } from './migrations/1764300002000-vendor-performance-history.js';
+import { PeriodReviews1764300004000 } from './migrations/1764300004000-period-reviews.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
@@ -42,10 +44,11 @@ export const ENTITIES = [
   ChallengeEntity,
   ServiceLevelMeasurementEntity,
   VendorPerformanceRecordEntity,
+  PeriodReviewEntity,
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

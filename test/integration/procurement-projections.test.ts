@@ -166,6 +166,28 @@ describe('the procurement projection activities', () => {
       ]);
     });
 
+    it('keeps one row per reviewed period (workflow, seq): a retried batch adds nothing', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const contractId = await startContract(dataSource, cycleId, { vendorId: 'vendor-review', vendorName: '包头和顺调解中心' });
+      const reviewed = (seq: number, period: number, successRatePct: number, passed: boolean): EngineCommand => ({
+        type: 'periodReviewed',
+        seq,
+        at: '2026-06-26T02:00:00.000Z',
+        review: { reviewId: 'quarterly', title: { zh: '季度调解评估', en: 'Quarterly mediation review' }, period, fromPeriod: period, toPeriod: period, kpis: { successRatePct }, passed },
+      });
+      const batch = [reviewed(5, 1, 90, true), reviewed(9, 2, 50, false)];
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: batch });
+      await projections.applyCommands({ workflowId: contractId, cycleId, contractId, commands: batch });
+      const rows = (await dataSource.query(
+        `SELECT workflow_id, seq, contract_id, cycle_id, review_id, period, from_period, to_period, kpis, passed FROM period_reviews WHERE contract_id = $1 ORDER BY seq`,
+        [contractId],
+      )) as unknown[];
+      expect(rows).toEqual([
+        { workflow_id: contractId, seq: 5, contract_id: contractId, cycle_id: cycleId, review_id: 'quarterly', period: 1, from_period: 1, to_period: 1, kpis: { successRatePct: 90 }, passed: true },
+        { workflow_id: contractId, seq: 9, contract_id: contractId, cycle_id: cycleId, review_id: 'quarterly', period: 2, from_period: 2, to_period: 2, kpis: { successRatePct: 50 }, passed: false },
+      ]);
+    });
+
     it('marks a task overdue once, with when it became so and when it was due', async () => {
       const cycleId = await launchCycle(dataSource);
       const review = openTask({ id: 'reviewBudget#1', nodeId: 'reviewBudget', role: 'finance-bureau', escalateTo: 'finance-bureau-head', dueAt: '2026-03-06T15:59:59.999Z' });

@@ -155,6 +155,11 @@ export interface EvaluationRecord {
   readonly grade: { readonly min: number; readonly label: { zh: string; en: string } } | null;
   /** The performance period evaluated (1-based); null for the evaluation of the whole contract. */
   readonly period: number | null;
+  /**
+   * With `period`: the last ledger period the evaluation covers, when it covers several (a mid-term
+   * evaluation of periods 1–6 has `period` 1 and `periodThrough` 6). Absent for the whole contract.
+   */
+  readonly periodThrough?: number;
   readonly evaluator: { readonly userId: string; readonly name: string; readonly role: string };
   /** Whether the definition's exit condition held, i.e. this evaluation suspended the vendor. */
   readonly exited: boolean;
@@ -187,8 +192,11 @@ export interface EngineValues {
    * outside the workflow), in total and per tranche (0 until it is paid). Absent in states from before it.
    */
   payments?: { paidFen: number; byTranche: Record<string, number> };
-  /** The closed periods of each period group, oldest first, with the KPIs of each period's own lines. Absent in states from before it. */
-  periods?: { ledger: ClosedPeriod[] };
+  /**
+   * The closed periods of each period group, oldest first, with the KPIs of each period's own lines:
+   * `ledger`, and each review group by its id (`performance.reviews`). Absent in states from before it.
+   */
+  periods?: { ledger: ClosedPeriod[]; [reviewId: string]: ClosedPeriod[] };
 }
 
 /**
@@ -199,6 +207,23 @@ export interface EngineValues {
 export interface ClosedPeriod {
   period: number;
   kpis: Record<string, FieldValue>;
+  /** For a review group's period: whether its `passWhen` held (absent in the ledger's periods). */
+  passed?: boolean;
+}
+
+/** A review group's period (`performance.reviews`), reviewed when the last of its ledger periods was confirmed. */
+export interface PeriodReview {
+  readonly reviewId: string;
+  readonly title: { zh: string; en: string };
+  /** The review period (1-based): the quarter, for a review of every 3 monthly periods. */
+  readonly period: number;
+  /** The ledger periods it covers, first and last (1-based, inclusive). */
+  readonly fromPeriod: number;
+  readonly toPeriod: number;
+  /** Its KPIs on those periods' lines alone; a KPI that could not be computed on them is left out. */
+  readonly kpis: Record<string, FieldValue>;
+  /** Whether its `passWhen` held (true without one; false when it could not be computed). */
+  readonly passed: boolean;
 }
 
 export interface EngineState {
@@ -228,8 +253,19 @@ export interface EngineState {
   invitations?: { taskId: string; decidedBy: string; vendors: Array<{ vendorId: string; vendorName: string }> };
   biddingOpen: boolean;
   winners: Winner[];
-  /** Ledger periods: the period running now (1-based) and how many there are. */
-  ledgerPeriod?: { current: number; count: number; startedAt: string };
+  /**
+   * Ledger periods: the period running now (1-based), how many there are, and, for a node with `through`,
+   * the last period the running node covers (absent: the last of the term).
+   */
+  ledgerPeriod?: { current: number; count: number; startedAt: string; through?: number };
+  /**
+   * The contract's ledger calendar, kept across its ledgerPeriods nodes: the node that started it, when,
+   * how many periods, the last one confirmed and the last one an evaluation covered. Absent in states
+   * from before several ledgerPeriods nodes could share it.
+   */
+  ledgerCalendar?: { startedBy: string; startedAt: string; count: number; closedThrough: number; evaluatedThrough: number };
+  /** Every review period reviewed so far (`performance.reviews`), oldest first. Absent before the first. */
+  reviews?: PeriodReview[];
   /** Confirmed ledger lines per period, summed per line. */
   ledgerLines: Record<string, FormValues>;
   /** Days each period's ledger was first submitted after the end of its due day (0: on time), by period. */
@@ -335,6 +371,8 @@ export type EngineCommand =
   | { type: 'recordEvaluation'; seq: number; at: string; evaluation: EvaluationRecord }
   /** A tranche reached its payment node after the exit mechanism withheld it: not paid, for the audit trail. */
   | { type: 'withholdTranche'; seq: number; at: string; trancheId: string; amountFen: number; vendorId: string; reason: string }
+  /** A review group's period closed: its KPIs and whether it passed (for the contract's read model). */
+  | { type: 'periodReviewed'; seq: number; at: string; review: PeriodReview }
   /** A confirmed ledger period measured a service level of the contract (for the contract's read model). */
   | { type: 'serviceLevelMeasured'; seq: number; at: string; measurement: ServiceLevelMeasurement }
   | { type: 'ended'; seq: number; at: string; status: EngineStatus; reason?: string }

@@ -21,8 +21,10 @@ export interface ProcedureScopes {
   readonly kpi: ExpressionScope;
   /** Contract steps, tranche amounts, exit conditions: everything, and what was paid and each closed period. */
   readonly contract: ExpressionScope;
-  /** Ledger period count: inputs, derived, budget, contract. */
+  /** Ledger period count and a ledgerPeriods node's `through`: inputs, derived, budget, contract. */
   readonly contractTerms: ExpressionScope;
+  /** A review group's `passWhen`: the KPI scope plus `kpis`, the review period's KPIs (`performance.reviews[].kpis`). */
+  reviewPass(reviewId: string): ExpressionScope;
 }
 
 /**
@@ -80,8 +82,13 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
   const release = procedure.steps.find((step) => step.kind === 'paymentRelease');
   const byTranche = Object.fromEntries((release?.kind === 'paymentRelease' ? release.payment.tranches : []).map((tranche) => [tranche.id, 'money' as const]));
   const payments = { paidFen: 'money', byTranche } as const;
-  // Closed periods per period group: today the ledger's; another group becomes another member beside it.
-  const periods = { ledger: new ListOf({ period: 'int', kpis }) };
+  // Closed periods per period group: the ledger's, and each review group's (`performance.reviews`) beside it,
+  // with its own KPIs and whether the period passed.
+  const reviews = performance?.kind === 'performanceManagement' ? (performance.performance.reviews ?? []) : [];
+  const reviewKpis = new Map(reviews.map((review) => [review.id, Object.fromEntries(review.kpis.map((kpi) => [kpi.id, kpi.type])) as Record<string, VariableShape>]));
+  const periods: Record<string, ListOf> = { ledger: new ListOf({ period: 'int', kpis }) };
+  for (const review of reviews) if (review.id !== 'ledger') periods[review.id] = new ListOf({ period: 'int', kpis: reviewKpis.get(review.id) ?? {}, passed: 'bool' });
+  const reviewPassScopes = new Map<string, ExpressionScope>();
 
   const base = { inputs, derived: derivedShape };
   return {
@@ -92,6 +99,14 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
     bid: new ExpressionScope({ ...base, forms: procedureForms, budget, selection, bid: { priceFen: 'money' }, vendor: { history: VENDOR_HISTORY_SHAPE } }),
     kpi: new ExpressionScope({ ...base, budget, contract, ledger }),
     contractTerms: new ExpressionScope({ ...base, budget, contract }),
+    reviewPass: (reviewId) => {
+      let scope = reviewPassScopes.get(reviewId);
+      if (!scope) {
+        scope = new ExpressionScope({ ...base, budget, contract, ledger, kpis: reviewKpis.get(reviewId) ?? {} });
+        reviewPassScopes.set(reviewId, scope);
+      }
+      return scope;
+    },
     contract: new ExpressionScope({
       ...base,
       forms: allForms,

@@ -242,16 +242,20 @@ const nodeKinds: SemanticRule<ProcedureDefinition> = {
 
 const requiredNodes: SemanticRule<ProcedureDefinition> = {
   id: 'PF-STEP-NODES',
-  description: 'Vendor selection has exactly one bidding and one award node; performance management exactly one ledgerPeriods, evaluation and acceptance node.',
+  description:
+    'Vendor selection has exactly one bidding and one award node; performance management at least one ledgerPeriods, evaluation and acceptance node (several for mid-term ones, PF-LEDGER-THROUGH).',
   check(context) {
     const required: Partial<Record<ProcedureStep['kind'], string[]>> = {
       vendorSelection: ['bidding', 'award'],
       performanceManagement: ['ledgerPeriods', 'evaluation', 'acceptance'],
     };
+    // A performance step may run its ledger periods in several nodes, with evaluations and acceptances mid-term.
+    const several = new Set<string>(['ledgerPeriods', 'evaluation', 'acceptance']);
     context.definition.steps.forEach((step, s) => {
       for (const type of required[step.kind] ?? []) {
         const found = step.flow.nodes.map((node, n) => ({ node, n })).filter(({ node }) => node.type === type);
         if (found.length === 0) context.report(['steps', s, 'flow', 'nodes'], `step "${step.id}" needs ${/^[aeiou]/.test(type) ? 'an' : 'a'} "${type}" node`);
+        if (several.has(type)) continue;
         for (const extra of found.slice(1)) context.report(['steps', s, 'flow', 'nodes', extra.n, 'type'], `step "${step.id}" may have only one "${type}" node`);
       }
     });
@@ -756,6 +760,13 @@ const expressions: SemanticRule<ProcedureDefinition> = {
         const perf = step.performance;
         check(scopes.contractTerms, perf.ledger.periods, ['steps', s, 'performance', 'ledger', 'periods'], 'int');
         perf.kpis.forEach((kpi, i) => check(scopes.kpi, kpi.expr, ['steps', s, 'performance', 'kpis', i, 'expr'], expectedOf(kpi.type)));
+        perf.reviews?.forEach((review, r) => {
+          review.kpis.forEach((kpi, i) => check(scopes.kpi, kpi.expr, ['steps', s, 'performance', 'reviews', r, 'kpis', i, 'expr'], expectedOf(kpi.type)));
+          if (review.passWhen !== undefined) check(scopes.reviewPass(review.id), review.passWhen, ['steps', s, 'performance', 'reviews', r, 'passWhen'], 'bool');
+        });
+        step.flow.nodes.forEach((node, n) => {
+          if (node.type === 'ledgerPeriods' && node.through !== undefined) check(scopes.contractTerms, node.through, ['steps', s, 'flow', 'nodes', n, 'through'], 'int');
+        });
         if (perf.exit) check(scopes.contract, perf.exit.when, ['steps', s, 'performance', 'exit', 'when'], 'bool');
       }
       if (step.kind === 'paymentRelease') {
@@ -1046,6 +1057,49 @@ const ledgerCalendar: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+/**
+ * Review groups (definitions/README.md, "Review groups") are read as `periods.<id>` beside
+ * `periods.ledger`: their ids are unique and not `ledger`, and each group's KPI ids are unique.
+ */
+const reviewGroups: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-REVIEWS',
+  description: 'Review groups (`performance.reviews`) have unique ids other than `ledger` (both are read under `periods`), and each group’s KPIs have unique ids.',
+  check(context) {
+    for (const { step, stepIndex: s } of stepsOfKind(context.definition, 'performanceManagement')) {
+      const reviews = step.performance.reviews ?? [];
+      const base = ['steps', s, 'performance', 'reviews'];
+      reviews.forEach((review, r) => {
+        if (review.id === 'ledger') context.report([...base, r, 'id'], 'a review group may not be called "ledger": `periods.ledger` is the ledger periods themselves');
+        reportDuplicates(context, review.kpis.map((kpi, i) => ({ id: kpi.id, path: [...base, r, 'kpis', i, 'id'] })), `KPI of review "${review.id}"`);
+      });
+      reportDuplicates(context, reviews.map((review, r) => ({ id: review.id, path: [...base, r, 'id'] })), 'review group');
+    }
+  },
+};
+
+/**
+ * Several ledgerPeriods nodes share one calendar: each with `through` ends mid-term and the next runs on;
+ * exactly one has none, and it runs to the end of the term and holds it (the final tranche waits for it).
+ */
+const ledgerThrough: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-LEDGER-THROUGH',
+  description: 'Of a performance step’s ledgerPeriods nodes, exactly one has no `through`: it runs the ledger periods to the end of the term; the others end mid-term at their `through`.',
+  check(context) {
+    for (const { step, stepIndex: s } of stepsOfKind(context.definition, 'performanceManagement')) {
+      const ledgers = step.flow.nodes.map((node, n) => ({ node, n })).filter(({ node }) => node.type === 'ledgerPeriods');
+      if (ledgers.length === 0) continue;
+      const toTerm = ledgers.filter(({ node }) => node.type === 'ledgerPeriods' && node.through === undefined);
+      if (toTerm.length === 0) {
+        const last = ledgers[ledgers.length - 1];
+        if (last) context.report(['steps', s, 'flow', 'nodes', last.n, 'through'], `every ledgerPeriods node of step "${step.id}" ends at its "through": leave it out of the one that runs to the end of the term`);
+      }
+      for (const extra of toTerm.slice(1)) {
+        context.report(['steps', s, 'flow', 'nodes', extra.n, 'type'], `step "${step.id}" has several ledgerPeriods nodes without "through": all but the one that runs to the end of the term say the last period they run`);
+      }
+    }
+  },
+};
+
 /** Every semantic rule of the Procedure kind, in the order their ids appear in the language reference. */
 export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   stepOrder,
@@ -1076,4 +1130,6 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   contractRules,
   acceptancePublication,
   ledgerCalendar,
+  reviewGroups,
+  ledgerThrough,
 ];

@@ -217,6 +217,12 @@ export const LedgerPeriodsNode = z
     id: CamelId,
     type: z.literal('ledgerPeriods'),
     title: LocalizedText,
+    /**
+     * The last ledger period this node runs (an int expression, e.g. 6): the flow moves on once it is
+     * confirmed, and the next ledgerPeriods node of the step runs on from the period after it, on the same
+     * calendar. Absent (or the last period): the node runs to the end of the term and holds the term.
+     */
+    through: Expression.optional(),
     next: CamelId,
     sources: Sources.optional(),
   })
@@ -618,6 +624,40 @@ export const PerformanceManagementStep = z
               .strict(),
           )
           .default([]),
+        /**
+         * Review groups: every `every` ledger periods make one review period (3 monthly periods: a quarter),
+         * whose KPIs are computed on its own ledger periods' lines when its last one is confirmed, and
+         * `passWhen` says whether it passed. Read as `periods.<id>`. Absent: no review groups.
+         */
+        reviews: z
+          .array(
+            z
+              .object({
+                id: CamelId,
+                title: LocalizedText,
+                /** How many ledger periods make one review period. */
+                every: z.int().min(1),
+                kpis: z
+                  .array(
+                    z
+                      .object({
+                        id: CamelId,
+                        title: LocalizedText,
+                        /** Computed from `ledger.totals` and `ledger.periods` of the review period's ledger periods alone. */
+                        expr: Expression,
+                        type: z.enum(['int', 'money', 'bool']),
+                        sources: Sources.optional(),
+                      })
+                      .strict(),
+                  )
+                  .min(1),
+                /** Whether a review period passed, reading its `kpis`. Absent: every review period passes. */
+                passWhen: Expression.optional(),
+                sources: Sources.optional(),
+              })
+              .strict(),
+          )
+          .optional(),
         evaluation: z
           .object({
             indicators: z

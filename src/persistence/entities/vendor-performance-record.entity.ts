@@ -50,6 +50,10 @@ export class VendorPerformanceRecordEntity {
   @Column({ type: 'integer', nullable: true })
   period!: number | null;
 
+  /** With `period`: the last ledger period an evaluation of several covers (a mid-term evaluation of 1–6); null otherwise. */
+  @Column({ name: 'period_through', type: 'integer', nullable: true })
+  periodThrough!: number | null;
+
   @Column({ name: 'evaluator_id', type: 'text' })
   evaluatorId!: string;
 

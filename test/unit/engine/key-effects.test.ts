@@ -662,3 +662,148 @@ describe('performance.ledger: window, late, the term and line sources', () => {
     expect(verdict(submitAt(vendorTyped.driver, vendorTyped.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('accepted');
   });
 });
+
+/* ------------------------------------------------------------------------------------------------
+ * Issue 9, several period groups: review groups computed per review period (`performance.reviews`),
+ * and ledger periods run by several nodes (`through`) with an acceptance and a tranche mid-term.
+ * The contract's periods start on 2026-04-01 at 09:00 China time (CONTRACT_STARTS).
+ * ---------------------------------------------------------------------------------------------- */
+
+const SIX_MONTHS = ['        periods: "12"\n', '        periods: "6"\n'] as const;
+const REVIEW_ANCHOR = '      evaluation:\n        indicators:\n';
+/** A review group of every `every` months whose KPI is the spend of its months, passing with `passWhen`. */
+const reviewsKey = (every: number, passWhen?: string) =>
+  `      reviews:
+        - id: quarterly
+          title: { zh: 季度评价, en: Quarterly review }
+          every: ${every}
+          kpis:
+            - { id: spend, title: { zh: 季度支出, en: Spend }, type: money, expr: ledger.totals.activitySpendFen }
+${passWhen === undefined ? '' : `          passWhen: "${passWhen}"\n`}${REVIEW_ANCHOR}`;
+
+/** Drives a contract through its ledger periods, whatever node runs them, spending `spends[i]` fen in month i + 1; stops at the first other task. */
+function ledgersSpending(definition: ProcedureDefinition, spends: readonly number[], context: Partial<EngineContext> = {}): ProcedureDriver {
+  const { driver } = firstLedger(definition, context);
+  for (const spent of spends) {
+    let submit = driver.openTasks().find((t) => t.kind === 'ledgerSubmission');
+    while (!submit && driver.openTasks().length === 0 && driver.fireNextTimer()) submit = driver.openTasks().find((t) => t.kind === 'ledgerSubmission');
+    if (!submit) throw new Error(`no ledger opened for ${spent}`);
+    driver.apply(decision(driver, submit, 'submit', { payload: { kind: 'ledger', lines: { activitySpendFen: spent } } }));
+    const confirm = driver.openTasks().find((t) => t.kind === 'ledgerConfirmation');
+    if (!confirm) throw new Error('no confirmation opened');
+    driver.apply(decision(driver, confirm, 'approve'));
+    // A node with `through` moves on to other work mid-term: the caller decides it.
+    if (driver.openTasks().some((t) => t.kind !== 'ledgerSubmission')) break;
+  }
+  return driver;
+}
+
+function reviewed(driver: ProcedureDriver) {
+  return driver.commands.flatMap((c) => (c.type === 'periodReviewed' ? [[c.review.period, c.review.fromPeriod, c.review.toPeriod, c.review.kpis['spend'], c.review.passed]] : []));
+}
+
+describe('performance.reviews (every, passWhen)', () => {
+  // Monthly spends of the six months, in fen.
+  const SPENDS = [100_000, 200_000, 300_000, 100_000, 100_000, 100_000];
+
+  it('reviews: each quarter closes with its third month, its KPI on its own months; without the key nothing is reviewed', () => {
+    const driver = ledgersSpending(edited([SIX_MONTHS, [REVIEW_ANCHOR, reviewsKey(3, 'kpis.spend <= 400000')]]), SPENDS);
+    // Quarter 1: 100 000 + 200 000 + 300 000 = 600 000 > 400 000, fails; quarter 2: 3 × 100 000 = 300 000, passes.
+    expect(reviewed(driver)).toEqual([
+      [1, 1, 3, 600_000, false],
+      [2, 4, 6, 300_000, true],
+    ]);
+    expect(driver.state.values.periods?.['quarterly']).toEqual([
+      { period: 1, kpis: { spend: 600_000 }, passed: false },
+      { period: 2, kpis: { spend: 300_000 }, passed: true },
+    ]);
+    const without = ledgersSpending(edited([SIX_MONTHS]), SPENDS);
+    expect(reviewed(without)).toEqual([]);
+    expect(Object.keys(without.state.values.periods ?? {})).toEqual(['ledger']);
+  });
+
+  it('every: 2 months make a review period of 100 000 + 200 000, 300 000 + 100 000 and 100 000 + 100 000 fen, where 3 make two quarters', () => {
+    expect(reviewed(ledgersSpending(edited([SIX_MONTHS, [REVIEW_ANCHOR, reviewsKey(2, 'kpis.spend <= 400000')]]), SPENDS))).toEqual([
+      [1, 1, 2, 300_000, true],
+      [2, 3, 4, 400_000, true],
+      [3, 5, 6, 200_000, true],
+    ]);
+    expect(reviewed(ledgersSpending(edited([SIX_MONTHS, [REVIEW_ANCHOR, reviewsKey(3, 'kpis.spend <= 400000')]]), SPENDS)).map((r) => r.slice(0, 3))).toEqual([
+      [1, 1, 3],
+      [2, 4, 6],
+    ]);
+  });
+
+  it('passWhen: without it every quarter passes, and a tranche gated on a failing quarter reads it', () => {
+    expect(reviewed(ledgersSpending(edited([SIX_MONTHS, [REVIEW_ANCHOR, reviewsKey(3)]]), SPENDS)).map((r) => r[4])).toEqual([true, true]);
+    const gated = (passWhen?: string) => {
+      const definition = edited([
+        SIX_MONTHS,
+        [REVIEW_ANCHOR, reviewsKey(3, passWhen)],
+        [ACTIVITY_AMOUNT, '          amount: "periods.quarterly.exists(p, !p.passed) ? 0 : 1000"\n'],
+      ]);
+      const driver = ledgersSpending(definition, SPENDS);
+      driver.runToEnd();
+      return driver.commands.flatMap((c) => (c.type === 'instructPayment' && c.trancheId === 'activityFunds' ? [c.amountFen] : []));
+    };
+    // With the condition, quarter 1 (600 000 fen) fails and the tranche comes to 0: no payment; without it, 1 000 fen.
+    expect(gated('kpis.spend <= 400000')).toEqual([]);
+    expect(gated()).toEqual([1000]);
+  });
+});
+
+describe('flow node ledgerPeriods.through', () => {
+  const FOUR_MONTHS = ['        periods: "12"\n', '        periods: "4"\n'] as const;
+  const PERIODS_NODE = '        - { id: periods, type: ledgerPeriods, title: { zh: 月度台账, en: Monthly ledgers }, next: evaluate }\n';
+  const MID_TERM = `        - { id: periods, type: ledgerPeriods, title: { zh: 上半期台账, en: First-half ledgers }, through: "2", next: midEvaluate }
+        - { id: midEvaluate, type: evaluation, title: { zh: 中期评估, en: Mid-term evaluation }, role: finance-bureau, next: midAccept }
+        - { id: midAccept, type: acceptance, title: { zh: 中期验收, en: Mid-term acceptance }, role: justice-bureau, next: payMidTerm, onFail: performanceFailed }
+        - { id: payMidTerm, type: payment, tranche: midTerm, next: laterPeriods }
+        - { id: laterPeriods, type: ledgerPeriods, title: { zh: 下半期台账, en: Second-half ledgers }, next: evaluate }
+`;
+  const ACTIVITY_TRANCHE = '        - id: activityFunds\n';
+  const MID_TRANCHE = `        - { id: midTerm, title: { zh: 中期款, en: Mid-term tranche }, after: midAccept, amount: "100000" }\n${ACTIVITY_TRANCHE}`;
+  const midTerm = () => edited([FOUR_MONTHS, [PERIODS_NODE, MID_TERM], [ACTIVITY_TRANCHE, MID_TRANCHE]]);
+  const SCORES: TaskPayload = { kind: 'evaluation', scores: { service: 90, finance: 90 } };
+
+  it('ends the first node after period 2: the mid-term evaluation and acceptance come, the tranche is paid, and period 3 opens on 1 June; without it period 3 follows', () => {
+    const driver = ledgersSpending(midTerm(), [100, 100], { recordsEvaluations: true });
+    expect(driver.openTasks().map((t) => t.nodeId)).toEqual(['midEvaluate']);
+    expect(driver.commands.some((c) => c.type === 'instructPayment' && c.trancheId === 'midTerm')).toBe(false);
+    driver.apply(decision(driver, driver.openTasks()[0]!, 'approve', { payload: SCORES }));
+    driver.apply(decision(driver, driver.advanceTo('midAccept'), 'approve', { payload: { kind: 'acceptance', passed: true, recipientOpinions: ['满意'] } }));
+    expect(driver.commands.flatMap((c) => (c.type === 'instructPayment' ? [[c.trancheId, c.amountFen]] : []))).toEqual([['workingFunds', 500_000], ['midTerm', 100_000]]);
+    // The third month begins on 1 June China time, 2026-05-31T16:00Z: the second node waits for it on the same calendar.
+    expect(driver.pendingTimers()).toEqual(['ledger:3']);
+    driver.fireNextTimer();
+    expect([driver.now, driver.openTasks().map((t) => `${t.nodeId} ${t.kind} ${t.period}`)]).toEqual(['2026-05-31T16:00:00.000Z', ['laterPeriods ledgerSubmission 3']]);
+    const without = ledgersSpending(edited([FOUR_MONTHS]), [100, 100]);
+    without.fireNextTimer();
+    expect(without.openTasks().map((t) => `${t.nodeId} ${t.kind} ${t.period}`)).toEqual(['periods ledgerSubmission 3']);
+  });
+
+  it('the node without it holds the term (four months from 1 April end as 1 August begins), and each evaluation records the periods it covers', () => {
+    const driver = ledgersSpending(midTerm(), [100, 100], { recordsEvaluations: true });
+    driver.apply(decision(driver, driver.openTasks()[0]!, 'approve', { payload: SCORES }));
+    driver.apply(decision(driver, driver.advanceTo('midAccept'), 'approve', { payload: { kind: 'acceptance', passed: true, recipientOpinions: ['满意'] } }));
+    for (let period = 3; period <= 4; period++) {
+      driver.fireNextTimer();
+      driver.decideHappily(driver.advanceTo('laterPeriods'));
+      driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    }
+    expect(driver.state.values.ledger?.periods).toBe(4);
+    expect(driver.pendingTimers()).toEqual(['ledgerTerm:laterPeriods']);
+    driver.fireNextTimer();
+    // 1 August 00:00 China time = 2026-07-31T16:00Z.
+    expect([driver.now, driver.openTasks().map((t) => t.nodeId)]).toEqual(['2026-07-31T16:00:00.000Z', ['evaluate']]);
+    driver.apply(decision(driver, driver.openTasks()[0]!, 'approve', { payload: SCORES }));
+    expect(recorded(driver).map((r) => [r.period, r.periodThrough])).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    // With one node, the evaluation covers the whole contract: no period, as before.
+    const one = ledgersSpending(edited([FOUR_MONTHS]), [100, 100, 100, 100], { recordsEvaluations: true });
+    one.apply(decision(one, one.advanceTo('evaluate'), 'approve', { payload: SCORES }));
+    expect(recorded(one).map((r) => [r.period, r.periodThrough])).toEqual([[null, undefined]]);
+  });
+});

@@ -38,6 +38,7 @@ function decideEvaluation(run: Run, task: TaskInstance, event: TaskDecided): voi
   run.values.evaluation = { score, passed: score >= evaluation.passScore, ...groups };
   run.closeTask(task, 'decided', { outcome: event.outcome, actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: { score, ...groups } });
   const contract = run.values.contract;
+  const covers = periodsCovered(run);
   const exits = exit !== undefined && evaluate(scopesOf(run.definition).contract, exit.when, run.values) === true && contract !== undefined;
   if (contract && run.context.recordsEvaluations) {
     run.emit({
@@ -50,7 +51,8 @@ function decideEvaluation(run: Run, task: TaskInstance, event: TaskDecided): voi
         passed: score >= evaluation.passScore,
         groups,
         grade: gradeOf(evaluation.grades, score),
-        period: null,
+        period: covers?.period ?? null,
+        ...(covers && covers.through > covers.period ? { periodThrough: covers.through } : {}),
         evaluator: { userId: event.actor.userId, name: event.actor.name, role: task.role },
         exited: exits,
       },
@@ -72,4 +74,18 @@ export function gradeOf(bands: GradeBands | undefined, score: number): { min: nu
   let grade: { min: number; label: { zh: string; en: string } } | null = null;
   for (const band of bands ?? []) if (band.min <= score && (grade === null || band.min > grade.min)) grade = { min: band.min, label: { zh: band.label.zh, en: band.label.en } };
   return grade;
+}
+
+/**
+ * The ledger periods an evaluation covers: those confirmed since the last evaluation. Null when that is
+ * the whole term (one evaluation after every ledger period, as a contract with one ledgerPeriods node
+ * has), or when nothing tells (states from before the calendar was kept).
+ */
+function periodsCovered(run: Run): { period: number; through: number } | null {
+  const calendar = run.state.ledgerCalendar;
+  if (!calendar) return null;
+  const covers = { period: calendar.evaluatedThrough + 1, through: calendar.closedThrough };
+  calendar.evaluatedThrough = calendar.closedThrough;
+  if (covers.through < covers.period || (covers.period === 1 && covers.through >= calendar.count)) return null;
+  return covers;
 }

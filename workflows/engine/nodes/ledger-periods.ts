@@ -4,9 +4,10 @@ import { daysLate, inChinaTime, ledgerDueAt, ledgerWindowOpensAt, periodStart } 
 import { EvaluationFailure, evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
 import { Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
-import type { EngineEvent, EngineValues, FieldValue, ServiceLevelMeasurement, TaskInstance } from '../types.js';
+import type { EngineEvent, EngineState, EngineValues, FieldValue, PeriodReview, ServiceLevelMeasurement, TaskInstance } from '../types.js';
 
 type PerformanceStep = Extract<ProcedureStep, { kind: 'performanceManagement' }>;
+type LedgerPeriodsNode = Extract<FlowNodeT, { type: 'ledgerPeriods' }>;
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
 
 function performanceStep(run: Run): PerformanceStep {
@@ -31,18 +32,53 @@ function fromCases(line: PerformanceStep['performance']['ledger']['lines'][numbe
  * returns it; confirmed lines add up into `ledger.totals`; once the last period is confirmed and the
  * contract's term has ended, KPIs are computed and the flow moves on.
  */
-function enterLedgerPeriods(run: Run, node: Extract<FlowNodeT, { type: 'ledgerPeriods' }>): void {
+function enterLedgerPeriods(run: Run, node: LedgerPeriodsNode): void {
   const { ledger } = performanceStep(run).performance;
+  const calendar = run.state.ledgerCalendar;
+  // A later ledgerPeriods node (after one with `through`) runs on from the period after the last confirmed.
+  if (calendar && calendar.startedBy !== node.id && calendar.closedThrough < calendar.count) {
+    continueLedgerPeriods(run, node, calendar);
+    return;
+  }
   const count = evaluate(scopesOf(run.definition).contractTerms, ledger.periods, run.values);
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
     run.finish('failed', `the number of ledger periods "${ledger.periods}" gave ${String(count)}; it must be a whole number of at least 1`);
     return;
   }
-  run.state.ledgerPeriod = { current: 1, count, startedAt: run.at };
+  const through = throughOf(run, node, 1, count);
+  if (through === undefined) return;
+  run.state.ledgerPeriod = { current: 1, count, startedAt: run.at, ...(through < count ? { through } : {}) };
+  run.state.ledgerCalendar = { startedBy: node.id, startedAt: run.at, count, closedThrough: 0, evaluatedThrough: 0 };
   // The contract's term ends when its last period does: the start of the period after it.
   run.state.termEndsAt = periodStart(run.at, ledger.period, count);
   run.values.ledger = { periods: 0, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, 0])), latePeriods: 0, daysLate: 0 };
   openSubmission(run, node.id, 1);
+}
+
+/** A ledgerPeriods node after one with `through`: the same calendar (start, term), from the next period on. */
+function continueLedgerPeriods(run: Run, node: LedgerPeriodsNode, calendar: NonNullable<EngineState['ledgerCalendar']>): void {
+  const { ledger } = performanceStep(run).performance;
+  const first = calendar.closedThrough + 1;
+  const through = throughOf(run, node, first, calendar.count);
+  if (through === undefined) return;
+  run.state.ledgerPeriod = { current: first, count: calendar.count, startedAt: calendar.startedAt, ...(through < calendar.count ? { through } : {}) };
+  const begins = periodStart(calendar.startedAt, ledger.period, first - 1);
+  if (Date.parse(begins) > Date.parse(run.at)) run.emit({ type: 'startTimer', timerId: `ledger:${first}`, until: begins, purpose: 'ledgerPeriod' });
+  else openSubmission(run, node.id, first);
+}
+
+/**
+ * The last ledger period a node runs: its `through`, from the first period it runs to the last of the
+ * term; without one, the last of the term. A value outside that range fails the contract (undefined).
+ */
+function throughOf(run: Run, node: LedgerPeriodsNode, first: number, count: number): number | undefined {
+  if (node.through === undefined) return count;
+  const through = evaluate(scopesOf(run.definition).contractTerms, node.through, run.values);
+  if (typeof through !== 'number' || !Number.isInteger(through) || through < first || through > count) {
+    run.finish('failed', `"through" of ledger periods "${node.id}" ("${node.through}") gave ${String(through)}; it must be a whole number from ${first} to ${count}, the periods left in the term`);
+    return undefined;
+  }
+  return through;
 }
 
 function openSubmission(run: Run, nodeId: string, period: number): void {
@@ -147,22 +183,27 @@ function confirmPeriod(run: Run, nodeId: string, period: number): void {
   const { ledger } = step.performance;
   const started = run.state.ledgerPeriod;
   if (!started) throw new Error('ledger periods have not started');
-  const totals: Record<string, number> = {};
-  for (const line of ledger.lines) {
-    const values = Object.values(run.state.ledgerLines).map((lines) => Number(lines[line.id] ?? 0));
-    totals[line.id] = line.aggregate === 'max' ? Math.max(0, ...values) : line.aggregate === 'min' ? Math.min(...values) : values.reduce((a, b) => a + b, 0);
-  }
+  const totals = totalsOf(ledger.lines, Object.values(run.state.ledgerLines));
   const lateness = Object.entries(run.state.ledgerLateness ?? {})
     .filter(([p]) => Number(p) <= period)
     .map(([, days]) => days);
   run.values.ledger = { periods: period, totals, latePeriods: lateness.filter((days) => days > 0).length, daysLate: lateness.reduce((a, b) => a + b, 0) };
   measureServiceLevels(run, period);
   recordClosedPeriod(run, period);
-  if (period < started.count) {
+  reviewPeriods(run, period, started.count);
+  if (run.state.ledgerCalendar) run.state.ledgerCalendar.closedThrough = period;
+  const last = started.through ?? started.count;
+  if (period < last) {
     started.current = period + 1;
     const begins = periodStart(started.startedAt, ledger.period, period);
     if (Date.parse(begins) > Date.parse(run.at)) run.emit({ type: 'startTimer', timerId: `ledger:${period + 1}`, until: begins, purpose: 'ledgerPeriod' });
     else openSubmission(run, nodeId, period + 1);
+    return;
+  }
+  // A node with `through` ends mid-term: the flow moves on (a mid-term acceptance, a tranche), and the
+  // next ledgerPeriods node runs the rest of the term.
+  if (last < started.count) {
+    completeLedgerPeriods(run, nodeId);
     return;
   }
   // The last ledger is in, but the term runs to the end of the last period: the step waits for it, so the
@@ -251,4 +292,64 @@ function periodLedger(run: Run, period: number): NonNullable<EngineValues['ledge
   const lines = run.state.ledgerLines[String(period)] ?? {};
   const late = run.state.ledgerLateness?.[String(period)] ?? 0;
   return { periods: 1, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, Number(lines[line.id] ?? 0)])), latePeriods: late > 0 ? 1 : 0, daysLate: late };
+}
+
+/** Each line's total over some periods' lines, by the line's aggregate (sum unless it says max or min). */
+function totalsOf(lines: PerformanceStep['performance']['ledger']['lines'], periods: ReadonlyArray<Readonly<Record<string, FieldValue>>>): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const line of lines) {
+    const values = periods.map((period) => Number(period[line.id] ?? 0));
+    totals[line.id] = line.aggregate === 'max' ? Math.max(0, ...values) : line.aggregate === 'min' ? Math.min(...values) : values.reduce((a, b) => a + b, 0);
+  }
+  return totals;
+}
+
+/**
+ * Reviews each review group (`performance.reviews`) whose review period the ledger period just confirmed
+ * closes (every `every` periods, and the last of the term, which closes a shorter one): its KPIs on its
+ * ledger periods' lines alone, as `ledger.totals` would be if they were the whole ledger, and whether
+ * `passWhen` held. A KPI that cannot be computed on them is left out, and a `passWhen` that then cannot
+ * be computed does not pass, rather than failing the confirmation.
+ */
+function reviewPeriods(run: Run, period: number, count: number): void {
+  const { reviews, ledger } = performanceStep(run).performance;
+  const scopes = scopesOf(run.definition);
+  for (const review of reviews ?? []) {
+    if (period % review.every !== 0 && period !== count) continue;
+    const reviewPeriod = Math.ceil(period / review.every);
+    const fromPeriod = (reviewPeriod - 1) * review.every + 1;
+    const covered = Array.from({ length: period - fromPeriod + 1 }, (_, i) => fromPeriod + i);
+    const lateness = covered.map((p) => run.state.ledgerLateness?.[String(p)] ?? 0);
+    const values: EngineValues = {
+      ...run.values,
+      ledger: {
+        periods: covered.length,
+        totals: totalsOf(ledger.lines, covered.map((p) => run.state.ledgerLines[String(p)] ?? {})),
+        latePeriods: lateness.filter((days) => days > 0).length,
+        daysLate: lateness.reduce((a, b) => a + b, 0),
+      },
+    };
+    const kpis: Record<string, FieldValue> = {};
+    for (const kpi of review.kpis) {
+      try {
+        kpis[kpi.id] = evaluate(scopes.kpi, kpi.expr, values);
+      } catch (error) {
+        if (!(error instanceof EvaluationFailure)) throw error;
+      }
+    }
+    let passed = true;
+    if (review.passWhen !== undefined) {
+      try {
+        passed = evaluate(scopes.reviewPass(review.id), review.passWhen, { ...values, kpis }) === true;
+      } catch (error) {
+        if (!(error instanceof EvaluationFailure)) throw error;
+        passed = false;
+      }
+    }
+    const record: PeriodReview = { reviewId: review.id, title: { zh: review.title.zh, en: review.title.en }, period: reviewPeriod, fromPeriod, toPeriod: period, kpis, passed };
+    run.state.reviews = [...(run.state.reviews ?? []).filter((r) => r.reviewId !== review.id || r.period !== reviewPeriod), record];
+    const periods = (run.values.periods ??= { ledger: [] });
+    periods[review.id] = [...(periods[review.id] ?? []).filter((closed) => closed.period !== reviewPeriod), { period: reviewPeriod, kpis, passed }];
+    run.emit({ type: 'periodReviewed', at: run.at, review: record });
+  }
 }

@@ -344,6 +344,37 @@ export class ServiceLevelMeasurementDto {
   measuredAt!: string;
 }
 
+/** A review period of the contract's review group (`performance.reviews`): its KPIs on its own ledger periods, and whether it passed. */
+export class PeriodReviewDto {
+  @ApiProperty({ description: 'The review group (`performance.reviews[].id`).', example: 'quarterly' })
+  reviewId!: string;
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ description: 'The review period (1-based): the quarter, for a review of every 3 monthly periods.', example: 1 })
+  period!: number;
+
+  @ApiProperty({ description: 'The first ledger period it covers (1-based).', example: 1 })
+  fromPeriod!: number;
+
+  @ApiProperty({ description: 'The last ledger period it covers, whose confirmation closed it.', example: 3 })
+  toPeriod!: number;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }] },
+    description: 'Its KPIs on its ledger periods’ lines alone, by KPI id; a KPI that could not be computed on them is left out.',
+  })
+  kpis!: Record<string, number | string | boolean>;
+
+  @ApiProperty({ description: 'Whether its `passWhen` held (true without one).' })
+  passed!: boolean;
+
+  @ApiProperty({ format: 'date-time', description: 'When the ledger confirmation that closed it was recorded (workflow time).' })
+  reviewedAt!: string;
+}
+
 export class ContractDto {
   @ApiProperty({ description: 'The contract workflow’s id, `<cycleId>/contract/<vendorId>`.' })
   id!: string;
@@ -374,6 +405,9 @@ export class ContractDto {
 
   @ApiProperty({ type: [ServiceLevelMeasurementDto], description: 'Its service levels as measured on each confirmed ledger period, by period then level.' })
   serviceLevels!: ServiceLevelMeasurementDto[];
+
+  @ApiProperty({ type: [PeriodReviewDto], description: 'Its review groups’ review periods (`performance.reviews`), by group then period.' })
+  reviews!: PeriodReviewDto[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { AuditEntryEntity } from '../../../../src/persistence/entities/audit-ent
 import { BidEntity } from '../../../../src/persistence/entities/bid.entity.js';
 import { ChallengeEntity } from '../../../../src/persistence/entities/challenge.entity.js';
 import { ServiceLevelMeasurementEntity } from '../../../../src/persistence/entities/service-level-measurement.entity.js';
+import { PeriodReviewEntity } from '../../../../src/persistence/entities/period-review.entity.js';
 import { ContractEntity } from '../../../../src/persistence/entities/contract.entity.js';
 import { CycleStepEntity } from '../../../../src/persistence/entities/cycle-step.entity.js';
 import { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
@@ -45,6 +46,8 @@ export interface CycleRecords {
   readonly challenges: ChallengeEntity[];
   /** Service levels its contracts measured, by period then level. */
   readonly serviceLevels: ServiceLevelMeasurementEntity[];
+  /** Review periods its contracts reviewed (`performance.reviews`), by contract, group and period. */
+  readonly reviews: PeriodReviewEntity[];
 }
 
 /**
@@ -121,7 +124,7 @@ export class CyclesRepository {
 }
 
 async function recordsOf(manager: EntityManager, cycleId: string): Promise<CycleRecords> {
-  const [steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels] = await Promise.all([
+  const [steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels, reviews] = await Promise.all([
     manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } }),
     manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } }),
     manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } }),
@@ -138,6 +141,7 @@ async function recordsOf(manager: EntityManager, cycleId: string): Promise<Cycle
       .getMany(),
     manager.find(ChallengeEntity, { where: { cycleId }, order: { filedAt: 'ASC', challengeId: 'ASC' } }),
     manager.find(ServiceLevelMeasurementEntity, { where: { cycleId }, order: { contractId: 'ASC', period: 'ASC', serviceLevelId: 'ASC' } }),
+    manager.find(PeriodReviewEntity, { where: { cycleId }, order: { contractId: 'ASC', reviewId: 'ASC', period: 'ASC', seq: 'ASC' } }),
   ]);
-  return { steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels };
+  return { steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels, reviews };
 }

@@ -184,6 +184,18 @@ export class CyclesService {
             met: measurement.met,
             measuredAt: measurement.measuredAt.toISOString(),
           })),
+        reviews: records.reviews
+          .filter((review) => review.contractId === contract.id)
+          .map((review) => ({
+            reviewId: review.reviewId,
+            title: { zh: review.title.zh, en: review.title.en },
+            period: review.period,
+            fromPeriod: review.fromPeriod,
+            toPeriod: review.toPeriod,
+            kpis: review.kpis,
+            passed: review.passed,
+            reviewedAt: review.reviewedAt.toISOString(),
+          })),
       })),
       bids: records.bids.map((bid) => ({
         bidId: bid.bidId,

@@ -382,6 +382,9 @@ export class VendorEvaluationDto {
   @ApiProperty({ type: Number, nullable: true, description: 'The performance period evaluated (1-based); null for the whole contract.' })
   period!: number | null;
 
+  @ApiProperty({ type: Number, nullable: true, description: 'With `period`, the last ledger period the evaluation covers when it covers several (a mid-term evaluation of periods 1–6: `period` 1, `periodThrough` 6); null otherwise.' })
+  periodThrough!: number | null;
+
   @ApiProperty()
   cycleId!: string;
 

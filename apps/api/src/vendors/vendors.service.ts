@@ -510,6 +510,7 @@ function toEvaluationDto(record: VendorPerformanceRecordEntity): VendorEvaluatio
     groups: record.groups,
     grade: record.gradeMin !== null && record.gradeLabel !== null ? { min: record.gradeMin, label: record.gradeLabel } : null,
     period: record.period,
+    periodThrough: record.periodThrough,
     cycleId: record.cycleId,
     contractId: record.contractId,
     definitionKey: record.definitionKey,

@@ -243,6 +243,27 @@ function renderDetail(cycle: CycleDetailDto): string {
         ),
       );
     }
+    // Review periods (`performance.reviews`): each one's KPIs on its own ledger periods, and whether it passed.
+    const reviewed = cycle.contracts.flatMap((c) => c.reviews.map((review) => ({ contract: shortContract(c.id), review })));
+    if (reviewed.length > 0) {
+      lines.push(
+        '',
+        'Review periods:',
+        indent(
+          formatTable(
+            ['CONTRACT', 'REVIEW', 'PERIOD', 'LEDGER PERIODS', 'KPIS', 'PASSED'],
+            reviewed.map(({ contract, review }) => [
+              contract,
+              `${review.reviewId} ${review.title.zh}`,
+              String(review.period),
+              review.fromPeriod === review.toPeriod ? String(review.fromPeriod) : `${review.fromPeriod}–${review.toPeriod}`,
+              Object.entries(review.kpis).map(([id, value]) => `${id}=${String(value)}`).join(' ') || '-',
+              review.passed ? 'yes' : 'NO',
+            ]),
+          ),
+        ),
+      );
+    }
   }
   if (cycle.payments.length > 0) {
     lines.push(
