@@ -105,6 +105,16 @@ export function ledgerDueAt(periodStartedAt: string, period: LedgerPeriod, dueDa
 }
 
 /** When the submission window of a ledger due at `dueAt` opens: the start of day `opensDay` of the due day's month, in China. */
+/**
+ * When a period's ledger is due, given the instant its submission opened: its due day's end, or — when it
+ * only opened after that (its predecessor was confirmed late, and periods are submitted in turn) — the end
+ * of the China day it opened, so the vendor is never late for the days the confirming office took.
+ */
+export function ledgerDueOnceOpen(dueAt: string, openedAt: string): string {
+  const endOfOpeningDay = endOfChinaDay(chinaDate(openedAt));
+  return Date.parse(endOfOpeningDay) > Date.parse(dueAt) ? endOfOpeningDay : dueAt;
+}
+
 export function ledgerWindowOpensAt(dueAt: string, opensDay: number): string {
   return startOfChinaDay(`${chinaDate(dueAt).slice(0, 8)}${String(opensDay).padStart(2, '0')}`);
 }

@@ -424,4 +424,9 @@ export interface EngineContext {
    * ledger periods complete at the last confirmation, and no tranche waits for the term's end.
    */
   readonly termEndsAtLastLedger?: boolean;
+  /**
+   * Set by contract workflows recorded before a ledger that opens after its due day (its predecessor was
+   * confirmed late) was given until the end of the day it opens: theirs is due, and late, from the due day.
+   */
+  readonly ledgerDueFromDueDayOnly?: boolean;
 }

@@ -19,6 +19,7 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     jurisdiction: input.jurisdiction,
     ...(recordsEvaluations ? { recordsEvaluations } : {}),
     ...(patched('ledger-periods-hold-the-term') ? {} : { termEndsAtLastLedger: true }),
+    ...(patched('ledger-due-not-before-it-opens') ? {} : { ledgerDueFromDueDayOnly: true }),
   };
   const started = input.resume
     ? undefined

@@ -612,6 +612,27 @@ describe('performance.ledger: window, late, the term and line sources', () => {
     expect(driver.state.values.kpis?.['lateDays']).toBe(103);
   });
 
+  it('a ledger that opens only after its due day, because its predecessor was confirmed late, is due the day it opens and not late for the office’s days', () => {
+    const twoMonths = edited([['        periods: "12"\n', '        periods: "2"\n']]);
+    const lateConfirmation = (context: Partial<EngineContext>) => {
+      const { driver, task } = firstLedger(twoMonths, context);
+      // April's ledger on time (20 April); the judicial office confirms it only on 28 May at 09:00 China time,
+      // after May's ledger was due (end of 25 May): May's submission opens then.
+      expect(verdict(submitAt(driver, task, '2026-04-20T02:00:00.000Z'))).toBe('accepted');
+      driver.now = '2026-05-28T01:00:00.000Z';
+      driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+      const may = driver.openTasks().find((t) => t.kind === 'ledgerSubmission')!;
+      // The vendor hands May's ledger in an hour after it opens.
+      expect(verdict(submitAt(driver, may, '2026-05-28T02:00:00.000Z'))).toBe('accepted');
+      driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+      return { dueAt: may.dueAt, ledger: driver.state.values.ledger };
+    };
+    // Due at the end of 28 May in China (15:59:59.999Z), the day it opened: handed in that day, 0 days late.
+    expect(lateConfirmation({})).toMatchObject({ dueAt: '2026-05-28T15:59:59.999Z', ledger: { latePeriods: 0, daysLate: 0 } });
+    // A workflow recorded before this keeps the due day: 26, 27 and 28 May, 3 days late.
+    expect(lateConfirmation({ ledgerDueFromDueDayOnly: true })).toMatchObject({ dueAt: '2026-05-25T15:59:59.999Z', ledger: { latePeriods: 1, daysLate: 3 } });
+  });
+
   it('the term: a two-month contract from 1 April opens its evaluation only at the end of 31 May, where a workflow recorded before the term held it opens it at the second confirmation', () => {
     const twoMonths = edited([['        periods: "12"\n', '        periods: "2"\n']]);
     const run = (context: EngineContext) => {

@@ -1,6 +1,6 @@
 import { brokenChecks } from '../../../src/definitions/procedure/field-checks.js';
 import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
-import { daysLate, inChinaTime, ledgerDueAt, ledgerWindowOpensAt, periodStart } from '../deadlines.js';
+import { daysLate, inChinaTime, ledgerDueAt, ledgerDueOnceOpen, ledgerWindowOpensAt, periodStart } from '../deadlines.js';
 import { EvaluationFailure, evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
 import { Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
@@ -84,11 +84,9 @@ function throughOf(run: Run, node: LedgerPeriodsNode, first: number, count: numb
 function openSubmission(run: Run, nodeId: string, period: number): void {
   const step = performanceStep(run);
   const { ledger } = step.performance;
-  const started = run.state.ledgerPeriod;
-  if (!started) throw new Error('ledger periods have not started');
-  const begins = periodStart(started.startedAt, ledger.period, period - 1);
   const node = run.node(nodeId);
   const awaitingCaseEvidence = ledger.lines.filter(fromCases).map((line) => line.id);
+  const dueAt = periodDueAt(run, period);
   run.openTask(
     { id: nodeId, title: { zh: `${'title' in node && node.title ? node.title.zh : '台账'}（第${period}期）`, en: `Ledger, period ${period}` } },
     'ledgerSubmission',
@@ -97,7 +95,8 @@ function openSubmission(run: Run, nodeId: string, period: number): void {
     undefined,
     {
       period,
-      dueAt: ledgerDueAt(begins, ledger.period, ledger.dueDay, periodStart(started.startedAt, ledger.period, period)),
+      // A due day (months, quarters) never passes before the ledger can be handed in; a span is due as it ends.
+      dueAt: run.context.ledgerDueFromDueDayOnly || (ledger.period !== 'monthly' && ledger.period !== 'quarterly') ? dueAt : ledgerDueOnceOpen(dueAt, run.at),
       instanceSuffix: `.p${period}.submit.${countOpenings(run, nodeId, period, 'submit')}`,
       // With `late`, the due day is a deadline: at its end an unsubmitted ledger is overdue and escalates.
       ...(ledger.late ? { escalateTo: ledger.late.escalateTo } : {}),
@@ -123,13 +122,22 @@ function ledgerPeriodDue(run: Run, period: number): void {
 function checkWindow(run: Run, task: TaskInstance, period: number): void {
   const { window } = performanceStep(run).performance.ledger;
   if (!window || !task.dueAt) return;
-  const opensAt = ledgerWindowOpensAt(task.dueAt, window.opensDay);
+  // The window is the definition's, from its due day: a ledger that opened late (and is due later) has it open.
+  const opensAt = ledgerWindowOpensAt(periodDueAt(run, period), window.opensDay);
   if (Date.parse(run.at) >= Date.parse(opensAt)) return;
   throw new Refusal(
     'invalid',
     `the ledger of period ${period} can be submitted only in its window, from ${inChinaTime(opensAt)} until ${inChinaTime(task.dueAt)}; it is ${inChinaTime(run.at)}`,
     'window',
   );
+}
+
+/** When period `period`'s ledger is due by the definition: the end of its due day, before a late opening moves it. */
+function periodDueAt(run: Run, period: number): string {
+  const { ledger } = performanceStep(run).performance;
+  const started = run.state.ledgerPeriod;
+  if (!started) throw new Error('ledger periods have not started');
+  return ledgerDueAt(periodStart(started.startedAt, ledger.period, period - 1), ledger.period, ledger.dueDay, periodStart(started.startedAt, ledger.period, period));
 }
 
 function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecided): void {
