@@ -582,6 +582,17 @@ export const LedgerLine = FieldDefinition.extend({
   source: z.union([z.literal('vendor'), z.object({ cases: CamelId }).strict()]).optional(),
 });
 
+/** A key performance indicator: an expression over a ledger's totals and periods, of a declared type. */
+const Kpi = z
+  .object({
+    id: CamelId,
+    title: LocalizedText,
+    expr: Expression,
+    type: z.enum(['int', 'money', 'bool']),
+    sources: Sources.optional(),
+  })
+  .strict();
+
 export const PerformanceManagementStep = z
   .object({
     ...stepBase,
@@ -610,20 +621,8 @@ export const PerformanceManagementStep = z
             checks: z.array(FieldCheck).optional(),
           })
           .strict(),
-        kpis: z
-          .array(
-            z
-              .object({
-                id: CamelId,
-                title: LocalizedText,
-                /** Computed from `ledger.totals` and `ledger.periods` when the ledgers are confirmed. */
-                expr: Expression,
-                type: z.enum(['int', 'money', 'bool']),
-                sources: Sources.optional(),
-              })
-              .strict(),
-          )
-          .default([]),
+        /** Computed from `ledger.totals` and `ledger.periods` over the whole term when the last ledger is confirmed. */
+        kpis: z.array(Kpi).default([]),
         /**
          * Review groups: every `every` ledger periods make one review period (3 monthly periods: a quarter),
          * whose KPIs are computed on its own ledger periods' lines when its last one is confirmed, and
@@ -637,20 +636,8 @@ export const PerformanceManagementStep = z
                 title: LocalizedText,
                 /** How many ledger periods make one review period. */
                 every: z.int().min(1),
-                kpis: z
-                  .array(
-                    z
-                      .object({
-                        id: CamelId,
-                        title: LocalizedText,
-                        /** Computed from `ledger.totals` and `ledger.periods` of the review period's ledger periods alone. */
-                        expr: Expression,
-                        type: z.enum(['int', 'money', 'bool']),
-                        sources: Sources.optional(),
-                      })
-                      .strict(),
-                  )
-                  .min(1),
+                /** Computed from `ledger.totals` and `ledger.periods` of the review period's ledger periods alone. */
+                kpis: z.array(Kpi).min(1),
                 /** Whether a review period passed, reading its `kpis`. Absent: every review period passes. */
                 passWhen: Expression.optional(),
                 sources: Sources.optional(),
