@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { TaskInstance } from '../../workflows/engine/types.js';
 import { eventually } from '../support/eventually.js';
 import { formFor } from '../support/procedure-driver.js';
-import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
+import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const PROCEDURE = 'deqing-community-correction';
 const JURISDICTION = 'zj-deqing';
@@ -107,21 +105,17 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     const vendorIds = await scenario.verifiedVendors(['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清同心社会服务社'], 'civil-affairs');
     const winner = vendorIds[0]!;
     const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 12 });
-    const forms: Record<string, Record<string, unknown>> = { draftBudget: { supervisedPersons: 100 } };
 
-    const detail = async (): Promise<Detail> => {
-      const cycle = await scenario.detail<Detail>(cycleId);
-      expect(incidentsOf(cycle)).toEqual([]);
-      return cycle;
-    };
-    const tokenOf = (role: string, second = false) => (role === 'vendor' ? scenario.staffOf(winner) : scenario.as(role, second));
-    const inbox = async (role: string): Promise<LedgerTask[]> =>
-      (await stack.call<{ tasks: LedgerTask[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await tokenOf(role))).body.tasks.filter((t) => t.status === 'open' && t.role === role);
-    const decide = async (task: TaskView, body: Record<string, unknown>) => {
-      const send = async (second: boolean) => stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await tokenOf(task.role, second), { requestId: randomUUID(), fields: {}, ...body });
-      const first = await send(false);
-      return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
-    };
+    const drive = new CycleDrive<Detail, LedgerTask>(scenario, cycleId, planner, {
+      bidders: vendorIds,
+      winner,
+      // The award to the winner at 12 000 000 fen; the test hands in the vendor's ledgers and the evaluation.
+      priceFen: CONTRACT_FEN,
+      scoreOf: (b) => (b.vendorId === winner ? 90 : 80),
+      forms: { draftBudget: { supervisedPersons: 100 } },
+      leave: (t) => t.kind === 'ledgerSubmission' || t.kind === 'evaluation',
+      check: (cycle) => expect(incidentsOf(cycle)).toEqual([]),
+    });
     /** The month's ledger as the vendor types it: every line given, none left to defaults. */
     const ledgerLines = (month: (typeof MONTHS)[number]) => ({
       personsServed: PERSONS_SERVED,
@@ -138,85 +132,41 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
       workingFundsSpent: 400_000,
       activityFundsSpent: month.activityFundsSpent,
     });
-    /** What the officers decide: the award to the winner at 12 000 000 fen, everything else as the planner would. */
-    const happily = (task: TaskView, cycle: Detail): Record<string, unknown> => {
-      if (task.kind === 'award') {
-        const bids = cycle.bids.filter((b) => b.qualified);
-        return {
-          outcome: 'approve',
-          payload: { kind: 'award', scores: scenario.awardScores(bids, (b) => (b.vendorId === winner ? 90 : 80)), winners: [{ bidId: bids.find((b) => b.vendorId === winner)!.bidId, amountFen: CONTRACT_FEN }] },
-        };
-      }
-      const { outcome, fields, payload } = planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
-      return { outcome, fields: { ...fields, ...forms[task.nodeId] }, ...(payload ? { payload } : {}) };
-    };
-
-    /**
-     * Decides every open task but the vendor's ledgers and the evaluation (the test hands those in) and
-     * bids once a round until `done` holds; with `skip`, time moves to the next timer when nobody has
-     * anything to do, else it waits for the cycle to change.
-     */
-    const roles = definition.roles.map((role) => role.id);
-    const rounds = new Set<string>();
-    const driveUntil = async (done: (cycle: Detail, open: LedgerTask[]) => boolean, skip: boolean): Promise<{ cycle: Detail; open: LedgerTask[] }> => {
-      for (let round = 0; round < 400; round++) {
-        const cycle = await detail();
-        const open = (await Promise.all(roles.map(inbox))).flat();
-        if (done(cycle, open)) return { cycle, open };
-        const biddingRound = cycle.live?.pendingTimers.find((t) => t.purpose === 'bidding')?.timerId;
-        if (cycle.live?.biddingOpen && biddingRound && !rounds.has(biddingRound)) {
-          rounds.add(biddingRound);
-          for (const vendorId of vendorIds) expect((await scenario.bid(cycleId, vendorId, CONTRACT_FEN)).status).toBe(201);
-          continue;
-        }
-        const task = open.find((t) => t.kind !== 'ledgerSubmission' && t.kind !== 'evaluation');
-        if (task) {
-          const answer = await decide(task, happily(task, cycle));
-          if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-          continue;
-        }
-        const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((c) => c.pendingTimers) ?? [])];
-        const next = timers.map((t) => t.until).sort()[0];
-        if (!skip || !next) await scenario.changeFrom(cycleId, cycle);
-        else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
-      }
-      throw new Error(`cycle ${cycleId} never got where the test waits for`);
-    };
     const confirmed = (period: number) => (cycle: Detail) => cycle.tasks.closed.some((t) => t.kind === 'ledgerConfirmation' && t.decision?.outcome === 'approve' && t.period === period);
 
     // ── the contract is filed on 10 June 2054: the working funds are paid, period 1 starts ──────────
-    await driveUntil((_cycle, open) => open.some((t) => t.nodeId === 'fileContract'), true);
+    await drive.until((_cycle, open) => open.some((t) => t.nodeId === 'fileContract'), { skip: true });
     await stack.skipTo(FILED_AT);
-    const filed = await driveUntil((_cycle, open) => open.some((t) => t.kind === 'ledgerSubmission' && t.period === 1), false);
+    const filed = await drive.until((_cycle, open) => open.some((t) => t.kind === 'ledgerSubmission' && t.period === 1), { skip: false });
     const filedAt = filed.cycle.tasks.closed.find((t) => t.nodeId === 'fileContract')?.decision?.decidedAt ?? '';
     expect(filedAt >= FILED_AT && filedAt <= FILED_ON_ENDS).toBe(true);
 
     // ── twelve months: each ledger handed in on the 20th, inside its window, and confirmed ─────────
     for (const month of MONTHS) {
       await stack.skipTo(month.submitAt);
-      const { open } = await driveUntil((_cycle, tasks) => tasks.some((t) => t.kind === 'ledgerSubmission' && t.period === month.period), false);
+      const { open } = await drive.until((_cycle, tasks) => tasks.some((t) => t.kind === 'ledgerSubmission' && t.period === month.period), { skip: false });
       const ledger = open.find((t) => t.kind === 'ledgerSubmission' && t.period === month.period)!;
       expect(ledger.dueAt).toBe(month.dueAt);
-      const submitted = await decide(ledger, { outcome: 'submit', payload: { kind: 'ledger', lines: ledgerLines(month) } });
+      const submitted = await drive.decide(ledger, { outcome: 'submit', payload: { kind: 'ledger', lines: ledgerLines(month) } });
       expect([month.period, submitted.status]).toEqual([month.period, 200]);
-      await driveUntil(confirmed(month.period), false);
+      await drive.until(confirmed(month.period), { skip: false });
     }
 
     // ── (a) after the twelfth confirmation the contract waits for its term: nothing open, nothing paid ──
-    const waiting = await eventually(detail, (cycle) => (cycle.live?.contracts[0]?.pendingTimers ?? []).some((t) => t.timerId.startsWith('ledgerTerm:')));
+    const waiting = await eventually(() => drive.detail(), (cycle) => (cycle.live?.contracts[0]?.pendingTimers ?? []).some((t) => t.timerId.startsWith('ledgerTerm:')));
     expect(waiting.live!.contracts[0]!.pendingTimers.filter((t) => t.timerId.startsWith('ledgerTerm:')).map((t) => t.until)).toEqual([TERM_ENDS]);
     expect(waiting.live!.contracts[0]!.stepId).toBe('performanceManagement');
     expect(waiting.tasks.open).toEqual([]);
     expect(waiting.payments.map((p) => [p.trancheId, p.amountFen])).toEqual([['workingFunds', WORKING_FUNDS_FEN]]);
     // A minute before the term ends, still nothing after the ledgers has opened and no activity funds exist.
     await stack.skipTo(JUST_BEFORE_TERM_ENDS);
-    const eve = await detail();
+    const eve = await drive.detail();
     expect(eve.tasks.open).toEqual([]);
     expect(eve.payments.filter((p) => p.trancheId === 'activityFunds')).toEqual([]);
     expect(eve.live!.contracts[0]!.pendingTimers.filter((t) => t.timerId.startsWith('ledgerTerm:')).map((t) => t.until)).toEqual([TERM_ENDS]);
 
     // ── (b) after the term: the inspection, then the third-party evaluation ─────────────────────────
-    const evaluating = await driveUntil((_cycle, open) => open.some((t) => t.kind === 'evaluation'), true);
+    const evaluating = await drive.until((_cycle, open) => open.some((t) => t.kind === 'evaluation'), { skip: true });
     const evaluationTask = evaluating.open.find((t) => t.kind === 'evaluation')!;
     expect(Date.parse(evaluationTask.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
     const inspections = evaluating.cycle.tasks.closed.filter((t) => t.nodeId === 'inspection' || t.nodeId === 'financeInspection');
@@ -224,9 +174,9 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     for (const inspection of inspections) expect(Date.parse(inspection.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
     // ── (c) no activity funds before the evaluation is decided ──────────────────────────────────────
     expect(evaluating.cycle.payments.filter((p) => p.trancheId === 'activityFunds')).toEqual([]);
-    expect((await decide(evaluationTask, { outcome: 'approve', payload: { kind: 'evaluation', scores: EVALUATION_SCORES } })).status).toBe(200);
+    expect((await drive.decide(evaluationTask, { outcome: 'approve', payload: { kind: 'evaluation', scores: EVALUATION_SCORES } })).status).toBe(200);
 
-    const ended = await driveUntil((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), true);
+    const ended = await drive.until((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), { skip: true });
     expect(ended.cycle.status).toBe('completed');
     expect(ended.cycle.contracts.map((c) => [c.vendorId, c.amountFen, c.status])).toEqual([[winner, CONTRACT_FEN, 'completed']]);
     const evaluated = ended.cycle.tasks.closed.find((t) => t.id === evaluationTask.id)!;
@@ -253,7 +203,7 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     expect(periodsOf('ledgerSubmission', 'submit')).toEqual(twelve);
     expect(periodsOf('ledgerConfirmation', 'approve')).toEqual(twelve);
     expect(closed.filter((t) => t.kind === 'ledgerSubmission').map((t) => Number(t.decision?.fields?.['activityFundsSpent'])).sort((a, b) => a - b)).toEqual(MONTHS.map((m) => m.activityFundsSpent));
-    const measured = await eventually(detail, (cycle) => cycle.contracts[0]!.serviceLevels.length === 60);
+    const measured = await eventually(() => drive.detail(), (cycle) => cycle.contracts[0]!.serviceLevels.length === 60);
     const levels = measured.contracts[0]!.serviceLevels;
     for (const period of twelve) {
       const ofMonth = levels.filter((m) => m.period === period);

@@ -283,6 +283,125 @@ export class ProcedureScenario {
   }
 }
 
+/** How a scenario drives one cycle: who bids and wins at what price, and what differs from the planner's decisions. */
+export interface DrivePlan<D extends CycleDetail, K extends TaskView> {
+  /** The vendors that bid once a bidding round, each at `priceFen`. */
+  readonly bidders: readonly string[];
+  /** The vendor awarded the contract, at `priceFen`; its staff decide the vendor's tasks. */
+  readonly winner: string;
+  readonly priceFen: number;
+  /** A bid's award score on every evaluation criterion (90 unless given). */
+  readonly scoreOf?: (bid: CycleDetail['bids'][number]) => number;
+  /** Form fields by task node id over the planner's. */
+  readonly forms?: Record<string, Record<string, unknown>>;
+  /** Ledger lines of a period over the planner's. */
+  readonly ledger?: (period: number) => Record<string, number>;
+  /** Every evaluation indicator's score, when not the planner's. */
+  readonly evaluationScore?: number;
+  /** The tasks the test hands in itself: the drive leaves them open. */
+  readonly leave?: (task: K) => boolean;
+  /** Called with every reading of the cycle: a test checks what must always hold. */
+  readonly check?: (cycle: D) => void;
+  /** Called with the cycle before each task is decided: a test looks at what holds at that moment. */
+  readonly before?: (task: K, cycle: D) => void;
+}
+
+/**
+ * One launched cycle driven through the API by its officers and the winner's staff: the decisions are
+ * the planner's but for the award (and what the plan overrides), and each bidding round is bid once.
+ */
+export class CycleDrive<D extends CycleDetail = CycleDetail, K extends TaskView = TaskView> {
+  /** The bidding rounds already bid in, by their timer: a drive bids once a round, across calls of `until`. */
+  private readonly rounds = new Set<string>();
+
+  constructor(
+    readonly scenario: ProcedureScenario,
+    readonly cycleId: string,
+    readonly planner: ProcedureDriver,
+    readonly plan: DrivePlan<D, K>,
+  ) {}
+
+  /** The cycle as an administrator sees it, checked as the plan asks. */
+  async detail(): Promise<D> {
+    const cycle = await this.scenario.detail<D>(this.cycleId);
+    this.plan.check?.(cycle);
+    return cycle;
+  }
+
+  private token(role: string, second = false): Promise<string> {
+    return role === 'vendor' ? this.scenario.staffOf(this.plan.winner) : this.scenario.as(role, second);
+  }
+
+  /** The open tasks of `role` (the vendor's as the winner's staff see them). */
+  async inbox(role: string): Promise<K[]> {
+    const answer = await this.scenario.stack.call<{ tasks: K[] }>('GET', `/tasks?cycleId=${encodeURIComponent(this.cycleId)}`, await this.token(role));
+    return answer.body.tasks.filter((t) => t.status === 'open' && t.role === role);
+  }
+
+  /** Decides a task as an officer of its role (a second one when four-eyes asks for one), or as the winner's staff. */
+  async decide(task: TaskView, body: Record<string, unknown>) {
+    const send = async (second: boolean) =>
+      this.scenario.stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await this.token(task.role, second), { requestId: randomUUID(), fields: {}, ...body });
+    const first = await send(false);
+    return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
+  }
+
+  /** What the drive decides on `task`: the award to the winner at `priceFen`, else the planner's decision with the plan's overrides. */
+  happily(task: K, cycle: D): Record<string, unknown> {
+    const { plan } = this;
+    if (task.kind === 'award') {
+      const bids = cycle.bids.filter((b) => b.qualified);
+      return {
+        outcome: 'approve',
+        payload: { kind: 'award', scores: this.scenario.awardScores(bids, plan.scoreOf), winners: [{ bidId: bids.find((b) => b.vendorId === plan.winner)!.bidId, amountFen: plan.priceFen }] },
+      };
+    }
+    const performance = this.scenario.definition.steps.find((step) => step.kind === 'performanceManagement');
+    if (task.kind === 'evaluation' && plan.evaluationScore !== undefined && performance?.kind === 'performanceManagement') {
+      return { outcome: 'approve', payload: { kind: 'evaluation', scores: Object.fromEntries(performance.performance.evaluation.indicators.map((i) => [i.id, plan.evaluationScore])) } };
+    }
+    const { outcome, fields, payload } = this.planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
+    if (task.kind === 'ledgerSubmission' && plan.ledger && payload?.kind === 'ledger') {
+      const period = (task as TaskView & { period?: number | null }).period ?? 0;
+      return { outcome, payload: { kind: 'ledger', lines: { ...payload.lines, ...plan.ledger(period) } } };
+    }
+    return { outcome, fields: { ...fields, ...plan.forms?.[task.nodeId] }, ...(payload ? { payload } : {}) };
+  }
+
+  /**
+   * Bids once a round and decides every open task the plan does not leave to the test until `done`
+   * holds. When nobody has anything to do, with `skip` time moves to the next timer of the cycle or its
+   * contracts; without it (or with no timer) the drive waits for the cycle to change.
+   */
+  async until(done: (cycle: D, open: K[]) => boolean, { skip }: { skip: boolean }): Promise<{ cycle: D; open: K[] }> {
+    const { scenario, cycleId, plan } = this;
+    const roles = scenario.definition.roles.map((role) => role.id);
+    for (let round = 0; round < 400; round++) {
+      const cycle = await this.detail();
+      const open = (await Promise.all(roles.map((role) => this.inbox(role)))).flat();
+      if (done(cycle, open)) return { cycle, open };
+      const biddingRound = cycle.live?.pendingTimers.find((t) => t.purpose === 'bidding')?.timerId;
+      if (cycle.live?.biddingOpen && biddingRound && !this.rounds.has(biddingRound)) {
+        this.rounds.add(biddingRound);
+        for (const vendorId of plan.bidders) expect((await scenario.bid(cycleId, vendorId, plan.priceFen)).status).toBe(201);
+        continue;
+      }
+      const task = open.find((t) => !plan.leave?.(t));
+      if (task) {
+        plan.before?.(task, cycle);
+        const answer = await this.decide(task, this.happily(task, cycle));
+        if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        continue;
+      }
+      const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((c) => c.pendingTimers) ?? [])];
+      const next = timers.map((t) => t.until).sort()[0];
+      if (!skip || !next) await scenario.changeFrom(cycleId, cycle);
+      else await scenario.stack.env.sleep(Math.max(1000, Date.parse(next) - (await scenario.stack.env.currentTimeMs()) + 1000));
+    }
+    throw new Error(`cycle ${cycleId} never got where the test waits for`);
+  }
+}
+
 /** The incidents a cycle's audit trail records, its own and its contracts'; a scenario expects none. */
 export function incidentsOf(cycle: Pick<CycleDetail, 'audit'>): string[] {
   return cycle.audit.filter((entry) => entry.action === INCIDENT_ACTION).map((entry) => `${entry.occurredAt} ${entry.subjectType} ${entry.subjectId}: ${entry.comment ?? ''}`);

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import type { TaskInstance } from '../../workflows/engine/types.js';
 import { eventually } from '../support/eventually.js';
 import { formFor } from '../support/procedure-driver.js';
-import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
+import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const PROCEDURE = 'deqing-community-correction';
 const JURISDICTION = 'zj-deqing';
@@ -99,75 +97,27 @@ describe('performance periods on the calendar, through the HTTP API', () => {
     const vendorIds = await scenario.verifiedVendors(['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清同心社会服务社'], 'civil-affairs');
     const winner = vendorIds[0]!;
     const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 3 });
-    const forms: Record<string, Record<string, unknown>> = { draftBudget: { supervisedPersons: 100 } };
     const admin = await scenario.as('administrator');
-
-    const detail = async (): Promise<Detail> => {
-      const cycle = await scenario.detail<Detail>(cycleId);
-      expect(incidentsOf(cycle)).toEqual([]);
-      return cycle;
-    };
-    const tokenOf = (role: string, second = false) => (role === 'vendor' ? scenario.staffOf(winner) : scenario.as(role, second));
-    const inbox = async (role: string): Promise<LedgerTask[]> =>
-      (await stack.call<{ tasks: LedgerTask[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await tokenOf(role))).body.tasks.filter((t) => t.status === 'open' && t.role === role);
-    const decide = async (task: TaskView, body: Record<string, unknown>) => {
-      const send = async (second: boolean) => stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await tokenOf(task.role, second), { requestId: randomUUID(), fields: {}, ...body });
-      const first = await send(false);
-      return first.status === 403 && /four-eyes/i.test(String(first.body['message'])) ? send(true) : first;
-    };
+    const drive = new CycleDrive<Detail, LedgerTask>(scenario, cycleId, planner, {
+      bidders: vendorIds,
+      winner,
+      // The award to the winner at 3 000 000 fen; the test hands in the vendor's ledgers.
+      priceFen: CONTRACT_FEN,
+      scoreOf: (b) => (b.vendorId === winner ? 90 : 80),
+      forms: { draftBudget: { supervisedPersons: 100 } },
+      leave: (t) => t.kind === 'ledgerSubmission',
+      check: (cycle) => expect(incidentsOf(cycle)).toEqual([]),
+    });
     const vendorLines = performance.performance.ledger.lines.filter((line) => line.id !== 'casesClosed');
     const submitLedger = (task: TaskView, extra: Record<string, number> = {}) =>
-      decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(vendorLines), activityFundsSpent: SPENT_A_MONTH_FEN, ...extra } } });
+      drive.decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(vendorLines), activityFundsSpent: SPENT_A_MONTH_FEN, ...extra } } });
     const record = async (task: TaskView) => (await stack.call<TaskRecord>('GET', `/tasks/${encodeURIComponent(task.id)}`, admin)).body;
-    /** What the officers decide: the award to the winner at 3 000 000 fen, everything else as the planner would. */
-    const happily = (task: TaskView, cycle: Detail): Record<string, unknown> => {
-      if (task.kind === 'award') {
-        const bids = cycle.bids.filter((b) => b.qualified);
-        return {
-          outcome: 'approve',
-          payload: { kind: 'award', scores: scenario.awardScores(bids, (b) => (b.vendorId === winner ? 90 : 80)), winners: [{ bidId: bids.find((b) => b.vendorId === winner)!.bidId, amountFen: CONTRACT_FEN }] },
-        };
-      }
-      const { outcome, fields, payload } = planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
-      return { outcome, fields: { ...fields, ...forms[task.nodeId] }, ...(payload ? { payload } : {}) };
-    };
-
-    /**
-     * Decides every open task but the vendor's ledgers (the test hands those in) and bids once a round
-     * until `done` holds; with `skip`, time moves to the next timer when nobody has anything to do.
-     */
-    const roles = definition.roles.map((role) => role.id);
-    const rounds = new Set<string>();
-    const driveUntil = async (done: (cycle: Detail, open: LedgerTask[]) => boolean, skip: boolean): Promise<{ cycle: Detail; open: LedgerTask[] }> => {
-      for (let round = 0; round < 400; round++) {
-        const cycle = await detail();
-        const open = (await Promise.all(roles.map(inbox))).flat();
-        if (done(cycle, open)) return { cycle, open };
-        const biddingRound = cycle.live?.pendingTimers.find((t) => t.purpose === 'bidding')?.timerId;
-        if (cycle.live?.biddingOpen && biddingRound && !rounds.has(biddingRound)) {
-          rounds.add(biddingRound);
-          for (const vendorId of vendorIds) expect((await scenario.bid(cycleId, vendorId, CONTRACT_FEN)).status).toBe(201);
-          continue;
-        }
-        const task = open.find((t) => t.kind !== 'ledgerSubmission');
-        if (task) {
-          const answer = await decide(task, happily(task, cycle));
-          if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-          continue;
-        }
-        const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((c) => c.pendingTimers) ?? [])];
-        const next = timers.map((t) => t.until).sort()[0];
-        if (!skip || !next) await scenario.changeFrom(cycleId, cycle);
-        else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
-      }
-      throw new Error(`cycle ${cycleId} never got where the test waits for`);
-    };
     const ledgerOf = (period: number) => (_cycle: Detail, open: LedgerTask[]) => open.some((t) => t.kind === 'ledgerSubmission' && t.period === period);
-    const openLedger = async (period: number) => (await driveUntil(ledgerOf(period), false)).open.find((t) => t.kind === 'ledgerSubmission' && t.period === period)!;
+    const openLedger = async (period: number) => (await drive.until(ledgerOf(period), { skip: false })).open.find((t) => t.kind === 'ledgerSubmission' && t.period === period)!;
     const confirmed = (period: number) => (cycle: Detail) => cycle.tasks.closed.some((t) => t.kind === 'ledgerConfirmation' && t.decision?.outcome === 'approve' && t.title.en.endsWith(`period ${period}`));
 
     // ── the contract is filed on 10 June: its periods start ─────────────────────────────────────
-    await driveUntil((_cycle, open) => open.some((t) => t.nodeId === 'fileContract'), true);
+    await drive.until((_cycle, open) => open.some((t) => t.nodeId === 'fileContract'), { skip: true });
     await stack.skipTo(FILED_AT);
     const ledger1 = await openLedger(1);
     expect(ledger1.dueAt).toBe(DUE_1);
@@ -185,9 +135,9 @@ describe('performance periods on the calendar, through the HTTP API', () => {
     expect(JSON.stringify(typed.body['details'])).toContain('"ledger.casesClosed"');
     expect((await submitLedger(ledger1)).status).toBe(200);
     // The line holds 0 until case evidence exists, and says so on the task.
-    const submitted = (await detail()).tasks.closed.find((t) => t.id === ledger1.id);
+    const submitted = (await drive.detail()).tasks.closed.find((t) => t.id === ledger1.id);
     expect(submitted?.decision?.fields?.['casesClosed']).toBe(0);
-    await driveUntil(confirmed(1), false);
+    await drive.until(confirmed(1), { skip: false });
 
     // ── period 2: not in by the end of 25 July, overdue and escalated; taken late on the 28th ──────
     await stack.skipTo(PERIOD_2);
@@ -198,13 +148,13 @@ describe('performance periods on the calendar, through the HTTP API', () => {
     await stack.skipTo(LATE_2);
     const overdue = await eventually(() => record(ledger2), (task) => task.overdue);
     expect([overdue.overdueDueAt, overdue.escalatedTo]).toEqual([DUE_2, ['justice-bureau']]);
-    const audited = (await detail()).audit.filter((entry) => entry.action === 'task.overdue' && entry.subjectId === ledger2.id);
+    const audited = (await drive.detail()).audit.filter((entry) => entry.action === 'task.overdue' && entry.subjectId === ledger2.id);
     // One miss, recorded when the due day ended (the timer fires at its instant, or just after it).
     expect(audited.length).toBe(1);
     expect(Date.parse(audited[0]!.occurredAt) >= Date.parse(DUE_2) && Date.parse(audited[0]!.occurredAt) < Date.parse(LATE_2)).toBe(true);
     expect((await submitLedger(ledger2)).status).toBe(200);
-    const second = await driveUntil(confirmed(2), false);
-    const measuredLate = await eventually(detail, (cycle) => cycle.contracts[0]!.serviceLevels.filter((m) => m.serviceLevelId === 'ledgerOnTime').length === 2);
+    const second = await drive.until(confirmed(2), { skip: false });
+    const measuredLate = await eventually(() => drive.detail(), (cycle) => cycle.contracts[0]!.serviceLevels.filter((m) => m.serviceLevelId === 'ledgerOnTime').length === 2);
     expect(measuredLate.contracts[0]!.serviceLevels.filter((m) => m.serviceLevelId === 'ledgerOnTime').map((m) => [m.period, m.value, m.met]).sort()).toEqual([
       [1, 0, true],
       [2, DAYS_LATE_2, false],
@@ -216,14 +166,14 @@ describe('performance periods on the calendar, through the HTTP API', () => {
     const ledger3 = await openLedger(3);
     await stack.skipTo(OPENS_3);
     expect((await submitLedger(ledger3)).status).toBe(200);
-    await driveUntil(confirmed(3), false);
-    const waiting = await eventually(detail, (cycle) => (cycle.live?.contracts[0]?.pendingTimers ?? []).some((t) => t.timerId.startsWith('ledgerTerm:')));
+    await drive.until(confirmed(3), { skip: false });
+    const waiting = await eventually(() => drive.detail(), (cycle) => (cycle.live?.contracts[0]?.pendingTimers ?? []).some((t) => t.timerId.startsWith('ledgerTerm:')));
     expect(waiting.live!.contracts[0]!.pendingTimers.filter((t) => t.timerId.startsWith('ledgerTerm:')).map((t) => t.until)).toEqual([TERM_ENDS]);
     expect(waiting.tasks.open.filter((t) => t.nodeId === 'inspection' || t.kind === 'evaluation')).toEqual([]);
     expect(waiting.payments.filter((p) => p.trancheId === 'activityFunds')).toEqual([]);
 
     // ── after the term: the inspection, the evaluation and the final tranche ───────────────────────
-    const ended = await driveUntil((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), true);
+    const ended = await drive.until((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), { skip: true });
     expect(ended.cycle.status).toBe('completed');
     const closed = ended.cycle.tasks.closed;
     const inspection = closed.find((t) => t.nodeId === 'inspection');

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import type { TaskInstance } from '../../workflows/engine/types.js';
 import { eventually } from '../support/eventually.js';
 import { edited } from '../support/minimal-procedure.js';
 import { formFor } from '../support/procedure-driver.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
-import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
+import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 /*
  * Issue 9, several period groups, through the HTTP API on the time-skipping server pinned to 2054:
@@ -70,49 +68,17 @@ describe('several period groups, through the HTTP API', () => {
     const vendorIds = await scenario.verifiedVendors(vendorNames.map((name) => `${name}${scenario.key.slice(-4)}`), verifier);
     const winner = vendorIds[0]!;
     const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), ...drive.inputs });
-    const decisionFor = (task: TaskView & { period?: number }, cycle: Detail): Record<string, unknown> => {
-      if (task.kind === 'award') {
-        const bids = cycle.bids.filter((bid) => bid.qualified);
-        return { outcome: 'approve', payload: { kind: 'award', scores: scenario.awardScores(bids), winners: [{ bidId: bids.find((bid) => bid.vendorId === winner)!.bidId, amountFen: drive.priceFen }] } };
-      }
-      const performance = definition.steps.find((step) => step.kind === 'performanceManagement');
-      if (task.kind === 'evaluation' && performance?.kind === 'performanceManagement') {
-        return { outcome: 'approve', payload: { kind: 'evaluation', scores: Object.fromEntries(performance.performance.evaluation.indicators.map((i) => [i.id, drive.score])) } };
-      }
-      const { outcome, fields, payload } = planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
-      if (task.kind === 'ledgerSubmission' && payload?.kind === 'ledger') {
-        return { outcome, payload: { kind: 'ledger', lines: { ...payload.lines, ...drive.ledger(task.period ?? 0) } } };
-      }
-      return { outcome, fields: { ...fields, ...drive.forms[task.nodeId] }, ...(payload ? { payload } : {}) };
-    };
-
-    const roles = definition.roles.map((role) => role.id);
-    const rounds = new Set<string>();
-    for (let step = 0; step < 400; step++) {
-      const cycle = await scenario.detail<Detail>(cycleId);
-      const contract = cycle.contracts[0];
-      if (contract && ENDED.includes(contract.status)) return { cycle, winner };
-      const biddingRound = cycle.live?.pendingTimers.find((timer) => timer.purpose === 'bidding')?.timerId;
-      if (cycle.live?.biddingOpen && biddingRound && !rounds.has(biddingRound)) {
-        rounds.add(biddingRound);
-        for (const vendorId of vendorIds) expect((await scenario.bid(cycleId, vendorId, drive.priceFen)).status).toBe(201);
-        continue;
-      }
-      const inboxes = await Promise.all(roles.map((role) => (role === 'vendor' ? vendorTasks(scenario, cycleId, winner) : scenario.openTasks(cycleId, role))));
-      const task = inboxes.flat()[0] as (TaskView & { period?: number }) | undefined;
-      if (task) {
-        drive.before?.(task, cycle);
-        const body = decisionFor(task, cycle);
-        const answer = task.role === 'vendor' ? await decideAsVendor(scenario, task, winner, body) : await scenario.decide(task, body);
-        if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-        continue;
-      }
-      const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((c) => c.pendingTimers) ?? [])];
-      const next = timers.map((timer) => timer.until).sort()[0];
-      if (!next) await scenario.changeFrom(cycleId, cycle);
-      else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
-    }
-    throw new Error(`the contract of cycle ${cycleId} never ended`);
+    const contract = new CycleDrive<Detail, TaskView & { period?: number }>(scenario, cycleId, planner, {
+      bidders: vendorIds,
+      winner,
+      priceFen: drive.priceFen,
+      forms: drive.forms,
+      ledger: drive.ledger,
+      evaluationScore: drive.score,
+      before: drive.before,
+    });
+    const { cycle } = await contract.until((now) => ENDED.includes(now.contracts[0]?.status ?? ''), { skip: true });
+    return { cycle, winner };
   }
 
   it('(a) Baotou: each quarter’s success rate on its own ledger, the failing quarter marked, and the exit it triggers', async () => {
@@ -256,13 +222,3 @@ describe('several period groups, through the HTTP API', () => {
     expect(incidentsOf(cycle)).toEqual([]);
   });
 });
-
-/** The winner's staff's open tasks of the cycle. */
-async function vendorTasks(scenario: ProcedureScenario, cycleId: string, vendorId: string): Promise<TaskView[]> {
-  const answer = await scenario.stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await scenario.staffOf(vendorId));
-  return answer.body.tasks.filter((task) => task.status === 'open' && task.role === 'vendor');
-}
-
-async function decideAsVendor(scenario: ProcedureScenario, task: TaskView, vendorId: string, body: Record<string, unknown>) {
-  return scenario.stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await scenario.staffOf(vendorId), { requestId: randomUUID(), fields: {}, ...body });
-}

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
-import type { TaskInstance } from '../../workflows/engine/types.js';
 import { eventually } from '../support/eventually.js';
 import { formFor } from '../support/procedure-driver.js';
 import { edited } from '../support/minimal-procedure.js';
-import { type CycleDetail, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
+import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioStack } from './http-driver.js';
 
 /*
  * A 30 / 40 / 30 contract whose last tranche is "the rest", through the HTTP API on the time-skipping
@@ -65,45 +63,15 @@ describe('a last tranche computed from what was paid, through the HTTP API', () 
     const winner = vendorIds[0]!;
     // Two months of 100 persons at 360 000 fen a year: 100 × 360 000 × 2 / 12 = 6 000 000 fen of budget.
     const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 2 });
-    const forms: Record<string, Record<string, unknown>> = { draftBudget: { supervisedPersons: 100 } };
-    const decisionFor = (task: TaskView, cycle: CycleDetail): Record<string, unknown> => {
-      if (task.kind === 'award') {
-        const bids = cycle.bids.filter((bid) => bid.qualified);
-        return { outcome: 'approve', payload: { kind: 'award', scores: scenario.awardScores(bids), winners: [{ bidId: bids.find((bid) => bid.vendorId === winner)!.bidId, amountFen: 3_000_000 }] } };
-      }
-      const { outcome, fields, payload } = planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
-      if (task.kind === 'ledgerSubmission' && payload?.kind === 'ledger') {
-        const period = (task as TaskView & { period: number }).period;
-        return { outcome, payload: { kind: 'ledger', lines: { ...payload.lines, activityFundsSpent: spent[period - 1] } } };
-      }
-      return { outcome, fields: { ...fields, ...forms[task.nodeId] }, ...(payload ? { payload } : {}) };
-    };
-
-    const roles = definition.roles.map((role) => role.id);
-    const rounds = new Set<string>();
-    for (let step = 0; step < 400; step++) {
-      const cycle = await scenario.detail(cycleId);
-      const contract = cycle.contracts[0];
-      if (contract && ['completed', 'failed', 'terminated'].includes(contract.status)) return cycle;
-      const biddingRound = cycle.live?.pendingTimers.find((timer) => timer.purpose === 'bidding')?.timerId;
-      if (cycle.live?.biddingOpen && biddingRound && !rounds.has(biddingRound)) {
-        rounds.add(biddingRound);
-        for (const vendorId of vendorIds) expect((await scenario.bid(cycleId, vendorId, 3_000_000)).status).toBe(201);
-        continue;
-      }
-      const inboxes = await Promise.all(roles.map((role) => (role === 'vendor' ? vendorTasks(scenario, cycleId, winner) : scenario.openTasks(cycleId, role))));
-      const task = inboxes.flat()[0];
-      if (task) {
-        const answer = task.role === 'vendor' ? await decideAsVendor(scenario, task, winner, decisionFor(task, cycle)) : await scenario.decide(task, decisionFor(task, cycle));
-        if (answer.status !== 200 && answer.status !== 409) throw new Error(`deciding ${task.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
-        continue;
-      }
-      const timers = [...(cycle.live?.pendingTimers ?? []), ...(cycle.live?.contracts.flatMap((c) => c.pendingTimers) ?? [])];
-      const next = timers.map((timer) => timer.until).sort()[0];
-      if (!next) await scenario.changeFrom(cycleId, cycle);
-      else await stack.env.sleep(Math.max(1000, Date.parse(next) - (await stack.env.currentTimeMs()) + 1000));
-    }
-    throw new Error(`the contract of cycle ${cycleId} never ended`);
+    const drive = new CycleDrive(scenario, cycleId, planner, {
+      bidders: vendorIds,
+      winner,
+      priceFen: 3_000_000,
+      forms: { draftBudget: { supervisedPersons: 100 } },
+      ledger: (period) => ({ activityFundsSpent: spent[period - 1]! }),
+    });
+    const { cycle } = await drive.until((now) => ['completed', 'failed', 'terminated'].includes(now.contracts[0]?.status ?? ''), { skip: true });
+    return cycle;
   }
 
   /** The 30 / 40 / 30 procedure, deployed by the first case and launched again by the second. */
@@ -171,13 +139,3 @@ describe('a last tranche computed from what was paid, through the HTTP API', () 
     ]);
   });
 });
-
-/** The winner's staff's open tasks of the cycle. */
-async function vendorTasks(scenario: ProcedureScenario, cycleId: string, vendorId: string): Promise<TaskView[]> {
-  const answer = await scenario.stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await scenario.staffOf(vendorId));
-  return answer.body.tasks.filter((task) => task.status === 'open' && task.role === 'vendor');
-}
-
-async function decideAsVendor(scenario: ProcedureScenario, task: TaskView, vendorId: string, body: Record<string, unknown>) {
-  return scenario.stack.call('POST', `/tasks/${encodeURIComponent(task.id)}/decision`, await scenario.staffOf(vendorId), { requestId: randomUUID(), fields: {}, ...body });
-}
