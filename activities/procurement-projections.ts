@@ -502,8 +502,7 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
 
     case 'periodReviewed': {
       // A review group's period closed (`performance.reviews`): one row per (workflow, seq), so a retried projection adds nothing.
-      const contractId = scope.contractId;
-      if (!contractId) invalid(`periodReviewed (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: review periods are reviewed under a contract`);
+      const contractId = contractScoped(scope, command, 'review periods are reviewed under a contract');
       const { review } = command;
       await sql.count(
         `INSERT INTO period_reviews (workflow_id, seq, contract_id, cycle_id, review_id, title, period, from_period, to_period, kpis, passed, reviewed_at)
@@ -530,8 +529,7 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
     case 'serviceLevelMeasured': {
       // A KPI of the contract measured on a confirmed ledger period. Keyed by (contract, level, period):
       // the projection log already makes a retried batch change nothing, and the key makes sure of it.
-      const contractId = scope.contractId;
-      if (!contractId) invalid(`serviceLevelMeasured (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: service levels are measured under a contract`);
+      const contractId = contractScoped(scope, command, 'service levels are measured under a contract');
       const { measurement } = command;
       await sql.rows(
         `INSERT INTO service_level_measurements (contract_id, service_level_id, period, cycle_id, title, kpi_id, value, target, met, measured_at, seq)
@@ -684,8 +682,7 @@ type InstructPaymentCommand = Extract<EngineCommand, { type: 'instructPayment' }
  * writes nothing: never two payments.
  */
 async function instructPayment(sql: Sql, scope: Scope, command: InstructPaymentCommand): Promise<void> {
-  const contractId = scope.contractId;
-  if (!contractId) invalid(`instructPayment (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: payments are instructed under a contract`);
+  const contractId = contractScoped(scope, command, 'payments are instructed under a contract');
   const idempotencyKey = `${scope.workflowId}:tranche:${command.trancheId}`;
   const [payment] = await sql.rows<{ id: string }>(
     `INSERT INTO payments (cycle_id, contract_id, workflow_id, seq, tranche_id, fund, vendor_id, vendor_name, amount_fen, idempotency_key, instructed_at)
@@ -826,6 +823,15 @@ function systemAuditEntry(scope: Scope, command: { readonly seq: number; readonl
 
 /** Who the audit trail and the vendor registry name for a workflow acting by itself. */
 const systemActorId = (scope: Scope) => `workflow:${scope.workflowId}`;
+
+/**
+ * The contract a contract-scoped command belongs to. Such a command from the cycle workflow is a bug in the
+ * engine, refused rather than written against the cycle.
+ */
+function contractScoped(scope: Scope, command: { readonly type: string; readonly seq: number }, why: string): string {
+  if (!scope.contractId) invalid(`${command.type} (seq ${command.seq}) came from the cycle workflow ${scope.workflowId}: ${why}`);
+  return scope.contractId;
+}
 
 /** The contract of a contract workflow, else the cycle: what a scope-wide entry is about. */
 const ownerSubject = (scope: Scope) => ({ subjectType: scope.contractId ? 'contract' : 'cycle', subjectId: scope.contractId ?? scope.cycleId });

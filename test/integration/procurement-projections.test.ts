@@ -583,11 +583,36 @@ describe('the procurement projection activities', () => {
       expect(await readModelSnapshot(dataSource)).toEqual(before);
     });
 
-    it('refuses a payment instructed by a cycle workflow: payments belong to contracts', async () => {
-      await expect(projections.applyCommands({ workflowId: cycleId, cycleId, commands: [instruct(50, 'x', 100)] })).rejects.toMatchObject({
+    // Payments, service levels and period reviews belong to contracts: from the cycle workflow they are an engine bug.
+    it.each<[string, () => EngineCommand, string]>([
+      ['a payment', () => instruct(50, 'x', 100), 'instructPayment (seq 50) came from the cycle workflow'],
+      [
+        'a service level measurement',
+        () => ({
+          type: 'serviceLevelMeasured',
+          seq: 51,
+          at: '2026-07-26T02:00:00.000Z',
+          measurement: { serviceLevelId: 'educationHours', title: { zh: '教育学习', en: 'Education' }, kpiId: 'educationCompliancePct', period: 1, value: 95, target: { min: 100 }, met: false },
+        }),
+        'serviceLevelMeasured (seq 51) came from the cycle workflow',
+      ],
+      [
+        'a period review',
+        () => ({
+          type: 'periodReviewed',
+          seq: 52,
+          at: '2026-06-26T02:00:00.000Z',
+          review: { reviewId: 'quarterly', title: { zh: '季度调解评估', en: 'Quarterly' }, period: 1, fromPeriod: 1, toPeriod: 1, kpis: { successRatePct: 90 }, passed: true },
+        }),
+        'periodReviewed (seq 52) came from the cycle workflow',
+      ],
+    ])('refuses %s sent by a cycle workflow, writing nothing', async (_what, command, message) => {
+      const before = await readModelSnapshot(dataSource);
+      await expect(projections.applyCommands({ workflowId: cycleId, cycleId, commands: [command()] })).rejects.toMatchObject({
         nonRetryable: false,
-        message: expect.stringContaining('payments are instructed under a contract'),
+        message: expect.stringContaining(message),
       });
+      expect(await readModelSnapshot(dataSource)).toEqual(before);
     });
 
     it('refuses to change an instructed payment, or to delete it', async () => {
