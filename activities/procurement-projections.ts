@@ -467,6 +467,20 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
       );
       return;
 
+    case 'capTranche':
+      // A tranche was more than its fund had left of its share of the contract: it is paid the rest of the
+      // share (its instructPayment follows), and the contract's audit trail says what it would have been.
+      await appendAuditEntry(
+        sql,
+        systemAuditEntry(scope, command, {
+          action: 'payment.capped',
+          ...ownerSubject(scope),
+          comment: `tranche "${command.trancheId}" of ${command.amountFen} fen capped at ${command.paidFen} fen: fund "${command.fund}" has ${command.fundShareFen} fen of the contract`,
+          details: { trancheId: command.trancheId, fund: command.fund, amountFen: command.amountFen, paidFen: command.paidFen, fundShareFen: command.fundShareFen, vendorId: command.vendorId },
+        }),
+      );
+      return;
+
     case 'incident':
       // Something ops staff must fix (a missing business calendar…): it stands in the cycle's audit trail.
       await appendAuditEntry(sql, systemAuditEntry(scope, command, { action: 'cycle.incident', ...ownerSubject(scope), comment: command.message }));

@@ -12,7 +12,7 @@ import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioS
  *   (a) Baotou's quarterly mediation review (seed 003 §二(三).1(7)): each quarter's success rate, computed
  *       on that quarter's ledger alone, shown per contract in GET /cycles/{id} with whether it passed;
  *   (b) a 30 / 40 / 30 contract whose 40 % is paid after a mid-term acceptance (ledgers 1–2, then the
- *       acceptance, then ledgers 3–4) and whose last 30 % comes after the term.
+ *       acceptance, then ledgers 3–4) and whose last 30 % comes after the term, within what the activity fund has left.
  */
 
 interface ReviewView {
@@ -200,9 +200,13 @@ describe('several period groups, through the HTTP API', () => {
       // 3 000 000 × 40 / 100 = 1 200 000
       ['midTerm', 1_200_000],
       // paid so far 900 000 + 1 200 000 = 2 100 000; the rest 3 000 000 − 2 100 000 = 900 000;
-      // scaled by the score: 900 000 × 90 / 100 = 810 000; capped by spend: min(810 000, 700 000) = 700 000
-      ['activityFunds', 700_000],
+      // scaled by the score: 900 000 × 90 / 100 = 810 000; capped by spend: min(810 000, 700 000) = 700 000;
+      // capped by the activity fund: its share of the contract is 7 200 000 × 3 000 000 / 12 000 000 = 1 800 000
+      // (budget 100 × (120 000 − 120 000 × 40 / 100) = 7 200 000), and the mid-term tranche took 1 200 000 of it:
+      // 1 800 000 − 1 200 000 = 600 000 left.
+      ['activityFunds', 600_000],
     ]);
+    expect(cycle.audit.filter((e) => e.action === 'payment.capped').map((e) => [e.details['trancheId'], e.details['amountFen'], e.details['paidFen']])).toEqual([['activityFunds', 700_000, 600_000]]);
     // The term: four months from the first ledger period's start (its submission task's opening), as the
     // day four months later begins in China (UTC+8).
     const ledgers = [...cycle.tasks.closed, ...cycle.tasks.open].filter((t) => t.kind === 'ledgerSubmission');
@@ -218,7 +222,7 @@ describe('several period groups, through the HTTP API', () => {
       ['laterLedgers', 3],
       ['laterLedgers', 4],
     ]);
-    // 900 000 + 1 200 000 + 700 000 = 2 800 000 ≤ 3 000 000
+    // 900 000 + 1 200 000 + 600 000 = 2 700 000 ≤ 3 000 000
     expect(incidentsOf(cycle)).toEqual([]);
   });
 });

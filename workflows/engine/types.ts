@@ -371,6 +371,11 @@ export type EngineCommand =
   | { type: 'recordEvaluation'; seq: number; at: string; evaluation: EvaluationRecord }
   /** A tranche reached its payment node after the exit mechanism withheld it: not paid, for the audit trail. */
   | { type: 'withholdTranche'; seq: number; at: string; trancheId: string; amountFen: number; vendorId: string; reason: string }
+  /**
+   * A tranche's amount was more than its fund has left of its share of the contract: `amountFen` is what its
+   * expression gave, `paidFen` what is paid (the rest of the share), for the audit trail; `instructPayment` follows when above 0.
+   */
+  | { type: 'capTranche'; seq: number; at: string; trancheId: string; fund: string; amountFen: number; paidFen: number; fundShareFen: number; vendorId: string }
   /** A review group's period closed: its KPIs and whether it passed (for the contract's read model). */
   | { type: 'periodReviewed'; seq: number; at: string; review: PeriodReview }
   /** A confirmed ledger period measured a service level of the contract (for the contract's read model). */
@@ -429,4 +434,14 @@ export interface EngineContext {
    * confirmed late) was given until the end of the day it opens: theirs is due, and late, from the due day.
    */
   readonly ledgerDueFromDueDayOnly?: boolean;
+  /**
+   * Set by contract workflows recorded before the tranches of one fund were capped at the fund's share of
+   * the contract (`contract.funds.<fund>`): theirs pay what their amounts give, checked only against the contract.
+   */
+  readonly tranchesUncappedByFund?: boolean;
+  /**
+   * Set by contract workflows recorded before the final part of the money waited for the term: theirs may
+   * bring the paid total up to the contract amount before the term has ended.
+   */
+  readonly fullPaymentBeforeTerm?: boolean;
 }

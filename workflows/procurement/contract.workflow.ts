@@ -20,6 +20,9 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     ...(recordsEvaluations ? { recordsEvaluations } : {}),
     ...(patched('ledger-periods-hold-the-term') ? {} : { termEndsAtLastLedger: true }),
     ...(patched('ledger-due-not-before-it-opens') ? {} : { ledgerDueFromDueDayOnly: true }),
+    // Contracts recorded before a fund's tranches were capped at its share, or before the last of the money waited for the term, pay as they did.
+    ...(patched('tranche-within-its-fund') ? {} : { tranchesUncappedByFund: true }),
+    ...(patched('final-money-after-the-term') ? {} : { fullPaymentBeforeTerm: true }),
   };
   const started = input.resume
     ? undefined

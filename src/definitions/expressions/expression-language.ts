@@ -289,7 +289,7 @@ export interface FixedShare {
 /**
  * Reads `expression` as a sum of integer literals and terms that multiply or divide `variable`
  * (`contract.amount`) by integer literals only (`contract.amount * 30 / 100`, `contract.amount / 2`,
- * `500000`), and gives its share of the variable and its constant. Anything else (another variable,
+ * `500000`; or of a deeper member, `contract.funds.activityFunds / 2`), and gives its share of the variable and its constant. Anything else (another variable,
  * a function, a literal inside a term, a division by a non-positive literal, a sum subtracted) gives
  * undefined: the amount depends on more than the variable. The constant is an upper bound: a term with
  * a division rounds down, which a subtraction turns into up to one fen more (counted in the constant).
@@ -303,8 +303,13 @@ export function fixedShareOf(expression: string, variable: string): FixedShare |
   } catch {
     return undefined;
   }
-  const [object, member] = variable.split('.');
-  const isVariable = (node: ASTNode) => node.op === '.' && node.args[0].op === 'id' && node.args[0].args === object && node.args[1] === member;
+  // `contract.amount`, or a deeper member such as `contract.funds.activityFunds`: matched from its last name inwards.
+  const names = variable.split('.');
+  const isPath = (node: ASTNode, upTo: number): boolean => {
+    if (upTo === 0) return node.op === 'id' && node.args === names[0];
+    return node.op === '.' && node.args[1] === names[upTo] && isPath(node.args[0] as ASTNode, upTo - 1);
+  };
+  const isVariable = (node: ASTNode) => names.length > 1 && isPath(node, names.length - 1);
   const literal = (node: ASTNode): bigint | undefined => (node.op === 'value' && typeof node.args === 'bigint' ? node.args : undefined);
   const term = (node: ASTNode): Fraction | undefined => {
     if (isVariable(node)) return { num: 1n, den: 1n };

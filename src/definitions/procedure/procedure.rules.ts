@@ -711,11 +711,105 @@ const trancheTotal: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+/**
+ * The tranches of one fund (`fund: <component>`) together never pay more than the fund's share of the
+ * contract (`contract.funds.<component>`): the engine caps one that would (workflows/engine/nodes/payment.ts),
+ * and where the amounts are constant shares of that share the compiler sees it before anything is paid.
+ */
+const trancheFund: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-TRANCHE-FUND',
+  description:
+    'The tranches of one fund whose amounts are constants or fixed shares of that fund’s share of the contract (`contract.funds.<fund>`) may not be able to add up to more than it: their shares sum to at most 100 %, and to less when their constants are positive (the engine caps the others when they are paid).',
+  check(context) {
+    const p = context.definition;
+    const release = p.steps.findIndex((step) => step.kind === 'paymentRelease');
+    const releaseStep = p.steps[release];
+    if (releaseStep?.kind !== 'paymentRelease') return;
+    const funds = new Set(releaseStep.payment.tranches.flatMap((tranche) => (tranche.fund === undefined ? [] : [tranche.fund])));
+    for (const fund of funds) {
+      let num = 0n;
+      let den = 1n;
+      let constant = 0n;
+      const counted: string[] = [];
+      for (const [t, tranche] of releaseStep.payment.tranches.entries()) {
+        if (tranche.fund !== fund) continue;
+        const fixed = fixedShareOf(tranche.amount, `contract.funds.${fund}`);
+        if (!fixed) continue;
+        num = num * fixed.share.den + fixed.share.num * den;
+        den *= fixed.share.den;
+        constant += fixed.constant;
+        const of = `fund "${fund}"`;
+        counted.push(`"${tranche.id}" (${describeShare(fixed, of)})`);
+        if (num > den || (num === den && constant > 0n)) {
+          context.report(
+            ['steps', release, 'payment', 'tranches', t, 'amount'],
+            `tranches ${counted.join(', ')} add up to ${describeShare({ share: { num, den }, constant }, of)}: they can pay more than the fund's share of the contract (contract.funds.${fund}); lower their shares so that they sum to at most 100 %`,
+          );
+          break;
+        }
+      }
+    }
+  },
+};
+
 /** A fixed share as a reader checks it: `30 % of the contract`, `100 % of the contract + 500 fen`, `500 fen`. */
-function describeShare({ share, constant }: FixedShare): string {
+function describeShare({ share, constant }: FixedShare, of = 'the contract'): string {
   const percent = Number((share.num * 10000n) / share.den) / 100;
-  const parts = [...(share.num !== 0n ? [`${percent} % of the contract`] : []), ...(constant !== 0n || share.num === 0n ? [`${constant} fen`] : [])];
+  const parts = [...(share.num !== 0n ? [`${percent} % of ${of}`] : []), ...(constant !== 0n || share.num === 0n ? [`${constant} fen`] : [])];
   return parts.join(' + ');
+}
+
+/**
+ * The final part of the money waits for the term: a contract that pays tranches pays one after the term
+ * has ended on every way to a successful end — in the payment step (payment.ts refuses a payment there
+ * before the term ends), or in the performance step after the ledgerPeriods node that runs to the end of
+ * the term (it holds the flow until then). The engine refuses, before the term, a payment that would bring
+ * the paid total up to the contract amount; without a tranche after the term such a contract could not
+ * complete paid in full.
+ */
+const finalTranche: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-FINAL-TRANCHE',
+  description:
+    'A procedure that pays tranches pays at least one of them after the contract’s term has ended, on every way to a successful end: in the payment step, or in the performance step after its ledgerPeriods node without `through`.',
+  check(context) {
+    const p = context.definition;
+    const release = p.steps.findIndex((step) => step.kind === 'paymentRelease');
+    const releaseStep = p.steps[release];
+    if (releaseStep?.kind !== 'paymentRelease' || releaseStep.payment.tranches.length === 0) return;
+    const unpaidEnd = completedWithoutPaying(releaseStep);
+    if (unpaidEnd === undefined) return;
+    const performance = stepsOfKind(p, 'performanceManagement')[0];
+    const toTerm = performance?.step.flow.nodes.find((node) => node.type === 'ledgerPeriods' && node.through === undefined);
+    if (performance && toTerm && completedWithoutPaying(performance.step, toTerm.id) === undefined) return;
+    const endIndex = releaseStep.flow.nodes.findIndex((node) => node.id === unpaidEnd);
+    context.report(
+      ['steps', release, 'flow', 'nodes', endIndex, 'id'],
+      `the contract can end at "${unpaidEnd}" without a tranche paid after its term has ended: pay one on every way to this end, or in step "${performance?.step.id ?? 'performanceManagement'}" after its ledger periods${toTerm ? ` "${toTerm.id}"` : ''} that run to the end of the term`,
+    );
+  },
+};
+
+/**
+ * The first completed end of `step` (document order) that some way from its start reaches without passing
+ * a payment node — after node `after` has run, when given (a payment before it does not count).
+ */
+function completedWithoutPaying(step: ProcedureStep, after?: string): string | undefined {
+  const graph = graphOf(step);
+  const seen = new Set<string>();
+  const reached = new Set<string>();
+  const queue: Array<[string, boolean]> = [[step.flow.start, after === undefined]];
+  while (queue.length > 0) {
+    const [id, passed] = queue.pop() as [string, boolean];
+    const node = graph.get(id);
+    const key = `${id} ${passed}`;
+    if (!node || seen.has(key)) continue;
+    seen.add(key);
+    const nowPassed = passed || id === after;
+    if (node.type === 'payment' && nowPassed) continue;
+    if (node.type === 'end' && node.outcome === 'completed') reached.add(id);
+    for (const next of successorsOf(node)) queue.push([next, nowPassed]);
+  }
+  return step.flow.nodes.find((node) => reached.has(node.id))?.id;
 }
 
 /** Whether `payer` can run only after `trigger` completed successfully (an earlier step, or later on every path in the same step). */
@@ -1122,6 +1216,8 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   drawnApprovals,
   tranches,
   trancheTotal,
+  trancheFund,
+  finalTranche,
   exitRules,
   expressions,
   eventAnchors,

@@ -377,13 +377,20 @@ const WORKING_TRANCHE = 'amount: contract.funds.workingFunds }';
 const ACTIVITY_AMOUNT = '          amount: min(contract.funds.activityFunds * evaluation.score / 100, ledger.totals.activitySpendFen)\n';
 
 /** Drives a contract whose working funds are 30 % of it and whose activity funds are `activity`, to its end. */
-function paidWith(activity: string): { status: string; payments: Array<[string, number]>; incidents: string[]; periods: unknown; contractFen: number } {
+function paidWith(
+  activity: string,
+  context: Partial<EngineContext> = {},
+): { status: string; payments: Array<[string, number]>; incidents: string[]; periods: unknown; contractFen: number; capped: Array<[string, number, number]> } {
   const definition = edited([
     ['        periods: "12"\n', '        periods: "2"\n'],
+    // The budget split 30 / 70, so that each fund's share of the 1 000 000 fen contract holds its tranche:
+    // working ⌊1 500 000 × 1 000 000 / 5 000 000⌋ = 300 000, activity ⌊3 500 000 × 1 000 000 / 5 000 000⌋ = 700 000.
+    ['amount: derived.budgetTotal / 2 }', 'amount: derived.budgetTotal * 30 / 100 }'],
+    ['amount: derived.budgetTotal - derived.budgetTotal / 2 }', 'amount: derived.budgetTotal - derived.budgetTotal * 30 / 100 }'],
     [WORKING_TRANCHE, 'amount: contract.amount * 30 / 100 }'],
     [ACTIVITY_AMOUNT, `          amount: "${activity}"\n`],
   ]);
-  const { driver, task } = firstLedger(definition);
+  const { driver, task } = firstLedger(definition, context);
   for (const [spent, submission] of [[300_000, task], [500_000, undefined]] as const) {
     const submit = submission ?? driver.advanceTo('periods');
     driver.apply(decision(driver, submit, 'submit', { payload: { kind: 'ledger', lines: { activitySpendFen: spent } } }));
@@ -401,11 +408,12 @@ function paidWith(activity: string): { status: string; payments: Array<[string, 
     incidents: driver.commands.flatMap((c) => (c.type === 'incident' ? [c.message] : [])),
     periods: driver.state.values.periods,
     contractFen: driver.state.values.contract?.amount ?? 0,
+    capped: driver.commands.flatMap((c) => (c.type === 'capTranche' ? [[c.trancheId, c.amountFen, c.paidFen] as [string, number, number]] : [])),
   };
 }
 
 describe('money expressions: what was paid (payments)', () => {
-  it('pays the rest of the contract scaled by the score and capped by spend; the same tranche without the history overpays and fails the contract', () => {
+  it('pays the rest of the contract scaled by the score and capped by spend; the same tranche without the history is capped by its fund, and fails a contract recorded before the fund cap', () => {
     // The happy award is the lowest bid, 1 000 000 fen. Working funds: 1 000 000 × 30 / 100 = 300 000.
     // With the history: the rest is 1 000 000 − 300 000 = 700 000; × 90 / 100 = 630 000; spend 300 000 + 500 000 = 800 000; min = 630 000.
     const withHistory = paidWith('min((contract.amount - payments.paidFen) * evaluation.score / 100, ledger.totals.activitySpendFen)');
@@ -416,8 +424,16 @@ describe('money expressions: what was paid (payments)', () => {
       ['workingFunds', 300_000],
       ['activityFunds', 630_000],
     ]);
-    // Without it: min(1 000 000 × 90 / 100 = 900 000, 800 000) = 800 000, and 300 000 + 800 000 = 1 100 000 > 1 000 000.
-    const without = paidWith('min(contract.amount * evaluation.score / 100, ledger.totals.activitySpendFen)');
+    // Without it: min(1 000 000 × 90 / 100 = 900 000, 800 000) = 800 000, above the activity fund's 700 000: paid 700 000,
+    // and 300 000 + 700 000 = 1 000 000, the contract, after its term.
+    expect(paidWith('min(contract.amount * evaluation.score / 100, ledger.totals.activitySpendFen)')).toMatchObject({
+      status: 'completed',
+      payments: [['workingFunds', 300_000], ['activityFunds', 700_000]],
+      capped: [['activityFunds', 800_000, 700_000]],
+      incidents: [],
+    });
+    // A contract recorded before the fund cap: 300 000 + 800 000 = 1 100 000 > 1 000 000, the contract total fails it.
+    const without = paidWith('min(contract.amount * evaluation.score / 100, ledger.totals.activitySpendFen)', { tranchesUncappedByFund: true });
     expect(without.status).toBe('failed');
     expect(without.payments).toEqual([['workingFunds', 300_000]]);
     expect(without.incidents).toEqual([
@@ -826,5 +842,90 @@ describe('flow node ledgerPeriods.through', () => {
     const one = ledgersSpending(edited([FOUR_MONTHS]), [100, 100, 100, 100], { recordsEvaluations: true });
     one.apply(decision(one, one.advanceTo('evaluate'), 'approve', { payload: SCORES }));
     expect(recorded(one).map((r) => [r.period, r.periodThrough])).toEqual([[null, undefined]]);
+  });
+});
+
+/* ------------------------------------------------------------------------------------------------
+ * Issue 9, last gaps: the tranches of one fund never exceed its share of the contract, and the final
+ * part of the money waits for the term. The happy award is the lowest bid, 1 000 000 fen, of a budget
+ * of 5 000 000 halved into working and activity funds: each fund's share of the contract is
+ * ⌊2 500 000 × 1 000 000 / 5 000 000⌋ = 500 000 fen. The contract's periods start on 1 April 2026.
+ * ---------------------------------------------------------------------------------------------- */
+
+describe('payment.tranches[].fund and the term: the money stays within its fund and its final part waits for the term', () => {
+  const TWO_MONTHS = ['        periods: "12"\n', '        periods: "2"\n'] as const;
+  const WORKING = 'fund: workingFunds, after: signContract, amount: contract.funds.workingFunds }';
+  const PAY_ACTIVITY = '        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: paymentDone }\n';
+  const ACTIVITY_TRANCHE = '        - id: activityFunds\n';
+  const paymentsOf = (driver: ProcedureDriver) => driver.commands.flatMap((c) => (c.type === 'instructPayment' ? [[c.trancheId, c.amountFen] as [string, number]] : []));
+  const incidentsOf = (driver: ProcedureDriver) => driver.commands.flatMap((c) => (c.type === 'incident' ? [c.message] : []));
+
+  /** Working funds at 80 % of their share, then the activity funds as the fixture says and a bonus of 8 % of the contract from the activity fund. */
+  const withBonus = () =>
+    edited([
+      TWO_MONTHS,
+      [WORKING, 'fund: workingFunds, after: signContract, amount: contract.funds.workingFunds * 80 / 100 }'],
+      [ACTIVITY_TRANCHE, `        - { id: bonus, title: { zh: 奖励, en: Bonus }, fund: activityFunds, after: accept, amount: contract.amount * 8 / 100 }\n${ACTIVITY_TRANCHE}`],
+      [PAY_ACTIVITY, '        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: payBonus }\n        - { id: payBonus, type: payment, tranche: bonus, next: paymentDone }\n'],
+    ]);
+
+  it('fund: a tranche above what its fund has left is paid the rest of the fund and audited as capped; a contract recorded before the cap pays it whole', () => {
+    const run = (context: Partial<EngineContext>) => ledgersSpending(withBonus(), [300_000, 500_000], context).runToEnd();
+    const capped = run({});
+    // workingFunds: 500 000 × 80 / 100 = 400 000. activityFunds: min(500 000 × 90 / 100 = 450 000, 300 000 + 500 000) = 450 000.
+    // bonus: 1 000 000 × 8 / 100 = 80 000, but the activity fund has 500 000 − 450 000 = 50 000 left: 50 000.
+    expect([capped.state.status, paymentsOf(capped)]).toEqual(['completed', [['workingFunds', 400_000], ['activityFunds', 450_000], ['bonus', 50_000]]]);
+    const cap = capped.commands.find((c) => c.type === 'capTranche');
+    expect(cap?.type === 'capTranche' && [cap.trancheId, cap.fund, cap.amountFen, cap.paidFen, cap.fundShareFen]).toEqual(['bonus', 'activityFunds', 80_000, 50_000, 500_000]);
+    expect(incidentsOf(capped)).toEqual([]);
+    // Without the cap: 400 000 + 450 000 + 80 000 = 930 000 ≤ 1 000 000, all paid as the amounts say.
+    const uncapped = run({ tranchesUncappedByFund: true });
+    expect([uncapped.state.status, paymentsOf(uncapped)]).toEqual(['completed', [['workingFunds', 400_000], ['activityFunds', 450_000], ['bonus', 80_000]]]);
+    expect(uncapped.commands.some((c) => c.type === 'capTranche')).toBe(false);
+  });
+
+  it('fund: a fund with nothing left settles the tranche without a payment, still audited', () => {
+    // The bonus from the working fund, which its own tranche paid in full (500 000 of 500 000): 0 left.
+    const definition = edited([
+      TWO_MONTHS,
+      [ACTIVITY_TRANCHE, `        - { id: bonus, title: { zh: 奖励, en: Bonus }, fund: workingFunds, after: accept, amount: contract.amount * 4 / 100 }\n${ACTIVITY_TRANCHE}`],
+      [PAY_ACTIVITY, '        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: payBonus }\n        - { id: payBonus, type: payment, tranche: bonus, next: paymentDone }\n'],
+    ]);
+    const driver = ledgersSpending(definition, [300_000, 500_000]).runToEnd();
+    // workingFunds 500 000; activityFunds min(450 000, 800 000) = 450 000; bonus 1 000 000 × 4 / 100 = 40 000 capped at 0.
+    expect([driver.state.status, paymentsOf(driver)]).toEqual(['completed', [['workingFunds', 500_000], ['activityFunds', 450_000]]]);
+    const cap = driver.commands.find((c) => c.type === 'capTranche');
+    expect(cap?.type === 'capTranche' && [cap.trancheId, cap.amountFen, cap.paidFen]).toEqual(['bonus', 40_000, 0]);
+  });
+
+  /** A mid-term tranche of `amount` after the first of two months, the second month run by a second ledgerPeriods node. */
+  const midTerm = (amount: string) =>
+    edited([
+      TWO_MONTHS,
+      [
+        '        - { id: periods, type: ledgerPeriods, title: { zh: 月度台账, en: Monthly ledgers }, next: evaluate }\n',
+        `        - { id: periods, type: ledgerPeriods, title: { zh: 首月台账, en: First month }, through: "1", next: payMidTerm }
+        - { id: payMidTerm, type: payment, tranche: midTerm, next: laterPeriods }
+        - { id: laterPeriods, type: ledgerPeriods, title: { zh: 次月台账, en: Second month }, next: evaluate }
+`,
+      ],
+      [ACTIVITY_TRANCHE, `        - { id: midTerm, title: { zh: 中期款, en: Mid-term tranche }, after: periods, amount: "${amount}" }\n${ACTIVITY_TRANCHE}`],
+    ]);
+
+  it('the term: a mid-term tranche that would complete the contract’s payments is refused with an incident, nothing paid; one fen less is paid; a contract recorded before pays it', () => {
+    const rest = midTerm('contract.amount - payments.paidFen');
+    const refused = ledgersSpending(rest, [300_000]);
+    // Working funds 500 000 at signing; the rest 1 000 000 − 500 000 = 500 000 would make 1 000 000, the whole
+    // contract, at the end of April: the term (two months from 1 April) ends as 1 June begins in China.
+    expect(refused.state.status).toBe('failed');
+    expect(paymentsOf(refused)).toEqual([['workingFunds', 500_000]]);
+    expect(incidentsOf(refused)).toEqual([
+      'tranche "midTerm" of 500000 fen would bring payments to 1000000 fen, the whole contract amount, before the contract\'s term ends at 2026-05-31T16:00:00.000Z: the final part of the money waits for the term; nothing was paid',
+    ]);
+    // 1 000 000 − 500 000 − 1 = 499 999: 999 999 paid mid-term, 1 fen short of the contract, is allowed.
+    const short = ledgersSpending(midTerm('contract.amount - payments.paidFen - 1'), [300_000]);
+    expect([short.state.status, paymentsOf(short)]).toEqual(['running', [['workingFunds', 500_000], ['midTerm', 499_999]]]);
+    const legacy = ledgersSpending(rest, [300_000], { fullPaymentBeforeTerm: true });
+    expect(paymentsOf(legacy)).toEqual([['workingFunds', 500_000], ['midTerm', 500_000]]);
   });
 });

@@ -4,7 +4,8 @@ import { edited, MINIMAL_PROCEDURE } from '../../../support/minimal-procedure.js
 
 /**
  * PF-TRANCHE-TOTAL: the tranches whose amounts are constants or fixed shares of the contract amount
- * may not add up to more than the contract. The minimal procedure's two tranches get the amounts of
+ * may not add up to more than the contract; PF-TRANCHE-FUND: nor those of one fund to more than its
+ * share (`contract.funds.<fund>`); PF-FINAL-TRANCHE: some tranche is paid after the term. The minimal procedure's two tranches get the amounts of
  * each case, and a third tranche (`finalPayment`, paid after the second) is added.
  */
 function withAmounts(working: string, activity: string, final: string): string {
@@ -83,5 +84,60 @@ describe('PF-EXPR on the money scope', () => {
     expect(totalProblems(withAmounts('contract.amount * 30 / 100', '0', 'periods.ledger[0].kpis.spendWithinBudget ? 0 : 1'))).toEqual([]);
     expect(totalProblems(withAmounts('contract.amount * 30 / 100', '0', 'periods.ledger[0].kpis.spendWithinBudget'))).toEqual([expect.stringMatching(/^PF-EXPR .*true\/false where a whole number/)]);
     expect(totalProblems(withAmounts('contract.amount * 30 / 100', '0', 'periods.ledger[0].kpis.nope'))).toEqual([expect.stringMatching(/^PF-EXPR .*nope/)]);
+  });
+});
+
+describe('PF-TRANCHE-FUND', () => {
+  // `activityFunds` and `finalPayment` both pay the activity fund; `workingFunds` the working fund.
+  it('accepts 60 % and 40 % of the activity fund, and rejects 60 % and 50 % (110 %) at the second', () => {
+    expect(totalProblems(withAmounts('contract.funds.workingFunds', 'contract.funds.activityFunds * 60 / 100', 'contract.funds.activityFunds * 40 / 100'))).toEqual([]);
+    expect(totalProblems(withAmounts('contract.funds.workingFunds', 'contract.funds.activityFunds * 60 / 100', 'contract.funds.activityFunds / 2'))).toEqual([
+      'PF-TRANCHE-FUND steps[5].payment.tranches[2].amount: tranches "activityFunds" (60 % of fund "activityFunds"), "finalPayment" (50 % of fund "activityFunds") add up to 110 % of fund "activityFunds": they can pay more than the fund\'s share of the contract (contract.funds.activityFunds); lower their shares so that they sum to at most 100 %',
+    ]);
+  });
+
+  it('rejects the whole fund plus a constant, and counts each fund on its own', () => {
+    expect(totalProblems(withAmounts('contract.funds.workingFunds', 'contract.funds.activityFunds', '1'))).toEqual([expect.stringContaining('add up to 100 % of fund "activityFunds" + 1 fen')]);
+    // The whole working fund and the whole activity fund: each 100 % of its own.
+    expect(totalProblems(withAmounts('contract.funds.workingFunds', 'contract.funds.activityFunds', '0'))).toEqual([]);
+  });
+
+  it('leaves to run time the amounts that are not shares of their fund: of the contract, of another fund, reading the evaluation', () => {
+    expect(totalProblems(withAmounts('contract.funds.workingFunds', 'contract.funds.activityFunds', 'contract.amount * 10 / 100'))).toEqual([]);
+    expect(totalProblems(withAmounts('contract.funds.workingFunds', 'contract.funds.activityFunds', 'contract.funds.workingFunds / 10'))).toEqual([]);
+    expect(totalProblems(withAmounts('contract.funds.workingFunds', 'contract.funds.activityFunds', 'contract.funds.activityFunds * evaluation.score / 100'))).toEqual([]);
+  });
+
+  it('reads a fixed share of a member deeper than `contract.amount`', () => {
+    expect(fixedShareOf('contract.funds.activityFunds * 40 / 100 + 5', 'contract.funds.activityFunds')).toEqual({ share: { num: 2n, den: 5n }, constant: 5n });
+    expect(fixedShareOf('contract.funds.workingFunds * 40 / 100', 'contract.funds.activityFunds')).toBeUndefined();
+    expect(fixedShareOf('funds.activityFunds', 'contract.funds.activityFunds')).toBeUndefined();
+  });
+});
+
+describe('PF-FINAL-TRANCHE', () => {
+  const PERFORMANCE_END = '        - { id: accept, type: acceptance, title: { zh: 验收, en: Acceptance }, role: justice-bureau, next: performanceDone, onFail: performanceFailed }\n';
+  const PAYMENT_FLOW = '      start: payActivityFunds\n      nodes:\n        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: paymentDone }\n';
+
+  it('accepts the last tranche paid in the performance step after its ledger periods that run to the end of the term, with nothing paid in the payment step', () => {
+    const text = edited(MINIMAL_PROCEDURE, [
+      [PERFORMANCE_END, `${PERFORMANCE_END.replace('next: performanceDone', 'next: payActivityFunds')}        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: performanceDone }\n`],
+      [PAYMENT_FLOW, '      start: paymentDone\n      nodes:\n'],
+    ]);
+    expect(totalProblems(text)).toEqual([]);
+  });
+
+  it('rejects the same when the ledger periods before the payment end mid-term (`through`) and a second node runs to the term after it', () => {
+    const text = edited(MINIMAL_PROCEDURE, [
+      ['        - { id: periods, type: ledgerPeriods, title: { zh: 月度台账, en: Monthly ledgers }, next: evaluate }\n', '        - { id: periods, type: ledgerPeriods, title: { zh: 月度台账, en: Monthly ledgers }, through: "6", next: evaluate }\n'],
+      [
+        PERFORMANCE_END,
+        `${PERFORMANCE_END.replace('next: performanceDone', 'next: payActivityFunds')}        - { id: payActivityFunds, type: payment, tranche: activityFunds, next: laterPeriods }\n        - { id: laterPeriods, type: ledgerPeriods, title: { zh: 后六个月, en: Last six months }, next: performanceDone }\n`,
+      ],
+      [PAYMENT_FLOW, '      start: paymentDone\n      nodes:\n'],
+    ]);
+    expect(totalProblems(text)).toEqual([
+      'PF-FINAL-TRANCHE steps[5].flow.nodes[0].id: the contract can end at "paymentDone" without a tranche paid after its term has ended: pay one on every way to this end, or in step "performanceManagement" after its ledger periods "laterPeriods" that run to the end of the term',
+    ]);
   });
 });
