@@ -20,6 +20,8 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     ...(recordsEvaluations ? { recordsEvaluations } : {}),
     ...(patched('ledger-periods-hold-the-term') ? {} : { termEndsAtLastLedger: true }),
     ...(patched('ledger-due-not-before-it-opens') ? {} : { ledgerDueFromDueDayOnly: true }),
+    // Contracts recorded before each period's ledger opened at its own time open them in turn.
+    ...(patched('ledger-periods-open-on-their-own') ? {} : { ledgerPeriodsInTurn: true }),
   };
   const started = input.resume
     ? undefined
