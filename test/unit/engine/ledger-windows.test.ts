@@ -209,4 +209,15 @@ describe('ledger periods open at their own time', () => {
     expect(decideAt(driver, CONFIRMED_1, open(driver, 'ledgerConfirmation', 1), 'approve').ok).toBe(true);
     expect(openLedgers(driver)).toEqual(['ledgerSubmission 2']);
   });
+  it('a contract carried over from periods in turn (a renewed history) opens the periods it missed at the next confirmation, and waits for the next start', () => {
+    const inTurn = contract({ ledgerPeriodsInTurn: true });
+    expect(decideAt(inTurn, LATE_1, open(inTurn, 'ledgerSubmission', 1), 'submit', { activitySpendFen: SPEND[1] }).ok).toBe(true);
+    // Its history renewed with today's code: the state runs on with periods opening on their own.
+    const driver = new ProcedureDriver({ ...inTurn.context, ledgerPeriodsInTurn: undefined }, PERIOD_2_STARTS);
+    driver.state = inTurn.state;
+    expect(decideAt(driver, CONFIRMED_2, open(driver, 'ledgerConfirmation', 1), 'approve').ok).toBe(true);
+    // 21 May: period 2 has started and opens at once; period 3 waits for 1 June.
+    expect(openLedgers(driver)).toEqual(['ledgerSubmission 2']);
+    expect(driver.commands.flatMap((c) => (c.type === 'startTimer' && c.timerId.startsWith('ledger:') ? [[c.timerId, c.until]] : []))).toEqual([['ledger:3', PERIOD_3_STARTS]]);
+  });
 });
