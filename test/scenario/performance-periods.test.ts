@@ -67,9 +67,65 @@ const WORKING_FUNDS_FEN = 1_200_000;
 const ACTIVITY_FUNDS_FEN = 1_620_000;
 const SPENT_A_MONTH_FEN = 1_000_000;
 
+/*
+ * The second contract runs a year later (the server's clock only moves forward), filed on Thursday
+ * 10 June 2055 at 09:00 China time. Its periods start then, as 10 July and as 10 August 2055 begin; its
+ * term ends as 10 September 2055 begins.
+ */
+const FILED_AT_B = '2055-06-10T01:00:00.000Z';
+/** Period 1 is due by the end of 25 June; handed in on Sunday 27 June at 09:00, 26 and 27 June are late: 2 days. */
+const DUE_1_B = '2055-06-25T15:59:59.999Z';
+const LATE_1_B = '2055-06-27T01:00:00.000Z';
+const DAYS_LATE_1_B = 2;
+/** Period 2 opens as 10 July begins; its window opens as 20 July begins, and it comes in that day at 09:00. */
+const PERIOD_2_B = '2055-07-09T16:00:00.000Z';
+const DUE_2_B = '2055-07-25T15:59:59.999Z';
+const SUBMITTED_2_B = '2055-07-20T01:00:00.000Z';
+/** Period 1, returned on 27 June, is corrected only on 3 August at 09:00. */
+const CORRECTED_1_B = '2055-08-03T01:00:00.000Z';
+/** Period 3 opens as 10 August begins, its window as 20 August begins. */
+const PERIOD_3_B = '2055-08-09T16:00:00.000Z';
+const OPENS_3_B = '2055-08-19T16:00:00.000Z';
+const TERM_ENDS_B = '2055-09-09T16:00:00.000Z';
+
 type LedgerTask = TaskView & { period?: number; awaitingCaseEvidence?: string[] };
 type Detail = CycleDetail & { contracts: Array<CycleDetail['contracts'][number] & { serviceLevels: Array<{ serviceLevelId: string; period: number; value: unknown; met: boolean }> }> };
 type TaskRecord = TaskView & { overdue: boolean; overdueAt: string | null; overdueDueAt: string | null };
+
+/**
+ * A three-month Deqing contract (periodsProcedure) launched and driven through the API up to its filing,
+ * with the helpers the tests hand in and read its ledgers by. `leave` says which tasks the test decides
+ * itself (the ledger submissions, and with `confirmations` the confirmations too).
+ */
+async function threeMonthContract(stack: ScenarioStack, scenario: ProcedureScenario, names: readonly string[], { confirmations = false } = {}) {
+  const { definition } = scenario;
+  const performance = definition.steps.find((step) => step.kind === 'performanceManagement');
+  const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
+  if (performance?.kind !== 'performanceManagement' || selection?.kind !== 'vendorSelection') throw new Error(`${PROCEDURE} has no performance or selection step`);
+  const vendorIds = await scenario.verifiedVendors(names, 'civil-affairs');
+  const winner = vendorIds[0]!;
+  const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 3 });
+  const admin = await scenario.as('administrator');
+  const drive = new CycleDrive<Detail, LedgerTask>(scenario, cycleId, planner, {
+    bidders: vendorIds,
+    winner,
+    // The award to the winner at 3 000 000 fen; the test hands in the vendor's ledgers.
+    priceFen: CONTRACT_FEN,
+    scoreOf: (b) => (b.vendorId === winner ? 90 : 80),
+    forms: { draftBudget: { supervisedPersons: 100 } },
+    leave: (t) => t.kind === 'ledgerSubmission' || (confirmations && t.kind === 'ledgerConfirmation'),
+    check: (cycle) => expect(incidentsOf(cycle)).toEqual([]),
+  });
+  const vendorLines = performance.performance.ledger.lines.filter((line) => line.id !== 'casesClosed');
+  const submitLedger = (task: TaskView, extra: Record<string, number> = {}) =>
+    drive.decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(vendorLines), activityFundsSpent: SPENT_A_MONTH_FEN, ...extra } } });
+  const record = async (task: TaskView) => (await stack.call<TaskRecord>('GET', `/tasks/${encodeURIComponent(task.id)}`, admin)).body;
+  const ledgerOf = (period: number, kind = 'ledgerSubmission') => (_cycle: Detail, open: LedgerTask[]) => open.some((t) => t.kind === kind && t.period === period);
+  const openLedger = async (period: number, kind = 'ledgerSubmission') =>
+    (await drive.until(ledgerOf(period, kind), { skip: false })).open.find((t) => t.kind === kind && t.period === period)!;
+  const confirmed = (period: number) => (cycle: Detail) => cycle.tasks.closed.some((t) => t.kind === 'ledgerConfirmation' && t.decision?.outcome === 'approve' && t.title.en.endsWith(`period ${period}`));
+  return { drive, winner, submitLedger, record, openLedger, confirmed };
+}
 
 /**
  * A Deqing contract's ledger periods on the calendar, through the HTTP API on the time-skipping server
@@ -79,9 +135,11 @@ type TaskRecord = TaskView & { overdue: boolean; overdueAt: string | null; overd
  */
 describe('performance periods on the calendar, through the HTTP API', () => {
   let stack: ScenarioStack;
+  let scenario: ProcedureScenario;
 
   beforeAll(async () => {
     stack = await ScenarioStack.start('scenario_periods');
+    scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE, periodsProcedure());
   });
 
   afterAll(async () => {
@@ -89,32 +147,7 @@ describe('performance periods on the calendar, through the HTTP API', () => {
   });
 
   it('refuses a ledger before its window, makes one not in by the 25th overdue by its days late, and holds the inspection, evaluation and final tranche until the term ends', async () => {
-    const scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE, periodsProcedure());
-    const { definition } = scenario;
-    const performance = definition.steps.find((step) => step.kind === 'performanceManagement');
-    const selection = definition.steps.find((step) => step.kind === 'vendorSelection');
-    if (performance?.kind !== 'performanceManagement' || selection?.kind !== 'vendorSelection') throw new Error(`${PROCEDURE} has no performance or selection step`);
-    const vendorIds = await scenario.verifiedVendors(['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清同心社会服务社'], 'civil-affairs');
-    const winner = vendorIds[0]!;
-    const { cycleId, planner } = await scenario.launch({ ...formFor(definition.inputs), pricePerPersonYear: 360_000, workingFundsPercent: 40, contractMonths: 3 });
-    const admin = await scenario.as('administrator');
-    const drive = new CycleDrive<Detail, LedgerTask>(scenario, cycleId, planner, {
-      bidders: vendorIds,
-      winner,
-      // The award to the winner at 3 000 000 fen; the test hands in the vendor's ledgers.
-      priceFen: CONTRACT_FEN,
-      scoreOf: (b) => (b.vendorId === winner ? 90 : 80),
-      forms: { draftBudget: { supervisedPersons: 100 } },
-      leave: (t) => t.kind === 'ledgerSubmission',
-      check: (cycle) => expect(incidentsOf(cycle)).toEqual([]),
-    });
-    const vendorLines = performance.performance.ledger.lines.filter((line) => line.id !== 'casesClosed');
-    const submitLedger = (task: TaskView, extra: Record<string, number> = {}) =>
-      drive.decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(vendorLines), activityFundsSpent: SPENT_A_MONTH_FEN, ...extra } } });
-    const record = async (task: TaskView) => (await stack.call<TaskRecord>('GET', `/tasks/${encodeURIComponent(task.id)}`, admin)).body;
-    const ledgerOf = (period: number) => (_cycle: Detail, open: LedgerTask[]) => open.some((t) => t.kind === 'ledgerSubmission' && t.period === period);
-    const openLedger = async (period: number) => (await drive.until(ledgerOf(period), { skip: false })).open.find((t) => t.kind === 'ledgerSubmission' && t.period === period)!;
-    const confirmed = (period: number) => (cycle: Detail) => cycle.tasks.closed.some((t) => t.kind === 'ledgerConfirmation' && t.decision?.outcome === 'approve' && t.title.en.endsWith(`period ${period}`));
+    const { drive, submitLedger, record, openLedger, confirmed } = await threeMonthContract(stack, scenario, ['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清同心社会服务社']);
 
     // ── the contract is filed on 10 June: its periods start ─────────────────────────────────────
     await drive.until((_cycle, open) => open.some((t) => t.nodeId === 'fileContract'), { skip: true });
@@ -190,5 +223,73 @@ describe('performance periods on the calendar, through the HTTP API', () => {
     expect(activityPaidAt && Date.parse(activityPaidAt) >= Date.parse(TERM_ENDS)).toBe(true);
     // The working funds were paid at filing, before the term: only the tranche after the performance step waits.
     expect(workingPaidAt && Date.parse(workingPaidAt) < Date.parse(OPENS_1)).toBe(true);
+  });
+  it('opens period 2 at its start while period 1 is returned and unfixed, takes and confirms it, counts period 1 late by the days of its first submission, and moves on only when all are confirmed and the term has ended', async () => {
+    const { drive, submitLedger, openLedger, confirmed } = await threeMonthContract(stack, scenario, ['德清启航社会工作服务中心', '德清向阳社会工作服务中心', '德清和睦社会服务社'], {
+      confirmations: true,
+    });
+    const approve = async (period: number) => expect((await drive.decide(await openLedger(period, 'ledgerConfirmation'), { outcome: 'approve' })).status).toBe(200);
+    const openLedgers = (open: readonly LedgerTask[]) => open.filter((t) => t.kind === 'ledgerSubmission' || t.kind === 'ledgerConfirmation').map((t) => `${t.kind} ${t.period}`).sort();
+    const levels = (cycle: Detail) => cycle.contracts[0]!.serviceLevels.filter((m) => m.serviceLevelId === 'ledgerOnTime').map((m) => [m.period, m.value, m.met]).sort();
+
+    // ── period 1 handed in 2 days late, returned by the judicial office ─────────────────────────────
+    await drive.until((_cycle, open) => open.some((t) => t.nodeId === 'fileContract'), { skip: true });
+    await stack.skipTo(FILED_AT_B);
+    const first = await openLedger(1);
+    expect(first.dueAt).toBe(DUE_1_B);
+    await stack.skipTo(LATE_1_B);
+    expect((await submitLedger(first)).status).toBe(200);
+    const returned = await drive.decide(await openLedger(1, 'ledgerConfirmation'), { outcome: 'return', comment: '活动经费支出凭证不全 receipts missing' });
+    expect(returned.status).toBe(200);
+    const reopened = await openLedger(1);
+    expect(reopened.id).not.toBe(first.id);
+
+    // ── 10 July: period 2 opens although period 1 is not confirmed; the vendor's inbox lists both ─────
+    await stack.skipTo(PERIOD_2_B);
+    const second = await openLedger(2);
+    expect(second.dueAt).toBe(DUE_2_B);
+    const inbox = await drive.inbox('vendor');
+    expect(inbox.filter((t) => t.kind === 'ledgerSubmission').map((t) => [t.period, t.taskInstanceId]).sort()).toEqual([
+      [1, 'monthlyLedgers#1.p1.submit.2'],
+      [2, 'monthlyLedgers#1.p2.submit.1'],
+    ]);
+
+    // ── period 2 in its window, confirmed while period 1 waits for its correction ───────────────────
+    await stack.skipTo(SUBMITTED_2_B);
+    expect((await submitLedger(second)).status).toBe(200);
+    await approve(2);
+    const afterTwo = await drive.until(confirmed(2), { skip: false });
+    expect(openLedgers(afterTwo.open)).toEqual(['ledgerSubmission 1']);
+    expect(afterTwo.cycle.tasks.open.filter((t) => t.nodeId === 'inspection' || t.kind === 'evaluation')).toEqual([]);
+    const measuredTwo = await eventually(() => drive.detail(), (cycle) => levels(cycle).length === 1);
+    expect(levels(measuredTwo)).toEqual([[2, 0, true]]);
+
+    // ── period 1 corrected on 3 August and confirmed: late by its first submission's 2 days ─────────
+    await stack.skipTo(CORRECTED_1_B);
+    expect((await submitLedger(reopened)).status).toBe(200);
+    await approve(1);
+    await drive.until(confirmed(1), { skip: false });
+    const measuredOne = await eventually(() => drive.detail(), (cycle) => levels(cycle).length === 2);
+    expect(levels(measuredOne)).toEqual([
+      [1, DAYS_LATE_1_B, false],
+      [2, 0, true],
+    ]);
+
+    // ── period 3 in its window; every ledger is confirmed, and the contract waits for its term ──────
+    await stack.skipTo(PERIOD_3_B);
+    const third = await openLedger(3);
+    await stack.skipTo(OPENS_3_B);
+    expect((await submitLedger(third)).status).toBe(200);
+    await approve(3);
+    await drive.until(confirmed(3), { skip: false });
+    const waiting = await eventually(() => drive.detail(), (cycle) => (cycle.live?.contracts[0]?.pendingTimers ?? []).some((t) => t.timerId.startsWith('ledgerTerm:')));
+    expect(waiting.live!.contracts[0]!.pendingTimers.filter((t) => t.timerId.startsWith('ledgerTerm:')).map((t) => t.until)).toEqual([TERM_ENDS_B]);
+    expect(waiting.tasks.open.filter((t) => t.nodeId === 'inspection' || t.kind === 'evaluation')).toEqual([]);
+
+    // ── after the term the flow moves on ──────────────────────────────────────────────────────────────
+    const ended = await drive.until((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), { skip: true });
+    expect(ended.cycle.status).toBe('completed');
+    const inspection = ended.cycle.tasks.closed.find((t) => t.nodeId === 'inspection');
+    expect(inspection && Date.parse(inspection.openedAt) >= Date.parse(TERM_ENDS_B)).toBe(true);
   });
 });

@@ -257,7 +257,19 @@ export interface EngineState {
    * Ledger periods: the period running now (1-based), how many there are, and, for a node with `through`,
    * the last period the running node covers (absent: the last of the term).
    */
-  ledgerPeriod?: { current: number; count: number; startedAt: string; through?: number };
+  ledgerPeriod?: {
+    current: number;
+    count: number;
+    startedAt: string;
+    through?: number;
+    /** Periods opening on their own: the period whose start a `ledger:<n>` timer waits for (absent: none yet). */
+    awaiting?: number;
+  };
+  /**
+   * The periods confirmed out of turn, beyond `ledgerCalendar.closedThrough` (periods opening on their own
+   * are confirmed in any order). Absent in states from before they could be.
+   */
+  ledgerConfirmed?: number[];
   /**
    * The contract's ledger calendar, kept across its ledgerPeriods nodes: the node that started it, when,
    * how many periods, the last one confirmed and the last one an evaluation covered. Absent in states
@@ -444,4 +456,9 @@ export interface EngineContext {
    * bring the paid total up to the contract amount before the term has ended.
    */
   readonly fullPaymentBeforeTerm?: boolean;
+  /**
+   * Set by contract workflows recorded before each period's ledger opened on its own: theirs open in turn,
+   * a period's only once the one before it is confirmed (or at its start when that came first).
+   */
+  readonly ledgerPeriodsInTurn?: boolean;
 }

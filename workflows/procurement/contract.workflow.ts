@@ -23,6 +23,8 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     // Contracts recorded before a fund's tranches were capped at its share, or before the last of the money waited for the term, pay as they did.
     ...(patched('tranche-within-its-fund') ? {} : { tranchesUncappedByFund: true }),
     ...(patched('final-money-after-the-term') ? {} : { fullPaymentBeforeTerm: true }),
+    // Contracts recorded before each period's ledger opened at its own time open them in turn.
+    ...(patched('ledger-periods-open-on-their-own') ? {} : { ledgerPeriodsInTurn: true }),
   };
   const started = input.resume
     ? undefined

@@ -643,10 +643,11 @@ describe('performance.ledger: window, late, the term and line sources', () => {
       driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
       return { dueAt: may.dueAt, ledger: driver.state.values.ledger };
     };
+    // Only periods opened in turn (workflows recorded before each opened on its own) wait for their predecessor.
     // Due at the end of 28 May in China (15:59:59.999Z), the day it opened: handed in that day, 0 days late.
-    expect(lateConfirmation({})).toMatchObject({ dueAt: '2026-05-28T15:59:59.999Z', ledger: { latePeriods: 0, daysLate: 0 } });
+    expect(lateConfirmation({ ledgerPeriodsInTurn: true })).toMatchObject({ dueAt: '2026-05-28T15:59:59.999Z', ledger: { latePeriods: 0, daysLate: 0 } });
     // A workflow recorded before this keeps the due day: 26, 27 and 28 May, 3 days late.
-    expect(lateConfirmation({ ledgerDueFromDueDayOnly: true })).toMatchObject({ dueAt: '2026-05-25T15:59:59.999Z', ledger: { latePeriods: 1, daysLate: 3 } });
+    expect(lateConfirmation({ ledgerPeriodsInTurn: true, ledgerDueFromDueDayOnly: true })).toMatchObject({ dueAt: '2026-05-25T15:59:59.999Z', ledger: { latePeriods: 1, daysLate: 3 } });
   });
 
   it('the term: a two-month contract from 1 April opens its evaluation only at the end of 31 May, where a workflow recorded before the term held it opens it at the second confirmation', () => {

@@ -14,7 +14,12 @@ function performanceStep(run: Run): PerformanceStep {
   return run.stepOf('performanceManagement');
 }
 
-/** The contract's ledger periods: submission and confirmation tasks per period, a timer for each later period. */
+/**
+ * The contract's ledger periods: submission and confirmation tasks per period, a timer for each later
+ * period's start. Each period's submission opens at its own start and is taken in its own window, whether
+ * or not the periods before it are confirmed, so several periods' ledgers can be open at once (contracts
+ * recorded before that, `ledgerPeriodsInTurn`, open them in turn).
+ */
 export const ledgerPeriodsNode: NodeHandler<Extract<FlowNodeT, { type: 'ledgerPeriods' }>> = {
   enter: enterLedgerPeriods,
   tasks: { ledgerSubmission: decideLedgerTask, ledgerConfirmation: decideLedgerTask },
@@ -52,7 +57,8 @@ function enterLedgerPeriods(run: Run, node: LedgerPeriodsNode): void {
   // The contract's term ends when its last period does: the start of the period after it.
   run.state.termEndsAt = periodStart(run.at, ledger.period, count);
   run.values.ledger = { periods: 0, totals: Object.fromEntries(ledger.lines.map((line) => [line.id, 0])), latePeriods: 0, daysLate: 0 };
-  openSubmission(run, node.id, 1);
+  if (run.context.ledgerPeriodsInTurn) openSubmission(run, node.id, 1);
+  else openStartedPeriods(run, node.id);
 }
 
 /** A ledgerPeriods node after one with `through`: the same calendar (start, term), from the next period on. */
@@ -62,6 +68,10 @@ function continueLedgerPeriods(run: Run, node: LedgerPeriodsNode, calendar: NonN
   const through = throughOf(run, node, first, calendar.count);
   if (through === undefined) return;
   run.state.ledgerPeriod = { current: first, count: calendar.count, startedAt: calendar.startedAt, ...(through < calendar.count ? { through } : {}) };
+  if (!run.context.ledgerPeriodsInTurn) {
+    openStartedPeriods(run, node.id);
+    return;
+  }
   const begins = periodStart(calendar.startedAt, ledger.period, first - 1);
   if (Date.parse(begins) > Date.parse(run.at)) run.emit({ type: 'startTimer', timerId: `ledger:${first}`, until: begins, purpose: 'ledgerPeriod' });
   else openSubmission(run, node.id, first);
@@ -109,10 +119,46 @@ function countOpenings(run: Run, nodeId: string, period: number, what: 'submit' 
   return run.state.tasks.filter((t) => t.nodeId === nodeId && t.period === period && t.id.includes(`.${what}.`)).length + 1;
 }
 
+/**
+ * Opens the submission of every period of the running node whose start has come and that has none yet,
+ * and waits with a timer for the start of the next one. A period is never opened twice: one with a
+ * ledger task (of any node) or confirmed is left as it is.
+ */
+function openStartedPeriods(run: Run, nodeId: string): void {
+  const { ledger } = performanceStep(run).performance;
+  const started = run.state.ledgerPeriod;
+  if (!started) throw new Error('ledger periods have not started');
+  const last = started.through ?? started.count;
+  const confirmed = confirmedPeriods(run);
+  for (let period = started.current; period <= last; period++) {
+    if (confirmed.has(period) || run.state.tasks.some((t) => t.period === period && (t.kind === 'ledgerSubmission' || t.kind === 'ledgerConfirmation'))) continue;
+    const begins = periodStart(started.startedAt, ledger.period, period - 1);
+    if (Date.parse(begins) > Date.parse(run.at)) {
+      if (started.awaiting !== period) run.emit({ type: 'startTimer', timerId: `ledger:${period}`, until: begins, purpose: 'ledgerPeriod' });
+      started.awaiting = period;
+      return;
+    }
+    openSubmission(run, nodeId, period);
+  }
+}
+
+/**
+ * The periods confirmed so far: all up to the calendar's `closedThrough`, and those confirmed out of turn.
+ * A state from before the calendar was kept confirmed its periods in turn: those before the current one.
+ */
+function confirmedPeriods(run: Run): Set<number> {
+  const closedThrough = run.state.ledgerCalendar?.closedThrough ?? Math.max(0, (run.state.ledgerPeriod?.current ?? 1) - 1);
+  return new Set([...Array.from({ length: closedThrough }, (_, i) => i + 1), ...(run.state.ledgerConfirmed ?? [])]);
+}
+
 /** A later period's start has come: its ledger can be submitted. */
 function ledgerPeriodDue(run: Run, period: number): void {
   const started = run.state.ledgerPeriod;
   const nodeId = run.state.nodeId;
+  if (!run.context.ledgerPeriodsInTurn) {
+    if (started && nodeId && period <= (started.through ?? started.count)) openStartedPeriods(run, nodeId);
+    return;
+  }
   if (!started || !nodeId || started.current !== period) return;
   if (run.state.tasks.some((t) => t.nodeId === nodeId && t.period === period)) return;
   openSubmission(run, nodeId, period);
@@ -183,7 +229,44 @@ function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecided): voi
     openSubmission(run, task.nodeId, period);
     return;
   }
-  confirmPeriod(run, task.nodeId, period);
+  if (run.context.ledgerPeriodsInTurn) confirmPeriod(run, task.nodeId, period);
+  else confirmPeriodOnItsOwn(run, task.nodeId, period);
+}
+
+/**
+ * Confirms a period whose ledger opened on its own, in whatever order the periods are confirmed:
+ * `ledger.totals` and the lateness add up the confirmed periods only, the period is measured and recorded,
+ * each review period all of whose ledger periods are now confirmed is reviewed (in order), and once every
+ * period the node runs is confirmed the node ends as periods in turn do (mid-term, or after the term).
+ */
+function confirmPeriodOnItsOwn(run: Run, nodeId: string, period: number): void {
+  const { ledger } = performanceStep(run).performance;
+  const started = run.state.ledgerPeriod;
+  if (!started) throw new Error('ledger periods have not started');
+  const confirmed = confirmedPeriods(run).add(period);
+  const periods = [...confirmed].sort((a, b) => a - b);
+  let closedThrough = 0;
+  while (confirmed.has(closedThrough + 1)) closedThrough++;
+  const calendar = (run.state.ledgerCalendar ??= { startedBy: nodeId, startedAt: started.startedAt, count: started.count, closedThrough, evaluatedThrough: 0 });
+  calendar.closedThrough = closedThrough;
+  const beyond = periods.filter((p) => p > closedThrough);
+  if (beyond.length > 0) run.state.ledgerConfirmed = beyond;
+  else delete run.state.ledgerConfirmed;
+  const lateness = periods.map((p) => run.state.ledgerLateness?.[String(p)] ?? 0);
+  run.values.ledger = {
+    periods: periods.length,
+    totals: totalsOf(ledger.lines, periods.map((p) => run.state.ledgerLines[String(p)] ?? {})),
+    latePeriods: lateness.filter((days) => days > 0).length,
+    daysLate: lateness.reduce((a, b) => a + b, 0),
+  };
+  measureServiceLevels(run, period);
+  recordClosedPeriod(run, period);
+  reviewConfirmedPeriods(run, confirmed, started.count);
+  // A state carried over from periods in turn may not yet wait for the next period's start.
+  openStartedPeriods(run, nodeId);
+  const last = started.through ?? started.count;
+  if (closedThrough < last) return;
+  finishPeriods(run, nodeId, last);
 }
 
 function confirmPeriod(run: Run, nodeId: string, period: number): void {
@@ -208,6 +291,13 @@ function confirmPeriod(run: Run, nodeId: string, period: number): void {
     else openSubmission(run, nodeId, period + 1);
     return;
   }
+  finishPeriods(run, nodeId, last);
+}
+
+/** Every period the node runs is confirmed: it ends mid-term (`through`), or with the term. */
+function finishPeriods(run: Run, nodeId: string, last: number): void {
+  const started = run.state.ledgerPeriod;
+  if (!started) throw new Error('ledger periods have not started');
   // A node with `through` ends mid-term: the flow moves on (a mid-term acceptance, a tranche), and the
   // next ledgerPeriods node runs the rest of the term.
   if (last < started.count) {
@@ -288,7 +378,8 @@ function recordClosedPeriod(run: Run, period: number): void {
     }
   }
   const periods = (run.values.periods ??= { ledger: [] });
-  periods.ledger = [...periods.ledger.filter((closed) => closed.period !== period), { period, kpis: values }];
+  // Periods confirmed out of turn are kept in the order of the calendar.
+  periods.ledger = [...periods.ledger.filter((closed) => closed.period !== period), { period, kpis: values }].sort((a, b) => a.period - b.period);
 }
 
 /**
@@ -320,44 +411,66 @@ function totalsOf(lines: PerformanceStep['performance']['ledger']['lines'], peri
  * be computed does not pass, rather than failing the confirmation.
  */
 function reviewPeriods(run: Run, period: number, count: number): void {
-  const { reviews, ledger } = performanceStep(run).performance;
-  const scopes = scopesOf(run.definition);
-  for (const review of reviews ?? []) {
+  for (const review of performanceStep(run).performance.reviews ?? []) {
     if (period % review.every !== 0 && period !== count) continue;
-    const reviewPeriod = Math.ceil(period / review.every);
-    const fromPeriod = (reviewPeriod - 1) * review.every + 1;
-    const covered = Array.from({ length: period - fromPeriod + 1 }, (_, i) => fromPeriod + i);
-    const lateness = covered.map((p) => run.state.ledgerLateness?.[String(p)] ?? 0);
-    const values: EngineValues = {
-      ...run.values,
-      ledger: {
-        periods: covered.length,
-        totals: totalsOf(ledger.lines, covered.map((p) => run.state.ledgerLines[String(p)] ?? {})),
-        latePeriods: lateness.filter((days) => days > 0).length,
-        daysLate: lateness.reduce((a, b) => a + b, 0),
-      },
-    };
-    const kpis: Record<string, FieldValue> = {};
-    for (const kpi of review.kpis) {
-      try {
-        kpis[kpi.id] = evaluate(scopes.kpi, kpi.expr, values);
-      } catch (error) {
-        if (!(error instanceof EvaluationFailure)) throw error;
-      }
-    }
-    let passed = true;
-    if (review.passWhen !== undefined) {
-      try {
-        passed = evaluate(scopes.reviewPass(review.id), review.passWhen, { ...values, kpis }) === true;
-      } catch (error) {
-        if (!(error instanceof EvaluationFailure)) throw error;
-        passed = false;
-      }
-    }
-    const record: PeriodReview = { reviewId: review.id, title: { zh: review.title.zh, en: review.title.en }, period: reviewPeriod, fromPeriod, toPeriod: period, kpis, passed };
-    run.state.reviews = [...(run.state.reviews ?? []).filter((r) => r.reviewId !== review.id || r.period !== reviewPeriod), record];
-    const periods = (run.values.periods ??= { ledger: [] });
-    periods[review.id] = [...(periods[review.id] ?? []).filter((closed) => closed.period !== reviewPeriod), { period: reviewPeriod, kpis, passed }];
-    run.emit({ type: 'periodReviewed', at: run.at, review: record });
+    reviewPeriod(run, review, Math.ceil(period / review.every), period);
   }
+}
+
+/**
+ * Reviews, with periods confirmed in any order, each review period all of whose ledger periods are
+ * confirmed, in the order of the calendar: a review period closes only after the one before it, so one
+ * whose months are all in waits for an earlier one still missing a month, and closes right after it.
+ */
+function reviewConfirmedPeriods(run: Run, confirmed: ReadonlySet<number>, count: number): void {
+  for (const review of performanceStep(run).performance.reviews ?? []) {
+    const done = (run.state.reviews ?? []).filter((r) => r.reviewId === review.id).map((r) => r.period);
+    for (let next = Math.max(0, ...done) + 1; ; next++) {
+      const fromPeriod = (next - 1) * review.every + 1;
+      const toPeriod = Math.min(next * review.every, count);
+      if (fromPeriod > count) break;
+      if (!Array.from({ length: toPeriod - fromPeriod + 1 }, (_, i) => fromPeriod + i).every((p) => confirmed.has(p))) break;
+      reviewPeriod(run, review, next, toPeriod);
+    }
+  }
+}
+
+/** Reviews review period `index` (1-based) of `review`, which the confirmation of ledger period `period` closes. */
+function reviewPeriod(run: Run, review: NonNullable<PerformanceStep['performance']['reviews']>[number], index: number, period: number): void {
+  const { ledger } = performanceStep(run).performance;
+  const scopes = scopesOf(run.definition);
+  const fromPeriod = (index - 1) * review.every + 1;
+  const covered = Array.from({ length: period - fromPeriod + 1 }, (_, i) => fromPeriod + i);
+  const lateness = covered.map((p) => run.state.ledgerLateness?.[String(p)] ?? 0);
+  const values: EngineValues = {
+    ...run.values,
+    ledger: {
+      periods: covered.length,
+      totals: totalsOf(ledger.lines, covered.map((p) => run.state.ledgerLines[String(p)] ?? {})),
+      latePeriods: lateness.filter((days) => days > 0).length,
+      daysLate: lateness.reduce((a, b) => a + b, 0),
+    },
+  };
+  const kpis: Record<string, FieldValue> = {};
+  for (const kpi of review.kpis) {
+    try {
+      kpis[kpi.id] = evaluate(scopes.kpi, kpi.expr, values);
+    } catch (error) {
+      if (!(error instanceof EvaluationFailure)) throw error;
+    }
+  }
+  let passed = true;
+  if (review.passWhen !== undefined) {
+    try {
+      passed = evaluate(scopes.reviewPass(review.id), review.passWhen, { ...values, kpis }) === true;
+    } catch (error) {
+      if (!(error instanceof EvaluationFailure)) throw error;
+      passed = false;
+    }
+  }
+  const record: PeriodReview = { reviewId: review.id, title: { zh: review.title.zh, en: review.title.en }, period: index, fromPeriod, toPeriod: period, kpis, passed };
+  run.state.reviews = [...(run.state.reviews ?? []).filter((r) => r.reviewId !== review.id || r.period !== index), record];
+  const periods = (run.values.periods ??= { ledger: [] });
+  periods[review.id] = [...(periods[review.id] ?? []).filter((closed) => closed.period !== index), { period: index, kpis, passed }];
+  run.emit({ type: 'periodReviewed', at: run.at, review: record });
 }
