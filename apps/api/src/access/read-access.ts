@@ -122,6 +122,9 @@ export function visibleCycleDetail(user: Identity, detail: CycleDetailDto, defin
         vendorName: sealing.disclosed.has('vendorName') ? bid.vendorName : null,
         priceFen: sealing.disclosed.has('priceFen') ? bid.priceFen : null,
         score: sealing.disclosed.has('score') ? bid.score : null,
+        // Eligibility reads the vendor's performance history, which another vendor's staff may not see.
+        eligible: null,
+        ineligibleReason: null,
       },
     ];
   });

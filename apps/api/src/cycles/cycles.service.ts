@@ -208,6 +208,8 @@ export class CyclesService {
         won: bid.won,
         awardedAmountFen: bid.awardedAmountFen,
         score: bid.score,
+        eligible: bid.ineligibleReason === null,
+        ineligibleReason: bid.ineligibleReason,
       })),
       payments: records.payments.map((payment) => ({
         id: payment.id,
