@@ -12,7 +12,8 @@ const JURISDICTION = 'test-county';
 const KEY = 'test-county-community-correction';
 
 /**
- * The minimal test procedure with one monthly ledger, the four grade bands, a price criterion scored by
+ * The minimal test procedure with one monthly ledger, an evaluation that escalates to the justice bureau
+ * after 5 working days, the four grade bands, a price criterion scored by
  * the panel and a past-performance criterion computed from the vendor's history, an award rule that a
  * vendor whose last evaluation failed may not win, and an exit that
  * suspends a vendor whose evaluation fails, withholds its activity funds and is reinstated by the
@@ -23,6 +24,10 @@ const PROCEDURE = edited(readFileSync(path.join(PROJECT_ROOT, 'test/unit/definit
   [
     '          - { id: plan, title: { zh: 服务方案, en: Service plan }, weight: 60 }\n',
     '          - { id: pastPerformance, title: { zh: 以往绩效, en: Past performance }, weight: 60, computed: "vendor.history.count == 0 ? 60 : vendor.history.lastScore" }\n',
+  ],
+  [
+    '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, next: accept }\n',
+    '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, sla: { within: { businessDays: 5 }, escalateTo: justice-bureau }, next: accept }\n',
   ],
   [
     '      awards: { minWinners: 1, maxWinners: 2 }\n',
@@ -151,7 +156,7 @@ describe('the exit mechanism and the vendor performance history, through the HTT
 
   const auditOf = (cycle: CycleDetail, action: string) => cycle.audit.filter((entry) => entry.action === action);
 
-  it('suspends on a failing evaluation, withholds the activity funds, refuses and audits the next bid, reinstates only by the justice bureau, and bars the vendor from the next award by the award rule', async () => {
+  it('suspends on a failing evaluation, withholds the activity funds, refuses and audits the next bid, reinstates only by the justice bureau, shows the escalated evaluator only inside the evaluating jurisdiction, and bars the vendor from the next award by the award rule', async () => {
     const [failing, other] = (await scenario.verifiedVendors(['测试县晨光社会工作服务中心', '测试县同心社会工作服务社'], 'justice-bureau')) as [string, string];
 
     // ---- cycle 1: the vendor is awarded 800 000 fen and fails its evaluation --------------------------------
@@ -165,8 +170,15 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     );
 
     const evaluation = (await driveContracts(first, planner, [failing], 'evaluate', 300_000))!;
+    // The finance bureau lets its 5 working days pass: the evaluation escalates to the justice bureau, which decides it.
+    expect(evaluation).toMatchObject({ role: 'finance-bureau', escalateTo: 'justice-bureau', escalatedTo: [] });
+    await stack.skipTo(new Date(Date.parse(evaluation.dueAt!) + 1000).toISOString());
+    const escalated = await eventually(
+      async () => (await scenario.openTasks(first, 'finance-bureau')).find((task) => task.id === evaluation.id),
+      (task) => task?.escalatedTo.includes('justice-bureau') ?? false,
+    );
     // (70 × 50 + 30 × 60) / 100 = (3500 + 1800) / 100 = 53, below the pass score of 60: the exit fires.
-    const evaluated = await scenario.decide(evaluation, { outcome: 'approve', payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } });
+    const evaluated = await scenario.decide(escalated!, { outcome: 'approve', payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } }, 'justice-bureau');
     expect(evaluated.status).toBe(200);
     await driveContracts(first, planner, [failing], undefined, 300_000);
 
@@ -197,11 +209,25 @@ describe('the exit mechanism and the vendor performance history, through the HTT
         definitionKey: KEY,
         definitionVersion: 1,
         jurisdiction: JURISDICTION,
-        evaluator: expect.objectContaining({ userId: 'first.finance-bureau', role: 'finance-bureau' }),
+        // The role of who decided, after the escalation: the justice bureau's, not the task's finance bureau.
+        evaluator: expect.objectContaining({ userId: expect.stringMatching(/^(first|second)\.justice-bureau$/), role: 'justice-bureau' }),
         exited: true,
       }),
     ]);
     expect((await history(failing, await scenario.staffOf(other))).status).toBe(404);
+    // Outside the jurisdiction that evaluated, the record is shown without the evaluator, except to national
+    // administrators and operations staff; the county's own officers see it.
+    const evaluatorAs = async (userId: string, role: string, jurisdiction: string) => {
+      const answer = await history(failing, await stack.token(userId, role, jurisdiction));
+      expect(answer.status).toBe(200);
+      expect(answer.body.evaluations).toEqual([expect.objectContaining({ score: 53, passed: false, grade: { min: 0, label: { zh: '不合格', en: 'Fail' } }, period: null, jurisdiction: JURISDICTION })]);
+      return (answer.body.evaluations[0]!['evaluator'] as { role: string } | null)?.role ?? null;
+    };
+    expect(await evaluatorAs('national.justice-bureau', 'justice-bureau', 'cn')).toBeNull();
+    expect(await evaluatorAs('national.finance-bureau', 'finance-bureau', 'cn')).toBeNull();
+    expect(await evaluatorAs('national.administrator', 'administrator', 'cn')).toBe('justice-bureau');
+    expect(await evaluatorAs('national.ops', 'ops', 'cn')).toBe('justice-bureau');
+    expect(await evaluatorAs('county.finance-bureau', 'finance-bureau', JURISDICTION)).toBe('justice-bureau');
     expect((await history(other)).body.summary).toEqual({ count: 0, lastScore: 0, meanScore: 0, lastPassed: false });
 
     // ---- cycle 2: the suspended vendor's bid is refused until the justice bureau reinstates it --------------

@@ -434,4 +434,9 @@ export interface EngineContext {
    * confirmed late) was given until the end of the day it opens: theirs is due, and late, from the due day.
    */
   readonly ledgerDueFromDueDayOnly?: boolean;
+  /**
+   * Set by contract workflows recorded before an evaluation's history record named the role of whoever
+   * decided it: theirs name the evaluation task's role, even when an escalation target decided.
+   */
+  readonly evaluatorRoleOfTask?: boolean;
 }

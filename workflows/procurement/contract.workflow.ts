@@ -20,6 +20,7 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     ...(recordsEvaluations ? { recordsEvaluations } : {}),
     ...(patched('ledger-periods-hold-the-term') ? {} : { termEndsAtLastLedger: true }),
     ...(patched('ledger-due-not-before-it-opens') ? {} : { ledgerDueFromDueDayOnly: true }),
+    ...(patched('evaluator-role-of-decider') ? {} : { evaluatorRoleOfTask: true }),
   };
   const started = input.resume
     ? undefined
