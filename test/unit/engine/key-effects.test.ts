@@ -490,6 +490,22 @@ describe('performance.evaluation.grades', () => {
     expect(gradeOf(75, 75)).toBe('良好');
   });
 
+  it('records the role of whoever decided: the justice bureau after the evaluation escalated to it, the task’s finance bureau for a run recorded before (patch off)', () => {
+    const EVALUATE = '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, next: accept }\n';
+    const ESCALATING = '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, sla: { within: { businessDays: 5 }, escalateTo: justice-bureau }, next: accept }\n';
+    const evaluatorRole = (context: Partial<EngineContext>) => {
+      // Two periods, so the evaluation opens in 2026, the year whose working days the test calendar holds.
+      const { driver } = firstLedger(edited([[EVALUATE, ESCALATING], ['        periods: "12"\n', '        periods: "2"\n']]), { recordsEvaluations: true, ...context });
+      const evaluation = driver.advanceTo('evaluate');
+      while (!driver.openTasks().find((t) => t.id === evaluation.id)?.escalatedTo.includes('justice-bureau')) if (!driver.fireNextTimer()) throw new Error('the evaluation never escalated');
+      const actor = actorFor('justice-bureau', JURISDICTION, true);
+      driver.apply({ ...decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } }), actor });
+      return recorded(driver).map((record) => record.evaluator.role);
+    };
+    expect(evaluatorRole({})).toEqual(['justice-bureau']);
+    expect(evaluatorRole({ evaluatorRoleOfTask: true })).toEqual(['finance-bureau']);
+  });
+
   it('records nothing for a run recorded before evaluations followed the vendor (the workflow’s patch is off)', () => {
     expect(recorded(evaluatedAt53(edited([[PASS_SCORE, GRADES]]), {}))).toEqual([]);
   });
