@@ -240,15 +240,18 @@ describe('the exit mechanism and the vendor performance history, through the HTT
       expect(refused.status).toBe(422);
       expect(refused.body['details']).toEqual([{ field: 'vendorId', problem: expect.stringContaining('绩效评价不合格') }]);
     }
-    // The refusal is audited — who, for which vendor, in which cycle, why — and changes nothing else.
+    // The refusal is audited — who, for which vendor, in which cycle, why — and changes nothing else. While
+    // bidding is open it is sealed like a bid: the vendor's own staff see it, the officers only once bidding closes.
     const afterRefusal = await detail(second);
     expect(afterRefusal.bids).toEqual([]);
     expect(afterRefusal.live?.biddingOpen).toBe(true);
-    expect(auditOf(afterRefusal, 'bid.refused').map((e) => [e.actorRole, e.subjectType, e.subjectId, e.details['cycleId'], e.details['vendorId'], e.details['reason'], e.details['requestId']])).toEqual([
+    expect(auditOf(afterRefusal, 'bid.refused')).toEqual([]);
+    const ownView = (await stack.call<CycleDetail>('GET', `/cycles/${encodeURIComponent(second)}`, await scenario.staffOf(failing))).body;
+    expect(auditOf(ownView, 'bid.refused').map((e) => [e.actorRole, e.subjectType, e.subjectId, e.details['cycleId'], e.details['vendorId'], e.details['reason'], e.details['requestId']])).toEqual([
       ['procurement-centre', 'vendor', failing, second, failing, 'suspended', refusedBid.requestId],
     ]);
-    expect(auditOf(afterRefusal, 'bid.refused')[0]?.comment).toContain('绩效评价不合格');
-    expect(auditOf(afterRefusal, 'bid.refused')[0]?.actorId).toMatch(/procurement-centre/);
+    expect(auditOf(ownView, 'bid.refused')[0]?.comment).toContain('绩效评价不合格');
+    expect(auditOf(ownView, 'bid.refused')[0]?.actorId).toMatch(/procurement-centre/);
     expect(await vendor(failing)).toMatchObject({ suspended: true, suspensionReason: '绩效评价不合格' });
 
     const reinstate = async (role: string) => stack.call('POST', `/vendors/${failing}/reinstatement`, await scenario.as(role), { reason: '整改已完成，经复核恢复承接资格' });
@@ -267,6 +270,7 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     await bidAll(second, [[failing, 400_000], [other, 500_000]]);
     // Once bidding has closed (sealed bids are not shown before), the bids list says who may not win and why.
     await scenario.driveTo(second, secondPlanner, 'award');
+    expect(auditOf(await detail(second), 'bid.refused').map((e) => e.details['requestId'])).toEqual([refusedBid.requestId]);
     const bidsOf = async () => Object.fromEntries((await detail(second)).bids.map((bid) => [bid.vendorId, [bid.eligible, bid.ineligibleReason]]));
     expect(await bidsOf()).toEqual({ [failing]: [false, '上次绩效评价不合格'], [other]: [true, null] });
     const barred = await tryAward(second, secondPlanner, [failing, other]);

@@ -498,8 +498,9 @@ describe('performance.evaluation.grades', () => {
       const { driver } = firstLedger(edited([[EVALUATE, ESCALATING], ['        periods: "12"\n', '        periods: "2"\n']]), { recordsEvaluations: true, ...context });
       const evaluation = driver.advanceTo('evaluate');
       while (!driver.openTasks().find((t) => t.id === evaluation.id)?.escalatedTo.includes('justice-bureau')) if (!driver.fireNextTimer()) throw new Error('the evaluation never escalated');
-      const actor = actorFor('justice-bureau', JURISDICTION, true);
-      driver.apply({ ...decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } }), actor });
+      const event = decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } });
+      if (event.type !== 'taskDecided') throw new Error('unreachable');
+      driver.apply({ ...event, actor: actorFor('justice-bureau', JURISDICTION, true) });
       return recorded(driver).map((record) => record.evaluator.role);
     };
     expect(evaluatorRole({})).toEqual(['justice-bureau']);

@@ -138,6 +138,9 @@ export function visibleCycleDetail(user: Identity, detail: CycleDetailDto, defin
       if (!own) return [];
     } else if (bidId !== undefined && sealedBidIds.has(bidId) && !readsSealed) {
       return [];
+    } else if (entry.action === 'bid.refused' && openRound !== null && !readsSealed) {
+      // A refused bid names a vendor that tried to bid: sealed like the bids themselves while bidding is open.
+      return [];
     }
     const fields = details['fields'];
     const nodeId = typeof details['nodeId'] === 'string' ? details['nodeId'] : undefined;
