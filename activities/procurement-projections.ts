@@ -191,10 +191,10 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
       return inTransaction(async (sql) => {
         const { jurisdiction } = await requireCycle(sql, input.cycleId);
         const inserted = await sql.rows(
-          `INSERT INTO bids (cycle_id, bid_id, round, vendor_id, vendor_name, price_fen, qualified, submitted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO bids (cycle_id, bid_id, round, vendor_id, vendor_name, price_fen, qualified, submitted_at, ineligible_reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (cycle_id, bid_id) DO NOTHING RETURNING bid_id`,
-          [input.cycleId, bid.bidId, input.round ?? null, bid.vendorId, bid.vendorName, bid.priceFen, bid.qualified, new Date(bid.submittedAt)],
+          [input.cycleId, bid.bidId, input.round ?? null, bid.vendorId, bid.vendorName, bid.priceFen, bid.qualified, new Date(bid.submittedAt), bid.ineligible ?? null],
         );
         // The bid and its audit entry land together; a bid entered for a vendor by someone else says so.
         const enteredBy = bid.enteredBy;

@@ -12,8 +12,10 @@ const JURISDICTION = 'test-county';
 const KEY = 'test-county-community-correction';
 
 /**
- * The minimal test procedure with one monthly ledger, the four grade bands, a price criterion scored by
- * the panel and a past-performance criterion computed from the vendor's history, and an exit that
+ * The minimal test procedure with one monthly ledger, an evaluation that escalates to the justice bureau
+ * after 5 working days, the four grade bands, a price criterion scored by
+ * the panel and a past-performance criterion computed from the vendor's history, an award rule that a
+ * vendor whose last evaluation failed may not win, and an exit that
  * suspends a vendor whose evaluation fails, withholds its activity funds and is reinstated by the
  * justice bureau only.
  */
@@ -22,6 +24,14 @@ const PROCEDURE = edited(readFileSync(path.join(PROJECT_ROOT, 'test/unit/definit
   [
     '          - { id: plan, title: { zh: 服务方案, en: Service plan }, weight: 60 }\n',
     '          - { id: pastPerformance, title: { zh: 以往绩效, en: Past performance }, weight: 60, computed: "vendor.history.count == 0 ? 60 : vendor.history.lastScore" }\n',
+  ],
+  [
+    '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, next: accept }\n',
+    '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, sla: { within: { businessDays: 5 }, escalateTo: justice-bureau }, next: accept }\n',
+  ],
+  [
+    '      awards: { minWinners: 1, maxWinners: 2 }\n',
+    '      awards: { minWinners: 1, maxWinners: 2, eligibility: { when: "vendor.history.count == 0 || vendor.history.lastPassed", reason: { zh: 上次绩效评价不合格, en: Failed its last evaluation } } }\n',
   ],
   [
     '        passScore: 60\n',
@@ -64,8 +74,8 @@ interface HistoryView {
  * The exit mechanism end to end, through the HTTP API on the time-skipping Temporal server pinned to 2054
  * and a real PostgreSQL: a failing evaluation suspends the vendor, withholds its activity funds (paid:
  * only the working funds), its history shows the evaluation; its next bid is refused; reinstatement by
- * another role is refused and by the justice bureau restores eligibility; the second cycle's award scores
- * its past performance from the first cycle's evaluation. Every step is in the audit trail.
+ * another role is refused and by the justice bureau restores eligibility; the second cycle's award rule reads
+ * the first cycle's evaluation: the reinstated vendor may bid but not win, a vendor without history wins. Every step is in the audit trail.
  */
 describe('the exit mechanism and the vendor performance history, through the HTTP API', () => {
   let stack: ScenarioStack;
@@ -94,14 +104,16 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     }
   };
 
-  /** The award: 90 for price on every bid (past performance is computed), to `winners` at their bid prices. */
-  const award = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[]) => {
+  /** The award: 90 for price on every bid (past performance is computed), to `winners` (in this order) at their bid prices; the answer. */
+  const tryAward = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[]) => {
     const task = (await scenario.driveTo(cycleId, planner, 'award'))!;
     const { bids } = await detail(cycleId);
     const scores = Object.fromEntries(bids.map((bid) => [bid.bidId, { price: 90 }]));
-    const chosen = bids.filter((bid) => winners.includes(bid.vendorId)).map((bid) => ({ bidId: bid.bidId, amountFen: bid.priceFen }));
-    const answer = await scenario.decide(task, { outcome: 'approve', payload: { kind: 'award', scores, winners: chosen } });
-    expect(answer.status).toBe(200);
+    const chosen = winners.map((vendorId) => bids.find((bid) => bid.vendorId === vendorId)!).map((bid) => ({ bidId: bid.bidId, amountFen: bid.priceFen }));
+    return scenario.decide(task, { outcome: 'approve', payload: { kind: 'award', scores, winners: chosen } });
+  };
+  const award = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[]) => {
+    expect((await tryAward(cycleId, planner, winners)).status).toBe(200);
   };
 
   /**
@@ -144,7 +156,7 @@ describe('the exit mechanism and the vendor performance history, through the HTT
 
   const auditOf = (cycle: CycleDetail, action: string) => cycle.audit.filter((entry) => entry.action === action);
 
-  it('suspends on a failing evaluation, withholds the activity funds, refuses the next bid, reinstates only by the justice bureau, and scores the next award from the history', async () => {
+  it('suspends on a failing evaluation, withholds the activity funds, refuses and audits the next bid, reinstates only by the justice bureau, shows the escalated evaluator only inside the evaluating jurisdiction, and bars the vendor from the next award by the award rule', async () => {
     const [failing, other] = (await scenario.verifiedVendors(['测试县晨光社会工作服务中心', '测试县同心社会工作服务社'], 'justice-bureau')) as [string, string];
 
     // ---- cycle 1: the vendor is awarded 800 000 fen and fails its evaluation --------------------------------
@@ -158,8 +170,15 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     );
 
     const evaluation = (await driveContracts(first, planner, [failing], 'evaluate', 300_000))!;
+    // The finance bureau lets its 5 working days pass: the evaluation escalates to the justice bureau, which decides it.
+    expect(evaluation).toMatchObject({ role: 'finance-bureau', escalateTo: 'justice-bureau', escalatedTo: [] });
+    await stack.skipTo(new Date(Date.parse(evaluation.dueAt!) + 1000).toISOString());
+    const escalated = await eventually(
+      async () => (await scenario.openTasks(first, 'finance-bureau')).find((task) => task.id === evaluation.id),
+      (task) => task?.escalatedTo.includes('justice-bureau') ?? false,
+    );
     // (70 × 50 + 30 × 60) / 100 = (3500 + 1800) / 100 = 53, below the pass score of 60: the exit fires.
-    const evaluated = await scenario.decide(evaluation, { outcome: 'approve', payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } });
+    const evaluated = await scenario.decide(escalated!, { outcome: 'approve', payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } }, 'justice-bureau');
     expect(evaluated.status).toBe(200);
     await driveContracts(first, planner, [failing], undefined, 300_000);
 
@@ -190,20 +209,50 @@ describe('the exit mechanism and the vendor performance history, through the HTT
         definitionKey: KEY,
         definitionVersion: 1,
         jurisdiction: JURISDICTION,
-        evaluator: expect.objectContaining({ userId: 'first.finance-bureau', role: 'finance-bureau' }),
+        // The role of who decided, after the escalation: the justice bureau's, not the task's finance bureau.
+        evaluator: expect.objectContaining({ userId: expect.stringMatching(/^(first|second)\.justice-bureau$/), role: 'justice-bureau' }),
         exited: true,
       }),
     ]);
     expect((await history(failing, await scenario.staffOf(other))).status).toBe(404);
+    // Outside the jurisdiction that evaluated, the record is shown without the evaluator, except to national
+    // administrators and operations staff; the county's own officers see it.
+    const evaluatorAs = async (userId: string, role: string, jurisdiction: string) => {
+      const answer = await history(failing, await stack.token(userId, role, jurisdiction));
+      expect(answer.status).toBe(200);
+      expect(answer.body.evaluations).toEqual([expect.objectContaining({ score: 53, passed: false, grade: { min: 0, label: { zh: '不合格', en: 'Fail' } }, period: null, jurisdiction: JURISDICTION })]);
+      return (answer.body.evaluations[0]!['evaluator'] as { role: string } | null)?.role ?? null;
+    };
+    expect(await evaluatorAs('national.justice-bureau', 'justice-bureau', 'cn')).toBeNull();
+    expect(await evaluatorAs('national.finance-bureau', 'finance-bureau', 'cn')).toBeNull();
+    expect(await evaluatorAs('national.administrator', 'administrator', 'cn')).toBe('justice-bureau');
+    expect(await evaluatorAs('national.ops', 'ops', 'cn')).toBe('justice-bureau');
+    expect(await evaluatorAs('county.finance-bureau', 'finance-bureau', JURISDICTION)).toBe('justice-bureau');
     expect((await history(other)).body.summary).toEqual({ count: 0, lastScore: 0, meanScore: 0, lastPassed: false });
 
     // ---- cycle 2: the suspended vendor's bid is refused until the justice bureau reinstates it --------------
     const { cycleId: second, planner: secondPlanner } = await scenario.launch(INPUTS);
     await scenario.driveTo(second, secondPlanner);
-    const refused = await scenario.bid(second, failing, 400_000);
-    expect(refused.status).toBe(422);
-    expect(refused.body['details']).toEqual([{ field: 'vendorId', problem: expect.stringContaining('绩效评价不合格') }]);
-    expect((await detail(second)).bids).toEqual([]);
+    // The same request twice (a client retrying): 422 both times, one audit entry.
+    const refusedBid = { requestId: randomUUID(), vendorId: failing, priceFen: 400_000 };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await stack.call('POST', `/cycles/${encodeURIComponent(second)}/bids`, await scenario.as('procurement-centre'), refusedBid);
+      expect(refused.status).toBe(422);
+      expect(refused.body['details']).toEqual([{ field: 'vendorId', problem: expect.stringContaining('绩效评价不合格') }]);
+    }
+    // The refusal is audited — who, for which vendor, in which cycle, why — and changes nothing else. While
+    // bidding is open it is sealed like a bid: the vendor's own staff see it, the officers only once bidding closes.
+    const afterRefusal = await detail(second);
+    expect(afterRefusal.bids).toEqual([]);
+    expect(afterRefusal.live?.biddingOpen).toBe(true);
+    expect(auditOf(afterRefusal, 'bid.refused')).toEqual([]);
+    const ownView = (await stack.call<CycleDetail>('GET', `/cycles/${encodeURIComponent(second)}`, await scenario.staffOf(failing))).body;
+    expect(auditOf(ownView, 'bid.refused').map((e) => [e.actorRole, e.subjectType, e.subjectId, e.details['cycleId'], e.details['vendorId'], e.details['reason'], e.details['requestId']])).toEqual([
+      ['procurement-centre', 'vendor', failing, second, failing, 'suspended', refusedBid.requestId],
+    ]);
+    expect(auditOf(ownView, 'bid.refused')[0]?.comment).toContain('绩效评价不合格');
+    expect(auditOf(ownView, 'bid.refused')[0]?.actorId).toMatch(/procurement-centre/);
+    expect(await vendor(failing)).toMatchObject({ suspended: true, suspensionReason: '绩效评价不合格' });
 
     const reinstate = async (role: string) => stack.call('POST', `/vendors/${failing}/reinstatement`, await scenario.as(role), { reason: '整改已完成，经复核恢复承接资格' });
     for (const role of ['administrator', 'finance-bureau']) {
@@ -217,12 +266,29 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     const audited = (await stack.dataSource.query(`SELECT actor_role, comment FROM audit_entries WHERE action = 'vendor.reinstated' AND subject_id = $1`, [failing])) as Array<{ actor_role: string; comment: string }>;
     expect(audited).toEqual([{ actor_role: 'justice-bureau', comment: '整改已完成，经复核恢复承接资格' }]);
 
+    // Reinstated, the vendor may bid again; but the award rule reads its history, whose last evaluation failed.
     await bidAll(second, [[failing, 400_000], [other, 500_000]]);
-    await award(second, secondPlanner, [failing, other]);
-    // Past performance now reads the first cycle's evaluation: the reinstated vendor's last score, 53:
-    // (40 × 90 + 60 × 53) / 100 = (3600 + 3180) / 100 = 67 (67.8 rounded down); the other still has none: 72.
-    const scored = await eventually(() => detail(second), (cycle) => cycle.contracts.length === 2);
-    expect(Object.fromEntries(scored.bids.map((bid) => [bid.vendorId, (bid as { score?: number | null }).score]))).toEqual({ [failing]: 67, [other]: 72 });
+    // Once bidding has closed (sealed bids are not shown before), the bids list says who may not win and why.
+    await scenario.driveTo(second, secondPlanner, 'award');
+    expect(auditOf(await detail(second), 'bid.refused').map((e) => e.details['requestId'])).toEqual([refusedBid.requestId]);
+    const bidsOf = async () => Object.fromEntries((await detail(second)).bids.map((bid) => [bid.vendorId, [bid.eligible, bid.ineligibleReason]]));
+    expect(await bidsOf()).toEqual({ [failing]: [false, '上次绩效评价不合格'], [other]: [true, null] });
+    const barred = await tryAward(second, secondPlanner, [failing, other]);
+    expect(barred.status).toBe(422);
+    const failingBid = (await detail(second)).bids.find((bid) => bid.vendorId === failing)!;
+    expect(barred.body['details']).toEqual([
+      {
+        field: 'award.winners.0.bidId',
+        problem: expect.stringContaining(`bid "${failingBid.bidId}" of "测试县晨光社会工作服务中心" (${failing}) may not win: 上次绩效评价不合格 (selection.awards.eligibility: vendor.history.count == 0 || vendor.history.lastPassed)`),
+      },
+    ]);
+    expect((await detail(second)).contracts).toEqual([]);
+    // The vendor without history passes the rule and wins. Past performance still reads each history: none, 60:
+    // (40 × 90 + 60 × 60) / 100 = 7200 / 100 = 72.
+    await award(second, secondPlanner, [other]);
+    const scored = await eventually(() => detail(second), (cycle) => cycle.contracts.length === 1);
+    expect(scored.contracts.map((contract) => contract.vendorId)).toEqual([other]);
+    expect(Object.fromEntries(scored.bids.map((bid) => [bid.vendorId, [bid.won, (bid as { score?: number | null }).score]]))).toEqual({ [failing]: [false, null], [other]: [true, 72] });
     expect(incidentsOf(scored)).toEqual([]);
   });
 });

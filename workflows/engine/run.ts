@@ -304,6 +304,15 @@ export function checkActor(run: Run, task: TaskInstance, actor: Actor): void {
   }
 }
 
+/**
+ * The role in which `actor` decides `task` (checkActor has let them): the task's own role when they hold
+ * it, otherwise the latest escalation target they hold — after an escalation, whoever took it over.
+ */
+export function decidingRole(task: TaskInstance, actor: Actor): string {
+  if (actor.roles.includes(task.role)) return task.role;
+  return [...task.escalatedTo].reverse().find((role) => actor.roles.includes(role)) ?? task.role;
+}
+
 export function findNode(run: Run, nodeId: string): FlowNodeT | TaskNodeT | undefined {
   for (const node of run.step.flow.nodes) {
     if (node.id === nodeId) return node;

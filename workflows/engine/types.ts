@@ -133,6 +133,11 @@ export interface Bid {
    * in bids from before it was carried, which read as no history.
    */
   readonly history?: VendorHistorySummary;
+  /**
+   * Why the bid may not win (`selection.awards.eligibility.reason`), set when it is accepted and the award
+   * rule does not hold for it; absent when it may win or the definition has no rule.
+   */
+  readonly ineligible?: string;
 }
 
 /** `vendor.history` (src/definitions/procedure/procedure-scopes.ts, VENDOR_HISTORY_SHAPE): all zero/false with no history. */
@@ -461,4 +466,9 @@ export interface EngineContext {
    * a period's only once the one before it is confirmed (or at its start when that came first).
    */
   readonly ledgerPeriodsInTurn?: boolean;
+  /**
+   * Set by contract workflows recorded before an evaluation's history record named the role of whoever
+   * decided it: theirs name the evaluation task's role, even when an escalation target decided.
+   */
+  readonly evaluatorRoleOfTask?: boolean;
 }

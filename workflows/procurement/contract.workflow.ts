@@ -25,6 +25,8 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     ...(patched('final-money-after-the-term') ? {} : { fullPaymentBeforeTerm: true }),
     // Contracts recorded before each period's ledger opened at its own time open them in turn.
     ...(patched('ledger-periods-open-on-their-own') ? {} : { ledgerPeriodsInTurn: true }),
+    // Contracts recorded before the evaluator's role was the decider's name the evaluation task's role.
+    ...(patched('evaluator-role-of-decider') ? {} : { evaluatorRoleOfTask: true }),
   };
   const started = input.resume
     ? undefined

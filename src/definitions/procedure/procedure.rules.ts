@@ -849,6 +849,8 @@ const expressions: SemanticRule<ProcedureDefinition> = {
         step.selection.evaluation.criteria.forEach((c, i) => {
           if (c.computed !== undefined) check(scopes.bid, c.computed, ['steps', s, 'selection', 'evaluation', 'criteria', i, 'computed'], 'int');
         });
+        const eligibility = step.selection.awards.eligibility;
+        if (eligibility) check(scopes.bid, eligibility.when, ['steps', s, 'selection', 'awards', 'eligibility', 'when'], 'bool');
       }
       if (step.kind === 'performanceManagement') {
         const perf = step.performance;

@@ -484,7 +484,18 @@ export const VendorSelectionStep = z
             passScore: z.int().min(0).max(100).default(0),
           })
           .strict(),
-        awards: z.object({ minWinners: z.int().min(1).default(1), maxWinners: z.int().min(1) }).strict(),
+        awards: z
+          .object({
+            minWinners: z.int().min(1).default(1),
+            maxWinners: z.int().min(1),
+            /**
+             * Who may win (seed 000 §十: evaluation results inform the choice of vendor): a bid whose `when`
+             * (a bool expression in the bid scope, `vendor.history.*`) is false cannot be named a winner, and
+             * the bids list shows it as not eligible with `reason`. Absent: every qualified bid may win.
+             */
+            eligibility: z.object({ when: Expression, reason: LocalizedText, sources: Sources.optional() }).strict().optional(),
+          })
+          .strict(),
         /** Challenges (质疑) by bidders against the result, and who answers them (Government Procurement Law arts. 52–53). */
         challenges: Challenges.optional(),
       })

@@ -38,4 +38,8 @@ export class BidEntity {
 
   @Column({ type: 'double precision', nullable: true })
   score!: number | null;
+
+  /** Why the vendor may not win under the award rule (`selection.awards.eligibility.reason`); null when it may. */
+  @Column({ name: 'ineligible_reason', type: 'text', nullable: true })
+  ineligibleReason!: string | null;
 }

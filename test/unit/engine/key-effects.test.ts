@@ -506,6 +506,23 @@ describe('performance.evaluation.grades', () => {
     expect(gradeOf(75, 75)).toBe('良好');
   });
 
+  it('records the role of whoever decided: the justice bureau after the evaluation escalated to it, the task’s finance bureau for a run recorded before (patch off)', () => {
+    const EVALUATE = '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, next: accept }\n';
+    const ESCALATING = '        - { id: evaluate, type: evaluation, title: { zh: 第三方评估, en: Evaluation }, role: finance-bureau, sla: { within: { businessDays: 5 }, escalateTo: justice-bureau }, next: accept }\n';
+    const evaluatorRole = (context: Partial<EngineContext>) => {
+      // Two periods, so the evaluation opens in 2026, the year whose working days the test calendar holds.
+      const { driver } = firstLedger(edited([[EVALUATE, ESCALATING], ['        periods: "12"\n', '        periods: "2"\n']]), { recordsEvaluations: true, ...context });
+      const evaluation = driver.advanceTo('evaluate');
+      while (!driver.openTasks().find((t) => t.id === evaluation.id)?.escalatedTo.includes('justice-bureau')) if (!driver.fireNextTimer()) throw new Error('the evaluation never escalated');
+      const event = decision(driver, evaluation, 'approve', { payload: { kind: 'evaluation', scores: { service: 50, finance: 60 } } });
+      if (event.type !== 'taskDecided') throw new Error('unreachable');
+      driver.apply({ ...event, actor: actorFor('justice-bureau', JURISDICTION, true) });
+      return recorded(driver).map((record) => record.evaluator.role);
+    };
+    expect(evaluatorRole({})).toEqual(['justice-bureau']);
+    expect(evaluatorRole({ evaluatorRoleOfTask: true })).toEqual(['finance-bureau']);
+  });
+
   it('records nothing for a run recorded before evaluations followed the vendor (the workflow’s patch is off)', () => {
     expect(recorded(evaluatedAt53(edited([[PASS_SCORE, GRADES]]), {}))).toEqual([]);
   });
@@ -568,6 +585,53 @@ describe('selection.evaluation.criteria[].computed (vendor.history)', () => {
     expect(awardedScores(edited([[PLAN, COMPUTED]]))).toEqual([60, 72]);
     // The panel's 90 on both criteria: (40 × 90 + 60 × 90) / 100 = 90.
     expect(awardedScores(edited([]))).toEqual([90, 90]);
+  });
+});
+
+describe('selection.awards.eligibility (vendor.history)', () => {
+  const AWARDS = '      awards: { minWinners: 1, maxWinners: 2 }\n';
+  const RULE =
+    '      awards: { minWinners: 1, maxWinners: 2, eligibility: { when: "vendor.history.count == 0 || vendor.history.lastPassed", reason: { zh: 上次绩效评价不合格, en: Failed its last evaluation } } }\n';
+
+  /** Bidding done: bid 1 from a vendor whose last evaluation failed (scored 40), bid 2 from one without history; the award task open. */
+  const bidden = (definition: ProcedureDefinition) => {
+    const driver = launched(definition);
+    for (let i = 0; i < 500 && !driver.state.biddingOpen; i++) {
+      const open = driver.openTasks()[0];
+      if (open) driver.decideHappily(open);
+      else if (!driver.fireNextTimer()) break;
+    }
+    const actor = actorFor('procurement-centre', JURISDICTION);
+    const history = { count: 1, lastScore: 40, meanScore: 40, lastPassed: false };
+    driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-1', vendorId: 'vendor-1', vendorName: '承接机构1', priceFen: 1_000_000, qualified: true, submittedAt: driver.now, history } });
+    driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-2', vendorId: 'vendor-2', vendorName: '承接机构2', priceFen: 2_000_000, qualified: true, submittedAt: driver.now } });
+    return { driver, task: driver.advanceTo('award') };
+  };
+  const award = (driver: ProcedureDriver, task: TaskInstance, bidIds: readonly string[]) => {
+    const given = { price: 90, plan: 90 };
+    const payload: TaskPayload = { kind: 'award', scores: { 'bid-1': given, 'bid-2': given }, winners: bidIds.map((bidId) => ({ bidId, amountFen: 1_000_000 })) };
+    return driver.attempt(decision(driver, task, 'approve', { payload }));
+  };
+
+  it('a vendor whose last evaluation failed cannot win under the rule (refused naming the bid, vendor and rule; its bid kept as not eligible) and wins without it', () => {
+    const ruled = bidden(edited([[AWARDS, RULE]]));
+    expect(ruled.driver.state.bids.map((bid) => [bid.bidId, bid.ineligible])).toEqual([
+      ['bid-1', '上次绩效评价不合格'],
+      ['bid-2', undefined],
+    ]);
+    const refused = award(ruled.driver, ruled.task, ['bid-1']);
+    expect(verdict(refused)).toBe('refused: award.winners.0.bidId');
+    if (refused.ok) throw new Error('unreachable');
+    expect(refused.message).toBe('bid "bid-1" of "承接机构1" (vendor-1) may not win: 上次绩效评价不合格 (selection.awards.eligibility: vendor.history.count == 0 || vendor.history.lastPassed)');
+    expect(ruled.driver.state.winners).toEqual([]);
+    // The vendor without history passes the rule (count == 0) and wins.
+    expect(verdict(award(ruled.driver, ruled.task, ['bid-2']))).toBe('accepted');
+    expect(ruled.driver.state.winners.map((w) => w.bidId)).toEqual(['bid-2']);
+
+    const without = bidden(edited([]));
+    expect(without.driver.state.bids.map((bid) => bid.ineligible)).toEqual([undefined, undefined]);
+    expect(verdict(award(without.driver, without.task, ['bid-1']))).toBe('accepted');
+    expect(without.driver.state.winners.map((w) => w.bidId)).toEqual(['bid-1']);
   });
 });
 

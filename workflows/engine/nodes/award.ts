@@ -18,13 +18,30 @@ export const awardNode: NodeHandler<AwardNode> = {
 /** `vendor.history` when the bid carries none: a vendor without recorded evaluations. */
 export const NO_HISTORY: VendorHistorySummary = { count: 0, lastScore: 0, meanScore: 0, lastPassed: false };
 
+/** The values of the bid scope for one bid: the selection values, the bid and its vendor's history as the bid carries it. */
+function bidValues(run: Run, bid: Bid) {
+  return { ...run.values, bid: { priceFen: bid.priceFen }, vendor: { history: bid.history ?? NO_HISTORY } };
+}
+
+/**
+ * Why a bid may not win under the definition's award rule (`selection.awards.eligibility`): its reason
+ * when `when` is false for the bid, undefined when it holds or there is no rule. Reads only what the bid
+ * carries, so the verdict at the bid and at the award is the same.
+ */
+export function ineligibility(run: Run, bid: Bid): string | undefined {
+  const rule = run.stepOf('vendorSelection').selection.awards.eligibility;
+  if (!rule) return undefined;
+  const value = evaluate(scopesOf(run.definition).bid, rule.when, bidValues(run, bid));
+  if (typeof value !== 'boolean') throw new EvaluationFailure(`"${rule.when}" gave ${String(value)}, not true or false`);
+  return value ? undefined : rule.reason.zh;
+}
+
 /**
  * A computed criterion's score for one bid: its expression over the selection values, the bid and the
  * bidding vendor's history as carried in the bid, held to 0–100 like a score the panel gives.
  */
 function computedScore(run: Run, expression: string, bid: Bid): number {
-  const values = { ...run.values, bid: { priceFen: bid.priceFen }, vendor: { history: bid.history ?? NO_HISTORY } };
-  const value = evaluate(scopesOf(run.definition).bid, expression, values);
+  const value = evaluate(scopesOf(run.definition).bid, expression, bidValues(run, bid));
   if (typeof value !== 'number' || !Number.isInteger(value)) throw new EvaluationFailure(`"${expression}" gave ${String(value)}, not a whole score`);
   return Math.min(100, Math.max(0, value));
 }
@@ -34,7 +51,7 @@ function computedScore(run: Run, expression: string, bid: Bid): number {
  * definition computes, `criteria[].computed`), and the
  * winners with their contract amounts. Refuses scores that are missing or out of range, winners that
  * are not qualified bids of this round, fall below the pass score, are too few or too many, or
- * whose amounts exceed the approved budget.
+ * whose amounts exceed the approved budget, and winners the award rule makes ineligible.
  */
 function decideAward(run: Run, task: TaskInstance, event: TaskDecided): void {
   const step = run.stepOf('vendorSelection');
@@ -75,6 +92,11 @@ function decideAward(run: Run, task: TaskInstance, event: TaskDecided): void {
     const bid = run.state.bids.find((b) => b.bidId === chosen.bidId && b.qualified);
     if (!bid) throw new Refusal('invalid', `"${chosen.bidId}" is not a qualified bid of this round`, `award.winners.${index}.bidId`);
     if (winners.some((w) => w.vendorId === bid.vendorId)) throw new Refusal('invalid', `"${bid.vendorName}" is named twice`, `award.winners.${index}.bidId`);
+    const barred = ineligibility(run, bid);
+    if (barred !== undefined) {
+      const rule = step.selection.awards.eligibility?.when ?? '';
+      throw new Refusal('invalid', `bid "${bid.bidId}" of "${bid.vendorName}" (${bid.vendorId}) may not win: ${barred} (selection.awards.eligibility: ${rule})`, `award.winners.${index}.bidId`);
+    }
     const score = scores.get(bid.bidId) ?? 0;
     if (score < passScore) throw new Refusal('invalid', `"${bid.vendorName}" scored ${score}, below the pass score of ${passScore}`, `award.winners.${index}.bidId`);
     if (!Number.isSafeInteger(chosen.amountFen) || chosen.amountFen <= 0) throw new Refusal('invalid', 'a contract amount must be a positive whole number of fen', `award.winners.${index}.amountFen`);

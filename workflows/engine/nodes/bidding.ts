@@ -2,6 +2,7 @@ import { type FlowNodeT, minimumBiddersFor, type ProcedureStep } from '../../../
 import { deadlineAfter } from '../deadlines.js';
 import { Refusal, type NodeHandler, type Run } from '../run.js';
 import { emptySelection } from '../steps/vendor-selection.js';
+import { ineligibility } from './award.js';
 import { type Actor, type Bid, BIDDING_ROLES } from '../types.js';
 
 type BiddingNode = Extract<FlowNodeT, { type: 'bidding' }>;
@@ -81,7 +82,9 @@ export function acceptBid(run: Run, bid: Bid, actor: Actor): void {
   if (!Number.isSafeInteger(bid.priceFen) || bid.priceFen <= 0) throw new Refusal('invalid', 'the bid price must be a positive whole number of fen', 'priceFen');
   if (run.state.bids.some((other) => other.vendorId === bid.vendorId)) throw new Refusal('conflict', `vendor "${bid.vendorName}" has already bid in this round`);
   if (run.state.bids.some((other) => other.bidId === bid.bidId)) throw new Refusal('conflict', `bid "${bid.bidId}" was already received`);
-  run.state.bids.push({ ...bid, enteredBy: { userId: actor.userId, name: actor.name, role, onBehalf: actor.vendorId !== bid.vendorId } });
+  // The award rule's verdict is kept with the bid, so the bids list can show who may not win and why.
+  const ineligible = ineligibility(run, bid);
+  run.state.bids.push({ ...bid, enteredBy: { userId: actor.userId, name: actor.name, role, onBehalf: actor.vendorId !== bid.vendorId }, ...(ineligible !== undefined ? { ineligible } : {}) });
 }
 
 /** The bidding window has closed: enough qualified bids go on to the award, too few take `onTooFew`. */

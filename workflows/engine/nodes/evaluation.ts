@@ -1,7 +1,7 @@
 import type { FlowNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
 import { evaluate, scopesOf } from '../evaluate.js';
 import { groupSubtotals } from '../evaluation-groups.js';
-import { Refusal, type NodeHandler, type Run } from '../run.js';
+import { decidingRole, Refusal, type NodeHandler, type Run } from '../run.js';
 import type { EngineEvent, TaskInstance } from '../types.js';
 
 type TaskDecided = Extract<EngineEvent, { type: 'taskDecided' }>;
@@ -53,7 +53,8 @@ function decideEvaluation(run: Run, task: TaskInstance, event: TaskDecided): voi
         grade: gradeOf(evaluation.grades, score),
         period: covers?.period ?? null,
         ...(covers && covers.through > covers.period ? { periodThrough: covers.through } : {}),
-        evaluator: { userId: event.actor.userId, name: event.actor.name, role: task.role },
+        // The role of whoever decided (after an escalation, its target's), not the role the task was opened for.
+        evaluator: { userId: event.actor.userId, name: event.actor.name, role: run.context.evaluatorRoleOfTask ? task.role : decidingRole(task, event.actor) },
         exited: exits,
       },
     });

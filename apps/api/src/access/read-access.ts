@@ -122,6 +122,9 @@ export function visibleCycleDetail(user: Identity, detail: CycleDetailDto, defin
         vendorName: sealing.disclosed.has('vendorName') ? bid.vendorName : null,
         priceFen: sealing.disclosed.has('priceFen') ? bid.priceFen : null,
         score: sealing.disclosed.has('score') ? bid.score : null,
+        // Eligibility reads the vendor's performance history, which another vendor's staff may not see.
+        eligible: null,
+        ineligibleReason: null,
       },
     ];
   });
@@ -134,6 +137,9 @@ export function visibleCycleDetail(user: Identity, detail: CycleDetailDto, defin
       const own = details['vendorId'] === vendorId || (contractId !== undefined && ownContracts.has(contractId)) || ownContracts.has(entry.subjectId);
       if (!own) return [];
     } else if (bidId !== undefined && sealedBidIds.has(bidId) && !readsSealed) {
+      return [];
+    } else if (entry.action === 'bid.refused' && openRound !== null && !readsSealed) {
+      // A refused bid names a vendor that tried to bid: sealed like the bids themselves while bidding is open.
       return [];
     }
     const fields = details['fields'];

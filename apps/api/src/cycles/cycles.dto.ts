@@ -445,6 +445,16 @@ export class BidDto {
 
   @ApiProperty({ type: Number, nullable: true })
   score!: number | null;
+
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'Whether the vendor may win under the procedure’s award rule (selection.awards.eligibility; true when there is none); null on another vendor’s bid as a vendor’s staff see it, since it reads that vendor’s performance history.',
+  })
+  eligible!: boolean | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the vendor may not win (the award rule’s reason); null when it may, or when `eligible` is null.' })
+  ineligibleReason!: string | null;
 }
 
 /** A payment as the cycle detail lists it (GET /payments answers PaymentDto, with more about each). */

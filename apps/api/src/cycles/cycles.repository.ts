@@ -12,6 +12,8 @@ import { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.j
 import { PaymentEntity } from '../../../../src/persistence/entities/payment.entity.js';
 import { PublicNoticeEntity } from '../../../../src/persistence/entities/public-notice.entity.js';
 import { TaskEntity } from '../../../../src/persistence/entities/task.entity.js';
+import { appendAuditEntry } from '../../../../src/persistence/audit-append.js';
+import type { AuditEntryInput } from '../../../../activities/audit.js';
 
 export interface CycleFilter {
   /** Only cycles of this jurisdiction; undefined for every jurisdiction (national callers). */
@@ -57,6 +59,11 @@ export interface CycleRecords {
 @Injectable()
 export class CyclesRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Appends one audit entry of a request the API refused before the workflow saw it (a repeated idempotency key writes nothing). */
+  async appendAudit(entry: AuditEntryInput): Promise<void> {
+    await appendAuditEntry(this.dataSource, entry);
+  }
 
   find(id: string): Promise<CycleEntity | null> {
     return this.dataSource.getRepository(CycleEntity).findOneBy({ id });

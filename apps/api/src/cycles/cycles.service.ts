@@ -6,7 +6,7 @@ import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../
 import type { CycleEntity } from '../../../../src/persistence/entities/cycle.entity.js';
 import { checkFields } from '../../../../workflows/engine/fields.js';
 import { startEngine } from '../../../../workflows/engine/interpreter.js';
-import type { Actor, EngineContext } from '../../../../workflows/engine/types.js';
+import { type Actor, BIDDING_ROLES, type EngineContext } from '../../../../workflows/engine/types.js';
 import type { ProcurementCycleInput } from '../../../../workflows/procurement/messages.js';
 import { actorOf } from '../common/actor.js';
 import { type DomainError, type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
@@ -208,6 +208,8 @@ export class CyclesService {
         won: bid.won,
         awardedAmountFen: bid.awardedAmountFen,
         score: bid.score,
+        eligible: bid.ineligibleReason === null,
+        ineligibleReason: bid.ineligibleReason,
       })),
       payments: records.payments.map((payment) => ({
         id: payment.id,
@@ -284,7 +286,7 @@ export class CyclesService {
       ]);
     }
     const cycle = await this.locate(user, id);
-    const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction, await this.qualificationOf(cycle));
+    const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction, await this.qualificationOf(cycle), (refusal) => this.auditRefusedBid(user, cycle, body, refusal));
     // Scoring expressions read the vendor's performance history (`vendor.history`): read here, carried in the bid, so replay never reads the registry.
     const history = await this.vendors.historySummary(vendor.vendorId);
     const bidId = `bid-${digest(`${id}\n${body.requestId}`).slice(0, 20)}`;
@@ -482,12 +484,48 @@ export class CyclesService {
     return qualificationRequirements(found.compiled as unknown as ProcedureDefinition, cycle.row?.currentStep ?? undefined);
   }
 
-  private async eligibleVendor(vendorId: string, jurisdiction: string, requirements: readonly QualificationRequirement[]) {
+  /**
+   * The audit entry of a bid refused because the registry does not find the vendor eligible (suspended,
+   * unverified, rejected, of another jurisdiction, not meeting the qualification): who tried, for which
+   * vendor, in which cycle, and why. The refusal changes nothing else; a repeated request writes it once.
+   */
+  private async auditRefusedBid(user: Identity, cycle: { id: string; jurisdiction: string }, body: SubmitBidDto, error: VendorIneligibleError): Promise<void> {
+    await this.repository.appendAudit({
+      idempotencyKey: `bid.refused:${cycle.id}:${body.requestId}`,
+      occurredAt: new Date().toISOString(),
+      actorId: user.userId,
+      actorRole: BIDDING_ROLES.find((role) => user.roles.includes(role)) ?? user.roles[0] ?? 'unknown',
+      jurisdiction: cycle.jurisdiction,
+      action: 'bid.refused',
+      subjectType: 'vendor',
+      subjectId: body.vendorId,
+      comment: error.message,
+      details: {
+        cycleId: cycle.id,
+        vendorId: body.vendorId,
+        priceFen: body.priceFen,
+        reason: error.reason,
+        ...(error.unmet.length > 0 ? { unmet: error.unmet.map((u) => u.problem) } : {}),
+        actorName: user.name,
+        actorJurisdiction: user.jurisdiction,
+        requestId: body.requestId,
+      },
+    });
+  }
+
+  /** The vendor, if the registry finds it eligible in the jurisdiction; otherwise 422 naming `vendorId`, after `refused` (the audit) has run. */
+  private async eligibleVendor(
+    vendorId: string,
+    jurisdiction: string,
+    requirements: readonly QualificationRequirement[],
+    refused: (error: VendorIneligibleError) => Promise<void>,
+  ) {
     try {
       return await this.vendors.assertEligible(vendorId, jurisdiction, requirements);
     } catch (error) {
       // An unqualified vendor cannot bid: that is a problem with the request's vendorId, not a missing page.
       if (error instanceof VendorIneligibleError) {
+        await refused(error);
         // One problem per criterion not met, each naming it, so a registrar sees everything to put right at once.
         const problems = error.unmet.length > 0 ? error.unmet.map((u) => ({ field: 'vendorId', problem: `${u.reason}: ${u.problem}` })) : [{ field: 'vendorId', problem: `${error.reason}: ${error.message}` }];
         throw new ValidationError(error.message, problems);

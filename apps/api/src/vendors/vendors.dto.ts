@@ -361,7 +361,7 @@ export class EvaluatorDto {
   @ApiProperty()
   name!: string;
 
-  @ApiProperty({ description: 'The role the evaluation task is assigned to.', example: 'finance-bureau' })
+  @ApiProperty({ description: 'The role in which the evaluator decided: the evaluation task’s role, or after an escalation the role it escalated to.', example: 'finance-bureau' })
   role!: string;
 }
 
@@ -400,8 +400,12 @@ export class VendorEvaluationDto {
   @ApiProperty()
   jurisdiction!: string;
 
-  @ApiProperty({ type: EvaluatorDto })
-  evaluator!: EvaluatorDto;
+  @ApiProperty({
+    type: EvaluatorDto,
+    nullable: true,
+    description: 'Who decided the evaluation; shown only to users of the jurisdiction that evaluated and to national administrators and operations staff, null to everyone else.',
+  })
+  evaluator!: EvaluatorDto | null;
 
   @ApiProperty({ description: 'The procedure’s exit condition held: this evaluation suspended the vendor.' })
   exited!: boolean;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { OPS_ROLE } from '../codec/codec.service.js';
 import { chinaDate, type QualificationRequirement, type UnmetCriterion, unmetCriteria } from '../../../../src/vendors/qualification.js';
 import { type QualificationEvidence, type RegistrationType, SUSPENDER_ROLES, type VerificationStatus } from '../../../../src/vendors/vendor.js';
 import {
@@ -137,12 +138,13 @@ export class VendorsService {
   /**
    * The vendor's performance history (seed 000 §十): every recorded evaluation, oldest first, and the
    * summary selection reads as `vendor.history`. Seen by whoever may see the vendor (its own staff, the
-   * officers of its jurisdiction and national ones).
+   * officers of its jurisdiction and national ones); each record names its evaluator only to those who
+   * may know who evaluated (seesEvaluator).
    */
   async history(user: Identity, id: string): Promise<VendorHistoryDto> {
     const vendor = await this.visible(user, id);
     const records = await this.repository.historyOf(vendor.id);
-    return { vendorId: vendor.id, summary: summarizeHistory(records), evaluations: records.map(toEvaluationDto) };
+    return { vendorId: vendor.id, summary: summarizeHistory(records), evaluations: records.map((record) => toEvaluationDto(record, seesEvaluator(user, record.jurisdiction))) };
   }
 
   /** What a bid carries as `vendor.history`: read from the registry when the bid is accepted, so replay never reads it. */
@@ -503,7 +505,18 @@ function toDto(vendor: VendorRecord): VendorDto {
   };
 }
 
-function toEvaluationDto(record: VendorPerformanceRecordEntity): VendorEvaluationDto {
+/**
+ * Whether `user` may know who evaluated in `jurisdiction`: its own users, and national administrators and
+ * operations staff, whose scope covers every jurisdiction. Everyone else who may see the vendor sees the
+ * record (score, grade, period, jurisdiction) without the evaluator: a national vendor's history gathers
+ * officers' names from every jurisdiction it worked in.
+ */
+function seesEvaluator(user: Identity, jurisdiction: string): boolean {
+  if (user.jurisdiction === jurisdiction) return true;
+  return user.jurisdiction === NATIONAL_JURISDICTION && user.roles.some((role) => role === ADMINISTRATOR_ROLE || role === OPS_ROLE);
+}
+
+function toEvaluationDto(record: VendorPerformanceRecordEntity, withEvaluator: boolean): VendorEvaluationDto {
   return {
     score: record.score,
     passed: record.passed,
@@ -516,7 +529,7 @@ function toEvaluationDto(record: VendorPerformanceRecordEntity): VendorEvaluatio
     definitionKey: record.definitionKey,
     definitionVersion: record.definitionVersion,
     jurisdiction: record.jurisdiction,
-    evaluator: { userId: record.evaluatorId, name: record.evaluatorName, role: record.evaluatorRole },
+    evaluator: withEvaluator ? { userId: record.evaluatorId, name: record.evaluatorName, role: record.evaluatorRole } : null,
     exited: record.exited,
     evaluatedAt: record.evaluatedAt.toISOString(),
   };
