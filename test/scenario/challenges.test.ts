@@ -43,19 +43,14 @@ interface ChallengeView {
  * 7 working days is refused with the date it closed.
  */
 describe('challenges against the result of a Deqing cycle, through the HTTP API', () => {
-  let stack: ScenarioStack;
+  const stack = ScenarioStack.forThisFile('scenario_challenges');
   let scenario: ProcedureScenario;
   let vendorIds: string[] = [];
 
   beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_challenges');
     if (!TEMPLATE.includes(CHALLENGES)) throw new Error('the Deqing template no longer says who answers challenges as this test expects: update it');
     scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE, TEMPLATE);
     vendorIds = await scenario.verifiedVendors(['德清晨曦社会工作服务中心', '德清彩虹桥社会工作服务中心', '德清邻里社会工作服务社'], 'civil-affairs');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   const detail = (cycleId: string, token?: string) => scenario.detail<CycleDetail & { challenges: ChallengeView[] }>(cycleId, token);

@@ -89,15 +89,7 @@ type Detail = Omit<CycleDetail, 'tasks' | 'contracts'> & {
  * to 2054, with twelve monthly ledgers each handed in inside its window and confirmed.
  */
 describe('a twelve-month Deqing contract, through the HTTP API', () => {
-  let stack: ScenarioStack;
-
-  beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_twelve');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = ScenarioStack.forThisFile('scenario_twelve');
 
   it('confirms twelve monthly ledgers, waits for the term, and pays the activity funds only after the evaluation, scaled and capped by hand', async () => {
     const scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE);

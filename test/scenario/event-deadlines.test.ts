@@ -54,15 +54,7 @@ const JUST_BEFORE_MS = 60_000;
  * reads in the drafting decision.
  */
 describe('deadlines anchored on events, through the HTTP API across a holiday with a make-up workday', () => {
-  let stack: ScenarioStack;
-
-  beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_deadlines');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = ScenarioStack.forThisFile('scenario_deadlines');
 
   it('times the award announcement, contract publication and filing by working days after their events, escalates and audits each miss, and keeps trade secrets out of the contract notice', async () => {
     const scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE);

@@ -41,37 +41,46 @@ export class ScenarioStack {
   private app?: INestApplication;
   private readonly tokens = new Map<string, string>();
 
-  static async start(label: string): Promise<ScenarioStack> {
+  /**
+   * The stack of one test file: started before its tests (before the file's own `beforeAll` hooks, which
+   * are declared after this call) and stopped after them. Its database and task queues are named by `label`.
+   */
+  static forThisFile(label: string): ScenarioStack {
     const stack = new ScenarioStack();
-    stack.env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
-    await pinClock(stack.env);
-    ({ dataSource: stack.dataSource } = await freshDatabase(label));
+    beforeAll(() => stack.boot(label));
+    afterAll(() => stack.stop());
+    return stack;
+  }
+
+  private async boot(label: string): Promise<void> {
+    this.env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
+    await pinClock(this.env);
+    ({ dataSource: this.dataSource } = await freshDatabase(label));
     const config = loadConfig({
       TEMPORAL_TASK_QUEUE_PROCUREMENT: `${label}-procurement-${randomUUID()}`,
       TEMPORAL_TASK_QUEUE_CASES: `${label}-cases-${randomUUID()}`,
       PROCUREFLOW_DATA_DIR: await scratchDir(label),
     });
-    stack.workers = await startWorkers({
+    this.workers = await startWorkers({
       config,
-      temporalAddress: stack.env.address,
-      dataSource: stack.dataSource,
+      temporalAddress: this.env.address,
+      dataSource: this.dataSource,
       workflowBundle: await loadWorkflowBundle(),
       logger: createLogger('silent', 'worker'),
       payloadCodec: testPayloadCodec,
     });
-    stack.app = await createApiApp({
+    this.app = await createApiApp({
       config,
-      dataSource: stack.dataSource,
-      temporalClient: new Client({ connection: stack.env.connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
+      dataSource: this.dataSource,
+      temporalClient: new Client({ connection: this.env.connection, namespace: config.temporal.namespace, dataConverter: testDataConverter() }),
       payloadCodec: testPayloadCodec,
-      temporalAddress: stack.env.address,
+      temporalAddress: this.env.address,
       logger: createLogger('silent', 'api'),
       jwtSecret: TEST_JWT_SECRET,
     });
     const port = await freePort();
-    await stack.app.listen(port, '127.0.0.1');
-    stack.baseUrl = `http://127.0.0.1:${port}`;
-    return stack;
+    await this.app.listen(port, '127.0.0.1');
+    this.baseUrl = `http://127.0.0.1:${port}`;
   }
 
   async stop(): Promise<void> {

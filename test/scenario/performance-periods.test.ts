@@ -134,16 +134,11 @@ async function threeMonthContract(stack: ScenarioStack, scenario: ProcedureScena
  * contract's inspection, evaluation and final tranche come only after its term has ended.
  */
 describe('performance periods on the calendar, through the HTTP API', () => {
-  let stack: ScenarioStack;
+  const stack = ScenarioStack.forThisFile('scenario_periods');
   let scenario: ProcedureScenario;
 
   beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_periods');
     scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE, periodsProcedure());
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   it('refuses a ledger before its window, makes one not in by the 25th overdue by its days late, and holds the inspection, evaluation and final tranche until the term ends', async () => {

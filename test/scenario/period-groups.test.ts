@@ -50,15 +50,7 @@ interface Drive {
 }
 
 describe('several period groups, through the HTTP API', () => {
-  let stack: ScenarioStack;
-
-  beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_period_groups');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = ScenarioStack.forThisFile('scenario_period_groups');
 
   /** Drives one cycle of `scenario` with three vendors until its first vendor's contract has ended. */
   async function contractOf(scenario: ProcedureScenario, vendorNames: readonly string[], drive: Drive): Promise<{ cycle: Detail; winner: string }> {

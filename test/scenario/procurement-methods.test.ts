@@ -13,18 +13,13 @@ const PROCEDURE = 'baotou-people-mediation';
  * list the justice bureau decides, refuses a bid from a vendor it did not invite.
  */
 describe('procurement methods of the Baotou mediation procedure, through the HTTP API', () => {
-  let stack: ScenarioStack;
+  const stack = ScenarioStack.forThisFile('scenario_methods');
   let scenario: ProcedureScenario;
   let vendorIds: string[] = [];
 
   beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_methods');
     scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE);
     vendorIds = await scenario.verifiedVendors(['包头和事佬调解中心', '包头明理调解服务社', '包头安和社会工作服务中心', '包头邻里调解工作室'], 'justice-bureau');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   /** The proposal of the method, with its market assessment filled in as the planner would. */

@@ -10,19 +10,14 @@ const PROCEDURE = 'baotou-people-mediation';
  * vendor suspended after bidding cannot be awarded.
  */
 describe('vendor qualification in the Baotou mediation procedure, through the HTTP API', () => {
-  let stack: ScenarioStack;
+  const stack = ScenarioStack.forThisFile('scenario_qualify');
   let scenario: ProcedureScenario;
   let criteria: string[] = [];
 
   beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_qualify');
     scenario = await ProcedureScenario.deploy(stack, JURISDICTION, PROCEDURE);
     criteria = scenario.qualificationCriteria;
     expect(criteria.length).toBeGreaterThan(1);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   const verify = (vendorId: string, role = 'justice-bureau') => scenario.verify(vendorId, role);

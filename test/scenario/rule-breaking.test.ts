@@ -8,18 +8,13 @@ const JURISDICTION = 'zj-deqing';
  * a budget returned for revision, and bidding that never attracts enough bidders.
  */
 describe('a Deqing cycle that breaks the rules, through the HTTP API', () => {
-  let stack: ScenarioStack;
+  const stack = ScenarioStack.forThisFile('scenario_rules');
   let scenario: ProcedureScenario;
   let vendorId: string;
 
   beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_rules');
     scenario = await ProcedureScenario.deploy(stack, JURISDICTION, 'deqing-community-correction');
     [vendorId] = (await scenario.verifiedVendors(['德清孤雁社工服务中心'], 'civil-affairs')) as [string];
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   it('loops back for revision when finance returns the budget, and insists on a reason', async () => {

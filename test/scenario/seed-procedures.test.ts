@@ -277,15 +277,7 @@ const SCRIPTS: readonly SeedScript[] = [
  * contract to the last payment. Then the payments, the public notices and the audit trail are checked.
  */
 describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole cycle of %s through the HTTP API', (file, script) => {
-  let stack: ScenarioStack;
-
-  beforeAll(async () => {
-    stack = await ScenarioStack.start(`scenario_${file.split('-')[0] ?? 'seed'}`);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = ScenarioStack.forThisFile(`scenario_${file.split('-')[0] ?? 'seed'}`);
 
   it('runs from deployment to the last payment, paying each tranche once and publishing and auditing every step', async () => {
     const text = readFileSync(path.join(PROJECT_ROOT, 'definitions/procedures', file), 'utf8');

@@ -69,15 +69,7 @@ const EXPECTED: Array<[number, string, string, number, Measurement['target'], bo
  * as the workflow measured it.
  */
 describe('service levels measured per ledger period, through the HTTP API', () => {
-  let stack: ScenarioStack;
-
-  beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_service_levels');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = ScenarioStack.forThisFile('scenario_service_levels');
 
   it('lists each service level of the contract per confirmed month, with its value, target and whether it was met', async () => {
     const file = `${PROCEDURE}.yaml`;

@@ -45,15 +45,7 @@ function thirtyFortyThirty(key: string, last: string, inFund = true): string {
 }
 
 describe('a last tranche computed from what was paid, through the HTTP API', () => {
-  let stack: ScenarioStack;
-
-  beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_tranche_history');
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = ScenarioStack.forThisFile('scenario_tranche_history');
 
   /**
    * One cycle of `scenario`: three vendors bid 3 000 000 fen, the first wins at that price, two months

@@ -78,16 +78,11 @@ interface HistoryView {
  * the first cycle's evaluation: the reinstated vendor may bid but not win, a vendor without history wins. Every step is in the audit trail.
  */
 describe('the exit mechanism and the vendor performance history, through the HTTP API', () => {
-  let stack: ScenarioStack;
+  const stack = ScenarioStack.forThisFile('scenario_vendor_exit');
   let scenario: ProcedureScenario;
 
   beforeAll(async () => {
-    stack = await ScenarioStack.start('scenario_vendor_exit');
     scenario = await ProcedureScenario.deploy(stack, JURISDICTION, KEY, PROCEDURE);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   const detail = (cycleId: string) => scenario.detail(cycleId);
