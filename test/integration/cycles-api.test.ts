@@ -12,7 +12,7 @@ import { freePort } from '../support/free-port.js';
 import { testDataConverter, testPayloadCodec } from '../support/payload-encryption.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
-import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
+import { freshCreditCode, readModelChangedOnlyBy, readModelSnapshot } from '../support/procurement-fixtures.js';
 import { scratchDir } from '../support/test-environment.js';
 import { calendarFilesAround } from '../support/calendars.js';
 
@@ -361,7 +361,10 @@ describe('the procurement cycles and tasks API', () => {
       const { status, body } = await call('POST', `/cycles/${cycleId}/bids`, as('centre'), { requestId: randomUUID(), vendorId: unverified, priceFen: 1_000_000 });
       expect(status).toBe(422);
       expect(body).toMatchObject({ message: expect.stringContaining('"registered" (依法设立) is not verified by justice-bureau'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^unverified: /) }] });
-      expect(await readModelSnapshot(api.dataSource)).toEqual(before);
+      // Nothing is written but the refusal's own audit entry.
+      const { rest, entries } = await readModelChangedOnlyBy(api.dataSource, 'bid.refused');
+      expect(rest).toEqual(before);
+      expect(entries).toEqual([expect.objectContaining({ actor_id: 'centre', subject_type: 'vendor', subject_id: unverified, details: expect.objectContaining({ cycleId, reason: 'unqualified', unmet: [expect.stringContaining('"registered" (依法设立) is not verified')] }) })]);
       const unknown = await call('POST', `/cycles/${cycleId}/bids`, as('centre'), { requestId: randomUUID(), vendorId: randomUUID(), priceFen: 1_000_000 });
       expect(unknown.status).toBe(422);
       expect(unknown.body['details']).toEqual([{ field: 'vendorId', problem: 'no such vendor in the registry' }]);

@@ -6,7 +6,7 @@ import { tokenFor } from '../support/api-server.js';
 import { eventually } from '../support/eventually.js';
 import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 import { type ProcurementApi, startProcurementApi } from '../support/procurement-api.js';
-import { freshCreditCode, readModelSnapshot } from '../support/procurement-fixtures.js';
+import { freshCreditCode, readModelChangedOnlyBy, readModelSnapshot } from '../support/procurement-fixtures.js';
 import { calendarFilesAround } from '../support/calendars.js';
 
 const JURISDICTION = 'test-county';
@@ -118,7 +118,10 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     const refused = await call('POST', `/cycles/${cycleId}/bids`, 'centre', { requestId: randomUUID(), vendorId: suspended, priceFen: 1_000_000 });
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ message: expect.stringContaining('was suspended'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^suspended: /) }] });
-    expect(await readModelSnapshot(api.dataSource)).toEqual(before);
+    // Nothing is written but the refusal's own audit entry.
+    const { rest, entries } = await readModelChangedOnlyBy(api.dataSource, 'bid.refused');
+    expect(rest).toEqual(before);
+    expect(entries).toEqual([expect.objectContaining({ actor_id: 'centre', subject_type: 'vendor', subject_id: suspended, details: expect.objectContaining({ cycleId, reason: 'suspended' }) })]);
     expect((await call('POST', `/cycles/${cycleId}/bids`, 'admin', { requestId: randomUUID(), vendorId: harmony, priceFen: 1_900_000 })).status).toBe(201);
 
     // The twenty-day window closes with two qualified bids: the panel awards.

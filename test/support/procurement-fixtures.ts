@@ -88,6 +88,16 @@ export async function insertVendor(
   return { id: rows[0]!.id, creditCode: code };
 }
 
+/**
+ * The read model after `before` with the audit entries of `action` taken out, and those entries: a
+ * refusal that is audited (e.g. `bid.refused`) must change nothing but add its one entry.
+ */
+export async function readModelChangedOnlyBy(dataSource: DataSource, action: string): Promise<{ rest: Record<string, unknown[]>; entries: unknown[] }> {
+  const snapshot = await readModelSnapshot(dataSource);
+  const audit = (snapshot['audit_entries'] ?? []) as Array<{ action: string }>;
+  return { rest: { ...snapshot, audit_entries: audit.filter((entry) => entry.action !== action) }, entries: audit.filter((entry) => entry.action === action) };
+}
+
 /** Every row of the read model, the registry and the audit trail, in a stable order, for before/after comparisons. */
 export async function readModelSnapshot(dataSource: DataSource): Promise<Record<string, unknown[]>> {
   const tables: Record<string, string> = {
