@@ -120,7 +120,7 @@ function fundShares(budget: Readonly<Record<string, number>>, total: number, amo
     return { component, order, share: exact / whole, fraction: exact % whole };
   });
   const sum = parts.reduce((all, part) => all + part.share, 0n);
-  // Never more fen than there are components, and none when the components do not add up to the total.
+  // Fewer fen than there are components when they add up to the total (checked at approval); one each at most otherwise.
   let left = Math.max(0, Math.min(parts.length, Number(BigInt(amountFen) - sum)));
   const byFraction = [...parts].sort((a, b) => (a.fraction === b.fraction ? a.order - b.order : a.fraction > b.fraction ? -1 : 1));
   for (const part of byFraction) {
