@@ -89,11 +89,7 @@ export function startEngine(context: EngineContext, start: CycleStart | Contract
       const { cycleValues, winner } = start;
       const budget = cycleValues.budget ?? { total: 0 };
       const total = budget['total'] ?? 0;
-      const funds: Record<string, number> = {};
-      for (const [component, amount] of Object.entries(budget)) {
-        // Each contract's share of a budget component, in whole fen, rounded down.
-        if (component !== 'total') funds[component] = total > 0 ? Math.floor((amount * winner.amountFen) / total) : 0;
-      }
+      const funds = context.fundSharesRoundedDown ? fundSharesRoundedDown(budget, total, winner.amountFen) : fundShares(budget, total, winner.amountFen);
       run.state.values = {
         ...structuredCopy(cycleValues),
         contract: { amount: winner.amountFen, vendorId: winner.vendorId, vendorName: winner.vendorName, funds },
@@ -106,6 +102,43 @@ export function startEngine(context: EngineContext, start: CycleStart | Contract
       run.enterStep(first);
     }
   });
+}
+
+/**
+ * Each budget component's share of a contract of `amountFen`, in whole fen, adding up to the contract exactly
+ * (the components add up to the total, checked at approval): each share is its exact part rounded down, and
+ * the fen the rounding left over go one each to the components with the largest fractions (the earlier in
+ * the budget on a tie). Exact in integers (BigInt), since component × amount can pass 2^53 fen².
+ * Without the remainder a "rest of the contract" tranche of a fund could be capped short of the contract.
+ */
+function fundShares(budget: Readonly<Record<string, number>>, total: number, amountFen: number): Record<string, number> {
+  const components = Object.entries(budget).filter(([component]) => component !== 'total');
+  if (total <= 0) return Object.fromEntries(components.map(([component]) => [component, 0]));
+  const whole = BigInt(total);
+  const parts = components.map(([component, amount], order) => {
+    const exact = BigInt(amount) * BigInt(amountFen);
+    return { component, order, share: exact / whole, fraction: exact % whole };
+  });
+  const sum = parts.reduce((all, part) => all + part.share, 0n);
+  // Fewer fen than there are components when they add up to the total (checked at approval); one each at most otherwise.
+  let left = Math.max(0, Math.min(parts.length, Number(BigInt(amountFen) - sum)));
+  const byFraction = [...parts].sort((a, b) => (a.fraction === b.fraction ? a.order - b.order : a.fraction > b.fraction ? -1 : 1));
+  for (const part of byFraction) {
+    if (left === 0) break;
+    if (part.fraction === 0n) continue;
+    part.share += 1n;
+    left -= 1;
+  }
+  return Object.fromEntries(parts.map((part) => [part.component, Number(part.share)]));
+}
+
+/** The shares as contracts recorded before they added up to the contract computed them: each rounded down on its own. */
+function fundSharesRoundedDown(budget: Readonly<Record<string, number>>, total: number, amountFen: number): Record<string, number> {
+  const funds: Record<string, number> = {};
+  for (const [component, amount] of Object.entries(budget)) {
+    if (component !== 'total') funds[component] = total > 0 ? Math.floor((amount * amountFen) / total) : 0;
+  }
+  return funds;
 }
 
 /**

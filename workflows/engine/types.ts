@@ -471,4 +471,9 @@ export interface EngineContext {
    * decided it: theirs name the evaluation task's role, even when an escalation target decided.
    */
   readonly evaluatorRoleOfTask?: boolean;
+  /**
+   * Set by contract workflows recorded before each fund's share of the contract (`contract.funds.<fund>`)
+   * took its part of the rounding remainder: theirs are each rounded down, and may add up to less than the contract.
+   */
+  readonly fundSharesRoundedDown?: boolean;
 }

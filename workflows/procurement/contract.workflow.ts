@@ -27,6 +27,8 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     ...(patched('ledger-periods-open-on-their-own') ? {} : { ledgerPeriodsInTurn: true }),
     // Contracts recorded before the evaluator's role was the decider's name the evaluation task's role.
     ...(patched('evaluator-role-of-decider') ? {} : { evaluatorRoleOfTask: true }),
+    // Contracts recorded before the funds' shares added up to the contract round each share down on its own.
+    ...(patched('fund-shares-add-up-to-the-contract') ? {} : { fundSharesRoundedDown: true }),
   };
   const started = input.resume
     ? undefined

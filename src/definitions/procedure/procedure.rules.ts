@@ -770,16 +770,25 @@ function describeShare({ share, constant }: FixedShare, of = 'the contract'): st
 const finalTranche: SemanticRule<ProcedureDefinition> = {
   id: 'PF-FINAL-TRANCHE',
   description:
-    'A procedure that pays tranches pays at least one of them after the contract’s term has ended, on every way to a successful end: in the payment step, or in the performance step after its ledgerPeriods node without `through`.',
+    'A procedure that pays tranches pays at least one of them after the contract’s term has ended, on every way to a successful end: in the payment step, or in the performance step after its ledgerPeriods node without `through`; every completed way through the performance step passes that node.',
   check(context) {
     const p = context.definition;
     const release = p.steps.findIndex((step) => step.kind === 'paymentRelease');
     const releaseStep = p.steps[release];
     if (releaseStep?.kind !== 'paymentRelease' || releaseStep.payment.tranches.length === 0) return;
-    const unpaidEnd = completedWithoutPaying(releaseStep);
-    if (unpaidEnd === undefined) return;
     const performance = stepsOfKind(p, 'performanceManagement')[0];
     const toTerm = performance?.step.flow.nodes.find((node) => node.type === 'ledgerPeriods' && node.through === undefined);
+    // A way through the performance step around its ledger periods leaves the contract with no term at all,
+    // so no tranche is paid after it (and payment.ts refuses the payment step's tranches then).
+    const termless = performance && toTerm ? completedWithoutPassing(performance.step, toTerm.id) : undefined;
+    if (performance && toTerm && termless !== undefined) {
+      context.report(
+        ['steps', performance.stepIndex, 'flow', 'nodes', performance.step.flow.nodes.findIndex((node) => node.id === termless), 'id'],
+        `step "${performance.step.id}" can end at "${termless}" without running its ledger periods "${toTerm.id}" that run to the end of the term: the contract would have no term for its final tranche to wait for; lead every way to this end through "${toTerm.id}"`,
+      );
+    }
+    const unpaidEnd = completedWithoutPaying(releaseStep);
+    if (unpaidEnd === undefined) return;
     if (performance && toTerm && completedWithoutPaying(performance.step, toTerm.id) === undefined) return;
     const endIndex = releaseStep.flow.nodes.findIndex((node) => node.id === unpaidEnd);
     context.report(
@@ -810,6 +819,21 @@ function completedWithoutPaying(step: ProcedureStep, after?: string): string | u
     for (const next of successorsOf(node)) queue.push([next, nowPassed]);
   }
   return step.flow.nodes.find((node) => reached.has(node.id))?.id;
+}
+
+/** The first completed end of `step` (document order) that some way from its start reaches without passing node `through`. */
+function completedWithoutPassing(step: ProcedureStep, through: string): string | undefined {
+  const graph = graphOf(step);
+  const seen = new Set<string>();
+  const queue = [step.flow.start];
+  while (queue.length > 0) {
+    const id = queue.pop() as string;
+    const node = graph.get(id);
+    if (!node || id === through || seen.has(id)) continue;
+    seen.add(id);
+    for (const next of successorsOf(node)) queue.push(next);
+  }
+  return step.flow.nodes.find((node) => seen.has(node.id) && node.type === 'end' && node.outcome === 'completed')?.id;
 }
 
 /** Whether `payer` can run only after `trigger` completed successfully (an earlier step, or later on every path in the same step). */

@@ -753,6 +753,33 @@ describe('performance.ledger: window, late, the term and line sources', () => {
     expect(driver.commands.some((c) => c.type === 'incident' && c.message.includes('tranche "activityFunds" comes after the performance step but was reached before the contract\'s term ends'))).toBe(true);
   });
 
+  it('the term at payment: a performance flow that reaches its end around its ledger periods leaves no term, and the payment step pays nothing; a contract recorded before pays', () => {
+    // PF-FINAL-TRANCHE rejects such a flow now; a definition compiled before it did is edited here after compiling.
+    // The activity funds are paid whole: with no ledger run there is no spend for the fixture's amount to read.
+    const aroundTheTerm = edited([['amount: min(contract.funds.activityFunds * evaluation.score / 100, ledger.totals.activitySpendFen)', 'amount: contract.funds.activityFunds']]);
+    const performance = aroundTheTerm.steps.find((step) => step.kind === 'performanceManagement');
+    if (!performance) throw new Error('no performance step');
+    performance.flow.start = 'evaluate';
+    const run = (context: Partial<EngineContext>) => {
+      const cycle = launched(aroundTheTerm).runToEnd({ bidders: 2 });
+      const start = cycle.commands.find((c) => c.type === 'startContracts');
+      if (start?.type !== 'startContracts' || !start.winners[0]) throw new Error('no contract started');
+      return new ProcedureDriver({ ...contextOf(aroundTheTerm), ...context }, CONTRACT_STARTS).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0] }).runToEnd();
+    };
+    const refused = run({});
+    expect(refused.state.termEndsAt).toBeUndefined();
+    expect(refused.state.status).toBe('failed');
+    // Only the working funds, paid at signing before the performance step; the activity funds of the payment step are not.
+    expect(refused.commands.filter((c) => c.type === 'instructPayment').map((c) => c.type === 'instructPayment' && c.trancheId)).toEqual(['workingFunds']);
+    expect(refused.commands.flatMap((c) => (c.type === 'incident' ? [c.message] : []))).toEqual([
+      'tranche "activityFunds" comes after the performance step, which reached its end without running its ledger periods: the contract has no term for the money to wait for; nothing was paid',
+    ]);
+    const legacy = run({ fullPaymentBeforeTerm: true });
+    expect(legacy.state.status).toBe('completed');
+    // The happy award is 1 000 000 fen of a budget halved into the two funds: 500 000 each, 1 000 000 in all, with no term to wait for.
+    expect(legacy.commands.flatMap((c) => (c.type === 'instructPayment' ? [[c.trancheId, c.amountFen]] : []))).toEqual([['workingFunds', 500_000], ['activityFunds', 500_000]]);
+  });
+
   it('lines[].source: a case-sourced line typed by the vendor is refused naming it, left out it holds 0 and the task says it awaits case evidence; a vendor line is typed', () => {
     const withCases = firstLedger(edited([[LINE, `${LINE}${CASES_LINE}`]]));
     expect(withCases.task.awaitingCaseEvidence).toEqual(['casesClosed']);
@@ -961,6 +988,34 @@ describe('payment.tranches[].fund and the term: the money stays within its fund 
     expect([driver.state.status, paymentsOf(driver)]).toEqual(['completed', [['workingFunds', 500_000], ['activityFunds', 450_000]]]);
     const cap = driver.commands.find((c) => c.type === 'capTranche');
     expect(cap?.type === 'capTranche' && [cap.trancheId, cap.amountFen, cap.paidFen]).toEqual(['bonus', 40_000, 0]);
+  });
+
+  it('fund shares: they add up to the contract, the rounding remainder to the largest fraction, so "the rest of the contract" is paid in full; a contract recorded before rounds each down and caps it', () => {
+    // The activity funds pay the rest of the contract: 3 000 000 − what the working funds were paid.
+    const rest = edited([TWO_MONTHS, ['amount: min(contract.funds.activityFunds * evaluation.score / 100, ledger.totals.activitySpendFen)', 'amount: contract.amount - payments.paidFen']]);
+    const run = (context: Partial<EngineContext>) => {
+      const cycle = launched(rest).runToEnd({ bidders: 2 });
+      const start = cycle.commands.find((c) => c.type === 'startContracts');
+      if (start?.type !== 'startContracts' || !start.winners[0]) throw new Error('no contract started');
+      // A budget of 3 000 000 working + 3 000 001 activity funds = 6 000 001 fen, and an award of 3 000 000.
+      const cycleValues = { ...cycle.state.values, budget: { total: 6_000_001, workingFunds: 3_000_000, activityFunds: 3_000_001 } };
+      return new ProcedureDriver({ ...contextOf(rest), ...context }, CONTRACT_STARTS).start({ scope: 'contract', cycleValues, winner: { ...start.winners[0], amountFen: 3_000_000 } });
+    };
+    // Working: 3 000 000 × 3 000 000 / 6 000 001 = 1 499 999 rest 4 500 001 (fraction 0.75); activity: 3 000 001 × 3 000 000 / 6 000 001
+    // = 1 500 000 rest 1 499 999 (fraction 0.25). Rounded down they make 2 999 999: the 1 fen left goes to the larger fraction, working.
+    const whole = run({});
+    expect(whole.state.values.contract?.funds).toEqual({ workingFunds: 1_500_000, activityFunds: 1_500_000 });
+    whole.runToEnd();
+    // Working 1 500 000 at signing; the rest 3 000 000 − 1 500 000 = 1 500 000, within the activity share: 3 000 000 in all.
+    expect([whole.state.status, paymentsOf(whole), whole.state.paidFen]).toEqual(['completed', [['workingFunds', 1_500_000], ['activityFunds', 1_500_000]], 3_000_000]);
+    expect(whole.commands.some((c) => c.type === 'capTranche')).toBe(false);
+    const legacy = run({ fundSharesRoundedDown: true });
+    expect(legacy.state.values.contract?.funds).toEqual({ workingFunds: 1_499_999, activityFunds: 1_500_000 });
+    legacy.runToEnd();
+    // Working 1 499 999; the rest 3 000 000 − 1 499 999 = 1 500 001 is capped at the activity share 1 500 000: 2 999 999 in all.
+    expect([legacy.state.status, paymentsOf(legacy), legacy.state.paidFen]).toEqual(['completed', [['workingFunds', 1_499_999], ['activityFunds', 1_500_000]], 2_999_999]);
+    const cap = legacy.commands.find((c) => c.type === 'capTranche');
+    expect(cap?.type === 'capTranche' && [cap.trancheId, cap.amountFen, cap.paidFen, cap.fundShareFen]).toEqual(['activityFunds', 1_500_001, 1_500_000, 1_500_000]);
   });
 
   /** A mid-term tranche of `amount` after the first of two months, the second month run by a second ledgerPeriods node. */

@@ -9,8 +9,9 @@ export const paymentNode: NodeHandler<PaymentNode> = { enter: enterPayment };
 
 /**
  * Instructs one tranche's payment (none when it comes to 0 fen). Guarantees: a tranche is paid at most once per contract, never
- * before its trigger node has succeeded, never so that the contract is paid more than its amount, and
- * never so that it is paid in full before its term has ended; a breach of these ends the contract as
+ * before its trigger node has succeeded, never so that the contract is paid more than its amount, never
+ * so that it is paid in full before its term has ended, and never after the performance step when that
+ * step skipped the ledger periods that set the term; a breach of these ends the contract as
  * failed (for ops staff to see) rather than paying. The tranches of one fund are never paid more than
  * the fund's share of the contract: one that would be is paid what the fund has left (withinItsFund).
  */
@@ -29,6 +30,12 @@ function enterPayment(run: Run, node: PaymentNode): void {
   }
   if (paidBeforeTerm(run)) {
     const message = `tranche "${tranche.id}" comes after the performance step but was reached before the contract's term ends at ${run.state.termEndsAt ?? ''}; nothing was paid`;
+    run.emit({ type: 'incident', at: run.at, message });
+    run.finish('failed', message);
+    return;
+  }
+  if (paidWithoutTerm(run)) {
+    const message = `tranche "${tranche.id}" comes after the performance step, which reached its end without running its ledger periods: the contract has no term for the money to wait for; nothing was paid`;
     run.emit({ type: 'incident', at: run.at, message });
     run.finish('failed', message);
     return;
@@ -114,7 +121,8 @@ function withinItsFund(run: Run, tranche: Tranche, amount: number): { fund: stri
  * Whether paying `amount` now would bring the contract's paid total up to its amount before the term has
  * ended: the final part of the money waits for the term (issue 9, "the final tranche can never be released
  * before the contract's term has ended"). Before the ledger periods have started the term has not begun;
- * in the payment step with no term (a flow that ran no ledger periods) there is none to wait for.
+ * in the payment step with no term there is none to wait for (a definition without ledger periods; one with
+ * them whose flow ran none is refused before this, by paidWithoutTerm).
  * (Contracts recorded before this pay as they did: `fullPaymentBeforeTerm`.)
  */
 function fullBeforeTerm(run: Run, amount: number): boolean {
@@ -124,6 +132,20 @@ function fullBeforeTerm(run: Run, amount: number): boolean {
   if (termEndsAt) return Date.parse(run.at) < Date.parse(termEndsAt);
   const performance = run.definition.steps.findIndex((step) => step.kind === 'performanceManagement');
   return run.state.stepIndex <= performance;
+}
+
+/**
+ * Whether this payment, in a step after the performance step, comes in a contract whose definition has
+ * ledger periods but which ran none of them (its performance flow found a way to its end around them):
+ * with no term there is nothing for the final part of the money to wait for, so nothing is paid.
+ * PF-FINAL-TRANCHE rejects such a flow; this holds for definitions compiled before it did.
+ * (Contracts recorded before the final money waited for the term pay as they did: `fullPaymentBeforeTerm`.)
+ */
+function paidWithoutTerm(run: Run): boolean {
+  if (run.context.fullPaymentBeforeTerm || run.state.termEndsAt !== undefined) return false;
+  const performance = run.definition.steps.findIndex((step) => step.kind === 'performanceManagement');
+  const step = run.definition.steps[performance];
+  return step !== undefined && run.state.stepIndex > performance && step.flow.nodes.some((node) => node.type === 'ledgerPeriods');
 }
 
 /** Every tranche of the definition with what it was paid in fen: `paid`'s amount, or 0 for a tranche not paid yet. */
