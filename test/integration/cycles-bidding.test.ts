@@ -85,6 +85,7 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     const sunshine = await register('测试县阳光社会工作服务中心', true);
     const harmony = await register('测试县和谐社工事务所', true);
     const suspended = await register('测试县旧城服务社', true);
+    const unverified = await register('测试县新星社工事务所', false);
     expect((await call('POST', `/vendors/${suspended}/suspension`, 'admin', { reason: '年度绩效评价不合格' })).status).toBe(200);
 
     const launched = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 20 } });
@@ -122,6 +123,31 @@ describe('bidding and awarding through the API (time-skipping)', () => {
     const { rest, entries } = await readModelChangedOnlyBy(api.dataSource, 'bid.refused');
     expect(rest).toEqual(before);
     expect(entries).toEqual([expect.objectContaining({ actor_id: 'centre', subject_type: 'vendor', subject_id: suspended, details: expect.objectContaining({ cycleId, reason: 'suspended' }) })]);
+    // An unverified vendor: 422 with one problem per criterion not met, and its audit entry beside the first.
+    const unqualified = await call('POST', `/cycles/${cycleId}/bids`, 'centre', { requestId: randomUUID(), vendorId: unverified, priceFen: 1_000_000 });
+    expect(unqualified.status).toBe(422);
+    expect(unqualified.body).toMatchObject({ message: expect.stringContaining('"registered" (依法设立) is not verified by justice-bureau'), details: [{ field: 'vendorId', problem: expect.stringMatching(/^unverified: /) }] });
+    const afterUnqualified = await readModelChangedOnlyBy(api.dataSource, 'bid.refused');
+    expect(afterUnqualified.rest).toEqual(before);
+    // The trail is ordered by its idempotency keys, which end in random request ids: compare without order.
+    expect(afterUnqualified.entries).toHaveLength(2);
+    expect(afterUnqualified.entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ subject_id: suspended }),
+        expect.objectContaining({ actor_id: 'centre', subject_type: 'vendor', subject_id: unverified, details: expect.objectContaining({ cycleId, reason: 'unqualified', unmet: [expect.stringContaining('"registered" (依法设立) is not verified')] }) }),
+      ]),
+    );
+    const unknown = await call('POST', `/cycles/${cycleId}/bids`, 'centre', { requestId: randomUUID(), vendorId: randomUUID(), priceFen: 1_000_000 });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body['details']).toEqual([{ field: 'vendorId', problem: 'no such vendor in the registry' }]);
+    // While bidding is open, a finance-bureau officer, and a national administrator (who sees the cycle but bids
+    // in no jurisdiction's), are refused before the registry is asked: 403, and no refusal is audited.
+    const beforeForbidden = await readModelSnapshot(api.dataSource);
+    for (const who of ['reviewer', 'nationalAdmin']) {
+      const forbidden = await call('POST', `/cycles/${cycleId}/bids`, who, { requestId: randomUUID(), vendorId: suspended, priceFen: 1_000_000 });
+      expect(forbidden.status).toBe(403);
+    }
+    expect(await readModelSnapshot(api.dataSource)).toEqual(beforeForbidden);
     expect((await call('POST', `/cycles/${cycleId}/bids`, 'admin', { requestId: randomUUID(), vendorId: harmony, priceFen: 1_900_000 })).status).toBe(201);
 
     // The twenty-day window closes with two qualified bids: the panel awards.

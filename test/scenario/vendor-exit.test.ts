@@ -55,6 +55,16 @@ const PROCEDURE = edited(readFileSync(path.join(PROJECT_ROOT, 'test/unit/definit
   ],
 ]);
 
+/** The same procedure without the award rule: a vendor whose last evaluation failed may win, scored by its history. */
+const KEY_WITHOUT_RULE = `${KEY}-without-award-rule`;
+const PROCEDURE_WITHOUT_RULE = edited(PROCEDURE, [
+  [`  key: ${KEY}\n`, `  key: ${KEY_WITHOUT_RULE}\n`],
+  [
+    '      awards: { minWinners: 1, maxWinners: 2, eligibility: { when: "vendor.history.count == 0 || vendor.history.lastPassed", reason: { zh: 上次绩效评价不合格, en: Failed its last evaluation } } }\n',
+    '      awards: { minWinners: 1, maxWinners: 2 }\n',
+  ],
+]);
+
 /** 10 supervised persons at 100 000 fen: a budget of 1 000 000 fen, half working funds (500 000), half activity funds (500 000). */
 const INPUTS = { supervisedPersons: 10, pricePerPersonYearFen: 100_000 };
 
@@ -75,14 +85,18 @@ interface HistoryView {
  * and a real PostgreSQL: a failing evaluation suspends the vendor, withholds its activity funds (paid:
  * only the working funds), its history shows the evaluation; its next bid is refused; reinstatement by
  * another role is refused and by the justice bureau restores eligibility; the second cycle's award rule reads
- * the first cycle's evaluation: the reinstated vendor may bid but not win, a vendor without history wins. Every step is in the audit trail.
+ * the first cycle's evaluation: the reinstated vendor may bid but not win, a vendor without history wins; under
+ * the same procedure without the award rule, a third cycle's past-performance score reads that evaluation (53)
+ * and the vendor wins. Every step is in the audit trail.
  */
 describe('the exit mechanism and the vendor performance history, through the HTTP API', () => {
   const stack = ScenarioStack.forThisFile('scenario_vendor_exit');
   let scenario: ProcedureScenario;
+  let withoutRule: ProcedureScenario;
 
   beforeAll(async () => {
     scenario = await ProcedureScenario.deploy(stack, JURISDICTION, KEY, PROCEDURE);
+    withoutRule = await ProcedureScenario.deploy(stack, JURISDICTION, KEY_WITHOUT_RULE, PROCEDURE_WITHOUT_RULE);
   });
 
   const detail = (cycleId: string) => scenario.detail(cycleId);
@@ -92,23 +106,23 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     (await stack.call<{ tasks: TaskView[] }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, await scenario.staffOf(vendorId))).body.tasks.filter((t) => t.status === 'open' && t.role === 'vendor');
 
   /** Bids for each `[vendorId, priceFen]`, once bidding is open; each answers 201. */
-  const bidAll = async (cycleId: string, bids: ReadonlyArray<readonly [string, number]>) => {
+  const bidAll = async (cycleId: string, bids: ReadonlyArray<readonly [string, number]>, on = scenario) => {
     for (const [vendorId, priceFen] of bids) {
-      const answer = await scenario.bid(cycleId, vendorId, priceFen);
+      const answer = await on.bid(cycleId, vendorId, priceFen);
       expect(answer.status).toBe(201);
     }
   };
 
   /** The award: 90 for price on every bid (past performance is computed), to `winners` (in this order) at their bid prices; the answer. */
-  const tryAward = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[]) => {
-    const task = (await scenario.driveTo(cycleId, planner, 'award'))!;
-    const { bids } = await detail(cycleId);
+  const tryAward = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[], on = scenario) => {
+    const task = (await on.driveTo(cycleId, planner, 'award'))!;
+    const { bids } = await on.detail(cycleId);
     const scores = Object.fromEntries(bids.map((bid) => [bid.bidId, { price: 90 }]));
     const chosen = winners.map((vendorId) => bids.find((bid) => bid.vendorId === vendorId)!).map((bid) => ({ bidId: bid.bidId, amountFen: bid.priceFen }));
-    return scenario.decide(task, { outcome: 'approve', payload: { kind: 'award', scores, winners: chosen } });
+    return on.decide(task, { outcome: 'approve', payload: { kind: 'award', scores, winners: chosen } });
   };
-  const award = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[]) => {
-    expect((await tryAward(cycleId, planner, winners)).status).toBe(200);
+  const award = async (cycleId: string, planner: ProcedureDriver, winners: readonly string[], on = scenario) => {
+    expect((await tryAward(cycleId, planner, winners, on)).status).toBe(200);
   };
 
   /**
@@ -151,7 +165,7 @@ describe('the exit mechanism and the vendor performance history, through the HTT
 
   const auditOf = (cycle: CycleDetail, action: string) => cycle.audit.filter((entry) => entry.action === action);
 
-  it('suspends on a failing evaluation, withholds the activity funds, refuses and audits the next bid, reinstates only by the justice bureau, shows the escalated evaluator only inside the evaluating jurisdiction, and bars the vendor from the next award by the award rule', async () => {
+  it('suspends on a failing evaluation, withholds the activity funds, refuses and audits the next bid, reinstates only by the justice bureau, shows the escalated evaluator only to officers inside the evaluating jurisdiction (never to the vendor), bars the vendor from the next award by the award rule, and scores it by its history where no rule bars it', async () => {
     const [failing, other] = (await scenario.verifiedVendors(['测试县晨光社会工作服务中心', '测试县同心社会工作服务社'], 'justice-bureau')) as [string, string];
 
     // ---- cycle 1: the vendor is awarded 800 000 fen and fails its evaluation --------------------------------
@@ -190,6 +204,7 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     expect(incidentsOf(afterFirst)).toEqual([]);
 
     // The history, as the vendor's own staff and the officers see it; another vendor's staff do not.
+    // The vendor's staff see their record without who evaluated it, though their token names the county.
     const own = await history(failing, await scenario.staffOf(failing));
     expect(own.status).toBe(200);
     expect(own.body.summary).toEqual({ count: 1, lastScore: 53, meanScore: 53, lastPassed: false });
@@ -204,10 +219,13 @@ describe('the exit mechanism and the vendor performance history, through the HTT
         definitionKey: KEY,
         definitionVersion: 1,
         jurisdiction: JURISDICTION,
-        // The role of who decided, after the escalation: the justice bureau's, not the task's finance bureau.
-        evaluator: expect.objectContaining({ userId: expect.stringMatching(/^(first|second)\.justice-bureau$/), role: 'justice-bureau' }),
+        evaluator: null,
         exited: true,
       }),
+    ]);
+    // The county's officers see who decided, after the escalation: the justice bureau's officer in that role, not the task's finance bureau.
+    expect((await history(failing)).body.evaluations).toEqual([
+      expect.objectContaining({ score: 53, evaluator: expect.objectContaining({ userId: expect.stringMatching(/^(first|second)\.justice-bureau$/), role: 'justice-bureau' }) }),
     ]);
     expect((await history(failing, await scenario.staffOf(other))).status).toBe(404);
     // Outside the jurisdiction that evaluated, the record is shown without the evaluator, except to national
@@ -285,5 +303,18 @@ describe('the exit mechanism and the vendor performance history, through the HTT
     expect(scored.contracts.map((contract) => contract.vendorId)).toEqual([other]);
     expect(Object.fromEntries(scored.bids.map((bid) => [bid.vendorId, [bid.won, (bid as { score?: number | null }).score]]))).toEqual({ [failing]: [false, null], [other]: [true, 72] });
     expect(incidentsOf(scored)).toEqual([]);
+
+    // ---- cycle 3: the same procedure without the award rule; past performance reads cycle 1's evaluation ------
+    const { cycleId: third, planner: thirdPlanner } = await withoutRule.launch(INPUTS);
+    await withoutRule.driveTo(third, thirdPlanner);
+    await bidAll(third, [[failing, 400_000], [other, 500_000]], withoutRule);
+    // Both win, 400 000 + 500 000 = 900 000 fen within the 1 000 000 fen budget, so the read model keeps both scores.
+    await award(third, thirdPlanner, [failing, other], withoutRule);
+    const thirdScored = await eventually(() => withoutRule.detail(third), (cycle) => cycle.contracts.length === 2);
+    // The reinstated vendor's history: one evaluation, last score 53, so past performance is 53:
+    // (40 × 90 + 60 × 53) / 100 = (3600 + 3180) / 100 = 6780 / 100 = 67.8, rounded down to 67.
+    // The other vendor's contract of cycle 2 has not been evaluated: no history, past performance 60, (3600 + 3600) / 100 = 72.
+    expect(Object.fromEntries(thirdScored.bids.map((bid) => [bid.vendorId, [bid.won, (bid as { score?: number | null }).score]]))).toEqual({ [failing]: [true, 67], [other]: [true, 72] });
+    expect(incidentsOf(thirdScored)).toEqual([]);
   });
 });

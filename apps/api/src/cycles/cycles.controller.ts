@@ -100,7 +100,8 @@ export class CyclesController {
   })
   @ApiCreatedResponse({ type: SubmittedBidDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Bidding is not open, or the vendor has already bid in this round.' })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a role that bids, not of the cycle’s jurisdiction, or vendor staff bidding for another organisation (nothing is written).' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Bidding is not open (nothing is written, whatever the vendor), or the vendor has already bid in this round.' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The vendor may not bid (unknown, unverified, rejected, suspended or of another jurisdiction), or the price is not a positive whole number of fen.' })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
   submitBid(@Param() params: CycleIdParamsDto, @Body() body: SubmitBidDto, @CurrentUser() user: Identity): Promise<SubmittedBidDto> {

@@ -9,7 +9,7 @@ import { startEngine } from '../../../../workflows/engine/interpreter.js';
 import { type Actor, BIDDING_ROLES, type EngineContext } from '../../../../workflows/engine/types.js';
 import type { ProcurementCycleInput } from '../../../../workflows/procurement/messages.js';
 import { actorOf } from '../common/actor.js';
-import { type DomainError, type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { ConflictError, type DomainError, type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
 import { DefinitionsRepository } from '../definitions/definitions.repository.js';
 import { type CycleMemo, ProcurementWorkflowsGateway } from '../procurement/procurement-workflows.gateway.js';
 import { visibleCycleDetail } from '../access/read-access.js';
@@ -278,14 +278,26 @@ export class CyclesService {
    * cycle's jurisdiction may bid, so the workflow is told `qualified: true`; it refuses bids outside
    * an open bidding window, a second bid of a vendor in a round, and a vendor's staff bidding in
    * another organisation's name. Its projection records the bid and its audit entry together.
+   *
+   * Who may bid at all (403) and whether bidding is open (409) are judged here first, as the workflow would
+   * judge them, before the registry is asked: only a bid the workflow would otherwise take and the registry
+   * refuses is audited as `bid.refused`, so no one else can write to the audit trail through this route.
    */
   async submitBid(user: Identity, id: string, body: SubmitBidDto): Promise<SubmittedBidDto> {
+    if (!BIDDING_ROLES.some((role) => user.roles.includes(role))) {
+      throw new ForbiddenError(`Only ${BIDDING_ROLES.map((r) => `"${r}"`).join(', ')} may hand in bids.`);
+    }
     if (user.vendorId !== undefined && user.vendorId !== body.vendorId) {
       throw new ForbiddenError('You may bid only in the name of your own organisation.', [
         { field: 'vendorId', problem: 'is not the organisation your access token names' },
       ]);
     }
     const cycle = await this.locate(user, id);
+    // A national officer sees every cycle but bids in none: a cycle takes bids only from its own jurisdiction.
+    if (user.jurisdiction !== cycle.jurisdiction) {
+      throw new ForbiddenError(`This cycle belongs to jurisdiction "${cycle.jurisdiction}"; you act for "${user.jurisdiction}".`);
+    }
+    if (!(await this.biddingOpen(cycle))) throw new ConflictError('Bidding is not open in this cycle.');
     const vendor = await this.eligibleVendor(body.vendorId, cycle.jurisdiction, await this.qualificationOf(cycle), (refusal) => this.auditRefusedBid(user, cycle, body, refusal));
     // Scoring expressions read the vendor's performance history (`vendor.history`): read here, carried in the bid, so replay never reads the registry.
     const history = await this.vendors.historySummary(vendor.vendorId);
@@ -468,6 +480,17 @@ export class CyclesService {
         contracts,
       },
     };
+  }
+
+  /**
+   * Whether the cycle takes bids now, as the workflow itself answers; the read model's account when the
+   * workflow does not answer (no worker), which may lag it but is all there is. The workflow still judges
+   * the bid: a window that closes in between refuses it there.
+   */
+  private async biddingOpen(cycle: LocatedCycle): Promise<boolean> {
+    const live = await this.workflows.snapshot(cycle.id);
+    if ('snapshot' in live) return live.snapshot.biddingOpen;
+    return cycle.row?.biddingOpen ?? false;
   }
 
   /**

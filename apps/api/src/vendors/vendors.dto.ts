@@ -403,7 +403,7 @@ export class VendorEvaluationDto {
   @ApiProperty({
     type: EvaluatorDto,
     nullable: true,
-    description: 'Who decided the evaluation; shown only to users of the jurisdiction that evaluated and to national administrators and operations staff, null to everyone else.',
+    description: 'Who decided the evaluation; shown only to officers of the jurisdiction that evaluated and to national administrators and operations staff, null to everyone else (the vendor’s own staff included).',
   })
   evaluator!: EvaluatorDto | null;
 

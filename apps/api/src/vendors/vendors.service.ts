@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION, VENDOR_ROLE } from '../../../../src/identity/identity.js';
 import { OPS_ROLE } from '../codec/codec.service.js';
 import { chinaDate, type QualificationRequirement, type UnmetCriterion, unmetCriteria } from '../../../../src/vendors/qualification.js';
 import { type QualificationEvidence, type RegistrationType, SUSPENDER_ROLES, type VerificationStatus } from '../../../../src/vendors/vendor.js';
@@ -506,12 +506,14 @@ function toDto(vendor: VendorRecord): VendorDto {
 }
 
 /**
- * Whether `user` may know who evaluated in `jurisdiction`: its own users, and national administrators and
+ * Whether `user` may know who evaluated in `jurisdiction`: its own officers, and national administrators and
  * operations staff, whose scope covers every jurisdiction. Everyone else who may see the vendor sees the
  * record (score, grade, period, jurisdiction) without the evaluator: a national vendor's history gathers
- * officers' names from every jurisdiction it worked in.
+ * officers' names from every jurisdiction it worked in. Vendor staff never see it, though their tokens carry
+ * a jurisdiction too: the evaluated organisation must not learn which officer judged it.
  */
 function seesEvaluator(user: Identity, jurisdiction: string): boolean {
+  if (user.vendorId !== undefined || user.roles.includes(VENDOR_ROLE)) return false;
   if (user.jurisdiction === jurisdiction) return true;
   return user.jurisdiction === NATIONAL_JURISDICTION && user.roles.some((role) => role === ADMINISTRATOR_ROLE || role === OPS_ROLE);
 }
