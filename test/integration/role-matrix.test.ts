@@ -137,8 +137,8 @@ describe('who may do and see what (the role matrix)', () => {
       method: 'POST',
       route: () => `/cycles/${cycleId}/bids`,
       body: () => ({ requestId: randomUUID(), vendorId: winner, priceFen: 1_000_000 }),
-      // National administrators may reach the cycle but bid for nobody; the closed selection answers first.
-      expect: { rest: 403, admin: 409, centre: 409, winnerStaff: 409, foreignAdmin: 404, national: 409 },
+      // National administrators may reach the cycle but bid in no jurisdiction's selection: 403 before the closed selection's 409.
+      expect: { rest: 403, admin: 409, centre: 409, winnerStaff: 409, foreignAdmin: 404, national: 403 },
     },
     { name: 'GET /tasks', method: 'GET', route: () => '/tasks', expect: everyone(200) },
     { name: 'GET /tasks/{id} (the winner’s ledger)', method: 'GET', route: () => `/tasks/${encodeURIComponent(ledgerTaskId)}`, expect: { rest: 200, loserStaff: 404, foreignAdmin: 404, foreignStaff: 404 } },

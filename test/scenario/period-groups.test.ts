@@ -153,7 +153,15 @@ describe('several period groups, through the HTTP API', () => {
       ],
       [
         '        - id: inspection\n',
-        `        - { id: midTermAcceptance, type: acceptance, title: { zh: 中期验收, en: Mid-term acceptance }, role: justice-bureau, next: payMidTerm, onFail: inspectionFailed }
+        // A failed mid-term acceptance is rectified and accepted again, or ends the agreement: it never skips the later ledgers.
+        `        - { id: midTermAcceptance, type: acceptance, title: { zh: 中期验收, en: Mid-term acceptance }, role: justice-bureau, next: payMidTerm, onFail: midTermFailed }
+        - id: midTermFailed
+          type: task
+          title: { zh: 中期验收不合格：整改后复验或终止协议, en: "Mid-term acceptance failed — rectify and accept again, or end the agreement" }
+          role: justice-bureau
+          decisions:
+            - { outcome: return, next: midTermAcceptance, commentRequired: true }
+            - { outcome: reject, next: agreementTerminated, commentRequired: true }
         - { id: payMidTerm, type: payment, tranche: midTerm, next: laterLedgers }
         - { id: laterLedgers, type: ledgerPeriods, title: { zh: 后两个月台账, en: Ledgers of the last two months }, next: inspection }
         - id: inspection

@@ -114,10 +114,11 @@ const SCRIPTS: readonly SeedScript[] = [
         // working  3 600 000 / 3 = 1 200 000
         // activity 5 400 000 / 3 = 1 800 000; × 52 / 100 = 936 000; spent 1 200 000 is more → 936 000
         1: { workingFunds: 1_200_000, activityFunds: 936_000 },
-        // working  ⌊3 600 000 × 1 999 999 / 9 000 000⌋ = ⌊799 999.6⌋ = 799 999
-        // activity ⌊5 400 000 × 1 999 999 / 9 000 000⌋ = 1 199 999; × 80 / 100 → 959 999; spent 0 → 0 fen:
-        //          a zero tranche, settled without a payment
-        2: { workingFunds: 799_999 },
+        // working  3 600 000 × 1 999 999 / 9 000 000 = 799 999.6, activity 5 400 000 × 1 999 999 / 9 000 000 = 1 199 999.4:
+        //          rounded down they leave 1 fen of the award, which goes to the larger fraction (.6):
+        //          working 800 000, activity 1 199 999
+        // activity 1 199 999 × 80 / 100 → 959 999; spent 0 → 0 fen: a zero tranche, settled without a payment
+        2: { workingFunds: 800_000 },
       },
       suspended: [],
     },
@@ -240,8 +241,9 @@ const SCRIPTS: readonly SeedScript[] = [
     //   social worker for the term = 6 000 000 × 2 / 4 = 3 000 000 fen; volunteer = 120 000 × 2 / 4 = 60 000
     //   25 persons → (25 + 9) / 10 = 3 social workers: 3 × 3 000 000 = 9 000 000; volunteers 25 × 60 000 = 1 500 000
     //   budget = 10 500 000
-    // One winner at 10 000 000: shares ⌊9 000 000 × 10 000 000 / 10 500 000⌋ = ⌊8 571 428.57⌋ = 8 571 428 and
-    //   ⌊1 500 000 × 10 000 000 / 10 500 000⌋ = ⌊1 428 571.43⌋ = 1 428 571.
+    // One winner at 10 000 000: shares 9 000 000 × 10 000 000 / 10 500 000 = 8 571 428.57 and
+    //   1 500 000 × 10 000 000 / 10 500 000 = 1 428 571.43; rounded down they leave 1 fen of the award, which
+    //   goes to the larger fraction (.57): 8 571 429 and 1 428 571.
     file: 'ningxia-community-correction.yaml',
     inputs: { socialWorkerCostPerYear: 6_000_000, volunteerSubsidyPerYear: 120_000, abscondingDeduction: 100_000, serviceQuarters: 2 },
     forms: { draftBudget: { supervisedPersons: 25 } },
@@ -258,10 +260,10 @@ const SCRIPTS: readonly SeedScript[] = [
     expected: {
       budgetLine: { label: '预算金额', value: '105000.00元' },
       payments: {
-        // advance    ⌊8 571 428 × 30 / 100⌋ = ⌊2 571 428.4⌋ = 2 571 428
-        // balance    max(0, 8 571 428 − 2 571 428 − 2 abscondings × 100 000) = 6 000 000 − 200 000 = 5 800 000
+        // advance    ⌊8 571 429 × 30 / 100⌋ = ⌊2 571 428.7⌋ = 2 571 428
+        // balance    max(0, 8 571 429 − 2 571 428 − 2 abscondings × 100 000) = 6 000 001 − 200 000 = 5 800 001
         // volunteers passed: min(1 428 571, 2 × 600 000 = 1 200 000) = 1 200 000, the cap of actual spending
-        1: { socialWorkerAdvance: 2_571_428, socialWorkerBalance: 5_800_000, volunteerFunds: 1_200_000 },
+        1: { socialWorkerAdvance: 2_571_428, socialWorkerBalance: 5_800_001, volunteerFunds: 1_200_000 },
       },
       suspended: [],
     },
