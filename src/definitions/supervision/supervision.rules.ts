@@ -1,5 +1,5 @@
 import type { DocumentPath } from '../diagnostics.js';
-import { ExpressionScope, type ScalarType, type VariableShape } from '../expressions/expression-language.js';
+import { ExpressionScope, namesRead, type ScalarType, type VariableShape } from '../expressions/expression-language.js';
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
 import {
   BUILT_IN_EVENTS,
@@ -140,10 +140,11 @@ const isBuiltIn = (eventId: string) => (BUILT_IN_EVENTS as readonly string[]).in
 
 const uniqueIds: SemanticRule<SupervisionDefinition> = {
   id: 'PF-SUP-UNIQUE',
-  description: 'Attribute, event and state ids are unique, and so are the obligation ids of a state and the payload field ids of an event.',
+  description: 'Attribute, role, event and state ids are unique, and so are the obligation ids of a state and the payload field ids of an event.',
   check(context) {
     const d = context.definition;
     reportDuplicates(context, d.attributes.map((a, i) => ({ id: a.id, path: ['attributes', i, 'id'] })), 'attribute');
+    reportDuplicates(context, d.roles.map((r, i) => ({ id: r.id, path: ['roles', i, 'id'] })), 'role');
     reportDuplicates(context, d.events.map((e, i) => ({ id: e.id, path: ['events', i, 'id'] })), 'event');
     reportDuplicates(context, d.states.map((s, i) => ({ id: s.id, path: ['states', i, 'id'] })), 'state');
     d.states.forEach((state, s) =>
@@ -318,6 +319,10 @@ export function valueProblem(field: SupervisionFieldT, value: unknown): string |
   if (typeof value === 'string' && field.type === 'string' && field.oneOf && !field.oneOf.includes(value)) {
     return `must be one of ${quoted(field.oneOf)}, not "${value}"`;
   }
+  // Counted in characters as people count them (a Chinese character is one), not UTF-16 units.
+  if (typeof value === 'string' && field.maxLength !== undefined && [...value].length > field.maxLength) {
+    return `must be at most ${field.maxLength} characters long, not ${[...value].length}`;
+  }
   return undefined;
 }
 
@@ -451,6 +456,124 @@ const expressions: SemanticRule<SupervisionDefinition> = {
   },
 };
 
+/** Every payload field and attribute with where it sits, for the rules that look at all of them. */
+function locatedFields(d: SupervisionDefinition): Array<{ field: SupervisionFieldT; path: DocumentPath; what: string }> {
+  return [
+    ...d.attributes.map((field, a) => ({ field: field as SupervisionFieldT, path: ['attributes', a] as DocumentPath, what: `attribute "${field.id}"` })),
+    ...d.events.flatMap((event, e) =>
+      event.payload.map((field, f) => ({ field, path: ['events', e, 'payload', f] as DocumentPath, what: `payload field "${field.id}" of event "${event.id}"` })),
+    ),
+  ];
+}
+
+const caseRoles: SemanticRule<SupervisionDefinition> = {
+  id: 'PF-SUP-ROLE',
+  description: 'Every role an event\'s `recordedBy`, a confidential field\'s `readableBy` or an obligation\'s `onMissed.raise.role` names is declared under `roles`, and no list names a role twice.',
+  check(context) {
+    const d = context.definition;
+    const declared = new Set(d.roles.map((role) => role.id));
+    const checkList = (roles: readonly string[], path: DocumentPath, where: string) => {
+      const seen = new Set<string>();
+      roles.forEach((role, i) => {
+        if (!declared.has(role)) {
+          context.report([...path, i], `role "${role}" (${where}) is not declared under "roles"; declared roles: ${quoted(declared)}`);
+        } else if (seen.has(role)) {
+          context.report([...path, i], `role "${role}" is listed twice (${where}); name each role once`);
+        }
+        seen.add(role);
+      });
+    };
+    d.events.forEach((event, e) => {
+      if (event.recordedBy) checkList(event.recordedBy, ['events', e, 'recordedBy'], `who records event "${event.id}"`);
+    });
+    for (const { field, path, what } of locatedFields(d)) {
+      if (field.confidential) checkList(field.confidential.readableBy, [...path, 'confidential', 'readableBy'], `who reads ${what}`);
+    }
+    d.states.forEach((state, s) =>
+      state.obligations.forEach((obligation, o) => {
+        const role = obligation.onMissed?.raise.role;
+        if (role !== undefined && !declared.has(role)) {
+          context.report(
+            ['states', s, 'obligations', o, 'onMissed', 'raise', 'role'],
+            `role "${role}" (who gets the task a missed "${obligation.id}" raises) is not declared under "roles"; declared roles: ${quoted(declared)}`,
+          );
+        }
+      }),
+    );
+  },
+};
+
+const recordedBy: SemanticRule<SupervisionDefinition> = {
+  id: 'PF-SUP-RECORDED-BY',
+  description: 'Once `roles` is declared, every declared event names the roles that record it (`recordedBy`), so no one records an event no one was meant to.',
+  check(context) {
+    const d = context.definition;
+    if (d.roles.length === 0) return;
+    d.events.forEach((event, e) => {
+      if (event.recordedBy === undefined) {
+        context.report(
+          ['events', e, 'recordedBy'],
+          `event "${event.id}" does not say who records it; add "recordedBy" with some of the declared roles: ${quoted(d.roles.map((role) => role.id))}`,
+        );
+      }
+    });
+  },
+};
+
+const maxLength: SemanticRule<SupervisionDefinition> = {
+  id: 'PF-SUP-MAXLENGTH',
+  description: '`maxLength` is given only on free text: a field of type string without `oneOf`.',
+  check(context) {
+    for (const { field, path, what } of locatedFields(context.definition)) {
+      if (field.maxLength === undefined) continue;
+      if (field.type !== 'string') {
+        context.report([...path, 'maxLength'], `${what} is ${field.type}; "maxLength" applies only to free text (type string), remove it`);
+      } else if (field.oneOf !== undefined) {
+        context.report([...path, 'maxLength'], `${what} is one of ${quoted(field.oneOf)}, not free text; "maxLength" applies only to text without "oneOf", remove it`);
+      }
+    }
+  },
+};
+
+/** Where an expression reads `reference` (a dotted variable path), as a whole name. */
+function referenceOffset(expression: string, reference: string): number | undefined {
+  const escaped = reference.replace(/[.]/g, '\\s*\\.\\s*');
+  return new RegExp(`(?<![\\w.])${escaped}(?![\\w])`).exec(expression)?.index;
+}
+
+const confidentialFields: SemanticRule<SupervisionDefinition> = {
+  id: 'PF-SUP-CONFIDENTIAL',
+  description: 'No guard, `countsWhen` or `appliesWhen` reads a confidential field: the transition or count it decides would tell everyone what the field holds.',
+  check(context) {
+    const d = context.definition;
+    const secretAttributes = d.attributes.filter((attribute) => attribute.confidential);
+    const secretPayload = (eventId: string) => d.events.find((event) => event.id === eventId)?.payload.filter((field) => field.confidential) ?? [];
+    const check = (expression: string, path: DocumentPath, secrets: ReadonlyArray<{ reference: string; field: SupervisionFieldT }>) => {
+      const read = new Set(namesRead(expression));
+      for (const { reference, field } of secrets) {
+        if (!read.has(reference)) continue;
+        context.report(
+          path,
+          `${reference} is confidential (readable by ${quoted(field.confidential?.readableBy ?? [])} only); an expression reading it would reveal it to everyone who sees where the case goes — decide on it outside the lifecycle`,
+          referenceOffset(expression, reference),
+        );
+      }
+    };
+    const attributeSecrets = secretAttributes.map((field) => ({ reference: `attributes.${field.id}`, field: field as SupervisionFieldT }));
+    const eventSecrets = (eventId: string) => secretPayload(eventId).map((field) => ({ reference: `event.${field.id}`, field }));
+    d.states.forEach((state, s) => {
+      state.obligations.forEach((obligation, o) => {
+        const path = ['states', s, 'obligations', o];
+        if (obligation.appliesWhen !== undefined) check(obligation.appliesWhen, [...path, 'appliesWhen'], attributeSecrets);
+        if (obligation.countsWhen !== undefined) check(obligation.countsWhen, [...path, 'countsWhen'], [...attributeSecrets, ...eventSecrets(obligation.event)]);
+      });
+      state.on.forEach((transition, t) => {
+        if (transition.guard !== undefined) check(transition.guard, ['states', s, 'on', t, 'guard'], [...attributeSecrets, ...eventSecrets(transition.event)]);
+      });
+    });
+  },
+};
+
 /** Every semantic rule of the SupervisionLifecycle kind, in the order of the language reference. */
 export const supervisionRules: SemanticRule<SupervisionDefinition>[] = [
   uniqueIds,
@@ -464,4 +587,8 @@ export const supervisionRules: SemanticRule<SupervisionDefinition>[] = [
   finalStates,
   shadowed,
   expressions,
+  caseRoles,
+  recordedBy,
+  maxLength,
+  confidentialFields,
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API_VERSION, CamelId, IsoDuration, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
+import { API_VERSION, CamelId, IsoDuration, KebabId, LocalizedText, Metadata, Sources } from '../schema/common.schema.js';
 
 /**
  * The SupervisionLifecycle kind: the life of one supervised person's case (社区矫正对象) as data —
@@ -52,17 +52,39 @@ export const SupervisionField = z
     oneOf: z.array(z.string().min(1)).min(1).optional(),
     /** Makes the field optional: the value used when it is left out. */
     default: z.union([z.int(), z.string(), z.boolean()]).optional(),
+    /** The longest a free text (type string without `oneOf`) may be, in characters. */
+    maxLength: z.int().min(1).max(10_000).optional(),
+    /**
+     * A confidential field (seed 004: the pre-sentence investigation opinion): only these case roles
+     * read it; it never appears in logs, notices or other roles' answers.
+     */
+    confidential: z.object({ readableBy: z.array(KebabId).min(1) }).strict().optional(),
     sources: Sources.optional(),
   })
   .strict();
 
 export const Attribute = SupervisionField.extend({ title: LocalizedText }).strict();
 
+/**
+ * A role that acts on cases. `vendorStaff` roles belong to the undertaking organisation (their users
+ * carry its `vendorId`) and act only on cases their organisation serves.
+ */
+export const CaseRole = z
+  .object({
+    id: KebabId,
+    title: LocalizedText,
+    vendorStaff: z.boolean().default(false),
+    sources: Sources.optional(),
+  })
+  .strict();
+
 export const EventDeclaration = z
   .object({
     id: EventId,
     title: LocalizedText,
     payload: z.array(SupervisionField).default([]),
+    /** The case roles that may record this event. */
+    recordedBy: z.array(KebabId).min(1).optional(),
     sources: Sources.optional(),
   })
   .strict();
@@ -97,6 +119,13 @@ export const Obligation = z
     appliesWhen: SupervisionExpression.optional(),
     /** CEL over `attributes` and `event` (the payload); only events for which it is true count. */
     countsWhen: SupervisionExpression.optional(),
+    /** A period closed unmet is a breach; it raises this task for the named case role. */
+    onMissed: z
+      .object({
+        raise: z.object({ id: CamelId, title: LocalizedText, role: KebabId, due: IsoDuration.optional() }).strict(),
+      })
+      .strict()
+      .optional(),
     sources: Sources.optional(),
   })
   .strict();
@@ -140,6 +169,19 @@ export const SupervisionSchema = z
       .regex(/^[+-](0\d|1[0-4]):[0-5]\d$/, 'must be an offset from UTC such as "+08:00"')
       .default('+08:00'),
     attributes: z.array(Attribute).default([]),
+    /** The roles that act on cases of this lifecycle (events' `recordedBy`, confidential fields, raised tasks). */
+    roles: z.array(CaseRole).default([]),
+    /**
+     * Staffing ratios the serving vendor must keep (seed 002: a social worker per 20 persons; seed 004:
+     * one per 10, and a volunteer per person), checked at assignment and at each period's close.
+     */
+    staffing: z
+      .object({
+        socialWorker: z.object({ maxCasesEach: z.int().min(1), sources: Sources.optional() }).strict().optional(),
+        volunteer: z.object({ minPerCase: z.int().min(1), sources: Sources.optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
     events: z.array(EventDeclaration).min(1, 'must declare the events the case accepts'),
     initial: CamelId,
     states: z.array(SupervisionState).min(2, 'must have at least a starting state and a final state'),
@@ -153,5 +195,6 @@ export type TransitionT = z.infer<typeof Transition>;
 export type EventDeclarationT = z.infer<typeof EventDeclaration>;
 export type SupervisionFieldT = z.infer<typeof SupervisionField>;
 export type AttributeT = z.infer<typeof Attribute>;
+export type CaseRoleT = z.infer<typeof CaseRole>;
 export type MeasureT = z.infer<typeof Measure>;
 export type SupervisionValueTypeT = z.infer<typeof SupervisionValueType>;

@@ -58,8 +58,12 @@ function open(attributes: Record<string, string | number | boolean> = { riskLeve
 
 const status = (snapshot: SupervisionSnapshot, id: string) => obligationStatus(snapshot, definition).find((s) => s.id === id);
 
+// The person's information archive (seed 001 §三(二)·一是), which intake needs before it completes.
+const ARCHIVE: SupervisionEvent = { type: 'archive.created', date: '2025-03-03', employment: '待业', family: '与父母同住', health: '良好' };
+
 // A case opened on Monday 3 March 2025 whose intake is complete on Thursday 6 March at 10:00.
 const INTAKE: SupervisionEvent[] = [
+  ARCHIVE,
   { type: 'intakeEducation.recorded', days: 2, date: '2025-03-03' },
   { type: 'intakeEducation.recorded', days: 1, date: '2025-03-05' },
   { type: 'psychTest.recorded', date: '2025-03-04', outcome: 'normal' },
@@ -73,6 +77,7 @@ describe('intake (seed 004 §二(六), §二(九); seed 002 §四·五是)', () 
   it('holds the case in intake while intake education is under 3 days, and lets it go on the third day', () => {
     let snapshot = send(
       open(),
+      ARCHIVE,
       { type: 'intakeEducation.recorded', days: 2, date: '2025-03-03' },
       { type: 'psychTest.recorded', date: '2025-03-04', outcome: 'normal' },
       { type: 'correctionGroup.formed', members: 3, date: '2025-03-05' },
@@ -107,6 +112,7 @@ describe('a whole case: intake → supervised → released', () => {
     let snapshot = send(open({ riskLevel: 'medium', isKeyPerson: true }), ...INTAKE);
     expect(snapshot.value).toBe('supervised');
     expect(snapshot.context.history).toEqual([
+      expect.objectContaining({ state: 'intake', obligation: 'archive', total: 1, required: 1, met: true }),
       expect.objectContaining({ state: 'intake', obligation: 'intakeEducation', total: 3, required: 3, met: true, closedBy: 'stateExit', partial: false }),
       expect.objectContaining({ state: 'intake', obligation: 'psychTest', total: 1, met: true }),
       expect.objectContaining({ state: 'intake', obligation: 'correctionGroup', total: 3, met: true }),
@@ -380,15 +386,48 @@ describe('snapshots are plain JSON (Temporal persists them)', () => {
   });
 });
 
+describe('archive, revocation and death (seed 001 §三(二)·一是; seed 004 §二(二))', () => {
+  it('keeps the case in intake until the information archive is created', () => {
+    const withoutArchive = send(open(), ...INTAKE.filter((event) => event.type !== 'archive.created'));
+    expect(withoutArchive.value).toBe('intake');
+    expect(status(withoutArchive, 'archive')).toMatchObject({ total: 0, required: 1, met: false });
+  });
+
+  it('waits for the ruling after a revocation proposal, and returns to supervision when the court declines', () => {
+    const supervised = send(open(), ...INTAKE);
+    const proposed = send(supervised, { type: 'revocation.proposed', date: '2025-04-02', proposal: 'revokeProbation', reason: '多次违反监督管理规定' });
+    expect(proposed.value).toBe('awaitingRuling');
+    expect(acceptedEvents(proposed, definition)).not.toContain('education.recorded');
+    expect(send(proposed, { type: 'case.revoked', date: '2025-04-20', ruling: 'probationRevoked' }).value).toBe('revoked');
+    expect(send(proposed, { type: 'revocation.rejected', date: '2025-04-20' }).value).toBe('supervised');
+  });
+
+  it('ends by death from any state that is not final', () => {
+    expect(send(open(), { type: 'person.died', date: '2025-03-04' }).value).toBe('deceased');
+    const supervised = send(open(), ...INTAKE);
+    expect(send(supervised, { type: 'person.died', date: '2025-05-01' }).status).toBe('done');
+  });
+
+  it('refuses notes longer than their maxLength, counting characters', () => {
+    expect(validateCaseEvent(definition, { type: 'phone.recorded', date: '2025-03-10', notes: '好'.repeat(1000) })).toEqual([]);
+    expect(validateCaseEvent(definition, { type: 'phone.recorded', date: '2025-03-10', notes: '好'.repeat(1001) })).toEqual([
+      'field of event "phone.recorded" "notes" must be at most 1000 characters long, not 1001',
+    ]);
+  });
+});
+
 describe('what the host checks before sending an event', () => {
   it('lists the events each state accepts', () => {
     expect(acceptedEvents(open(), definition)).toEqual([
+      'archive.created',
       'attributes.updated',
       'case.revoked',
       'case.transferred',
       'correctionGroup.formed',
       'intake.completed',
       'intakeEducation.recorded',
+      'investigation.reported',
+      'person.died',
       'psychTest.recorded',
     ]);
     expect(acceptedEvents(send(open(), ...INTAKE), definition)).toEqual([
@@ -398,11 +437,14 @@ describe('what the host checks before sending an event', () => {
       'communityService.recorded',
       'education.recorded',
       'period.elapsed',
+      'person.died',
       'phone.recorded',
       'psychTest.recorded',
+      'revocation.proposed',
       'sentence.completed',
       'violation.reported',
       'visit.recorded',
+      'warning.issued',
     ]);
   });
 
@@ -413,13 +455,13 @@ describe('what the host checks before sending an event', () => {
     expect(validateCaseEvent(definition, { type: 'education.recorded', hours: 2.5, date: '2025-02-30', minutes: 5 })).toEqual([
       'field of event "education.recorded" "hours" must be a whole number, not 2.5',
       'field of event "education.recorded" "date" must be a date written YYYY-MM-DD, not "2025-02-30"',
-      'unknown field of event "education.recorded" "minutes"; declared: "hours", "date"',
+      'unknown field of event "education.recorded" "minutes"; declared: "hours", "date", "notes"',
     ]);
     expect(validateCaseEvent(definition, { type: 'visit.recorded', place: 'pub' })).toEqual([
       'field of event "visit.recorded" "place" must be one of "home", "workplace", "school", "community", not "pub"',
       'field of event "visit.recorded" "date" is required (date)',
     ]);
-    expect(validateCaseEvent(definition, { type: 'visit.done' })[0]).toMatch(/^event "visit.done" is not declared in lifecycle "community-correction-case"; declared events: "intakeEducation.recorded", /);
+    expect(validateCaseEvent(definition, { type: 'visit.done' })[0]).toMatch(/^event "visit.done" is not declared in lifecycle "community-correction-case"; declared events: "investigation.reported", "archive.created", "intakeEducation.recorded", /);
     expect(validateCaseEvent(definition, { type: 'phone.recorded', date: '2025-03-10', at: 'yesterday' })).toEqual([
       '"at" of event "phone.recorded" must be a date (YYYY-MM-DD) or a date and time with a zone (e.g. 2025-03-01T09:30:00+08:00), not "yesterday"',
     ]);
@@ -444,7 +486,7 @@ describe('what the host checks before sending an event', () => {
 describe('the compiled machine', () => {
   it('has one XState state per definition state, final ones included', () => {
     const built: SupervisionMachine = createSupervisionMachine(definition);
-    expect(Object.keys(built.root.states)).toEqual(['intake', 'supervised', 'released', 'transferredOut', 'revoked']);
+    expect(Object.keys(built.root.states)).toEqual(['intake', 'supervised', 'awaitingRuling', 'released', 'transferredOut', 'revoked', 'deceased']);
     expect(built.root.states.released?.type).toBe('final');
     expect(built.id).toBe('community-correction-case');
   });

@@ -74,6 +74,7 @@ describe('the shipped community-correction lifecycle', () => {
       definition.states.flatMap((state) => state.obligations.map((o) => [`${state.id}.${o.id}`, { atLeast: o.atLeast, per: o.per, measure: o.measure }])),
     );
     expect(obligations).toEqual({
+      'intake.archive': { atLeast: 1, per: 'state', measure: { count: true } },
       'intake.intakeEducation': { atLeast: 3, per: 'state', measure: { sum: 'days' } },
       'intake.psychTest': { atLeast: 1, per: 'state', measure: { count: true } },
       'intake.correctionGroup': { atLeast: 3, per: 'state', measure: { max: 'members' } },
