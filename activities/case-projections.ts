@@ -25,6 +25,8 @@ export type CaseRecord =
       readonly contractId?: string;
       readonly state: string;
       readonly attributes: Readonly<Record<string, AttributeValue>>;
+      /** When the earliest running obligation period ends, after this record; null when none runs. */
+      readonly nextDueAt: string | null;
     }
   | {
       readonly kind: 'eventAccepted';
@@ -45,8 +47,9 @@ export type CaseRecord =
       /** The case reached a final state. */
       readonly final: boolean;
       readonly attributes: Readonly<Record<string, AttributeValue>>;
+      readonly nextDueAt: string | null;
     }
-  | { readonly kind: 'periodClosed'; readonly seq: number; readonly record: ObligationRecord; readonly breach: boolean }
+  | { readonly kind: 'periodClosed'; readonly seq: number; readonly record: ObligationRecord; readonly breach: boolean; readonly nextDueAt: string | null }
   | { readonly kind: 'taskOpened'; readonly seq: number; readonly task: CaseTask }
   | { readonly kind: 'taskDecided'; readonly seq: number; readonly at: string; readonly task: CaseTask; readonly actor: Actor; readonly requestId: string };
 
@@ -108,8 +111,8 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
   switch (record.kind) {
     case 'enrolled': {
       await sql.query(
-        `INSERT INTO cases (id, workflow_id, lifecycle_key, lifecycle_version, lifecycle_hash, jurisdiction, vendor_id, contract_id, state, final, attributes, enrolled_at, enrolled_by, last_seq, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $11, $12, $13, $11)`,
+        `INSERT INTO cases (id, workflow_id, lifecycle_key, lifecycle_version, lifecycle_hash, jurisdiction, vendor_id, contract_id, state, final, attributes, enrolled_at, enrolled_by, last_seq, updated_at, next_due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $11, $12, $13, $11, $14)`,
         [
           caseId,
           workflowId,
@@ -124,6 +127,7 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
           new Date(record.at),
           record.actor.userId,
           record.seq,
+          instant(record.nextDueAt),
         ],
       );
       await audit({
@@ -167,8 +171,8 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
         ]);
       }
       await sql.query(
-        `UPDATE cases SET state = $2, final = $3, attributes = $4, last_seq = $5, updated_at = $6 WHERE id = $1 AND last_seq < $5`,
-        [caseId, record.stateAfter, record.final, JSON.stringify(record.attributes), record.seq, new Date(record.recordedAt)],
+        `UPDATE cases SET state = $2, final = $3, attributes = $4, last_seq = $5, updated_at = $6, next_due_at = $7 WHERE id = $1 AND last_seq < $5`,
+        [caseId, record.stateAfter, record.final, JSON.stringify(record.attributes), record.seq, new Date(record.recordedAt), instant(record.nextDueAt)],
       );
       await audit({
         at: record.recordedAt,
@@ -186,6 +190,7 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [workflowId, record.seq, caseId, r.state, r.stay, r.obligation, r.period, instant(r.startedAt), instant(r.endedAt), r.total, r.required, r.met, r.partial, r.closedBy],
       );
+      await sql.query(`UPDATE cases SET next_due_at = $2, last_seq = $3 WHERE id = $1 AND last_seq < $3`, [caseId, instant(record.nextDueAt), record.seq]);
       if (record.breach) {
         await sql.query(
           `INSERT INTO case_breaches (workflow_id, seq, case_id, vendor_id, state, obligation, period, started_at, ended_at, total, required, task_id)

@@ -26,8 +26,8 @@ if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
 const definition = compiled.compiled.definition as SupervisionDefinition;
 
 const OFFICER: Actor = { userId: 'officer-1', name: '司法所王', roles: ['judicial-office'], jurisdiction: '330521' };
-const WORKER: Actor = { userId: 'sw-1', name: '社工李', roles: ['social-worker'], jurisdiction: '330521', vendorId: 'vendor-a' };
-const OTHER_WORKER: Actor = { userId: 'sw-9', name: '社工赵', roles: ['social-worker'], jurisdiction: '330521', vendorId: 'vendor-b' };
+const WORKER: Actor = { userId: 'sw-1', name: '社工李', roles: ['vendor'], jurisdiction: '330521', vendorId: 'vendor-a' };
+const OTHER_WORKER: Actor = { userId: 'sw-9', name: '社工赵', roles: ['vendor'], jurisdiction: '330521', vendorId: 'vendor-b' };
 const OPINION = '调查评估意见：建议适用社区矫正-机密文本-7f3a';
 
 const HOUR_MS = 3_600_000;

@@ -23,6 +23,7 @@ import {
   type CaseEventRequest,
   type CaseMessageResult,
   caseEventUpdate,
+  caseRolesOf,
   type CaseStateView,
   caseStateQuery,
   type CaseTask,
@@ -51,13 +52,15 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
   const { definition } = input;
   const machine = createSupervisionMachine(definition);
   const { workflowId } = workflowInfo();
-  const enrolledAtMs = Date.parse(input.enrolledAt);
+  // Workflow time, not the API's clock: the case's periods and its events' `at` are judged against it.
+  const enrolledAt = input.enrolledAt ?? formatInstant(Date.now(), definition.utcOffset);
+  const enrolledAtMs = Date.parse(enrolledAt);
 
   let snapshot: SupervisionSnapshot;
   if (input.resume) {
     snapshot = restoreCaseSnapshot(machine, input.resume.snapshot);
   } else {
-    const [initial] = initialTransition(machine, { attributes: input.attributes, at: input.enrolledAt });
+    const [initial] = initialTransition(machine, { attributes: input.attributes, at: enrolledAt });
     if (initial.status === 'error') {
       throw ApplicationFailure.create({ type: REFUSAL_ERROR_TYPES.invalid, message: String(initial.error), nonRetryable: true, details: [{ field: 'attributes' }] });
     }
@@ -99,7 +102,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       // A periodic obligation's period cut short by leaving the state is not a breach; a whole stay or a full period is.
       const breach = !record.met && (record.closedBy === 'period.elapsed' || record.period === null);
       const periodSeq = seq++;
-      const records: CaseRecord[] = [{ kind: 'periodClosed', seq: periodSeq, record, breach }];
+      const records: CaseRecord[] = [{ kind: 'periodClosed', seq: periodSeq, record, breach, nextDueAt: nextDue() }];
       if (!breach) return records;
       const raise = obligationOf(definition, record.state, record.obligation)?.onMissed?.raise;
       let taskId: string | null = null;
@@ -133,6 +136,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       return records;
     });
 
+  /** When the earliest running period ends: the read model lists cases by it. */
+  const nextDue = (): string | null =>
+    periodTimers(snapshot, definition)
+      .map((timer) => timer.endsAt)
+      .sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
+
   const result = (requestId: string, at: number): CaseMessageResult => ({ requestId, state: stateOf(), final: isFinal(), seq: at });
 
   /** The answer already given to this request id; the same id for another request is refused. */
@@ -158,9 +167,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       throw refusal('invalid', `event "${type}" is not declared in lifecycle "${definition.metadata.key}"`, 'type');
     }
     const allowed = declaration?.recordedBy ?? definition.roles.filter((role) => !role.vendorStaff).map((role) => role.id);
-    const role = request.actor.roles.find((candidate) => allowed.includes(candidate));
+    const held = caseRolesOf(definition, request.actor);
+    const role = held.find((candidate) => allowed.includes(candidate));
     if (definition.roles.length > 0 && role === undefined) {
-      throw refusal('forbidden', `event "${type}" is recorded by ${allowed.map((r) => `"${r}"`).join(', ') || 'no role'}; you act as ${request.actor.roles.map((r) => `"${r}"`).join(', ') || 'no role'}`, 'type');
+      throw refusal('forbidden', `event "${type}" is recorded by ${allowed.map((r) => `"${r}"`).join(', ') || 'no role'}; you act as ${held.map((r) => `"${r}"`).join(', ') || 'no role'}`, 'type');
     }
     checkVendor(request.actor, role);
     if (!acceptedEvents(snapshot, definition).includes(type)) {
@@ -188,7 +198,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       const at = typeof request.at === 'string' ? parseInstant(request.at, definition.utcOffset) : undefined;
       if (at === undefined) throw refusal('invalid', '"at" must be a date (YYYY-MM-DD) or a date and time with a zone', 'at');
       if (at > Date.now()) throw refusal('invalid', `"at" (${request.at}) is in the future; record events once they have happened`, 'at');
-      if (at < enrolledAtMs) throw refusal('invalid', `"at" (${request.at}) is before the case was enrolled (${input.enrolledAt})`, 'at');
+      if (at < enrolledAtMs) throw refusal('invalid', `"at" (${request.at}) is before the case was enrolled (${enrolledAt})`, 'at');
     }
   };
 
@@ -209,7 +219,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     const stateBefore = stateOf();
     const declaration = eventDeclaration(definition, request.type);
     const allowed = declaration?.recordedBy ?? definition.roles.map((role) => role.id);
-    const role = request.actor.roles.find((candidate) => allowed.includes(candidate)) ?? request.actor.roles[0] ?? 'unknown';
+    const held = caseRolesOf(definition, request.actor);
+    const role = held.find((candidate) => allowed.includes(candidate)) ?? held[0] ?? 'unknown';
     let closed: ObligationRecord[];
     try {
       closed = step({ ...request.payload, type: request.type, at });
@@ -233,6 +244,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
         stateAfter: stateOf(),
         final: isFinal(),
         attributes: snapshot.context.attributes,
+        nextDueAt: nextDue(),
       },
       ...closedRecords(closed, at),
     ];
@@ -246,7 +258,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     const task = tasks.find((candidate) => candidate.id === request.taskId);
     if (!task) throw refusal('invalid', `the case has no task "${request.taskId}"`, 'taskId');
     if (task.status !== 'open') throw refusal('conflict', `task "${task.id}" is already done`, 'taskId');
-    if (!request.actor.roles.includes(task.role)) throw refusal('forbidden', `task "${task.id}" is for role "${task.role}"`, 'taskId');
+    if (!caseRolesOf(definition, request.actor).includes(task.role)) throw refusal('forbidden', `task "${task.id}" is for role "${task.role}"`, 'taskId');
     checkVendor(request.actor, task.role);
     if (typeof request.comment !== 'string' || request.comment.trim() === '') throw refusal('invalid', '"comment" must say what was done', 'comment');
   };
@@ -296,13 +308,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       {
         kind: 'enrolled',
         seq: seq++,
-        at: input.enrolledAt,
+        at: enrolledAt,
         actor: input.enrolledBy,
         lifecycle: input.lifecycle,
         ...(input.vendorId !== undefined ? { vendorId: input.vendorId } : {}),
         ...(input.contractId !== undefined ? { contractId: input.contractId } : {}),
         state: stateOf(),
         attributes: snapshot.context.attributes,
+        nextDueAt: nextDue(),
       },
     ]);
   }
@@ -334,6 +347,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
         const kept = Object.entries(answered).slice(-ANSWERS_KEPT);
         return continueAsNew<typeof caseWorkflow>({
           ...input,
+          enrolledAt,
           resume: { snapshot: JSON.parse(JSON.stringify(snapshot)) as never, seq, tasks, breaches, answered: Object.fromEntries(kept) },
         });
       }

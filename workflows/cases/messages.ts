@@ -24,8 +24,8 @@ export interface CaseWorkflowInput {
   readonly vendorId?: string;
   readonly contractId?: string;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
-  /** When the case opened (ISO instant), stamped by the API; the first periods start here. */
-  readonly enrolledAt: string;
+  /** When the case opened (ISO instant); absent: the workflow's time when it starts. The first periods start here. */
+  readonly enrolledAt?: string;
   readonly enrolledBy: Actor;
   /**
    * History length past which the case continues as new at its next period boundary, even before
@@ -130,6 +130,15 @@ export interface CaseStateView {
 export const caseEventUpdate = defineUpdate<CaseMessageResult, [CaseEventRequest]>('caseEvent');
 export const decideCaseTaskUpdate = defineUpdate<CaseMessageResult, [DecideCaseTaskRequest]>('decideCaseTask');
 export const caseStateQuery = defineQuery<CaseStateView>('caseState');
+
+/**
+ * The case roles an actor holds: the roles of their identity, and, for vendor staff (whose identity
+ * holds only the organisation's role and names the organisation), every vendor-staff role of the lifecycle.
+ */
+export function caseRolesOf(definition: SupervisionDefinition, actor: Actor): string[] {
+  const staff = actor.vendorId === undefined ? [] : definition.roles.filter((role) => role.vendorStaff).map((role) => role.id);
+  return [...new Set([...actor.roles, ...staff])];
+}
 
 /** The workflow id of a case. */
 export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;

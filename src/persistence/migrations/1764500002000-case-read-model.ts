@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The case read model: one row per supervised person's case, every accepted event (payload without its
  * confidential fields, which live apart in case_confidential), each closed obligation period, the
- * breaches and the tasks they raised. Rows are written only by the case projections, once per
+ * breaches and the tasks they raised. `cases.next_due_at` is when the earliest running obligation period
+ * ends, for listing cases with an obligation due before a date. Rows are written only by the case projections, once per
  * (workflow id, seq) through projection_log.
  */
 export class CaseReadModel1764500002000 implements MigrationInterface {
@@ -25,6 +26,7 @@ export class CaseReadModel1764500002000 implements MigrationInterface {
         "attributes" jsonb NOT NULL,
         "enrolled_at" timestamptz NOT NULL,
         "enrolled_by" text NOT NULL,
+        "next_due_at" timestamptz,
         "last_seq" integer NOT NULL,
         "updated_at" timestamptz NOT NULL
       )`);
