@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import protos from '@temporalio/proto';
 import { caseWorkflowId } from '../../workflows/cases/messages.js';
 import { eventually } from '../support/eventually.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { insertVendor, launchCycle, startContract } from '../support/procurement-fixtures.js';
 import { ScenarioStack } from './http-driver.js';
 
@@ -130,5 +131,29 @@ describe('cases through the HTTP API', () => {
     expect(late.body.message).toContain('"visit.recorded"');
     expect((await show(caseId)).timeline).toEqual(ended.timeline);
     expect(ended.timeline.filter((e) => e.type === 'investigation.recorded')).toHaveLength(1);
+  });
+
+  it('serves the same through `procureflow cases` with --json', async () => {
+    const cli = async (token: string, ...args: string[]) => {
+      const finished = await runToCompletion(PROCUREFLOW_BIN, {}, ['cases', ...args, '--json', '--api', stack.baseUrl, '--token', token]);
+      return { code: finished.code, body: JSON.parse(finished.stdout || '{}') as Record<string, unknown> };
+    };
+    const enrolled = await cli(officer, 'enrol', '--lifecycle', 'test-case-lifecycle', '--contract', contractId, '--attribute', 'isKeyPerson=false');
+    expect(enrolled.code).toBe(0);
+    const caseId = enrolled.body['caseId'] as string;
+    expect(await cli(officer, 'event', caseId, 'intake.completed')).toMatchObject({ code: 0, body: { state: 'supervision' } });
+    expect(await cli(staffA, 'event', caseId, 'visit.recorded', '--field', 'date=2054-04-01', '--field', 'notes=家访，情况稳定')).toMatchObject({ code: 0 });
+    // Vendor staff may not terminate a case: not allowed, exit code 4, and nothing happens.
+    expect((await cli(staffA, 'event', caseId, 'case.terminated')).code).toBe(4);
+
+    const listed = await cli(officer, 'list', '--state', 'supervision');
+    expect((listed.body['cases'] as Array<{ id: string }>).map((c) => c.id)).toContain(caseId);
+    const shown = await cli(staffA, 'show', caseId);
+    expect((shown.body['timeline'] as Array<{ type: string; payload: unknown }>).map(({ type, payload }) => ({ type, payload }))).toEqual([
+      { type: 'intake.completed', payload: {} },
+      { type: 'visit.recorded', payload: { date: '2054-04-01', notes: '家访，情况稳定' } },
+    ]);
+    expect(shown.body['state']).toBe('supervision');
+    expect((await runToCompletion(PROCUREFLOW_BIN, {}, ['cases', 'tasks', caseId, '--json', '--api', stack.baseUrl, '--token', officer])).stdout.trim()).toBe('[]');
   });
 });
