@@ -11,6 +11,9 @@ import type { AttributeValue, ObligationRecord } from '../workflows/machines/sup
  * a replayed workflow changes nothing. Failures are all retryable (see procurement-projections.ts):
  * the workflow has already committed to what it asks to project.
  *
+ * Events, confidential fields, closed periods and breaches are evidence: only ever inserted (the runtime
+ * role may not change them, see runtime-privileges.ts).
+ *
  * Confidential payload fields arrive apart from the payload and land only in case_confidential, which
  * the API shows to the roles the definition names; the audit trail names the event, never its fields.
  */
@@ -49,7 +52,7 @@ export type CaseRecord =
       readonly attributes: Readonly<Record<string, AttributeValue>>;
       readonly nextDueAt: string | null;
     }
-  | { readonly kind: 'periodClosed'; readonly seq: number; readonly record: ObligationRecord; readonly breach: boolean; readonly nextDueAt: string | null }
+  | { readonly kind: 'periodClosed'; readonly seq: number; readonly record: ObligationRecord; readonly breach: boolean; readonly taskId: string | null; readonly nextDueAt: string | null }
   | { readonly kind: 'taskOpened'; readonly seq: number; readonly task: CaseTask }
   | { readonly kind: 'taskDecided'; readonly seq: number; readonly at: string; readonly task: CaseTask; readonly actor: Actor; readonly requestId: string };
 
@@ -194,8 +197,8 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
       if (record.breach) {
         await sql.query(
           `INSERT INTO case_breaches (workflow_id, seq, case_id, vendor_id, state, obligation, period, started_at, ended_at, total, required, task_id)
-           SELECT $1, $2, $3, vendor_id, $4, $5, $6, $7, $8, $9, $10, NULL FROM cases WHERE id = $3`,
-          [workflowId, record.seq, caseId, r.state, r.obligation, r.period, instant(r.startedAt), instant(r.endedAt), r.total, r.required],
+           SELECT $1, $2, $3, vendor_id, $4, $5, $6, $7, $8, $9, $10, $11 FROM cases WHERE id = $3`,
+          [workflowId, record.seq, caseId, r.state, r.obligation, r.period, instant(r.startedAt), instant(r.endedAt), r.total, r.required, record.taskId],
         );
         await audit({
           at: r.endedAt ?? new Date(0).toISOString(),
@@ -212,8 +215,6 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
         `INSERT INTO case_tasks (case_id, id, kind, title, role, obligation, period, status, opened_at, due_at, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)`,
         [caseId, t.id, t.kind, JSON.stringify(t.title), t.role, t.obligation, t.period, new Date(t.openedAt), instant(t.dueAt), record.seq],
       );
-      // The breach just before names the task it raised.
-      await sql.query(`UPDATE case_breaches SET task_id = $3 WHERE workflow_id = $1 AND seq = $2`, [workflowId, record.seq - 1, t.id]);
       return;
     }
     case 'taskDecided': {

@@ -151,6 +151,16 @@ describe('the case workflow on the time-skipping server', () => {
 
     const raw = Buffer.from(History.encode(await handle.fetchHistory()).finish());
     expect(raw.includes(Buffer.from(OPINION, 'utf8'))).toBe(false);
+
+    // A projection retried or replayed finds its seq taken and changes nothing; the runtime role cannot rewrite evidence.
+    const retried = await createCaseProjectionActivities({ dataSource }).recordCaseChanges({
+      workflowId: caseWorkflowId(caseId),
+      caseId,
+      jurisdiction: '330521',
+      records: [{ kind: 'taskDecided', seq: 1, at: new Date().toISOString(), actor: OFFICER, requestId: 'again', task: { id: 'x', kind: 'x', title: { zh: 'x', en: 'x' }, role: 'judicial-office', obligation: 'x', period: 0, openedAt: new Date().toISOString(), dueAt: null, status: 'done' } }],
+    });
+    expect(retried).toEqual({ applied: [], skipped: [1] });
+    await expect(dataSource.query(`UPDATE case_events SET payload = '{}' WHERE case_id = $1`, [caseId])).rejects.toThrow(/permission denied/);
   });
 
   it('makes a key person unvisited for a half-month a breach raising a task, and counts 8 h of education over three sessions as the month met', async () => {

@@ -102,12 +102,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       // A periodic obligation's period cut short by leaving the state is not a breach; a whole stay or a full period is.
       const breach = !record.met && (record.closedBy === 'period.elapsed' || record.period === null);
       const periodSeq = seq++;
-      const records: CaseRecord[] = [{ kind: 'periodClosed', seq: periodSeq, record, breach, nextDueAt: nextDue() }];
+      const raise = breach ? obligationOf(definition, record.state, record.obligation)?.onMissed?.raise : undefined;
+      const taskId = raise ? `${raise.id}-${periodSeq}` : null;
+      const records: CaseRecord[] = [{ kind: 'periodClosed', seq: periodSeq, record, breach, taskId, nextDueAt: nextDue() }];
       if (!breach) return records;
-      const raise = obligationOf(definition, record.state, record.obligation)?.onMissed?.raise;
-      let taskId: string | null = null;
-      if (raise) {
-        taskId = `${raise.id}-${periodSeq}`;
+      if (raise && taskId) {
         const dueAt = raise.due ? (periodEnd(record.endedAt ?? at, raise.due, 'rolling', definition.utcOffset) ?? null) : null;
         const task: CaseTask = {
           id: taskId,
