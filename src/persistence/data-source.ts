@@ -1,6 +1,12 @@
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity } from './entities/audit-entry.entity.js';
 import { BidEntity } from './entities/bid.entity.js';
+import { CaseBreachEntity } from './entities/case-breach.entity.js';
+import { CaseConfidentialEntity } from './entities/case-confidential.entity.js';
+import { CaseEventEntity } from './entities/case-event.entity.js';
+import { CaseObligationPeriodEntity } from './entities/case-obligation-period.entity.js';
+import { CaseTaskEntity } from './entities/case-task.entity.js';
+import { CaseEntity } from './entities/case.entity.js';
 import { ChallengeEntity } from './entities/challenge.entity.js';
 import { ContractEntity } from './entities/contract.entity.js';
 import { CycleStepEntity } from './entities/cycle-step.entity.js';
@@ -47,6 +53,12 @@ export const ENTITIES = [
   ServiceLevelMeasurementEntity,
   VendorPerformanceRecordEntity,
   PeriodReviewEntity,
+  CaseEntity,
+  CaseEventEntity,
+  CaseConfidentialEntity,
+  CaseObligationPeriodEntity,
+  CaseBreachEntity,
+  CaseTaskEntity,
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
