@@ -127,6 +127,14 @@ describe('the case workflow on the time-skipping server', () => {
       field: 'payload.date',
     });
 
+    const now = await env.currentTimeMs();
+    const dated = (at: string) => ({ ...event(WORKER, 'investigation.recorded', { date: today, opinion: OPINION }), at });
+    expect(await refusalOf(handle.executeUpdate(caseEventUpdate, { args: [dated(new Date(now + 24 * HOUR_MS).toISOString())] }))).toMatchObject({ type: 'Invalid', field: 'at' });
+    expect(await refusalOf(handle.executeUpdate(caseEventUpdate, { args: [dated(new Date(now - 24 * HOUR_MS).toISOString())] }))).toMatchObject({ type: 'Invalid', field: 'at' });
+    const long = await refusalOf(handle.executeUpdate(caseEventUpdate, { args: [event(WORKER, 'investigation.recorded', { date: today, opinion: OPINION.repeat(200) })] }));
+    expect(long).toMatchObject({ type: 'Invalid', field: 'payload.opinion' });
+    expect(long.message).not.toContain(OPINION);
+
     const investigation = event(WORKER, 'investigation.recorded', { date: today, opinion: OPINION });
     const first = await handle.executeUpdate(caseEventUpdate, { args: [investigation] });
     const again = await handle.executeUpdate(caseEventUpdate, { args: [investigation] });
