@@ -143,6 +143,8 @@ describe('cases through the HTTP API', () => {
       const finished = await runToCompletion(PROCUREFLOW_BIN, {}, ['cases', ...args, '--json', '--api', stack.baseUrl, '--token', token]);
       return { code: finished.code, body: JSON.parse(finished.stdout || '{}') as Record<string, unknown> };
     };
+    // In April 2054 (where the test before left the clock, or moved there when this one runs alone).
+    if ((await stack.env.currentTimeMs()) < Date.parse('2054-03-31T16:00:01.000Z')) await stack.skipTo('2054-03-31T16:00:01.000Z');
     const enrolled = await cli(officer, 'enrol', '--lifecycle', 'test-case-lifecycle', '--contract', contractId, '--attribute', 'isKeyPerson=false');
     expect(enrolled.code).toBe(0);
     const caseId = enrolled.body['caseId'] as string;
@@ -153,6 +155,10 @@ describe('cases through the HTTP API', () => {
 
     const listed = await cli(officer, 'list', '--state', 'supervision');
     expect((listed.body['cases'] as Array<{ id: string }>).map((c) => c.id)).toContain(caseId);
+    // Not a key person, so only the month's education is due: at 2054-05-01 00:00 +08:00, not at the half-month.
+    const ids = async (...filter: string[]) => ((await cli(officer, 'list', ...filter)).body['cases'] as Array<{ id: string }>).map((c) => c.id);
+    expect(await ids('--due-before', '2054-04-30T16:00:01Z')).toContain(caseId);
+    expect(await ids('--due-before', '2054-04-30T16:00:00Z')).not.toContain(caseId);
     const shown = await cli(staffA, 'show', caseId);
     expect((shown.body['timeline'] as Array<{ type: string; payload: unknown }>).map(({ type, payload }) => ({ type, payload }))).toEqual([
       { type: 'intake.completed', payload: {} },

@@ -135,10 +135,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       return records;
     });
 
-  /** When the earliest running period ends: the read model lists cases by it. */
+  /** When the earliest running period of an obligation that applies to the case ends: the read model lists cases by it. */
   const nextDue = (): string | null =>
-    periodTimers(snapshot, definition)
-      .map((timer) => timer.endsAt)
+    obligationStatus(snapshot, definition)
+      .flatMap((status) => (status.applies && status.periodEndsAt !== null ? [status.periodEndsAt] : []))
       .sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
 
   const result = (requestId: string, at: number): CaseMessageResult => ({ requestId, state: stateOf(), final: isFinal(), seq: at });
