@@ -1,9 +1,10 @@
 import { type AuditActivityDependencies, createAuditActivities } from './audit.js';
+import { type CaseProjectionDependencies, createCaseProjectionActivities } from './case-projections.js';
 import { createProcurementProjectionActivities, type ProcurementProjectionDependencies } from './procurement-projections.js';
 import { createTreasuryActivities, type TreasuryActivityDependencies } from './treasury.js';
 
 /** Everything the activities of procureflow need from the outside world: the database and where treasury exports go. */
-export type ActivityDependencies = AuditActivityDependencies & ProcurementProjectionDependencies & TreasuryActivityDependencies;
+export type ActivityDependencies = AuditActivityDependencies & CaseProjectionDependencies & ProcurementProjectionDependencies & TreasuryActivityDependencies;
 
 /**
  * All activities, built from their factories with their dependencies injected.
@@ -12,6 +13,7 @@ export type ActivityDependencies = AuditActivityDependencies & ProcurementProjec
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createAuditActivities(deps),
+    ...createCaseProjectionActivities(deps),
     ...createProcurementProjectionActivities(deps),
     ...createTreasuryActivities(deps),
   };

@@ -3,5 +3,6 @@
  * Code under workflows/ runs inside Temporal's deterministic sandbox; lint forbids I/O, Node built-ins,
  * the clock and randomness here.
  */
+export { caseWorkflow } from './cases/case.workflow.js';
 export { contractWorkflow } from './procurement/contract.workflow.js';
 export { procurementCycleWorkflow } from './procurement/procurement-cycle.workflow.js';

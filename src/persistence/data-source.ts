@@ -1,6 +1,12 @@
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity } from './entities/audit-entry.entity.js';
 import { BidEntity } from './entities/bid.entity.js';
+import { CaseBreachEntity } from './entities/case-breach.entity.js';
+import { CaseConfidentialEntity } from './entities/case-confidential.entity.js';
+import { CaseEventEntity } from './entities/case-event.entity.js';
+import { CaseObligationPeriodEntity } from './entities/case-obligation-period.entity.js';
+import { CaseTaskEntity } from './entities/case-task.entity.js';
+import { CaseEntity } from './entities/case.entity.js';
 import { ChallengeEntity } from './entities/challenge.entity.js';
 import { ContractEntity } from './entities/contract.entity.js';
 import { CycleStepEntity } from './entities/cycle-step.entity.js';
@@ -26,6 +32,7 @@ import { LedgerCaseEvidence1764300001000 } from './migrations/1764300001000-ledg
 import { VendorPerformanceHistory1764300002000 } from './migrations/1764300002000-vendor-performance-history.js';
 import { PeriodReviews1764300004000 } from './migrations/1764300004000-period-reviews.js';
 import { BidEligibility1764400001000 } from './migrations/1764400001000-bid-eligibility.js';
+import { CaseReadModel1764500002000 } from './migrations/1764500002000-case-read-model.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
@@ -46,10 +53,16 @@ export const ENTITIES = [
   ServiceLevelMeasurementEntity,
   VendorPerformanceRecordEntity,
   PeriodReviewEntity,
+  CaseEntity,
+  CaseEventEntity,
+  CaseConfidentialEntity,
+  CaseObligationPeriodEntity,
+  CaseBreachEntity,
+  CaseTaskEntity,
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000, CaseReadModel1764500002000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

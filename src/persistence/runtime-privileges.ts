@@ -20,6 +20,11 @@ export const EVIDENCE_TABLE_PRIVILEGES: Readonly<Record<string, readonly string[
   // owner's trigger payment_outbox_record_export copies it onto the payment.
   payments: ['SELECT', 'INSERT'],
   payment_outbox: ['SELECT', 'INSERT', 'UPDATE (exported_at, export_file)'],
+  // What a case's evidence was: written once by the case projections, never rewritten.
+  case_events: ['SELECT', 'INSERT'],
+  case_confidential: ['SELECT', 'INSERT'],
+  case_obligation_periods: ['SELECT', 'INSERT'],
+  case_breaches: ['SELECT', 'INSERT'],
   [MIGRATIONS_TABLE]: ['SELECT'],
 };
 

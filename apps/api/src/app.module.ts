@@ -7,6 +7,7 @@ import type { AppConfig } from '../../../src/config/config.js';
 import { AuditModule } from './audit/audit.module.js';
 import type { EncryptionCodec } from '../../../src/payload-encryption/encryption-codec.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CasesModule } from './cases/cases.module.js';
 import { CodecModule } from './codec/codec.module.js';
 import { requestIdOf } from './common/request-id.js';
 import { ACCESS_TOKEN_SECRET, APP_CONFIG, LOGGER, PAYLOAD_CODEC, TEMPORAL_ADDRESS, TEMPORAL_CLIENT } from './common/injection-tokens.js';
@@ -52,6 +53,7 @@ export class AppModule {
         HealthModule,
         DefinitionsModule,
         CyclesModule,
+        CasesModule,
         TasksModule,
         VendorsModule,
         NoticesModule,

@@ -1,6 +1,7 @@
 /** The `procureflow` command line: one sub-command per task of administrators, approvers and ops staff. */
 import { Command } from 'commander';
 import { registerAuditCommand } from './commands/audit.command.js';
+import { registerCasesCommand } from './commands/cases.command.js';
 import { registerCyclesCommand } from './commands/cycles.command.js';
 import { registerDefinitionsCommand } from './commands/definitions.command.js';
 import { registerDevCommand } from './commands/dev.command.js';
@@ -17,6 +18,7 @@ registerStatusCommand(program);
 registerDefinitionsCommand(program);
 registerCyclesCommand(program);
 registerTasksCommand(program);
+registerCasesCommand(program);
 registerAuditCommand(program);
 registerDevCommand(program);
 

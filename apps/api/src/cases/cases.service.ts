@@ -1,0 +1,224 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { SupervisionDefinition } from '../../../../src/definitions/supervision/supervision.schema.js';
+import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { caseRolesOf, type CaseWorkflowInput } from '../../../../workflows/cases/messages.js';
+import { validateCaseInput } from '../../../../workflows/machines/supervision-case.events.js';
+import { actorOf } from '../common/actor.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { DefinitionsRepository } from '../definitions/definitions.repository.js';
+import { CasesWorkflowsGateway } from './cases-workflows.gateway.js';
+import type {
+  CaseDetailDto,
+  CaseEventAnswerDto,
+  CaseEventDto,
+  CaseListDto,
+  CaseSummaryDto,
+  DecideCaseTaskDto,
+  EnrolCaseDto,
+  EnrolledCaseDto,
+  ListCasesQueryDto,
+} from './cases.dto.js';
+import { type CaseRow, CasesRepository } from './cases.repository.js';
+
+const LIFECYCLE_KIND = 'SupervisionLifecycle';
+const DEFAULT_PAGE = 50;
+const NOT_VISIBLE = 'No such case, or it belongs to another jurisdiction or is served by another organisation.';
+
+/**
+ * Supervision cases: enrolment under a deployed lifecycle version, events and task decisions (each an
+ * Update the case workflow judges: nothing is written when it refuses), and reading cases from the read
+ * model with the workflow's live account. Vendor staff see and act on their own organisation's cases only;
+ * confidential fields reach only the roles the lifecycle names.
+ */
+@Injectable()
+export class CasesService {
+  constructor(
+    private readonly repository: CasesRepository,
+    private readonly definitions: DefinitionsRepository,
+    private readonly workflows: CasesWorkflowsGateway,
+  ) {}
+
+  async enrol(user: Identity, body: EnrolCaseDto): Promise<EnrolledCaseDto> {
+    if (user.vendorId !== undefined) throw new ForbiddenError('Cases are enrolled by the judicial office, not by vendor staff.');
+    const version = await this.lifecycleVersion(body.lifecycleKey, body.version);
+    const definition = version.compiled as unknown as SupervisionDefinition;
+    let vendorId: string | undefined;
+    if (body.contractId !== undefined) {
+      const contract = await this.repository.contract(body.contractId);
+      if (!contract || !jurisdictionAllows(user.jurisdiction, contract.jurisdiction)) {
+        throw new ValidationError(`There is no contract "${body.contractId}" in your jurisdiction.`, [{ field: 'contractId', problem: 'is not a contract of your jurisdiction' }]);
+      }
+      vendorId = contract.vendorId;
+    }
+    const attributes = body.attributes ?? {};
+    const problems = validateCaseInput(definition, { attributes });
+    if (problems.length > 0) {
+      throw new ValidationError(
+        `The attributes do not fit lifecycle "${version.key}": ${problems.join('; ')}.`,
+        problems.map((problem) => ({ field: attributeField(problem), problem })),
+      );
+    }
+    const caseId = body.requestId ? caseIdFor(user, body.requestId) : `case-${randomUUID()}`;
+    const input: CaseWorkflowInput = {
+      caseId,
+      definition,
+      lifecycle: { key: version.key, version: version.version, contentHash: version.contentHash },
+      jurisdiction: user.jurisdiction,
+      ...(vendorId !== undefined ? { vendorId } : {}),
+      ...(body.contractId !== undefined ? { contractId: body.contractId } : {}),
+      attributes,
+      enrolledBy: actorOf(user),
+    };
+    const created = await this.workflows.start(input);
+    return {
+      caseId,
+      created,
+      jurisdiction: user.jurisdiction,
+      lifecycleKey: version.key,
+      lifecycleVersion: version.version,
+      vendorId: vendorId ?? null,
+      contractId: body.contractId ?? null,
+      links: { self: `/cases/${caseId}`, events: `/cases/${caseId}/events` },
+    };
+  }
+
+  async event(user: Identity, id: string, body: CaseEventDto): Promise<CaseEventAnswerDto> {
+    const row = await this.actionable(user, id);
+    // A case that has ended has no workflow to ask: the read model says which state refuses the event.
+    if (row.final) throw new ConflictError(`the case is in state "${row.state}", which does not accept event "${body.type}"`, [{ field: 'type', problem: `not accepted in state "${row.state}"` }]);
+    return this.workflows.event(id, { requestId: body.requestId, actor: actorOf(user), type: body.type, payload: body.payload ?? {}, ...(body.at !== undefined ? { at: body.at } : {}) });
+  }
+
+  async decideTask(user: Identity, id: string, taskId: string, body: DecideCaseTaskDto): Promise<CaseEventAnswerDto> {
+    const row = await this.actionable(user, id);
+    if (row.final) throw new ConflictError(`the case has ended (state "${row.state}"); its tasks are closed`);
+    return this.workflows.decideTask(id, { requestId: body.requestId, actor: actorOf(user), taskId, comment: body.comment });
+  }
+
+  async list(user: Identity, query: ListCasesQueryDto): Promise<CaseListDto> {
+    if (user.vendorId !== undefined && query.vendorId !== undefined && query.vendorId !== user.vendorId) {
+      throw new ForbiddenError('Vendor staff list only their own organisation’s cases.', [{ field: 'vendorId', problem: 'is not your organisation' }]);
+    }
+    const vendorId = user.vendorId ?? query.vendorId;
+    const { rows, total } = await this.repository.list({
+      ...(user.jurisdiction === NATIONAL_JURISDICTION ? {} : { jurisdiction: user.jurisdiction }),
+      ...(vendorId !== undefined ? { vendorId } : {}),
+      ...(query.state !== undefined ? { state: query.state } : {}),
+      ...(query.openBreach !== undefined ? { openBreach: query.openBreach } : {}),
+      ...(query.dueBefore !== undefined ? { dueBefore: new Date(query.dueBefore) } : {}),
+      limit: query.limit ?? DEFAULT_PAGE,
+      offset: query.offset ?? 0,
+    });
+    return { total, cases: rows.map(toSummary) };
+  }
+
+  async detail(user: Identity, id: string): Promise<CaseDetailDto> {
+    const row = await this.visible(user, id, { vendorBound: true });
+    const version = await this.definitions.findVersion(row.lifecycleKey, row.lifecycleVersion);
+    const definition = version?.compiled as SupervisionDefinition | undefined;
+    const roles = definition ? caseRolesOf(definition, actorOf(user)) : [...user.roles];
+    const [records, live] = await Promise.all([this.repository.records(id), row.final ? Promise.resolve(undefined) : this.workflows.state(id)]);
+    const view = live && 'view' in live ? live.view : undefined;
+    return {
+      ...toSummary(row),
+      obligations: (view?.obligations ?? []).map((o) => ({
+        id: o.id,
+        title: { zh: o.title.zh, en: o.title.en },
+        event: o.event,
+        per: o.per,
+        applies: o.applies,
+        total: o.total,
+        required: o.required,
+        met: o.met,
+        period: o.period,
+        periodStartedAt: o.periodStartedAt,
+        periodEndsAt: o.periodEndsAt,
+      })),
+      acceptedEvents: [...(view?.acceptedEvents ?? [])],
+      liveUnavailable: live && 'unavailable' in live ? live.unavailable : null,
+      periods: records.periods.map((p) => ({ ...p, startedAt: iso(p.startedAt), endedAt: iso(p.endedAt) })),
+      breaches: records.breaches.map((b) => ({ ...b, startedAt: iso(b.startedAt), endedAt: iso(b.endedAt) })),
+      tasks: records.tasks.map((t) => ({ ...t, title: { zh: t.title.zh, en: t.title.en }, openedAt: t.openedAt.toISOString(), dueAt: iso(t.dueAt), decidedAt: iso(t.decidedAt) })),
+      timeline: records.events.map((e) => {
+        const readable = e.confidential.filter((field) => field.readableBy.some((role) => roles.includes(role)));
+        return {
+          seq: e.seq,
+          type: e.type,
+          at: e.occurredAt.toISOString(),
+          recordedAt: e.recordedAt.toISOString(),
+          actorId: e.actorId,
+          actorName: e.actorName,
+          role: e.role,
+          payload: { ...e.payload, ...Object.fromEntries(readable.map((field) => [field.field, field.value])) },
+          withheld: e.confidential.filter((field) => !readable.includes(field)).map((field) => field.field),
+          stateBefore: e.stateBefore,
+          stateAfter: e.stateAfter,
+        };
+      }),
+    };
+  }
+
+  /**
+   * The case as the caller may see it. Reading, vendor staff see only their organisation's cases; acting,
+   * the case itself refuses another organisation's staff (403), so only the jurisdiction is checked here.
+   */
+  private async actionable(user: Identity, id: string): Promise<Pick<CaseRow, 'state' | 'final'>> {
+    const row = await this.repository.find(id);
+    if (row) return this.visible(user, id, { vendorBound: false }, row);
+    // Enrolled moments ago: the workflow knows the case before the read model does.
+    const memo = await this.workflows.memo(id);
+    if (!memo || !jurisdictionAllows(user.jurisdiction, memo.jurisdiction)) throw new NotFoundError(NOT_VISIBLE);
+    return { state: 'unknown', final: false };
+  }
+
+  private async visible(user: Identity, id: string, { vendorBound }: { vendorBound: boolean }, found?: CaseRow): Promise<CaseRow> {
+    const row = found ?? (await this.repository.find(id));
+    if (!row || !jurisdictionAllows(user.jurisdiction, row.jurisdiction)) throw new NotFoundError(NOT_VISIBLE);
+    if (vendorBound && user.vendorId !== undefined && row.vendorId !== user.vendorId) throw new NotFoundError(NOT_VISIBLE);
+    return row;
+  }
+
+  private async lifecycleVersion(key: string, version: number | undefined) {
+    const versions = await this.definitions.versionsOf(key);
+    const chosen = version === undefined ? versions[0] : versions.find((candidate) => candidate.version === version);
+    if (!chosen) throw new NotFoundError(version === undefined ? `No lifecycle "${key}" is deployed.` : `Lifecycle "${key}" has no version ${version}.`);
+    if (chosen.kind !== LIFECYCLE_KIND) {
+      throw new ValidationError(`"${key}" is a ${chosen.kind}, not a ${LIFECYCLE_KIND}.`, [{ field: 'lifecycleKey', problem: `is not a ${LIFECYCLE_KIND}` }]);
+    }
+    const content = await this.definitions.findVersion(chosen.key, chosen.version);
+    if (!content) throw new NotFoundError(`Lifecycle "${key}" has no version ${chosen.version}.`);
+    return content;
+  }
+}
+
+function toSummary(row: CaseRow): CaseSummaryDto {
+  return {
+    id: row.id,
+    lifecycleKey: row.lifecycleKey,
+    lifecycleVersion: row.lifecycleVersion,
+    jurisdiction: row.jurisdiction,
+    vendorId: row.vendorId,
+    contractId: row.contractId,
+    state: row.state,
+    final: row.final,
+    attributes: row.attributes,
+    enrolledAt: row.enrolledAt.toISOString(),
+    enrolledBy: row.enrolledBy,
+    openBreaches: row.openBreaches,
+  };
+}
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+/** The attribute a problem of `validateCaseInput` names (`attribute "riskLevel" …`). */
+function attributeField(problem: string): string {
+  const match = /attribute "([^"]+)"/.exec(problem);
+  return match ? `attributes.${match[1]}` : 'attributes';
+}
+
+/** A case id derived from the caller and the request id, so a repeated enrolment finds the first case. */
+function caseIdFor(user: Identity, requestId: string): string {
+  const hex = createHash('sha256').update(`${user.userId}\n${requestId}`).digest('hex').slice(0, 32);
+  return `case-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
