@@ -556,12 +556,12 @@ describe('performance.exit.withholds and performance.exit.reinstatedBy', () => {
   });
 });
 
-describe('selection.evaluation.criteria[].computed (vendor.history)', () => {
-  const PLAN = '          - { id: plan, title: { zh: 服务方案, en: Service plan }, weight: 60 }\n';
-  const COMPUTED = '          - { id: plan, title: { zh: 以往绩效, en: Past performance }, weight: 60, computed: "vendor.history.count == 0 ? 60 : vendor.history.lastScore" }\n';
 
-  /** Bid 1 from a vendor whose last evaluation scored 40, bid 2 from one without history; the panel gives 90 for what it scores. */
-  const awardedScores = (definition: ProcedureDefinition) => {
+/**
+ * Bidding done and the award task open: bid 1 (1 000 000 fen) from a vendor whose last evaluation failed
+ * with 40, bid 2 (2 000 000 fen) from one without history.
+ */
+function awardOpenWithHistory(definition: ProcedureDefinition): { driver: ProcedureDriver; task: TaskInstance } {
     const driver = launched(definition);
     for (let i = 0; i < 500 && !driver.state.biddingOpen; i++) {
       const open = driver.openTasks()[0];
@@ -572,7 +572,16 @@ describe('selection.evaluation.criteria[].computed (vendor.history)', () => {
     const history = { count: 1, lastScore: 40, meanScore: 40, lastPassed: false };
     driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-1', vendorId: 'vendor-1', vendorName: '承接机构1', priceFen: 1_000_000, qualified: true, submittedAt: driver.now, history } });
     driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-2', vendorId: 'vendor-2', vendorName: '承接机构2', priceFen: 2_000_000, qualified: true, submittedAt: driver.now } });
-    const task = driver.advanceTo('award');
+  return { driver, task: driver.advanceTo('award') };
+}
+
+describe('selection.evaluation.criteria[].computed (vendor.history)', () => {
+  const PLAN = '          - { id: plan, title: { zh: 服务方案, en: Service plan }, weight: 60 }\n';
+  const COMPUTED = '          - { id: plan, title: { zh: 以往绩效, en: Past performance }, weight: 60, computed: "vendor.history.count == 0 ? 60 : vendor.history.lastScore" }\n';
+
+  /** Bid 1 from a vendor whose last evaluation scored 40, bid 2 from one without history; the panel gives 90 for what it scores. */
+  const awardedScores = (definition: ProcedureDefinition) => {
+    const { driver, task } = awardOpenWithHistory(definition);
     const computed = definition.steps.some((step) => step.kind === 'vendorSelection' && step.selection.evaluation.criteria.some((c) => c.computed));
     const given: Record<string, number> = computed ? { price: 90 } : { price: 90, plan: 90 };
     const payload: TaskPayload = { kind: 'award', scores: { 'bid-1': given, 'bid-2': given }, winners: [{ bidId: 'bid-1', amountFen: 1_000_000 }, { bidId: 'bid-2', amountFen: 2_000_000 }] };
@@ -593,20 +602,6 @@ describe('selection.awards.eligibility (vendor.history)', () => {
   const RULE =
     '      awards: { minWinners: 1, maxWinners: 2, eligibility: { when: "vendor.history.count == 0 || vendor.history.lastPassed", reason: { zh: 上次绩效评价不合格, en: Failed its last evaluation } } }\n';
 
-  /** Bidding done: bid 1 from a vendor whose last evaluation failed (scored 40), bid 2 from one without history; the award task open. */
-  const bidden = (definition: ProcedureDefinition) => {
-    const driver = launched(definition);
-    for (let i = 0; i < 500 && !driver.state.biddingOpen; i++) {
-      const open = driver.openTasks()[0];
-      if (open) driver.decideHappily(open);
-      else if (!driver.fireNextTimer()) break;
-    }
-    const actor = actorFor('procurement-centre', JURISDICTION);
-    const history = { count: 1, lastScore: 40, meanScore: 40, lastPassed: false };
-    driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-1', vendorId: 'vendor-1', vendorName: '承接机构1', priceFen: 1_000_000, qualified: true, submittedAt: driver.now, history } });
-    driver.apply({ type: 'bidSubmitted', at: driver.now, actor, bid: { bidId: 'bid-2', vendorId: 'vendor-2', vendorName: '承接机构2', priceFen: 2_000_000, qualified: true, submittedAt: driver.now } });
-    return { driver, task: driver.advanceTo('award') };
-  };
   const award = (driver: ProcedureDriver, task: TaskInstance, bidIds: readonly string[]) => {
     const given = { price: 90, plan: 90 };
     const payload: TaskPayload = { kind: 'award', scores: { 'bid-1': given, 'bid-2': given }, winners: bidIds.map((bidId) => ({ bidId, amountFen: 1_000_000 })) };
@@ -614,7 +609,7 @@ describe('selection.awards.eligibility (vendor.history)', () => {
   };
 
   it('a vendor whose last evaluation failed cannot win under the rule (refused naming the bid, vendor and rule; its bid kept as not eligible) and wins without it', () => {
-    const ruled = bidden(edited([[AWARDS, RULE]]));
+    const ruled = awardOpenWithHistory(edited([[AWARDS, RULE]]));
     expect(ruled.driver.state.bids.map((bid) => [bid.bidId, bid.ineligible])).toEqual([
       ['bid-1', '上次绩效评价不合格'],
       ['bid-2', undefined],
@@ -628,7 +623,7 @@ describe('selection.awards.eligibility (vendor.history)', () => {
     expect(verdict(award(ruled.driver, ruled.task, ['bid-2']))).toBe('accepted');
     expect(ruled.driver.state.winners.map((w) => w.bidId)).toEqual(['bid-2']);
 
-    const without = bidden(edited([]));
+    const without = awardOpenWithHistory(edited([]));
     expect(without.driver.state.bids.map((bid) => bid.ineligible)).toEqual([undefined, undefined]);
     expect(verdict(award(without.driver, without.task, ['bid-1']))).toBe('accepted');
     expect(without.driver.state.winners.map((w) => w.bidId)).toEqual(['bid-1']);
