@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import { AuditVerificationDto, VerifyAuditQueryDto } from './audit.dto.js';
 import { AuditService } from './audit.service.js';
 
@@ -23,8 +23,10 @@ export class AuditController {
       '`firstBreak` names the first entry where it does not, with what was expected and what is stored.',
   })
   @ApiOkResponse({ type: AuditVerificationDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such cycle, or it belongs to another jurisdiction.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The cycle id is empty or too long.' })
+  @ApiErrors({
+    notFound: 'No such cycle, or it belongs to another jurisdiction.',
+    unprocessable: 'The cycle id is empty or too long.',
+  })
   verify(@Query() query: VerifyAuditQueryDto, @CurrentUser() user: Identity): Promise<AuditVerificationDto> {
     return this.audit.verify(user, query);
   }

@@ -1,19 +1,14 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import {
   CaseDetailDto,
   CaseEventAnswerDto,
@@ -45,10 +40,12 @@ export class CasesController {
       'the contract’s vendor serves it, and only that vendor’s staff record its evidence. The attributes are checked before anything starts.',
   })
   @ApiCreatedResponse({ type: EnrolledCaseDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Vendor staff do not enrol cases.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such lifecycle, or no such version of it.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'An attribute is unknown or out of bounds, the key is not a lifecycle, or the contract is not of your jurisdiction (`details` names the field).' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Temporal did not answer; enrol again with the same requestId.' })
+  @ApiErrors({
+    forbidden: 'Vendor staff do not enrol cases.',
+    notFound: 'No such lifecycle, or no such version of it.',
+    unprocessable: 'An attribute is unknown or out of bounds, the key is not a lifecycle, or the contract is not of your jurisdiction (`details` names the field).',
+    unavailable: 'Temporal did not answer; enrol again with the same requestId.',
+  })
   async enrol(@Body() body: EnrolCaseDto, @CurrentUser() user: Identity, @Res({ passthrough: true }) response: Response): Promise<EnrolledCaseDto> {
     const enrolled = await this.cases.enrol(user, body);
     response.setHeader('Location', enrolled.links.self);
@@ -58,8 +55,10 @@ export class CasesController {
   @Get()
   @ApiOperation({ summary: 'Cases of your jurisdiction (vendor staff: of their organisation), newest first.' })
   @ApiOkResponse({ type: CaseListDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Vendor staff asking for another organisation’s cases.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A filter is malformed.' })
+  @ApiErrors({
+    forbidden: 'Vendor staff asking for another organisation’s cases.',
+    unprocessable: 'A filter is malformed.',
+  })
   list(@Query() query: ListCasesQueryDto, @CurrentUser() user: Identity): Promise<CaseListDto> {
     return this.cases.list(user, query);
   }
@@ -70,7 +69,9 @@ export class CasesController {
     description: 'Confidential fields of its events appear only for the roles the lifecycle lets read them; for others they are listed in `withheld`.',
   })
   @ApiOkResponse({ type: CaseDetailDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+  })
   detail(@Param() params: CaseIdParamsDto, @CurrentUser() user: Identity): Promise<CaseDetailDto> {
     return this.cases.detail(user, params.id);
   }
@@ -79,11 +80,13 @@ export class CasesController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Record a lifecycle event (evidence such as a visit or an education session, or a step such as termination).' })
   @ApiOkResponse({ type: CaseEventAnswerDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a role that records this event, or staff of an organisation that does not serve the case.' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The case’s state does not accept the event (the message names both), or the requestId was used for another request.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The event is not declared, a field of the payload is wrong, or `at` is in the future or before enrolment (`details` names the field).' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    forbidden: 'Not a role that records this event, or staff of an organisation that does not serve the case.',
+    conflict: 'The case’s state does not accept the event (the message names both), or the requestId was used for another request.',
+    unprocessable: 'The event is not declared, a field of the payload is wrong, or `at` is in the future or before enrolment (`details` names the field).',
+    unavailable: UNAVAILABLE,
+  })
   event(@Param() params: CaseIdParamsDto, @Body() body: CaseEventDto, @CurrentUser() user: Identity): Promise<CaseEventAnswerDto> {
     return this.cases.event(user, params.id, body);
   }
@@ -92,11 +95,13 @@ export class CasesController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Close a task a missed obligation raised, saying what was done.' })
   @ApiOkResponse({ type: CaseEventAnswerDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the task’s role.' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is already done, or the case has ended.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'No such task, or no comment.' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    forbidden: 'Not the task’s role.',
+    conflict: 'The task is already done, or the case has ended.',
+    unprocessable: 'No such task, or no comment.',
+    unavailable: UNAVAILABLE,
+  })
   decideTask(@Param() params: CaseTaskParamsDto, @Body() body: DecideCaseTaskDto, @CurrentUser() user: Identity): Promise<CaseEventAnswerDto> {
     return this.cases.decideTask(user, params.id, params.taskId, body);
   }

@@ -2,14 +2,12 @@ import { Body, Controller, Get, Header, Headers, HttpCode, HttpStatus, Inject, P
 import {
   ApiBody,
   ApiConsumes,
-  ApiForbiddenResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -17,6 +15,7 @@ import type { AppConfig } from '../../../../src/config/config.js';
 import { InvalidTokenError, verifyAccessToken } from '../../../../src/identity/access-tokens.js';
 import type { Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, Public } from '../auth/auth.decorators.js';
+import { ApiErrors } from '../common/api-errors.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { ACCESS_TOKEN_SECRET, APP_CONFIG } from '../common/injection-tokens.js';
 import { cookieValue } from './codec-http.middleware.js';
@@ -44,7 +43,9 @@ export class CodecController {
 
   @Post('decode')
   @HttpCode(HttpStatus.OK)
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: MAY_NOT_DECODE })
+  @ApiErrors({
+    forbidden: MAY_NOT_DECODE,
+  })
   @ApiOperation({
     summary: 'Decrypt workflow payloads for the Temporal Web UI or CLI (Temporal codec-server protocol).',
     description:
@@ -64,14 +65,18 @@ export class CodecController {
 
   @Post('encode')
   @HttpCode(HttpStatus.OK)
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: MAY_NOT_DECODE })
+  @ApiErrors({
+    forbidden: MAY_NOT_DECODE,
+  })
   @ApiOperation({
     summary: 'Encrypt payloads with the active key, for input the Web UI or CLI sends to a workflow (Temporal codec-server protocol).',
     description: 'Same access rules as POST /codec/decode.',
   })
   @ApiHeader(NAMESPACE_HEADER)
   @ApiOkResponse({ type: CodecPayloadsDto, description: 'The payloads encrypted, in the same order.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A payload is malformed.' })
+  @ApiErrors({
+    unprocessable: 'A payload is malformed.',
+  })
   encode(@Body() body: CodecPayloadsDto, @Headers('x-namespace') namespace: string | undefined, @CurrentUser() user: Identity): Promise<CodecPayloadsDto> {
     return this.codec.encode(user, namespace, body);
   }
@@ -118,9 +123,11 @@ export class CodecSessionController {
       'HttpOnly, SameSite=Strict, limited to the path /codec and lasts as long as the token.',
   })
   @ApiResponse({ status: HttpStatus.SEE_OTHER, description: 'Signed in: the cookie is set; see the sign-in page.' })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'No token in the body, or one that is expired, malformed or signed with another secret.' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The token is not of a national (cn) user holding the role ops or administrator.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The body carries no token, or more than one.' })
+  @ApiErrors({
+    unauthorized: 'No token in the body, or one that is expired, malformed or signed with another secret.',
+    forbidden: 'The token is not of a national (cn) user holding the role ops or administrator.',
+    unprocessable: 'The body carries no token, or more than one.',
+  })
   signIn(@Body() body: CodecSessionDto, @CurrentUser() user: Identity, @Req() request: Request, @Res({ passthrough: true }) response: Response): void {
     const token = body.token.trim();
     const ends = this.codec.sessionEnd(user, token);

@@ -1,19 +1,14 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import {
   CancelCycleDto,
   CancelledCycleDto,
@@ -50,9 +45,11 @@ export class CyclesController {
       'naming it, and nothing is started. The cycle id is also its Temporal workflow id.',
   })
   @ApiCreatedResponse({ type: LaunchedCycleDto, description: 'Started (or, for a repeated requestId, started before). `Location` is the cycle.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such definition key, or no such version of it.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'An input is unknown, missing or out of bounds (`details` names it), or the key is not a Procedure.' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'Temporal did not answer; launch again with the same requestId, which starts a cycle at most once.' })
+  @ApiErrors({
+    notFound: 'No such definition key, or no such version of it.',
+    unprocessable: 'An input is unknown, missing or out of bounds (`details` names it), or the key is not a Procedure.',
+    unavailable: 'Temporal did not answer; launch again with the same requestId, which starts a cycle at most once.',
+  })
   async launch(@Body() body: LaunchCycleDto, @CurrentUser() user: Identity, @Res({ passthrough: true }) response: Response): Promise<LaunchedCycleDto> {
     const launched = await this.cycles.launch(user, body);
     response.setHeader('Location', launched.links.self);
@@ -62,7 +59,9 @@ export class CyclesController {
   @Get()
   @ApiOperation({ summary: 'Cycles of your jurisdiction (all jurisdictions for national users), newest first.' })
   @ApiOkResponse({ type: CycleListDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A filter is malformed.' })
+  @ApiErrors({
+    unprocessable: 'A filter is malformed.',
+  })
   list(@Query() query: ListCyclesQueryDto, @CurrentUser() user: Identity): Promise<CycleListDto> {
     return this.cycles.list(user, query);
   }
@@ -73,8 +72,10 @@ export class CyclesController {
     description: '`live` is the running workflow’s own account (pending timers, open decisions, bidding); the rest is the read model.',
   })
   @ApiOkResponse({ type: CycleDetailDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The cycle is not in the read model yet and Temporal did not answer.' })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    unavailable: 'The cycle is not in the read model yet and Temporal did not answer.',
+  })
   detail(@Param() params: CycleIdParamsDto, @CurrentUser() user: Identity): Promise<CycleDetailDto> {
     return this.cycles.detail(user, params.id);
   }
@@ -84,10 +85,12 @@ export class CyclesController {
   @RequireRoles(ADMINISTRATOR_ROLE)
   @ApiOperation({ summary: 'Cancel a cycle, with the reason; its open tasks are withdrawn and its running contracts cancelled.' })
   @ApiOkResponse({ type: CancelledCycleDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The cycle has already ended.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'No reason given.' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    conflict: 'The cycle has already ended.',
+    unprocessable: 'No reason given.',
+    unavailable: UNAVAILABLE,
+  })
   cancel(@Param() params: CycleIdParamsDto, @Body() body: CancelCycleDto, @CurrentUser() user: Identity): Promise<CancelledCycleDto> {
     return this.cycles.cancel(user, params.id, body);
   }
@@ -99,11 +102,13 @@ export class CyclesController {
     description: 'The vendor must be verified by civil affairs and not suspended in the cycle’s jurisdiction; otherwise 422 says why. One bid per vendor and round.',
   })
   @ApiCreatedResponse({ type: SubmittedBidDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not a role that bids, not of the cycle’s jurisdiction, or vendor staff bidding for another organisation (nothing is written).' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Bidding is not open (nothing is written, whatever the vendor), or the vendor has already bid in this round.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The vendor may not bid (unknown, unverified, rejected, suspended or of another jurisdiction), or the price is not a positive whole number of fen.' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    forbidden: 'Not a role that bids, not of the cycle’s jurisdiction, or vendor staff bidding for another organisation (nothing is written).',
+    conflict: 'Bidding is not open (nothing is written, whatever the vendor), or the vendor has already bid in this round.',
+    unprocessable: 'The vendor may not bid (unknown, unverified, rejected, suspended or of another jurisdiction), or the price is not a positive whole number of fen.',
+    unavailable: UNAVAILABLE,
+  })
   submitBid(@Param() params: CycleIdParamsDto, @Body() body: SubmitBidDto, @CurrentUser() user: Identity): Promise<SubmittedBidDto> {
     return this.cycles.submitBid(user, params.id, body);
   }
@@ -119,11 +124,13 @@ export class CyclesController {
       'The filer reads the challenge and its answer in the cycle’s `challenges`.',
   })
   @ApiCreatedResponse({ type: FiledChallengeDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the staff of a vendor that bid in this cycle.' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The period has not opened (no result notice yet) or has ended (the message says until when it was open), or the procedure provides no challenges.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'No grounds given, or `affectsResult` is not true or false.' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: UNAVAILABLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    forbidden: 'Not the staff of a vendor that bid in this cycle.',
+    conflict: 'The period has not opened (no result notice yet) or has ended (the message says until when it was open), or the procedure provides no challenges.',
+    unprocessable: 'No grounds given, or `affectsResult` is not true or false.',
+    unavailable: UNAVAILABLE,
+  })
   fileChallenge(@Param() params: CycleIdParamsDto, @Body() body: FileChallengeDto, @CurrentUser() user: Identity): Promise<FiledChallengeDto> {
     return this.cycles.fileChallenge(user, params.id, body);
   }

@@ -2,10 +2,8 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } 
 import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -13,6 +11,7 @@ import type { Response } from 'express';
 import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
 import { MAX_JSON_BODY_BYTES } from '../common/body-limit.js';
+import { ApiErrors } from '../common/api-errors.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import {
   DefinitionDiffDto,
@@ -55,8 +54,10 @@ export class DefinitionsController {
     description: `Only administrators, who deploy, may validate through the API (anyone may run \`procureflow definitions validate\` locally). ${COMPILE_LIMITS}`,
   })
   @ApiOkResponse({ type: ValidationReportDto, description: 'The report, whether or not the files are valid.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: TOO_LARGE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The request body is malformed, or compiling a file was stopped (see `diagnostics`).' })
+  @ApiErrors({
+    payloadTooLarge: TOO_LARGE,
+    unprocessable: 'The request body is malformed, or compiling a file was stopped (see `diagnostics`).',
+  })
   validate(@Body() body: ValidateDefinitionsDto): Promise<ValidationReportDto> {
     return this.definitions.validate(body.files);
   }
@@ -79,7 +80,9 @@ export class DefinitionsController {
     type: ErrorResponseDto,
     description: 'A file, or the key it names, belongs to a jurisdiction the caller may not deploy for (`details` names each); nothing was stored.',
   })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: TOO_LARGE })
+  @ApiErrors({
+    payloadTooLarge: TOO_LARGE,
+  })
   @ApiUnprocessableEntityResponse({
     type: ErrorResponseDto,
     description: 'A file does not compile or its compile was stopped (see `diagnostics`), a key would change kind, or the body is malformed.',
@@ -97,7 +100,9 @@ export class DefinitionsController {
   @Get()
   @ApiOperation({ summary: 'The newest version of every definition the caller may see.' })
   @ApiOkResponse({ type: DefinitionListDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Unknown kind or service type.' })
+  @ApiErrors({
+    unprocessable: 'Unknown kind or service type.',
+  })
   list(@Query() query: ListDefinitionsQueryDto, @CurrentUser() user: Identity): Promise<DefinitionListDto> {
     return this.definitions.list(user, query.kind, query.serviceType);
   }
@@ -105,7 +110,9 @@ export class DefinitionsController {
   @Get(':key')
   @ApiOperation({ summary: 'Every version of one definition, newest first.' })
   @ApiOkResponse({ type: DefinitionHistoryDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+  })
   history(@Param() params: DefinitionKeyParamsDto, @CurrentUser() user: Identity): Promise<DefinitionHistoryDto> {
     return this.definitions.history(user, params.key);
   }
@@ -113,8 +120,10 @@ export class DefinitionsController {
   @Get(':key/versions/:version')
   @ApiOperation({ summary: 'One version: its compiled definition and the YAML it was deployed from.' })
   @ApiOkResponse({ type: DefinitionVersionDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The version is not a whole number from 1.' })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    unprocessable: 'The version is not a whole number from 1.',
+  })
   version(@Param() params: DefinitionVersionParamsDto, @CurrentUser() user: Identity): Promise<DefinitionVersionDto> {
     return this.definitions.version(user, params.key, params.version);
   }
@@ -122,8 +131,10 @@ export class DefinitionsController {
   @Get(':key/diff')
   @ApiOperation({ summary: 'What changed between two versions of a definition: added, removed and changed paths.' })
   @ApiOkResponse({ type: DefinitionDiffDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: '`from` or `to` is missing or not a whole number from 1.' })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    unprocessable: '`from` or `to` is missing or not a whole number from 1.',
+  })
   diff(@Param() params: DefinitionKeyParamsDto, @Query() query: DefinitionDiffQueryDto, @CurrentUser() user: Identity): Promise<DefinitionDiffDto> {
     return this.definitions.diff(user, params.key, query.from, query.to);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import { ListPublicNoticesQueryDto, PublicNoticeDto, PublicNoticeIdParamsDto, PublicNoticeListDto } from './notices.dto.js';
 import { NoticesService } from './notices.service.js';
 
@@ -15,7 +15,9 @@ export class NoticesController {
   @Get()
   @ApiOperation({ summary: 'Published notices, newest first; no access token needed.' })
   @ApiOkResponse({ type: PublicNoticeListDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'An unknown kind, a malformed jurisdiction or a bad paging value.' })
+  @ApiErrors({
+    unprocessable: 'An unknown kind, a malformed jurisdiction or a bad paging value.',
+  })
   list(@Query() query: ListPublicNoticesQueryDto): Promise<PublicNoticeListDto> {
     return this.notices.list(query);
   }
@@ -23,8 +25,10 @@ export class NoticesController {
   @Get(':id')
   @ApiOperation({ summary: 'One published notice; no access token needed.' })
   @ApiOkResponse({ type: PublicNoticeDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No notice with this id was published.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' })
+  @ApiErrors({
+    notFound: 'No notice with this id was published.',
+    unprocessable: 'The id is not a UUID.',
+  })
   get(@Param() params: PublicNoticeIdParamsDto): Promise<PublicNoticeDto> {
     return this.notices.get(params.id);
   }

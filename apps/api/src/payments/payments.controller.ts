@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import { ListPaymentsQueryDto, PaymentListDto } from './payments.dto.js';
 import { PaymentsService } from './payments.service.js';
 
@@ -15,7 +15,9 @@ export class PaymentsController {
   @Get()
   @ApiOperation({ summary: 'Payments instructed for treasury centralised payment in the caller’s jurisdiction, newest first.' })
   @ApiOkResponse({ type: PaymentListDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'An unknown status or a bad paging value.' })
+  @ApiErrors({
+    unprocessable: 'An unknown status or a bad paging value.',
+  })
   list(@Query() query: ListPaymentsQueryDto, @CurrentUser() user: Identity): Promise<PaymentListDto> {
     return this.payments.list(user, query);
   }

@@ -1,17 +1,12 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import { DecideTaskDto, DecisionResultDto, ListTasksQueryDto, TaskDto, TaskIdParamsDto, TaskListDto } from './tasks.dto.js';
 import { TasksService } from './tasks.service.js';
 
@@ -29,7 +24,9 @@ export class TasksController {
     description: 'Open tasks unless `status` says otherwise.',
   })
   @ApiOkResponse({ type: TaskListDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A filter is malformed.' })
+  @ApiErrors({
+    unprocessable: 'A filter is malformed.',
+  })
   list(@Query() query: ListTasksQueryDto, @CurrentUser() user: Identity): Promise<TaskListDto> {
     return this.tasks.inbox(user, query);
   }
@@ -37,7 +34,9 @@ export class TasksController {
   @Get(':id')
   @ApiOperation({ summary: 'One task, open or closed, with its decision.' })
   @ApiOkResponse({ type: TaskDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+  })
   get(@Param() params: TaskIdParamsDto, @CurrentUser() user: Identity): Promise<TaskDto> {
     return this.tasks.get(user, params.id);
   }
@@ -51,11 +50,13 @@ export class TasksController {
       '`requestId` makes the request idempotent: the same id again, even concurrently, has no second effect and gets the same answer.',
   })
   @ApiOkResponse({ type: DecisionResultDto, description: 'Decided; what the workflow has open now.' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not your role or jurisdiction, or the four-eyes rule: you decided an earlier task this one must be checked by another person.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The task is no longer open, or its cycle has ended.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'An outcome the task does not allow, a bad form field, payload or missing comment; `details` names the field.' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'The workflow did not answer in time; send the same requestId again to learn the outcome.' })
+  @ApiErrors({
+    forbidden: 'Not your role or jurisdiction, or the four-eyes rule: you decided an earlier task this one must be checked by another person.',
+    notFound: NOT_VISIBLE,
+    conflict: 'The task is no longer open, or its cycle has ended.',
+    unprocessable: 'An outcome the task does not allow, a bad form field, payload or missing comment; `details` names the field.',
+    unavailable: 'The workflow did not answer in time; send the same requestId again to learn the outcome.',
+  })
   decide(@Param() params: TaskIdParamsDto, @Body() body: DecideTaskDto, @CurrentUser() user: Identity): Promise<DecisionResultDto> {
     return this.tasks.decide(user, params.id, body);
   }

@@ -1,18 +1,14 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ADMINISTRATOR_ROLE, type Identity } from '../../../../src/identity/identity.js';
 import { SUSPENDER_ROLES } from '../../../../src/vendors/vendor.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../auth/auth.decorators.js';
-import { ErrorResponseDto } from '../common/error-response.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import {
   CreateVendorDto,
   ListVendorsQueryDto,
@@ -41,8 +37,10 @@ export class VendorsController {
     summary: 'Register a vendor (承接主体) with its evidence per qualification criterion; each criterion waits for verification by the role the procedures name.',
   })
   @ApiCreatedResponse({ type: VendorDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The unified social credit code is already registered.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A field is invalid (e.g. the credit code fails its check), or a criterion is evidenced twice.' })
+  @ApiErrors({
+    conflict: 'The unified social credit code is already registered.',
+    unprocessable: 'A field is invalid (e.g. the credit code fails its check), or a criterion is evidenced twice.',
+  })
   register(@Body() body: CreateVendorDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.register(user, body);
   }
@@ -50,7 +48,9 @@ export class VendorsController {
   @Get()
   @ApiOperation({ summary: 'The vendors of the caller’s jurisdiction (and national ones), by name.' })
   @ApiOkResponse({ type: VendorListDto })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'An unknown status, or a bad paging value.' })
+  @ApiErrors({
+    unprocessable: 'An unknown status, or a bad paging value.',
+  })
   list(@Query() query: ListVendorsQueryDto, @CurrentUser() user: Identity): Promise<VendorListDto> {
     return this.vendors.list(user, query);
   }
@@ -58,8 +58,10 @@ export class VendorsController {
   @Get(':id')
   @ApiOperation({ summary: 'One vendor with its evidence, verification and suspension.' })
   @ApiOkResponse({ type: VendorDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    unprocessable: 'The id is not a UUID.',
+  })
   get(@Param() params: VendorIdParamsDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.get(user, params.id);
   }
@@ -69,8 +71,10 @@ export class VendorsController {
     summary: 'The vendor’s performance history: every decided evaluation of its contracts (score, group scores, grade, period, contract, cycle, procedure, evaluator), oldest first, and the summary selection reads as `vendor.history`.',
   })
   @ApiOkResponse({ type: VendorHistoryDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    unprocessable: 'The id is not a UUID.',
+  })
   history(@Param() params: VendorIdParamsDto, @CurrentUser() user: Identity): Promise<VendorHistoryDto> {
     return this.vendors.history(user, params.id);
   }
@@ -83,8 +87,10 @@ export class VendorsController {
     description: 'It replaces the document on file for that criterion, whose verifications and rejection no longer apply: the criterion waits for verification again.',
   })
   @ApiOkResponse({ type: VendorDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A field is invalid, or the vendor already carries evidence for the most criteria.' })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    unprocessable: 'A field is invalid, or the vendor already carries evidence for the most criteria.',
+  })
   fileEvidence(@Param() params: VendorIdParamsDto, @Body() body: QualificationEvidenceDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.fileEvidence(user, params.id, body);
   }
@@ -100,10 +106,12 @@ export class VendorsController {
       'a rejected criterion may be verified later. A vendor bids only when every criterion of the cycle’s procedure is verified by that procedure’s role and not expired.',
   })
   @ApiOkResponse({ type: VendorDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The role is not the caller’s, or no procedure of the jurisdiction has it verify (`details[0].field` `role`); or the caller registered the vendor.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Every named criterion is already verified (or already rejected) in that role.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'Unknown decision, a rejection without a comment, or a criterion not on file or not verified by that role (`criteria.<n>`).' })
+  @ApiErrors({
+    forbidden: 'The role is not the caller’s, or no procedure of the jurisdiction has it verify (`details[0].field` `role`); or the caller registered the vendor.',
+    notFound: NOT_VISIBLE,
+    conflict: 'Every named criterion is already verified (or already rejected) in that role.',
+    unprocessable: 'Unknown decision, a rejection without a comment, or a criterion not on file or not verified by that role (`criteria.<n>`).',
+  })
   verify(@Param() params: VendorIdParamsDto, @Body() body: VerifyVendorDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.verify(user, params.id, body);
   }
@@ -113,9 +121,11 @@ export class VendorsController {
   @RequireRoles(...SUSPENDER_ROLES)
   @ApiOperation({ summary: 'Suspend the vendor, with the reason: it may no longer bid or be awarded (the exit mechanism of seed 003).' })
   @ApiOkResponse({ type: VendorDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The vendor is already suspended.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The reason is missing or empty.' })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+    conflict: 'The vendor is already suspended.',
+    unprocessable: 'The reason is missing or empty.',
+  })
   suspend(@Param() params: VendorIdParamsDto, @Body() body: SuspendVendorDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.suspend(user, params.id, body);
   }
@@ -129,10 +139,12 @@ export class VendorsController {
       'a suspension without one is ended by administrators or the finance bureau. Audited as `vendor.reinstated`.',
   })
   @ApiOkResponse({ type: VendorDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The caller holds none of the roles that may reinstate (`details[0].field` `role`), or the vendor belongs to another jurisdiction.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The vendor is not suspended.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'The reason is missing or empty.' })
+  @ApiErrors({
+    forbidden: 'The caller holds none of the roles that may reinstate (`details[0].field` `role`), or the vendor belongs to another jurisdiction.',
+    notFound: NOT_VISIBLE,
+    conflict: 'The vendor is not suspended.',
+    unprocessable: 'The reason is missing or empty.',
+  })
   reinstate(@Param() params: VendorIdParamsDto, @Body() body: ReinstateVendorDto, @CurrentUser() user: Identity): Promise<VendorDto> {
     return this.vendors.reinstate(user, params.id, body);
   }
