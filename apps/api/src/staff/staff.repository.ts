@@ -78,6 +78,8 @@ export interface StaffTransaction {
   /** The ratios binding one case. */
   staffedCase(caseId: string): Promise<StaffedCase>;
   openAssignments(caseId: string): Promise<AssignmentRow[]>;
+  /** Every assignment of the case, oldest first, as this transaction sees them. */
+  assignments(caseId: string): Promise<AssignmentRow[]>;
   /** Records the request, ends the open assignments of `end`, opens assignments for `start`. */
   reassign(change: { caseId: string; requestKey: string; fingerprint: string; by: string; at: Date; end: readonly string[]; start: ReadonlyArray<{ staffId: string; kind: StaffKind }> }): Promise<void>;
   appendAudit(entry: AuditEntryInput): Promise<void>;
@@ -193,6 +195,9 @@ function staffTransaction(manager: EntityManager): StaffTransaction {
     },
     async openAssignments(caseId) {
       return assignments(manager, caseId, true);
+    },
+    async assignments(caseId) {
+      return assignments(manager, caseId, false);
     },
     async reassign(change) {
       await manager.query(`INSERT INTO case_assignment_requests (request_key, case_id, fingerprint, made_by, made_at) VALUES ($1, $2, $3, $4, $5)`, [
