@@ -207,7 +207,20 @@ describe('staff and staffing ratios through the HTTP API', () => {
     const fresh = [await enrol(), await enrol(), await enrol(), await enrol()];
     cases.push(...fresh);
     const w4 = members['w4'] as Member;
-    const answers = await Promise.all(fresh.map((caseId) => assign(officer, caseId, w4.id)));
+    // Hold every assignment at its first write, after it has judged the ratio, until all four are in flight:
+    // judged without the worker's row lock, each would count 周强's cases before any other had written.
+    const gate = stack.dataSource.createQueryRunner();
+    await gate.connect();
+    await gate.startTransaction();
+    await gate.query('LOCK TABLE case_assignment_requests IN EXCLUSIVE MODE');
+    const pending = fresh.map((caseId) => assign(officer, caseId, w4.id));
+    await eventually(
+      async () => ((await stack.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)) as [{ n: number }])[0].n,
+      (waiting) => waiting === fresh.length,
+    );
+    await gate.commitTransaction();
+    await gate.release();
+    const answers = await Promise.all(pending);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 409, 409]);
     for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body.message).toContain(`social worker 周强 (${w4.id}) would serve 3 active cases, more than 2`);
     const open = (await stack.dataSource.query(`SELECT count(*)::int AS n FROM case_assignments WHERE staff_id = $1 AND ended_at IS NULL`, [w4.id])) as [{ n: number }];
