@@ -133,6 +133,9 @@ describe('staff and staffing ratios through the HTTP API', () => {
     expect(left.body).toMatchObject({ leftOn: '2026-01-15', current: false });
     expect((await stack.call('POST', `/vendors/${vendorA}/staff/${members['w3']!.id}/departure`, staffA, { leftOn: '2026-01-15', requestId: leftRequest })).body).toEqual(left.body);
     expect((await stack.call('POST', `/vendors/${vendorA}/staff/${members['w3']!.id}/departure`, staffA, { leftOn: '2026-01-20', requestId: randomUUID() })).status).toBe(409);
+    expect((await stack.call<ErrorBody>('POST', `/vendors/${vendorA}/staff/${members['w2']!.id}/departure`, staffA, { leftOn: '2026-06-01', requestId: leftRequest })).body.details).toEqual([
+      expect.objectContaining({ field: 'requestId' }),
+    ]);
     expect((await stack.call<ErrorBody>('POST', `/vendors/${vendorA}/staff/${members['w2']!.id}/departure`, staffA, { leftOn: '2026-01-01', requestId: randomUUID() })).body.details).toEqual([
       expect.objectContaining({ field: 'leftOn' }),
     ]);
@@ -186,6 +189,7 @@ describe('staff and staffing ratios through the HTTP API', () => {
     expect(moved.status).toBe(200);
     expect(await assign(staffA, c1, w2!.id, [v1!.id, v2!.id], requestId)).toEqual(moved);
     expect((await assign(staffA, c1, w1!.id, [], requestId)).status).toBe(409);
+    expect((await assign(staffA, c3, w2!.id, [v1!.id, v2!.id], requestId)).body.details).toEqual([expect.objectContaining({ field: 'requestId' })]);
     expect((await assign(officer, c3, w1!.id)).status).toBe(200);
 
     const shown = await stack.call<{ assignment: Assignment }>('GET', `/cases/${c1}`, officer);
@@ -196,6 +200,15 @@ describe('staff and staffing ratios through the HTTP API', () => {
       ['张志愿', 'volunteer', 'open'],
       ['王明', 'socialWorker', 'open'],
       ['刘志愿', 'volunteer', 'open'],
+    ]);
+    // Each assignment that took effect is audited once; the repeated request and the refusals are not.
+    const audited = (await stack.dataSource.query(`SELECT actor_id AS "actorId", details FROM audit_entries WHERE action = 'case.assigned' AND subject_id = $1 ORDER BY id`, [c1])) as Array<{
+      actorId: string;
+      details: { socialWorkerId: string; volunteerIds: string[]; unassigned: string[] };
+    }>;
+    expect(audited).toEqual([
+      { actorId: 'first.judicial-office', details: { vendorId: vendorA, socialWorkerId: w1!.id, volunteerIds: [v1!.id], unassigned: [] } },
+      { actorId: 'staff.a', details: { vendorId: vendorA, socialWorkerId: w2!.id, volunteerIds: [v1!.id, v2!.id], unassigned: [w1!.id] } },
     ]);
     const byWorker = await stack.call<{ cases: Array<{ id: string }> }>('GET', `/cases?worker=${w1!.id}`, officer);
     expect(byWorker.body.cases.map((c) => c.id).sort()).toEqual([c2, c3].sort());

@@ -68,6 +68,8 @@ export interface StaffTransaction {
   }): Promise<{ created: boolean; row: StaffRow }>;
   /** Reads members by id and holds them against concurrent decisions (in id order, so two decisions never deadlock). */
   lockStaff(ids: readonly string[]): Promise<StaffRow[]>;
+  /** The member whose departure was recorded under `key`, if any. */
+  departureByKey(key: string): Promise<string | undefined>;
   recordDeparture(id: string, departure: { leftOn: string; memberUntil: Date; key: string; fingerprint: string; by: string; at: Date }): Promise<StaffRow>;
   /** Reads the case and holds it against concurrent assignments until the transaction ends. */
   lockCase(id: string): Promise<LockedCase | undefined>;
@@ -80,8 +82,11 @@ export interface StaffTransaction {
   openAssignments(caseId: string): Promise<AssignmentRow[]>;
   /** Every assignment of the case, oldest first, as this transaction sees them. */
   assignments(caseId: string): Promise<AssignmentRow[]>;
-  /** Records the request, ends the open assignments of `end`, opens assignments for `start`. */
-  reassign(change: { caseId: string; requestKey: string; fingerprint: string; by: string; at: Date; end: readonly string[]; start: ReadonlyArray<{ staffId: string; kind: StaffKind }> }): Promise<void>;
+  /**
+   * Records the request, ends the open assignments of `end`, opens assignments for `start`; answers false,
+   * writing nothing, when the request key was taken meanwhile (the same request id sent for another case at once).
+   */
+  reassign(change: { caseId: string; requestKey: string; fingerprint: string; by: string; at: Date; end: readonly string[]; start: ReadonlyArray<{ staffId: string; kind: StaffKind }> }): Promise<boolean>;
   appendAudit(entry: AuditEntryInput): Promise<void>;
 }
 
@@ -171,6 +176,10 @@ function staffTransaction(manager: EntityManager): StaffTransaction {
       await manager.query(`SELECT id FROM vendor_staff WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
       return (await manager.query(`SELECT ${STAFF_COLUMNS} FROM vendor_staff s WHERE s.id = ANY($1::uuid[]) ORDER BY s.id`, [ids])) as StaffRow[];
     },
+    async departureByKey(key) {
+      const rows = (await manager.query(`SELECT id FROM vendor_staff WHERE departure_key = $1`, [key])) as Array<{ id: string }>;
+      return rows[0]?.id;
+    },
     async recordDeparture(id, d) {
       await manager.query(
         `UPDATE vendor_staff SET left_on = $2, member_until = $3, departure_key = $4, departure_fingerprint = $5, departure_recorded_by = $6, departure_recorded_at = $7 WHERE id = $1`,
@@ -200,13 +209,11 @@ function staffTransaction(manager: EntityManager): StaffTransaction {
       return assignments(manager, caseId, false);
     },
     async reassign(change) {
-      await manager.query(`INSERT INTO case_assignment_requests (request_key, case_id, fingerprint, made_by, made_at) VALUES ($1, $2, $3, $4, $5)`, [
-        change.requestKey,
-        change.caseId,
-        change.fingerprint,
-        change.by,
-        change.at,
-      ]);
+      const recorded = (await manager.query(
+        `INSERT INTO case_assignment_requests (request_key, case_id, fingerprint, made_by, made_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_key) DO NOTHING RETURNING request_key`,
+        [change.requestKey, change.caseId, change.fingerprint, change.by, change.at],
+      )) as unknown[];
+      if (recorded.length === 0) return false;
       if (change.end.length > 0) {
         await manager.query(
           `UPDATE case_assignments SET ended_at = $3, ended_by = $4, ended_request = $5 WHERE case_id = $1 AND staff_id = ANY($2::uuid[]) AND ended_at IS NULL`,
@@ -219,6 +226,7 @@ function staffTransaction(manager: EntityManager): StaffTransaction {
           [change.caseId, start.staffId, start.kind, change.at, change.by, change.requestKey],
         );
       }
+      return true;
     },
     async appendAudit(entry) {
       await appendAuditEntry(manager, entry);

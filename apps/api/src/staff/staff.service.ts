@@ -92,6 +92,10 @@ export class StaffService {
         if (member.departureKey === key && member.departureFingerprint === fingerprint) return toStaffDto(member, now);
         throw new ConflictError(`${member.name} (${member.id}) already left on ${member.leftOn}.`, [{ field: 'leftOn', problem: `the membership already ended on ${member.leftOn}` }]);
       }
+      const usedFor = await tx.departureByKey(key);
+      if (usedFor !== undefined) {
+        throw new ConflictError(`requestId "${body.requestId}" was used for another member’s departure; use a fresh request id.`, [{ field: 'requestId', problem: 'was used for another request' }]);
+      }
       if (body.leftOn <= member.joinedOn) {
         throw new ValidationError(`${member.name} joined on ${member.joinedOn}: the day they left must come after it.`, [{ field: 'leftOn', problem: `must be after ${member.joinedOn}` }]);
       }
@@ -193,7 +197,9 @@ export class StaffService {
       const wanted = new Set(named.map((n) => n.id));
       const end = open.filter((row) => !wanted.has(row.staffId)).map((row) => row.staffId);
       const start = named.filter((n) => !open.some((row) => row.staffId === n.id)).map((n) => ({ staffId: n.id, kind: n.kind }));
-      await tx.reassign({ caseId, requestKey: key, fingerprint, by: user.userId, at: now, end, start });
+      if (!(await tx.reassign({ caseId, requestKey: key, fingerprint, by: user.userId, at: now, end, start }))) {
+        throw new ConflictError(`requestId "${body.requestId}" was used for another assignment; use a fresh request id.`, [{ field: 'requestId', problem: 'was used for another request' }]);
+      }
       await tx.appendAudit({
         idempotencyKey: `case-assignment:${key}`,
         occurredAt: now.toISOString(),
