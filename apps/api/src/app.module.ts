@@ -16,6 +16,7 @@ import { DefinitionsModule } from './definitions/definitions.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NoticesModule } from './notices/notices.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { StaffModule } from './staff/staff.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
 
@@ -54,6 +55,7 @@ export class AppModule {
         DefinitionsModule,
         CyclesModule,
         CasesModule,
+        StaffModule,
         TasksModule,
         VendorsModule,
         NoticesModule,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean } from 'class-validator';
+import { IsBoolean, IsUUID } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
 import {
@@ -18,6 +18,7 @@ import {
   TextField,
 } from '../common/request-validators.js';
 import { LocalizedTextDto } from '../definitions/definitions.dto.js';
+import { CaseAssignmentDto } from '../staff/staff.dto.js';
 
 export const MAX_CASES_PER_PAGE = 200;
 const LIFECYCLE_KEY = { regex: IDENTIFIER_PATTERN, message: 'lifecycleKey must be lower-case words joined by hyphens, e.g. "community-correction-case"' };
@@ -90,6 +91,11 @@ export class ListCasesQueryDto {
 
   @InstantField({ description: 'Only cases with an obligation period ending before this instant.', example: '2026-04-01', optional: true })
   dueBefore?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'Only cases this staff member (social worker or volunteer) is assigned to now.' })
+  @OptionalField()
+  @IsUUID('all', { message: 'worker must be a staff member id (a UUID)' })
+  worker?: string;
 
   @IntegerField({ description: 'At most this many cases, newest first.', default: 50, minimum: 1, maximum: MAX_CASES_PER_PAGE, optional: true, fromText: true })
   limit?: number;
@@ -213,6 +219,7 @@ export class CaseDetailDto extends CaseSummaryDto {
   @ApiProperty({ type: [CaseObligationDto], description: 'The current state’s obligations with their fulfilment now (empty once the case has ended or when the workflow did not answer).' })
   obligations!: CaseObligationDto[];
   @ApiProperty({ type: [String], description: 'Events the current state accepts.' }) acceptedEvents!: string[];
+  @ApiProperty({ type: CaseAssignmentDto, description: 'Who serves the case now (social worker, volunteers) and who served it before.' }) assignment!: CaseAssignmentDto;
   @ApiProperty({ type: String, nullable: true, description: 'Why `obligations` is empty for a running case: the workflow did not answer.' }) liveUnavailable!: string | null;
   @ApiProperty({ type: [CasePeriodDto] }) periods!: CasePeriodDto[];
   @ApiProperty({ type: [CaseBreachDto] }) breaches!: CaseBreachDto[];

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DefinitionsModule } from '../definitions/definitions.module.js';
+import { StaffModule } from '../staff/staff.module.js';
 import { CasesWorkflowsGateway } from './cases-workflows.gateway.js';
 import { CasesController } from './cases.controller.js';
 import { CasesRepository } from './cases.repository.js';
 import { CasesService } from './cases.service.js';
 
 @Module({
-  imports: [DefinitionsModule],
+  imports: [DefinitionsModule, StaffModule],
   controllers: [CasesController],
   providers: [CasesService, CasesRepository, CasesWorkflowsGateway],
 })

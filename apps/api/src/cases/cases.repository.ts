@@ -38,6 +38,8 @@ export interface CaseFilter {
   readonly openBreach?: boolean;
   readonly dueBefore?: Date;
   readonly caseIds?: readonly string[];
+  /** Only cases this staff member is assigned to now. */
+  readonly workerId?: string;
   readonly limit: number;
   readonly offset: number;
 }
@@ -68,6 +70,7 @@ export class CasesRepository {
     if (filter.state !== undefined) add((p) => `c.state = ${p}`, filter.state);
     if (filter.dueBefore !== undefined) add((p) => `NOT c.final AND c.next_due_at < ${p}`, filter.dueBefore);
     if (filter.caseIds !== undefined) add((p) => `c.id = ANY(${p})`, filter.caseIds);
+    if (filter.workerId !== undefined) add((p) => `EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = c.id AND a.staff_id = ${p}::uuid AND a.ended_at IS NULL)`, filter.workerId);
     if (filter.openBreach !== undefined) {
       where.push(
         `${filter.openBreach ? '' : 'NOT '}EXISTS (SELECT 1 FROM case_breaches b JOIN case_tasks t ON t.case_id = b.case_id AND t.id = b.task_id WHERE b.case_id = c.id AND t.status = 'open')`,

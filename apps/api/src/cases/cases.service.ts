@@ -7,6 +7,7 @@ import { validateCaseInput } from '../../../../workflows/machines/supervision-ca
 import { actorOf } from '../common/actor.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../common/domain-errors.js';
 import { DefinitionsRepository } from '../definitions/definitions.repository.js';
+import { StaffService } from '../staff/staff.service.js';
 import { CasesWorkflowsGateway } from './cases-workflows.gateway.js';
 import type {
   CaseDetailDto,
@@ -37,6 +38,7 @@ export class CasesService {
     private readonly repository: CasesRepository,
     private readonly definitions: DefinitionsRepository,
     private readonly workflows: CasesWorkflowsGateway,
+    private readonly staff: StaffService,
   ) {}
 
   async enrol(user: Identity, body: EnrolCaseDto): Promise<EnrolledCaseDto> {
@@ -107,6 +109,7 @@ export class CasesService {
       ...(query.state !== undefined ? { state: query.state } : {}),
       ...(query.openBreach !== undefined ? { openBreach: query.openBreach } : {}),
       ...(query.dueBefore !== undefined ? { dueBefore: new Date(query.dueBefore) } : {}),
+      ...(query.worker !== undefined ? { workerId: query.worker } : {}),
       limit: query.limit ?? DEFAULT_PAGE,
       offset: query.offset ?? 0,
     });
@@ -118,7 +121,7 @@ export class CasesService {
     const version = await this.definitions.findVersion(row.lifecycleKey, row.lifecycleVersion);
     const definition = version?.compiled as SupervisionDefinition | undefined;
     const roles = definition ? caseRolesOf(definition, actorOf(user)) : [...user.roles];
-    const [records, live] = await Promise.all([this.repository.records(id), row.final ? Promise.resolve(undefined) : this.workflows.state(id)]);
+    const [records, live, assignment] = await Promise.all([this.repository.records(id), row.final ? Promise.resolve(undefined) : this.workflows.state(id), this.staff.assignmentOf(id)]);
     const view = live && 'view' in live ? live.view : undefined;
     return {
       ...toSummary(row),
@@ -136,6 +139,7 @@ export class CasesService {
         periodEndsAt: o.periodEndsAt,
       })),
       acceptedEvents: [...(view?.acceptedEvents ?? [])],
+      assignment,
       liveUnavailable: live && 'unavailable' in live ? live.unavailable : null,
       periods: records.periods.map((p) => ({ ...p, startedAt: iso(p.startedAt), endedAt: iso(p.endedAt) })),
       breaches: records.breaches.map((b) => ({ ...b, startedAt: iso(b.startedAt), endedAt: iso(b.endedAt) })),

@@ -46,7 +46,7 @@ function IsUnifiedSocialCreditCode(): PropertyDecorator {
 }
 
 /** A calendar day that exists (2025-02-29 does not), written YYYY-MM-DD. */
-function IsCalendarDay(): PropertyDecorator {
+export function IsCalendarDay(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isCalendarDay',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { CaseDetailDto, CaseEventAnswerDto, CaseListDto, EnrolledCaseDto } from '../../../api/src/cases/cases.dto.js';
+import type { CaseAssignmentDto } from '../../../api/src/staff/staff.dto.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../api-client.js';
 import { CliError, createOutput, formatTable, formatTime } from '../output.js';
 import { collect, readJsonObject } from './cli-values.js';
@@ -98,14 +99,16 @@ export function registerCasesCommand(program: Command): void {
       .option('--state <state>', 'only cases in this state')
       .option('--open-breach', 'only cases with a breach whose task is still open')
       .option('--due-before <date>', 'only cases with an obligation period ending before this date')
+      .option('--worker <staffId>', 'only cases this social worker or volunteer serves now')
       .option('--limit <n>', 'at most this many', parsePositive('--limit'))
       .option('--offset <n>', 'skip this many', parsePositive('--offset')),
-  ).action(async (options: ApiOptions & JsonOption & { vendor?: string; state?: string; openBreach?: boolean; dueBefore?: string; limit?: number; offset?: number }) => {
+  ).action(async (options: ApiOptions & JsonOption & { vendor?: string; state?: string; openBreach?: boolean; dueBefore?: string; worker?: string; limit?: number; offset?: number }) => {
     const query = new URLSearchParams();
     if (options.vendor) query.set('vendorId', options.vendor);
     if (options.state) query.set('state', options.state);
     if (options.openBreach) query.set('openBreach', 'true');
     if (options.dueBefore) query.set('dueBefore', options.dueBefore);
+    if (options.worker) query.set('worker', options.worker);
     if (options.limit) query.set('limit', String(options.limit));
     if (options.offset) query.set('offset', String(options.offset));
     const suffix = query.size > 0 ? `?${query.toString()}` : '';
@@ -118,6 +121,28 @@ export function registerCasesCommand(program: Command): void {
             rows.map((c) => [c.id, c.state, c.vendorId ?? '-', String(c.openBreaches), formatTime(c.enrolledAt)]),
           )}\n${rows.length} of ${total}`,
     );
+  });
+
+  withApiOptions(
+    cases
+      .command('assign')
+      .description('assign a case’s social worker and volunteers from the serving vendor’s staff (checked against the lifecycle’s ratios)')
+      .argument('<caseId>')
+      .requiredOption('--social-worker <staffId>', 'the social worker who serves the case')
+      .option('--volunteer <staffId>', 'a volunteer; repeat for several (the case’s volunteers become exactly these)', collect, [])
+      .option('--request-id <id>', 'repeat a request safely (default: a fresh id)'),
+  ).action(async (caseId: string, options: ApiOptions & JsonOption & { socialWorker: string; volunteer: string[]; requestId?: string }) => {
+    const requestId = options.requestId ?? randomUUID();
+    try {
+      const { body } = await createApiClient(options).request<CaseAssignmentDto>('POST', `/cases/${encodeURIComponent(caseId)}/assignment`, {
+        socialWorkerId: options.socialWorker,
+        volunteerIds: options.volunteer,
+        requestId,
+      });
+      createOutput(options.json).result(body, renderAssignment);
+    } catch (error) {
+      throw withRequestId(error, requestId);
+    }
   });
 
   withApiOptions(
@@ -150,12 +175,21 @@ export function registerCasesCommand(program: Command): void {
   });
 }
 
+function renderAssignment(a: CaseAssignmentDto): string {
+  return [
+    `${a.caseId}`,
+    `  social worker  ${a.socialWorker ? `${a.socialWorker.name} (${a.socialWorker.staffId})` : '-'}`,
+    `  volunteers     ${a.volunteers.length > 0 ? a.volunteers.map((v) => `${v.name} (${v.staffId})`).join(', ') : '-'}`,
+  ].join('\n');
+}
+
 function renderCase(c: CaseDetailDto): string {
   return [
     `${c.id}  ${c.lifecycleKey} v${c.lifecycleVersion}`,
     `  state       ${c.state}${c.final ? ' (ended)' : ''}`,
     `  vendor      ${c.vendorId ?? '-'}${c.contractId ? ` (contract ${c.contractId})` : ''}`,
     `  enrolled    ${formatTime(c.enrolledAt)} by ${c.enrolledBy}`,
+    `  social worker ${c.assignment.socialWorker ? `${c.assignment.socialWorker.name} (${c.assignment.socialWorker.staffId})` : '-'}; volunteers ${c.assignment.volunteers.map((v) => v.name).join(', ') || '-'}`,
     ...(c.obligations.length > 0
       ? ['', 'Obligations now:', formatTable(['OBLIGATION', 'DONE', 'REQUIRED', 'MET', 'PERIOD ENDS'], c.obligations.map((o) => [o.id, String(o.total), String(o.required), o.met ? 'yes' : 'no', formatTime(o.periodEndsAt)]))]
       : []),
