@@ -2,17 +2,15 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } 
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser } from '../auth/auth.decorators.js';
 import { CaseIdParamsDto } from '../cases/cases.dto.js';
+import { ApiErrors } from '../common/api-errors.js';
 import { ErrorResponseDto } from '../common/error-response.dto.js';
 import { VendorIdParamsDto } from '../vendors/vendors.dto.js';
 import {
@@ -45,10 +43,12 @@ export class StaffController {
   })
   @ApiCreatedResponse({ type: StaffDto })
   @ApiOkResponse({ type: StaffDto, description: 'The requestId was used before for the same registration.' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the vendor’s own staff (`details[0].field` `role`).' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The requestId was used for another request.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A field is invalid (`details` names it).' })
+  @ApiErrors({
+    forbidden: 'Not the vendor’s own staff (`details[0].field` `role`).',
+    notFound: NOT_VISIBLE,
+    conflict: 'The requestId was used for another request.',
+    unprocessable: 'A field is invalid (`details` names it).',
+  })
   async register(@Param() params: VendorIdParamsDto, @Body() body: RegisterStaffDto, @CurrentUser() user: Identity, @Res({ passthrough: true }) response: Response): Promise<StaffDto> {
     const { created, member } = await this.staff.register(user, params.id, body);
     response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
@@ -58,9 +58,11 @@ export class StaffController {
   @Get(':id/staff')
   @ApiOperation({ summary: 'The vendor’s social workers and volunteers, with the cases each serves now.', description: READERS })
   @ApiOkResponse({ type: StaffListDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'A role that does not read vendor staff.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A filter is malformed.' })
+  @ApiErrors({
+    forbidden: 'A role that does not read vendor staff.',
+    notFound: NOT_VISIBLE,
+    unprocessable: 'A filter is malformed.',
+  })
   list(@Param() params: VendorIdParamsDto, @Query() query: ListStaffQueryDto, @CurrentUser() user: Identity): Promise<StaffListDto> {
     return this.staff.list(user, params.id, query);
   }
@@ -72,10 +74,12 @@ export class StaffController {
     description: 'By the vendor’s own staff. Their cases keep them in their assignment history; assign the cases anew.',
   })
   @ApiOkResponse({ type: StaffDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Not the vendor’s own staff.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: `${NOT_VISIBLE} Or no such member of this vendor.` })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The member has already left.' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'leftOn is not a day, or not after the day they joined.' })
+  @ApiErrors({
+    forbidden: 'Not the vendor’s own staff.',
+    notFound: `${NOT_VISIBLE} Or no such member of this vendor.`,
+    conflict: 'The member has already left.',
+    unprocessable: 'leftOn is not a day, or not after the day they joined.',
+  })
   endMembership(@Param() params: StaffParamsDto, @Body() body: EndMembershipDto, @CurrentUser() user: Identity): Promise<StaffDto> {
     return this.staff.endMembership(user, params.id, params.staffId, body);
   }
@@ -86,9 +90,11 @@ export class StaffController {
     description: `${READERS} Each breach names the ratio and the lifecycle version (and seed) it comes from.`,
   })
   @ApiOkResponse({ type: StaffingReportDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'A role that does not read vendor staff.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: NOT_VISIBLE })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: '`at` is not an instant, or contractId is malformed.' })
+  @ApiErrors({
+    forbidden: 'A role that does not read vendor staff.',
+    notFound: NOT_VISIBLE,
+    unprocessable: '`at` is not an instant, or contractId is malformed.',
+  })
   report(@Param() params: VendorIdParamsDto, @Query() query: StaffingQueryDto, @CurrentUser() user: Identity): Promise<StaffingReportDto> {
     return this.staff.report(user, params.id, query);
   }
@@ -109,13 +115,17 @@ export class CaseAssignmentController {
       'ended assignments stay in the history. Judged under row locks: two assignments at once cannot both pass a ratio.',
   })
   @ApiOkResponse({ type: CaseAssignmentDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'A role that does not assign cases.' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such case, or of another jurisdiction or organisation (or not yet in the read model: retry).' })
+  @ApiErrors({
+    forbidden: 'A role that does not assign cases.',
+    notFound: 'No such case, or of another jurisdiction or organisation (or not yet in the read model: retry).',
+  })
   @ApiConflictResponse({
     type: ErrorResponseDto,
     description: 'The social worker would serve more cases than `staffing.socialWorker.maxCasesEach` allows (the message names the worker, the count and the ratio with its source), a member has left, the case has ended or has no serving vendor, or the requestId was used for another request.',
   })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'A member is unknown, of another organisation or of the wrong kind (`details` names the field).' })
+  @ApiErrors({
+    unprocessable: 'A member is unknown, of another organisation or of the wrong kind (`details` names the field).',
+  })
   assign(@Param() params: CaseIdParamsDto, @Body() body: AssignCaseDto, @CurrentUser() user: Identity): Promise<CaseAssignmentDto> {
     return this.staff.assign(user, params.id, body);
   }
