@@ -9,7 +9,7 @@ const PROCEDURE = 'deqing-community-correction';
 const JURISDICTION = 'zj-deqing';
 
 /** A ledger line the vendor does not type: it will be filled from the cases closed in the month. */
-const CASES_LINE = '          - { id: casesClosed, title: { zh: 本月结案数, en: Cases closed this month }, type: int, min: 0, source: { cases: closedCases } }\n';
+const CASES_LINE = '          - { id: casesClosed, title: { zh: 本月结案数, en: Cases closed this month }, type: int, min: 0, source: { cases: served } }\n';
 
 /**
  * Deqing's template with a narrower window and a lateness rule, so both show within a three-month

@@ -638,7 +638,7 @@ describe('selection.awards.eligibility (vendor.history)', () => {
 describe('performance.ledger: window, late, the term and line sources', () => {
   const DUE = '        dueDay: 25\n';
   const LINE = '          - { id: activitySpendFen, title: { zh: 活动经费支出, en: Activity spend }, type: money, min: 0 }\n';
-  const CASES_LINE = '          - { id: casesClosed, title: { zh: 结案数, en: Cases closed }, type: int, min: 0, source: { cases: closedCases } }\n';
+  const CASES_LINE = '          - { id: casesClosed, title: { zh: 结案数, en: Cases closed }, type: int, min: 0, source: { cases: served } }\n';
   const submitAt = (driver: ProcedureDriver, task: TaskInstance, at: string, lines: FormValues = { activitySpendFen: 300 }) => {
     driver.now = at;
     return driver.attempt(decision(driver, task, 'submit', { payload: { kind: 'ledger', lines } }));
@@ -781,7 +781,7 @@ describe('performance.ledger: window, late, the term and line sources', () => {
     expect(verdict(submitAt(withCases.driver, withCases.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('refused: ledger.casesClosed');
     const taken = submitAt(withCases.driver, withCases.task, CONTRACT_STARTS, { activitySpendFen: 300 });
     expect(taken.ok && taken.state.ledgerLines['1']).toEqual({ activitySpendFen: 300, casesClosed: 0 });
-    const vendorTyped = firstLedger(edited([[LINE, `${LINE}${CASES_LINE.replace('source: { cases: closedCases }', 'source: vendor')}`]]));
+    const vendorTyped = firstLedger(edited([[LINE, `${LINE}${CASES_LINE.replace('source: { cases: served }', 'source: vendor')}`]]));
     expect(vendorTyped.task.awaitingCaseEvidence).toBeUndefined();
     expect(verdict(submitAt(vendorTyped.driver, vendorTyped.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('accepted');
   });
