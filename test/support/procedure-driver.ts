@@ -1,5 +1,6 @@
 import type { FieldDefinitionT, ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import { decide, startEngine } from '../../workflows/engine/interpreter.js';
+import { type CaseEvidenceQuery, caseEvidenceQuery } from '../../workflows/engine/nodes/ledger-periods.js';
 import type { Actor, Bid, EngineCommand, EngineContext, EngineEvent, EngineState, FormValues, TaskInstance, TaskPayload } from '../../workflows/engine/types.js';
 
 /**
@@ -52,6 +53,11 @@ export class ProcedureDriver {
   readonly commands: EngineCommand[] = [];
   readonly decisions: DriveResult['decisions'] = [];
   private readonly timers = new Map<string, string>();
+  /**
+   * What the contract's case evidence gives a ledger submission's case lines, as the contract workflow's
+   * activity would (default: no cases, every line 0); the driver passes it with each happy submission.
+   */
+  caseEvidence: (query: CaseEvidenceQuery) => Record<string, number> = (query) => Object.fromEntries(query.lines.map((line) => [line.id, 0]));
 
   constructor(
     readonly context: EngineContext,
@@ -103,7 +109,9 @@ export class ProcedureDriver {
     const { outcome, fields, payload } = this.happyDecision(task);
     for (const second of [false, true]) {
       const actor = actorFor(task.role, this.context.jurisdiction, second);
-      const event: EngineEvent = { type: 'taskDecided', at: this.now, taskId: task.id, outcome, actor, fields, ...(payload ? { payload } : {}) };
+      const query = caseEvidenceQuery(this.context, this.state, task.id);
+      const caseEvidence = query ? { caseEvidence: { through: this.now, lines: this.caseEvidence(query) } } : {};
+      const event: EngineEvent = { type: 'taskDecided', at: this.now, taskId: task.id, outcome, actor, fields, ...(payload ? { payload } : {}), ...caseEvidence };
       const decision = decide(this.context, this.state, event);
       if (decision.ok) {
         this.decisions.push({ task, actor, outcome });
