@@ -11,24 +11,22 @@ import { eventDeclaration, payloadOf, type AttributeValue, type SupervisionEvent
  * "Ledger lines from case evidence"). Read-only: the contract workflow asks at a ledger submission and
  * records the answer in its history, so a replay reads the history, never the database.
  *
- * What counts, for the ledger period [from, to) as of the instant `through`:
- * - `served`: the contract's cases enrolled before the period's end (and before `through`) that had not
- *   ended (reached a final state) before its start;
- * - `{ obligation, measure: amount }`: over the evidence that happened in the period (the event's `at`, as
- *   the recorder said) and was recorded by `through`, in a state that holds the obligation, the sum of the
- *   obligation's measure as the case's lifecycle version defines it (its event, `countsWhen`, `appliesWhen`
- *   on the case's attributes now; `max` adds up each case's largest value);
- * - `{ obligation, measure: breaches }`: the obligation's periods that ended in the period unmet, as the
- *   case workflows projected them by `through`. A period that ends after `through` is no breach yet: it is
- *   counted in the ledger of the period it ends in.
+ * A ledger counts what came in after `from` (where the previous period's ledger stopped counting, or its
+ * own period's start) up to `through` (its submission instant):
+ * - `served`: the contract's cases enrolled by `through` that had not ended (reached a final state) before `from`;
+ * - `{ obligation, measure: amount }`: over the evidence recorded in that span, in a state that holds the
+ *   obligation, the sum of the obligation's measure as the case's lifecycle version defines it (its event,
+ *   `countsWhen`, and `appliesWhen` on the case's attributes now; `max` adds up each case's largest value);
+ * - `{ obligation, measure: breaches }`: the obligation's periods that ended unmet in that span, as the case
+ *   workflows projected them. A period that has not ended by the submission is no breach yet: the next
+ *   ledger counts it.
  */
 export interface CompileCaseEvidenceInput {
   readonly contractId: string;
+  /** Where the count starts, ISO instant. */
+  readonly from: string;
   /** The submission instant (workflow time): nothing recorded after it counts. */
   readonly through: string;
-  /** The ledger period's start and end (end exclusive), ISO instants. */
-  readonly from: string;
-  readonly to: string;
   readonly lines: ReadonlyArray<{ readonly id: string; readonly metric: CaseMetricT }>;
 }
 
@@ -50,6 +48,7 @@ interface EventRow {
   readonly stateBefore: string;
   readonly stateAfter: string;
   readonly occurredAt: Date;
+  readonly recordedAt: Date;
   readonly payload: Record<string, unknown>;
 }
 
@@ -59,16 +58,15 @@ export function createCaseEvidenceActivities({ dataSource }: CaseEvidenceDepende
     async compileCaseEvidence(input: CompileCaseEvidenceInput): Promise<CaseEvidence> {
       const from = new Date(input.from);
       const through = new Date(input.through);
-      const until = new Date(Math.min(Date.parse(input.to), through.getTime()));
       const cases = (await dataSource.query(
         `SELECT id, lifecycle_key AS "lifecycleKey", lifecycle_version AS "lifecycleVersion", attributes, enrolled_at AS "enrolledAt"
-           FROM cases WHERE contract_id = $1 AND enrolled_at < $2 ORDER BY id`,
-        [input.contractId, until],
+           FROM cases WHERE contract_id = $1 AND enrolled_at <= $2 ORDER BY id`,
+        [input.contractId, through],
       )) as CaseRow[];
       const ids = cases.map((row) => row.id);
       const lifecycles = await loadLifecycles(dataSource, cases);
       const events = (await dataSource.query(
-        `SELECT case_id AS "caseId", type, state_before AS "stateBefore", state_after AS "stateAfter", occurred_at AS "occurredAt", payload
+        `SELECT case_id AS "caseId", type, state_before AS "stateBefore", state_after AS "stateAfter", occurred_at AS "occurredAt", recorded_at AS "recordedAt", payload
            FROM case_events WHERE case_id = ANY($1) AND recorded_at <= $2 ORDER BY case_id, seq`,
         [ids, through],
       )) as EventRow[];
@@ -82,8 +80,8 @@ export function createCaseEvidenceActivities({ dataSource }: CaseEvidenceDepende
       for (const line of input.lines) {
         const { metric } = line;
         if (metric === 'served') lines[line.id] = served.length;
-        else if (metric.measure === 'amount') lines[line.id] = amountOf(metric.obligation, cases, lifecycles, events, from, until);
-        else lines[line.id] = await breachesOf(dataSource, metric.obligation, ids, from, until);
+        else if (metric.measure === 'amount') lines[line.id] = amountOf(metric.obligation, cases, lifecycles, events, from);
+        else lines[line.id] = await breachesOf(dataSource, metric.obligation, ids, from, through);
       }
       return { through: input.through, lines };
     },
@@ -109,14 +107,13 @@ async function loadLifecycles(dataSource: DataSource, cases: readonly CaseRow[])
   return found;
 }
 
-/** The sum of an obligation's measure over the evidence of the period, across the contract's cases. */
+/** The sum of an obligation's measure over the evidence recorded from `from` (the events are those recorded by `through`), across the contract's cases. */
 function amountOf(
   obligationId: string,
   cases: readonly CaseRow[],
   lifecycles: ReadonlyMap<string, SupervisionDefinition>,
   events: readonly EventRow[],
   from: Date,
-  until: Date,
 ): number {
   let total = 0;
   for (const row of cases) {
@@ -125,7 +122,7 @@ function amountOf(
     const holders = definition.states.flatMap((state) => state.obligations.filter((o) => o.id === obligationId).map((obligation) => ({ state: state.id, obligation })));
     let largest = 0;
     for (const event of events) {
-      if (event.caseId !== row.id || event.occurredAt.getTime() < from.getTime() || event.occurredAt.getTime() >= until.getTime()) continue;
+      if (event.caseId !== row.id || event.recordedAt.getTime() <= from.getTime()) continue;
       const holder = holders.find((candidate) => candidate.state === event.stateBefore && candidate.obligation.event === event.type);
       if (!holder) continue;
       const { obligation } = holder;
@@ -152,11 +149,11 @@ function amountOf(
   return total;
 }
 
-/** The obligation's periods that ended unmet in the period (and by `through`), across the contract's cases. */
-async function breachesOf(dataSource: DataSource, obligationId: string, ids: readonly string[], from: Date, until: Date): Promise<number> {
+/** The obligation's periods that ended unmet from `from` up to `through`, across the contract's cases. */
+async function breachesOf(dataSource: DataSource, obligationId: string, ids: readonly string[], from: Date, through: Date): Promise<number> {
   const rows = (await dataSource.query(
-    `SELECT count(*)::int AS n FROM case_breaches WHERE case_id = ANY($1) AND obligation = $2 AND ended_at >= $3 AND ended_at < $4`,
-    [ids, obligationId, from, until],
+    `SELECT count(*)::int AS n FROM case_breaches WHERE case_id = ANY($1) AND obligation = $2 AND ended_at > $3 AND ended_at <= $4`,
+    [ids, obligationId, from, through],
   )) as Array<{ n: number }>;
   return rows[0]?.n ?? 0;
 }

@@ -78,7 +78,7 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     const event = decisionEvent(request);
     const query = runner.earlierAnswer(request) ? undefined : caseEvidenceQuery(context, runner.state, request.taskId);
     if (!query) return runner.handle(request, event);
-    const caseEvidence = await compileCaseEvidence({ contractId: input.contractId, through: event.at, from: query.from, to: query.to, lines: query.lines });
+    const caseEvidence = await compileCaseEvidence({ contractId: input.contractId, from: query.from, through: event.at, lines: query.lines });
     return runner.handle(request, { ...event, caseEvidence });
   }
   // The cycle checked the cancellation before it signalled; a contract that has already ended ignores it.

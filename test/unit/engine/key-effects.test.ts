@@ -805,18 +805,23 @@ describe('performance.ledger: window, late, the term and line sources', () => {
     expect(verdict(submitAt(vendorTyped.driver, vendorTyped.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('accepted');
   });
 
-  it('lines[].source.cases: the line’s evidence query names its metric and the ledger period (from the contract’s start on 1 April to the end of April, China time); a contract recorded before holds the line at 0 and lists it as awaiting case evidence', () => {
+  it('lines[].source.cases: the line’s evidence query names its metric and counts from the period’s start (the contract’s, 1 April 09:00 China time), the next period from where the last ledger stopped; a contract recorded before holds the line at 0 and lists it as awaiting case evidence', () => {
     const metrics = `${CASES_LINE}${CASES_LINE.replace('casesClosed', 'educationHours').replace('source: { cases: served }', 'source: { cases: { obligation: education, measure: amount } }')}`;
     const { driver, task } = firstLedger(edited([[LINE, `${LINE}${metrics}`]]));
     expect(caseEvidenceQuery(driver.context, driver.state, task.id)).toEqual({
       period: 1,
       from: '2026-04-01T01:00:00.000Z',
-      to: '2026-04-30T16:00:00.000Z',
       lines: [
         { id: 'casesClosed', metric: 'served' },
         { id: 'educationHours', metric: { obligation: 'education', measure: 'amount' } },
       ],
     });
+    // April's ledger handed in on 20 April: May's counts from that instant on, so nothing is counted twice or lost.
+    driver.now = '2026-04-20T02:00:00.000Z';
+    driver.decideHappily(task);
+    driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    const may = driver.advanceTo('periods');
+    expect(caseEvidenceQuery(driver.context, driver.state, may.id)?.from).toBe('2026-04-20T02:00:00.000Z');
     const legacy = firstLedger(edited([[LINE, `${LINE}${metrics}`]]), { caseLinesHoldZero: true });
     expect(caseEvidenceQuery(legacy.driver.context, legacy.driver.state, legacy.task.id)).toBeUndefined();
     expect(legacy.task.awaitingCaseEvidence).toEqual(['casesClosed', 'educationHours']);

@@ -64,16 +64,20 @@ function caseLineValues(run: Run, lines: PerformanceStep['performance']['ledger'
 /** What the workflow must ask the case evidence for before a ledger submission is decided. */
 export interface CaseEvidenceQuery {
   readonly period: number;
-  /** The ledger period's start and end (end exclusive), ISO instants. */
+  /**
+   * Where the ledger's count starts (ISO instant): where the last earlier period's submitted ledger stopped
+   * counting (its `caseEvidenceThrough`), or, without one, the period's start. It ends at the submission.
+   */
   readonly from: string;
-  readonly to: string;
   readonly lines: ReadonlyArray<{ readonly id: string; readonly metric: CaseMetricT }>;
 }
 
 /**
  * The case evidence a decision of task `taskId` needs: for an open ledger submission of a procedure with
- * case lines, its period's bounds and those lines; otherwise undefined (nothing to ask). Pure, so the
- * workflow asks exactly when the engine will read the answer.
+ * case lines, where its count starts and those lines; otherwise undefined (nothing to ask). Pure, so the
+ * workflow asks exactly when the engine will read the answer. Counting from where the previous ledger
+ * stopped, each piece of evidence and each breach is counted in exactly one ledger when ledgers are
+ * submitted in the order of their periods, however early in its period each is submitted.
  */
 export function caseEvidenceQuery(context: EngineContext, state: EngineState, taskId: string): CaseEvidenceQuery | undefined {
   if (context.caseLinesHoldZero) return undefined;
@@ -85,12 +89,12 @@ export function caseEvidenceQuery(context: EngineContext, state: EngineState, ta
   const lines = ledger.lines.flatMap((line) => (typeof line.source === 'object' ? [{ id: line.id, metric: line.source.cases }] : []));
   const started = state.ledgerPeriod ?? (state.ledgerCalendar ? { startedAt: state.ledgerCalendar.startedAt } : undefined);
   if (lines.length === 0 || !started) return undefined;
-  return {
-    period: task.period,
-    from: periodStart(started.startedAt, ledger.period, task.period - 1),
-    to: periodStart(started.startedAt, ledger.period, task.period),
-    lines,
-  };
+  const period = task.period;
+  const earlier = state.tasks
+    .filter((t) => t.kind === 'ledgerSubmission' && t.status === 'decided' && t.outcome === 'submit' && (t.period ?? 0) < period && t.caseEvidenceThrough !== undefined)
+    .map((t) => t.caseEvidenceThrough as string)
+    .sort();
+  return { period, from: earlier.at(-1) ?? periodStart(started.startedAt, ledger.period, period - 1), lines };
 }
 
 /**
