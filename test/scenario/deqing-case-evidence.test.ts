@@ -172,8 +172,8 @@ describe('a Deqing contract whose ledgers are compiled from its cases, through t
       ['B', false],
       ['C', true],
     ] as const) {
-      const enrolled = await stack.call<{ caseId: string }>('POST', '/cases', officer, { lifecycleKey: 'community-correction-case', attributes: { isKeyPerson }, contractId });
-      expect(enrolled.status).toBe(201);
+      const enrolled = await stack.call<{ caseId: string }>('POST', '/cases', officer, { lifecycleKey: 'community-correction-case', attributes: { isKeyPerson, riskLevel: 'medium' }, contractId });
+      expect([enrolled.status, enrolled.body]).toEqual([201, expect.objectContaining({ caseId: expect.any(String) })]);
       const caseId = enrolled.body.caseId;
       cases[name] = caseId;
       await eventually(
