@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../support/eventually.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { formFor } from '../support/procedure-driver.js';
 import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
@@ -23,6 +24,8 @@ const EVIDENCE_AT = '2054-06-12T01:00:00.000Z';
 /** The ledgers are handed in on the 20th at 09:00, inside their windows (1st–25th). */
 const LEDGER_1_AT = '2054-06-20T01:00:00.000Z';
 const LEDGER_2_AT = '2054-07-20T01:00:00.000Z';
+/** The office returns ledger 2; B's 4 h of education are recorded on 21 July at 09:00 and the ledger handed in again then. */
+const RESUBMIT_AT = '2054-07-21T01:00:00.000Z';
 
 /*
  * The evidence of 12 June: A (a key person) is called, visited at home and gets 5 h of education; B is
@@ -70,6 +73,12 @@ const LEDGER_2 = {
  * visit = 7; C: 6 weeks + 3 half-months + education + community service + home visit = 12.
  */
 const BREACHES_BY_LEDGER_2 = { A: 9, B: 7, C: 12 };
+/**
+ * Ledger 2 returned and handed in again on 21 July: compiled again, from the same start (20 June) to the new
+ * instant. B's 4 h of education of 21 July count; no obligation period ends between 20 July 09:00 and 21 July
+ * 09:00 (the next week ends on 27 July), so the breaches stay.
+ */
+const LEDGER_2_AGAIN = { ...LEDGER_2, educationHours: 4 };
 
 /*
  * The service levels measured on each confirmed month (its lines alone), from the evidence:
@@ -125,7 +134,7 @@ type Detail = Omit<CycleDetail, 'tasks' | 'contracts'> & {
 describe('a Deqing contract whose ledgers are compiled from its cases, through the HTTP API', () => {
   const stack = ScenarioStack.forThisFile('scenario_evidence');
 
-  it('counts the cases’ evidence and breaches into each ledger, refuses typed counts and cases of a lifecycle without the obligations, and pays the activity funds computed by hand', async () => {
+  it('counts the cases’ evidence and breaches into each ledger as of its submission, compiles a returned ledger again, refuses typed counts and cases of a lifecycle without the obligations, and pays the activity funds computed by hand', async () => {
     const national = await stack.token('national.administrator', 'administrator', 'cn');
     for (const [file, text] of [
       ['community-correction-case.yaml', LIFECYCLE],
@@ -143,9 +152,11 @@ describe('a Deqing contract whose ledgers are compiled from its cases, through t
       priceFen: CONTRACT_FEN,
       scoreOf: (b) => (b.vendorId === winner ? 90 : 80),
       forms: { draftBudget: { supervisedPersons: 100 } },
-      leave: (t) => t.kind === 'ledgerSubmission' || t.kind === 'evaluation',
+      // The test hands in the ledgers, returns the second once, and scores the evaluation.
+      leave: (t) => t.kind === 'ledgerSubmission' || t.kind === 'evaluation' || (t.kind === 'ledgerConfirmation' && t.period === 2 && !returned),
       check: (cycle) => expect(incidentsOf(cycle)).toEqual([]),
     });
+    let returned = false;
     const officer = await stack.token('first.judicial-office', 'judicial-office', JURISDICTION);
     const staff = await scenario.staffOf(winner);
     const send = async (caseId: string, token: string, type: string, payload: Record<string, unknown>) => {
@@ -225,8 +236,27 @@ describe('a Deqing contract whose ledgers are compiled from its cases, through t
     }
     const ledger2 = (await drive.until((_cycle, open) => open.some((t) => t.kind === 'ledgerSubmission' && t.period === 2), { skip: false })).open.find((t) => t.kind === 'ledgerSubmission' && t.period === 2)!;
     expect((await drive.decide(ledger2, { outcome: 'submit', payload: { kind: 'ledger', lines: TYPED } })).status).toBe(200);
+    const inConfirmation = await drive.until((_cycle, open) => open.some((t) => t.kind === 'ledgerConfirmation' && t.period === 2), { skip: false });
+    const submitted2 = inConfirmation.cycle.tasks.closed.find((t) => t.id === ledger2.id)!;
+    expect(submitted2.decision?.fields).toEqual({ ...TYPED, ...LEDGER_2 });
+    const asOf = submitted2.caseEvidenceThrough ?? '';
+    expect(asOf).toBe(submitted2.decision?.decidedAt);
+    // The confirming office sees as of when the counts hold, in the CLI too.
+    const shown = await runToCompletion(PROCUREFLOW_BIN, {}, ['cycles', 'show', cycleId, '--api', stack.baseUrl, '--token', officer]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`(case evidence as of ${asOf.slice(0, 10)} ${asOf.slice(11, 16)}Z)`);
+    // ── the office returns it; more evidence; handed in again, it is compiled again ─────────────────────
+    const confirmation2 = inConfirmation.open.find((t) => t.kind === 'ledgerConfirmation' && t.period === 2)!;
+    expect((await drive.decide(confirmation2, { outcome: 'return', comment: '请核对教育学习记录 check the education records' })).status).toBe(200);
+    returned = true;
+    await stack.skipTo(RESUBMIT_AT);
+    await send(cases.B, staff, 'education.recorded', { hours: 4, date: '2054-07-21' });
+    const again = (await drive.until((_cycle, open) => open.some((t) => t.kind === 'ledgerSubmission' && t.period === 2), { skip: false })).open.find((t) => t.kind === 'ledgerSubmission' && t.period === 2)!;
+    expect((await drive.decide(again, { outcome: 'submit', payload: { kind: 'ledger', lines: TYPED } })).status).toBe(200);
     const confirmed2 = await drive.until((cycle) => cycle.tasks.closed.some((t) => t.kind === 'ledgerConfirmation' && t.period === 2 && t.decision?.outcome === 'approve'), { skip: false });
-    expect(confirmed2.cycle.tasks.closed.find((t) => t.id === ledger2.id)!.decision?.fields).toEqual({ ...TYPED, ...LEDGER_2 });
+    const resubmitted = confirmed2.cycle.tasks.closed.find((t) => t.id === again.id)!;
+    expect(resubmitted.decision?.fields).toEqual({ ...TYPED, ...LEDGER_2_AGAIN });
+    expect(resubmitted.caseEvidenceThrough).toBe(resubmitted.decision?.decidedAt);
 
     // ── after the term: the evaluation, typed, and the activity funds ───────────────────────────────────
     const evaluating = await drive.until((_cycle, open) => open.some((t) => t.kind === 'evaluation'), { skip: true });
