@@ -109,8 +109,13 @@ const LEVELS = [
  *   (800 + 2700 + 1200 + 1200 + 1800 + 1000) / 100 = 87.
  * Activity funds spent (typed by the vendor): 600 000 + 600 000 = 1 200 000.
  * The activity-funds tranche: min(1 200 000 × 87 / 100, 1 200 000) = min(1 044 000, 1 200 000) = 1 044 000.
- * Once Deqing's `completion` indicator (weight 30) is computed from the compliance KPIs, replace its typed 90
- * by the computed score: EVALUATION_SCORE and ACTIVITY_FUNDS_FEN follow from it.
+ * The KPIs over the whole term, from the two ledgers' totals (personsServed 3 + 3 = 6; shortfalls: education
+ * 0 + 3 = 3, community service 0 + 2 = 2, home visits 0 + 2 = 2, key-person visits 1 + 4 = 5, calls 1 + 15 = 16):
+ *   educationCompliancePct (6 − 3) × 100 / 6 = 50; communityServiceCompliancePct (6 − 2) × 100 / 6 = 66;
+ *   homeVisitCompliancePct 66; keyPersonVisitShortfalls 5; phoneFollowUpShortfalls 16.
+ * Once Deqing's `completion` indicator (weight 30) is computed from these compliance KPIs, replace its typed 90
+ * by the computed score: EVALUATION_SCORE and ACTIVITY_FUNDS_FEN follow from it
+ * (score = (800 + 30 × completion + 1200 + 1200 + 1800 + 1000) / 100, tranche = min(1 200 000 × score / 100, 1 200 000)).
  */
 const CONTRACT_FEN = 2_000_000;
 const WORKING_FUNDS_FEN = 800_000;
