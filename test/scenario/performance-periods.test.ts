@@ -8,8 +8,8 @@ import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioS
 const PROCEDURE = 'deqing-community-correction';
 const JURISDICTION = 'zj-deqing';
 
-/** A ledger line the vendor does not type: it will be filled from the cases closed in the month. */
-const CASES_LINE = '          - { id: casesClosed, title: { zh: 本月结案数, en: Cases closed this month }, type: int, min: 0, source: { cases: closedCases } }\n';
+/** A ledger line the vendor does not type: it is compiled from the contract's cases served, when the ledger is handed in. */
+const CASES_LINE = '          - { id: casesClosed, title: { zh: 本月结案数, en: Cases closed this month }, type: int, min: 0, source: { cases: served } }\n';
 
 /**
  * Deqing's template with a narrower window and a lateness rule, so both show within a three-month
@@ -22,7 +22,7 @@ function periodsProcedure(): string {
   const edits: Array<[string, string]> = [
     ['        window: { opensDay: 1 }\n', '        window: { opensDay: 20 }\n'],
     ['        late: { escalateTo: judicial-office }\n', '        late: { escalateTo: justice-bureau }\n'],
-    ['        confirmedBy: judicial-office\n        lines:\n', `        confirmedBy: judicial-office\n        lines:\n${CASES_LINE}`],
+    ['        lines:\n          - id: personsServed\n', `        lines:\n${CASES_LINE}          - id: personsServed\n`],
     ['      kpis:\n', '      kpis:\n        - { id: ledgerDaysLate, title: { zh: 台账迟交天数, en: Days the ledgers were late }, type: int, expr: ledger.daysLate }\n'],
     ['      serviceLevels:\n', '      serviceLevels:\n        - { id: ledgerOnTime, title: { zh: 台账按时报送, en: Ledgers on time }, measuredBy: ledgerDaysLate, target: { max: 0 } }\n'],
   ];
@@ -88,7 +88,7 @@ const PERIOD_3_B = '2055-08-09T16:00:00.000Z';
 const OPENS_3_B = '2055-08-19T16:00:00.000Z';
 const TERM_ENDS_B = '2055-09-09T16:00:00.000Z';
 
-type LedgerTask = TaskView & { period?: number; awaitingCaseEvidence?: string[] };
+type LedgerTask = TaskView & { period?: number; awaitingCaseEvidence?: string[]; caseEvidenceThrough?: string | null };
 type Detail = CycleDetail & { contracts: Array<CycleDetail['contracts'][number] & { serviceLevels: Array<{ serviceLevelId: string; period: number; value: unknown; met: boolean }> }> };
 type TaskRecord = TaskView & { overdue: boolean; overdueAt: string | null; overdueDueAt: string | null };
 
@@ -116,7 +116,7 @@ async function threeMonthContract(stack: ScenarioStack, scenario: ProcedureScena
     leave: (t) => t.kind === 'ledgerSubmission' || (confirmations && t.kind === 'ledgerConfirmation'),
     check: (cycle) => expect(incidentsOf(cycle)).toEqual([]),
   });
-  const vendorLines = performance.performance.ledger.lines.filter((line) => line.id !== 'casesClosed');
+  const vendorLines = performance.performance.ledger.lines.filter((line) => typeof line.source !== 'object');
   const submitLedger = (task: TaskView, extra: Record<string, number> = {}) =>
     drive.decide(task, { outcome: 'submit', payload: { kind: 'ledger', lines: { ...formFor(vendorLines), activityFundsSpent: SPENT_A_MONTH_FEN, ...extra } } });
   const record = async (task: TaskView) => (await stack.call<TaskRecord>('GET', `/tasks/${encodeURIComponent(task.id)}`, admin)).body;
@@ -156,15 +156,17 @@ describe('performance periods on the calendar, through the HTTP API', () => {
     expect(String(early.body['message'])).toContain(WINDOW_1);
     expect(JSON.stringify(early.body['details'])).toContain('"window"');
     await stack.skipTo(OPENS_1);
-    // In its window, but typing the line that case evidence fills: refused naming it.
-    expect(ledger1.awaitingCaseEvidence).toEqual(['casesClosed']);
+    // In its window, but typing the line that case evidence fills: refused naming it. (It is compiled when
+    // the ledger is handed in: nothing on the task says to wait for it.)
+    expect(ledger1.awaitingCaseEvidence).toEqual([]);
     const typed = await submitLedger(ledger1, { casesClosed: 4 });
     expect(typed.status).toBe(422);
     expect(JSON.stringify(typed.body['details'])).toContain('"ledger.casesClosed"');
     expect((await submitLedger(ledger1)).status).toBe(200);
-    // The line holds 0 until case evidence exists, and says so on the task.
-    const submitted = (await drive.detail()).tasks.closed.find((t) => t.id === ledger1.id);
-    expect(submitted?.decision?.fields?.['casesClosed']).toBe(0);
+    // The contract has no cases: the line holds 0, counted as of the submission.
+    const submitted = (await drive.detail()).tasks.closed.find((t) => t.id === ledger1.id) as (LedgerTask & { decision: { fields: Record<string, unknown> | null; decidedAt: string } }) | undefined;
+    expect(submitted?.decision.fields?.['casesClosed']).toBe(0);
+    expect(submitted?.caseEvidenceThrough).toBe(submitted?.decision.decidedAt);
     await drive.until(confirmed(1), { skip: false });
 
     // ── period 2: not in by the end of 25 July, overdue and escalated; taken late on the 28th ──────

@@ -1,6 +1,7 @@
 import type { FieldDefinitionT, ProcedureDefinition } from '../../src/definitions/procedure/procedure.schema.js';
 import { decide, startEngine } from '../../workflows/engine/interpreter.js';
-import type { Actor, Bid, EngineCommand, EngineContext, EngineEvent, EngineState, FormValues, TaskInstance, TaskPayload } from '../../workflows/engine/types.js';
+import { type CaseEvidenceQuery, caseEvidenceQuery } from '../../workflows/engine/nodes/ledger-periods.js';
+import type { Actor, Bid, CaseEvidence, EngineCommand, EngineContext, EngineEvent, EngineState, FormValues, TaskInstance, TaskPayload } from '../../workflows/engine/types.js';
 
 /**
  * Drives the pure interpreter through a whole procedure the way its users would: every open task is
@@ -52,6 +53,11 @@ export class ProcedureDriver {
   readonly commands: EngineCommand[] = [];
   readonly decisions: DriveResult['decisions'] = [];
   private readonly timers = new Map<string, string>();
+  /**
+   * What the contract's case evidence gives a ledger submission's case lines, as the contract workflow's
+   * activity would (default: no cases, every line 0); the driver passes it with each happy submission.
+   */
+  caseEvidence: (query: CaseEvidenceQuery) => Record<string, number> = (query) => Object.fromEntries(query.lines.map((line) => [line.id, 0]));
 
   constructor(
     readonly context: EngineContext,
@@ -98,12 +104,21 @@ export class ProcedureDriver {
     return this.state.tasks.filter((task) => task.status === 'open');
   }
 
+  /**
+   * What a decision of `task` carries when the contract workflow would ask for case evidence (a ledger
+   * submission with case lines): `caseEvidence` from `this.caseEvidence`, as of now. Otherwise nothing.
+   */
+  caseEvidenceFor(task: TaskInstance): { caseEvidence?: CaseEvidence } {
+    const query = caseEvidenceQuery(this.context, this.state, task.id);
+    return query ? { caseEvidence: { through: this.now, lines: this.caseEvidence(query) } } : {};
+  }
+
   /** Decides `task` the way a diligent person would: approving with a complete form. */
   decideHappily(task: TaskInstance): void {
     const { outcome, fields, payload } = this.happyDecision(task);
     for (const second of [false, true]) {
       const actor = actorFor(task.role, this.context.jurisdiction, second);
-      const event: EngineEvent = { type: 'taskDecided', at: this.now, taskId: task.id, outcome, actor, fields, ...(payload ? { payload } : {}) };
+      const event: EngineEvent = { type: 'taskDecided', at: this.now, taskId: task.id, outcome, actor, fields, ...(payload ? { payload } : {}), ...this.caseEvidenceFor(task) };
       const decision = decide(this.context, this.state, event);
       if (decision.ok) {
         this.decisions.push({ task, actor, outcome });

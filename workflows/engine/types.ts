@@ -66,6 +66,11 @@ export interface TaskInstance {
    * does not type and which hold 0 until that evidence exists (definitions/README.md).
    */
   readonly awaitingCaseEvidence?: readonly string[];
+  /**
+   * For a ledger submission with lines compiled from case evidence, once submitted, and the confirmation it
+   * opens: the instant the evidence was counted up to (the submission's), so the confirming office sees as of when.
+   */
+  readonly caseEvidenceThrough?: string;
   /** The parallel node a sign-off belongs to. */
   readonly parallelId?: string;
 }
@@ -331,7 +336,23 @@ export interface ServiceLevelMeasurement {
 /** Things that happen to a running procedure. `at` is workflow time (ISO instant). */
 export type EngineEvent =
   | { type: 'start'; at: string }
-  | { type: 'taskDecided'; at: string; taskId: string; outcome: Outcome; actor: Actor; fields: FormValues; comment?: string; payload?: TaskPayload; requestId?: string }
+  | {
+      type: 'taskDecided';
+      at: string;
+      taskId: string;
+      outcome: Outcome;
+      actor: Actor;
+      fields: FormValues;
+      comment?: string;
+      payload?: TaskPayload;
+      requestId?: string;
+      /**
+       * A ledger submission's case lines as the contract's case evidence gave them (the workflow asked for
+       * them at the submission instant), or `pending` when an update validator checks the submission
+       * before the workflow asks (everything is checked but the conditions across lines).
+       */
+      caseEvidence?: CaseEvidence | 'pending';
+    }
   | { type: 'timerFired'; at: string; timerId: string }
   | { type: 'bidSubmitted'; at: string; bid: Bid; actor: Actor }
   | { type: 'cancel'; at: string; actor: Actor; reason: string; requestId?: string }
@@ -429,6 +450,14 @@ export type Decision =
 /** Why an event is refused; the API maps these to HTTP statuses (403, 409, 422). */
 export type RefusalCode = 'forbidden' | 'conflict' | 'invalid';
 
+/** The values of a ledger period's case lines (`source: { cases }`), counted from the contract's cases up to an instant. */
+export interface CaseEvidence {
+  /** The instant the evidence is counted up to: the submission's (workflow time). */
+  readonly through: string;
+  /** Each case line's value, by line id. */
+  readonly lines: Readonly<Record<string, number>>;
+}
+
 /** Everything fixed for the whole run, passed in when the workflow starts. */
 export interface EngineContext {
   readonly definition: ProcedureDefinition;
@@ -476,4 +505,9 @@ export interface EngineContext {
    * took its part of the rounding remainder: theirs are each rounded down, and may add up to less than the contract.
    */
   readonly fundSharesRoundedDown?: boolean;
+  /**
+   * Set by contract workflows recorded before ledger lines were compiled from case evidence at submission:
+   * their case lines hold 0 and their submissions list them as awaiting case evidence.
+   */
+  readonly caseLinesHoldZero?: boolean;
 }

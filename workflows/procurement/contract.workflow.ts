@@ -1,8 +1,23 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, getExternalWorkflowHandle, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
 import { decide, startEngine } from '../engine/interpreter.js';
+import { caseEvidenceQuery } from '../engine/nodes/ledger-periods.js';
 import type { EngineContext, EngineState } from '../engine/types.js';
-import { cancelContractSignal, type ContractInput, contractEventSignal, decideTaskUpdate, REFUSAL_ERROR_TYPES, signingChangedSignal, workflowSnapshotQuery } from './messages.js';
+import {
+  cancelContractSignal,
+  type ContractInput,
+  contractEventSignal,
+  type DecideTaskRequest,
+  decideTaskUpdate,
+  type MessageResult,
+  REFUSAL_ERROR_TYPES,
+  signingChangedSignal,
+  workflowSnapshotQuery,
+} from './messages.js';
+import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
 import { cancelEvent, decisionEvent, ScopeRunner } from './scope-runner.js';
+
+const { compileCaseEvidence } = proxyActivities<Activities>(ACTIVITY_PROFILES.readModelQuery);
 
 /**
  * One awarded vendor's contract: contract filing, performance management and payment release, as
@@ -29,6 +44,8 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     ...(patched('evaluator-role-of-decider') ? {} : { evaluatorRoleOfTask: true }),
     // Contracts recorded before the funds' shares added up to the contract round each share down on its own.
     ...(patched('fund-shares-add-up-to-the-contract') ? {} : { fundSharesRoundedDown: true }),
+    // Contracts recorded before ledgers were compiled from case evidence at submission hold their case lines at 0.
+    ...(patched('ledger-from-case-evidence') ? {} : { caseLinesHoldZero: true }),
   };
   const started = input.resume
     ? undefined
@@ -48,9 +65,22 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     bids: runner.state.bids,
     ...(runner.state.endReason ? { endReason: runner.state.endReason } : {}),
   }));
-  setHandler(decideTaskUpdate, (request) => runner.handle(request, decisionEvent(request)), {
-    validator: (request) => runner.validate(request, decisionEvent(request)),
+  setHandler(decideTaskUpdate, (request) => decideWithCaseEvidence(request), {
+    validator: (request) => runner.validate(request, { ...decisionEvent(request), caseEvidence: 'pending' }),
   });
+
+  /**
+   * A decision, with the contract's case evidence when it submits a ledger with case lines: the lines are
+   * counted as of the submission instant by an activity, whose answer is recorded in history and carried
+   * by the event, so the engine stays pure and a replay decides the same.
+   */
+  async function decideWithCaseEvidence(request: DecideTaskRequest): Promise<MessageResult> {
+    const event = decisionEvent(request);
+    const query = runner.earlierAnswer(request) ? undefined : caseEvidenceQuery(context, runner.state, request.taskId);
+    if (!query) return runner.handle(request, event);
+    const caseEvidence = await compileCaseEvidence({ contractId: input.contractId, from: query.from, through: event.at, lines: query.lines });
+    return runner.handle(request, { ...event, caseEvidence });
+  }
   // The cycle checked the cancellation before it signalled; a contract that has already ended ignores it.
   setHandler(cancelContractSignal, (request) => {
     const decision = decide(context, runner.state, cancelEvent(request));

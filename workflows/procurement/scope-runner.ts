@@ -223,7 +223,7 @@ export class ScopeRunner {
 }
 
 /** The interpreter event of a decision request, stamped with workflow time. */
-export function decisionEvent(request: DecideTaskRequest): EngineEvent {
+export function decisionEvent(request: DecideTaskRequest): Extract<EngineEvent, { type: 'taskDecided' }> {
   return {
     type: 'taskDecided',
     at: new Date().toISOString(),

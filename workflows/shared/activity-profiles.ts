@@ -15,6 +15,14 @@ export const ACTIVITY_PROFILES = {
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   },
+  /**
+   * A read of the read model whose answer a waiting user's request needs (a ledger's case evidence): quick,
+   * retried a few times, then failing the request rather than holding it open.
+   */
+  readModelQuery: {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+  },
   /** A call to an outside system (the treasury export): slower, still idempotent by its key. */
   externalCall: {
     startToCloseTimeout: '2 minutes',

@@ -583,14 +583,27 @@ export const ContractFilingStep = z
   })
   .strict();
 
+/**
+ * What a case line counts over the contract's cases in a ledger period (definitions/README.md, "Ledger lines
+ * from case evidence"): `served` — the cases served at any time in the period; `{ obligation, measure: amount }`
+ * — the sum of the obligation's measure (hours for `sum: hours`, events for `count`) over the evidence that
+ * happened in the period; `{ obligation, measure: breaches }` — the obligation's periods that ended in the
+ * period unmet. The obligation is the lifecycle's, checked when a case is enrolled on the contract.
+ */
+export const CaseMetric = z.union([
+  z.literal('served'),
+  z.object({ obligation: CamelId, measure: z.enum(['amount', 'breaches']) }).strict(),
+]);
+export type CaseMetricT = z.infer<typeof CaseMetric>;
+
 export const LedgerLine = FieldDefinition.extend({
   /** How the lines of a period and of the whole contract are combined into KPIs. */
   aggregate: z.enum(['sum', 'max', 'min']).default('sum'),
   /**
    * Where the line's value comes from: typed by the vendor (`vendor`, the default when absent) or filled
-   * from the contract's case evidence (`{ cases: <metric> }`), which the vendor may not type (PF-LEDGER-SOURCE).
+   * from the contract's case evidence (`{ cases: <metric> }`, see CaseMetric), which the vendor may not type (PF-LEDGER).
    */
-  source: z.union([z.literal('vendor'), z.object({ cases: CamelId }).strict()]).optional(),
+  source: z.union([z.literal('vendor'), z.object({ cases: CaseMetric }).strict()]).optional(),
 });
 
 /** A key performance indicator: an expression over a ledger's totals and periods, of a declared type. */

@@ -84,6 +84,10 @@ export class TaskEntity {
   @Column({ name: 'awaiting_case_evidence', type: 'text', array: true, default: () => "'{}'" })
   awaitingCaseEvidence!: string[];
 
+  /** Ledger submissions compiled from case evidence, and their confirmations: the instant the evidence was counted up to. */
+  @Column({ name: 'case_evidence_through', type: 'timestamptz', nullable: true })
+  caseEvidenceThrough!: Date | null;
+
   @Column({ name: 'parallel_id', type: 'text', nullable: true })
   parallelId!: string | null;
 

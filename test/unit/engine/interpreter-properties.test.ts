@@ -7,6 +7,7 @@ import { compileDefinition } from '../../../src/definitions/compiler.js';
 import { type FieldDefinitionT, type FlowNodeT, minimumBiddersFor, type ProcedureDefinition, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
 import { PROJECT_ROOT } from '../../../src/config/project-root.js';
 import { cancelAwardedCycle, decide, startEngine } from '../../../workflows/engine/interpreter.js';
+import { caseEvidenceQuery } from '../../../workflows/engine/nodes/ledger-periods.js';
 import type {
   Actor,
   Bid,
@@ -457,8 +458,11 @@ class Simulation {
     const task = open[move.pick % Math.max(1, open.length)];
     if (task) {
       const { outcome, fields, payload } = this.validDecision(task, noise);
+      // A ledger submission with case lines carries what the contract's case evidence gave, as the workflow's activity would.
+      const query = caseEvidenceQuery(this.context, this.state, task.id);
+      const caseEvidence = query ? { caseEvidence: { through: this.now, lines: Object.fromEntries(query.lines.map((line) => [line.id, noise.between(0, 40)])) } } : {};
       for (const variant of this.positiveActors(task, move)) {
-        const decision = this.apply({ type: 'taskDecided', at: this.now, taskId: task.id, outcome, actor: this.actor(task.role, variant, noise, task), fields, ...(payload ? { payload } : {}), requestId: this.nextRequest() });
+        const decision = this.apply({ type: 'taskDecided', at: this.now, taskId: task.id, outcome, actor: this.actor(task.role, variant, noise, task), fields, ...(payload ? { payload } : {}), ...caseEvidence, requestId: this.nextRequest() });
         if (decision.ok || !decision.message.startsWith('four-eyes')) return;
       }
       return;
@@ -525,7 +529,8 @@ class Simulation {
         return { outcome: 'approve', fields: {}, payload: { kind: 'acceptance', passed: !noise.chance(4), recipientOpinions: ['服务对象满意 satisfied'] } };
       case 'ledgerSubmission': {
         if (step.kind !== 'performanceManagement') throw new Error('ledger outside performance management');
-        return { outcome: 'submit', fields: {}, payload: { kind: 'ledger', lines: validForm(step.performance.ledger.lines, noise) } };
+        // Lines compiled from case evidence are not the vendor's to type: the workflow brings them (`caseEvidence`).
+        return { outcome: 'submit', fields: {}, payload: { kind: 'ledger', lines: validForm(step.performance.ledger.lines.filter((line) => typeof line.source !== 'object'), noise) } };
       }
       case 'ledgerConfirmation':
         return { outcome: 'approve', fields: {} };

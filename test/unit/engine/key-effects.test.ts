@@ -1,4 +1,6 @@
 import type { ProcedureDefinition } from '../../../src/definitions/procedure/procedure.schema.js';
+import { decide } from '../../../workflows/engine/interpreter.js';
+import { caseEvidenceQuery } from '../../../workflows/engine/nodes/ledger-periods.js';
 import type { EngineContext, EngineEvent, FormValues, Outcome, TaskInstance, TaskPayload } from '../../../workflows/engine/types.js';
 import { CN_2026, compiledProcedure, edited as editedText, MINIMAL_PROCEDURE } from '../../support/minimal-procedure.js';
 import { actorFor, ProcedureDriver } from '../../support/procedure-driver.js';
@@ -638,7 +640,7 @@ describe('selection.awards.eligibility (vendor.history)', () => {
 describe('performance.ledger: window, late, the term and line sources', () => {
   const DUE = '        dueDay: 25\n';
   const LINE = '          - { id: activitySpendFen, title: { zh: 活动经费支出, en: Activity spend }, type: money, min: 0 }\n';
-  const CASES_LINE = '          - { id: casesClosed, title: { zh: 结案数, en: Cases closed }, type: int, min: 0, source: { cases: closedCases } }\n';
+  const CASES_LINE = '          - { id: casesClosed, title: { zh: 结案数, en: Cases closed }, type: int, min: 0, source: { cases: served } }\n';
   const submitAt = (driver: ProcedureDriver, task: TaskInstance, at: string, lines: FormValues = { activitySpendFen: 300 }) => {
     driver.now = at;
     return driver.attempt(decision(driver, task, 'submit', { payload: { kind: 'ledger', lines } }));
@@ -775,15 +777,77 @@ describe('performance.ledger: window, late, the term and line sources', () => {
     expect(legacy.commands.flatMap((c) => (c.type === 'instructPayment' ? [[c.trancheId, c.amountFen]] : []))).toEqual([['workingFunds', 500_000], ['activityFunds', 500_000]]);
   });
 
-  it('lines[].source: a case-sourced line typed by the vendor is refused naming it, left out it holds 0 and the task says it awaits case evidence; a vendor line is typed', () => {
+  it('lines[].source: a case-sourced line typed by the vendor is refused naming it; submitted, it holds what the case evidence gave, as of the submission; a vendor line is typed', () => {
     const withCases = firstLedger(edited([[LINE, `${LINE}${CASES_LINE}`]]));
-    expect(withCases.task.awaitingCaseEvidence).toEqual(['casesClosed']);
+    // The vendor is not told to wait: the line is compiled when it submits.
+    expect(withCases.task.awaitingCaseEvidence).toBeUndefined();
     expect(verdict(submitAt(withCases.driver, withCases.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('refused: ledger.casesClosed');
-    const taken = submitAt(withCases.driver, withCases.task, CONTRACT_STARTS, { activitySpendFen: 300 });
-    expect(taken.ok && taken.state.ledgerLines['1']).toEqual({ activitySpendFen: 300, casesClosed: 0 });
-    const vendorTyped = firstLedger(edited([[LINE, `${LINE}${CASES_LINE.replace('source: { cases: closedCases }', 'source: vendor')}`]]));
+    const withEvidence = (caseEvidence: Extract<EngineEvent, { type: 'taskDecided' }>['caseEvidence']) => ({
+      ...(decision(withCases.driver, withCases.task, 'submit', { payload: { kind: 'ledger', lines: { activitySpendFen: 300 } } }) as Extract<EngineEvent, { type: 'taskDecided' }>),
+      ...(caseEvidence ? { caseEvidence } : {}),
+    });
+    withCases.driver.now = CONTRACT_STARTS;
+    // Without evidence (a path that never asked for it) the submission is refused, nothing recorded.
+    const without = withCases.driver.attempt(withEvidence(undefined));
+    expect(without.ok || [without.code, without.field]).toEqual(['conflict', 'ledger']);
+    // An update validator checks it before the evidence is asked for: accepted, nothing recorded yet.
+    const pending = decide(withCases.driver.context, withCases.driver.state, withEvidence('pending'));
+    expect(pending.ok && pending.state.ledgerLines['1']).toBeUndefined();
+    // With the evidence: the line holds its count, and the submission and the confirmation say as of when.
+    const through = CONTRACT_STARTS;
+    const taken = withCases.driver.attempt(withEvidence({ through, lines: { casesClosed: 7 } }));
+    expect(taken.ok && taken.state.ledgerLines['1']).toEqual({ activitySpendFen: 300, casesClosed: 7 });
+    const confirm = withCases.driver.openTasks().find((t) => t.kind === 'ledgerConfirmation');
+    expect(confirm?.caseEvidenceThrough).toBe(through);
+    expect(withCases.driver.state.tasks.find((t) => t.id === withCases.task.id)?.caseEvidenceThrough).toBe(through);
+    const vendorTyped = firstLedger(edited([[LINE, `${LINE}${CASES_LINE.replace('source: { cases: served }', 'source: vendor')}`]]));
     expect(vendorTyped.task.awaitingCaseEvidence).toBeUndefined();
     expect(verdict(submitAt(vendorTyped.driver, vendorTyped.task, CONTRACT_STARTS, { activitySpendFen: 300, casesClosed: 4 }))).toBe('accepted');
+  });
+
+  it('lines[].source.cases: the line’s evidence query names its metric and counts from the period’s start (the contract’s, 1 April 09:00 China time), the next period from where the last ledger stopped; a contract recorded before holds the line at 0 and lists it as awaiting case evidence', () => {
+    const metrics = `${CASES_LINE}${CASES_LINE.replace('casesClosed', 'educationHours').replace('source: { cases: served }', 'source: { cases: { obligation: education, measure: amount } }')}`;
+    const { driver, task } = firstLedger(edited([[LINE, `${LINE}${metrics}`]]));
+    expect(caseEvidenceQuery(driver.context, driver.state, task.id)).toEqual({
+      period: 1,
+      from: '2026-04-01T01:00:00.000Z',
+      lines: [
+        { id: 'casesClosed', metric: 'served' },
+        { id: 'educationHours', metric: { obligation: 'education', measure: 'amount' } },
+      ],
+    });
+    // April's ledger handed in on 20 April: May's counts from that instant on, so nothing is counted twice or lost.
+    driver.now = '2026-04-20T02:00:00.000Z';
+    driver.decideHappily(task);
+    driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    const may = driver.advanceTo('periods');
+    expect(caseEvidenceQuery(driver.context, driver.state, may.id)?.from).toBe('2026-04-20T02:00:00.000Z');
+    const legacy = firstLedger(edited([[LINE, `${LINE}${metrics}`]]), { caseLinesHoldZero: true });
+    expect(caseEvidenceQuery(legacy.driver.context, legacy.driver.state, legacy.task.id)).toBeUndefined();
+    expect(legacy.task.awaitingCaseEvidence).toEqual(['casesClosed', 'educationHours']);
+    const taken = submitAt(legacy.driver, legacy.task, CONTRACT_STARTS, { activitySpendFen: 300 });
+    expect(taken.ok && taken.state.ledgerLines['1']).toEqual({ activitySpendFen: 300, casesClosed: 0, educationHours: 0 });
+  });
+
+  it('case lines count in checks and KPIs as typed lines do: evidence that breaks a check across lines is refused naming the lines, evidence that keeps it is taken and the KPI reads it', () => {
+    const KPI = '        - { id: spendWithinBudget, title: { zh: 支出未超预算, en: Spend within budget }, type: bool, expr: ledger.totals.activitySpendFen <= contract.funds.activityFunds }\n';
+    const check = '        checks:\n          - { expr: "casesClosed > 0 || activitySpendFen == 0", message: { zh: 无服务对象不得列支, en: No spend without cases served } }\n';
+    const definition = edited([
+      ['        periods: "12"\n', '        periods: "1"\n'],
+      [LINE, `${LINE}${CASES_LINE}${check}`],
+      [KPI, `${KPI}        - { id: casesServed, title: { zh: 服务人数, en: Cases served }, type: int, expr: ledger.totals.casesClosed }\n`],
+    ]);
+    const { driver, task } = firstLedger(definition);
+    driver.now = CONTRACT_STARTS;
+    const submit = (lines: Record<string, number>) => driver.attempt({ ...(decision(driver, task, 'submit', { payload: { kind: 'ledger', lines: { activitySpendFen: 300 } } }) as Extract<EngineEvent, { type: 'taskDecided' }>), caseEvidence: { through: CONTRACT_STARTS, lines } });
+    // No case served, yet 300 fen spent: the check refuses, nothing recorded.
+    const refused = submit({ casesClosed: 0 });
+    expect(refused.ok || refused.problems?.map((p) => p.field)).toEqual(['ledger.casesClosed', 'ledger.activitySpendFen']);
+    expect(driver.state.ledgerLines['1']).toBeUndefined();
+    expect(submit({ casesClosed: 3 }).ok).toBe(true);
+    driver.decideHappily(driver.openTasks().find((t) => t.kind === 'ledgerConfirmation')!);
+    driver.advanceTo('evaluate');
+    expect(driver.state.values.kpis?.['casesServed']).toBe(3);
   });
 });
 

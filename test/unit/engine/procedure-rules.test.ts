@@ -163,7 +163,8 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
       } else if (task?.kind === 'ledgerSubmission') {
         const planned = contract.happyDecision(task);
         const lines = { ...(planned.payload?.kind === 'ledger' ? planned.payload.lines : {}), activityFundsSpent: spentPerMonth };
-        contract.apply({ type: 'taskDecided', at: contract.now, taskId: task.id, outcome: 'submit', actor: actor!, fields: {}, payload: { kind: 'ledger', lines } });
+        // The contract has no cases: the lines compiled from case evidence hold 0.
+        contract.apply({ type: 'taskDecided', at: contract.now, taskId: task.id, outcome: 'submit', actor: actor!, fields: {}, payload: { kind: 'ledger', lines }, ...contract.caseEvidenceFor(task) });
       } else if (task) contract.decideHappily(task);
       else contract.fireNextTimer();
     }

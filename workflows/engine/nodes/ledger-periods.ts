@@ -1,10 +1,10 @@
 import { brokenChecks } from '../../../src/definitions/procedure/field-checks.js';
-import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
+import type { CaseMetricT, FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
 import { daysLate, inChinaTime, ledgerDueAt, ledgerDueOnceOpen, ledgerWindowOpensAt, periodStart } from '../deadlines.js';
 import { EvaluationFailure, evaluate, scopesOf } from '../evaluate.js';
 import { checkFields } from '../fields.js';
 import { Refusal, refuseBrokenChecks, type NodeHandler, type Run } from '../run.js';
-import type { EngineEvent, EngineState, EngineValues, FieldValue, PeriodReview, ServiceLevelMeasurement, TaskInstance } from '../types.js';
+import type { EngineContext, EngineEvent, EngineState, EngineValues, FieldValue, PeriodReview, ServiceLevelMeasurement, TaskInstance } from '../types.js';
 
 type PerformanceStep = Extract<ProcedureStep, { kind: 'performanceManagement' }>;
 type LedgerPeriodsNode = Extract<FlowNodeT, { type: 'ledgerPeriods' }>;
@@ -29,6 +29,72 @@ export const ledgerPeriodsNode: NodeHandler<Extract<FlowNodeT, { type: 'ledgerPe
 /** Whether a ledger line is filled from case evidence rather than typed by the vendor. */
 function fromCases(line: PerformanceStep['performance']['ledger']['lines'][number]): boolean {
   return typeof line.source === 'object';
+}
+
+/** A case metric as a reader says it, for messages. */
+export function describeCaseMetric(metric: CaseMetricT): string {
+  if (metric === 'served') return 'cases served';
+  return metric.measure === 'breaches' ? `breaches of obligation "${metric.obligation}"` : `the amount of obligation "${metric.obligation}"`;
+}
+
+/**
+ * The values of a submission's case lines: from the case evidence the event carries, with the instant it
+ * was counted up to. A submission without evidence is refused, except in contracts recorded before case
+ * lines were compiled (they hold 0) and while an update validator checks it (`pending`, held at 0 meanwhile).
+ */
+function caseLineValues(run: Run, lines: PerformanceStep['performance']['ledger']['lines'], event: TaskDecided): { values: Record<string, number>; through?: string | 'pending' } {
+  const caseLines = lines.filter(fromCases);
+  if (caseLines.length === 0) return { values: {} };
+  const zero = Object.fromEntries(caseLines.map((line) => [line.id, 0]));
+  if (run.context.caseLinesHoldZero) return { values: zero };
+  const evidence = event.caseEvidence;
+  if (evidence === 'pending') return { values: zero, through: 'pending' };
+  if (!evidence) {
+    throw new Refusal('conflict', `the ledger's lines ${caseLines.map((line) => `"${line.id}"`).join(', ')} are compiled from case evidence, which this submission does not carry: submit it again`, 'ledger');
+  }
+  const values: Record<string, number> = {};
+  for (const line of caseLines) {
+    const value = evidence.lines[line.id];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new Error(`the case evidence gave no count for ledger line "${line.id}"`);
+    values[line.id] = value;
+  }
+  return { values, through: evidence.through };
+}
+
+/** What the workflow must ask the case evidence for before a ledger submission is decided. */
+export interface CaseEvidenceQuery {
+  readonly period: number;
+  /**
+   * Where the ledger's count starts (ISO instant): where the last earlier period's submitted ledger stopped
+   * counting (its `caseEvidenceThrough`), or, without one, the period's start. It ends at the submission.
+   */
+  readonly from: string;
+  readonly lines: ReadonlyArray<{ readonly id: string; readonly metric: CaseMetricT }>;
+}
+
+/**
+ * The case evidence a decision of task `taskId` needs: for an open ledger submission of a procedure with
+ * case lines, where its count starts and those lines; otherwise undefined (nothing to ask). Pure, so the
+ * workflow asks exactly when the engine will read the answer. Counting from where the previous ledger
+ * stopped, each piece of evidence and each breach is counted in exactly one ledger when ledgers are
+ * submitted in the order of their periods, however early in its period each is submitted.
+ */
+export function caseEvidenceQuery(context: EngineContext, state: EngineState, taskId: string): CaseEvidenceQuery | undefined {
+  if (context.caseLinesHoldZero) return undefined;
+  const task = state.tasks.find((candidate) => candidate.id === taskId);
+  if (!task || task.status !== 'open' || task.kind !== 'ledgerSubmission' || task.period === undefined) return undefined;
+  const step = context.definition.steps.find((candidate) => candidate.id === task.stepId);
+  if (step?.kind !== 'performanceManagement') return undefined;
+  const { ledger } = step.performance;
+  const lines = ledger.lines.flatMap((line) => (typeof line.source === 'object' ? [{ id: line.id, metric: line.source.cases }] : []));
+  const started = state.ledgerPeriod ?? (state.ledgerCalendar ? { startedAt: state.ledgerCalendar.startedAt } : undefined);
+  if (lines.length === 0 || !started) return undefined;
+  const period = task.period;
+  const earlier = state.tasks
+    .filter((t) => t.kind === 'ledgerSubmission' && t.status === 'decided' && t.outcome === 'submit' && (t.period ?? 0) < period && t.caseEvidenceThrough !== undefined)
+    .map((t) => t.caseEvidenceThrough as string)
+    .sort();
+  return { period, from: earlier.at(-1) ?? periodStart(started.startedAt, ledger.period, period - 1), lines };
 }
 
 /**
@@ -95,7 +161,8 @@ function openSubmission(run: Run, nodeId: string, period: number): void {
   const step = performanceStep(run);
   const { ledger } = step.performance;
   const node = run.node(nodeId);
-  const awaitingCaseEvidence = ledger.lines.filter(fromCases).map((line) => line.id);
+  // Contracts recorded before case lines were compiled at submission list them as awaiting the evidence.
+  const awaitingCaseEvidence = run.context.caseLinesHoldZero ? ledger.lines.filter(fromCases).map((line) => line.id) : [];
   const dueAt = periodDueAt(run, period);
   run.openTask(
     { id: nodeId, title: { zh: `${'title' in node && node.title ? node.title.zh : '台账'}（第${period}期）`, en: `Ledger, period ${period}` } },
@@ -196,7 +263,7 @@ function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecided): voi
     const lines = event.payload?.kind === 'ledger' ? event.payload.lines : event.fields;
     const typed = ledger.lines.find((line) => fromCases(line) && Object.hasOwn(lines, line.id));
     if (typed && typeof typed.source === 'object') {
-      throw new Refusal('invalid', `ledger line "${typed.id}" is filled from case evidence (${typed.source.cases}); the vendor may not type it`, `ledger.${typed.id}`);
+      throw new Refusal('invalid', `ledger line "${typed.id}" is filled from case evidence (${describeCaseMetric(typed.source.cases)}); the vendor may not type it`, `ledger.${typed.id}`);
     }
     const checked = checkFields(
       ledger.lines.filter((line) => !fromCases(line)),
@@ -204,21 +271,25 @@ function decideLedgerTask(run: Run, task: TaskInstance, event: TaskDecided): voi
       'ledger',
     );
     if (!checked.ok) throw new Refusal('invalid', checked.problems.map((p) => `${p.field} ${p.problem}`).join('; '), checked.problems[0]?.field);
-    // Case evidence does not exist yet (it comes with cases): a case-sourced line holds 0, and its task says it awaits the evidence.
-    const values = { ...checked.values, ...Object.fromEntries(ledger.lines.filter(fromCases).map((line) => [line.id, 0])) };
+    const evidence = caseLineValues(run, ledger.lines, event);
+    const values = { ...checked.values, ...evidence.values };
+    // An update validator checks the submission before the workflow has asked for the evidence: conditions
+    // across lines are checked once the evidence is in, when the update is handled.
+    if (evidence.through === 'pending') return;
     refuseBrokenChecks(brokenChecks(run.definition, ledger.lines, ledger.checks, values, run.values, 'ledger'));
     run.state.ledgerLines[String(period)] = values;
     // A late ledger is taken, and its period counted late by the days after its due day of its first submission
     // (a ledger returned for correction is not late for having been returned).
     if (task.dueAt) (run.state.ledgerLateness ??= {})[String(period)] ??= daysLate(task.dueAt, run.at);
-    run.closeTask(task, 'decided', { outcome: 'submit', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: values });
+    const through = evidence.through ? { caseEvidenceThrough: evidence.through } : {};
+    run.closeTask({ ...task, ...through }, 'decided', { outcome: 'submit', actor: event.actor, ...(event.comment ? { comment: event.comment } : {}), fields: values });
     run.openTask(
       { id: task.nodeId, title: { zh: `确认台账（第${period}期）`, en: `Confirm the ledger, period ${period}` } },
       'ledgerConfirmation',
       ledger.confirmedBy,
       undefined,
       undefined,
-      { period, instanceSuffix: `.p${period}.confirm.${countOpenings(run, task.nodeId, period, 'confirm')}` },
+      { period, instanceSuffix: `.p${period}.confirm.${countOpenings(run, task.nodeId, period, 'confirm')}`, ...through },
     );
     return;
   }

@@ -114,11 +114,12 @@ export class CasesRepository {
   }
 
   /** The vendor of a contract and the jurisdiction of its cycle; undefined when there is no such contract. */
-  async contract(id: string): Promise<{ vendorId: string; jurisdiction: string } | undefined> {
+  async contract(id: string): Promise<{ vendorId: string; jurisdiction: string; definitionKey: string; definitionVersion: number } | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT k.vendor_id AS "vendorId", c.jurisdiction FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.id = $1`,
+      `SELECT k.vendor_id AS "vendorId", c.jurisdiction, c.definition_key AS "definitionKey", c.definition_version AS "definitionVersion"
+         FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.id = $1`,
       [id],
-    )) as Array<{ vendorId: string; jurisdiction: string }>;
+    )) as Array<{ vendorId: string; jurisdiction: string; definitionKey: string; definitionVersion: number }>;
     return rows[0];
   }
 }

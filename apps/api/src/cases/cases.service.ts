@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
 import type { SupervisionDefinition } from '../../../../src/definitions/supervision/supervision.schema.js';
 import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
 import { caseRolesOf, type CaseWorkflowInput } from '../../../../workflows/cases/messages.js';
@@ -52,6 +53,17 @@ export class CasesService {
         throw new ValidationError(`There is no contract "${body.contractId}" in your jurisdiction.`, [{ field: 'contractId', problem: 'is not a contract of your jurisdiction' }]);
       }
       vendorId = contract.vendorId;
+      const procedure = await this.definitions.findVersion(contract.definitionKey, contract.definitionVersion);
+      const missing = procedure ? undeclaredObligations(procedure.compiled as unknown as ProcedureDefinition, definition) : [];
+      if (missing.length > 0) {
+        // The procedure cannot see the lifecycle when it is compiled: a case line counting an obligation this
+        // lifecycle lacks would count nothing, so such a case is not enrolled on the contract.
+        const named = missing.map(({ line, obligation }) => `ledger line "${line}" counts obligation "${obligation}"`).join('; ');
+        throw new ValidationError(
+          `Contract "${body.contractId}" compiles its ledger from case evidence, and ${named}, which lifecycle "${version.key}" version ${version.version} does not declare.`,
+          missing.map(({ line, obligation }) => ({ field: 'contractId', problem: `ledger line "${line}" counts obligation "${obligation}", not declared by the lifecycle` })),
+        );
+      }
     }
     const attributes = body.attributes ?? {};
     const problems = validateCaseInput(definition, { attributes });
@@ -225,4 +237,20 @@ function attributeField(problem: string): string {
 function caseIdFor(user: Identity, requestId: string): string {
   const hex = createHash('sha256').update(`${user.userId}\n${requestId}`).digest('hex').slice(0, 32);
   return `case-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The case lines of a procedure's ledgers (`source: { cases: { obligation } }`) whose obligation no state of
+ * the lifecycle declares.
+ */
+function undeclaredObligations(procedure: ProcedureDefinition, lifecycle: SupervisionDefinition): Array<{ line: string; obligation: string }> {
+  const declared = new Set(lifecycle.states.flatMap((state) => state.obligations.map((obligation) => obligation.id)));
+  return procedure.steps.flatMap((step) =>
+    step.kind !== 'performanceManagement'
+      ? []
+      : step.performance.ledger.lines.flatMap((line) => {
+          const metric = typeof line.source === 'object' ? line.source.cases : undefined;
+          return typeof metric === 'object' && !declared.has(metric.obligation) ? [{ line: line.id, obligation: metric.obligation }] : [];
+        }),
+  );
 }

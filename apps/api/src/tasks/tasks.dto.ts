@@ -216,6 +216,15 @@ export class TaskDto {
   })
   awaitingCaseEvidence!: string[];
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description:
+      'Ledger submissions whose case lines were compiled from case evidence, and the confirmations they opened: the instant the evidence was counted up to (the submission’s). Null for every other task.',
+  })
+  caseEvidenceThrough!: string | null;
+
   @ApiProperty({ type: String, nullable: true, description: 'The parallel sign-off the task belongs to.' })
   parallelId!: string | null;
 

@@ -187,7 +187,7 @@ function renderDetail(cycle: CycleDetailDto): string {
             t.decision?.outcome ?? t.status,
             t.decision ? `${t.decision.decidedBy}${t.decision.decidedByName ? ` ${t.decision.decidedByName}` : ''}` : '-',
             formatTime(t.decision?.decidedAt),
-            `${t.title.zh}${t.decision?.comment ? ` — ${t.decision.comment}` : ''}`,
+            `${t.title.zh}${asOfCaseEvidence(t)}${t.decision?.comment ? ` — ${t.decision.comment}` : ''}`,
           ]),
         ),
       ),
@@ -298,8 +298,13 @@ function renderDetail(cycle: CycleDetailDto): string {
 export function openTaskTable(tasks: readonly TaskDto[]): string {
   return formatTable(
     ['TASK', 'ROLE', 'DUE', 'TITLE'],
-    tasks.map((t) => [t.id, [t.role, ...t.escalatedTo].join('|'), `${formatTime(t.dueAt)}${t.overdue ? ' overdue' : ''}`, `${t.title.zh} ${t.title.en}`]),
+    tasks.map((t) => [t.id, [t.role, ...t.escalatedTo].join('|'), `${formatTime(t.dueAt)}${t.overdue ? ' overdue' : ''}`, `${t.title.zh} ${t.title.en}${asOfCaseEvidence(t)}`]),
   );
+}
+
+/** A ledger compiled from case evidence says as of when the evidence was counted, so its confirmer knows what it covers. */
+function asOfCaseEvidence(task: Pick<TaskDto, 'caseEvidenceThrough'>): string {
+  return task.caseEvidenceThrough ? ` (case evidence as of ${formatTime(task.caseEvidenceThrough)})` : '';
 }
 
 function timerTable(timers: readonly PendingTimerDto[]): string {
