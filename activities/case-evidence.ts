@@ -4,6 +4,7 @@ import type { CaseMetricT } from '../src/definitions/procedure/procedure.schema.
 import { supervisionScopes } from '../src/definitions/supervision/supervision.rules.js';
 import type { SupervisionDefinition } from '../src/definitions/supervision/supervision.schema.js';
 import type { CaseEvidence } from '../workflows/engine/types.js';
+import { readStaffing } from './staffing.js';
 import { eventDeclaration, payloadOf, type AttributeValue, type SupervisionEvent } from '../workflows/machines/supervision-case.events.js';
 
 /**
@@ -19,7 +20,10 @@ import { eventDeclaration, payloadOf, type AttributeValue, type SupervisionEvent
  *   `countsWhen`, and `appliesWhen` on the case's attributes now; `max` adds up each case's largest value);
  * - `{ obligation, measure: breaches }`: the obligation's periods that ended unmet in that span, as the case
  *   workflows projected them. A period that has not ended by the submission is no breach yet: the next
- *   ledger counts it.
+ *   ledger counts it;
+ * - `staffingBreaches`: the staffing ratios of the contract's cases broken at `through` (src/staffing): a
+ *   social worker over the lifecycle's `maxCasesEach`, a case without a social worker, a case short of
+ *   volunteers — the period's close is when its ledger is handed in.
  */
 export interface CompileCaseEvidenceInput {
   readonly contractId: string;
@@ -80,6 +84,7 @@ export function createCaseEvidenceActivities({ dataSource }: CaseEvidenceDepende
       for (const line of input.lines) {
         const { metric } = line;
         if (metric === 'served') lines[line.id] = served.length;
+        else if (metric === 'staffingBreaches') lines[line.id] = await staffingBreachesOf(dataSource, input.contractId, through);
         else if (metric.measure === 'amount') lines[line.id] = amountOf(metric.obligation, cases, lifecycles, events, from);
         else lines[line.id] = await breachesOf(dataSource, metric.obligation, ids, from, through);
       }
@@ -156,4 +161,12 @@ async function breachesOf(dataSource: DataSource, obligationId: string, ids: rea
     [ids, obligationId, from, through],
   )) as Array<{ n: number }>;
   return rows[0]?.n ?? 0;
+}
+
+/** How many staffing breaches the contract's cases show at `through`; none without a serving vendor yet. */
+async function staffingBreachesOf(dataSource: DataSource, contractId: string, through: Date): Promise<number> {
+  const rows = (await dataSource.query(`SELECT vendor_id AS "vendorId" FROM cases WHERE contract_id = $1 AND vendor_id IS NOT NULL LIMIT 1`, [contractId])) as Array<{ vendorId: string }>;
+  const vendorId = rows[0]?.vendorId;
+  if (vendorId === undefined) return 0;
+  return (await readStaffing(dataSource, { vendorId, contractId, at: through.toISOString() })).breaches;
 }

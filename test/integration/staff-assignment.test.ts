@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createCaseEvidenceActivities } from '../../activities/case-evidence.js';
 import { ScenarioStack } from '../scenario/http-driver.js';
 import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
@@ -274,6 +275,14 @@ describe('staff and staffing ratios through the HTTP API', () => {
     // 2054-06-01: 王明 has left, so c1 has no social worker either.
     const june = await report('2054-06-01T00:00:00+08:00');
     expect(june.body).toMatchObject({ activeCases: 6, socialWorkers: 2, volunteers: 2, casesWithoutSocialWorker: withoutWorker([c1, ...unserved]), breaches: 3 + 5 });
+    // A ledger line `source: { cases: staffingBreaches }` holds the same count, measured when the ledger is handed in:
+    // the contract workflow asks this activity at the submission instant.
+    const { compileCaseEvidence } = createCaseEvidenceActivities({ dataSource: stack.dataSource });
+    const staffingLine = async (through: string) =>
+      (await compileCaseEvidence({ contractId, from: '2054-03-01T00:00:00.000Z', through, lines: [{ id: 'staffingBreaches', metric: 'staffingBreaches' }] })).lines;
+    expect(await staffingLine('2054-03-31T16:00:00.000Z')).toEqual({ staffingBreaches: 2 + 5 });
+    expect(await staffingLine('2054-05-31T16:00:00.000Z')).toEqual({ staffingBreaches: 3 + 5 });
+    expect((await compileCaseEvidence({ contractId: 'other-contract', from: '2054-03-01T00:00:00.000Z', through: '2054-05-31T16:00:00.000Z', lines: [{ id: 'staffingBreaches', metric: 'staffingBreaches' }] })).lines).toEqual({ staffingBreaches: 0 });
     // Scoped to another contract, there is nothing to measure; the vendor's own staff read it too, other vendors do not.
     expect((await report('2054-06-01T00:00:00+08:00', staffA, '&contractId=other-contract')).body).toMatchObject({ contractId: 'other-contract', activeCases: 0, breaches: 0 });
     expect((await report('2054-06-01T00:00:00+08:00', staffB)).status).toBe(404);

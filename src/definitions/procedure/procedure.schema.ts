@@ -588,10 +588,12 @@ export const ContractFilingStep = z
  * from case evidence"): `served` — the cases served at any time in the period; `{ obligation, measure: amount }`
  * — the sum of the obligation's measure (hours for `sum: hours`, events for `count`) over the evidence that
  * happened in the period; `{ obligation, measure: breaches }` — the obligation's periods that ended in the
- * period unmet. The obligation is the lifecycle's, checked when a case is enrolled on the contract.
+ * period unmet; `staffingBreaches` — the staffing ratios of the contract's cases broken at the submission
+ * instant. The obligation is the lifecycle's, checked when a case is enrolled on the contract.
  */
 export const CaseMetric = z.union([
   z.literal('served'),
+  z.literal('staffingBreaches'),
   z.object({ obligation: CamelId, measure: z.enum(['amount', 'breaches']) }).strict(),
 ]);
 export type CaseMetricT = z.infer<typeof CaseMetric>;

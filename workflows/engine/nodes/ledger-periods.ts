@@ -34,6 +34,7 @@ function fromCases(line: PerformanceStep['performance']['ledger']['lines'][numbe
 /** A case metric as a reader says it, for messages. */
 export function describeCaseMetric(metric: CaseMetricT): string {
   if (metric === 'served') return 'cases served';
+  if (metric === 'staffingBreaches') return 'staffing breaches';
   return metric.measure === 'breaches' ? `breaches of obligation "${metric.obligation}"` : `the amount of obligation "${metric.obligation}"`;
 }
 
