@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -168,8 +170,10 @@ describe('model-based replay of the seed lifecycle through the case workflow', (
           () => dataSource.query(`SELECT state, final FROM cases WHERE id = $1`, [caseId]) as Promise<Array<{ state: string; final: boolean }>>,
           (found) => found[0]?.state === path.target,
         );
-        const result = finals.has(path.target) ? await handle.result() : undefined;
-        return { path: path.states.join(' → '), state: state.state, final: state.final, projected: projected[0], result };
+        // Not `handle.result()`: on the time-skipping server, waiting on a result lets the clock run on, and the
+        // cases still open would race through years of period timers.
+        const { status } = await handle.describe();
+        return { path: path.states.join(' → '), state: state.state, final: state.final, projected: projected[0], status: status.name };
       }),
     );
     expect(reached).toEqual(
@@ -178,10 +182,36 @@ describe('model-based replay of the seed lifecycle through the case workflow', (
         state: path.target,
         final: finals.has(path.target),
         projected: { state: path.target, final: finals.has(path.target) },
-        result: finals.has(path.target) ? { state: path.target } : undefined,
+        status: finals.has(path.target) ? 'COMPLETED' : 'RUNNING',
       })),
     );
 
+    // A case at the end of a path refuses what its state does not accept, naming both, and stays as it was.
+    let refusals = 0;
+    for (const { handle, path } of cases.filter(({ path }) => !finals.has(path.target))) {
+      const state = definition.states.find((candidate) => candidate.id === path.target);
+      const accepted = new Set([...(state?.on.map((t) => t.event) ?? []), ...(state?.obligations.map((o) => o.event) ?? [])]);
+      const refused = definition.events.map((event) => event.id).find((type) => !accepted.has(type)) as string;
+      const before = await handle.query(caseStateQuery);
+      const failure = await refusalOf(handle.executeUpdate(caseEventUpdate, { args: [{ requestId: randomUUID(), fingerprint: refused, actor: recorderOf(refused), type: refused, payload: {} }] }));
+      expect(failure).toEqual({ type: 'Conflict', message: `the case is in state "${path.target}", which does not accept event "${refused}"` });
+      expect(await handle.query(caseStateQuery)).toEqual(before);
+      refusals++;
+    }
+    // intake, supervised (twice: directly and back from awaitingRuling) and awaitingRuling.
+    expect(refusals).toBe(4);
     for (const { handle } of cases.filter(({ path }) => !finals.has(path.target))) await handle.terminate();
   });
 });
+
+/** The refusal an Update failed with: its error type and message. */
+async function refusalOf(promise: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    return { type: cause.type ?? undefined, message: cause.message };
+  }
+  throw new Error('the update was accepted');
+}
