@@ -40,16 +40,21 @@ const CST_MS = 8 * 3_600_000;
  *   period each, and leaving supervision closes the 60th (February 2059, cut short).
  * - Weeks (Monday to Sunday): Mondays 2054-03-09 … 2059-02-23 — 1,820 days after 2054-03-02 is 260 weeks — close
  *   260 periods; leaving supervision closes the 261st.
- * Evidence: a phone call every Wednesday 10:00 +08:00 (2054-03-04 + 7k, k = 0 … 260: 261 calls, one in each week),
- * and on the first of those Wednesdays in each month 8 h of education, 8 h of community service and a home visit
- * (60 of each). Every period is met, so there is no breach.
+ * Evidence: a phone call every Wednesday 10:00 +08:00 (2054-03-04 + 7k, k = 0 … 260, one in each week) except in
+ * weeks 51, 103, 155, 207 and 259 (one a year: 256 calls), and on the first of those Wednesdays in each month 8 h of
+ * education (except in month 30, September 2056: 59 records), 8 h of community service and a home visit (60 each).
+ * So 6 breaches, each a full period closed by its end: the five weeks and that month, each raising its task.
  */
 const SUPERVISION_START = Date.parse(PINNED_START);
 const SENTENCE_END = Date.parse('2059-02-28T04:00:00.000Z');
 const FIRST_WEDNESDAY = Date.parse('2054-03-04T02:00:00.000Z');
 const WEEKS = 261;
 const MONTHS = 60;
+const MISSED_WEEKS = [51, 103, 155, 207, 259];
+const MISSED_EDUCATION_MONTH = 30;
 
+/** Midnight +08:00 on the Monday starting week `k` of supervision (week 0 starts Monday 2054-03-02). */
+const weekStart = (k: number) => Date.UTC(2054, 2, 2) - CST_MS + k * 7 * DAY_MS;
 /** Midnight +08:00 on the first of the month `offset` months after March 2054. */
 const monthStart = (offset: number) => Date.UTC(2054, 2 + offset, 1) - CST_MS;
 
@@ -81,7 +86,7 @@ describe('a five-year case on the seed lifecycle', () => {
     await env?.teardown();
   });
 
-  it('runs five years of obligations to release, each run of the chain under 10,000 history events, keeping every event and period', async () => {
+  it('runs five years of obligations to release, each run of the chain under 10,000 history events, keeping every event, period and breach', async () => {
     const caseId = randomUUID();
     const workflowId = caseWorkflowId(caseId);
     const input: CaseWorkflowInput = {
@@ -122,12 +127,13 @@ describe('a five-year case on the seed lifecycle', () => {
       await sleepUntil(wednesday);
       const date = localDate(wednesday);
       if (!monthsEvidenced.has(date.slice(0, 7))) {
+        const month = monthsEvidenced.size;
         monthsEvidenced.add(date.slice(0, 7));
-        await send(STAFF, 'education.recorded', { hours: 8, date }, wednesday);
+        if (month !== MISSED_EDUCATION_MONTH) await send(STAFF, 'education.recorded', { hours: 8, date }, wednesday);
         await send(STAFF, 'communityService.recorded', { hours: 8, date }, wednesday);
         await send(STAFF, 'visit.recorded', { date, place: 'home' }, wednesday);
       }
-      await send(STAFF, 'phone.recorded', { date }, wednesday);
+      if (!MISSED_WEEKS.includes(week)) await send(STAFF, 'phone.recorded', { date }, wednesday);
     }
     expect(monthsEvidenced.size).toBe(MONTHS);
     await sleepUntil(SENTENCE_END);
@@ -184,10 +190,10 @@ describe('a five-year case on the seed lifecycle', () => {
         { type: 'archive.created', n: 1 },
         { type: 'communityService.recorded', n: MONTHS },
         { type: 'correctionGroup.formed', n: 1 },
-        { type: 'education.recorded', n: MONTHS },
+        { type: 'education.recorded', n: MONTHS - 1 },
         { type: 'intake.completed', n: 1 },
         { type: 'intakeEducation.recorded', n: 1 },
-        { type: 'phone.recorded', n: WEEKS },
+        { type: 'phone.recorded', n: WEEKS - MISSED_WEEKS.length },
         { type: 'psychTest.recorded', n: 1 },
         { type: 'sentence.completed', n: 1 },
         { type: 'visit.recorded', n: MONTHS },
@@ -197,19 +203,19 @@ describe('a five-year case on the seed lifecycle', () => {
       `SELECT obligation, count(*)::int AS n, bool_and(met) AS met, min(period) AS first, max(period) AS last FROM case_obligation_periods WHERE case_id = $1 GROUP BY obligation ORDER BY obligation`,
       [caseId],
     )) as Array<{ obligation: string; n: number; met: boolean; first: number; last: number }>;
-    const supervised = (n: number) => ({ n, met: true, first: 0, last: n - 1 });
+    const supervised = (n: number, met = true) => ({ n, met, first: 0, last: n - 1 });
     const stay = { n: 1, met: true, first: null, last: null };
     expect(Object.fromEntries(periods.map(({ obligation, ...rest }) => [obligation, rest]))).toEqual({
       archive: stay,
       communityService: supervised(MONTHS),
       correctionGroup: stay,
-      education: supervised(MONTHS),
+      education: supervised(MONTHS, false),
       homeVisit: supervised(MONTHS),
       intakeEducation: stay,
-      phoneFollowUp: supervised(WEEKS),
+      phoneFollowUp: supervised(WEEKS, false),
       psychTest: stay,
     });
-    // The education periods end at each month's first, midnight +08:00, then at the sentence's end.
+    // The education periods end at each month's first, midnight +08:00, then at the sentence's end; month 30 had none.
     const education = (await dataSource.query(`SELECT period, started_at, ended_at, total, closed_by FROM case_obligation_periods WHERE case_id = $1 AND obligation = 'education' ORDER BY period`, [caseId])) as Array<{
       period: number;
       started_at: Date;
@@ -218,12 +224,24 @@ describe('a five-year case on the seed lifecycle', () => {
       closed_by: string;
     }>;
     expect(education.map((p) => [p.period, p.started_at.getTime(), p.ended_at.getTime(), p.total, p.closed_by])).toEqual(
-      Array.from({ length: MONTHS }, (_, i) => [i, i === 0 ? SUPERVISION_START : monthStart(i), i === MONTHS - 1 ? SENTENCE_END : monthStart(i + 1), 8, i === MONTHS - 1 ? 'stateExit' : 'period.elapsed']),
+      Array.from({ length: MONTHS }, (_, i) => [i, i === 0 ? SUPERVISION_START : monthStart(i), i === MONTHS - 1 ? SENTENCE_END : monthStart(i + 1), i === MISSED_EDUCATION_MONTH ? 0 : 8, i === MONTHS - 1 ? 'stateExit' : 'period.elapsed']),
     );
-    expect(await dataSource.query(`SELECT count(*)::int AS n FROM case_breaches WHERE case_id = $1`, [caseId])).toEqual([{ n: 0 }]);
-    // The last run's query agrees: released, every period in its history, no breach.
+    const breaches = (await dataSource.query(
+      `SELECT b.obligation, b.period, b.ended_at, t.kind, t.status FROM case_breaches b JOIN case_tasks t ON t.case_id = b.case_id AND t.id = b.task_id WHERE b.case_id = $1 ORDER BY b.obligation, b.period`,
+      [caseId],
+    )) as Array<{ obligation: string; period: number; ended_at: Date; kind: string; status: string }>;
+    expect(breaches.map((b) => [b.obligation, b.period, b.ended_at.getTime(), b.kind, b.status])).toEqual([
+      ['education', MISSED_EDUCATION_MONTH, monthStart(MISSED_EDUCATION_MONTH + 1), 'reviewMissedEducation', 'open'],
+      ...MISSED_WEEKS.map((k) => ['phoneFollowUp', k, weekStart(k + 1), 'reviewMissedPhoneFollowUp', 'open']),
+    ]);
+    // The last run's query agrees: released, every period and breach carried through the runs.
     const state = await handle.query(caseStateQuery);
-    expect({ state: state.state, breaches: state.breaches.length, periods: state.history.length }).toEqual({ state: 'released', breaches: 0, periods: 4 + 3 * MONTHS + WEEKS });
+    expect({ state: state.state, breaches: state.breaches.length, tasks: state.tasks.length, periods: state.history.length }).toEqual({
+      state: 'released',
+      breaches: 1 + MISSED_WEEKS.length,
+      tasks: 1 + MISSED_WEEKS.length,
+      periods: 4 + 3 * MONTHS + WEEKS,
+    });
     testLog('case-five-years')(`five-year case: ${runs.length} runs of ${runs.map((run) => run.events).join(', ')} history events (${total} in all)`);
   }, 900_000);
 });
