@@ -181,7 +181,9 @@ describe('the confidential investigation opinion', () => {
   });
 
   it('is absent from everything the API and the worker printed, which did log the case', () => {
+    // Both components' lines were captured: the API's request log names the case; the worker logged its start.
     expect(printed).toContain(caseId);
+    expect(printed).toContain('"component":"worker"');
     expect(printed.includes(MARKER)).toBe(false);
   });
 });
