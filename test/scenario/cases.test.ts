@@ -134,7 +134,8 @@ describe('cases through the HTTP API', () => {
     expect(late.status).toBe(409);
     expect(late.body.message).toContain('"terminated"');
     expect(late.body.message).toContain('"visit.recorded"');
-    expect((await show(caseId)).timeline).toEqual(ended.timeline);
+    const after = await show(caseId);
+    expect({ state: after.state, final: after.final, timeline: after.timeline }).toEqual({ state: 'terminated', final: true, timeline: ended.timeline });
     expect(ended.timeline.filter((e) => e.type === 'investigation.recorded')).toHaveLength(1);
   });
 

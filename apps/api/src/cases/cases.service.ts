@@ -99,8 +99,9 @@ export class CasesService {
 
   async event(user: Identity, id: string, body: CaseEventDto): Promise<CaseEventAnswerDto> {
     const row = await this.actionable(user, id);
-    // A case that has ended has no workflow to ask: the read model says which state refuses the event.
-    if (row.final) throw new ConflictError(`the case is in state "${row.state}", which does not accept event "${body.type}"`, [{ field: 'type', problem: `not accepted in state "${row.state}"` }]);
+    // A case that has ended has no workflow to ask: the read model says which state refuses the event,
+    // in the words the workflow's own refusal reaches the client in.
+    if (row.final) throw new ConflictError(`The case is in state "${row.state}", which does not accept event "${body.type}".`, [{ field: 'type', problem: `not accepted in state "${row.state}"` }]);
     return this.workflows.event(id, { requestId: body.requestId, actor: actorOf(user), type: body.type, payload: body.payload ?? {}, ...(body.at !== undefined ? { at: body.at } : {}) });
   }
 

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import protos from '@temporalio/proto';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/config.js';
+import type { Identity } from '../../src/identity/identity.js';
+import { resolveJwtSecret } from '../../src/identity/jwt-secret.js';
+import { ENCRYPTED_ENCODING } from '../../src/payload-encryption/encryption-codec.js';
+import { caseWorkflowId } from '../../workflows/cases/messages.js';
+import { tokenFor } from '../support/api-server.js';
+import { freshDatabase } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
+import { compiledEntry, spawnNode, untilStackRuns } from '../support/processes.js';
+import { insertVendor, launchCycle, startContract } from '../support/procurement-fixtures.js';
+import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
+
+const { History } = protos.temporal.api.history.v1;
+
+const STACK = 'apps/stack/src/main.js';
+const JURISDICTION = 'zj-deqing';
+const LIFECYCLE = 'community-correction-case';
+/** The pre-sentence investigation opinion (seed 004 §二(五)), with a marker no other text contains. */
+const MARKER = `保密标记-${randomUUID()}`;
+const OPINION = `调查评估意见：被告人悔罪表现较好，建议适用社区矫正。${MARKER}`;
+
+/** The roles the seed lifecycle lets read the opinion (`confidential.readableBy`). */
+const READERS = ['judicial-office', 'justice-bureau'];
+/** Every other officer role of the jurisdiction. */
+const OTHERS = ['administrator', 'finance-bureau', 'procurement-centre', 'civil-affairs', 'third-party-evaluator'];
+
+interface CaseView {
+  timeline: Array<{ type: string; payload: Record<string, unknown>; withheld: string[] }>;
+}
+
+/**
+ * The confidential opinion of the seed lifecycle, recorded through the shipped stack (`npm start`'s entry:
+ * the API and the worker in one process, at debug level, every line it prints kept): the roles the
+ * lifecycle names read it; it is absent from the process's logs, every published notice, every other
+ * role's and other organisations' answers, the audit trail and Temporal's raw history.
+ */
+describe('the confidential investigation opinion', () => {
+  let env: Record<string, string>;
+  let dataSource: DataSource;
+  let stack: ChildProcess | undefined;
+  let printed = '';
+  let connection: Connection | undefined;
+  let caseId = '';
+  const tokens: Record<string, string> = {};
+
+  const api = async (method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown) => {
+    const response = await fetch(`http://127.0.0.1:${env['PORT']}${route}`, {
+      method,
+      headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, text, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    const database = await freshDatabase('case_confidentiality');
+    dataSource = database.dataSource;
+    env = {
+      DATABASE_URL: database.url,
+      DATABASE_MIGRATION_URL: database.migrationUrl,
+      TEMPORAL_ADDRESS: sharedTemporalAddress(),
+      TEMPORAL_TASK_QUEUE_PROCUREMENT: `confidential-procurement-${randomUUID()}`,
+      TEMPORAL_TASK_QUEUE_CASES: `confidential-cases-${randomUUID()}`,
+      PORT: String(await freePort()),
+      PROCUREFLOW_DATA_DIR: await scratchDir('case-confidentiality'),
+      // The most the process would ever say about a request, an Update or an activity.
+      LOG_LEVEL: 'trace',
+    };
+    const child = spawnNode(compiledEntry(STACK), env);
+    stack = child;
+    child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    await untilStackRuns(child);
+
+    const { secret } = await resolveJwtSecret(loadConfig(env));
+    const sign = (identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>) => tokenFor(identity, secret);
+    for (const role of [...READERS, ...OTHERS]) tokens[role] = await sign({ userId: `${role}.1`, name: role, roles: [role], jurisdiction: JURISDICTION });
+    const serving = await insertVendor(dataSource, { name: '德清县阳光社工服务中心' });
+    const other = await insertVendor(dataSource, { name: '湖州市启航社工事务所' });
+    tokens['serving-staff'] = await sign({ userId: 'staff.serving', name: '社工李', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId: serving.id });
+    tokens['other-staff'] = await sign({ userId: 'staff.other', name: '社工赵', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId: other.id });
+    const contractId = await startContract(dataSource, await launchCycle(dataSource, { jurisdiction: JURISDICTION }), { vendorId: serving.id, vendorName: '德清县阳光社工服务中心' });
+
+    const enrolled = await api('POST', '/cases', tokens['judicial-office'], { lifecycleKey: LIFECYCLE, attributes: { riskLevel: 'low' }, contractId });
+    expect(enrolled.status).toBe(201);
+    caseId = enrolled.body['caseId'] as string;
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const recorded = await api('POST', `/cases/${caseId}/events`, tokens['judicial-office'], { type: 'investigation.reported', payload: { date: today, opinion: OPINION }, requestId: randomUUID() });
+    expect(recorded.status).toBe(200);
+    expect(recorded.text).not.toContain(MARKER);
+    // Refused opinions are not echoed either: longer than the lifecycle's 4,000 characters (the case refuses
+    // it), and longer than any text field the API takes (the request validation refuses it).
+    for (const [times, field] of [[80, 'payload.opinion'], [200, 'payload']] as const) {
+      const refused = await api('POST', `/cases/${caseId}/events`, tokens['judicial-office'], { type: 'investigation.reported', payload: { date: today, opinion: OPINION.repeat(times) }, requestId: randomUUID() });
+      expect([refused.status, refused.text.includes(MARKER)]).toEqual([422, false]);
+      expect(JSON.stringify(refused.body['details'])).toContain(field);
+    }
+    // The serving organisation's staff record evidence on the case, so the case has a timeline they read too.
+    expect((await api('POST', `/cases/${caseId}/events`, tokens['serving-staff'], { type: 'archive.created', payload: { date: today, employment: '务工', family: '父母同住', health: '良好' }, requestId: randomUUID() })).status).toBe(200);
+    await eventually(
+      () => api('GET', `/cases/${caseId}`, tokens['judicial-office']),
+      (answer) => answer.status === 200 && (answer.body as unknown as CaseView).timeline.length === 2,
+    );
+    connection = await Connection.connect({ address: sharedTemporalAddress() });
+  });
+
+  afterAll(async () => {
+    await new Client({ connection, namespace: loadConfig(env).temporal.namespace }).workflow.getHandle(caseWorkflowId(caseId)).terminate().catch(() => undefined);
+    await connection?.close();
+    const child = stack;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.on('close', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await dataSource?.destroy();
+  });
+
+  it('is read by the roles the lifecycle names, in the case’s timeline', async () => {
+    for (const role of READERS) {
+      const view = (await api('GET', `/cases/${caseId}`, tokens[role])).body as unknown as CaseView;
+      expect([role, view.timeline.find((event) => event.type === 'investigation.reported')?.payload]).toEqual([role, { date: expect.any(String), opinion: OPINION }]);
+    }
+  });
+
+  it('is withheld from every other role and from the serving organisation’s staff, and the other organisation sees no case', async () => {
+    for (const role of [...OTHERS, 'serving-staff']) {
+      const answer = await api('GET', `/cases/${caseId}`, tokens[role]);
+      const list = await api('GET', '/cases', tokens[role]);
+      expect([role, answer.text.includes(MARKER), list.text.includes(MARKER)]).toEqual([role, false, false]);
+      if (answer.status === 200) {
+        const opinion = (answer.body as unknown as CaseView).timeline.find((event) => event.type === 'investigation.reported');
+        expect([role, opinion?.withheld]).toEqual([role, ['opinion']]);
+      }
+    }
+    // The serving organisation's staff reach the case and read the rest of the timeline.
+    expect((await api('GET', `/cases/${caseId}`, tokens['serving-staff'])).status).toBe(200);
+    const other = await api('GET', `/cases/${caseId}`, tokens['other-staff']);
+    expect(other.status).toBe(404);
+    expect(other.text).not.toContain(MARKER);
+    expect((await api('GET', '/cases', tokens['other-staff'])).text).not.toContain(MARKER);
+  });
+
+  // No part of the case workflow publishes notices (only procurement cycles do); this holds it to that.
+  it('is in no published notice', async () => {
+    const listed = await api('GET', '/public/notices?limit=100', undefined);
+    expect(listed.status).toBe(200);
+    expect(listed.text).not.toContain(MARKER);
+    for (const notice of (listed.body['notices'] as Array<{ id: string }> | undefined) ?? []) {
+      expect((await api('GET', `/public/notices/${notice.id}`, undefined)).text).not.toContain(MARKER);
+    }
+  });
+
+  it('is not in the audit trail, which the case’s events did reach', async () => {
+    const entries = (await dataSource.query(`SELECT * FROM audit_entries WHERE subject_id = $1 ORDER BY id`, [caseId])) as Array<{ action: string }>;
+    expect(entries.map((entry) => entry.action)).toEqual(['case.enrolled', 'case.event.investigation.reported', 'case.event.archive.created']);
+    expect(JSON.stringify(await dataSource.query(`SELECT * FROM audit_entries`))).not.toContain(MARKER);
+    const verified = await api('GET', '/audit/verify', tokens['administrator']);
+    expect(verified.status).toBe(200);
+    expect(verified.text).not.toContain(MARKER);
+  });
+
+  it('is encrypted on the Temporal server: the raw history, no codec applied, does not hold it', async () => {
+    const history = await new Client({ connection, namespace: loadConfig(env).temporal.namespace }).workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+    const raw = Buffer.from(History.encode(history).finish());
+    expect(raw.includes(Buffer.from(MARKER, 'utf8'))).toBe(false);
+    // Not merely elsewhere: the Update carrying it is in this history, and every payload there is encrypted.
+    const accepted = (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted.length).toBe(2);
+    const payloads = payloadsIn(history);
+    expect(payloads.length).toBeGreaterThan(0);
+    expect(new Set(payloads.map((payload) => Buffer.from(payload.metadata?.['encoding'] ?? new Uint8Array()).toString('utf8')))).toEqual(new Set([ENCRYPTED_ENCODING]));
+  });
+
+  it('is absent from everything the API and the worker printed, which did log the case', () => {
+    // Both components' lines were captured: the API's request log names the case; the worker logged its start.
+    expect(printed).toContain(caseId);
+    expect(printed).toContain('"component":"worker"');
+    expect(printed.includes(MARKER)).toBe(false);
+  });
+});
+
+/** Every payload in a history, wherever it sits. */
+function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return found;
+  const candidate = value as Payload;
+  if (candidate.metadata && candidate.data instanceof Uint8Array) {
+    found.push(candidate);
+    return found;
+  }
+  for (const item of Object.values(value)) payloadsIn(item, found);
+  return found;
+}
