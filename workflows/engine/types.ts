@@ -66,6 +66,11 @@ export interface TaskInstance {
    * does not type and which hold 0 until that evidence exists (definitions/README.md).
    */
   readonly awaitingCaseEvidence?: readonly string[];
+  /**
+   * For evaluations: the indicators whose score the definition computes from the contract's KPIs
+   * (`indicators[].score`), which the evaluator does not give; the decision records each computed value.
+   */
+  readonly computedIndicators?: readonly string[];
   /** The parallel node a sign-off belongs to. */
   readonly parallelId?: string;
 }
