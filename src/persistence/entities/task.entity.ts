@@ -84,6 +84,10 @@ export class TaskEntity {
   @Column({ name: 'awaiting_case_evidence', type: 'text', array: true, default: () => "'{}'" })
   awaitingCaseEvidence!: string[];
 
+  /** Evaluations: the indicators whose score the definition computes from the KPIs (`indicators[].score`). */
+  @Column({ name: 'computed_indicators', type: 'text', array: true, default: () => "'{}'" })
+  computedIndicators!: string[];
+
   @Column({ name: 'parallel_id', type: 'text', nullable: true })
   parallelId!: string | null;
 

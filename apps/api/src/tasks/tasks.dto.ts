@@ -86,7 +86,7 @@ export class DecideTaskDto {
     description:
       'What award, evaluation, acceptance, ledger and invitation tasks carry besides the form: ' +
       '`{ kind: "award", scores: { <bidId>: { <criterionId>: 0–100 } }, winners: [{ bidId, amountFen }] }`, ' +
-      '`{ kind: "evaluation", scores: { <indicatorId>: 0–100 } }`, ' +
+      '`{ kind: "evaluation", scores: { <indicatorId>: 0–100 } }` (but the task’s `computedIndicators`, which the definition computes), ' +
       '`{ kind: "acceptance", passed: true, recipientOpinions: ["…"] }`, ' +
       '`{ kind: "ledger", lines: { <lineId>: value } }`, ' +
       '`{ kind: "invitations", vendorIds: ["<vendorId>", …] }` (the task where an invited tender names the verified vendors it invites).',
@@ -215,6 +215,13 @@ export class TaskDto {
     description: 'Ledger submissions: the lines filled from case evidence (`source: { cases }`), which the vendor does not type and which hold 0 until that evidence exists. Empty for every other task.',
   })
   awaitingCaseEvidence!: string[];
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'Evaluations: the indicators whose score the definition computes from the contract’s KPIs (`indicators[].score`), which the evaluator leaves out of `scores`; once decided, each computed score is in `decision.fields` as `scores.<indicatorId>`. Empty for every other task.',
+  })
+  computedIndicators!: string[];
 
   @ApiProperty({ type: String, nullable: true, description: 'The parallel sign-off the task belongs to.' })
   parallelId!: string | null;

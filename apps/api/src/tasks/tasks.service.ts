@@ -223,6 +223,7 @@ export function toTaskDto({ task, cycle }: TaskRecord): TaskDto {
     overdueDueAt: task.overdueDueAt?.toISOString() ?? null,
     period: task.period,
     awaitingCaseEvidence: [...(task.awaitingCaseEvidence ?? [])],
+    computedIndicators: [...(task.computedIndicators ?? [])],
     parallelId: task.parallelId,
     decision:
       status === 'decided' && task.outcome
