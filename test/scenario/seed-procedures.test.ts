@@ -354,8 +354,9 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
           const planned = planner.happyDecision(task as unknown as TaskInstance, NO_AWARD);
           if (planned.payload?.kind !== 'ledger') throw new Error('the planner gave no ledger lines');
           // Only the lines the vendor types: one filled from case evidence is refused if typed.
-          const typed = Object.fromEntries(Object.entries(own?.ledger ?? {}).filter(([line]) => Object.hasOwn(planned.payload.lines, line)));
-          return { ...planned, payload: { kind: 'ledger', lines: { ...planned.payload.lines, ...typed } } };
+          const { lines } = planned.payload;
+          const typed = Object.fromEntries(Object.entries(own?.ledger ?? {}).filter(([line]) => Object.hasOwn(lines, line)));
+          return { ...planned, payload: { kind: 'ledger', lines: { ...lines, ...typed } } };
         }
         default: {
           const planned = planner.happyDecision(task as unknown as TaskInstance, NO_AWARD);
