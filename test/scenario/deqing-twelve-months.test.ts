@@ -172,6 +172,10 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     for (const inspection of inspections) expect(Date.parse(inspection.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
     // ── (c) no activity funds before the evaluation is decided ──────────────────────────────────────
     expect(evaluating.cycle.payments.filter((p) => p.trancheId === 'activityFunds')).toEqual([]);
+    // Completion is the definition's to compute: the evaluator's score for it is refused, naming it, and nothing is decided.
+    const typed = await drive.decide(evaluationTask, { outcome: 'approve', payload: { kind: 'evaluation', scores: { ...EVALUATION_SCORES, completion: 90 } } });
+    expect(typed.status).toBe(422);
+    expect(typed.body['details']).toEqual([expect.objectContaining({ field: 'evaluation.scores.completion' })]);
     expect((await drive.decide(evaluationTask, { outcome: 'approve', payload: { kind: 'evaluation', scores: EVALUATION_SCORES } })).status).toBe(200);
 
     const ended = await drive.until((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), { skip: true });
