@@ -1,5 +1,6 @@
 import { eventually } from '../support/eventually.js';
 import { formFor } from '../support/procedure-driver.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const PROCEDURE = 'deqing-community-correction';
@@ -166,6 +167,9 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     const evaluating = await drive.until((_cycle, open) => open.some((t) => t.kind === 'evaluation'), { skip: true });
     const evaluationTask = evaluating.open.find((t) => t.kind === 'evaluation')!;
     expect((evaluationTask as TaskView & { computedIndicators?: string[] }).computedIndicators).toEqual(['completion']);
+    const showEvaluation = async () =>
+      (await runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: await scenario.as(evaluationTask.role) }, ['tasks', 'show', evaluationTask.id, '--api', stack.baseUrl])).stdout;
+    expect(await showEvaluation()).toMatch(/computed\s+completion \(from the KPIs; leave them out of scores\)/);
     expect(Date.parse(evaluationTask.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
     const inspections = evaluating.cycle.tasks.closed.filter((t) => t.nodeId === 'inspection' || t.nodeId === 'financeInspection');
     expect(inspections.map((t) => t.nodeId).sort()).toEqual(['financeInspection', 'inspection']);
@@ -184,6 +188,7 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     const evaluated = ended.cycle.tasks.closed.find((t) => t.id === evaluationTask.id)!;
     expect(evaluated.decision?.fields?.['score']).toBe(EVALUATION_SCORE);
     expect(evaluated.decision?.fields?.['scores.completion']).toBe(COMPLETION);
+    expect(await showEvaluation()).toMatch(new RegExp(`computed\\s+completion=${COMPLETION} `));
     expect(ended.cycle.payments.map((p) => [p.trancheId, p.amountFen]).sort()).toEqual([
       ['activityFunds', ACTIVITY_FUNDS_FEN],
       ['workingFunds', WORKING_FUNDS_FEN],
