@@ -747,8 +747,8 @@ async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstanc
   await sql.rows(
     `INSERT INTO tasks (id, workflow_id, task_instance_id, cycle_id, contract_id, step_id, node_id, kind, role, escalated_to, escalate_to,
                         title, status, opened_at, due_at, outcome, decided_by, decided_by_name, decided_at, period, parallel_id, comment, fields, last_seq,
-                        awaiting_case_evidence, case_evidence_through)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+                        awaiting_case_evidence, case_evidence_through, computed_indicators)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
      ON CONFLICT (id) DO UPDATE SET
        escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
        due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by,
@@ -783,6 +783,7 @@ async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstanc
       seq,
       [...(task.awaitingCaseEvidence ?? [])],
       task.caseEvidenceThrough ? new Date(task.caseEvidenceThrough) : null,
+      [...(task.computedIndicators ?? [])],
     ],
   );
 }

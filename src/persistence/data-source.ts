@@ -31,6 +31,7 @@ import { DefinitionServiceType1764222000000 } from './migrations/1764222000000-d
 import { LedgerCaseEvidence1764300001000 } from './migrations/1764300001000-ledger-case-evidence.js';
 import { VendorPerformanceHistory1764300002000 } from './migrations/1764300002000-vendor-performance-history.js';
 import { PeriodReviews1764300004000 } from './migrations/1764300004000-period-reviews.js';
+import { ComputedIndicators1764600003000 } from './migrations/1764600003000-computed-indicators.js';
 import { BidEligibility1764400001000 } from './migrations/1764400001000-bid-eligibility.js';
 import { CaseReadModel1764500002000 } from './migrations/1764500002000-case-read-model.js';
 import { LedgerCaseEvidenceThrough1764600001000 } from './migrations/1764600001000-ledger-case-evidence-through.js';
@@ -64,7 +65,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000, CaseReadModel1764500002000, LedgerCaseEvidenceThrough1764600001000, StaffAndAssignments1764600100000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000, CaseReadModel1764500002000, LedgerCaseEvidenceThrough1764600001000, ComputedIndicators1764600003000, StaffAndAssignments1764600100000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

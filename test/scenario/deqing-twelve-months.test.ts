@@ -1,5 +1,6 @@
 import { eventually } from '../support/eventually.js';
 import { formFor } from '../support/procedure-driver.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type CycleDetail, CycleDrive, incidentsOf, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const PROCEDURE = 'deqing-community-correction';
@@ -51,17 +52,22 @@ const MONTHS: ReadonlyArray<{ period: number; submitAt: string; dueAt: string; a
  *   budget = 100 × 360 000 = 36 000 000: working funds 14 400 000, activity funds 21 600 000.
  * The contract is awarded at 12 000 000, a third of the budget, and gets a third of each fund:
  *   working 14 400 000 × 12 000 000 / 36 000 000 = 4 800 000, activity 21 600 000 × 12 000 000 / 36 000 000 = 7 200 000.
- * The evaluation (weights 10/30/15/15/20/10) scores 80, 90, 80, 80, 90, 100:
- *   (10×80 + 30×90 + 15×80 + 15×80 + 20×90 + 10×100) / 100 = (800 + 2700 + 1200 + 1200 + 1800 + 1000) / 100 = 87.
+ * The evaluator scores five indicators 80, 80, 80, 90, 100; completion (项目完成程度) is computed from the
+ * whole term's compliance KPIs, 12 × 40 = 480 persons served:
+ *   education (480 − 0) × 100 / 480 = 100, community service 100, home visits (480 − 2) × 100 / 480 = 47 800 / 480 = 99;
+ *   completion = (100 + 100 + 99) / 3 = 299 / 3 = 99.
+ * The evaluation (weights 10/30/15/15/20/10):
+ *   (10×80 + 30×99 + 15×80 + 15×80 + 20×90 + 10×100) / 100 = (800 + 2970 + 1200 + 1200 + 1800 + 1000) / 100 = 8970 / 100 = 89.
  * Activity funds actually spent over the twelve months: 410 000 + 420 000 + … + 520 000
  *   = 12 × 400 000 + 10 000 × (1 + 2 + … + 12) = 4 800 000 + 780 000 = 5 580 000.
- * The activity-funds tranche: min(7 200 000 × 87 / 100, 5 580 000) = min(6 264 000, 5 580 000) = 5 580 000 —
+ * The activity-funds tranche: min(7 200 000 × 89 / 100, 5 580 000) = min(6 408 000, 5 580 000) = 5 580 000 —
  * capped by what was spent, which only the twelve months added up give.
  */
 const CONTRACT_FEN = 12_000_000;
 const WORKING_FUNDS_FEN = 4_800_000;
-const EVALUATION_SCORES = { goalSetting: 80, completion: 90, organisationalManagement: 80, benefit: 80, fundUse: 90, financialManagement: 100 };
-const EVALUATION_SCORE = 87;
+const EVALUATION_SCORES = { goalSetting: 80, organisationalManagement: 80, benefit: 80, fundUse: 90, financialManagement: 100 };
+const COMPLETION = 99;
+const EVALUATION_SCORE = 89;
 const ACTIVITY_FUNDS_FEN = 5_580_000;
 
 /*
@@ -153,12 +159,20 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     // ── (b) after the term: the inspection, then the third-party evaluation ─────────────────────────
     const evaluating = await drive.until((_cycle, open) => open.some((t) => t.kind === 'evaluation'), { skip: true });
     const evaluationTask = evaluating.open.find((t) => t.kind === 'evaluation')!;
+    expect((evaluationTask as TaskView & { computedIndicators?: string[] }).computedIndicators).toEqual(['completion']);
+    const showEvaluation = async () =>
+      (await runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: await scenario.as(evaluationTask.role) }, ['tasks', 'show', evaluationTask.id, '--api', stack.baseUrl])).stdout;
+    expect(await showEvaluation()).toMatch(/computed\s+completion \(from the KPIs; leave them out of scores\)/);
     expect(Date.parse(evaluationTask.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
     const inspections = evaluating.cycle.tasks.closed.filter((t) => t.nodeId === 'inspection' || t.nodeId === 'financeInspection');
     expect(inspections.map((t) => t.nodeId).sort()).toEqual(['financeInspection', 'inspection']);
     for (const inspection of inspections) expect(Date.parse(inspection.openedAt) >= Date.parse(TERM_ENDS)).toBe(true);
     // ── (c) no activity funds before the evaluation is decided ──────────────────────────────────────
     expect(evaluating.cycle.payments.filter((p) => p.trancheId === 'activityFunds')).toEqual([]);
+    // Completion is the definition's to compute: the evaluator's score for it is refused, naming it, and nothing is decided.
+    const typed = await drive.decide(evaluationTask, { outcome: 'approve', payload: { kind: 'evaluation', scores: { ...EVALUATION_SCORES, completion: 90 } } });
+    expect(typed.status).toBe(422);
+    expect(typed.body['details']).toEqual([expect.objectContaining({ field: 'evaluation.scores.completion' })]);
     expect((await drive.decide(evaluationTask, { outcome: 'approve', payload: { kind: 'evaluation', scores: EVALUATION_SCORES } })).status).toBe(200);
 
     const ended = await drive.until((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), { skip: true });
@@ -166,6 +180,8 @@ describe('a twelve-month Deqing contract, through the HTTP API', () => {
     expect(ended.cycle.contracts.map((c) => [c.vendorId, c.amountFen, c.status])).toEqual([[winner, CONTRACT_FEN, 'completed']]);
     const evaluated = ended.cycle.tasks.closed.find((t) => t.id === evaluationTask.id)!;
     expect(evaluated.decision?.fields?.['score']).toBe(EVALUATION_SCORE);
+    expect(evaluated.decision?.fields?.['scores.completion']).toBe(COMPLETION);
+    expect(await showEvaluation()).toMatch(new RegExp(`computed\\s+completion=${COMPLETION} `));
     expect(ended.cycle.payments.map((p) => [p.trancheId, p.amountFen]).sort()).toEqual([
       ['activityFunds', ACTIVITY_FUNDS_FEN],
       ['workingFunds', WORKING_FUNDS_FEN],

@@ -367,7 +367,7 @@ export class CycleDrive<D extends CycleDetail = CycleDetail, K extends TaskView 
     }
     const performance = this.scenario.definition.steps.find((step) => step.kind === 'performanceManagement');
     if (task.kind === 'evaluation' && plan.evaluationScore !== undefined && performance?.kind === 'performanceManagement') {
-      return { outcome: 'approve', payload: { kind: 'evaluation', scores: Object.fromEntries(performance.performance.evaluation.indicators.map((i) => [i.id, plan.evaluationScore])) } };
+      return { outcome: 'approve', payload: { kind: 'evaluation', scores: Object.fromEntries(performance.performance.evaluation.indicators.filter((i) => i.score === undefined).map((i) => [i.id, plan.evaluationScore])) } };
     }
     const { outcome, fields, payload } = this.planner.happyDecision(task as unknown as TaskInstance, { bids: [], budgetTotal: 0 });
     if (task.kind === 'ledgerSubmission' && plan.ledger && payload?.kind === 'ledger') {

@@ -59,12 +59,14 @@ const TERM_ENDS = '2054-09-09T16:00:00.000Z';
  * Money: 100 persons × 360 000 fen × 3 / 12 = 9 000 000 fen of budget, 40 % working funds
  * (3 600 000) and 60 % activity funds (5 400 000). The contract of 3 000 000 fen gets a third of each:
  * 3 600 000 × 3 000 000 / 9 000 000 = 1 200 000 working funds, 5 400 000 × 3 000 000 / 9 000 000 =
- * 1 800 000 activity funds. The evaluation scores 90 on every indicator (90), the vendor reports
- * 1 000 000 fen spent a month (3 000 000 in all): min(1 800 000 × 90 / 100, 3 000 000) = 1 620 000.
+ * 1 800 000 activity funds. The evaluator scores 90 on every indicator it scores, and completion is
+ * computed from the compliance KPIs, each 100 with no shortfall: (100 + 100 + 100) / 3 = 100; so the
+ * evaluation is (10×90 + 30×100 + 15×90 + 15×90 + 20×90 + 10×90) / 100 = 9300 / 100 = 93. The vendor reports
+ * 1 000 000 fen spent a month (3 000 000 in all): min(1 800 000 × 93 / 100, 3 000 000) = 1 674 000.
  */
 const CONTRACT_FEN = 3_000_000;
 const WORKING_FUNDS_FEN = 1_200_000;
-const ACTIVITY_FUNDS_FEN = 1_620_000;
+const ACTIVITY_FUNDS_FEN = 1_674_000;
 const SPENT_A_MONTH_FEN = 1_000_000;
 
 /*

@@ -142,6 +142,8 @@ describe('several period groups, through the HTTP API', () => {
     // and the rest of the contract — scaled by the score, capped by the activity funds spent — after them.
     const thirtyFortyThirty = edited(text, [
       [`  key: ${template}\n`, `  key: ${key}\n`],
+      // Completion scored by the evaluator like the rest (Deqing computes it from its KPIs): this case is about tranches.
+      ['            score: (kpis.educationCompliancePct + kpis.communityServiceCompliancePct + kpis.homeVisitCompliancePct) / 3\n', ''],
       ['          amount: contract.funds.workingFunds\n', '          amount: contract.amount * 30 / 100\n'],
       [
         '          amount: min(contract.funds.activityFunds * evaluation.score / 100, ledger.totals.activityFundsSpent)\n',

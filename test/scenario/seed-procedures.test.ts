@@ -72,7 +72,13 @@ interface SeedScript {
 /** The planner decides every task but the award here (the script names the winners), so it needs no bids. */
 const NO_AWARD = { bids: [], budgetTotal: 0 };
 
-const DEQING_SCORES = (score: number) => ({ goalSetting: score, completion: score, organisationalManagement: score, benefit: score, fundUse: score, financialManagement: score });
+/** Deqing's evaluator scores every indicator but completion (项目完成程度), which the definition computes from its compliance KPIs. */
+const DEQING_SCORES = (score: number) => ({ goalSetting: score, organisationalManagement: score, benefit: score, fundUse: score, financialManagement: score });
+/**
+ * No shortfall in any month, so each compliance KPI is 100 and completion (100 + 100 + 100) / 3 = 100. (A line
+ * filled from case evidence is not typed: with no cases it holds 0, and 0 persons served also makes each 100.)
+ */
+const DEQING_NO_SHORTFALLS = { educationShortfalls: 0, communityServiceShortfalls: 0, homeVisitShortfalls: 0 };
 
 const SCRIPTS: readonly SeedScript[] = [
   {
@@ -94,30 +100,31 @@ const SCRIPTS: readonly SeedScript[] = [
       { vendor: 2, amountFen: 1_999_999 },
     ],
     contracts: {
-      // Score 90; spends 3 × 500 000 = 1 500 000 of its activity funds.
-      0: { evaluation: DEQING_SCORES(90), ledger: { activityFundsSpent: 500_000 } },
-      // Below the pass mark of 60: (10×50 + 30×40 + 15×60 + 15×55 + 20×70 + 10×45) / 100 = 5275 / 100 → 52.
+      // Score (10×90 + 30×100 + 15×90 + 15×90 + 20×90 + 10×90) / 100 = 9300 / 100 = 93, completion computed as 100;
+      // spends 3 × 500 000 = 1 500 000 of its activity funds.
+      0: { evaluation: DEQING_SCORES(90), ledger: { ...DEQING_NO_SHORTFALLS, activityFundsSpent: 500_000 } },
+      // Below the pass mark of 60 despite completion 100: (10×30 + 30×100 + 15×20 + 15×20 + 20×30 + 10×30) / 100 = 4800 / 100 = 48.
       1: {
-        evaluation: { goalSetting: 50, completion: 40, organisationalManagement: 60, benefit: 55, fundUse: 70, financialManagement: 45 },
-        ledger: { activityFundsSpent: 400_000 },
+        evaluation: { goalSetting: 30, organisationalManagement: 20, benefit: 20, fundUse: 30, financialManagement: 30 },
+        ledger: { ...DEQING_NO_SHORTFALLS, activityFundsSpent: 400_000 },
       },
-      // Spends nothing of its activity funds.
-      2: { evaluation: DEQING_SCORES(80), ledger: { activityFundsSpent: 0 } },
+      // Score (10×80 + 30×100 + 15×80 + 15×80 + 20×80 + 10×80) / 100 = 8600 / 100 = 86; spends nothing of its activity funds.
+      2: { evaluation: DEQING_SCORES(80), ledger: { ...DEQING_NO_SHORTFALLS, activityFundsSpent: 0 } },
     },
     expected: {
       budgetLine: { label: '购买服务经费', value: '90000.00元' },
       payments: {
         // working  ⌊3 600 000 × 4 000 000 / 9 000 000⌋ = 1 600 000
-        // activity ⌊5 400 000 × 4 000 000 / 9 000 000⌋ = 2 400 000; × 90 / 100 = 2 160 000;
+        // activity ⌊5 400 000 × 4 000 000 / 9 000 000⌋ = 2 400 000; × 93 / 100 = 2 232 000;
         //          spent 1 500 000 is less: the cap applies → 1 500 000
         0: { workingFunds: 1_600_000, activityFunds: 1_500_000 },
         // working  3 600 000 / 3 = 1 200 000
-        // activity 5 400 000 / 3 = 1 800 000; × 52 / 100 = 936 000; spent 1 200 000 is more → 936 000
-        1: { workingFunds: 1_200_000, activityFunds: 936_000 },
+        // activity 5 400 000 / 3 = 1 800 000; × 48 / 100 = 864 000; spent 1 200 000 is more → 864 000
+        1: { workingFunds: 1_200_000, activityFunds: 864_000 },
         // working  3 600 000 × 1 999 999 / 9 000 000 = 799 999.6, activity 5 400 000 × 1 999 999 / 9 000 000 = 1 199 999.4:
         //          rounded down they leave 1 fen of the award, which goes to the larger fraction (.6):
         //          working 800 000, activity 1 199 999
-        // activity 1 199 999 × 80 / 100 → 959 999; spent 0 → 0 fen: a zero tranche, settled without a payment
+        // activity 1 199 999 × 86 / 100 → 1 031 999; spent 0 → 0 fen: a zero tranche, settled without a payment
         2: { workingFunds: 800_000 },
       },
       suspended: [],
@@ -346,7 +353,10 @@ describe.each(SCRIPTS.map((script) => [script.file, script] as const))('a whole 
         case 'ledgerSubmission': {
           const planned = planner.happyDecision(task as unknown as TaskInstance, NO_AWARD);
           if (planned.payload?.kind !== 'ledger') throw new Error('the planner gave no ledger lines');
-          return { ...planned, payload: { kind: 'ledger', lines: { ...planned.payload.lines, ...own?.ledger } } };
+          // Only the lines the vendor types: one filled from case evidence is refused if typed.
+          const { lines } = planned.payload;
+          const typed = Object.fromEntries(Object.entries(own?.ledger ?? {}).filter(([line]) => Object.hasOwn(lines, line)));
+          return { ...planned, payload: { kind: 'ledger', lines: { ...lines, ...typed } } };
         }
         default: {
           const planned = planner.happyDecision(task as unknown as TaskInstance, NO_AWARD);

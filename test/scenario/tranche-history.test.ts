@@ -25,11 +25,14 @@ const JURISDICTION = /jurisdiction:\s*\{\s*code:\s*([a-z0-9-]+)/.exec(TEMPLATE_T
 const THE_REST = 'min((contract.amount - payments.paidFen) * evaluation.score / 100, ledger.totals.activityFundsSpent)';
 const WITHOUT_HISTORY = 'min(contract.amount * evaluation.score / 100, ledger.totals.activityFundsSpent)';
 const LAST_TRANCHE_FUND = '          fund: activityFunds\n          after: thirdPartyEvaluation\n';
+/** Deqing's computed completion score: these cases are about tranches, so the evaluator scores every indicator. */
+const COMPUTED_COMPLETION = '            score: (kpis.educationCompliancePct + kpis.communityServiceCompliancePct + kpis.homeVisitCompliancePct) / 3\n';
 
 /** The template as a 30 / 40 / 30 contract under `key`, its last tranche's amount `last`, of the activity fund or (`inFund` false) of none. */
 function thirtyFortyThirty(key: string, last: string, inFund = true): string {
   return edited(TEMPLATE_TEXT, [
     [`  key: ${TEMPLATE}\n`, `  key: ${key}\n`],
+    [COMPUTED_COMPLETION, ''],
     ['          amount: contract.funds.workingFunds\n', '          amount: contract.amount * 30 / 100\n'],
     [LAST_TRANCHE_FUND, inFund ? LAST_TRANCHE_FUND : '          after: thirdPartyEvaluation\n'],
     [

@@ -158,7 +158,7 @@ export class ProcedureDriver {
       }
       case 'evaluation': {
         if (step.kind !== 'performanceManagement') throw new Error('evaluation outside performance management');
-        return { outcome: 'approve', fields: {}, payload: { kind: 'evaluation', scores: Object.fromEntries(step.performance.evaluation.indicators.map((i) => [i.id, 90])) } };
+        return { outcome: 'approve', fields: {}, payload: { kind: 'evaluation', scores: Object.fromEntries(step.performance.evaluation.indicators.filter((i) => i.score === undefined).map((i) => [i.id, 90])) } };
       }
       case 'acceptance':
         return { outcome: 'approve', fields: {}, payload: { kind: 'acceptance', passed: true, recipientOpinions: ['服务对象满意 satisfied'] } };

@@ -1,6 +1,6 @@
 import type { ProcedureStep } from '../../src/definitions/procedure/procedure.schema.js';
 
-type Indicator = Extract<ProcedureStep, { kind: 'performanceManagement' }>['performance']['evaluation']['indicators'][number];
+export type Indicator = Extract<ProcedureStep, { kind: 'performanceManagement' }>['performance']['evaluation']['indicators'][number];
 export type IndicatorGroup = Indicator['group'];
 
 /** The groups in the order subtotals are reported. */

@@ -144,7 +144,7 @@ export class Run {
     role: string,
     sla: { within: DeadlineT; escalateTo: string } | undefined,
     parallelId?: string,
-    extra: { period?: number; dueAt?: string; instanceSuffix?: string; escalateTo?: string; dueAfter?: string; awaitingCaseEvidence?: readonly string[]; caseEvidenceThrough?: string } = {},
+    extra: { period?: number; dueAt?: string; instanceSuffix?: string; escalateTo?: string; dueAfter?: string; awaitingCaseEvidence?: readonly string[]; caseEvidenceThrough?: string; computedIndicators?: readonly string[] } = {},
   ): TaskInstance {
     const visit = this.state.visits[node.id] ?? 1;
     const dueAt = extra.dueAt ?? (sla ? this.deadline(sla.within, `the SLA of task "${node.title.zh}"`) : undefined);
@@ -165,6 +165,7 @@ export class Run {
       ...(extra.period !== undefined ? { period: extra.period } : {}),
       ...(extra.awaitingCaseEvidence?.length ? { awaitingCaseEvidence: extra.awaitingCaseEvidence } : {}),
       ...(extra.caseEvidenceThrough ? { caseEvidenceThrough: extra.caseEvidenceThrough } : {}),
+      ...(extra.computedIndicators?.length ? { computedIndicators: extra.computedIndicators } : {}),
       ...(parallelId ? { parallelId } : {}),
     };
     this.state.tasks.push(task);

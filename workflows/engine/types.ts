@@ -71,6 +71,11 @@ export interface TaskInstance {
    * opens: the instant the evidence was counted up to (the submission's), so the confirming office sees as of when.
    */
   readonly caseEvidenceThrough?: string;
+  /**
+   * For evaluations: the indicators whose score the definition computes from the contract's KPIs
+   * (`indicators[].score`), which the evaluator does not give; the decision records each computed value.
+   */
+  readonly computedIndicators?: readonly string[];
   /** The parallel node a sign-off belongs to. */
   readonly parallelId?: string;
 }

@@ -19,6 +19,11 @@ export interface ProcedureScopes {
   readonly bid: ExpressionScope;
   /** KPIs: inputs, derived, budget, contract and ledger. */
   readonly kpi: ExpressionScope;
+  /**
+   * A computed evaluation indicator's `score`: the KPI scope plus `kpis`, the contract's KPIs. Not
+   * `evaluation` (the score being computed) nor payments (an evaluation's score decides them).
+   */
+  readonly indicator: ExpressionScope;
   /** Contract steps, tranche amounts, exit conditions: everything, and what was paid and each closed period. */
   readonly contract: ExpressionScope;
   /** Ledger period count and a ledgerPeriods node's `through`: inputs, derived, budget, contract. */
@@ -99,6 +104,7 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
     bid: new ExpressionScope({ ...base, forms: procedureForms, budget, selection, bid: { priceFen: 'money' }, vendor: { history: VENDOR_HISTORY_SHAPE } }),
     kpi: new ExpressionScope({ ...base, budget, contract, ledger }),
     contractTerms: new ExpressionScope({ ...base, budget, contract }),
+    indicator: new ExpressionScope({ ...base, budget, contract, ledger, kpis }),
     reviewPass: (reviewId) => {
       let scope = reviewPassScopes.get(reviewId);
       if (!scope) {

@@ -887,6 +887,9 @@ const expressions: SemanticRule<ProcedureDefinition> = {
         step.flow.nodes.forEach((node, n) => {
           if (node.type === 'ledgerPeriods' && node.through !== undefined) check(scopes.contractTerms, node.through, ['steps', s, 'flow', 'nodes', n, 'through'], 'int');
         });
+        perf.evaluation.indicators.forEach((indicator, i) => {
+          if (indicator.score !== undefined) check(scopes.indicator, indicator.score, ['steps', s, 'performance', 'evaluation', 'indicators', i, 'score'], 'int');
+        });
         if (perf.exit) check(scopes.contract, perf.exit.when, ['steps', s, 'performance', 'exit', 'when'], 'bool');
       }
       if (step.kind === 'paymentRelease') {

@@ -681,6 +681,12 @@ export const PerformanceManagementStep = z
                     title: LocalizedText,
                     group: z.enum(['business', 'financial']),
                     weight: z.int().min(1).max(100),
+                    /**
+                     * The indicator's score computed from this int expression when the evaluation is decided,
+                     * in the indicator scope (the contract's KPIs, ledger, contract, budget), held to 0–100;
+                     * the evaluator does not give it. Absent: the evaluator scores it.
+                     */
+                    score: Expression.optional(),
                     sources: Sources.optional(),
                   })
                   .strict(),

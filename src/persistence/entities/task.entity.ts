@@ -88,6 +88,10 @@ export class TaskEntity {
   @Column({ name: 'case_evidence_through', type: 'timestamptz', nullable: true })
   caseEvidenceThrough!: Date | null;
 
+  /** Evaluations: the indicators whose score the definition computes from the KPIs (`indicators[].score`). */
+  @Column({ name: 'computed_indicators', type: 'text', array: true, default: () => "'{}'" })
+  computedIndicators!: string[];
+
   @Column({ name: 'parallel_id', type: 'text', nullable: true })
   parallelId!: string | null;
 

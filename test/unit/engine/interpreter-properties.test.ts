@@ -523,7 +523,7 @@ class Simulation {
         return { outcome: 'approve', fields: {}, payload: this.awardPayload(noise, false) };
       case 'evaluation': {
         if (step.kind !== 'performanceManagement') throw new Error('evaluation outside performance management');
-        return { outcome: 'approve', fields: {}, payload: { kind: 'evaluation', scores: Object.fromEntries(step.performance.evaluation.indicators.map((i) => [i.id, noise.from([0, 59, 60, 100, noise.between(0, 100)]) ?? 0])) } };
+        return { outcome: 'approve', fields: {}, payload: { kind: 'evaluation', scores: Object.fromEntries(step.performance.evaluation.indicators.filter((i) => i.score === undefined).map((i) => [i.id, noise.from([0, 59, 60, 100, noise.between(0, 100)]) ?? 0])) } };
       }
       case 'acceptance':
         return { outcome: 'approve', fields: {}, payload: { kind: 'acceptance', passed: !noise.chance(4), recipientOpinions: ['服务对象满意 satisfied'] } };

@@ -300,6 +300,69 @@ describe('performance.evaluation.passScore', () => {
   });
 });
 
+/* ------------------------------------------------------------------------------------------------
+ * A computed indicator (`indicators[].score`): the finance indicator scored from a KPI, the share of
+ * the activity funds spent, over two monthly ledgers; the evaluator gives the service score alone.
+ * ---------------------------------------------------------------------------------------------- */
+
+describe('performance.evaluation.indicators[].score', () => {
+  const FINANCE = '          - { id: finance, title: { zh: 财务指标, en: Finance }, group: financial, weight: 30 }\n';
+  const KPIS = '      kpis:\n';
+  /** Two periods with `spent` activity funds in each; the finance indicator computed from `score` when given. */
+  const evaluationOpen = (spent: readonly [number, number], score?: string) => {
+    const definition = edited([
+      ['        periods: "12"\n', '        periods: "2"\n'],
+      [KPIS, `${KPIS}        - { id: spendPct, title: { zh: 活动经费使用率, en: Share of activity funds spent }, type: int, expr: ledger.totals.activitySpendFen * 100 / contract.funds.activityFunds }\n`],
+      ...(score === undefined ? [] : [[FINANCE, FINANCE.replace(' }\n', `, score: "${score}" }\n`)] as const]),
+    ]);
+    const { driver, task } = firstLedger(definition);
+    for (const [index, fen] of spent.entries()) {
+      const submit = index === 0 ? task : driver.advanceTo('periods');
+      driver.apply(decision(driver, submit, 'submit', { payload: { kind: 'ledger', lines: { activitySpendFen: fen } } }));
+      const confirm = driver.openTasks().find((t) => t.kind === 'ledgerConfirmation');
+      if (!confirm) throw new Error('no confirmation opened');
+      driver.apply(decision(driver, confirm, 'approve'));
+    }
+    return { driver, task: driver.advanceTo('evaluate') };
+  };
+  const evaluate = (driver: ProcedureDriver, task: TaskInstance, scores: Record<string, number>) => driver.attempt(decision(driver, task, 'approve', { payload: { kind: 'evaluation', scores } }));
+
+  it('with the key the finance score is the KPI (300 000 of 500 000 fen spent: 60) and the evaluator may not give it; without it the evaluator must', () => {
+    // The contract is the lowest bid, 1 000 000 fen of a 5 000 000 fen budget split in halves: activity funds ⌊2 500 000 × 1 000 000 / 5 000 000⌋ = 500 000.
+    const computed = evaluationOpen([100_000, 200_000], 'kpis.spendPct');
+    expect(computed.driver.state.values.kpis).toEqual({ spendWithinBudget: true, spendPct: 60 });
+    expect(computed.task.computedIndicators).toEqual(['finance']);
+    expect(verdict(evaluate(computed.driver, computed.task, { service: 90, finance: 90 }))).toBe('refused: evaluation.scores.finance');
+    const decided = evaluate(computed.driver, computed.task, { service: 90 });
+    if (!decided.ok) throw new Error(decided.message);
+    // (70 × 90 + 30 × 60) / 100 = 81; business 90, financial 60.
+    expect(decided.state.values.evaluation).toEqual({ score: 81, passed: true, business: 90, financial: 60 });
+    // The decision records the computed score beside the whole and the groups.
+    expect(decided.commands.find((c) => c.type === 'taskClosed')).toMatchObject({ fields: { score: 81, business: 90, financial: 60, 'scores.finance': 60 } });
+
+    const typed = evaluationOpen([100_000, 200_000]);
+    expect(typed.task.computedIndicators).toBeUndefined();
+    expect(verdict(evaluate(typed.driver, typed.task, { service: 90 }))).toBe('refused: evaluation.scores.finance');
+    const given = evaluate(typed.driver, typed.task, { service: 90, finance: 90 });
+    expect(given.ok && given.state.values.evaluation).toEqual({ score: 90, passed: true, business: 90, financial: 90 });
+  });
+
+  it('a computed score above 100 is held to 100 (800 000 of 500 000 fen: 160), and one that cannot be computed refuses the evaluation naming the indicator', () => {
+    const over = evaluationOpen([300_000, 500_000], 'kpis.spendPct');
+    const decided = evaluate(over.driver, over.task, { service: 90 });
+    // (70 × 90 + 30 × 100) / 100 = 93.
+    expect(decided.ok && decided.state.values.evaluation).toEqual({ score: 93, passed: true, business: 90, financial: 100 });
+    // Two periods: ledger.periods - 2 is 0.
+    const broken = evaluationOpen([100_000, 200_000], 'kpis.spendPct / (ledger.periods - 2)');
+    expect(evaluate(broken.driver, broken.task, { service: 90 })).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      message: expect.stringMatching(/^cannot go on: the score of indicator "财务指标" \(finance\) cannot be computed: .*zero/i),
+    });
+    expect(broken.driver.openTasks().map((t) => t.id)).toEqual([broken.task.id]);
+  });
+});
+
 describe('performance.acceptance.recipientOpinionsRequired', () => {
   it('refuses an acceptance without the recipients’ opinions only when they are required', () => {
     const acceptWithoutOpinions = (required: boolean) => {

@@ -147,7 +147,9 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
   /**
    * One contract of a happy cycle at the defaults (10 persons × 100 000 fen: budget 1 000 000, working
    * funds 500 000, activity funds 500 000), awarded 400 000 fen, run to its end with every evaluation
-   * indicator scored `score` and `spentPerMonth` of activity funds spent in each of its 12 months.
+   * indicator the evaluator scores scored `score`, no shortfall in any month (so each compliance KPI is
+   * 100 and the computed completion (100 + 100 + 100) / 3 = 100), and `spentPerMonth` of activity funds
+   * spent in each of its 12 months.
    */
   const contractRun = (score: number, spentPerMonth: number) => {
     const cycle = launched().runToEnd();
@@ -158,7 +160,7 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
       const task = contract.openTasks()[0];
       const actor = task && actorFor(task.role, 'zj-deqing');
       if (task?.kind === 'evaluation') {
-        const scores = Object.fromEntries(['goalSetting', 'completion', 'organisationalManagement', 'benefit', 'fundUse', 'financialManagement'].map((id) => [id, score]));
+        const scores = Object.fromEntries(['goalSetting', 'organisationalManagement', 'benefit', 'fundUse', 'financialManagement'].map((id) => [id, score]));
         contract.apply({ type: 'taskDecided', at: contract.now, taskId: task.id, outcome: 'approve', actor: actor!, fields: {}, payload: { kind: 'evaluation', scores } });
       } else if (task?.kind === 'ledgerSubmission') {
         const planned = contract.happyDecision(task);
@@ -174,15 +176,17 @@ describe('the interpreter enforces the rules of a procedure (Deqing)', () => {
 
   it('pays working funds at signing and activity funds scaled by the evaluation, capped by actual spend', () => {
     // Working funds ⌊500 000 × 400 000 / 1 000 000⌋ = 200 000; activity funds likewise 200 000.
-    // Score 90: 200 000 × 90 / 100 = 180 000; spent 12 × 10 000 = 120 000 is less, so the cap applies.
+    // Scores 90 and completion 100: (10×90 + 30×100 + 15×90 + 15×90 + 20×90 + 10×90) / 100 = 9300 / 100 = 93;
+    // 200 000 × 93 / 100 = 186 000; spent 12 × 10 000 = 120 000 is less, so the cap applies.
     expect(contractRun(90, 10_000)).toEqual([
       ['workingFunds', 200_000],
       ['activityFunds', 120_000],
     ]);
-    // Score 75: 200 000 × 75 / 100 = 150 000; spent 12 × 20 000 = 240 000 is more, so the score applies.
+    // Scores 75 and completion 100: (10×75 + 30×100 + 15×75 + 15×75 + 20×75 + 10×75) / 100 = 8250 / 100 = 82;
+    // 200 000 × 82 / 100 = 164 000; spent 12 × 20 000 = 240 000 is more, so the score applies.
     expect(contractRun(75, 20_000)).toEqual([
       ['workingFunds', 200_000],
-      ['activityFunds', 150_000],
+      ['activityFunds', 164_000],
     ]);
   });
 });
@@ -192,12 +196,15 @@ describe('a tranche that comes to nothing', () => {
     const cycle = launched().runToEnd();
     const start = cycle.commands.find((c) => c.type === 'startContracts');
     if (start?.type !== 'startContracts') throw new Error('no contracts');
-    const contract = new ProcedureDriver(context, cycle.now).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0]! });
+    // Deqing as if completion were scored by the evaluator too, so that every indicator can be 0.
+    const typedCompletion = JSON.parse(JSON.stringify(deqing)) as ProcedureDefinition;
+    for (const step of typedCompletion.steps) if (step.kind === 'performanceManagement') for (const indicator of step.performance.evaluation.indicators) delete indicator.score;
+    const contract = new ProcedureDriver({ ...context, definition: typedCompletion }, cycle.now).start({ scope: 'contract', cycleValues: cycle.state.values, winner: start.winners[0]! });
     // The evaluator gives every indicator 0: activity funds scale to 0 fen.
     for (let step = 0; step < 500 && contract.state.status === 'running'; step++) {
       const task = contract.openTasks()[0];
       if (task?.kind === 'evaluation') {
-        const performance = deqing.steps.find((s) => s.kind === 'performanceManagement');
+        const performance = typedCompletion.steps.find((s) => s.kind === 'performanceManagement');
         const indicators = performance?.kind === 'performanceManagement' ? performance.performance.evaluation.indicators : [];
         const scores = Object.fromEntries(indicators.map((indicator) => [indicator.id, 0]));
         contract.apply({ type: 'taskDecided', at: contract.now, taskId: task.id, outcome: 'approve', actor: actorFor(task.role, 'zj-deqing'), fields: {}, payload: { kind: 'evaluation', scores } });

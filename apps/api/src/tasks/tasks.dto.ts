@@ -86,7 +86,7 @@ export class DecideTaskDto {
     description:
       'What award, evaluation, acceptance, ledger and invitation tasks carry besides the form: ' +
       '`{ kind: "award", scores: { <bidId>: { <criterionId>: 0–100 } }, winners: [{ bidId, amountFen }] }`, ' +
-      '`{ kind: "evaluation", scores: { <indicatorId>: 0–100 } }`, ' +
+      '`{ kind: "evaluation", scores: { <indicatorId>: 0–100 } }` (but the task’s `computedIndicators`, which the definition computes), ' +
       '`{ kind: "acceptance", passed: true, recipientOpinions: ["…"] }`, ' +
       '`{ kind: "ledger", lines: { <lineId>: value } }`, ' +
       '`{ kind: "invitations", vendorIds: ["<vendorId>", …] }` (the task where an invited tender names the verified vendors it invites).',
@@ -224,6 +224,13 @@ export class TaskDto {
       'Ledger submissions whose case lines were compiled from case evidence, and the confirmations they opened: the instant the evidence was counted up to (the submission’s). Null for every other task.',
   })
   caseEvidenceThrough!: string | null;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'Evaluations: the indicators whose score the definition computes from the contract’s KPIs (`indicators[].score`), which the evaluator leaves out of `scores`; once decided, each computed score is in `decision.fields` as `scores.<indicatorId>`. Empty for every other task.',
+  })
+  computedIndicators!: string[];
 
   @ApiProperty({ type: String, nullable: true, description: 'The parallel sign-off the task belongs to.' })
   parallelId!: string | null;

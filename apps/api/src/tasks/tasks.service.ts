@@ -224,6 +224,7 @@ export function toTaskDto({ task, cycle }: TaskRecord): TaskDto {
     period: task.period,
     awaitingCaseEvidence: [...(task.awaitingCaseEvidence ?? [])],
     caseEvidenceThrough: task.caseEvidenceThrough?.toISOString() ?? null,
+    computedIndicators: [...(task.computedIndicators ?? [])],
     parallelId: task.parallelId,
     decision:
       status === 'decided' && task.outcome

@@ -116,6 +116,12 @@ async function formFields(api: ReturnType<typeof createApiClient>, task: TaskDto
   return formOf(definition, task.nodeId);
 }
 
+/** A computed indicator as `tasks show` prints it: its id, and its score once the evaluation is decided. */
+function computedScore(task: TaskDto, indicatorId: string): string {
+  const value = task.decision?.fields?.[`scores.${indicatorId}`];
+  return value === undefined ? indicatorId : `${indicatorId}=${String(value)}`;
+}
+
 function renderTask(task: TaskDto): string {
   return [
     `${task.id}  ${task.title.zh} / ${task.title.en}`,
@@ -126,6 +132,7 @@ function renderTask(task: TaskDto): string {
     `  opened      ${formatTime(task.openedAt)}`,
     `  due         ${formatTime(task.dueAt)}`,
     ...(task.overdueAt ? [`  overdue     since ${formatTime(task.overdueAt)} (was due ${formatTime(task.overdueDueAt)})`] : []),
+    ...(task.computedIndicators.length > 0 ? [`  computed    ${task.computedIndicators.map((id) => computedScore(task, id)).join(', ')} (from the KPIs; leave them out of scores)`] : []),
     ...(task.decision
       ? [
           `  decision    ${task.decision.outcome} by ${task.decision.decidedBy}${task.decision.decidedByName ? ` (${task.decision.decidedByName})` : ''} at ${formatTime(task.decision.decidedAt)}`,
