@@ -105,23 +105,24 @@ const LEVELS = [
  *   term price per person = 360 000 × 2 / 12 = 60 000; working 60 000 × 40 / 100 = 24 000; activity 36 000.
  *   budget = 100 × 60 000 = 6 000 000: working funds 2 400 000, activity funds 3 600 000.
  * The contract is awarded at 2 000 000, a third of the budget: working 800 000, activity 1 200 000.
- * The evaluator types the scores (weights 10/30/15/15/20/10) 80, 90, 80, 80, 90, 100:
- *   (800 + 2700 + 1200 + 1200 + 1800 + 1000) / 100 = 87.
- * Activity funds spent (typed by the vendor): 600 000 + 600 000 = 1 200 000.
- * The activity-funds tranche: min(1 200 000 × 87 / 100, 1 200 000) = min(1 044 000, 1 200 000) = 1 044 000.
  * The KPIs over the whole term, from the two ledgers' totals (personsServed 3 + 3 = 6; shortfalls: education
  * 0 + 3 = 3, community service 0 + 2 = 2, home visits 0 + 2 = 2, key-person visits 1 + 4 = 5, calls 1 + 15 = 16):
  *   educationCompliancePct (6 − 3) × 100 / 6 = 50; communityServiceCompliancePct (6 − 2) × 100 / 6 = 66;
  *   homeVisitCompliancePct 66; keyPersonVisitShortfalls 5; phoneFollowUpShortfalls 16.
- * Once Deqing's `completion` indicator (weight 30) is computed from these compliance KPIs, replace its typed 90
- * by the computed score: EVALUATION_SCORE and ACTIVITY_FUNDS_FEN follow from it
- * (score = (800 + 30 × completion + 1200 + 1200 + 1800 + 1000) / 100, tranche = min(1 200 000 × score / 100, 1 200 000)).
+ * Deqing computes its `completion` indicator from those KPIs: (50 + 66 + 66) / 3 = 60 (rounded down).
+ * The evaluator types the other scores (weights 10/·/15/15/20/10) 80, 80, 80, 90, 100; with completion's weight 30:
+ *   (800 + 30 × 60 + 1200 + 1200 + 1800 + 1000) / 100 = 7800 / 100 = 78.
+ * Activity funds spent (typed by the vendor): 600 000 + 600 000 = 1 200 000.
+ * The activity-funds tranche: min(1 200 000 × 78 / 100, 1 200 000) = min(936 000, 1 200 000) = 936 000.
+ * Had every obligation been met, completion would be 100 and the score (800 + 3000 + 5200) / 100 = 90: the
+ * missed visits, calls and hours cost the vendor 1 080 000 − 936 000 = 144 000 fen.
  */
 const CONTRACT_FEN = 2_000_000;
 const WORKING_FUNDS_FEN = 800_000;
-const EVALUATION_SCORES = { goalSetting: 80, completion: 90, organisationalManagement: 80, benefit: 80, fundUse: 90, financialManagement: 100 };
-const EVALUATION_SCORE = 87;
-const ACTIVITY_FUNDS_FEN = 1_044_000;
+const EVALUATION_SCORES = { goalSetting: 80, organisationalManagement: 80, benefit: 80, fundUse: 90, financialManagement: 100 };
+const COMPLETION_SCORE = 60;
+const EVALUATION_SCORE = 78;
+const ACTIVITY_FUNDS_FEN = 936_000;
 const TYPED = { hardshipAids: 1, workingFundsSpent: 300_000, activityFundsSpent: 600_000 };
 
 type LedgerTask = TaskView & { period?: number | null; caseEvidenceThrough?: string | null; decision?: (TaskView['decision'] & { decidedAt?: string | null }) | null };
@@ -270,6 +271,7 @@ describe('a Deqing contract whose ledgers are compiled from its cases, through t
     const ended = await drive.until((cycle) => ['completed', 'terminated', 'cancelled', 'failed'].includes(cycle.status), { skip: true });
     expect(ended.cycle.status).toBe('completed');
     expect(ended.cycle.tasks.closed.find((t) => t.id === evaluationTask.id)?.decision?.fields?.['score']).toBe(EVALUATION_SCORE);
+    expect(ended.cycle.tasks.closed.find((t) => t.id === evaluationTask.id)?.decision?.fields?.['scores.completion']).toBe(COMPLETION_SCORE);
     expect(ended.cycle.payments.map((p) => [p.trancheId, p.amountFen]).sort()).toEqual([
       ['activityFunds', ACTIVITY_FUNDS_FEN],
       ['workingFunds', WORKING_FUNDS_FEN],
