@@ -53,21 +53,21 @@ const MONTHS: ReadonlyArray<{ period: number; submitAt: string; dueAt: string; a
  * The contract is awarded at 12 000 000, a third of the budget, and gets a third of each fund:
  *   working 14 400 000 × 12 000 000 / 36 000 000 = 4 800 000, activity 21 600 000 × 12 000 000 / 36 000 000 = 7 200 000.
  * The evaluator scores five indicators 80, 80, 80, 90, 100; completion (项目完成程度) is computed from the
- * whole term's compliance KPIs, 12 × 40 = 480 persons served:
- *   education (480 − 0) × 100 / 480 = 100, community service 100, home visits (480 − 2) × 100 / 480 = 47 800 / 480 = 99;
- *   completion = (100 + 100 + 99) / 3 = 299 / 3 = 99.
+ * whole term's compliance KPIs. No case is enrolled on this contract, so the lines compiled from case evidence
+ * hold 0: 0 persons served, 0 shortfalls, and each compliance KPI is 100 by its definition's `== 0 ? 100` arm:
+ *   completion = (100 + 100 + 100) / 3 = 100.
  * The evaluation (weights 10/30/15/15/20/10):
- *   (10×80 + 30×99 + 15×80 + 15×80 + 20×90 + 10×100) / 100 = (800 + 2970 + 1200 + 1200 + 1800 + 1000) / 100 = 8970 / 100 = 89.
+ *   (10×80 + 30×100 + 15×80 + 15×80 + 20×90 + 10×100) / 100 = (800 + 3000 + 1200 + 1200 + 1800 + 1000) / 100 = 9000 / 100 = 90.
  * Activity funds actually spent over the twelve months: 410 000 + 420 000 + … + 520 000
  *   = 12 × 400 000 + 10 000 × (1 + 2 + … + 12) = 4 800 000 + 780 000 = 5 580 000.
- * The activity-funds tranche: min(7 200 000 × 89 / 100, 5 580 000) = min(6 408 000, 5 580 000) = 5 580 000 —
+ * The activity-funds tranche: min(7 200 000 × 90 / 100, 5 580 000) = min(6 480 000, 5 580 000) = 5 580 000 —
  * capped by what was spent, which only the twelve months added up give.
  */
 const CONTRACT_FEN = 12_000_000;
 const WORKING_FUNDS_FEN = 4_800_000;
 const EVALUATION_SCORES = { goalSetting: 80, organisationalManagement: 80, benefit: 80, fundUse: 90, financialManagement: 100 };
-const COMPLETION = 99;
-const EVALUATION_SCORE = 89;
+const COMPLETION = 100;
+const EVALUATION_SCORE = 90;
 const ACTIVITY_FUNDS_FEN = 5_580_000;
 
 /*
