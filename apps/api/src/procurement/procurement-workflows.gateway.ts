@@ -183,12 +183,13 @@ export class ProcurementWorkflowsGateway {
       return { snapshot };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { unavailable: 'the workflow is not known to Temporal' };
-      // The client wraps a deadline that passes inside its call in a ServiceError ("Failed to query Workflow").
-      const grpc = error instanceof ServiceError ? error.cause : error;
-      if (isGrpcDeadlineError(error) || isGrpcDeadlineError(grpc)) {
+      // The client wraps a deadline that passes inside its call in a ServiceError ("Failed to query Workflow"),
+      // sometimes more than once: the deadline is anywhere in the chain of causes.
+      const chain = causesOf(error);
+      if (chain.some((cause) => isGrpcDeadlineError(cause) || (cause instanceof Error && /deadline exceeded/i.test(cause.message)))) {
         return { unavailable: `the workflow did not answer within ${QUERY_DEADLINE_MS / 1000} s (is a worker running?)` };
       }
-      return { unavailable: error instanceof Error ? error.message : String(error) };
+      return { unavailable: chain.map((cause) => (cause instanceof Error ? cause.message : String(cause))).join(': ') };
     }
   }
 
@@ -347,4 +348,11 @@ function problemsOf(details: readonly unknown[] | undefined | null, message: str
 function sentence(text: string): string {
   const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?。]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
+/** An error and the causes it wraps, outermost first (a few levels: the client nests at most two or three). */
+function causesOf(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let cause = error; cause !== undefined && cause !== null && chain.length < 5; cause = cause instanceof Error ? cause.cause : undefined) chain.push(cause);
+  return chain;
 }
