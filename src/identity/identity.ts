@@ -24,6 +24,9 @@ export const NATIONAL_JURISDICTION = 'cn';
 /** The role that deploys definitions and manages the registry. */
 export const ADMINISTRATOR_ROLE = 'administrator';
 
+/** Operations staff: they find late and stuck processes and repair them, and so read workflow histories. */
+export const OPS_ROLE = 'ops';
+
 /** The role of an undertaking organisation's staff; a token with it names the organisation (`vendorId`). */
 export const VENDOR_ROLE = 'vendor';
 

@@ -15,6 +15,7 @@ import { CyclesModule } from './cycles/cycles.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NoticesModule } from './notices/notices.module.js';
+import { OpsModule } from './ops/ops.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { StaffModule } from './staff/staff.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -62,6 +63,7 @@ export class AppModule {
         PaymentsModule,
         AuditModule,
         CodecModule,
+        OpsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },

@@ -5,6 +5,7 @@ import { registerCasesCommand } from './commands/cases.command.js';
 import { registerCyclesCommand } from './commands/cycles.command.js';
 import { registerDefinitionsCommand } from './commands/definitions.command.js';
 import { registerDevCommand } from './commands/dev.command.js';
+import { registerOpsCommand } from './commands/ops.command.js';
 import { registerStaffCommand } from './commands/staff.command.js';
 import { registerStatusCommand } from './commands/status.command.js';
 import { registerTasksCommand } from './commands/tasks.command.js';
@@ -22,6 +23,7 @@ registerTasksCommand(program);
 registerCasesCommand(program);
 registerStaffCommand(program);
 registerAuditCommand(program);
+registerOpsCommand(program);
 registerDevCommand(program);
 
 try {

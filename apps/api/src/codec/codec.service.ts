@@ -2,14 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Payload } from '@temporalio/common';
 import { decodeJwt } from 'jose';
 import type { AppConfig } from '../../../../src/config/config.js';
-import { ADMINISTRATOR_ROLE, type Identity, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { ADMINISTRATOR_ROLE, type Identity, NATIONAL_JURISDICTION, OPS_ROLE } from '../../../../src/identity/identity.js';
 import { type EncryptionCodec, PayloadDecryptionError } from '../../../../src/payload-encryption/encryption-codec.js';
 import { type FieldProblem, ForbiddenError, ValidationError } from '../common/domain-errors.js';
 import { APP_CONFIG, PAYLOAD_CODEC } from '../common/injection-tokens.js';
 import type { CodecPayloadDto, CodecPayloadsDto } from './codec.dto.js';
-
-/** Operations staff: they find stuck processes and fix them, and so read workflow histories. */
-export const OPS_ROLE = 'ops';
 
 /**
  * Who may have payloads decoded (and encoded): administrators and operations staff — the people who read

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION, VENDOR_ROLE } from '../../../../src/identity/identity.js';
-import { OPS_ROLE } from '../codec/codec.service.js';
+import { ADMINISTRATOR_ROLE, type Identity, jurisdictionAllows, NATIONAL_JURISDICTION, OPS_ROLE, VENDOR_ROLE } from '../../../../src/identity/identity.js';
 import { chinaDate, type QualificationRequirement, type UnmetCriterion, unmetCriteria } from '../../../../src/vendors/qualification.js';
 import { type QualificationEvidence, type RegistrationType, SUSPENDER_ROLES, type VerificationStatus } from '../../../../src/vendors/vendor.js';
 import {

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+
+/**
+ * What ops staff use: what is late, what is stuck and why, one process inspected, and safe repairs.
+ * Each concern is its own module under `ops/`; this one gathers them for the application.
+ */
+@Module({
+  imports: [],
+})
+export class OpsModule {}

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** `procureflow ops …`: what is late, what is stuck and why, one process inspected, and safe repairs. */
+export function registerOpsCommand(program: Command): void {
+  const ops = program.command('ops').description('for ops staff: overdue and stuck processes, inspection, and repairs with a reason');
+  void ops;
+}
