@@ -57,6 +57,13 @@ export interface AppConfig {
    * compile and refuses the request (PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS).
    */
   readonly definitionCompileTimeoutMs: number;
+  /**
+   * The bearer secret a Prometheus scrape must send to `/metrics` (PROCUREFLOW_METRICS_TOKEN); absent,
+   * `/metrics` is open to anyone who reaches the API.
+   */
+  readonly metricsToken: string | undefined;
+  /** Where a worker running in its own process serves its `/metrics` (PROCUREFLOW_WORKER_METRICS_PORT); absent, it serves none. */
+  readonly workerMetricsPort: number | undefined;
 }
 
 export interface TaskQueues {
@@ -97,12 +104,14 @@ export const CONFIG_VARIABLES = {
   PROCUREFLOW_PAYLOAD_KEY_ID: 'id of the payload key that encrypts new payloads (default: the last one listed)',
   PROCUREFLOW_CODEC_ORIGINS: 'origins of Temporal Web UIs allowed to call the codec endpoint, comma-separated',
   PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS: 'milliseconds the API lets one definition file compile before it refuses the request',
+  PROCUREFLOW_METRICS_TOKEN: 'bearer secret a Prometheus scrape must send to /metrics',
+  PROCUREFLOW_WORKER_METRICS_PORT: 'port on which a worker running in its own process serves /metrics',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
 /** Variables whose values never appear in messages: a bad secret is reported without being shown. */
-const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['PROCUREFLOW_JWT_SECRET', 'PROCUREFLOW_TOKEN', 'PROCUREFLOW_PAYLOAD_KEYS']);
+const SECRET_VARIABLES: ReadonlySet<ConfigVariable> = new Set(['PROCUREFLOW_JWT_SECRET', 'PROCUREFLOW_TOKEN', 'PROCUREFLOW_PAYLOAD_KEYS', 'PROCUREFLOW_METRICS_TOKEN']);
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface ConfigProblem {
@@ -159,6 +168,8 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const localUiOrigins = address ? [] : [`http://127.0.0.1:${devServerUiPort}`, `http://localhost:${devServerUiPort}`];
   const codecOrigins = reader.withDefault('PROCUREFLOW_CODEC_ORIGINS', localUiOrigins, parseOrigins);
   const definitionCompileTimeoutMs = reader.withDefault('PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS', 10_000, parseMilliseconds);
+  const metricsToken = reader.optional('PROCUREFLOW_METRICS_TOKEN', parseMetricsToken);
+  const workerMetricsPort = reader.optional('PROCUREFLOW_WORKER_METRICS_PORT', parsePort);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -200,6 +211,8 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     payloadKeyId,
     codecOrigins,
     definitionCompileTimeoutMs,
+    metricsToken,
+    workerMetricsPort,
   };
 }
 
@@ -283,6 +296,13 @@ export function parseJwtSecret(raw: string): string {
   if (raw.length < MIN_JWT_SECRET_LENGTH) {
     throw new Error(`is ${raw.length} characters long; use at least ${MIN_JWT_SECRET_LENGTH} random characters, e.g. \`openssl rand -base64 48\``);
   }
+  return raw;
+}
+
+/** A scrape secret: long enough not to be guessed, and sendable in an HTTP header as it is. */
+function parseMetricsToken(raw: string): string {
+  if (raw.length < 16) throw new Error(`is ${raw.length} characters long; use at least 16 random characters, e.g. \`openssl rand -hex 24\``);
+  if (!/^[\x21-\x7e]+$/.test(raw)) throw new Error('may hold only printable ASCII characters without spaces');
   return raw;
 }
 

@@ -14,6 +14,7 @@ import { ACCESS_TOKEN_SECRET, APP_CONFIG, LOGGER, PAYLOAD_CODEC, TEMPORAL_ADDRES
 import { CyclesModule } from './cycles/cycles.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { NoticesModule } from './notices/notices.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
@@ -48,11 +49,14 @@ export class AppModule {
             logger: deps.logger,
             // Every request carries a correlation id: the caller's X-Request-Id or a fresh one.
             genReqId: requestIdOf,
+            // …and every line written while serving it names that id at the top level, as the workers' lines do.
+            customProps: (request) => ({ correlationId: request.id }),
             autoLogging: { ignore: (request) => request.url === '/health' },
           },
         }),
         AuthModule,
         HealthModule,
+        MetricsModule,
         DefinitionsModule,
         CyclesModule,
         CasesModule,

@@ -11,6 +11,7 @@ import { EncryptionCodec, encryptingDataConverter } from '../../../src/payload-e
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
 import { createApiApp } from './create-api-app.js';
+import { correlationClientInterceptor } from '../../../src/observability/correlation.js';
 
 runMain(async () => {
   const config = loadConfig();
@@ -22,7 +23,12 @@ runMain(async () => {
   const app = await createApiApp({
     config,
     dataSource,
-    temporalClient: new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(payloadCodec) }),
+    temporalClient: new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: encryptingDataConverter(payloadCodec),
+      interceptors: { workflow: [correlationClientInterceptor()] },
+    }),
     payloadCodec,
     temporalAddress,
     logger,

@@ -5,7 +5,6 @@
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiApp } from '../../api/src/create-api-app.js';
 import { DefinitionsRepository } from '../../api/src/definitions/definitions.repository.js';
 import { DefinitionsService } from '../../api/src/definitions/definitions.service.js';
@@ -23,6 +22,8 @@ import { resolveJwtSecret } from '../../../src/identity/jwt-secret.js';
 import { EncryptionCodec, encryptingDataConverter } from '../../../src/payload-encryption/encryption-codec.js';
 import { resolvePayloadKeyring } from '../../../src/payload-encryption/payload-keys-file.js';
 import { createLogger } from '../../../src/logging/logger.js';
+import { correlationClientInterceptor } from '../../../src/observability/correlation.js';
+import { installTemporalRuntime } from '../../../src/observability/temporal-logs.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
 import { DEV_TOKEN_LIFETIME_SECONDS, renderDevTokens, signDevTokens } from './dev-tokens.js';
@@ -33,7 +34,7 @@ runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'stack');
   // This process handles SIGINT and SIGTERM itself (see onShutdownSignal) so it can stop things in order.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  installTemporalRuntime(logger);
   const progress = (component: string, line: string) => logger.debug({ component }, line);
 
   // The token secret, the embedded servers' state and the treasury files: for this user's eyes only.
@@ -82,7 +83,12 @@ runMain(async () => {
     const app = await createApiApp({
       config,
       dataSource,
-      temporalClient: new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(payloadCodec) }),
+      temporalClient: new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: encryptingDataConverter(payloadCodec),
+      interceptors: { workflow: [correlationClientInterceptor()] },
+    }),
       payloadCodec,
       temporalAddress: services.temporal.address,
       logger: createLogger(config.logLevel, 'api'),

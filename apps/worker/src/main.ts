@@ -5,6 +5,8 @@
  */
 import { loadConfig, requireExternalServices } from '../../../src/config/config.js';
 import { createLogger } from '../../../src/logging/logger.js';
+import { serveProcessMetrics } from '../../../src/observability/metrics-server.js';
+import { installTemporalRuntime } from '../../../src/observability/temporal-logs.js';
 import { EncryptionCodec } from '../../../src/payload-encryption/encryption-codec.js';
 import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
@@ -15,6 +17,7 @@ runMain(async () => {
   const config = loadConfig();
   const { databaseUrl, temporalAddress, payloadKeyring } = requireExternalServices(config);
   const logger = createLogger(config.logLevel, 'worker');
+  installTemporalRuntime(logger);
   const dataSource = await openDatabase(databaseUrl, { migrationUrl: config.databaseMigrationUrl, warn: (message) => logger.warn(message) });
   const workers = await startWorkers({
     config,
@@ -24,7 +27,10 @@ runMain(async () => {
     logger,
     payloadCodec: new EncryptionCodec(payloadKeyring),
   });
+  const metrics = config.workerMetricsPort === undefined ? undefined : await serveProcessMetrics({ host: config.http.host, port: config.workerMetricsPort, token: config.metricsToken });
+  if (metrics) logger.info(`metrics at http://${config.http.host}:${config.workerMetricsPort}/metrics`);
   onShutdownSignal(async () => {
+    metrics?.close();
     await workers.shutdown();
     await dataSource.destroy();
   }, (message) => logger.info(message));

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createActivities } from '../../../activities/index.js';
+import { activityTelemetry } from '../../../src/observability/activity-telemetry.js';
 import type { AppConfig } from '../../../src/config/config.js';
 import type { Logger } from '../../../src/logging/logger.js';
 import { type EncryptionCodec, encryptingDataConverter } from '../../../src/payload-encryption/encryption-codec.js';
@@ -47,6 +48,7 @@ export async function startWorkers(deps: WorkerDependencies): Promise<RunningWor
           taskQueue,
           workflowBundle: deps.workflowBundle,
           activities,
+          interceptors: { activity: [activityTelemetry(deps.logger)] },
           // Codecs run outside the workflow sandbox, on the worker's main thread: the bundle needs no change.
           dataConverter: encryptingDataConverter(deps.payloadCodec),
           ...(deps.config.temporal.workflowCacheSize !== undefined ? { maxCachedWorkflows: deps.config.temporal.workflowCacheSize } : {}),

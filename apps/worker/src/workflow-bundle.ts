@@ -13,9 +13,15 @@ export function workflowsEntryPoint(): string {
   return existsSync(compiled) ? compiled : path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 }
 
+/** The workflow interceptors bundled with the workflows: the compiled module when built, the source otherwise. */
+function workflowInterceptorModules(): string[] {
+  const compiled = path.join(PROJECT_ROOT, 'dist', 'workflows', 'interceptors', 'correlation.js');
+  return [existsSync(compiled) ? compiled : path.join(PROJECT_ROOT, 'workflows', 'interceptors', 'correlation.ts')];
+}
+
 /** Bundles the workflow code for the Temporal sandbox; throws when a workflow imports something forbidden. */
 export function bundleWorkflows(workflowsPath: string = workflowsEntryPoint()): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules() });
 }
 
 /** The prebuilt bundle if there is one, so a worker starts without webpack; otherwise a fresh bundle. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withCorrelationId } from '../../../../src/observability/correlation.js';
 
 /**
  * The correlation id of a request: the caller's X-Request-Id when it is sensible, else a fresh one.
@@ -13,8 +14,10 @@ export function requestIdOf(request: IncomingMessage & { id?: unknown }, respons
   return id;
 }
 
-/** Express middleware form of `requestIdOf`, mounted first. */
+/**
+ * Express middleware form of `requestIdOf`, mounted first. The rest of the request runs under its id, so
+ * the workflows it reaches and their activities log under it too (see src/observability/correlation.ts).
+ */
 export function assignRequestId(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-  requestIdOf(request, response);
-  next();
+  withCorrelationId(requestIdOf(request, response), next);
 }

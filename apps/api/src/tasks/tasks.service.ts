@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { type Identity, jurisdictionAllows } from '../../../../src/identity/identity.js';
+import { decisionLatency } from '../../../../src/observability/metrics.js';
 import type { TaskInstance, TaskPayload } from '../../../../workflows/engine/types.js';
 import type { MessageResult } from '../../../../workflows/procurement/messages.js';
-import { type FieldProblem, NotFoundError, ValidationError } from '../common/domain-errors.js';
+import { DomainError, type FieldProblem, NotFoundError, ValidationError } from '../common/domain-errors.js';
 import { isSigningTask, type QualificationRequirement, qualificationRequirements } from '../../../../src/vendors/qualification.js';
 import type { ProcedureDefinition } from '../../../../src/definitions/procedure/procedure.schema.js';
 import { ConfidentialFields, visibleTask } from '../access/read-access.js';
@@ -74,10 +75,24 @@ export class TasksService {
    * repeated with the same id (concurrently or later) has one effect, and every copy gets the first answer.
    */
   async decide(user: Identity, id: string, body: DecideTaskDto): Promise<DecisionResultDto> {
+    const started = performance.now();
+    let kind = 'unknown';
+    try {
+      const result = await this.decideMeasured(user, id, body, (taskKind) => (kind = taskKind));
+      decisionLatency.observe({ kind, result: 'decided' }, (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      decisionLatency.observe({ kind, result: error instanceof DomainError ? 'refused' : 'failed' }, (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  private async decideMeasured(user: Identity, id: string, body: DecideTaskDto, taskKindIs: (kind: string) => void): Promise<DecisionResultDto> {
     const requested = body.payload === undefined ? undefined : checkPayload(body.payload);
     // Not refused here when the read model shows the task closed: a repeated request must still get its
     // first answer, and the workflow, not the read model, knows whether the task is open.
     const { task, cycle } = await this.visibleTask(user, id);
+    taskKindIs(task.kind);
     const definition = await this.definitionOf(cycle);
     const requirements = qualificationRequirements(definition, task.contractId === null ? task.stepId : undefined);
     const payload = requested?.kind === 'invitations' ? await this.invitedVendors(requested.vendorIds, cycle.jurisdiction, requirements) : requested;
