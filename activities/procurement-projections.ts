@@ -784,7 +784,7 @@ async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstanc
                         awaiting_case_evidence, case_evidence_through, computed_indicators)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
      ON CONFLICT (id) DO UPDATE SET
-       escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
+       role = EXCLUDED.role, escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
        due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by,
        decided_by_name = COALESCE(EXCLUDED.decided_by_name, tasks.decided_by_name), decided_at = EXCLUDED.decided_at,
        period = EXCLUDED.period, parallel_id = EXCLUDED.parallel_id, case_evidence_through = EXCLUDED.case_evidence_through,
