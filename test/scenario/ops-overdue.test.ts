@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { eventually } from '../support/eventually.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type CycleDetail, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const JURISDICTION = 'test-county';
@@ -110,6 +111,16 @@ describe('overdue tasks and their repairs, through the HTTP API across the Mid-A
         }),
       ],
     });
+    // The same through the command line: a table for people, JSON for scripts.
+    const procureflow = (args: string[]) => runToCompletion(PROCUREFLOW_BIN, {}, [...args, '--api', stack.baseUrl, '--token', ops]);
+    const table = await procureflow(['ops', 'overdue', '--at', MEASURED_AT]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(review.id);
+    expect(table.stdout).toContain(`${WORKING_DAYS_LATE} working days, ${HOURS_LATE} h`);
+    expect(table.stdout).toContain('justice-bureau (escalated)');
+    const json = await procureflow(['ops', 'overdue', '--at', MEASURED_AT, '--role', 'finance-bureau', '--json']);
+    expect((JSON.parse(json.stdout) as { items: OverdueItem[] }).items.map((i) => [i.id, i.workingDaysLate])).toEqual([[review.id, WORKING_DAYS_LATE]]);
+
     // Filters: by role (the holder or the escalation target), by working days late, by kind.
     expect((await overdue(`role=finance-bureau&at=${encodeURIComponent(MEASURED_AT)}`)).body.items.map((i) => i.id)).toEqual([review.id]);
     expect((await overdue(`role=judicial-office&at=${encodeURIComponent(MEASURED_AT)}`)).body.items).toEqual([]);
@@ -166,9 +177,9 @@ describe('overdue tasks and their repairs, through the HTTP API across the Mid-A
     ]);
 
     // ── the reassignment: the judicial office's inbox has it, the finance bureau's no longer ───────
-    const reassigned = await repair('reassignment', { role: 'judicial-office' });
-    expect(reassigned.status).toBe(200);
-    expect(reassigned.body).toMatchObject({ role: 'judicial-office' });
+    const reassigned = await procureflow(['ops', 'reassign', review.id, '--role', 'judicial-office', '--reason', '财政局负责人出差', '--json']);
+    expect(reassigned.code).toBe(0);
+    expect(JSON.parse(reassigned.stdout)).toMatchObject({ taskId: review.id, role: 'judicial-office' });
     expect((await scenario.openTasks(cycleId, 'judicial-office')).map((t) => t.id)).toEqual([review.id]);
     expect(await scenario.openTasks(cycleId, 'finance-bureau')).toEqual([]);
     expect((await auditOf()).filter((entry) => entry.action === 'task.reassigned')).toEqual([
