@@ -38,6 +38,10 @@ export function repairTask(run: Run, event: TaskRepaired): void {
   let repaired: TaskInstance;
   switch (repair.kind) {
     case 'extend': {
+      // A challenge's hold has stopped the task's clock and will restart it with the time it had left, so an
+      // extension now would be overwritten on resumption: it waits for the hold to end.
+      const hold = [run.state.signingHold, run.state.performanceHold].find((candidate) => candidate && Object.hasOwn(candidate.remainingMs, task.id));
+      if (hold) throw new Refusal('conflict', `the deadline of task "${task.title.zh}" is suspended by challenge ${hold.challengeIds.join(', ')}: extend it once the hold ends`);
       repaired = { ...task, dueAt: extendedDue(run, task, repair) };
       break;
     }

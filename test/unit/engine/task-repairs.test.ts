@@ -86,6 +86,14 @@ describe('ops repairs of an open task', () => {
     expect(repair(driver, ops, { kind: 'escalate' })).toMatchObject({ ok: false, code: 'conflict' });
   });
 
+  it('does not extend a deadline a challenge’s hold has stopped: the hold restarts it with the time it had left', () => {
+    const driver = inReview();
+    // As challenges.ts leaves it when a challenge holds performance: the clock stopped, its remainder kept.
+    driver.state = { ...driver.state, performanceHold: { challengeIds: ['challenge-1'], since: driver.now, remainingMs: { 'reviewBudget#1': 86_400_000 }, timersMs: {} } };
+    expect(repair(driver, ops, { kind: 'extend', workingDays: 1 })).toMatchObject({ ok: false, code: 'conflict', message: expect.stringContaining('challenge-1') });
+    expect(repair(driver, ops, { kind: 'reassign', role: 'judicial-office' })).toMatchObject({ ok: true });
+  });
+
   it('only ops staff of the jurisdiction (or national) repair, with a reason, and only open tasks', () => {
     const driver = inReview();
     expect(repair(driver, actorFor('administrator', 'test-county'), { kind: 'escalate' })).toMatchObject({ ok: false, code: 'forbidden' });

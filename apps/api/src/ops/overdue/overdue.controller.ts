@@ -34,7 +34,7 @@ export class OverdueController {
   @ApiOkResponse({ type: TaskRepairResultDto })
   @ApiErrors({
     notFound: NOT_VISIBLE,
-    conflict: 'The task is no longer open, or its process has ended.',
+    conflict: 'The task is no longer open, its process has ended, or a challenge holds its deadline.',
     unprocessable: 'A due time not later than the current one, both or neither of until and workingDays, or no reason; `details` names the field.',
     unavailable: UNAVAILABLE,
   })
