@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
-import { type CycleDetail, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
+import { type CycleDetail, CycleDrive, ProcedureScenario, ScenarioStack, type TaskView } from './http-driver.js';
 
 const JURISDICTION = 'test-county';
 const KEY = 'test-county-community-correction';
@@ -59,9 +59,12 @@ interface OverdueItem {
  */
 describe('overdue tasks and their repairs, through the HTTP API across the Mid-Autumn and National Day holidays', () => {
   const stack = ScenarioStack.forThisFile('scenario_ops_overdue');
+  let deployed: ProcedureScenario | undefined;
+  /** The procedure, deployed once for the file's tests. */
+  const procedure = async () => (deployed ??= await ProcedureScenario.deploy(stack, JURISDICTION, KEY, PROCEDURE_TEXT));
 
   it('lists a review past its SLA by working days late, escalates and audits it, and extension, reassignment and the ops role behave', async () => {
-    const scenario = await ProcedureScenario.deploy(stack, JURISDICTION, KEY, PROCEDURE_TEXT);
+    const scenario = await procedure();
     const ops = await stack.token('first.ops', 'ops', JURISDICTION);
     const admin = await scenario.as('administrator');
 
@@ -188,5 +191,33 @@ describe('overdue tasks and their repairs, through the HTTP API across the Mid-A
     // The new holder decides it.
     expect((await scenario.decide({ ...review, role: 'judicial-office' }, { outcome: 'approve' })).status).toBe(200);
     expect((await repair('extension', { workingDays: 1 })).status).toBe(409);
+  });
+
+  it('repairs a task of a contract workflow the same way: reassigned, given a due time, then listed as a contract’s when late', async () => {
+    const scenario = await procedure();
+    const ops = await stack.token('first.ops', 'ops', JURISDICTION);
+    const vendors = await scenario.verifiedVendors(['测试县阳光社工服务中心', '测试县和谐社工服务社'], 'justice-bureau');
+    const { cycleId, planner } = await scenario.launch({ supervisedPersons: 20 });
+    const drive = new CycleDrive(scenario, cycleId, planner, { bidders: vendors, winner: vendors[0]!, priceFen: 1_800_000, leave: (task) => task.nodeId === 'signContract' });
+    const { open } = await drive.until((_cycle, tasks) => tasks.some((t) => t.nodeId === 'signContract'), { skip: true });
+    const sign = open.find((t) => t.nodeId === 'signContract')!;
+    expect(sign).toMatchObject({ role: 'justice-bureau', dueAt: null });
+    expect(sign.contractId).not.toBeNull();
+
+    const post = (what: string, body: Record<string, unknown>) =>
+      stack.call('POST', `/ops/tasks/${encodeURIComponent(sign.id)}/${what}`, ops, { requestId: randomUUID(), reason: '司法局签约人员变动', ...body });
+    expect((await post('reassignment', { role: 'judicial-office' })).status).toBe(200);
+    expect((await scenario.openTasks(cycleId, 'judicial-office')).map((t) => [t.id, t.contractId])).toEqual([[sign.id, sign.contractId]]);
+    // A task without a deadline gets one; it has no escalation target to escalate to.
+    const now = await stack.env.currentTimeMs();
+    const until = new Date(now + 2 * 86_400_000).toISOString();
+    expect((await post('extension', { until })).body).toMatchObject({ dueAt: until, role: 'judicial-office' });
+    expect((await post('escalation', {})).status).toBe(409);
+    const late = new Date(now + 3 * 86_400_000).toISOString();
+    const listed = (await stack.call<{ items: OverdueItem[] }>('GET', `/ops/overdue?kind=contract&at=${encodeURIComponent(late)}`, ops)).body.items;
+    expect(listed).toEqual([
+      expect.objectContaining({ id: sign.id, processKind: 'contract', processId: sign.workflowId, dueAt: until, holder: { role: 'judicial-office', escalatedTo: [], vendorId: null, vendorName: null }, escalateTo: null, escalated: false }),
+    ]);
+    expect((await stack.call<{ items: OverdueItem[] }>('GET', `/ops/overdue?kind=cycle&at=${encodeURIComponent(late)}`, ops)).body.items.map((i) => i.id)).not.toContain(sign.id);
   });
 });
