@@ -220,4 +220,39 @@ describe('overdue tasks and their repairs, through the HTTP API across the Mid-A
     ]);
     expect((await stack.call<{ items: OverdueItem[] }>('GET', `/ops/overdue?kind=cycle&at=${encodeURIComponent(late)}`, ops)).body.items.map((i) => i.id)).not.toContain(sign.id);
   });
+
+  it('lists a case task a missed obligation raised once it is past its due time', async () => {
+    const national = await stack.token('national.administrator', 'administrator', 'cn');
+    const lifecycle = readFileSync(path.join(PROJECT_ROOT, 'test/integration/fixtures/case-lifecycle.yaml'), 'utf8');
+    expect((await stack.call('POST', '/definitions', national, { files: [{ file: 'test-case-lifecycle.yaml', text: lifecycle }] })).status).toBe(201);
+    const officer = await stack.token('first.judicial-office', 'judicial-office', JURISDICTION);
+    const enrolled = await stack.call<{ caseId: string }>('POST', '/cases', officer, { lifecycleKey: 'test-case-lifecycle', attributes: { isKeyPerson: true }, requestId: randomUUID() });
+    expect(enrolled.status).toBe(201);
+    const { caseId } = enrolled.body;
+    await eventually(() => stack.call('GET', `/cases/${caseId}`, officer), (answer) => answer.status === 200);
+    expect((await stack.call('POST', `/cases/${caseId}/events`, officer, { type: 'intake.completed', payload: {}, requestId: randomUUID() })).status).toBe(200);
+    // Nobody visits: the half-month closes unmet and raises a follow-up for the judicial office, due 3 days later.
+    await stack.env.sleep(25 * 86_400_000);
+    const at = new Date(await stack.env.currentTimeMs()).toISOString();
+    const ops = await stack.token('first.ops', 'ops', JURISDICTION);
+    const items = (
+      await eventually(
+        () => stack.call<{ items: OverdueItem[] }>('GET', `/ops/overdue?kind=case&at=${encodeURIComponent(at)}`, ops),
+        (answer) => answer.body.items.length > 0,
+      )
+    ).body.items;
+    expect(items[0]).toMatchObject({
+      processKind: 'case',
+      processId: `case-${caseId}`,
+      jurisdiction: JURISDICTION,
+      definitionKey: 'test-case-lifecycle',
+      step: 'supervision',
+      dueKind: 'followUpMissedVisit',
+      holder: { role: 'judicial-office', escalatedTo: [], vendorId: null, vendorName: null },
+      escalateTo: null,
+      escalated: false,
+    });
+    expect(items[0]!.id.startsWith(`${caseId}/`)).toBe(true);
+    expect(items[0]!.workingDaysLate).toEqual(expect.any(Number));
+  });
 });
