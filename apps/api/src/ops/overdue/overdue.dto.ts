@@ -36,7 +36,7 @@ export class ListOverdueQueryDto {
   @TextField({ description: 'Only processes of this definition key (procedure or supervision lifecycle).', example: 'deqing-community-correction', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: KEBAB_ID, message: 'definition must be a kebab-case definition key' } })
   definition?: string;
 
-  @IntegerField({ description: 'Only items at least this many working days late.', example: 2, minimum: 0, maximum: MAX_OVERDUE_BY, optional: true, fromText: true })
+  @IntegerField({ description: 'Only items at least this many working days late; items whose working days cannot be counted (no calendar for a year) are kept.', example: 2, minimum: 0, maximum: MAX_OVERDUE_BY, optional: true, fromText: true })
   overdueBy?: number;
 
   @ApiPropertyOptional({ enum: PROCESS_KINDS, description: 'Only items of this kind of process.' })
