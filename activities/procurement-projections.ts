@@ -101,6 +101,9 @@ const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 /** Past tense of a decision outcome, for audit actions (`task.approved`). */
 const OUTCOME_ACTIONS: Record<string, string> = { submit: 'submitted', approve: 'approved', return: 'returned', reject: 'rejected' };
 
+/** The audit action of each task repair by ops staff. */
+const REPAIR_ACTIONS = { extend: 'task.deadlineExtended', reassign: 'task.reassigned', escalate: 'task.escalatedByOps' } as const;
+
 export function createProcurementProjectionActivities({ dataSource }: ProcurementProjectionDependencies) {
   const inTransaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> =>
     translateDatabaseErrors(() => dataSource.transaction((manager) => work(sqlOf(manager))));
@@ -512,7 +515,38 @@ async function project(sql: Sql, scope: Scope, command: EngineCommand): Promise<
           },
         }),
       );
+      await auditReminderAndEscalation(sql, scope, command);
       return;
+
+    case 'taskRepaired': {
+      // Ops staff repaired an open task (its new row came with the taskOpened before this command). An
+      // extension undoes the miss: the task is late again only once its new due time has passed.
+      const { task, actor, repair, before } = command;
+      if (repair.kind === 'extend') await sql.count(`UPDATE tasks SET overdue_at = NULL, overdue_due_at = NULL WHERE id = $1`, [taskRowId(scope, task)]);
+      await appendAuditEntry(sql, {
+        idempotencyKey: `${scope.workflowId}:${command.seq}`,
+        occurredAt: command.at,
+        actorId: actor.userId,
+        actorRole: roleAmong(actor, ['ops']),
+        jurisdiction: scope.jurisdiction,
+        action: REPAIR_ACTIONS[repair.kind],
+        subjectType: 'task',
+        subjectId: taskRowId(scope, task),
+        comment: command.reason,
+        details: {
+          cycleId: scope.cycleId,
+          contractId: scope.contractId,
+          workflowId: scope.workflowId,
+          seq: command.seq,
+          taskInstanceId: task.id,
+          stepId: task.stepId,
+          before: { role: before.role, escalatedTo: [...before.escalatedTo], dueAt: before.dueAt ?? null },
+          after: { role: task.role, escalatedTo: [...task.escalatedTo], dueAt: task.dueAt ?? null },
+          ...(command.requestId ? { requestId: command.requestId } : {}),
+        },
+      });
+      return;
+    }
 
     case 'periodReviewed': {
       // A review group's period closed (`performance.reviews`): one row per (workflow, seq), so a retried projection adds nothing.
@@ -750,7 +784,7 @@ async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstanc
                         awaiting_case_evidence, case_evidence_through, computed_indicators)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
      ON CONFLICT (id) DO UPDATE SET
-       escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
+       role = EXCLUDED.role, escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
        due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by,
        decided_by_name = COALESCE(EXCLUDED.decided_by_name, tasks.decided_by_name), decided_at = EXCLUDED.decided_at,
        period = EXCLUDED.period, parallel_id = EXCLUDED.parallel_id, case_evidence_through = EXCLUDED.case_evidence_through,
@@ -822,6 +856,31 @@ interface SystemAuditFacts {
  * by (workflow id, command seq) so a retried projection writes it once. Every such entry names the
  * cycle, contract, workflow and seq it came from, so the trail leads back to the workflow's history.
  */
+/**
+ * When an SLA passes the holder is reminded and the task escalates: one audit entry each, beside the
+ * miss itself (`task.overdue`), so the trail shows whom the workflow told and to whom the task went. Each
+ * has its own idempotency key derived from the command's, so a retried projection writes neither twice.
+ */
+async function auditReminderAndEscalation(sql: Sql, scope: Scope, command: Extract<EngineCommand, { type: 'taskOverdue' }>): Promise<void> {
+  const { task } = command;
+  const base = systemAuditEntry(scope, command, { action: 'task.reminder', subjectType: 'task', subjectId: taskRowId(scope, task) });
+  await appendAuditEntry(sql, {
+    ...base,
+    idempotencyKey: `${base.idempotencyKey}:reminder`,
+    comment: `${task.title.zh} ${task.title.en}: due ${command.dueAt}, reminder to role ${task.role}`,
+    details: { ...base.details, taskInstanceId: task.id, stepId: task.stepId, dueAt: command.dueAt, remindedRole: task.role },
+  });
+  const target = task.escalatedTo.at(-1);
+  if (!target) return;
+  await appendAuditEntry(sql, {
+    ...base,
+    idempotencyKey: `${base.idempotencyKey}:escalation`,
+    action: 'task.escalated',
+    comment: `${task.title.zh} ${task.title.en}: escalated to role ${target}`,
+    details: { ...base.details, taskInstanceId: task.id, stepId: task.stepId, dueAt: command.dueAt, escalatedTo: target },
+  });
+}
+
 function systemAuditEntry(scope: Scope, command: { readonly seq: number; readonly at: string }, facts: SystemAuditFacts): AuditEntryInput {
   return {
     idempotencyKey: `${scope.workflowId}:${command.seq}`,

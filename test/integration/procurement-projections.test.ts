@@ -207,6 +207,66 @@ describe('the procurement projection activities', () => {
       await projections.applyCommands({ workflowId: cycleId, cycleId, commands: [{ type: 'taskClosed', seq: 6, task: decided(escalated, REVIEWER, 'approve', '2026-03-09T01:00:00.000Z'), actor: REVIEWER }] });
       expect(await row()).toEqual({ overdue_at: new Date('2026-03-06T16:00:00.000Z'), overdue_due_at: new Date('2026-03-06T15:59:59.999Z') });
     });
+
+    it('audits an SLA miss as a reminder to the holder and an escalation to the target, once however often it is projected', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const review = openTask({ id: 'reviewBudget#1', nodeId: 'reviewBudget', role: 'finance-bureau', escalateTo: 'finance-bureau-head', dueAt: '2026-03-06T15:59:59.999Z' });
+      const escalated = { ...review, escalatedTo: ['finance-bureau-head'] };
+      const batch: EngineCommand[] = [
+        { type: 'taskOpened', seq: 1, task: review },
+        { type: 'taskOpened', seq: 2, task: escalated },
+        { type: 'taskOverdue', seq: 3, at: '2026-03-06T16:00:00.000Z', task: escalated, dueAt: '2026-03-06T15:59:59.999Z' },
+      ];
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: batch });
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: batch });
+      const audit = (await dataSource.query(`SELECT action, actor_role, details FROM audit_entries WHERE subject_id = $1 ORDER BY id`, [`${cycleId}/reviewBudget#1`])) as Array<{ action: string; actor_role: string; details: Record<string, unknown> }>;
+      expect(audit.map((entry) => [entry.action, entry.actor_role, entry.details['remindedRole'] ?? entry.details['escalatedTo']])).toEqual([
+        ['task.overdue', 'system', ['finance-bureau-head']],
+        ['task.reminder', 'system', 'finance-bureau'],
+        ['task.escalated', 'system', 'finance-bureau-head'],
+      ]);
+    });
+
+    it('projects an ops repair once: the row takes the new role and due time, an extension clears the overdue mark, the reason is audited', async () => {
+      const cycleId = await launchCycle(dataSource);
+      const ops = { userId: 'ops.1', name: '运维', roles: ['ops'], jurisdiction: 'zj-deqing' };
+      const review = openTask({ id: 'reviewBudget#1', nodeId: 'reviewBudget', role: 'finance-bureau', escalateTo: 'finance-bureau-head', dueAt: '2026-03-06T15:59:59.999Z' });
+      const escalated = { ...review, escalatedTo: ['finance-bureau-head'] };
+      await projections.applyCommands({
+        workflowId: cycleId,
+        cycleId,
+        commands: [
+          { type: 'taskOpened', seq: 1, task: review },
+          { type: 'taskOpened', seq: 2, task: escalated },
+          { type: 'taskOverdue', seq: 3, at: '2026-03-06T16:00:00.000Z', task: escalated, dueAt: '2026-03-06T15:59:59.999Z' },
+        ],
+      });
+      const moved = { ...escalated, role: 'judicial-office', dueAt: '2026-03-11T15:59:59.999Z' };
+      const repairs: EngineCommand[] = [
+        { type: 'taskOpened', seq: 4, task: moved },
+        {
+          type: 'taskRepaired',
+          seq: 5,
+          at: '2026-03-09T01:00:00.000Z',
+          actor: ops,
+          task: moved,
+          before: { role: 'finance-bureau', escalatedTo: ['finance-bureau-head'], dueAt: '2026-03-06T15:59:59.999Z' },
+          repair: { kind: 'extend', workingDays: 3 },
+          reason: '负责人出差',
+          requestId: 'r-1',
+        },
+      ];
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: repairs });
+      await projections.applyCommands({ workflowId: cycleId, cycleId, commands: repairs });
+      const [row] = (await dataSource.query(`SELECT role, due_at, overdue_at FROM tasks WHERE id = $1`, [`${cycleId}/reviewBudget#1`])) as unknown[];
+      expect(row).toEqual({ role: 'judicial-office', due_at: new Date('2026-03-11T15:59:59.999Z'), overdue_at: null });
+      const audit = (await dataSource.query(`SELECT actor_id, actor_role, comment, details FROM audit_entries WHERE subject_id = $1 AND action = 'task.deadlineExtended'`, [
+        `${cycleId}/reviewBudget#1`,
+      ])) as Array<{ actor_id: string; actor_role: string; comment: string; details: Record<string, unknown> }>;
+      expect(audit).toEqual([
+        expect.objectContaining({ actor_id: 'ops.1', actor_role: 'ops', comment: '负责人出差', details: expect.objectContaining({ requestId: 'r-1', after: { role: 'judicial-office', escalatedTo: ['finance-bureau-head'], dueAt: '2026-03-11T15:59:59.999Z' } }) }),
+      ]);
+    });
   });
 
   describe('steps and tasks', () => {

@@ -174,6 +174,14 @@ describe('who may do and see what (the role matrix)', () => {
     { name: 'POST /definitions/validate', method: 'POST', route: () => '/definitions/validate', body: () => ({ files: [{ file: 'x.yaml', text: 'a: [' }] }), expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
     { name: 'POST /definitions (not YAML)', method: 'POST', route: () => '/definitions', body: () => ({ files: [{ file: 'x.yaml', text: 'a: [' }] }), expect: { rest: 403, admin: 422, foreignAdmin: 422, national: 422 } },
     { name: 'GET /public/notices', method: 'GET', route: () => '/public/notices', expect: everyone(200) },
+    { name: 'GET /ops/overdue', method: 'GET', route: () => '/ops/overdue', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
+    ...(['extension', 'reassignment', 'escalation'] as const).map((repair) => ({
+      name: `POST /ops/tasks/{id}/${repair} (no one here holds the ops role)`,
+      method: 'POST' as const,
+      route: () => `/ops/tasks/${encodeURIComponent(ledgerTaskId)}/${repair}`,
+      body: () => ({ requestId: randomUUID(), reason: '探测', workingDays: 1, role: 'judicial-office' }),
+      expect: everyone(403),
+    })),
   ];
 
   it('answers every endpoint to every principal as the rules say, and the probes change nothing', async () => {

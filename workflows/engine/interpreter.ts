@@ -16,6 +16,7 @@ import { checkFields } from './fields.js';
 import { acceptBid } from './nodes/bidding.js';
 import { paymentsByTranche } from './nodes/payment.js';
 import { ENGINE_TABLE } from './nodes/index.js';
+import { repairTask } from './task-repairs.js';
 import { checkActor, Refusal, refuseBrokenChecks, Run, structuredCopy, type TaskDecider } from './run.js';
 import type { Actor, Decision, EngineCommand, EngineContext, EngineEvent, EngineState, EngineStatus, EngineValues, TaskInstance, TaskKind, TimerPurpose } from './types.js';
 
@@ -165,6 +166,8 @@ export function decide(context: EngineContext, state: EngineState, event: Engine
       case 'challengeFiled':
       case 'contractEvent':
         return challengeEvent(run, event);
+      case 'taskRepaired':
+        return repairTask(run, event);
     }
   });
 }

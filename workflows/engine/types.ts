@@ -378,7 +378,15 @@ export type EngineEvent =
       holdsPerformance?: { readonly timers: Readonly<Record<string, string>> };
     }
   /** A cycle learns that one of its contracts recorded an event (e.g. published the result notice), for deadlines counted from it. */
-  | { type: 'contractEvent'; at: string; key: string };
+  | { type: 'contractEvent'; at: string; key: string }
+  /** Ops staff repair an open task: extend its deadline, hand it to another role, or escalate it now (task-repairs.ts). */
+  | { type: 'taskRepaired'; at: string; actor: Actor; taskId: string; repair: TaskRepair; reason: string; requestId?: string };
+
+/**
+ * What ops staff may do to an open task. An extension names the new due time (`until`) or a number of
+ * working days added to the current one on the jurisdiction's calendar (`workingDays`).
+ */
+export type TaskRepair = { kind: 'extend'; until?: string; workingDays?: number } | { kind: 'reassign'; role: string } | { kind: 'escalate' };
 
 /** What the special tasks carry besides form fields. */
 export type TaskPayload =
@@ -436,7 +444,12 @@ export type EngineCommand =
    */
   | { type: 'signingChanged'; seq: number; at: string; challengeId: string; change: SigningChange; reason: string; tasks: TaskInstance[]; held?: 'performance' }
   /** Something ops staff must fix for the procedure to run as defined (e.g. a missing business calendar). */
-  | { type: 'incident'; seq: number; at: string; message: string };
+  | { type: 'incident'; seq: number; at: string; message: string }
+  /**
+   * Ops staff repaired an open task (`task` as it is now, `before` as it was): for the audit trail, and so
+   * the read model forgets a miss an extension undid. A `taskOpened` with the new task precedes it.
+   */
+  | { type: 'taskRepaired'; seq: number; at: string; actor: Actor; task: TaskInstance; before: { role: string; escalatedTo: readonly string[]; dueAt?: string }; repair: TaskRepair; reason: string; requestId?: string };
 
 export type TimerPurpose = 'wait' | 'sla' | 'bidding' | 'ledgerPeriod';
 

@@ -9,13 +9,14 @@ import {
   contractEventSignal,
   type DecideTaskRequest,
   decideTaskUpdate,
+  repairTaskUpdate,
   type MessageResult,
   REFUSAL_ERROR_TYPES,
   signingChangedSignal,
   workflowSnapshotQuery,
 } from './messages.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { cancelEvent, decisionEvent, ScopeRunner } from './scope-runner.js';
+import { cancelEvent, decisionEvent, repairEvent, ScopeRunner } from './scope-runner.js';
 
 const { compileCaseEvidence } = proxyActivities<Activities>(ACTIVITY_PROFILES.readModelQuery);
 
@@ -82,6 +83,10 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     return runner.handle(request, { ...event, caseEvidence });
   }
   // The cycle checked the cancellation before it signalled; a contract that has already ended ignores it.
+  // A new handler adds nothing to histories recorded without it, so it needs no patch.
+  setHandler(repairTaskUpdate, (request) => runner.handle(request, repairEvent(request)), {
+    validator: (request) => runner.validate(request, repairEvent(request)),
+  });
   setHandler(cancelContractSignal, (request) => {
     const decision = decide(context, runner.state, cancelEvent(request));
     if (decision.ok) void runner.accept(decision);

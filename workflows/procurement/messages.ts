@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalendarDefinition } from '../../src/definitions/calendars/calendar.schema.js';
 import type { LiveStatus } from '../../src/procurement/lifecycle.js';
-import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, SigningChange, TaskInstance, TaskPayload, VendorHistorySummary, Winner } from '../engine/types.js';
+import type { Actor, Bid, EngineState, EngineStatus, FormValues, Outcome, ProcedureDefinition, SigningChange, TaskInstance, TaskPayload, TaskRepair, VendorHistorySummary, Winner } from '../engine/types.js';
 
 /** Which deployed definition version a cycle runs, for the read model and the audit trail. */
 export interface DefinitionRef {
@@ -94,6 +94,13 @@ export interface SubmitBidRequest extends Request {
   readonly history?: VendorHistorySummary;
 }
 
+/** Ops staff repair an open task: extend its deadline, reassign it or escalate it (workflows/engine/task-repairs.ts). */
+export interface RepairTaskRequest extends Request {
+  readonly taskId: string;
+  readonly repair: TaskRepair;
+  readonly reason: string;
+}
+
 export interface CancelRequest extends Request {
   readonly reason: string;
 }
@@ -144,6 +151,7 @@ export interface WorkflowSnapshot {
 
 export const decideTaskUpdate = defineUpdate<MessageResult, [DecideTaskRequest]>('decideTask');
 export const submitBidUpdate = defineUpdate<MessageResult, [SubmitBidRequest]>('submitBid');
+export const repairTaskUpdate = defineUpdate<MessageResult, [RepairTaskRequest]>('repairTask');
 export const cancelCycleUpdate = defineUpdate<MessageResult, [CancelRequest]>('cancelCycle');
 /** From a cycle to its contracts: the cycle was cancelled, so are they (updates cannot cross workflows). */
 export const cancelContractSignal = defineSignal<[CancelRequest]>('cancelContract');

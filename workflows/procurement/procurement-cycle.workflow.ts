@@ -21,6 +21,7 @@ import {
   contractEventSignal,
   type ContractSummary,
   decideTaskUpdate,
+  repairTaskUpdate,
   fileChallengeUpdate,
   type ProcurementCycleInput,
   REFUSAL_ERROR_TYPES,
@@ -28,7 +29,7 @@ import {
   submitBidUpdate,
   workflowSnapshotQuery,
 } from './messages.js';
-import { bidEvent, cancelEvent, challengeEvent, decisionEvent, refusalOf, ScopeRunner } from './scope-runner.js';
+import { bidEvent, cancelEvent, challengeEvent, decisionEvent, refusalOf, repairEvent, ScopeRunner } from './scope-runner.js';
 
 const { recordCycleLaunched, recordBid, recordContractStarted } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 
@@ -125,6 +126,10 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
 
   // Challenges (质疑): filed by bidders, answered by a task of the cycle; one that may affect the result
   // holds the running contracts' signing, and they are told before the update that changed it is answered.
+  // A new handler adds nothing to histories recorded without it, so it needs no patch.
+  setHandler(repairTaskUpdate, (request) => runner.handle(request, repairEvent(request)), {
+    validator: (request) => runner.validate(request, repairEvent(request)),
+  });
   setHandler(fileChallengeUpdate, (request) => runner.handle(request, challengeEvent(request)), {
     validator: (request) => runner.validate(request, challengeEvent(request)),
   });

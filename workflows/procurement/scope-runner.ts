@@ -3,7 +3,7 @@ import type { Activities } from '../../activities/index.js';
 import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type FileChallengeRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type FileChallengeRequest, type RepairTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
 
 /** What identifies a request to the runner: its id, and what it asks (see messages.ts `Request`). */
 export interface RequestKey {
@@ -255,6 +255,11 @@ export function challengeEvent(request: FileChallengeRequest): EngineEvent {
     affectsResult: request.affectsResult,
     requestId: request.requestId,
   };
+}
+
+/** The interpreter event of a task repair by ops staff, stamped with workflow time. */
+export function repairEvent(request: RepairTaskRequest): EngineEvent {
+  return { type: 'taskRepaired', at: new Date().toISOString(), actor: request.actor, taskId: request.taskId, repair: request.repair, reason: request.reason, requestId: request.requestId };
 }
 
 /** The interpreter event of a cancellation, stamped with workflow time. */

@@ -27,6 +27,8 @@ import {
   type MessageResult,
   type ProcurementCycleInput,
   REFUSAL_ERROR_TYPES,
+  repairTaskUpdate,
+  type RepairTaskRequest,
   submitBidUpdate,
   type SubmitBidRequest,
   type WorkflowSnapshot,
@@ -131,6 +133,14 @@ export class ProcurementWorkflowsGateway {
       }
       throw error;
     }
+  }
+
+  /** Ops staff's repair of an open task (extend, reassign, escalate), idempotent by request id like a decision. */
+  repairTask(workflowId: string, request: Unsigned<RepairTaskRequest>): Promise<MessageResult> {
+    const signed = withFingerprint('repairTask', workflowId, request);
+    return this.update(workflowId, request.requestId, () =>
+      this.client.workflow.getHandle(workflowId).executeUpdate(repairTaskUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
+    );
   }
 
   decideTask(workflowId: string, request: Unsigned<DecideTaskRequest>): Promise<MessageResult> {
