@@ -57,6 +57,11 @@ export interface AppConfig {
    * compile and refuses the request (PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS).
    */
   readonly definitionCompileTimeoutMs: number;
+  /**
+   * How many days ahead of today every jurisdiction's deployed business calendars must reach before
+   * `/ready` and the ops summary warn (PROCUREFLOW_CALENDAR_HORIZON_DAYS).
+   */
+  readonly calendarHorizonDays: number;
 }
 
 export interface TaskQueues {
@@ -97,6 +102,7 @@ export const CONFIG_VARIABLES = {
   PROCUREFLOW_PAYLOAD_KEY_ID: 'id of the payload key that encrypts new payloads (default: the last one listed)',
   PROCUREFLOW_CODEC_ORIGINS: 'origins of Temporal Web UIs allowed to call the codec endpoint, comma-separated',
   PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS: 'milliseconds the API lets one definition file compile before it refuses the request',
+  PROCUREFLOW_CALENDAR_HORIZON_DAYS: 'days ahead of today the deployed business calendars must reach before /ready warns (default 120)',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -159,6 +165,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const localUiOrigins = address ? [] : [`http://127.0.0.1:${devServerUiPort}`, `http://localhost:${devServerUiPort}`];
   const codecOrigins = reader.withDefault('PROCUREFLOW_CODEC_ORIGINS', localUiOrigins, parseOrigins);
   const definitionCompileTimeoutMs = reader.withDefault('PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS', 10_000, parseMilliseconds);
+  const calendarHorizonDays = reader.withDefault('PROCUREFLOW_CALENDAR_HORIZON_DAYS', 120, parseHorizonDays);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -200,6 +207,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     payloadKeyId,
     codecOrigins,
     definitionCompileTimeoutMs,
+    calendarHorizonDays,
   };
 }
 
@@ -338,6 +346,12 @@ function parseCount(raw: string): number {
 function parseMilliseconds(raw: string): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(value >= 1 && value <= 600_000)) throw new Error('must be a whole number of milliseconds from 1 to 600000 (10 minutes)');
+  return value;
+}
+
+function parseHorizonDays(raw: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 0 && value <= 3660)) throw new Error('must be a whole number of days from 0 to 3660 (ten years)');
   return value;
 }
 
