@@ -7,8 +7,8 @@ import { type CalendarCoverage, type CalendarWarning, calendarWarnings } from '.
 
 /**
  * Reads which years each jurisdiction's deployed calendars cover and its latest pending deadline, and
- * applies the horizon rule of calendar-horizon.ts. Jurisdictions judged: every one with an open process
- * or its own calendar; the national one when there is neither.
+ * applies the horizon rule of calendar-horizon.ts. Jurisdictions judged: every one with an open process,
+ * a deployed procedure or lifecycle, or its own calendar; the national one when there is none.
  */
 @Injectable()
 export class CalendarHorizonService {
@@ -45,9 +45,15 @@ export class CalendarHorizonService {
          UNION ALL SELECT c.jurisdiction, NULL FROM cycles c WHERE c.ended_at IS NULL
        ) d GROUP BY jurisdiction`,
     );
+    // A jurisdiction with a deployed procedure or lifecycle will have deadlines, even before its first process.
+    const deployed: Array<{ jurisdiction: string }> = await this.dataSource.query(
+      `SELECT DISTINCT jurisdiction FROM definition_versions WHERE kind <> 'Calendar' AND jurisdiction IS NOT NULL AND jurisdiction <> $1`,
+      [NATIONAL_JURISDICTION],
+    );
     const national = calendars.filter((c) => c.jurisdiction === null || c.jurisdiction === NATIONAL_JURISDICTION).map((c) => c.year);
     const jurisdictions = new Set<string>([
       ...deadlines.map((d) => d.jurisdiction),
+      ...deployed.map((d) => d.jurisdiction),
       ...calendars.flatMap((c) => (c.jurisdiction && c.jurisdiction !== NATIONAL_JURISDICTION ? [c.jurisdiction] : [])),
     ]);
     if (jurisdictions.size === 0) jurisdictions.add(NATIONAL_JURISDICTION);
