@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { calendarWarnings } from '../../../apps/api/src/health/calendar-horizon.js';
+import { PROJECT_ROOT } from '../../../src/config/project-root.js';
+import { compileDefinition } from '../../../src/definitions/compiler.js';
+import { idleLimitDays } from '../../../src/definitions/procedure/procedure.schema.js';
 import { classifyStuck, type ProcessFacts } from '../../../apps/api/src/ops/stuck/stuck-rules.js';
 
 const NOW = new Date('2026-11-28T09:00:00Z');
@@ -82,6 +87,28 @@ describe('the stuck rules', () => {
     expect(classifyStuck(facts({ lastEventAt: '2026-11-20T00:00:00Z', idleLimitDays: 30 }), NOW, options)).toEqual([]);
     const [cause] = classifyStuck(facts({ lastEventAt: '2026-10-01T00:00:00Z', idleLimitDays: 30 }), NOW, options);
     expect(cause?.words).toBe('nothing has happened for 58 days; the definition allows 30');
+  });
+});
+
+describe('stuckWhenIdleFor', () => {
+  const minimal = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
+  const limitOf = (text: string) => {
+    const result = compileDefinition(text, 'minimal-procedure.yaml');
+    if (!result.ok) throw new Error(`does not compile: ${JSON.stringify(result)}`);
+    return idleLimitDays((result.compiled.definition as { stuckWhenIdleFor?: string }).stuckWhenIdleFor);
+  };
+
+  it('lists a process as idle only under a procedure that sets stuckWhenIdleFor', () => {
+    const quiet = facts({ lastEventAt: '2026-10-01T00:00:00Z' });
+    expect(limitOf(minimal)).toBeNull();
+    expect(classifyStuck({ ...quiet, idleLimitDays: limitOf(minimal) }, NOW, options)).toEqual([]);
+    const withKey = `${minimal.trimEnd()}\nstuckWhenIdleFor: P30D\n`;
+    expect(limitOf(withKey)).toBe(30);
+    expect(classifyStuck({ ...quiet, idleLimitDays: limitOf(withKey) }, NOW, options).map((cause) => cause.cause)).toEqual(['idle']);
+  });
+
+  it('is refused unless it is whole days', () => {
+    expect(compileDefinition(`${minimal.trimEnd()}\nstuckWhenIdleFor: PT5H\n`, 'minimal-procedure.yaml').ok).toBe(false);
   });
 });
 

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { PROJECTION_ACTIVITIES } from '../../../../../activities/procurement-projections.js';
 import type { AppConfig } from '../../../../../src/config/config.js';
+import { idleLimitDays } from '../../../../../src/definitions/procedure/procedure.schema.js';
 import { type Identity, NATIONAL_JURISDICTION } from '../../../../../src/identity/identity.js';
+import { DefinitionsRepository } from '../../definitions/definitions.repository.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
 import { CalendarHorizonService } from '../../health/calendar-horizon.service.js';
 import { HealthService } from '../../health/health.service.js';
@@ -48,6 +50,7 @@ export class StuckService {
     private readonly health: HealthService,
     private readonly calendars: CalendarHorizonService,
     private readonly workflows: ProcurementWorkflowsGateway,
+    private readonly definitions: DefinitionsRepository,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -110,10 +113,11 @@ export class StuckService {
 
   /** Each process of `rows` with its causes (none when it is not stuck), in the order given. */
   private async judge(rows: readonly OpenProcessRow[]): Promise<StuckProcessDto[]> {
-    const [temporal, covered, incidents] = await Promise.all([
+    const [temporal, covered, incidents, idleLimits] = await Promise.all([
       Promise.all(rows.map((row) => this.describe(row.workflowId))),
       this.calendars.coveredYears(),
       this.repository.incidents(rows.map((row) => row.workflowId)),
+      this.idleLimits(rows),
     ]);
     const queues = [...new Set(temporal.flatMap((facts) => ('taskQueue' in facts ? [facts.taskQueue] : [])))];
     const silent = await this.silentQueues(queues);
@@ -140,7 +144,7 @@ export class StuckService {
           coveredYears: covered(row.jurisdiction),
           incidents: incidents.filter((incident) => incident.workflowId === row.workflowId),
           lastEventAt: row.lastEventAt,
-          idleLimitDays: null,
+          idleLimitDays: idleLimits.get(`${row.definitionKey}@${row.definitionVersion}`) ?? null,
         };
         // A workflow Temporal cannot describe now is judged on the read model's facts alone (calendars, idleness).
         const causes: StuckCause[] = classifyStuck(facts, now, { ...DEFAULT_STUCK_RULE_OPTIONS, projectionActivities: projections });
@@ -156,6 +160,19 @@ export class StuckService {
         };
       }),
     );
+  }
+
+  /** `stuckWhenIdleFor` of each procedure version the rows run, in days (cases' lifecycles have none). */
+  private async idleLimits(rows: readonly OpenProcessRow[]): Promise<Map<string, number | null>> {
+    const limits = new Map<string, number | null>();
+    for (const row of rows) {
+      const key = `${row.definitionKey}@${row.definitionVersion}`;
+      if (row.kind === 'case' || limits.has(key)) continue;
+      const version = await this.definitions.findVersion(row.definitionKey, row.definitionVersion);
+      const compiled = version?.compiled as { stuckWhenIdleFor?: string } | undefined;
+      limits.set(key, idleLimitDays(compiled?.stuckWhenIdleFor));
+    }
+    return limits;
   }
 
   /** Task queues no worker polls; none when Temporal cannot say now (the readiness check reports that). */
