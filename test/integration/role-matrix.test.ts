@@ -174,6 +174,8 @@ describe('who may do and see what (the role matrix)', () => {
     { name: 'POST /definitions/validate', method: 'POST', route: () => '/definitions/validate', body: () => ({ files: [{ file: 'x.yaml', text: 'a: [' }] }), expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
     { name: 'POST /definitions (not YAML)', method: 'POST', route: () => '/definitions', body: () => ({ files: [{ file: 'x.yaml', text: 'a: [' }] }), expect: { rest: 403, admin: 422, foreignAdmin: 422, national: 422 } },
     { name: 'GET /public/notices', method: 'GET', route: () => '/public/notices', expect: everyone(200) },
+    { name: 'GET /ops/stuck', method: 'GET', route: () => '/ops/stuck', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
+    { name: 'GET /ops/summary', method: 'GET', route: () => '/ops/summary', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
   ];
 
   it('answers every endpoint to every principal as the rules say, and the probes change nothing', async () => {
