@@ -58,10 +58,17 @@ export class HealthService implements OnModuleDestroy {
    * A warning that cannot be computed is itself a warning, never a failed probe.
    */
   private async warnings(): Promise<ReadinessWarningDto[]> {
+    let timer: NodeJS.Timeout | undefined;
+    // A probe answers in bounded time: a slow database leaves the warning out and says so.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
     try {
-      return (await this.calendars.warnings()).map((warning) => ({ kind: 'calendarHorizon', message: warning.message, jurisdiction: warning.jurisdiction, file: warning.file }));
+      return (await Promise.race([this.calendars.warnings(), timeout])).map((warning) => ({ kind: 'calendarHorizon', message: warning.message, jurisdiction: warning.jurisdiction, file: warning.file }));
     } catch (error) {
       return [{ kind: 'calendarHorizon', message: `the calendar horizon could not be checked: ${error instanceof Error ? error.message : String(error)}`, jurisdiction: null, file: null }];
+    } finally {
+      clearTimeout(timer);
     }
   }
 
