@@ -64,6 +64,11 @@ export interface AppConfig {
   readonly metricsToken: string | undefined;
   /** Where a worker running in its own process serves its `/metrics` (PROCUREFLOW_WORKER_METRICS_PORT); absent, it serves none. */
   readonly workerMetricsPort: number | undefined;
+  /**
+   * How many days ahead of today every jurisdiction's deployed business calendars must reach before
+   * `/ready` and the ops summary warn (PROCUREFLOW_CALENDAR_HORIZON_DAYS).
+   */
+  readonly calendarHorizonDays: number;
 }
 
 export interface TaskQueues {
@@ -106,6 +111,7 @@ export const CONFIG_VARIABLES = {
   PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS: 'milliseconds the API lets one definition file compile before it refuses the request',
   PROCUREFLOW_METRICS_TOKEN: 'bearer secret a Prometheus scrape must send to /metrics',
   PROCUREFLOW_WORKER_METRICS_PORT: 'port on which a worker running in its own process serves /metrics',
+  PROCUREFLOW_CALENDAR_HORIZON_DAYS: 'days ahead of today the deployed business calendars must reach before /ready warns (default 120)',
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -170,6 +176,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const definitionCompileTimeoutMs = reader.withDefault('PROCUREFLOW_DEFINITION_COMPILE_TIMEOUT_MS', 10_000, parseMilliseconds);
   const metricsToken = reader.optional('PROCUREFLOW_METRICS_TOKEN', parseMetricsToken);
   const workerMetricsPort = reader.optional('PROCUREFLOW_WORKER_METRICS_PORT', parsePort);
+  const calendarHorizonDays = reader.withDefault('PROCUREFLOW_CALENDAR_HORIZON_DAYS', 120, parseHorizonDays);
 
   if (devServerPort === devServerUiPort) {
     problems.push({
@@ -213,6 +220,7 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
     definitionCompileTimeoutMs,
     metricsToken,
     workerMetricsPort,
+    calendarHorizonDays,
   };
 }
 
@@ -358,6 +366,12 @@ function parseCount(raw: string): number {
 function parseMilliseconds(raw: string): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(value >= 1 && value <= 600_000)) throw new Error('must be a whole number of milliseconds from 1 to 600000 (10 minutes)');
+  return value;
+}
+
+function parseHorizonDays(raw: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= 0 && value <= 3660)) throw new Error('must be a whole number of days from 0 to 3660 (ten years)');
   return value;
 }
 

@@ -182,6 +182,8 @@ describe('who may do and see what (the role matrix)', () => {
       body: () => ({ requestId: randomUUID(), reason: '探测', workingDays: 1, role: 'judicial-office' }),
       expect: everyone(403),
     })),
+    { name: 'GET /ops/stuck', method: 'GET', route: () => '/ops/stuck', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
+    { name: 'GET /ops/summary', method: 'GET', route: () => '/ops/summary', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
   ];
 
   it('answers every endpoint to every principal as the rules say, and the probes change nothing', async () => {

@@ -809,8 +809,22 @@ export const ProcedureSchema = z
     derived: z.array(DerivedValue).default([]),
     notices: z.array(Notice).default([]),
     steps: z.array(Step).length(6, 'must have exactly the six steps of the purchase procedure'),
+    /**
+     * How long a cycle or contract of this procedure may go without any event (whole days, `P30D`)
+     * before `GET /ops/stuck` lists it as idle. Absent: idleness alone never makes it stuck.
+     */
+    stuckWhenIdleFor: z
+      .string()
+      .regex(/^P[1-9][0-9]{0,3}D$/, 'must be a whole number of days written P<n>D, from P1D to P9999D, e.g. P30D')
+      .optional(),
   })
   .strict();
+
+/** The days of a `stuckWhenIdleFor` value (`P30D` → 30). */
+export function idleLimitDays(stuckWhenIdleFor: string | undefined): number | null {
+  const match = stuckWhenIdleFor ? /^P([0-9]+)D$/.exec(stuckWhenIdleFor) : null;
+  return match?.[1] ? Number(match[1]) : null;
+}
 
 export type ProcedureDefinition = z.infer<typeof ProcedureSchema>;
 export type ProcedureStep = z.infer<typeof Step>;

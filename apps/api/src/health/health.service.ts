@@ -4,7 +4,8 @@ import protos from '@temporalio/proto';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../../src/config/config.js';
 import { APP_CONFIG, TEMPORAL_ADDRESS } from '../common/injection-tokens.js';
-import { type DependencyCheckDto, DependencyStatus, type ReadinessDto, ReadinessStatus } from './health.dto.js';
+import { CalendarHorizonService } from './calendar-horizon.service.js';
+import { type DependencyCheckDto, DependencyStatus, type ReadinessDto, ReadinessStatus, type ReadinessWarningDto } from './health.dto.js';
 
 /** How long one dependency may take to answer before it counts as down. */
 const CHECK_TIMEOUT_MS = 3_000;
@@ -30,6 +31,7 @@ export class HealthService implements OnModuleDestroy {
     private readonly dataSource: DataSource,
     @Inject(TEMPORAL_ADDRESS) temporalAddress: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly calendars: CalendarHorizonService,
   ) {
     this.probe = Connection.lazy({ address: temporalAddress, interceptors: [] });
   }
@@ -47,7 +49,51 @@ export class HealthService implements OnModuleDestroy {
         : { status: DependencyStatus.Down, detail: 'unknown: Temporal is unreachable' };
     const checks = { database, temporal: temporalCheck, worker };
     const ready = Object.values(checks).every((check) => check.status === DependencyStatus.Up);
-    return { status: ready ? ReadinessStatus.Ready : ReadinessStatus.NotReady, checks };
+    const warnings = database.status === DependencyStatus.Up ? await this.warnings() : [];
+    return { status: ready ? ReadinessStatus.Ready : ReadinessStatus.NotReady, checks, warnings };
+  }
+
+  /**
+   * What does not make the API unready but needs ops staff soon: calendars that end within the horizon.
+   * A warning that cannot be computed is itself a warning, never a failed probe.
+   */
+  private async warnings(): Promise<ReadinessWarningDto[]> {
+    let timer: NodeJS.Timeout | undefined;
+    // A probe answers in bounded time: a slow database leaves the warning out and says so.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
+    try {
+      return (await Promise.race([this.calendars.warnings(), timeout])).map((warning) => ({ kind: 'calendarHorizon', message: warning.message, jurisdiction: warning.jurisdiction, file: warning.file }));
+    } catch (error) {
+      return [{ kind: 'calendarHorizon', message: `the calendar horizon could not be checked: ${error instanceof Error ? error.message : String(error)}`, jurisdiction: null, file: null }];
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The task queues no worker has polled lately (of `queues`, every configured one by default). Throws
+   * when Temporal does not answer in time: the caller says what that means for it.
+   */
+  async silentTaskQueues(queues: readonly string[] = Object.values(this.config.temporal.taskQueues)): Promise<string[]> {
+    const { namespace } = this.config.temporal;
+    const silent: string[] = [];
+    for (const queue of queues) {
+      const response = await this.withinCheckTimeout(() =>
+        this.probe.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      );
+      const freshPollers = (response.pollers ?? []).filter((poller) => {
+        const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
+        return Date.now() - seconds * 1000 < POLLER_FRESHNESS_MS;
+      });
+      if (freshPollers.length === 0) silent.push(queue);
+    }
+    return silent;
   }
 
   private withinCheckTimeout<T>(call: () => Promise<T>): Promise<T> {
@@ -72,23 +118,9 @@ export class HealthService implements OnModuleDestroy {
   }
 
   private checkWorkers(): Promise<DependencyCheckDto> {
-    const { namespace, taskQueues } = this.config.temporal;
+    const { taskQueues } = this.config.temporal;
     return timed('worker', async () => {
-      const silent: string[] = [];
-      for (const queue of Object.values(taskQueues)) {
-        const response = await this.withinCheckTimeout(() =>
-          this.probe.workflowService.describeTaskQueue({
-            namespace,
-            taskQueue: { name: queue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-            taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-          }),
-        );
-        const freshPollers = (response.pollers ?? []).filter((poller) => {
-          const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
-          return Date.now() - seconds * 1000 < POLLER_FRESHNESS_MS;
-        });
-        if (freshPollers.length === 0) silent.push(queue);
-      }
+      const silent = await this.silentTaskQueues();
       if (silent.length > 0) throw new Error(`no worker is polling task queue ${silent.map((q) => `"${q}"`).join(', ')}`);
       return `workers are polling ${Object.values(taskQueues).map((q) => `"${q}"`).join(', ')}`;
     });

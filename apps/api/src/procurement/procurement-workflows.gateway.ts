@@ -235,7 +235,7 @@ export class ProcurementWorkflowsGateway {
   }
 
   /** The failure's message as the client decodes it (a codec may have encrypted it), first line only, bounded. */
-  private async failureMessage(failure: PendingActivity['lastFailure']): Promise<string | null> {
+  async failureMessage(failure: PendingActivity['lastFailure']): Promise<string | null> {
     if (!failure) return null;
     let message = failure.message ?? '';
     try {

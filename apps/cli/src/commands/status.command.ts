@@ -5,6 +5,8 @@ import { CliError, createOutput } from '../output.js';
 interface ReadinessReport {
   status: 'ready' | 'not-ready';
   checks: Record<string, { status: 'up' | 'down'; detail: string }>;
+  /** Absent from an API older than the calendar horizon check. */
+  warnings?: Array<{ kind: string; message: string }>;
 }
 
 /** `procureflow status`: asks a running API whether it and its dependencies are ready. */
@@ -28,6 +30,7 @@ export function registerStatusCommand(program: Command): void {
         [
           `procureflow at ${apiUrl}: ${r.status}`,
           ...Object.entries(r.checks).map(([name, check]) => `  ${check.status === 'up' ? '✓' : '✗'} ${name.padEnd(9)} ${check.detail}`),
+          ...(r.warnings ?? []).map((warning) => `  ! ${warning.message}`),
         ].join('\n'),
       );
       if (report.status !== 'ready') process.exitCode = 3;
