@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { tokenFor } from '../support/api-server.js';
 import { calendarFilesAround } from '../support/calendars.js';
 import { eventually } from '../support/eventually.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { readModelSnapshot } from '../support/procurement-fixtures.js';
 
@@ -198,6 +199,43 @@ describe('ops cancel, terminate and bulk actions', () => {
       expect(answer.body).toMatchObject({ workflowId: id, outcome: 'done', status: 'cancelled' });
       expect(await cycleStatus(id)).toEqual({ status: 'cancelled', end_reason: '重复发起' });
       expect((await auditOf('cycle.cancelled', [id])).map((entry) => [entry.actor_id, entry.comment])).toEqual([['ops', '重复发起']]);
+    });
+  });
+
+  describe('the command line', () => {
+    const procureflow = (who: string, args: string[]) => runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: as(who) }, [...args, '--api', api.baseUrl]);
+
+    it('dry-runs a bulk terminate as a table, executes it by selection id, and terminates and cancels one', async () => {
+      // Earlier tests leave running cycles: end them so the selection holds only this test's.
+      const leftovers = await api.call<Selection>('POST', '/ops/bulk', as('ops'), { action: 'terminate', filter: {}, reason: '清理测试遗留', dryRun: true });
+      expect((await api.call<Execution>('POST', leftovers.body.execution, as('ops'), { reason: '清理测试遗留', requestId: `cleanup-${randomUUID()}` })).body.failed).toBe(0);
+      const ids = [await launchCycle(), await launchCycle()].sort();
+
+      const refused = await procureflow('ops', ['ops', 'bulk', 'terminate', '--reason', '批量终止']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('add --dry-run');
+
+      const dry = await procureflow('ops', ['ops', 'bulk', 'terminate', '--definition', PROCEDURE, '--reason', '批量终止', '--dry-run']);
+      expect([dry.code, dry.stderr]).toEqual([0, '']);
+      expect(dry.stdout).toContain('Dry run: terminate would touch 2 processes; nothing has changed.');
+      expect(dry.stdout).toContain(`WORKFLOW\n${ids[0]}\n${ids[1]}\n`);
+      const selectionId = /selection id {2}(\S+)/.exec(dry.stdout)?.[1] ?? '';
+      expect(dry.stdout).toContain(`procureflow ops bulk execute ${selectionId} --reason`);
+
+      const executed = await procureflow('ops', ['ops', 'bulk', 'execute', selectionId, '--reason', '批量终止', '--request-id', 'cli-bulk-1', '--json']);
+      expect(executed.code).toBe(0);
+      expect(JSON.parse(executed.stdout)).toMatchObject({ selectionId, count: 2, done: 2, outcomes: ids.map((workflowId) => ({ workflowId, outcome: 'done' })) });
+      for (const id of ids) expect(await cycleStatus(id)).toEqual({ status: 'terminated', end_reason: '批量终止' });
+      expect((await auditOf('cycle.terminated', ids)).map((entry) => [entry.subject_id, entry.comment, entry.details['selectionId']])).toEqual(ids.map((id) => [id, '批量终止', selectionId]));
+
+      const single = await launchCycle();
+      const cancelled = await procureflow('ops', ['ops', 'cancel', single, '--reason', '重复发起']);
+      expect([cancelled.code, cancelled.stdout.split('\n')[0]]).toEqual([0, `Cancelled: ${single} (cycle)`]);
+      const again = await procureflow('ops', ['ops', 'terminate', single, '--reason', '再试', '--json']);
+      expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'alreadyEnded', status: 'cancelled' });
+
+      const forbidden = await procureflow('admin', ['ops', 'terminate', await launchCycle(), '--reason', '无权']);
+      expect(forbidden.code).toBe(4);
     });
   });
 
