@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { tokenFor } from '../support/api-server.js';
 import { calendarFilesAround } from '../support/calendars.js';
@@ -162,6 +163,53 @@ describe('ops cancel, terminate and bulk actions', () => {
       expect((await api.call('POST', ours.body.execution, as('otherOps'), { reason: '清理', requestId: 'foreign-run' })).status).toBe(404);
       expect((await api.call('POST', `/ops/processes/${encodeURIComponent(id)}/termination`, as('otherOps'), { reason: '清理' })).status).toBe(404);
       expect(await everything()).toEqual(before);
+    });
+  });
+
+  describe('a bulk terminate whose record fails for one process', () => {
+    it('reports that one failed with the message, and the same request finishes it once the fault is gone', async () => {
+      // End what earlier tests left running, so the selection holds only this test's cycles.
+      const leftovers = await api.call<Selection>('POST', '/ops/bulk', as('ops'), { action: 'terminate', filter: {}, reason: '清理测试遗留', dryRun: true });
+      expect((await api.call<Execution>('POST', leftovers.body.execution, as('ops'), { reason: '清理测试遗留', requestId: `cleanup-${randomUUID()}` })).body.failed).toBe(0);
+      const [healthy, refused] = [await launchCycle(), await launchCycle()].sort() as [string, string];
+      const owner = new pg.Client({ connectionString: api.migrationUrl });
+      await owner.connect();
+      try {
+        // The database refuses the termination record of one cycle, as a violated CHECK would.
+        await owner.query(`
+          CREATE FUNCTION test_refuse_termination() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF NEW.id = '${refused}' AND NEW.status = 'terminated' THEN
+              RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'cycles are read-only during maintenance';
+            END IF;
+            RETURN NEW;
+          END $$`);
+        await owner.query(`CREATE TRIGGER test_refuse_termination BEFORE UPDATE ON cycles FOR EACH ROW EXECUTE FUNCTION test_refuse_termination()`);
+        const reason = '批量终止（含故障）';
+        const selection = await api.call<Selection>('POST', '/ops/bulk', as('ops'), { action: 'terminate', filter: { definition: PROCEDURE }, reason, dryRun: true });
+        expect(selection.body.workflowIds).toEqual([healthy, refused]);
+        const first = await api.call<Execution>('POST', selection.body.execution, as('ops'), { reason, requestId: 'faulty-run' });
+        expect(first.body).toMatchObject({ count: 2, done: 1, failed: 1 });
+        expect(first.body.outcomes).toEqual([
+          { workflowId: healthy, outcome: 'done', message: null },
+          { workflowId: refused, outcome: 'failed', message: expect.stringContaining('read-only during maintenance') },
+        ]);
+        // Nothing of the refused record was written: the cycle still reads running, with no audit entry.
+        expect(await cycleStatus(refused)).toEqual({ status: 'running', end_reason: null });
+        expect(await auditOf('cycle.terminated', [refused])).toEqual([]);
+
+        await owner.query(`DROP TRIGGER test_refuse_termination ON cycles`);
+        await owner.query(`DROP FUNCTION test_refuse_termination()`);
+        const again = await api.call<Execution>('POST', selection.body.execution, as('ops'), { reason, requestId: 'faulty-run' });
+        expect(again.body).toMatchObject({ count: 2, done: 2, failed: 0 });
+        for (const id of [healthy, refused]) {
+          expect(await cycleStatus(id)).toEqual({ status: 'terminated', end_reason: reason });
+          expect(await temporalStatus(id)).toBe('TERMINATED');
+        }
+        expect((await auditOf('cycle.terminated', [healthy, refused])).map((entry) => entry.subject_id)).toEqual([healthy, refused]);
+      } finally {
+        await owner.end();
+      }
     });
   });
 

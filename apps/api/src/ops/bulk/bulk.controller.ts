@@ -68,7 +68,7 @@ export class BulkController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Act on exactly the frozen list of a dry run, once; per process: done, already ended, or failed with its message.',
-    description: 'Nothing that appeared after the dry run is touched. Repeating the same requestId answers the first execution’s outcome; another requestId is refused (409).',
+    description: 'Nothing that appeared after the dry run is touched. Repeating the same requestId answers the first execution’s outcome, trying again only the processes that failed; another requestId is refused (409).',
   })
   @ApiOkResponse({ type: BulkExecutionDto })
   @ApiErrors({

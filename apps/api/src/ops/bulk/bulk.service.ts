@@ -97,9 +97,9 @@ export class BulkService {
   }
 
   /**
-   * Acts on exactly the selection's frozen list, once: the first execution claims it, a repeat with the
-   * same request id answers the stored outcome (or, if the first was interrupted, finishes it: each
-   * process's repair is idempotent), any other request id is refused.
+   * Acts on exactly the selection's frozen list, once: the first execution claims it; a repeat with the
+   * same request id answers the stored outcome, retrying only the processes whose repair failed (or,
+   * if the first run was interrupted, finishing it); any other request id is refused.
    */
   async execute(user: Identity, selectionId: string, body: BulkExecutionRequestDto): Promise<BulkExecutionDto> {
     const found = await this.repository.findSelection(selectionId);
@@ -117,12 +117,18 @@ export class BulkService {
           { field: 'requestId', problem: `the selection was executed by request "${selection.executionRequestId}"` },
         ]);
       }
-      if (selection.outcomes) return executionDto(selection, selection.executionRequestId, selection.executionReason ?? body.reason, selection.outcomes);
+      if (selection.outcomes && !selection.outcomes.some((o) => o.outcome === 'failed')) {
+        return executionDto(selection, selection.executionRequestId, selection.executionReason ?? body.reason, selection.outcomes);
+      }
     }
     const reason = selection.executionReason ?? body.reason;
+    // A repeat acts again only on what has not succeeded: the processes whose repair failed, or, after an
+    // interrupted first run, those without an outcome. Each repair is idempotent, so none happens twice.
+    const earlier = new Map((selection.outcomes ?? []).map((o) => [o.workflowId, o]));
     const outcomes: ProcessOutcomeDto[] = [];
     for (const [index, workflowId] of selection.workflowIds.entries()) {
-      outcomes.push(await this.actOn(user, selection, workflowId, reason, `bulk:${selection.id}:${index}`));
+      const known = earlier.get(workflowId);
+      outcomes.push(known && known.outcome !== 'failed' ? known : await this.actOn(user, selection, workflowId, reason, `bulk:${selection.id}:${index}`));
     }
     await this.repository.storeOutcomes(selection.id, outcomes);
     return executionDto(selection, body.requestId, reason, outcomes);
