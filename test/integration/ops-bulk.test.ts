@@ -153,6 +153,18 @@ describe('ops cancel, terminate and bulk actions', () => {
       expect(await everything()).toEqual(before);
     });
 
+    it('refuses to execute an expired selection, touching nothing', async () => {
+      const selection = await api.call<Selection>('POST', '/ops/bulk', as('ops'), { action: 'cancel', filter: {}, reason: '清理', dryRun: true });
+      // An hour has passed, as far as the selection knows.
+      await api.dataSource.query(`UPDATE ops_bulk_selections SET selected_at = selected_at - interval '2 hours', expires_at = expires_at - interval '2 hours' WHERE id = $1`, [selection.body.selectionId]);
+      const before = await everything();
+      const late = await api.call('POST', selection.body.execution, as('ops'), { reason: '清理', requestId: 'late-run' });
+      expect(late.status).toBe(409);
+      expect(late.body['message']).toContain('expired');
+      expect(await everything()).toEqual(before);
+      expect((await api.call('POST', `/ops/bulk/${randomUUID()}/execution`, as('ops'), { reason: '清理', requestId: 'no-such' })).status).toBe(404);
+    });
+
     it('keeps another jurisdiction’s ops staff out of the processes and the selection', async () => {
       const id = await launchCycle();
       const theirs = await api.call<Selection>('POST', '/ops/bulk', as('otherOps'), { action: 'terminate', filter: {}, reason: '清理', dryRun: true });

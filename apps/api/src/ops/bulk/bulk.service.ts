@@ -161,14 +161,16 @@ export class BulkService {
     if (!RUNNING_CYCLE_STATUSES.includes(process.status)) return { outcome: 'alreadyEnded', status: process.status };
     const presence = await this.workflows.presence(process.workflowId);
     if (!presence?.running) return { outcome: 'alreadyEnded', status: process.status };
+    let result;
     try {
-      await this.workflows.cancelCycle(process.workflowId, { requestId, actor: actorOf(user), reason });
+      result = await this.workflows.cancelCycle(process.workflowId, { requestId, actor: actorOf(user), reason });
     } catch (error) {
       // Ended between the look and the cancellation: nothing was done, and nothing needs doing.
       if (error instanceof ConflictError) return { outcome: 'alreadyEnded', status: (await this.repository.findProcess(process.workflowId))?.status ?? process.status };
       throw error;
     }
-    return { outcome: 'done', status: 'cancelled' };
+    // An awarded cycle stays `awarded` until its contracts, now cancelled, have ended.
+    return { outcome: 'done', status: process.status === 'awarded' ? 'awarded' : result.status };
   }
 
   private async terminate(user: Identity, process: ProcessRow, reason: string, requestId: string, selectionId?: string): Promise<Repaired> {
