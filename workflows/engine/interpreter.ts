@@ -10,6 +10,7 @@
  */
 import { brokenChecks } from '../../src/definitions/procedure/field-checks.js';
 import { CONTRACT_SCOPED_KINDS } from '../../src/definitions/procedure/procedure.schema.js';
+import { NATIONAL_JURISDICTION, OPS_ROLE } from '../../src/identity/identity.js';
 import { answerChallenge, changeSigning, checkPerformanceHold, checkSigningHold, fileChallenge, isChallengeEvent, recordContractEvent } from './challenges.js';
 import { EvaluationFailure, evaluate, scopesOf } from './evaluate.js';
 import { checkFields } from './fields.js';
@@ -260,10 +261,17 @@ function cancel(run: Run, event: Extract<EngineEvent, { type: 'cancel' }>): void
   run.finish('cancelled', event.reason);
 }
 
-/** Who may cancel, and that they say why: the same rules whether the cycle is selecting or its contracts run. */
+/**
+ * Who may cancel, and that they say why: the same rules whether the cycle is selecting or its contracts run.
+ * Ops staff of the cycle's jurisdiction, or national ones, may cancel too (a repair, audited like any
+ * cancellation); this only widens who is accepted, so recorded histories replay unchanged.
+ */
 function checkCancellation(context: EngineContext, actor: Actor, reason: string): void {
-  if (actor.jurisdiction !== context.jurisdiction) throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${context.jurisdiction}"`);
-  if (actor.vendorId !== undefined || !actor.roles.includes('administrator')) throw new Refusal('forbidden', 'only an administrator may cancel a cycle');
+  const ops = actor.vendorId === undefined && actor.roles.includes(OPS_ROLE) && (actor.jurisdiction === context.jurisdiction || actor.jurisdiction === NATIONAL_JURISDICTION);
+  if (!ops) {
+    if (actor.jurisdiction !== context.jurisdiction) throw new Refusal('forbidden', `this cycle belongs to jurisdiction "${context.jurisdiction}"`);
+    if (actor.vendorId !== undefined || !actor.roles.includes('administrator')) throw new Refusal('forbidden', 'only an administrator or ops staff may cancel a cycle');
+  }
   if (!reason.trim()) throw new Refusal('invalid', 'a cancellation must say why', 'reason');
 }
 

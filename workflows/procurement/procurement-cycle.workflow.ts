@@ -1,6 +1,7 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  ChildWorkflowFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -8,6 +9,7 @@ import {
   proxyActivities,
   setHandler,
   startChild,
+  TerminatedFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
@@ -179,7 +181,14 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     const challengeTimers = patched('cycle-challenge-timers') ? runner.runTimersWhile(() => !contractsEnded) : undefined;
     await Promise.all(
       handles.map(async (handle, index) => {
-        const outcome = await handle.result();
+        const outcome = await handle.result().catch((error: unknown) => {
+          // Ops staff terminated the contract (its workflow could not run any more): the cycle goes on
+          // to conclude `terminated` rather than fail with it. Before the patch the cycle failed too.
+          if (error instanceof ChildWorkflowFailure && error.cause instanceof TerminatedFailure && patched('cycle-survives-terminated-contract')) {
+            return { status: 'terminated' as const };
+          }
+          throw error;
+        });
         const summary = contracts[index];
         if (summary) contracts[index] = { ...summary, status: outcome.status };
       }),

@@ -330,4 +330,14 @@ describe('cancelling a cycle whose contracts run', () => {
     expect(accepted).toMatchObject({ ok: true, commands: [{ type: 'cancelled', actor: admin, reason: '合同提前终止', requestId: 'r-1' }] });
     expect(cancelAwardedCycle(context, launched().state, { type: 'cancel', at: awarded.now, actor: admin, reason: 'x' })).toMatchObject({ ok: false, code: 'conflict' });
   });
+
+  it('may be cancelled by ops staff of its jurisdiction or national ones, not by another jurisdiction’s', () => {
+    const awarded = launched().runToEnd();
+    const ops: Actor = { userId: 'ops', name: '运维', roles: ['ops'], jurisdiction: 'zj-deqing' };
+    const cancel = (actor: Actor) => cancelAwardedCycle(context, awarded.state, { type: 'cancel', at: awarded.now, actor, reason: '运维修复', requestId: 'r-2' });
+    expect(cancel(ops)).toMatchObject({ ok: true, commands: [{ type: 'cancelled', actor: ops }] });
+    expect(cancel({ ...ops, jurisdiction: 'cn' })).toMatchObject({ ok: true });
+    expect(cancel({ ...ops, jurisdiction: 'zj-anji' })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(cancel({ ...ops, vendorId: 'v-1' })).toMatchObject({ ok: false, code: 'forbidden' });
+  });
 });
