@@ -165,6 +165,10 @@ describe('overdue tasks and their repairs, through the HTTP API across the Mid-A
     expect((await auditOf()).length).toBe(auditBefore);
     expect((await scenario.openTask(cycleId, 'finance-bureau', 'reviewBudget')).dueAt).toBe(REVIEW_DUE);
 
+    // The ops summary counts it under the role holding it now: the escalation target.
+    const summaryAt = async () => (await stack.call<{ overdue: number; overdueByRole: Array<{ role: string; count: number }> }>('GET', `/ops/summary?at=${encodeURIComponent(MEASURED_AT)}`, ops)).body;
+    expect(await summaryAt()).toMatchObject({ overdue: 1, overdueByRole: [{ role: 'justice-bureau', count: 1 }] });
+
     // ── the extension: counted on the calendar, audited with its reason, off the list ──────────────
     const extension = { requestId: randomUUID(), workingDays: 6, reason: '财政局负责人出差' };
     const extended = await stack.call('POST', `/ops/tasks/${encodeURIComponent(review.id)}/extension`, ops, extension);
@@ -173,6 +177,7 @@ describe('overdue tasks and their repairs, through the HTTP API across the Mid-A
     // The same request again has no second effect.
     expect((await stack.call('POST', `/ops/tasks/${encodeURIComponent(review.id)}/extension`, ops, extension)).body).toEqual(extended.body);
     expect((await overdue(`at=${encodeURIComponent(MEASURED_AT)}`)).body.items).toEqual([]);
+    expect(await summaryAt()).toMatchObject({ overdue: 0, overdueByRole: [] });
     expect((await overdue(`at=${encodeURIComponent('2054-10-10T02:00:00Z')}`)).body.items).toEqual([expect.objectContaining({ id: review.id, dueAt: EXTENDED_DUE, workingDaysLate: 1 })]);
     const extendedTrail = (await auditOf()).filter((entry) => entry.action === 'task.deadlineExtended');
     expect(extendedTrail).toEqual([

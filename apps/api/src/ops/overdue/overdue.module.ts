@@ -7,5 +7,5 @@ import { OverdueRepository } from './overdue.repository.js';
 import { OverdueService } from './overdue.service.js';
 
 /** What is late: the overdue list, and ops staff's repairs of a task (extend, reassign, escalate). */
-@Module({ imports: [DefinitionsModule, ProcurementWorkflowsModule, TasksModule], controllers: [OverdueController], providers: [OverdueService, OverdueRepository] })
+@Module({ imports: [DefinitionsModule, ProcurementWorkflowsModule, TasksModule], controllers: [OverdueController], providers: [OverdueService, OverdueRepository], exports: [OverdueService] })
 export class OverdueModule {}

@@ -63,6 +63,18 @@ export class OverdueService {
     return { at: at.toISOString(), items: page, nextCursor: items.length > limit && last ? encodeCursor({ dueAt: last.dueAt, id: last.id }) : null };
   }
 
+  /** How many open items are overdue at `at` in the caller's jurisdictions, by the role holding them (the latest escalation target once escalated). */
+  async countByHolder(user: Identity, at: Date): Promise<{ total: number; byRole: Array<{ role: string; count: number }> }> {
+    const national = user.jurisdiction === NATIONAL_JURISDICTION;
+    const rows = await this.repository.overdue({ at, ...(national ? {} : { jurisdiction: user.jurisdiction }) });
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const holder = row.escalatedTo.at(-1) ?? row.role;
+      counts.set(holder, (counts.get(holder) ?? 0) + 1);
+    }
+    return { total: rows.length, byRole: [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([role, count]) => ({ role, count })) };
+  }
+
   extend(user: Identity, id: string, body: ExtendTaskDeadlineDto): Promise<TaskRepairResultDto> {
     if ((body.until === undefined) === (body.workingDays === undefined)) {
       throw new ValidationError('An extension names either a new due time (until) or a number of working days (workingDays), not both.', [

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ADMINISTRATOR_ROLE, type Identity, OPS_ROLE } from '../../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../../auth/auth.decorators.js';
 import { ApiErrors } from '../../common/api-errors.js';
-import { OpsSummaryDto, StuckListDto, StuckQueryDto } from './stuck.dto.js';
+import { OpsSummaryDto, OpsSummaryQueryDto, StuckListDto, StuckQueryDto } from './stuck.dto.js';
 import { StuckService } from './stuck.service.js';
 
 @ApiTags('ops')
@@ -28,9 +28,10 @@ export class StuckController {
   }
 
   @Get('summary')
-  @ApiOperation({ summary: 'Counts for ops staff: stuck processes by cause, open processes by kind and status, and the calendar horizon warnings.' })
+  @ApiOperation({ summary: 'Counts for ops staff: overdue items by holder, stuck processes by cause, open processes by kind and status, and the calendar horizon warnings.' })
   @ApiOkResponse({ type: OpsSummaryDto })
-  summary(@CurrentUser() user: Identity): Promise<OpsSummaryDto> {
-    return this.stuck.summary(user);
+  @ApiErrors({ unprocessable: '`at` is not an instant.' })
+  summary(@Query() query: OpsSummaryQueryDto, @CurrentUser() user: Identity): Promise<OpsSummaryDto> {
+    return this.stuck.summary(user, query.at === undefined ? new Date() : new Date(query.at));
   }
 }

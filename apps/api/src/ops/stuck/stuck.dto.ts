@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../../src/identity/identity.js';
-import { IntegerField, OptionalField, TextField } from '../../common/request-validators.js';
+import { InstantField, IntegerField, OptionalField, TextField } from '../../common/request-validators.js';
 import { ReadinessWarningDto } from '../../health/health.dto.js';
 import { PROCESS_KINDS, type ProcessKind, STUCK_CAUSES, type StuckCauseKind } from './stuck-rules.js';
 
@@ -123,9 +123,28 @@ export class OpenProcessCountDto {
   count!: number;
 }
 
+export class OpsSummaryQueryDto {
+  @InstantField({ description: 'The instant overdue items are counted at; now when absent.', example: '2026-10-12T02:00:00Z', optional: true })
+  at?: string;
+}
+
+export class OverdueRoleCountDto {
+  @ApiProperty({ description: 'The role holding the items now (the latest escalation target once escalated).' })
+  role!: string;
+
+  @ApiProperty({ type: 'integer' })
+  count!: number;
+}
+
 export class OpsSummaryDto {
   @ApiProperty({ format: 'date-time' })
   generatedAt!: string;
+
+  @ApiProperty({ type: 'integer', description: 'Open tasks and case tasks past their due time now (`GET /ops/overdue` lists them).' })
+  overdue!: number;
+
+  @ApiProperty({ type: [OverdueRoleCountDto], description: 'Overdue items by the role holding them.' })
+  overdueByRole!: OverdueRoleCountDto[];
 
   @ApiProperty({ type: 'integer', description: 'Open processes with at least one cause.' })
   stuck!: number;

@@ -9,6 +9,7 @@ import { APP_CONFIG, TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
 import { CalendarHorizonService } from '../../health/calendar-horizon.service.js';
 import { HealthService } from '../../health/health.service.js';
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
+import { OverdueService } from '../overdue/overdue.service.js';
 import type { OpsSummaryDto, StuckListDto, StuckProcessDto, StuckQueryDto } from './stuck.dto.js';
 import { type OpenProcessRow, StuckRepository } from './stuck.repository.js';
 import {
@@ -51,6 +52,7 @@ export class StuckService {
     private readonly calendars: CalendarHorizonService,
     private readonly workflows: ProcurementWorkflowsGateway,
     private readonly definitions: DefinitionsRepository,
+    private readonly overdue: OverdueService,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -82,12 +84,13 @@ export class StuckService {
     return { processes, nextCursor: more && last ? encodeCursor(last.workflowId) : null, examined };
   }
 
-  async summary(user: Identity): Promise<OpsSummaryDto> {
+  async summary(user: Identity, at: Date): Promise<OpsSummaryDto> {
     const jurisdiction = scopeOf(user, undefined) ?? undefined;
-    const [rows, open, warnings] = await Promise.all([
+    const [rows, open, warnings, overdue] = await Promise.all([
       this.repository.openProcesses({ ...(jurisdiction ? { jurisdiction } : {}), limit: SUMMARY_SCAN_LIMIT + 1 }),
       this.repository.openCounts(jurisdiction),
       this.calendars.warnings(),
+      this.overdue.countByHolder(user, at),
     ]);
     const examinedRows = rows.slice(0, SUMMARY_SCAN_LIMIT);
     const counts = new Map<StuckCauseKind, number>(STUCK_CAUSES.map((cause) => [cause, 0]));
@@ -100,6 +103,8 @@ export class StuckService {
     }
     return {
       generatedAt: new Date().toISOString(),
+      overdue: overdue.total,
+      overdueByRole: overdue.byRole,
       stuck,
       stuckByCause: STUCK_CAUSES.map((cause) => ({ cause, count: counts.get(cause) ?? 0 })),
       open,

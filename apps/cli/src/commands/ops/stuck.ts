@@ -88,6 +88,8 @@ function renderSummary(summary: OpsSummaryDto): string {
     formatTable(['CAUSE', 'STUCK'], summary.stuckByCause.map((row) => [row.cause, String(row.count)])),
     '',
     summary.open.length === 0 ? 'No open processes.' : formatTable(['KIND', 'STATUS', 'OPEN'], summary.open.map((row) => [row.kind, row.status, String(row.count)])),
+    '',
+    summary.overdue === 0 ? 'Nothing overdue.' : `${summary.overdue} overdue (procureflow ops overdue lists them):\n${formatTable(['HELD BY', 'OVERDUE'], summary.overdueByRole.map((row) => [row.role, String(row.count)]))}`,
   ];
   if (summary.calendarWarnings.length > 0) {
     lines.push('', 'Calendar warnings:', ...summary.calendarWarnings.map((warning) => `  ! ${warning.message}`));
