@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../../src/config/project-root.js';
 import { tokenFor } from '../support/api-server.js';
 import { calendarFilesAround } from '../support/calendars.js';
 import { eventually } from '../support/eventually.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 
 const JURISDICTION = 'test-county';
@@ -182,12 +183,21 @@ describe('ops retry of a failing activity', () => {
         expect(missing.body).toMatchObject({ details: [expect.objectContaining({ field: 'reason' })] });
         expect(await audited(cycleId)).toEqual([]);
 
+        // Through the CLI, as ops staff use it: `--json` for scripts, a table for people.
         const requestId = randomUUID();
-        const first = await retry('ops', cycleId, { reason: REASON, requestId });
-        expect(first.status).toBe(200);
+        const cli = (...args: string[]) => runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens['ops'] ?? '' }, ['ops', 'retry', cycleId, '--reason', REASON, '--request-id', requestId, '--api', api.baseUrl, ...args]);
+        const first = await cli('--json');
+        expect(first.code).toBe(0);
+        const firstBody = JSON.parse(first.stdout) as RetryView;
+        expect(firstBody).toMatchObject({ workflowId: cycleId, requestId, retriedNow: true, activities: [{ activity: 'applyCommands' }] });
+        const shown = await cli();
+        expect(shown.code).toBe(0);
+        expect(shown.stdout).toContain(`Request ${requestId} had already retried in ${cycleId}:`);
+        expect(shown.stdout).toMatch(/^ACTIVITY +ID +ATTEMPT +LAST FAILURE/m);
+        expect(shown.stdout).toMatch(/^applyCommands .*tasks are read-only during maintenance/m);
         const again = await retry('ops', cycleId, { reason: REASON, requestId });
         expect(again.status).toBe(200);
-        expect(again.body).toEqual({ ...first.body, retriedNow: false });
+        expect(again.body).toEqual({ ...firstBody, retriedNow: false });
         const reused = await retry('ops', `${cycleId}-other`, { reason: REASON, requestId });
         expect(reused.status).toBe(409);
         expect(await audited(cycleId)).toHaveLength(1);
