@@ -82,7 +82,7 @@ describe('ops retry of a failing activity', () => {
     await owner.query(`DROP FUNCTION test_refuse_tasks()`);
   };
   const audited = (workflowId: string) =>
-    api.dataSource.query(`SELECT actor_id, actor_role, jurisdiction, comment, subject_type FROM audit_entries WHERE action = 'ops.activity-retried' AND subject_id = $1 ORDER BY id`, [
+    api.dataSource.query(`SELECT actor_id, actor_role, jurisdiction, comment, subject_type, chain_cycle_id FROM audit_entries WHERE action = 'ops.activity-retried' AND subject_id = $1 ORDER BY id`, [
       workflowId,
     ]) as Promise<Array<Record<string, unknown>>>;
 
@@ -145,7 +145,7 @@ describe('ops retry of a failing activity', () => {
       expect((await retry('ops', cycleId, { reason: REASON, requestId: randomUUID() })).status).toBe(409);
       const entries = await audited(cycleId);
       expect(entries.length).toBe(fixed.status === 200 ? 2 : 1);
-      expect(entries[0]).toEqual({ actor_id: 'ops', actor_role: 'ops', jurisdiction: JURISDICTION, comment: '先试一次', subject_type: 'workflow' });
+      expect(entries[0]).toEqual({ actor_id: 'ops', actor_role: 'ops', jurisdiction: JURISDICTION, comment: '先试一次', subject_type: 'workflow', chain_cycle_id: cycleId });
       } finally {
         if (faulty) await repairTasks();
       }

@@ -20,16 +20,20 @@ export interface RepairTransaction {
 export class RepairRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The jurisdiction of a cycle, or of the cycle a contract belongs to, from the read model. */
-  async jurisdictionOf(workflowId: string): Promise<string | undefined> {
+  /**
+   * The cycle a cycle or contract workflow belongs to and its jurisdiction, from the read model; undefined
+   * before the read model has the process.
+   */
+  async ownerOf(workflowId: string): Promise<{ readonly cycleId: string; readonly jurisdiction: string } | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT jurisdiction FROM cycles WHERE id = $1
+      `SELECT id AS cycle_id, jurisdiction FROM cycles WHERE id = $1
        UNION ALL
-       SELECT c.jurisdiction FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.id = $1
+       SELECT c.id, c.jurisdiction FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.id = $1
        LIMIT 1`,
       [workflowId],
-    )) as Array<{ jurisdiction: string }>;
-    return rows[0]?.jurisdiction;
+    )) as Array<{ cycle_id: string; jurisdiction: string }>;
+    const row = rows[0];
+    return row ? { cycleId: row.cycle_id, jurisdiction: row.jurisdiction } : undefined;
   }
 
   /** The repair recorded under `idempotencyKey`, if one was. */

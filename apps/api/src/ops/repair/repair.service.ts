@@ -28,7 +28,8 @@ export class RepairService {
     if (earlier) return this.repeated(earlier, workflowId, body.requestId);
 
     const target = await this.gateway.target(workflowId);
-    const jurisdiction = (await this.repository.jurisdictionOf(workflowId)) ?? target?.memoJurisdiction;
+    const owner = await this.repository.ownerOf(workflowId);
+    const jurisdiction = owner?.jurisdiction ?? target?.memoJurisdiction;
     // A process of another jurisdiction is answered as one that does not exist, as reads are.
     if (!target || !jurisdictionAllows(user.jurisdiction, jurisdiction ?? NATIONAL_JURISDICTION)) {
       throw new NotFoundError(`No process ${workflowId}, or it belongs to another jurisdiction.`);
@@ -51,7 +52,8 @@ export class RepairService {
         subjectType: 'workflow',
         subjectId: workflowId,
         comment: body.reason,
-        details: { activities, actorName: user.name, actorJurisdiction: user.jurisdiction },
+        // `cycleId` puts the entry in the cycle's own audit chain, where its trail is read and verified.
+        details: { activities, cycleId: owner?.cycleId ?? workflowId, actorName: user.name, actorJurisdiction: user.jurisdiction },
       });
     });
     return { workflowId, requestId: body.requestId, retriedNow: true, activities };
