@@ -13,6 +13,8 @@ const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
 const LONG_TEST_MS = 300_000;
+/** Polls for a projection that backs off several times before it is looked at again. */
+const CATCH_UP = { attempts: 300, pauseMs: 200 } as const;
 const REASON = '维护窗口结束，任务表已恢复写入';
 
 interface Answer<T = Record<string, unknown>> {
@@ -27,6 +29,7 @@ interface RetryView {
 }
 interface CycleView {
   readModel: string;
+  readModelLag: { attempt: number } | null;
   tasks: { open: Array<{ taskInstanceId: string }> };
 }
 
@@ -105,47 +108,51 @@ describe('ops retry of a failing activity', () => {
       await refuseTasks(cycleId);
       let faulty = true;
       try {
-      const decision = call('POST', `/tasks/${encodeURIComponent(draft.body.tasks[0]?.id ?? '')}/decision`, 'drafter', {
-        requestId: randomUUID(),
-        outcome: 'submit',
-        fields: { justification: '预算说明' },
-      });
-      await eventually(() => cycle(cycleId), (answer) => answer.body.readModel === 'behind');
+        const decision = call('POST', `/tasks/${encodeURIComponent(draft.body.tasks[0]?.id ?? '')}/decision`, 'drafter', {
+          requestId: randomUUID(),
+          outcome: 'submit',
+          fields: { justification: '预算说明' },
+        });
+        await eventually(() => cycle(cycleId), (answer) => answer.body.readModel === 'behind');
 
-      // While the fault is there, a retry is accepted, names the failing projection and its message, and fails again.
-      const early = await retry('ops', cycleId, { reason: '先试一次', requestId: randomUUID() });
-      expect(early.status).toBe(200);
-      expect(early.body.activities).toEqual([
-        { activityId: expect.any(String), activity: 'applyCommands', attempt: expect.any(Number), lastFailure: expect.stringContaining('tasks are read-only during maintenance') },
-      ]);
-      expect(early.body.activities[0]?.attempt).toBeGreaterThanOrEqual(2);
-      // The retried attempt starts afresh and meets the same fault: the read model is behind again.
-      await eventually(() => cycle(cycleId), (answer) => answer.body.readModel === 'behind');
-      expect((await decision).status).toBe(503);
+        // While the fault is there, a retry is accepted, names the failing projection and its message, and fails again.
+        const early = await retry('ops', cycleId, { reason: '先试一次', requestId: randomUUID() });
+        expect(early.status).toBe(200);
+        expect(early.body.activities).toEqual([
+          { activityId: expect.any(String), activity: 'applyCommands', attempt: expect.any(Number), lastFailure: expect.stringContaining('tasks are read-only during maintenance') },
+        ]);
+        expect(early.body.activities[0]?.attempt).toBeGreaterThanOrEqual(2);
+        // The retried attempt starts afresh and meets the same fault. Wait until its backoff is long (attempt 4
+        // waits 8 s for the next), so the retry below, not Temporal's own schedule, is what runs it after the fix.
+        await eventually(
+          () => cycle(cycleId),
+          (answer) => answer.body.readModel === 'behind' && (answer.body.readModelLag?.attempt ?? 0) >= 4,
+          CATCH_UP.attempts,
+          CATCH_UP.pauseMs,
+        );
+        expect((await decision).status).toBe(503);
 
-      await repairTasks();
-      faulty = false;
-      const fixed = await eventually(
-        () => retry('ops', cycleId, { reason: REASON, requestId: randomUUID() }),
-        // The retry right after `early` may meet the attempt it started still running: wait until it failed again.
-        (answer) => answer.status === 200 || answer.status === 409,
-      );
-      if (fixed.status === 200) expect(fixed.body).toMatchObject({ workflowId: cycleId, retriedNow: true, activities: [{ activity: 'applyCommands' }] });
-      // A reset attempt starts at 1 with no failure on record, so `readModel` may read current while it runs:
-      // wait for what the projection writes.
-      const caughtUp = await eventually(
-        () => cycle(cycleId),
-        (answer) => answer.body.readModel === 'current' && answer.body.tasks.open.some((task) => task.taskInstanceId === 'reviewBudget#1'),
-      );
-      expect(caughtUp.body.tasks.open.map((task) => task.taskInstanceId)).toEqual(['reviewBudget#1']);
-      expect(await api.dataSource.query(`SELECT count(*)::int AS n FROM tasks WHERE cycle_id = $1`, [cycleId])).toEqual([{ n: 2 }]);
-      expect(await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'task.submitted' AND subject_id = $1`, [draft.body.tasks[0]?.id])).toEqual([{ n: 1 }]);
+        await repairTasks();
+        faulty = false;
+        const fixed = await retry('ops', cycleId, { reason: REASON, requestId: randomUUID() });
+        expect(fixed.status).toBe(200);
+        expect(fixed.body).toMatchObject({ workflowId: cycleId, retriedNow: true, activities: [{ activity: 'applyCommands', attempt: expect.any(Number) }] });
+        expect(fixed.body.activities[0]?.attempt).toBeGreaterThanOrEqual(4);
+        // A reset attempt starts at 1 with no failure on record, so `readModel` may read current while it runs:
+        // wait for what the projection writes.
+        const caughtUp = await eventually(
+          () => cycle(cycleId),
+          (answer) => answer.body.readModel === 'current' && answer.body.tasks.open.some((task) => task.taskInstanceId === 'reviewBudget#1'),
+        );
+        expect(caughtUp.body.tasks.open.map((task) => task.taskInstanceId)).toEqual(['reviewBudget#1']);
+        expect(await api.dataSource.query(`SELECT count(*)::int AS n FROM tasks WHERE cycle_id = $1`, [cycleId])).toEqual([{ n: 2 }]);
+        expect(await api.dataSource.query(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'task.submitted' AND subject_id = $1`, [draft.body.tasks[0]?.id])).toEqual([{ n: 1 }]);
 
-      // Once current, nothing is failing again.
-      expect((await retry('ops', cycleId, { reason: REASON, requestId: randomUUID() })).status).toBe(409);
-      const entries = await audited(cycleId);
-      expect(entries.length).toBe(fixed.status === 200 ? 2 : 1);
-      expect(entries[0]).toEqual({ actor_id: 'ops', actor_role: 'ops', jurisdiction: JURISDICTION, comment: '先试一次', subject_type: 'workflow', chain_cycle_id: cycleId });
+        // Once current, nothing is failing again.
+        expect((await retry('ops', cycleId, { reason: REASON, requestId: randomUUID() })).status).toBe(409);
+        const entries = await audited(cycleId);
+        expect(entries.map((entry) => entry['comment'])).toEqual(['先试一次', REASON]);
+        expect(entries[0]).toEqual({ actor_id: 'ops', actor_role: 'ops', jurisdiction: JURISDICTION, comment: '先试一次', subject_type: 'workflow', chain_cycle_id: cycleId });
       } finally {
         if (faulty) await repairTasks();
       }
