@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerOverdueCommands } from './ops/overdue.js';
 import { registerStuckCommands } from './ops/stuck.js';
 import { registerBulkCommands } from './ops/bulk.js';
+import { registerRepairCommands } from './ops/repair.js';
 
 /** `procureflow ops …`: what is late, what is stuck and why, one process inspected, and safe repairs. */
 export function registerOpsCommand(program: Command): void {
@@ -9,4 +10,5 @@ export function registerOpsCommand(program: Command): void {
   registerOverdueCommands(ops);
   registerStuckCommands(ops);
   registerBulkCommands(ops);
+  registerRepairCommands(ops);
 }

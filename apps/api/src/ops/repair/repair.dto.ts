@@ -1,0 +1,59 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { MAX_COMMENT_LENGTH, REQUEST_ID_DESCRIPTION, RequestIdField, TextField } from '../../common/request-validators.js';
+
+/** A workflow id as procureflow names them: a cycle's UUID, a contract's or a case's id built from it. */
+export const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199}$/;
+
+export class RepairWorkflowParamsDto {
+  @TextField({
+    description: 'The workflow id of a cycle or contract, as `GET /cycles/{id}` shows it.',
+    example: '0b6f8a52-2c1e-4a4e-9d55-3c1b1f0e8a11',
+    maxLength: 200,
+    pattern: { regex: WORKFLOW_ID_PATTERN, message: 'workflowId must be a workflow id: 1–200 letters, digits, ".", "_", ":", "#", "/" or "-"' },
+  })
+  workflowId!: string;
+}
+
+export class RetryActivityDto {
+  @TextField({
+    description: 'Why the failing activity is tried again now; kept in the audit trail.',
+    example: '国库导出目录权限已修复',
+    maxLength: MAX_COMMENT_LENGTH,
+    multiline: true,
+    trim: true,
+    notBlank: true,
+    blankMessage: 'reason must say why the activity is retried now',
+  })
+  reason!: string;
+
+  @RequestIdField({ description: `${REQUEST_ID_DESCRIPTION} A repeated retry answers with what the first one retried and retries nothing again.` })
+  requestId!: string;
+}
+
+export class RetriedActivityDto {
+  @ApiProperty({ description: 'The activity id within the workflow.' })
+  activityId!: string;
+
+  @ApiProperty({ description: 'The activity type, e.g. `applyCommands`, `exportTreasuryPayments`.' })
+  activity!: string;
+
+  @ApiProperty({ description: 'The attempt Temporal was on when the retry was asked for (2 after the first failure).' })
+  attempt!: number;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The last failed attempt’s message, first line, bounded.' })
+  lastFailure!: string | null;
+}
+
+export class RetryResultDto {
+  @ApiProperty()
+  workflowId!: string;
+
+  @ApiProperty()
+  requestId!: string;
+
+  @ApiProperty({ description: 'false when `requestId` repeated an earlier retry: its answer is given again and nothing is retried anew.' })
+  retriedNow!: boolean;
+
+  @ApiProperty({ type: [RetriedActivityDto], description: 'The failing activities that were told to run again at once, with a fresh attempt count.' })
+  activities!: RetriedActivityDto[];
+}

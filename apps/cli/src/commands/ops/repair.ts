@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import type { RetryResultDto } from '../../../../api/src/ops/repair/repair.dto.js';
+import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
+import { CliError, createOutput, formatTable } from '../../output.js';
+
+interface RetryOptions extends ApiOptions {
+  readonly json: boolean;
+  readonly reason: string;
+  readonly requestId?: string;
+}
+
+/** Repeats a failed request's id in its message: the same id never retries twice. */
+function withRequestId(error: unknown, requestId: string): unknown {
+  return error instanceof CliError ? new CliError(`${error.message} (request id ${requestId})`, error.exitCode, error.report, { ...error.data, requestId }) : error;
+}
+
+function renderRetry(result: RetryResultDto): string {
+  const heading = result.retriedNow ? `Retrying now in ${result.workflowId}:` : `Request ${result.requestId} had already retried in ${result.workflowId}:`;
+  return [
+    heading,
+    formatTable(
+      ['ACTIVITY', 'ID', 'ATTEMPT', 'LAST FAILURE'],
+      result.activities.map((activity) => [activity.activity, activity.activityId, String(activity.attempt), activity.lastFailure ?? '-']),
+    ),
+  ].join('\n');
+}
+
+/** `procureflow ops retry`: repairs of one process, for ops staff, each with a reason. */
+export function registerRepairCommands(ops: Command): void {
+  withApiOptions(
+    ops
+      .command('retry')
+      .description('run a process’s failing activities again now instead of after their backoff (ops role; audited)')
+      .argument('<workflowId>', 'the cycle’s or contract’s workflow id')
+      .requiredOption('--reason <text>', 'why, for the audit trail')
+      .option('--request-id <id>', 'repeat the request safely: the same id retries once (default: a fresh id)'),
+  ).action(async (workflowId: string, options: RetryOptions) => {
+    const requestId = options.requestId ?? randomUUID();
+    try {
+      const { body } = await createApiClient(options).request<RetryResultDto>('POST', `/ops/processes/${encodeURIComponent(workflowId)}/retry`, {
+        reason: options.reason,
+        requestId,
+      });
+      createOutput(options.json).result(body, renderRetry);
+    } catch (error) {
+      throw withRequestId(error, requestId);
+    }
+  });
+}
