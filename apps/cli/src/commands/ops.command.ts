@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerProcessesCommands } from './ops/processes.js';
 
 /** `procureflow ops …`: what is late, what is stuck and why, one process inspected, and safe repairs. */
 export function registerOpsCommand(program: Command): void {
   const ops = program.command('ops').description('for ops staff: overdue and stuck processes, inspection, and repairs with a reason');
-  void ops;
+  registerProcessesCommands(ops);
 }
