@@ -17,6 +17,8 @@ import {
 import { ServiceUnavailableError } from '../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
 import { refusalOf } from '../procurement/procurement-workflows.gateway.js';
+import { ensureSearchAttributes } from '../../../../src/infra/temporal/search-attribute-registry.js';
+import { startSearchAttributes } from '../../../../workflows/search-attributes.js';
 
 const DEADLINE_MS = 10_000;
 
@@ -36,6 +38,7 @@ export class CasesWorkflowsGateway {
 
   /** Starts the case's workflow; `false` when it had been started (a repeated enrolment). */
   async start(input: CaseWorkflowInput): Promise<boolean> {
+    const searchable = await ensureSearchAttributes(this.client, this.config.temporal.namespace);
     try {
       await this.client.withDeadline(Date.now() + DEADLINE_MS, () =>
         this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
@@ -43,6 +46,7 @@ export class CasesWorkflowsGateway {
           workflowId: caseWorkflowId(input.caseId),
           args: [input],
           memo: { jurisdiction: input.jurisdiction, vendorId: input.vendorId ?? null },
+          ...(searchable.available ? { typedSearchAttributes: startSearchAttributes({ kind: 'case', jurisdiction: input.jurisdiction, definitionKey: input.lifecycle.key }) } : {}),
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         }),
       );

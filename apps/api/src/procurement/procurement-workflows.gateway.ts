@@ -35,6 +35,8 @@ import {
 import type { procurementCycleWorkflow } from '../../../../workflows/procurement/procurement-cycle.workflow.js';
 import { ConflictError, type DomainError, type FieldProblem, ForbiddenError, ServiceUnavailableError, ValidationError } from '../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import { ensureSearchAttributes } from '../../../../src/infra/temporal/search-attribute-registry.js';
+import { startSearchAttributes } from '../../../../workflows/search-attributes.js';
 
 /** How long an update may take before the API answers 503 (the update itself may still complete). */
 const UPDATE_DEADLINE_MS = 30_000;
@@ -109,6 +111,7 @@ export class ProcurementWorkflowsGateway {
    * was already started (a repeated launch request): nothing new is started then.
    */
   async startCycle(input: ProcurementCycleInput, memo: CycleMemo): Promise<boolean> {
+    const searchable = await ensureSearchAttributes(this.client, this.config.temporal.namespace);
     try {
       await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
         this.client.workflow.start<typeof procurementCycleWorkflow>('procurementCycleWorkflow', {
@@ -116,6 +119,9 @@ export class ProcurementWorkflowsGateway {
           workflowId: input.cycleId,
           args: [input],
           memo: { ...memo },
+          ...(searchable.available
+            ? { typedSearchAttributes: startSearchAttributes({ kind: 'cycle', jurisdiction: input.jurisdiction, definitionKey: memo.definitionKey, step: input.definition.steps[0]?.id }) }
+            : {}),
           // A cycle id is never reused, even after its cycle has ended.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         }),
