@@ -90,7 +90,8 @@ describe('ops: processes listed, searched and inspected', () => {
     north2 = await launch('northAdmin', NORTH);
     south1 = await launch('southAdmin', SOUTH);
     // North 1 moves on to its public notice: a decision, a notice and a comment-period timer.
-    await eventually(() => list('nationalOps', '?role=justice-bureau'), (answer) => answer.body.processes.length === 2);
+    // Each waits at its first task (the budget draft) once the read model has it.
+    await eventually(() => list('nationalOps', '?role=justice-bureau'), (answer) => answer.body.processes.length === 3);
     await decide(`${north1}/draftBudget#1`, 'drafter', 'submit', { justification: '按在册人数编制' });
     await decide(`${north1}/reviewBudget#1`, 'reviewer', 'approve');
   });
@@ -175,8 +176,9 @@ describe('ops: processes listed, searched and inspected', () => {
     expect(types).toEqual(expect.arrayContaining(['workflowExecutionStarted', 'decision', 'notice', 'audit', 'timerStarted', 'activityTaskScheduled', 'activityTaskStarted', 'activityTaskCompleted', 'workflowExecutionUpdateAccepted']));
     const times = view.timeline.map((e) => e.at);
     expect(times).toEqual([...times].sort());
-    const started = view.timeline.find((e) => e.type === 'activityTaskStarted');
-    expect(started).toMatchObject({ source: 'temporal', activity: 'applyCommands', attempt: 1 });
+    const started = view.timeline.filter((e) => e.type === 'activityTaskStarted');
+    expect(started[0]).toMatchObject({ source: 'temporal', activity: 'recordCycleLaunched', attempt: 1 });
+    expect(started).toContainEqual(expect.objectContaining({ activity: 'applyCommands', attempt: 1 }));
     const decisions = view.timeline.filter((e) => e.type === 'decision').map((e) => e.summary);
     expect(decisions).toEqual([expect.stringContaining('draftBudget'), expect.stringContaining('reviewBudget')]);
     // History payloads are encrypted and never decoded into the timeline.
