@@ -18,12 +18,15 @@ const checked = new WeakMap<Client, Promise<SearchAttributeStatus>>();
  * operator service (idempotent), once per client. The local dev server registers them at its start;
  * an external server may need them added, and may refuse (no permission, a full allowance). Then
  * workflows start without them — they run the same, but `temporal workflow list --query` cannot
- * filter by them — and `problem` says what the server answered.
+ * filter by them — and `warn` is told, once, what the server answered.
  */
-export function ensureSearchAttributes(client: Client, namespace: string): Promise<SearchAttributeStatus> {
+export function ensureSearchAttributes(client: Client, namespace: string, warn: (problem: string) => void): Promise<SearchAttributeStatus> {
   let status = checked.get(client);
   if (!status) {
-    status = registerMissing(client, namespace);
+    status = registerMissing(client, namespace).then((result) => {
+      if (result.problem) warn(result.problem);
+      return result;
+    });
     checked.set(client, status);
   }
   return status;

@@ -34,7 +34,8 @@ import {
 } from '../../../../workflows/procurement/messages.js';
 import type { procurementCycleWorkflow } from '../../../../workflows/procurement/procurement-cycle.workflow.js';
 import { ConflictError, type DomainError, type FieldProblem, ForbiddenError, ServiceUnavailableError, ValidationError } from '../common/domain-errors.js';
-import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import { APP_CONFIG, LOGGER, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import type { Logger } from '../../../../src/logging/logger.js';
 import { ensureSearchAttributes } from '../../../../src/infra/temporal/search-attribute-registry.js';
 import { startSearchAttributes } from '../../../../workflows/search-attributes.js';
 
@@ -104,6 +105,7 @@ export class ProcurementWorkflowsGateway {
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
@@ -111,7 +113,7 @@ export class ProcurementWorkflowsGateway {
    * was already started (a repeated launch request): nothing new is started then.
    */
   async startCycle(input: ProcurementCycleInput, memo: CycleMemo): Promise<boolean> {
-    const searchable = await ensureSearchAttributes(this.client, this.config.temporal.namespace);
+    const searchable = await ensureSearchAttributes(this.client, this.config.temporal.namespace, (problem) => this.logger.warn(problem));
     try {
       await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
         this.client.workflow.start<typeof procurementCycleWorkflow>('procurementCycleWorkflow', {
