@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import { findInstalledBinaries } from '../../src/infra/temporal/local-temporal.js';
 import { tokenFor } from '../support/api-server.js';
 import { calendarFilesAround } from '../support/calendars.js';
 import { eventually } from '../support/eventually.js';
+import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
+import { sharedTemporalAddress, toolsDir } from '../support/test-environment.js';
 
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
 // Jurisdictions of this run only: the dev server's visibility store is shared by every test file.
@@ -117,6 +122,13 @@ describe('ops: processes listed, searched and inspected', () => {
     const south: string[] = [];
     for await (const workflow of api.temporalClient.workflow.list({ query: `ProcureflowDefinition="${procedureOf(SOUTH)}"` })) south.push(workflow.workflowId);
     expect(south).toEqual([south1]);
+
+    // The same query through the Temporal CLI, as an operator types it.
+    const cli = (await findInstalledBinaries(toolsDir()))?.cli;
+    expect(cli).toEqual(expect.any(String));
+    const { stdout } = await promisify(execFile)(cli as string, ['workflow', 'list', '--address', sharedTemporalAddress(), '--query', query, '--output', 'json']);
+    const listed = JSON.parse(stdout) as Array<{ execution: { workflowId: string } }>;
+    expect(listed.map((workflow) => workflow.execution.workflowId)).toEqual([north1]);
   });
 
   it('lists exactly the processes each filter selects, within the caller’s jurisdiction', async () => {
@@ -186,6 +198,24 @@ describe('ops: processes listed, searched and inspected', () => {
 
     const waiting = await call<Inspection>(`/ops/processes/${encodeURIComponent(north2)}`, 'northOps');
     expect(waiting.body.tasks).toEqual([expect.objectContaining({ id: `${north2}/draftBudget#1`, holders: ['justice-bureau'] })]);
+  });
+
+  it('prints the list and the inspection on the command line, as a table and as JSON', async () => {
+    const procureflow = (who: string, args: string[]) => runToCompletion(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens[who] as string }, [...args, '--api', api.baseUrl]);
+    const table = await procureflow('northOps', ['ops', 'list', '--step', 'publicNotice']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^WORKFLOW\s+KIND\s+JURISDICTION/);
+    expect(table.stdout).toContain(north1);
+    const json = await procureflow('nationalOps', ['ops', 'list', '--jurisdiction', NORTH, '--limit', '1', '--json']);
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout) as ProcessList;
+    expect(page.processes).toHaveLength(1);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const inspected = await procureflow('northOps', ['ops', 'inspect', north1]);
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toContain(`cycle ${north1}`);
+    expect(inspected.stdout).toContain('Timeline:');
+    expect(inspected.stdout).toContain('timerStarted');
   });
 
   it('answers 404 for another jurisdiction’s process, as for one that does not exist', async () => {
