@@ -11,24 +11,30 @@ export interface SearchAttributeStatus {
 // @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
 const { IndexedValueType } = protos.temporal.api.enums.v1;
 
-const checked = new WeakMap<Client, Promise<SearchAttributeStatus>>();
+/** A refusal is asked again after this long: the server may have been unreachable, or an operator may have fixed it. */
+const RECHECK_AFTER_MS = 60_000;
+
+/** The operator service answers within this, or the attributes count as unavailable for now. */
+const DEADLINE_MS = 5_000;
+
+const checked = new WeakMap<Client, { readonly status: Promise<SearchAttributeStatus>; readonly at: number }>();
 
 /**
  * Makes sure the namespace knows procureflow's search attributes, adding those missing through the
- * operator service (idempotent), once per client. The local dev server registers them at its start;
- * an external server may need them added, and may refuse (no permission, a full allowance). Then
- * workflows start without them — they run the same, but `temporal workflow list --query` cannot
- * filter by them — and `warn` is told, once, what the server answered.
+ * operator service (idempotent); once per client when it succeeds. The local dev server registers them
+ * at its start; an external server may need them added, and may refuse (no permission, a full
+ * allowance). Then workflows start without them — they run the same, but `temporal workflow list
+ * --query` cannot filter by them — and `warn` is told what the server answered.
  */
-export function ensureSearchAttributes(client: Client, namespace: string, warn: (problem: string) => void): Promise<SearchAttributeStatus> {
-  let status = checked.get(client);
-  if (!status) {
-    status = registerMissing(client, namespace).then((result) => {
-      if (result.problem) warn(result.problem);
-      return result;
-    });
-    checked.set(client, status);
-  }
+export async function ensureSearchAttributes(client: Client, namespace: string, warn: (problem: string) => void): Promise<SearchAttributeStatus> {
+  const now = Date.now();
+  const cached = checked.get(client);
+  if (cached && ((await cached.status).available || now - cached.at < RECHECK_AFTER_MS)) return cached.status;
+  const status = client.withDeadline(Date.now() + DEADLINE_MS, () => registerMissing(client, namespace)).then((result) => {
+    if (result.problem) warn(result.problem);
+    return result;
+  });
+  checked.set(client, { status, at: now });
   return status;
 }
 
