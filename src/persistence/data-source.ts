@@ -36,6 +36,7 @@ import { BidEligibility1764400001000 } from './migrations/1764400001000-bid-elig
 import { CaseReadModel1764500002000 } from './migrations/1764500002000-case-read-model.js';
 import { LedgerCaseEvidenceThrough1764600001000 } from './migrations/1764600001000-ledger-case-evidence-through.js';
 import { StaffAndAssignments1764600100000 } from './migrations/1764600100000-staff-and-assignments.js';
+import { ProcessListIndexes1764700300000 } from './migrations/1764700300000-process-list-indexes.js';
 import { OpsBulkSelections1764700500000 } from './migrations/1764700500000-ops-bulk-selections.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
@@ -66,7 +67,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000, CaseReadModel1764500002000, LedgerCaseEvidenceThrough1764600001000, ComputedIndicators1764600003000, StaffAndAssignments1764600100000, OpsBulkSelections1764700500000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000, CaseReadModel1764500002000, LedgerCaseEvidenceThrough1764600001000, ComputedIndicators1764600003000, StaffAndAssignments1764600100000, ProcessListIndexes1764700300000, OpsBulkSelections1764700500000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

@@ -53,6 +53,7 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
     : startEngine(context, { scope: 'contract', cycleValues: input.cycleValues, winner: input.winner, ...(input.cycleEvents ? { cycleEvents: input.cycleEvents } : {}) }, new Date().toISOString());
   if (started && !started.ok) throw ApplicationFailure.create({ type: REFUSAL_ERROR_TYPES[started.code], message: started.message, nonRetryable: true });
   const runner = new ScopeRunner(context, { workflowId, cycleId: input.cycleId, contractId: input.contractId }, (started?.state ?? input.resume?.state) as EngineState, input.resume);
+  runner.keepSearchAttributes();
 
   setHandler(workflowSnapshotQuery, () => ({
     status: runner.state.status,

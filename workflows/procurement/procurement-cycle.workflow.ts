@@ -32,6 +32,7 @@ import {
   workflowSnapshotQuery,
 } from './messages.js';
 import { bidEvent, cancelEvent, challengeEvent, decisionEvent, refusalOf, repairEvent, ScopeRunner } from './scope-runner.js';
+import { startSearchAttributes } from '../search-attributes.js';
 
 const { recordCycleLaunched, recordBid, recordContractStarted } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 
@@ -53,6 +54,8 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     firstCommands = started.commands;
   }
   const runner = new ScopeRunner(context, { workflowId, cycleId: input.cycleId }, (initial ?? input.resume?.state) as EngineState, input.resume);
+  runner.keepSearchAttributes();
+  const searchable = runner.keepsSearchAttributes;
   const contracts: ContractSummary[] = [...(input.resume?.contracts ?? [])];
   if (!input.resume) {
     // Recorded before anything else is projected, so no projection can arrive for an unknown cycle.
@@ -166,6 +169,8 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
         await runner.enqueue(() => recordContractStarted({ contractId, cycleId: input.cycleId, winner, startedAt }));
         return startChild(contractWorkflow, {
           workflowId: contractId,
+          // A contract is searchable as its cycle is (the cycle started with the attributes, so the server has them).
+          ...(searchable ? { typedSearchAttributes: startSearchAttributes({ kind: 'contract', jurisdiction: input.jurisdiction, definitionKey: input.definitionRef.key }) } : {}),
           args: [{ cycleId: input.cycleId, contractId, definition: input.definition, calendars: input.calendars, jurisdiction: input.jurisdiction, cycleValues: runner.state.values, cycleEvents: runner.state.events ?? {}, winner }],
         });
       }),

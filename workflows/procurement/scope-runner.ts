@@ -1,8 +1,9 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
+import { PROCUREFLOW_KIND, progressSearchAttributes } from '../search-attributes.js';
 import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type FileChallengeRequest, type RepairTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
 
 /** What identifies a request to the runner: its id, and what it asks (see messages.ts `Request`). */
@@ -34,6 +35,8 @@ export class ScopeRunner {
   /** Commands accepted but not yet in the read model, oldest first, numbered in the order they came. */
   private unprojected: Array<{ readonly ordinal: number; readonly command: EngineCommand }> = [];
   private ordinals = 0;
+  /** The step, status and next due time last written to the search attributes; undefined: not kept up. */
+  private searchedProgress: string | undefined;
 
   constructor(
     readonly context: EngineContext,
@@ -44,6 +47,34 @@ export class ScopeRunner {
     this.state = resume?.state ?? initial;
     this.timers = { ...(resume?.timers ?? {}) };
     this.answered = { ...(resume?.answered ?? {}) };
+  }
+
+  /**
+   * Keeps the workflow's step, status and next due time in its search attributes from now on, when it
+   * was started with procureflow's search attributes (the server has them) — behind a patch, so
+   * histories recorded before this replay without the upserts they never had.
+   */
+  keepSearchAttributes(): void {
+    if (!patched('ops-search-attributes') || workflowInfo().typedSearchAttributes.get(PROCUREFLOW_KIND) === undefined) return;
+    this.searchedProgress = '';
+    this.upsertProgress();
+  }
+
+  /** Whether this workflow keeps its search attributes up to date (see `keepSearchAttributes`). */
+  get keepsSearchAttributes(): boolean {
+    return this.searchedProgress !== undefined;
+  }
+
+  private upsertProgress(): void {
+    if (this.searchedProgress === undefined) return;
+    const running = this.state.status === 'running';
+    const step = running ? (this.context.definition.steps[this.state.stepIndex]?.id ?? null) : null;
+    const dues = this.state.tasks.filter((task) => task.status === 'open' && task.dueAt !== undefined).map((task) => task.dueAt as string).sort();
+    const progress = { step, status: this.state.status, nextDue: dues[0] ?? null };
+    const key = JSON.stringify(progress);
+    if (key === this.searchedProgress) return;
+    this.searchedProgress = key;
+    upsertSearchAttributes(progressSearchAttributes(progress));
   }
 
   /**
@@ -58,6 +89,7 @@ export class ScopeRunner {
   accept(decision: Extract<Decision, { ok: true }>): Promise<void> {
     this.state = decision.state;
     this.version++;
+    this.upsertProgress();
     for (const command of decision.commands) {
       if (command.type === 'startTimer') this.timers[command.timerId] = command.until;
       if (command.type === 'cancelTimer') delete this.timers[command.timerId];

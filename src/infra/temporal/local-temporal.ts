@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PROJECT_ROOT } from '../../config/project-root.js';
+import { PROCUREFLOW_SEARCH_ATTRIBUTES, SEARCH_ATTRIBUTE_CLI_TYPES } from '../../../workflows/search-attributes.js';
 
 /** A Temporal server procureflow can use, and how to let go of it. */
 export interface TemporalHandle {
@@ -63,6 +64,8 @@ export async function startDevServer(options: DevServerOptions): Promise<{ env: 
       '--log-level',
       'error',
       ...(options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+      // The search attributes ops staff filter workflows by, registered before any workflow starts.
+      ...PROCUREFLOW_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type] ?? key.type}`]),
       ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
     ],
   };

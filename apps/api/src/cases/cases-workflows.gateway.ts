@@ -15,8 +15,11 @@ import {
   type DecideCaseTaskRequest,
 } from '../../../../workflows/cases/messages.js';
 import { ServiceUnavailableError } from '../common/domain-errors.js';
-import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import { APP_CONFIG, LOGGER, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import type { Logger } from '../../../../src/logging/logger.js';
 import { refusalOf } from '../procurement/procurement-workflows.gateway.js';
+import { ensureSearchAttributes } from '../../../../src/infra/temporal/search-attribute-registry.js';
+import { startSearchAttributes } from '../../../../workflows/search-attributes.js';
 
 const DEADLINE_MS = 10_000;
 
@@ -32,10 +35,12 @@ export class CasesWorkflowsGateway {
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Starts the case's workflow; `false` when it had been started (a repeated enrolment). */
   async start(input: CaseWorkflowInput): Promise<boolean> {
+    const searchable = await ensureSearchAttributes(this.client, this.config.temporal.namespace, (problem) => this.logger.warn(problem));
     try {
       await this.client.withDeadline(Date.now() + DEADLINE_MS, () =>
         this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
@@ -43,6 +48,7 @@ export class CasesWorkflowsGateway {
           workflowId: caseWorkflowId(input.caseId),
           args: [input],
           memo: { jurisdiction: input.jurisdiction, vendorId: input.vendorId ?? null },
+          ...(searchable.available ? { typedSearchAttributes: startSearchAttributes({ kind: 'case', jurisdiction: input.jurisdiction, definitionKey: input.lifecycle.key }) } : {}),
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         }),
       );

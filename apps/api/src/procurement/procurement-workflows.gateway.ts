@@ -36,7 +36,10 @@ import {
 } from '../../../../workflows/procurement/messages.js';
 import type { procurementCycleWorkflow } from '../../../../workflows/procurement/procurement-cycle.workflow.js';
 import { ConflictError, type DomainError, type FieldProblem, ForbiddenError, ServiceUnavailableError, ValidationError } from '../common/domain-errors.js';
-import { APP_CONFIG, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import { APP_CONFIG, LOGGER, TEMPORAL_CLIENT } from '../common/injection-tokens.js';
+import type { Logger } from '../../../../src/logging/logger.js';
+import { ensureSearchAttributes } from '../../../../src/infra/temporal/search-attribute-registry.js';
+import { startSearchAttributes } from '../../../../workflows/search-attributes.js';
 
 /** How long an update may take before the API answers 503 (the update itself may still complete). */
 const UPDATE_DEADLINE_MS = 30_000;
@@ -104,6 +107,7 @@ export class ProcurementWorkflowsGateway {
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
@@ -111,6 +115,7 @@ export class ProcurementWorkflowsGateway {
    * was already started (a repeated launch request): nothing new is started then.
    */
   async startCycle(input: ProcurementCycleInput, memo: CycleMemo): Promise<boolean> {
+    const searchable = await ensureSearchAttributes(this.client, this.config.temporal.namespace, (problem) => this.logger.warn(problem));
     try {
       await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
         this.client.workflow.start<typeof procurementCycleWorkflow>('procurementCycleWorkflow', {
@@ -118,6 +123,9 @@ export class ProcurementWorkflowsGateway {
           workflowId: input.cycleId,
           args: [input],
           memo: { ...memo },
+          ...(searchable.available
+            ? { typedSearchAttributes: startSearchAttributes({ kind: 'cycle', jurisdiction: input.jurisdiction, definitionKey: memo.definitionKey, step: input.definition.steps[0]?.id }) }
+            : {}),
           // A cycle id is never reused, even after its cycle has ended.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         }),

@@ -3,6 +3,7 @@ import { registerOverdueCommands } from './ops/overdue.js';
 import { registerStuckCommands } from './ops/stuck.js';
 import { registerBulkCommands } from './ops/bulk.js';
 import { registerRepairCommands } from './ops/repair.js';
+import { registerProcessesCommands } from './ops/processes.js';
 
 /** `procureflow ops …`: what is late, what is stuck and why, one process inspected, and safe repairs. */
 export function registerOpsCommand(program: Command): void {
@@ -11,4 +12,5 @@ export function registerOpsCommand(program: Command): void {
   registerStuckCommands(ops);
   registerBulkCommands(ops);
   registerRepairCommands(ops);
+  registerProcessesCommands(ops);
 }
