@@ -1,3 +1,4 @@
+import { WorkflowIdParamsDto } from '../workflow-id.dto.js';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OPS_ROLE, type Identity } from '../../../../../src/identity/identity.js';
@@ -10,7 +11,6 @@ import {
   BulkSelectionRequestDto,
   MAX_SELECTION,
   CancelProcessDto,
-  ProcessIdParamsDto,
   RepairedProcessDto,
   SelectionIdParamsDto,
   TerminateProcessDto,
@@ -35,7 +35,7 @@ export class BulkController {
   })
   @ApiOkResponse({ type: RepairedProcessDto })
   @ApiErrors({ notFound: NOT_VISIBLE, unprocessable: 'No reason, or a contract named.', unavailable: UNAVAILABLE })
-  cancel(@Param() params: ProcessIdParamsDto, @Body() body: CancelProcessDto, @CurrentUser() user: Identity): Promise<RepairedProcessDto> {
+  cancel(@Param() params: WorkflowIdParamsDto, @Body() body: CancelProcessDto, @CurrentUser() user: Identity): Promise<RepairedProcessDto> {
     return this.bulk.cancelOne(user, params.workflowId, body);
   }
 
@@ -48,7 +48,7 @@ export class BulkController {
   })
   @ApiOkResponse({ type: RepairedProcessDto })
   @ApiErrors({ notFound: NOT_VISIBLE, unprocessable: 'No reason.', unavailable: UNAVAILABLE })
-  terminate(@Param() params: ProcessIdParamsDto, @Body() body: TerminateProcessDto, @CurrentUser() user: Identity): Promise<RepairedProcessDto> {
+  terminate(@Param() params: WorkflowIdParamsDto, @Body() body: TerminateProcessDto, @CurrentUser() user: Identity): Promise<RepairedProcessDto> {
     return this.bulk.terminateOne(user, params.workflowId, body);
   }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Equals, IsIn, IsObject, ValidateNested } from 'class-validator';
-import { MAX_COMMENT_LENGTH, MAX_ID_LENGTH, OptionalField, REQUEST_ID_DESCRIPTION, RequestIdField, TextField } from '../../common/request-validators.js';
+import { MAX_COMMENT_LENGTH, OptionalField, REQUEST_ID_DESCRIPTION, RequestIdField, TextField } from '../../common/request-validators.js';
 import { BULK_PROCESS_KINDS, BulkFilterDto, type BulkProcessKind } from './bulk-filter.js';
 
 /** The repairs a bulk action applies. */
@@ -21,16 +21,6 @@ const REASON = {
   trim: true,
   notBlank: true,
 } as const;
-
-export class ProcessIdParamsDto {
-  @TextField({
-    description: 'The process’s workflow id: `cycle-<uuid>` or a contract’s `cycle-<uuid>/contract/<vendorId>` (URL-encoded).',
-    example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54',
-    maxLength: MAX_ID_LENGTH,
-    notBlank: true,
-  })
-  workflowId!: string;
-}
 
 export class CancelProcessDto {
   @TextField({ ...REASON, description: 'Why the process is cancelled; kept on it and in the audit trail.', example: '重复发起，撤销本周期', blankMessage: 'reason must say why the process is cancelled' })

@@ -4,7 +4,8 @@ import { ADMINISTRATOR_ROLE, type Identity, OPS_ROLE } from '../../../../../src/
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../../auth/auth.decorators.js';
 import { ApiErrors } from '../../common/api-errors.js';
 import { ListProcessesQueryDto } from './process-filter.js';
-import { ProcessIdParamsDto, ProcessInspectionDto, ProcessListDto } from './processes.dto.js';
+import { ProcessInspectionDto, ProcessListDto } from './processes.dto.js';
+import { WorkflowIdParamsDto } from '../workflow-id.dto.js';
 import { ProcessesService } from './processes.service.js';
 
 @ApiTags('ops')
@@ -32,7 +33,7 @@ export class ProcessesController {
   })
   @ApiOkResponse({ type: ProcessInspectionDto })
   @ApiErrors({ notFound: 'No such process, or it belongs to another jurisdiction.', unprocessable: 'The workflow id is malformed.' })
-  inspect(@Param() params: ProcessIdParamsDto, @CurrentUser() user: Identity): Promise<ProcessInspectionDto> {
+  inspect(@Param() params: WorkflowIdParamsDto, @CurrentUser() user: Identity): Promise<ProcessInspectionDto> {
     return this.processes.inspect(user, params.workflowId);
   }
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_ID_LENGTH, TextField } from '../../common/request-validators.js';
 import { PROCESS_KINDS, type ProcessKind } from './process-filter.js';
 
 export class ProcessSummaryDto {
@@ -40,11 +39,6 @@ export class ProcessListDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
   nextCursor!: string | null;
-}
-
-export class ProcessIdParamsDto {
-  @TextField({ description: 'The workflow id of a cycle, contract or case.', example: 'cycle-0f8e6c9e-3b7a-4c55-9f0e-2d1b8c7a6e54', maxLength: MAX_ID_LENGTH, pattern: { regex: /^[A-Za-z0-9][A-Za-z0-9._:-]*$/, message: 'workflowId must be a workflow id such as "cycle-<uuid>"' } })
-  workflowId!: string;
 }
 
 export const TIMELINE_SOURCES = ['readModel', 'temporal'] as const;

@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Identity, OPS_ROLE } from '../../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../../auth/auth.decorators.js';
 import { ApiErrors } from '../../common/api-errors.js';
-import { RepairWorkflowParamsDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
+import { RetryActivityDto, RetryResultDto } from './repair.dto.js';
+import { WorkflowIdParamsDto } from '../workflow-id.dto.js';
 import { RepairService } from './repair.service.js';
 
 @ApiTags('ops')
@@ -29,7 +30,7 @@ export class RepairController {
     unprocessable: 'A field is invalid (`details` names it), e.g. a blank `reason`.',
     unavailable: 'Temporal did not answer in time.',
   })
-  retry(@Param() params: RepairWorkflowParamsDto, @Body() body: RetryActivityDto, @CurrentUser() user: Identity): Promise<RetryResultDto> {
+  retry(@Param() params: WorkflowIdParamsDto, @Body() body: RetryActivityDto, @CurrentUser() user: Identity): Promise<RetryResultDto> {
     return this.repair.retry(user, params.workflowId, body);
   }
 }

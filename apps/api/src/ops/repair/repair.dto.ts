@@ -1,19 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MAX_COMMENT_LENGTH, REQUEST_ID_DESCRIPTION, RequestIdField, TextField } from '../../common/request-validators.js';
 
-/** A workflow id as procureflow names them: a cycle's UUID, a contract's or a case's id built from it. */
-export const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:#/-]{0,199}$/;
-
-export class RepairWorkflowParamsDto {
-  @TextField({
-    description: 'The workflow id of a cycle or contract, as `GET /cycles/{id}` shows it.',
-    example: '0b6f8a52-2c1e-4a4e-9d55-3c1b1f0e8a11',
-    maxLength: 200,
-    pattern: { regex: WORKFLOW_ID_PATTERN, message: 'workflowId must be a workflow id: 1–200 letters, digits, ".", "_", ":", "#", "/" or "-"' },
-  })
-  workflowId!: string;
-}
-
 export class RetryActivityDto {
   @TextField({
     description: 'Why the failing activity is tried again now; kept in the audit trail.',
