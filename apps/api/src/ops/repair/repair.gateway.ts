@@ -1,15 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Client, isGrpcDeadlineError, isGrpcServiceError, ServiceError, type WorkflowExecutionDescription, WorkflowNotFoundError } from '@temporalio/client';
-// The client's own way to turn a stored failure back into an error through the data converter and any
-// payload codec (failure messages may be encrypted); the SDK does not export it from its index.
-import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { type Client, isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { AppConfig } from '../../../../../src/config/config.js';
 import { ServiceUnavailableError } from '../../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
+import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
 
 /** How long one call to Temporal may take before the API answers 503. */
 const TEMPORAL_DEADLINE_MS = 10_000;
-const MAX_FAILURE_MESSAGE = 500;
 
 /** An activity of a workflow that has failed at least once and waits for its next attempt. */
 export interface FailingActivity {
@@ -38,6 +35,7 @@ export class RepairGateway {
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly workflows: ProcurementWorkflowsGateway,
   ) {}
 
   /** The workflow as Temporal sees it, or undefined when Temporal knows no such workflow. */
@@ -52,7 +50,7 @@ export class RepairGateway {
             activityId: activity.activityId ?? '',
             activity: activity.activityType?.name ?? '',
             attempt: activity.attempt ?? 1,
-            lastFailure: await this.failureMessage(activity.lastFailure),
+            lastFailure: await this.workflows.failureMessage(activity.lastFailure),
           })),
       );
       return {
@@ -93,23 +91,7 @@ export class RepairGateway {
       throw error;
     }
   }
-
-  /** The failure's message as the client decodes it, first line only, bounded. */
-  private async failureMessage(failure: PendingActivity['lastFailure']): Promise<string | null> {
-    if (!failure) return null;
-    let message = failure.message ?? '';
-    try {
-      message = (await decodeOptionalFailureToOptionalError(this.client.options.loadedDataConverter, failure))?.message ?? message;
-    } catch {
-      // A failure this API cannot decode (a key it does not hold) is still a failure to retry.
-      message = message || 'a failure this API cannot decode';
-    }
-    const line = message.split('\n')[0] ?? '';
-    return line.length > MAX_FAILURE_MESSAGE ? `${line.slice(0, MAX_FAILURE_MESSAGE - 1)}…` : line;
-  }
 }
-
-type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
 
 /** gRPC status UNAVAILABLE: the server is down or unreachable. */
 const GRPC_UNAVAILABLE = 14;
