@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/config.js';
 import type { Identity } from '../../src/identity/identity.js';
 import { resolveJwtSecret } from '../../src/identity/jwt-secret.js';
+import { CORRELATION_HEADER } from '../../src/observability/correlation-header.js';
 import { ENCRYPTED_ENCODING } from '../../src/payload-encryption/encryption-codec.js';
 import { caseWorkflowId } from '../../workflows/cases/messages.js';
 import { tokenFor } from '../support/api-server.js';
@@ -176,8 +177,13 @@ describe('the confidential investigation opinion', () => {
     const accepted = (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
     expect(accepted.length).toBe(2);
     const payloads = payloadsIn(history);
-    expect(payloads.length).toBeGreaterThan(0);
-    expect(new Set(payloads.map((payload) => Buffer.from(payload.metadata?.['encoding'] ?? new Uint8Array()).toString('utf8')))).toEqual(new Set([ENCRYPTED_ENCODING]));
+    const data = payloads.filter((payload) => payload.readableAs === undefined);
+    expect(data.length).toBeGreaterThan(0);
+    expect(new Set(data.map(({ payload }) => Buffer.from(payload.metadata?.['encoding'] ?? new Uint8Array()).toString('utf8')))).toEqual(new Set([ENCRYPTED_ENCODING]));
+    // Readable on purpose, and only these: the search attributes Temporal indexes (kind, jurisdiction,
+    // definition, step, status, next due) and the request's correlation id in headers.
+    const readable = new Set(payloads.flatMap((payload) => (payload.readableAs === undefined ? [] : [payload.readableAs])));
+    expect([...readable].filter((name) => !name.startsWith('Procureflow') && name !== CORRELATION_HEADER)).toEqual([]);
   });
 
   it('is absent from everything the API and the worker printed, which did log the case', () => {
@@ -188,14 +194,23 @@ describe('the confidential investigation opinion', () => {
   });
 });
 
-/** Every payload in a history, wherever it sits. */
-function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
+interface FoundPayload {
+  readonly payload: Payload;
+  /** The search attribute or header the payload is the value of; undefined for workflow data. */
+  readonly readableAs: string | undefined;
+}
+
+/** Every payload in a history, wherever it sits, and whether it is a search attribute's or a header's value. */
+function payloadsIn(value: unknown, found: FoundPayload[] = [], path: readonly string[] = []): FoundPayload[] {
   if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return found;
   const candidate = value as Payload;
   if (candidate.metadata && candidate.data instanceof Uint8Array) {
-    found.push(candidate);
+    // searchAttributes.indexedFields.<name> and header.fields.<name>: values Temporal must read, not workflow data (a memo's fields are).
+    const [container, map, name] = path.slice(-3);
+    const readable = (container === 'searchAttributes' && map === 'indexedFields') || (container === 'header' && map === 'fields');
+    found.push({ payload: candidate, readableAs: readable ? name : undefined });
     return found;
   }
-  for (const item of Object.values(value)) payloadsIn(item, found);
+  for (const [key, item] of Object.entries(value)) payloadsIn(item, found, [...path, key]);
   return found;
 }
