@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/config.js';
 import type { Identity } from '../../src/identity/identity.js';
 import { resolveJwtSecret } from '../../src/identity/jwt-secret.js';
-import { CORRELATION_HEADER } from '../../src/observability/correlation-header.js';
 import { ENCRYPTED_ENCODING } from '../../src/payload-encryption/encryption-codec.js';
 import { caseWorkflowId } from '../../workflows/cases/messages.js';
 import { tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { dataPayloads, payloadsInHistory, unexpectedReadablePayloads } from '../support/history-payloads.js';
 import { freePort } from '../support/free-port.js';
 import { compiledEntry, spawnNode, untilStackRuns } from '../support/processes.js';
 import { insertVendor, launchCycle, startContract } from '../support/procurement-fixtures.js';
@@ -176,14 +175,13 @@ describe('the confidential investigation opinion', () => {
     // Not merely elsewhere: the Update carrying it is in this history, and every payload there is encrypted.
     const accepted = (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
     expect(accepted.length).toBe(2);
-    const payloads = payloadsIn(history);
-    const data = payloads.filter((payload) => payload.readableAs === undefined);
+    const payloads = payloadsInHistory(history);
+    const data = dataPayloads(payloads);
     expect(data.length).toBeGreaterThan(0);
-    expect(new Set(data.map(({ payload }) => Buffer.from(payload.metadata?.['encoding'] ?? new Uint8Array()).toString('utf8')))).toEqual(new Set([ENCRYPTED_ENCODING]));
+    expect(new Set(data.map((payload) => Buffer.from(payload.metadata?.['encoding'] ?? new Uint8Array()).toString('utf8')))).toEqual(new Set([ENCRYPTED_ENCODING]));
     // Readable on purpose, and only these: the search attributes Temporal indexes (kind, jurisdiction,
     // definition, step, status, next due) and the request's correlation id in headers.
-    const readable = new Set(payloads.flatMap((payload) => (payload.readableAs === undefined ? [] : [payload.readableAs])));
-    expect([...readable].filter((name) => !name.startsWith('Procureflow') && name !== CORRELATION_HEADER)).toEqual([]);
+    expect(unexpectedReadablePayloads(payloads)).toEqual([]);
   });
 
   it('is absent from everything the API and the worker printed, which did log the case', () => {
@@ -193,24 +191,3 @@ describe('the confidential investigation opinion', () => {
     expect(printed.includes(MARKER)).toBe(false);
   });
 });
-
-interface FoundPayload {
-  readonly payload: Payload;
-  /** The search attribute or header the payload is the value of; undefined for workflow data. */
-  readonly readableAs: string | undefined;
-}
-
-/** Every payload in a history, wherever it sits, and whether it is a search attribute's or a header's value. */
-function payloadsIn(value: unknown, found: FoundPayload[] = [], path: readonly string[] = []): FoundPayload[] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return found;
-  const candidate = value as Payload;
-  if (candidate.metadata && candidate.data instanceof Uint8Array) {
-    // searchAttributes.indexedFields.<name> and header.fields.<name>: values Temporal must read, not workflow data (a memo's fields are).
-    const [container, map, name] = path.slice(-3);
-    const readable = (container === 'searchAttributes' && map === 'indexedFields') || (container === 'header' && map === 'fields');
-    found.push({ payload: candidate, readableAs: readable ? name : undefined });
-    return found;
-  }
-  for (const [key, item] of Object.entries(value)) payloadsIn(item, found, [...path, key]);
-  return found;
-}

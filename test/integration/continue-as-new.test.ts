@@ -36,7 +36,7 @@ describe('continue-as-new in the middle of a cycle', () => {
       toolsDir: toolsDir(),
       namespace: 'default',
       log: testLog('temporal-continue-as-new'),
-      dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 40 },
+      dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 50 },
     }));
     api = await startProcurementApi('continue_as_new', { temporal: { address: temporal.address } });
     for (const [who, roles, jurisdiction] of [

@@ -19,6 +19,7 @@ import { keyringOf, type PayloadKey } from '../../src/payload-encryption/keyring
 import { TEST_JWT_SECRET, tokenFor } from '../support/api-server.js';
 import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { dataPayloads, dataPayloadsNotIn, payloadsInHistory, unexpectedReadablePayloads } from '../support/history-payloads.js';
 import { freePort } from '../support/free-port.js';
 import { scratchDir, sharedTemporalAddress, toolsDir } from '../support/test-environment.js';
 import { calendarFilesAround } from '../support/calendars.js';
@@ -193,8 +194,12 @@ describe('payload encryption on the Temporal server', () => {
   });
 
   it('encrypts every payload of the history, with the key that was active when it was written', () => {
-    const payloads = payloadsIn(history);
+    const found = payloadsInHistory(history);
+    // Search attributes and the correlation header are for Temporal to read; nothing else is readable.
+    expect(unexpectedReadablePayloads(found)).toEqual([]);
+    const payloads = dataPayloads(found);
     expect(payloads.length).toBeGreaterThan(10);
+    expect(dataPayloadsNotIn(found, ENCRYPTED_ENCODING)).toEqual([]);
     expect(new Set(payloads.map((payload) => metadata(payload, 'encoding')))).toEqual(new Set([ENCRYPTED_ENCODING]));
     expect(new Set(payloads.map((payload) => metadata(payload, KEY_ID_METADATA)))).toEqual(new Set([OLD_KEY.id, NEW_KEY.id]));
     const [first] = updateArguments(history);
@@ -203,7 +208,7 @@ describe('payload encryption on the Temporal server', () => {
   });
 
   it('reads it all back with the codec, and the read model shows it to the people who may see it', async () => {
-    const decoded = await (installation as Installation).codec.decode(payloadsIn(history));
+    const decoded = await (installation as Installation).codec.decode(dataPayloads(payloadsInHistory(history)));
     const text = Buffer.concat(decoded.map((payload) => Buffer.from(payload.data ?? new Uint8Array()))).toString('utf8');
     for (const plaintext of PLAINTEXTS) expect([plaintext, text.includes(plaintext)]).toEqual([plaintext, true]);
     const shown = await call<{ tasks: { closed: Array<{ decision: { comment: string | null; fields: Record<string, unknown> | null } | null }> } }>(
@@ -364,19 +369,6 @@ describe('payload encryption on the Temporal server', () => {
 });
 
 /** Every payload anywhere in a history: inputs, results, memos, update arguments, markers, failure details. */
-function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return found;
-  if (isPayload(value)) {
-    found.push(value);
-    return found;
-  }
-  for (const item of Object.values(value)) payloadsIn(item, found);
-  return found;
-}
-
-function isPayload(value: object): value is Payload {
-  return 'data' in value && 'metadata' in value && (value as Payload).data instanceof Uint8Array && typeof (value as Payload).metadata === 'object';
-}
 
 function metadata(payload: Payload, name: string): string | undefined {
   const value = payload.metadata?.[name];

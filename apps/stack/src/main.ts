@@ -34,7 +34,7 @@ runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'stack');
   // This process handles SIGINT and SIGTERM itself (see onShutdownSignal) so it can stop things in order.
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { stopsWorkersItself: true });
   const progress = (component: string, line: string) => logger.debug({ component }, line);
 
   // The token secret, the embedded servers' state and the treasury files: for this user's eyes only.

@@ -17,7 +17,7 @@ runMain(async () => {
   const config = loadConfig();
   const { databaseUrl, temporalAddress, payloadKeyring } = requireExternalServices(config);
   const logger = createLogger(config.logLevel, 'worker');
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { stopsWorkersItself: false });
   const dataSource = await openDatabase(databaseUrl, { migrationUrl: config.databaseMigrationUrl, warn: (message) => logger.warn(message) });
   const workers = await startWorkers({
     config,
