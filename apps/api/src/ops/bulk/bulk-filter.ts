@@ -13,7 +13,8 @@ export const PROCESS_STATUSES = [...new Set<string>([...CYCLE_STATUSES, ...CONTR
 
 /**
  * Which processes a bulk repair selects. The field names are those of the process list's filter
- * (`GET /ops/processes`), so a filter tried there selects the same processes here.
+ * (`GET /ops/processes`), except that `olderThan` is an instant here, not an age: a selection is kept
+ * with its filter, and an instant means the same when the filter is read again.
  */
 export class BulkFilterDto {
   @ApiPropertyOptional({ enum: BULK_PROCESS_KINDS, description: 'Only processes of this kind; `cycle` when omitted.' })
