@@ -9,6 +9,7 @@ import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { readModelSnapshot } from '../support/procurement-fixtures.js';
+import { refuseWrites } from '../support/refused-writes.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -188,15 +189,13 @@ describe('ops cancel, terminate and bulk actions', () => {
       await owner.connect();
       try {
         // The database refuses the termination record of one cycle, as a violated CHECK would.
-        await owner.query(`
-          CREATE FUNCTION test_refuse_termination() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN
-            IF NEW.id = '${refused}' AND NEW.status = 'terminated' THEN
-              RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'cycles are read-only during maintenance';
-            END IF;
-            RETURN NEW;
-          END $$`);
-        await owner.query(`CREATE TRIGGER test_refuse_termination BEFORE UPDATE ON cycles FOR EACH ROW EXECUTE FUNCTION test_refuse_termination()`);
+        const repairCycles = await refuseWrites(owner, {
+          name: 'test_refuse_termination',
+          table: 'cycles',
+          on: 'UPDATE',
+          when: `NEW.id = '${refused}' AND NEW.status = 'terminated'`,
+          message: `'cycles are read-only during maintenance'`,
+        });
         const reason = '批量终止（含故障）';
         const selection = await api.call<Selection>('POST', '/ops/bulk', as('ops'), { action: 'terminate', filter: { definition: PROCEDURE }, reason, dryRun: true });
         expect(selection.body.workflowIds).toEqual([healthy, refused]);
@@ -210,8 +209,7 @@ describe('ops cancel, terminate and bulk actions', () => {
         expect(await cycleStatus(refused)).toEqual({ status: 'running', end_reason: null });
         expect(await auditOf('cycle.terminated', [refused])).toEqual([]);
 
-        await owner.query(`DROP TRIGGER test_refuse_termination ON cycles`);
-        await owner.query(`DROP FUNCTION test_refuse_termination()`);
+        await repairCycles();
         const again = await api.call<Execution>('POST', selection.body.execution, as('ops'), { reason, requestId: 'faulty-run' });
         expect(again.body).toMatchObject({ count: 2, done: 2, failed: 0 });
         for (const id of [healthy, refused]) {

@@ -8,6 +8,7 @@ import { calendarFilesAround } from '../support/calendars.js';
 import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
+import { refuseWrites } from '../support/refused-writes.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -69,20 +70,9 @@ describe('ops retry of a failing activity', () => {
   const cycle = (id: string) => call<CycleView>('GET', `/cycles/${encodeURIComponent(id)}`, 'admin');
 
   /** The fault, put in by the database's owner: PostgreSQL refuses every write to this cycle's tasks. */
+  let repairTasks = async (): Promise<void> => undefined;
   const refuseTasks = async (cycleId: string) => {
-    await owner.query(`
-      CREATE FUNCTION test_refuse_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.cycle_id = '${cycleId}' THEN
-          RAISE EXCEPTION USING ERRCODE = 'check_violation', TABLE = 'tasks', MESSAGE = 'tasks are read-only during maintenance';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await owner.query(`CREATE TRIGGER test_refuse_tasks BEFORE INSERT OR UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION test_refuse_tasks()`);
-  };
-  const repairTasks = async () => {
-    await owner.query(`DROP TRIGGER test_refuse_tasks ON tasks`);
-    await owner.query(`DROP FUNCTION test_refuse_tasks()`);
+    repairTasks = await refuseWrites(owner, { name: 'test_refuse_tasks', table: 'tasks', when: `NEW.cycle_id = '${cycleId}'`, message: `'tasks are read-only during maintenance'` });
   };
   const audited = (workflowId: string) =>
     api.dataSource.query(`SELECT actor_id, actor_role, jurisdiction, comment, subject_type, chain_cycle_id FROM audit_entries WHERE action = 'ops.activity-retried' AND subject_id = $1 ORDER BY id`, [

@@ -20,6 +20,7 @@ import { testDataConverter, testPayloadCodec } from '../support/payload-encrypti
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
 import { bundleTestWorkflows } from '../support/workflow-bundles.js';
+import { refuseWrites } from '../support/refused-writes.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -175,15 +176,7 @@ describe('GET /ops/stuck, GET /ops/summary and the calendar warning of /ready', 
     'lists a cycle whose projection fails as "read model behind" with the failure, and drops it once the read model has caught up',
     async () => {
       const { cycleId, draftId } = await launch();
-      await owner.query(`
-        CREATE FUNCTION test_refuse_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.cycle_id = '${cycleId}' THEN
-            RAISE EXCEPTION USING ERRCODE = 'check_violation', TABLE = 'tasks', MESSAGE = 'tasks are read-only during maintenance';
-          END IF;
-          RETURN NEW;
-        END $$`);
-      await owner.query(`CREATE TRIGGER test_refuse_tasks BEFORE INSERT OR UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION test_refuse_tasks()`);
+      const repairTasks = await refuseWrites(owner, { name: 'test_refuse_tasks', table: 'tasks', when: `NEW.cycle_id = '${cycleId}'`, message: `'tasks are read-only during maintenance'` });
       const answered = submitDraft(draftId);
 
       const listed = await eventually(() => stuck('?cause=readModelBehind'), (answer) => causesOf(answer.body, cycleId).length > 0);
@@ -196,8 +189,7 @@ describe('GET /ops/stuck, GET /ops/summary and the calendar warning of /ready', 
       expect(human.stdout).toMatch(new RegExp(`${cycleId} +cycle +${JURISDICTION} +readModelBehind`));
       expect((await answered).status).toBe(503);
 
-      await owner.query(`DROP TRIGGER test_refuse_tasks ON tasks`);
-      await owner.query(`DROP FUNCTION test_refuse_tasks()`);
+      await repairTasks();
       await eventually(() => stuck(), (answer) => causesOf(answer.body, cycleId).length === 0, SLOW.attempts, SLOW.pauseMs);
       // Caught up: the read model holds what the workflow holds.
       const caughtUp = await eventually(() => cycle(cycleId), (view) => view.body.readModel === 'current');

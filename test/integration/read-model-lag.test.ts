@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { calendarFilesAround } from '../support/calendars.js';
+import { refuseWrites } from '../support/refused-writes.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -95,22 +96,22 @@ describe('a read model that falls behind its workflow', () => {
   };
 
   /** The fault: PostgreSQL refuses every write to `table` (of one cycle, when named) as a violated CHECK would, quoting the row. */
-  const refuseWrites = async (table: 'tasks' | 'cycles', cycleId?: string) => {
+  const repairs = new Map<string, () => Promise<void>>();
+  const refuseTableWrites = async (table: 'tasks' | 'cycles', cycleId?: string) => {
     const column = table === 'tasks' ? 'cycle_id' : 'id';
-    await owner.query(`
-      CREATE FUNCTION test_refuse_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF ${cycleId ? `NEW.${column} = '${cycleId}'` : 'true'} THEN
-          RAISE EXCEPTION USING ERRCODE = 'check_violation', TABLE = '${table}',
-            MESSAGE = format('${table} are read-only during maintenance (row "%s")', row_to_json(NEW)::text);
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await owner.query(`CREATE TRIGGER test_refuse_${table} BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION test_refuse_${table}()`);
+    repairs.set(
+      table,
+      await refuseWrites(owner, {
+        name: `test_refuse_${table}`,
+        table,
+        when: cycleId ? `NEW.${column} = '${cycleId}'` : 'true',
+        message: `format('${table} are read-only during maintenance (row "%s")', row_to_json(NEW)::text)`,
+      }),
+    );
   };
   const repair = async (table: 'tasks' | 'cycles') => {
-    await owner.query(`DROP TRIGGER test_refuse_${table} ON ${table}`);
-    await owner.query(`DROP FUNCTION test_refuse_${table}()`);
+    await repairs.get(table)?.();
+    repairs.delete(table);
   };
 
   it(
@@ -124,7 +125,7 @@ describe('a read model that falls behind its workflow', () => {
       const draftId = draft.body.tasks[0]?.id ?? '';
       const draftOpenedAt = draft.body.tasks[0]?.openedAt ?? '';
 
-      await refuseWrites('tasks', cycleId);
+      await refuseTableWrites('tasks', cycleId);
       const decision = { requestId: randomUUID(), outcome: 'submit', fields: { justification: PERSONAL }, comment: PERSONAL };
       const answered = call('POST', `/tasks/${encodeURIComponent(draftId)}/decision`, 'drafter', decision);
 
@@ -190,7 +191,7 @@ describe('a read model that falls behind its workflow', () => {
   it(
     'shows a launch whose recording fails as behind, not merely pending, until it lands',
     async () => {
-      await refuseWrites('cycles');
+      await refuseTableWrites('cycles');
       let cycleId = '';
       try {
         cycleId = await launch();
