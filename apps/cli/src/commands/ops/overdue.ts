@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { OverdueItemDto, OverdueListDto, TaskRepairResultDto } from '../../../../api/src/ops/overdue/overdue.dto.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { CliError, createOutput, formatTable, formatTime } from '../../output.js';
+import { renderOrWatch, WATCH_INTERVAL_MS } from '../../watch.js';
 import { parsePositive } from '../cycles.command.js';
 
 interface OverdueOptions extends ApiOptions {
@@ -22,9 +23,6 @@ interface RepairOptions extends ApiOptions {
   readonly reason: string;
   readonly requestId?: string;
 }
-
-/** How often `--watch` reads the list again. */
-const WATCH_INTERVAL_MS = 5_000;
 
 /** `procureflow ops overdue | extend | reassign | escalate`: what is late, and the repairs of a task. */
 export function registerOverdueCommands(ops: Command): void {
@@ -58,14 +56,7 @@ export function registerOverdueCommands(ops: Command): void {
       const { body } = await api.request<OverdueListDto>('GET', `/ops/overdue${query.size > 0 ? `?${query.toString()}` : ''}`);
       createOutput(options.json).result(body, renderOverdue);
     };
-    await show();
-    if (!options.watch) return;
-    // Re-renders until the person stops it (Ctrl-C ends the process); a failed read ends the watch with its error.
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
-      if (!options.json) process.stdout.write('\x1b[2J\x1b[H');
-      await show();
-    }
+    await renderOrWatch(options.watch === true, options.json, show);
   });
 
   repairCommand(ops, 'extend', 'move an open task’s due time later, with the reason')

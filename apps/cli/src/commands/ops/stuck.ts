@@ -3,6 +3,7 @@ import type { OpsSummaryDto, StuckListDto } from '../../../../api/src/ops/stuck/
 import { PROCESS_KINDS, STUCK_CAUSES } from '../../../../api/src/ops/stuck/stuck-rules.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { CliError, createOutput, formatTable, formatTime } from '../../output.js';
+import { renderOrWatch } from '../../watch.js';
 
 interface StuckOptions extends ApiOptions {
   readonly json: boolean;
@@ -16,9 +17,6 @@ interface SummaryOptions extends ApiOptions {
   readonly json: boolean;
   readonly watch: boolean;
 }
-
-/** How often `--watch` asks again. */
-const WATCH_INTERVAL_MS = 5_000;
 
 /** `procureflow ops stuck` and `ops summary`. */
 export function registerStuckCommands(ops: Command): void {
@@ -34,7 +32,7 @@ export function registerStuckCommands(ops: Command): void {
     if (options.kind && !(PROCESS_KINDS as readonly string[]).includes(options.kind)) throw new CliError(`--kind must be one of ${PROCESS_KINDS.join(', ')}`);
     if (options.cause && !(STUCK_CAUSES as readonly string[]).includes(options.cause)) throw new CliError(`--cause must be one of ${STUCK_CAUSES.join(', ')}`);
     const api = createApiClient(options);
-    await repeat(options.watch, async () => {
+    await renderOrWatch(options.watch, options.json, async () => {
       const processes: StuckListDto['processes'] = [];
       let cursor: string | null = null;
       // Every page: the list is of what is stuck now, not of a first slice.
@@ -59,7 +57,7 @@ export function registerStuckCommands(ops: Command): void {
       .option('--watch', 'show again every few seconds until Ctrl-C', false),
   ).action(async (options: SummaryOptions) => {
     const api = createApiClient(options);
-    await repeat(options.watch, async () => {
+    await renderOrWatch(options.watch, options.json, async () => {
       const { body } = await api.request<OpsSummaryDto>('GET', '/ops/summary');
       createOutput(options.json).result(body, renderSummary);
     });
@@ -95,14 +93,4 @@ function renderSummary(summary: OpsSummaryDto): string {
     lines.push('', 'Calendar warnings:', ...summary.calendarWarnings.map((warning) => `  ! ${warning.message}`));
   }
   return lines.join('\n');
-}
-
-/** Runs `show` once, or with `watch` again and again (clearing the screen) until the process is interrupted. */
-async function repeat(watch: boolean, show: () => Promise<void>): Promise<void> {
-  if (!watch) return show();
-  for (;;) {
-    if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
-    await show();
-    await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
-  }
 }
