@@ -8,7 +8,7 @@ import { findInstalledBinaries } from '../../src/infra/temporal/local-temporal.j
 import { tokenFor } from '../support/api-server.js';
 import { calendarFilesAround } from '../support/calendars.js';
 import { eventually } from '../support/eventually.js';
-import { PROCUREFLOW_BIN, runToCompletion, spawnNode } from '../support/processes.js';
+import { followProcess, PROCUREFLOW_BIN, runToCompletion, spawnNode } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { sharedTemporalAddress, toolsDir } from '../support/test-environment.js';
 
@@ -225,41 +225,22 @@ describe('ops: processes listed, searched and inspected', () => {
   });
 
   it('follows the list with --watch: renders again, shows a cycle launched meanwhile, and ends with exit 0 on Ctrl-C', async () => {
-    const child = spawnNode(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens['northOps'] as string }, ['ops', 'list', '--kind', 'cycle', '--watch', '--api', api.baseUrl]);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-    let stdout = '';
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const watch = followProcess(spawnNode(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens['northOps'] as string }, ['ops', 'list', '--kind', 'cycle', '--watch', '--api', api.baseUrl]));
     // Piped output is not cleared between renders: each render is a table starting with its header.
-    const renders = () => stdout.split(/^(?=WORKFLOW\s+KIND\s)/m).filter((render) => render.trim() !== '');
-    const waiters: Array<() => void> = [];
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      for (const waiter of waiters.splice(0)) waiter();
-    });
-    /** Resolves once the output satisfies `done`; rejects if the watch ends first. */
-    const until = (done: () => boolean) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (done()) resolve();
-          else waiters.push(check);
-        };
-        void exited.then((end) => reject(new Error(`the watch ended (${JSON.stringify(end)}) before it rendered what was awaited:\n${stdout}\n${stderr}`)));
-        check();
-      });
+    const renders = (stdout: string) => stdout.split(/^(?=WORKFLOW\s+KIND\s)/m).filter((render) => render.trim() !== '');
+    let ended: Awaited<ReturnType<typeof watch.interrupt>> | undefined;
     try {
-      await until(() => renders().length >= 1);
-      const first = renders()[0] ?? '';
+      await watch.until((stdout) => renders(stdout).length >= 1);
+      const [first = ''] = renders(watch.stdout());
       expect(first).toContain(north1);
       expect(first).toContain(north2);
       const launched = await launch('northAdmin', NORTH);
       // A later render shows the cycle launched meanwhile (once the read model has it).
-      await until(() => renders().slice(1).some((render) => render.includes(launched)));
-      expect(renders().length).toBeGreaterThanOrEqual(2);
+      await watch.until((stdout) => renders(stdout).slice(1).some((render) => render.includes(launched)));
     } finally {
-      child.kill('SIGINT');
+      ended = await watch.interrupt();
     }
-    expect(await exited).toEqual({ code: 0, signal: null });
-    expect(stderr).toBe('');
+    expect(ended).toEqual({ code: 0, signal: null });
+    expect(watch.stderr()).toBe('');
   });
 });

@@ -6,7 +6,7 @@ import { calendarFilesAround } from '../support/calendars.js';
 import { readTreasuryExports, treasuryDiscrepancies } from '../support/crash-oracles.js';
 import { eventually } from '../support/eventually.js';
 import { edited, MINIMAL_PROCEDURE } from '../support/minimal-procedure.js';
-import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
+import { type FollowedProcess, followProcess, PROCUREFLOW_BIN, runToCompletion, spawnNode } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { freshCreditCode } from '../support/procurement-fixtures.js';
 
@@ -74,6 +74,8 @@ describe('ops retry of a failing treasury export', () => {
   let api: ProcurementApiOnSharedServer;
   const tokens: Record<string, string> = {};
   let exportDir = '';
+  /** The `ops stuck --watch` the test follows; interrupted at the end even when the test fails before. */
+  let watch: FollowedProcess | undefined;
 
   const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown): Promise<Answer<T>> =>
     api.call<T>(method, route, tokens[who], body);
@@ -115,6 +117,7 @@ describe('ops retry of a failing treasury export', () => {
   });
 
   afterAll(async () => {
+    await watch?.interrupt();
     await api?.close();
   });
 
@@ -194,6 +197,14 @@ describe('ops retry of a failing treasury export', () => {
       const listed = (JSON.parse(cli.stdout) as StuckList).processes.find((process) => process.workflowId === contractId);
       expect(exportFailing(listed?.causes ?? [])).toMatchObject({ activity: 'exportTreasuryPayments', attempt: expect.any(Number), message: expect.stringContaining('EEXIST') });
 
+      // Ops staff follow the stuck list live while they repair: the contract is on it now.
+      const stuckWatch = followProcess(spawnNode(PROCUREFLOW_BIN, { PROCUREFLOW_TOKEN: tokens['ops'] ?? '' }, ['ops', 'stuck', '--kind', 'contract', '--watch', '--api', api.baseUrl]));
+      // Piped output is not cleared between renders: each is a table starting with its header, or the empty list's sentence.
+      const renders = (stdout: string) => stdout.split(/^(?=PROCESS\s+KIND\s|Nothing is stuck\.)/m).filter((render) => render.trim() !== '');
+      const showsFailingExport = (render: string) => render.includes(contractId) && /activityFailing .*exportTreasuryPayments keeps failing .*EEXIST/.test(render);
+      watch = stuckWatch;
+      await stuckWatch.until((stdout) => renders(stdout).some(showsFailingExport));
+
       // While the fault lasts, a retry is taken and runs the export at once, which meets the same fault.
       const early = await retry(contractId, '先重试一次，确认故障仍在');
       expect(early.status).toBe(200);
@@ -226,6 +237,11 @@ describe('ops retry of a failing treasury export', () => {
       expect(lines).toEqual([expect.objectContaining({ paymentId: recorded?.id, idempotencyKey: recorded?.idempotency_key, amountFen: WORKING_FUNDS_FEN, payeeCreditCode: winner.creditCode })]);
       expect(await treasuryDiscrepancies(api.dataSource, exportDir)).toEqual([]);
       await eventually(() => stuckCauses(contractId), (causes) => causes.length === 0);
+      // The live view shows it too: a render after the fix no longer lists the contract. Ctrl-C ends it, exit 0.
+      const rendersBeforeFix = renders(stuckWatch.stdout()).length;
+      await stuckWatch.until((stdout) => renders(stdout).slice(rendersBeforeFix).some((render) => !render.includes(contractId)));
+      expect(await stuckWatch.interrupt()).toEqual({ code: 0, signal: null });
+      expect(stuckWatch.stderr()).toBe('');
       // The signing was not lost: it waited for the export, and answered within the API's deadline or 503.
       expect([200, 503]).toContain((await signing).status);
 

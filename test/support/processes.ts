@@ -56,3 +56,40 @@ export function untilStackRuns(child: ChildProcess): Promise<string> {
     child.on('close', (code) => reject(new Error(`the stack exited early with ${code}:\n${stdout}\n${stderr}`)));
   });
 }
+
+/** A long-running command (a `--watch` view) whose output a test reads as it comes. */
+export interface FollowedProcess {
+  /** Everything printed on stdout so far. */
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves once stdout satisfies `done` (checked on each chunk); rejects, with the output, if the process ends first. */
+  until(done: (stdout: string) => boolean): Promise<void>;
+  /** Sends SIGINT (Ctrl-C) and resolves with how the process ended. */
+  interrupt(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function followProcess(child: ChildProcess): FollowedProcess {
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<() => void> = [];
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    until: (done) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => (done(stdout) ? resolve() : waiters.push(check));
+        void ended.then((end) => reject(new Error(`the process ended (${JSON.stringify(end)}) before printing what was awaited:\n${stdout}\n${stderr}`)));
+        check();
+      }),
+    interrupt: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      return ended;
+    },
+  };
+}
