@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import protos from '@temporalio/proto';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import { PROCUREFLOW_KIND, PROCUREFLOW_STATUS, PROCUREFLOW_STEP } from '../../workflows/search-attributes.js';
 import { findInstalledBinaries } from '../../src/infra/temporal/local-temporal.js';
 import { tokenFor } from '../support/api-server.js';
 import { calendarFilesAround } from '../support/calendars.js';
@@ -11,6 +13,9 @@ import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { sharedTemporalAddress, toolsDir } from '../support/test-environment.js';
+
+// @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
+const { EventType } = protos.temporal.api.enums.v1;
 
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
 // Jurisdictions of this run only: the dev server's visibility store is shared by every test file.
@@ -129,6 +134,22 @@ describe('ops: processes listed, searched and inspected', () => {
     const { stdout } = await promisify(execFile)(cli as string, ['workflow', 'list', '--address', sharedTemporalAddress(), '--query', query, '--output', 'json']);
     const listed = JSON.parse(stdout) as Array<{ execution: { workflowId: string } }>;
     expect(listed.map((workflow) => workflow.execution.workflowId)).toEqual([north1]);
+  });
+
+  it('writes one search-attribute upsert when a cycle launches, and its attributes still say where it is', async () => {
+    // north2 has only launched: its first workflow task opened the budget draft, and it has waited since.
+    const handle = api.temporalClient.workflow.getHandle(north2);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const firstTaskEnd = events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const nextTask = events.findIndex((event, index) => index > firstTaskEnd && event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+    const upserts = events
+      .slice(firstTaskEnd + 1, nextTask === -1 ? undefined : nextTask)
+      .filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+      .map((event) => Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).sort());
+    // The SDK's own upsert of the patch it took; the start attributes already say budgeting and running.
+    expect(upserts).toEqual([['TemporalChangeVersion']]);
+    const { typedSearchAttributes } = await handle.describe();
+    expect([typedSearchAttributes.get(PROCUREFLOW_STEP), typedSearchAttributes.get(PROCUREFLOW_STATUS), typedSearchAttributes.get(PROCUREFLOW_KIND)]).toEqual(['budgeting', 'running', 'cycle']);
   });
 
   it('lists exactly the processes each filter selects, within the caller’s jurisdiction', async () => {
