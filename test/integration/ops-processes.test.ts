@@ -164,15 +164,24 @@ describe('ops: processes listed, searched and inspected', () => {
     expect(ids(await list('nationalOps', '?role=justice-bureau'))).toEqual([north2, south1].sort());
     expect(ids(await list('nationalOps', '?kind=case'))).toEqual([]);
     expect(ids(await list('nationalOps', '?olderThan=1d'))).toEqual([]);
-    expect(ids(await list('nationalOps', '?overdueBy=1h'))).toEqual([]);
+    expect(ids(await list('nationalOps', '?olderThan=2000-01-01'))).toEqual([]);
+    expect(ids(await list('nationalOps', `?olderThan=${encodeURIComponent('2999-01-01T00:00:00+08:00')}`))).toEqual([north1, north2, south1].sort());
+    expect(ids(await list('nationalOps', '?overdueFor=1h'))).toEqual([]);
     const north = (await list('northOps', '?step=publicNotice')).body.processes[0];
     expect(north).toMatchObject({ kind: 'cycle', workflowId: north1, jurisdiction: NORTH, definitionKey: procedureOf(NORTH), step: 'publicNotice', status: 'running', openTasks: 0 });
   });
 
   it('refuses malformed filters with 422 naming the field, and callers without the ops or administrator role with 403', async () => {
-    const bad = await list('nationalOps', '?overdueBy=soon');
+    const bad = await list('nationalOps', '?overdueFor=soon');
     expect(bad.status).toBe(422);
-    expect(JSON.stringify(bad.body)).toContain('overdueBy');
+    expect(JSON.stringify(bad.body)).toContain('overdueFor');
+    // Working days late is GET /ops/overdue's overdueBy; here it is refused rather than read as clock time.
+    const workingDays = await list('nationalOps', '?overdueBy=2');
+    expect(workingDays.status).toBe(422);
+    expect(JSON.stringify(workingDays.body)).toContain('overdueBy');
+    const notAnAge = await list('nationalOps', '?olderThan=2026-02-30');
+    expect(notAnAge.status).toBe(422);
+    expect(JSON.stringify(notAnAge.body)).toContain('olderThan');
     const cursor = await list('nationalOps', '?cursor=bm90LWEtY3Vyc29y');
     expect(cursor.status).toBe(422);
     expect(JSON.stringify(cursor.body)).toContain('cursor');
