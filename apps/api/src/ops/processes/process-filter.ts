@@ -4,6 +4,7 @@ import { IDENTIFIER_PATTERN } from '../../../../../src/identity/identity.js';
 import { CONTRACT_STATUSES, CYCLE_STATUSES } from '../../../../../src/procurement/read-model.js';
 import { ValidationError } from '../../common/domain-errors.js';
 import { IntegerField, isInstant, MAX_ID_LENGTH, OptionalField, TextField } from '../../common/request-validators.js';
+import { PROCESS_KINDS, type ProcessKind } from '../process-kinds.js';
 
 /**
  * The one translation of an ops process filter into SQL over the read model, shared by the process
@@ -14,8 +15,7 @@ import { IntegerField, isInstant, MAX_ID_LENGTH, OptionalField, TextField } from
  * into one relation with the columns every filter reads, so each filter is written once.
  */
 
-export const PROCESS_KINDS = ['cycle', 'contract', 'case'] as const;
-export type ProcessKind = (typeof PROCESS_KINDS)[number];
+export { PROCESS_KINDS, type ProcessKind };
 
 /** The kinds of process a bulk repair selects: cycle workflows and their contracts' workflows. */
 export const BULK_PROCESS_KINDS = ['cycle', 'contract'] as const satisfies readonly ProcessKind[];
