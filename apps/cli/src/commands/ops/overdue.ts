@@ -4,7 +4,6 @@ import type { OverdueItemDto, OverdueListDto, TaskRepairResultDto } from '../../
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { CliError, createOutput, formatTable, formatTime } from '../../output.js';
 import { parsePositive } from '../cycles.command.js';
-import { showOrWatch, WATCH_HELP } from './watch.js';
 
 interface OverdueOptions extends ApiOptions {
   readonly json: boolean;
@@ -24,6 +23,9 @@ interface RepairOptions extends ApiOptions {
   readonly requestId?: string;
 }
 
+/** How often `--watch` reads the list again. */
+const WATCH_INTERVAL_MS = 5_000;
+
 /** `procureflow ops overdue | extend | reassign | escalate`: what is late, and the repairs of a task. */
 export function registerOverdueCommands(ops: Command): void {
   withApiOptions(
@@ -37,7 +39,7 @@ export function registerOverdueCommands(ops: Command): void {
       .option('--overdue-by <n>', 'only tasks at least this many working days late', parsePositive('--overdue-by'))
       .option('--at <instant>', 'measure lateness at this instant (ISO-8601) instead of now')
       .option('--limit <n>', 'at most this many', parsePositive('--limit'))
-      .option('--watch', WATCH_HELP),
+      .option('--watch', `show the list again every ${WATCH_INTERVAL_MS / 1000} seconds until Ctrl-C`),
   ).action(async (options: OverdueOptions) => {
     const api = createApiClient(options);
     const query = new URLSearchParams();
@@ -56,7 +58,14 @@ export function registerOverdueCommands(ops: Command): void {
       const { body } = await api.request<OverdueListDto>('GET', `/ops/overdue${query.size > 0 ? `?${query.toString()}` : ''}`);
       createOutput(options.json).result(body, renderOverdue);
     };
-    await showOrWatch(options, show);
+    await show();
+    if (!options.watch) return;
+    // Re-renders until the person stops it (Ctrl-C ends the process); a failed read ends the watch with its error.
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+      if (!options.json) process.stdout.write('\x1b[2J\x1b[H');
+      await show();
+    }
   });
 
   repairCommand(ops, 'extend', 'move an open task’s due time later, with the reason')

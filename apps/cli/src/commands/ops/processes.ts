@@ -3,7 +3,6 @@ import type { ProcessInspectionDto, ProcessListDto } from '../../../../api/src/o
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { createOutput, formatTable, formatTime } from '../../output.js';
 import { parsePositive } from '../cycles.command.js';
-import { showOrWatch, WATCH_HELP } from './watch.js';
 
 interface ListOptions extends ApiOptions {
   json: boolean;
@@ -19,6 +18,9 @@ interface ListOptions extends ApiOptions {
   limit?: number;
   cursor?: string;
 }
+
+/** How often `--watch` asks again. */
+const WATCH_INTERVAL_MS = 5_000;
 
 /** `procureflow ops list` and `procureflow ops inspect <workflowId>`. */
 export function registerProcessesCommands(ops: Command): void {
@@ -36,7 +38,7 @@ export function registerProcessesCommands(ops: Command): void {
       .option('--older-than <age|instant>', 'only processes started before this: an age such as 30d, or a date or date-time')
       .option('--limit <n>', 'at most this many per page', parsePositive('--limit'))
       .option('--cursor <cursor>', 'the next page: the cursor a previous page printed')
-      .option('--watch', WATCH_HELP, false),
+      .option('--watch', 're-render every few seconds until Ctrl-C', false),
   ).action(async (options: ListOptions) => {
     const query = new URLSearchParams();
     const filters: Array<[string, string | undefined]> = [
@@ -58,7 +60,8 @@ export function registerProcessesCommands(ops: Command): void {
       const { body } = await api.request<ProcessListDto>('GET', path);
       createOutput(options.json).result(body, renderList);
     };
-    return showOrWatch(options, render);
+    if (!options.watch) return render();
+    return watch(render, options.json);
   });
 
   withApiOptions(
@@ -104,4 +107,23 @@ function renderInspection(p: ProcessInspectionDto): string {
     'Timeline:',
     formatTable(['WHEN', 'SOURCE', 'WHAT'], p.timeline.map((e) => [e.at.replace('T', ' ').replace('Z', ''), e.source, e.summary])),
   ].join('\n');
+}
+
+/** Renders now and again every few seconds until Ctrl-C; a person's view is redrawn in place. */
+async function watch(render: () => Promise<void>, json: boolean): Promise<void> {
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  while (!stop.signal.aborted) {
+    if (!json && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+    await render();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, WATCH_INTERVAL_MS);
+      function done(): void {
+        clearTimeout(timer);
+        stop.signal.removeEventListener('abort', done);
+        resolve();
+      }
+      stop.signal.addEventListener('abort', done);
+    });
+  }
 }

@@ -3,7 +3,6 @@ import type { OpsSummaryDto, StuckListDto } from '../../../../api/src/ops/stuck/
 import { PROCESS_KINDS, STUCK_CAUSES } from '../../../../api/src/ops/stuck/stuck-rules.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { CliError, createOutput, formatTable, formatTime } from '../../output.js';
-import { showOrWatch, WATCH_HELP } from './watch.js';
 
 interface StuckOptions extends ApiOptions {
   readonly json: boolean;
@@ -18,6 +17,9 @@ interface SummaryOptions extends ApiOptions {
   readonly watch: boolean;
 }
 
+/** How often `--watch` asks again. */
+const WATCH_INTERVAL_MS = 5_000;
+
 /** `procureflow ops stuck` and `ops summary`. */
 export function registerStuckCommands(ops: Command): void {
   withApiOptions(
@@ -27,12 +29,12 @@ export function registerStuckCommands(ops: Command): void {
       .option('--kind <kind>', `only ${PROCESS_KINDS.join(', ')}`)
       .option('--cause <cause>', `only this cause: ${STUCK_CAUSES.join(', ')}`)
       .option('--jurisdiction <code>', 'only this jurisdiction (national staff)')
-      .option('--watch', WATCH_HELP, false),
+      .option('--watch', 'show again every few seconds until Ctrl-C', false),
   ).action(async (options: StuckOptions) => {
     if (options.kind && !(PROCESS_KINDS as readonly string[]).includes(options.kind)) throw new CliError(`--kind must be one of ${PROCESS_KINDS.join(', ')}`);
     if (options.cause && !(STUCK_CAUSES as readonly string[]).includes(options.cause)) throw new CliError(`--cause must be one of ${STUCK_CAUSES.join(', ')}`);
     const api = createApiClient(options);
-    await showOrWatch(options, async () => {
+    await repeat(options.watch, async () => {
       const processes: StuckListDto['processes'] = [];
       let cursor: string | null = null;
       // Every page: the list is of what is stuck now, not of a first slice.
@@ -54,10 +56,10 @@ export function registerStuckCommands(ops: Command): void {
     ops
       .command('summary')
       .description('counts for ops staff: stuck processes by cause, open processes by kind and status, calendar warnings')
-      .option('--watch', WATCH_HELP, false),
+      .option('--watch', 'show again every few seconds until Ctrl-C', false),
   ).action(async (options: SummaryOptions) => {
     const api = createApiClient(options);
-    await showOrWatch(options, async () => {
+    await repeat(options.watch, async () => {
       const { body } = await api.request<OpsSummaryDto>('GET', '/ops/summary');
       createOutput(options.json).result(body, renderSummary);
     });
@@ -93,4 +95,14 @@ function renderSummary(summary: OpsSummaryDto): string {
     lines.push('', 'Calendar warnings:', ...summary.calendarWarnings.map((warning) => `  ! ${warning.message}`));
   }
   return lines.join('\n');
+}
+
+/** Runs `show` once, or with `watch` again and again (clearing the screen) until the process is interrupted. */
+async function repeat(watch: boolean, show: () => Promise<void>): Promise<void> {
+  if (!watch) return show();
+  for (;;) {
+    if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
+    await show();
+    await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+  }
 }
