@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/config.js';
-import type { Identity } from '../../src/identity/identity.js';
-import { resolveJwtSecret } from '../../src/identity/jwt-secret.js';
 import { ENCRYPTED_ENCODING } from '../../src/payload-encryption/encryption-codec.js';
 import { caseWorkflowId } from '../../workflows/cases/messages.js';
-import { tokenFor } from '../support/api-server.js';
-import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { dataPayloads, payloadsInHistory, unexpectedReadablePayloads } from '../support/history-payloads.js';
-import { freePort } from '../support/free-port.js';
-import { compiledEntry, spawnNode, untilStackRuns } from '../support/processes.js';
 import { insertVendor, launchCycle, startContract } from '../support/procurement-fixtures.js';
-import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
+import { type RunningStack, startStack } from '../support/stack.js';
 
 const { History } = protos.temporal.api.history.v1;
 
-const STACK = 'apps/stack/src/main.js';
 const JURISDICTION = 'zj-deqing';
 const LIFECYCLE = 'community-correction-case';
 /** The pre-sentence investigation opinion (seed 004 §二(五)), with a marker no other text contains. */
@@ -42,16 +32,13 @@ interface CaseView {
  * role's and other organisations' answers, the audit trail and Temporal's raw history.
  */
 describe('the confidential investigation opinion', () => {
-  let env: Record<string, string>;
+  let stack: RunningStack | undefined;
   let dataSource: DataSource;
-  let stack: ChildProcess | undefined;
-  let printed = '';
-  let connection: Connection | undefined;
   let caseId = '';
   const tokens: Record<string, string> = {};
 
   const api = async (method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown) => {
-    const response = await fetch(`http://127.0.0.1:${env['PORT']}${route}`, {
+    const response = await fetch(`${(stack as RunningStack).baseUrl}${route}`, {
       method,
       headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -61,27 +48,10 @@ describe('the confidential investigation opinion', () => {
   };
 
   beforeAll(async () => {
-    const database = await freshDatabase('case_confidentiality');
-    dataSource = database.dataSource;
-    env = {
-      DATABASE_URL: database.url,
-      DATABASE_MIGRATION_URL: database.migrationUrl,
-      TEMPORAL_ADDRESS: sharedTemporalAddress(),
-      TEMPORAL_TASK_QUEUE_PROCUREMENT: `confidential-procurement-${randomUUID()}`,
-      TEMPORAL_TASK_QUEUE_CASES: `confidential-cases-${randomUUID()}`,
-      PORT: String(await freePort()),
-      PROCUREFLOW_DATA_DIR: await scratchDir('case-confidentiality'),
-      // The most the process would ever say about a request, an Update or an activity.
-      LOG_LEVEL: 'trace',
-    };
-    const child = spawnNode(compiledEntry(STACK), env);
-    stack = child;
-    child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    await untilStackRuns(child);
-
-    const { secret } = await resolveJwtSecret(loadConfig(env));
-    const sign = (identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>) => tokenFor(identity, secret);
+    // Trace: the most the process would ever say about a request, an Update or an activity.
+    stack = await startStack('case-confidentiality', { logLevel: 'trace' });
+    dataSource = stack.dataSource;
+    const sign = stack.sign;
     for (const role of [...READERS, ...OTHERS]) tokens[role] = await sign({ userId: `${role}.1`, name: role, roles: [role], jurisdiction: JURISDICTION });
     const serving = await insertVendor(dataSource, { name: '德清县阳光社工服务中心' });
     const other = await insertVendor(dataSource, { name: '湖州市启航社工事务所' });
@@ -109,19 +79,11 @@ describe('the confidential investigation opinion', () => {
       () => api('GET', `/cases/${caseId}`, tokens['judicial-office']),
       (answer) => answer.status === 200 && (answer.body as unknown as CaseView).timeline.length === 2,
     );
-    connection = await Connection.connect({ address: sharedTemporalAddress() });
   });
 
   afterAll(async () => {
-    await new Client({ connection, namespace: loadConfig(env).temporal.namespace }).workflow.getHandle(caseWorkflowId(caseId)).terminate().catch(() => undefined);
-    await connection?.close();
-    const child = stack;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await dataSource?.destroy();
+    if (caseId && stack) await (await stack.temporal()).workflow.getHandle(caseWorkflowId(caseId)).terminate().catch(() => undefined);
+    await stack?.close();
   });
 
   it('is read by the roles the lifecycle names, in the case’s timeline', async () => {
@@ -169,7 +131,7 @@ describe('the confidential investigation opinion', () => {
   });
 
   it('is encrypted on the Temporal server: the raw history, no codec applied, does not hold it', async () => {
-    const history = await new Client({ connection, namespace: loadConfig(env).temporal.namespace }).workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+    const history = await (await (stack as RunningStack).temporal()).workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
     const raw = Buffer.from(History.encode(history).finish());
     expect(raw.includes(Buffer.from(MARKER, 'utf8'))).toBe(false);
     // Not merely elsewhere: the Update carrying it is in this history, and every payload there is encrypted.
@@ -185,6 +147,7 @@ describe('the confidential investigation opinion', () => {
   });
 
   it('is absent from everything the API and the worker printed, which did log the case', () => {
+    const printed = (stack as RunningStack).printed();
     // Both components' lines were captured: the API's request log names the case; the worker logged its start.
     expect(printed).toContain(caseId);
     expect(printed).toContain('"component":"worker"');

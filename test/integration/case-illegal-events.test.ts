@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/config.js';
-import { resolveJwtSecret } from '../../src/identity/jwt-secret.js';
-import { tokenFor } from '../support/api-server.js';
-import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/free-port.js';
-import { compiledEntry, spawnNode, untilStackRuns } from '../support/processes.js';
 import { insertVendor, launchCycle, startContract } from '../support/procurement-fixtures.js';
-import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
+import { type RunningStack, startStack } from '../support/stack.js';
 
-const STACK = 'apps/stack/src/main.js';
 const JURISDICTION = 'zj-deqing';
 
 interface CaseView {
@@ -27,15 +19,14 @@ interface CaseView {
  * event, and neither the timeline nor the state moves.
  */
 describe('illegal events on a seed-lifecycle case', () => {
-  let env: Record<string, string>;
+  let stack: RunningStack | undefined;
   let dataSource: DataSource;
-  let stack: ChildProcess | undefined;
   let officer = '';
   let staff = '';
   let caseId = '';
 
   const api = async (method: 'GET' | 'POST', route: string, token: string, body?: unknown) => {
-    const response = await fetch(`http://127.0.0.1:${env['PORT']}${route}`, {
+    const response = await fetch(`${(stack as RunningStack).baseUrl}${route}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -48,25 +39,12 @@ describe('illegal events on a seed-lifecycle case', () => {
   const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    const database = await freshDatabase('case_illegal_events');
-    dataSource = database.dataSource;
-    env = {
-      DATABASE_URL: database.url,
-      DATABASE_MIGRATION_URL: database.migrationUrl,
-      TEMPORAL_ADDRESS: sharedTemporalAddress(),
-      TEMPORAL_TASK_QUEUE_PROCUREMENT: `illegal-procurement-${randomUUID()}`,
-      TEMPORAL_TASK_QUEUE_CASES: `illegal-cases-${randomUUID()}`,
-      PORT: String(await freePort()),
-      PROCUREFLOW_DATA_DIR: await scratchDir('case-illegal-events'),
-      LOG_LEVEL: 'warn',
-    };
-    stack = spawnNode(compiledEntry(STACK), env);
-    await untilStackRuns(stack);
-    const { secret } = await resolveJwtSecret(loadConfig(env));
+    stack = await startStack('case-illegal-events', { logLevel: 'warn' });
+    dataSource = stack.dataSource;
     const vendor = await insertVendor(dataSource, { name: '德清县阳光社工服务中心' });
     const contractId = await startContract(dataSource, await launchCycle(dataSource, { jurisdiction: JURISDICTION }), { vendorId: vendor.id, vendorName: '德清县阳光社工服务中心' });
-    officer = await tokenFor({ userId: 'officer.1', name: '司法所王', roles: ['judicial-office'], jurisdiction: JURISDICTION }, secret);
-    staff = await tokenFor({ userId: 'staff.1', name: '社工李', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId: vendor.id }, secret);
+    officer = await stack.sign({ userId: 'officer.1', name: '司法所王', roles: ['judicial-office'], jurisdiction: JURISDICTION });
+    staff = await stack.sign({ userId: 'staff.1', name: '社工李', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId: vendor.id });
     const enrolled = await api('POST', '/cases', officer, { lifecycleKey: 'community-correction-case', attributes: { riskLevel: 'medium' }, contractId });
     expect(enrolled.status).toBe(201);
     caseId = enrolled.body['caseId'] as string;
@@ -74,13 +52,7 @@ describe('illegal events on a seed-lifecycle case', () => {
   });
 
   afterAll(async () => {
-    const child = stack;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await dataSource?.destroy();
+    await stack?.close();
   });
 
   it('refuses ending the case during intake and a visit once it has ended, naming the state and the event, changing nothing', async () => {

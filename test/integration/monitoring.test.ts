@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/config.js';
-import type { Identity } from '../../src/identity/identity.js';
-import { resolveJwtSecret } from '../../src/identity/jwt-secret.js';
 import type { FieldDefinitionT } from '../../src/definitions/procedure/procedure.schema.js';
 import { caseWorkflowId } from '../../workflows/cases/messages.js';
-import { tokenFor } from '../support/api-server.js';
-import { freshDatabase } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/free-port.js';
 import { formFor } from '../support/procedure-driver.js';
-import { compiledEntry, spawnNode, untilStackRuns } from '../support/processes.js';
 import { insertVendor, launchCycle, startContract } from '../support/procurement-fixtures.js';
-import { scratchDir, sharedTemporalAddress } from '../support/test-environment.js';
+import { type RunningStack, startStack } from '../support/stack.js';
 
-const STACK = 'apps/stack/src/main.js';
 const JURISDICTION = 'zj-deqing';
 const LIFECYCLE = 'community-correction-case';
 const PROCEDURE = 'deqing-community-correction';
@@ -41,16 +31,14 @@ function sample(exposition: string, name: string, labels: Record<string, string>
  * decisions it served; and structured log lines that name the workflow and the request behind the work.
  */
 describe('monitoring: /metrics and structured logs', () => {
-  let env: Record<string, string>;
+  let stack: RunningStack | undefined;
   let dataSource: DataSource;
-  let stack: ChildProcess | undefined;
-  let printed = '';
   const tokens: Record<string, string> = {};
   let caseId = '';
   const correlationId = `monitoring-${randomUUID()}`;
 
   const api = async (method: 'GET' | 'POST', route: string, headers: Record<string, string>, body?: unknown) => {
-    const response = await fetch(`http://127.0.0.1:${env['PORT']}${route}`, {
+    const response = await fetch(`${(stack as RunningStack).baseUrl}${route}`, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -60,49 +48,23 @@ describe('monitoring: /metrics and structured logs', () => {
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const logLines = (): LogLine[] =>
-    printed
+    (stack as RunningStack)
+      .stdout()
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as LogLine);
 
   beforeAll(async () => {
-    const database = await freshDatabase('monitoring');
-    dataSource = database.dataSource;
-    env = {
-      DATABASE_URL: database.url,
-      DATABASE_MIGRATION_URL: database.migrationUrl,
-      TEMPORAL_ADDRESS: sharedTemporalAddress(),
-      TEMPORAL_TASK_QUEUE_PROCUREMENT: `monitoring-procurement-${randomUUID()}`,
-      TEMPORAL_TASK_QUEUE_CASES: `monitoring-cases-${randomUUID()}`,
-      PORT: String(await freePort()),
-      PROCUREFLOW_DATA_DIR: await scratchDir('monitoring'),
-      PROCUREFLOW_METRICS_TOKEN: METRICS_TOKEN,
-      LOG_LEVEL: 'debug',
-    };
-    const child = spawnNode(compiledEntry(STACK), env);
-    stack = child;
-    child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    await untilStackRuns(child);
-    const { secret } = await resolveJwtSecret(loadConfig(env));
-    const sign = (identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>) => tokenFor(identity, secret);
+    stack = await startStack('monitoring', { logLevel: 'debug', env: { PROCUREFLOW_METRICS_TOKEN: METRICS_TOKEN } });
+    dataSource = stack.dataSource;
     for (const role of ['administrator', 'judicial-office', 'justice-bureau']) {
-      tokens[role] = await sign({ userId: `${role}.monitoring`, name: role, roles: [role], jurisdiction: JURISDICTION });
+      tokens[role] = await stack.sign({ userId: `${role}.monitoring`, name: role, roles: [role], jurisdiction: JURISDICTION });
     }
   });
 
   afterAll(async () => {
-    if (caseId) {
-      const connection = await Connection.connect({ address: sharedTemporalAddress() });
-      await new Client({ connection, namespace: loadConfig(env).temporal.namespace }).workflow.getHandle(caseWorkflowId(caseId)).terminate().catch(() => undefined);
-      await connection.close();
-    }
-    const child = stack;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await dataSource?.destroy();
+    if (caseId && stack) await (await stack.temporal()).workflow.getHandle(caseWorkflowId(caseId)).terminate().catch(() => undefined);
+    await stack?.close();
   });
 
   it('refuses a scrape without the scrape token, and an access token does not stand in for it', async () => {

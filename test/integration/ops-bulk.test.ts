@@ -135,6 +135,18 @@ describe('ops cancel, terminate and bulk actions', () => {
       // The latecomer is left for the next selection, which lists it alone.
       const next = await api.call<Selection>('POST', '/ops/bulk', as('ops'), { action: 'cancel', filter: { definition: PROCEDURE }, reason, dryRun: true });
       expect(next.body).toMatchObject({ count: 1, workflowIds: [latecomer] });
+      // An age is measured from the dry run's own instant and kept as the instant it reached back to.
+      const aged = await api.call<Selection & { filter: { olderThan: string }; selectedAt: string }>('POST', '/ops/bulk', as('ops'), {
+        action: 'cancel',
+        filter: { definition: PROCEDURE, olderThan: '1d' },
+        reason,
+        dryRun: true,
+      });
+      expect(aged.status).toBe(201);
+      expect(aged.body).toMatchObject({ count: 0, workflowIds: [] });
+      expect(Date.parse(aged.body.selectedAt) - Date.parse(aged.body.filter.olderThan)).toBe(86_400_000);
+      const started = await api.call<Selection>('POST', '/ops/bulk', as('ops'), { action: 'cancel', filter: { definition: PROCEDURE, olderThan: '2999-01-01' }, reason, dryRun: true });
+      expect(started.body).toMatchObject({ count: 1, workflowIds: [latecomer] });
     });
 
     it('refuses a request that is not a dry run, an empty reason, a foreign jurisdiction, naming the field and storing nothing', async () => {
@@ -151,6 +163,9 @@ describe('ops cancel, terminate and bulk actions', () => {
       const badStatus = await api.call('POST', '/ops/bulk', as('ops'), { action: 'cancel', filter: { status: 'sleeping' }, reason: '清理', dryRun: true });
       expect(badStatus.status).toBe(422);
       expect(badStatus.body).toMatchObject({ details: [{ field: 'filter.status' }] });
+      const badAge = await api.call('POST', '/ops/bulk', as('ops'), { action: 'cancel', filter: { olderThan: 'a while' }, reason: '清理', dryRun: true });
+      expect(badAge.status).toBe(422);
+      expect(badAge.body).toMatchObject({ details: [{ field: 'filter.olderThan' }] });
       expect(await everything()).toEqual(before);
     });
 

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import protos from '@temporalio/proto';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
+import { PROCUREFLOW_KIND, PROCUREFLOW_STATUS, PROCUREFLOW_STEP } from '../../workflows/search-attributes.js';
 import { findInstalledBinaries } from '../../src/infra/temporal/local-temporal.js';
 import { tokenFor } from '../support/api-server.js';
 import { calendarFilesAround } from '../support/calendars.js';
@@ -11,6 +13,9 @@ import { eventually } from '../support/eventually.js';
 import { followProcess, PROCUREFLOW_BIN, runToCompletion, spawnNode } from '../support/processes.js';
 import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
 import { sharedTemporalAddress, toolsDir } from '../support/test-environment.js';
+
+// @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
+const { EventType } = protos.temporal.api.enums.v1;
 
 const MINIMAL_PROCEDURE = readFileSync(path.join(PROJECT_ROOT, 'test/unit/definitions/fixtures/minimal-procedure.yaml'), 'utf8');
 // Jurisdictions of this run only: the dev server's visibility store is shared by every test file.
@@ -131,6 +136,22 @@ describe('ops: processes listed, searched and inspected', () => {
     expect(listed.map((workflow) => workflow.execution.workflowId)).toEqual([north1]);
   });
 
+  it('writes one search-attribute upsert when a cycle launches, and its attributes still say where it is', async () => {
+    // north2 has only launched: its first workflow task opened the budget draft, and it has waited since.
+    const handle = api.temporalClient.workflow.getHandle(north2);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const firstTaskEnd = events.findIndex((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const nextTask = events.findIndex((event, index) => index > firstTaskEnd && event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+    const upserts = events
+      .slice(firstTaskEnd + 1, nextTask === -1 ? undefined : nextTask)
+      .filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+      .map((event) => Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).sort());
+    // The SDK's own upsert of the patch it took; the start attributes already say budgeting and running.
+    expect(upserts).toEqual([['TemporalChangeVersion']]);
+    const { typedSearchAttributes } = await handle.describe();
+    expect([typedSearchAttributes.get(PROCUREFLOW_STEP), typedSearchAttributes.get(PROCUREFLOW_STATUS), typedSearchAttributes.get(PROCUREFLOW_KIND)]).toEqual(['budgeting', 'running', 'cycle']);
+  });
+
   it('lists exactly the processes each filter selects, within the caller’s jurisdiction', async () => {
     expect(ids(await list('northOps'))).toEqual([north1, north2].sort());
     expect(ids(await list('northOps', `?jurisdiction=${SOUTH}`))).toEqual([]);
@@ -143,15 +164,24 @@ describe('ops: processes listed, searched and inspected', () => {
     expect(ids(await list('nationalOps', '?role=justice-bureau'))).toEqual([north2, south1].sort());
     expect(ids(await list('nationalOps', '?kind=case'))).toEqual([]);
     expect(ids(await list('nationalOps', '?olderThan=1d'))).toEqual([]);
-    expect(ids(await list('nationalOps', '?overdueBy=1h'))).toEqual([]);
+    expect(ids(await list('nationalOps', '?olderThan=2000-01-01'))).toEqual([]);
+    expect(ids(await list('nationalOps', `?olderThan=${encodeURIComponent('2999-01-01T00:00:00+08:00')}`))).toEqual([north1, north2, south1].sort());
+    expect(ids(await list('nationalOps', '?overdueFor=1h'))).toEqual([]);
     const north = (await list('northOps', '?step=publicNotice')).body.processes[0];
     expect(north).toMatchObject({ kind: 'cycle', workflowId: north1, jurisdiction: NORTH, definitionKey: procedureOf(NORTH), step: 'publicNotice', status: 'running', openTasks: 0 });
   });
 
   it('refuses malformed filters with 422 naming the field, and callers without the ops or administrator role with 403', async () => {
-    const bad = await list('nationalOps', '?overdueBy=soon');
+    const bad = await list('nationalOps', '?overdueFor=soon');
     expect(bad.status).toBe(422);
-    expect(JSON.stringify(bad.body)).toContain('overdueBy');
+    expect(JSON.stringify(bad.body)).toContain('overdueFor');
+    // Working days late is GET /ops/overdue's overdueBy; here it is refused rather than read as clock time.
+    const workingDays = await list('nationalOps', '?overdueBy=2');
+    expect(workingDays.status).toBe(422);
+    expect(JSON.stringify(workingDays.body)).toContain('overdueBy');
+    const notAnAge = await list('nationalOps', '?olderThan=2026-02-30');
+    expect(notAnAge.status).toBe(422);
+    expect(JSON.stringify(notAnAge.body)).toContain('olderThan');
     const cursor = await list('nationalOps', '?cursor=bm90LWEtY3Vyc29y');
     expect(cursor.status).toBe(422);
     expect(JSON.stringify(cursor.body)).toContain('cursor');

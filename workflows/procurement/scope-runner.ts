@@ -3,7 +3,7 @@ import type { Activities } from '../../activities/index.js';
 import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { PROCUREFLOW_KIND, progressSearchAttributes } from '../search-attributes.js';
+import { PROCUREFLOW_KIND, PROCUREFLOW_NEXT_DUE, PROCUREFLOW_STATUS, PROCUREFLOW_STEP, progressSearchAttributes } from '../search-attributes.js';
 import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type FileChallengeRequest, type RepairTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
 
 /** What identifies a request to the runner: its id, and what it asks (see messages.ts `Request`). */
@@ -14,6 +14,11 @@ export interface RequestKey {
 
 const { applyCommands } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 const { exportTreasuryPayments } = proxyActivities<Activities>(ACTIVITY_PROFILES.externalCall);
+
+/** What the search attributes say of a process's progress, as one comparable string. */
+function progressKey(progress: { readonly step: string | null; readonly status: string | null; readonly nextDue: string | null }): string {
+  return JSON.stringify([progress.step, progress.status, progress.nextDue]);
+}
 
 /**
  * Hosts the interpreter inside a workflow: keeps its state, carries out its commands (timers here,
@@ -55,6 +60,17 @@ export class ScopeRunner {
    * histories recorded before this replay without the upserts they never had.
    */
   keepSearchAttributes(): void {
+    // Every patch marker also makes the SDK upsert TemporalChangeVersion, so a launch that took
+    // `ops-search-attributes` and then upserted its progress wrote two upserts at the same instant.
+    // Workflows started since `one-search-attribute-upsert` take only that patch and upsert their
+    // progress only where it differs from the attributes they started (or continued) with.
+    if (patched('one-search-attribute-upsert')) {
+      const held = workflowInfo().typedSearchAttributes;
+      if (held.get(PROCUREFLOW_KIND) === undefined) return;
+      this.searchedProgress = progressKey({ step: held.get(PROCUREFLOW_STEP) ?? null, status: held.get(PROCUREFLOW_STATUS) ?? null, nextDue: held.get(PROCUREFLOW_NEXT_DUE)?.toISOString() ?? null });
+      this.upsertProgress();
+      return;
+    }
     if (!patched('ops-search-attributes') || workflowInfo().typedSearchAttributes.get(PROCUREFLOW_KIND) === undefined) return;
     this.searchedProgress = '';
     this.upsertProgress();
@@ -71,7 +87,7 @@ export class ScopeRunner {
     const step = running ? (this.context.definition.steps[this.state.stepIndex]?.id ?? null) : null;
     const dues = this.state.tasks.filter((task) => task.status === 'open' && task.dueAt !== undefined).map((task) => task.dueAt as string).sort();
     const progress = { step, status: this.state.status, nextDue: dues[0] ?? null };
-    const key = JSON.stringify(progress);
+    const key = progressKey(progress);
     if (key === this.searchedProgress) return;
     this.searchedProgress = key;
     upsertSearchAttributes(progressSearchAttributes(progress));

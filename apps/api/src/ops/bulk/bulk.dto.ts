@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Equals, IsIn, IsObject, ValidateNested } from 'class-validator';
 import { MAX_COMMENT_LENGTH, OptionalField, REQUEST_ID_DESCRIPTION, RequestIdField, TextField } from '../../common/request-validators.js';
-import { BULK_PROCESS_KINDS, BulkFilterDto, type BulkProcessKind } from './bulk-filter.js';
+import { BULK_PROCESS_KINDS, BulkFilterDto, type BulkProcessKind } from '../processes/process-filter.js';
 
 /** The repairs a bulk action applies. */
 export const BULK_ACTIONS = ['cancel', 'terminate'] as const;

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OPS_ROLE } from '../../../../../src/identity/identity.js';
 import { appendAuditEntry } from '../../../../../src/persistence/audit-append.js';
-import type { BulkFilter, BulkProcessKind } from './bulk-filter.js';
-import { bulkFilterQuery } from './bulk-filter.js';
+import { type BulkFilter, type BulkProcessKind, selectionSql } from '../processes/process-filter.js';
 import type { BulkAction, ProcessOutcomeDto } from './bulk.dto.js';
 
 /** A cycle or contract as the read model holds it, for deciding what a repair may do. */
@@ -39,9 +38,6 @@ export interface TerminationRecord {
   readonly selectionId?: string;
 }
 
-/** A cycle's statuses that still run (its own steps, or its contracts). */
-export const RUNNING_CYCLE_STATUSES: readonly string[] = ['running', 'awarded'];
-
 /** The read model as ops repairs read it, the bulk selections, and the one write the API makes for a process: a termination. */
 @Injectable()
 export class BulkRepository {
@@ -57,10 +53,10 @@ export class BulkRepository {
     return rows[0];
   }
 
-  /** The ids `filter` selects now, within the caller's reach, in id order; at most `limit`. */
-  async select(filter: BulkFilter, only: string | undefined, limit: number): Promise<string[]> {
-    const { sql, parameters } = bulkFilterQuery(filter, only === undefined ? {} : { only });
-    const rows = (await this.dataSource.query(`${sql} LIMIT ${limit}`, parameters)) as Array<{ id: string }>;
+  /** The ids `filter` selects at `now`, within the caller's reach (`only` a jurisdiction, or all), in id order; at most `limit`. */
+  async select(filter: BulkFilter, only: string | undefined, now: Date, limit: number): Promise<string[]> {
+    const { sql, params } = selectionSql(filter, { jurisdiction: only }, now, limit);
+    const rows = (await this.dataSource.query(sql, params)) as Array<{ id: string }>;
     return rows.map((row) => row.id);
   }
 

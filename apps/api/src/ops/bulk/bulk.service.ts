@@ -6,7 +6,7 @@ import { actorOf } from '../../common/actor.js';
 import { ConflictError, DomainError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../common/domain-errors.js';
 import { TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
-import { type BulkFilter, bulkFilterOf } from './bulk-filter.js';
+import { type BulkFilter, bulkFilterOf, RUNNING_CYCLE_STATUSES } from '../processes/process-filter.js';
 import {
   type BulkAction,
   type BulkExecutionDto,
@@ -19,7 +19,7 @@ import {
   type RepairedProcessDto,
   type TerminateProcessDto,
 } from './bulk.dto.js';
-import { BulkRepository, type ProcessRow, RUNNING_CYCLE_STATUSES, type SelectionRow } from './bulk.repository.js';
+import { BulkRepository, type ProcessRow, type SelectionRow } from './bulk.repository.js';
 
 /** How long a dry run's list may be executed: long enough to read it, short enough that it still means something. */
 export const SELECTION_LIFETIME_MS = 60 * 60 * 1000;
@@ -62,7 +62,9 @@ export class BulkService {
 
   /** The dry run: the exact list the execution will act on, frozen under a selection id. */
   async select(user: Identity, body: BulkSelectionRequestDto): Promise<BulkSelectionDto> {
-    const filter = bulkFilterOf(body.filter);
+    // One instant for the whole dry run: an age in the filter reaches back from it, and it is kept as selectedAt.
+    const selectedAt = new Date();
+    const filter = bulkFilterOf(body.filter, selectedAt);
     if (body.action === 'cancel' && filter.kind === 'contract') {
       throw new ValidationError('A contract is cancelled with its cycle: select cycles (kind "cycle") to cancel.', [
         { field: 'filter.kind', problem: 'contracts cannot be cancelled on their own; cancel their cycles' },
@@ -74,13 +76,12 @@ export class BulkService {
         { field: 'filter.jurisdiction', problem: `is not your jurisdiction ("${user.jurisdiction}")` },
       ]);
     }
-    const workflowIds = await this.repository.select(filter, national ? undefined : user.jurisdiction, MAX_SELECTION + 1);
+    const workflowIds = await this.repository.select(filter, national ? undefined : user.jurisdiction, selectedAt, MAX_SELECTION + 1);
     if (workflowIds.length > MAX_SELECTION) {
       throw new ValidationError(`The filter selects more than ${MAX_SELECTION} processes; narrow it so the whole list can be reviewed.`, [
         { field: 'filter', problem: `selects more than ${MAX_SELECTION} processes` },
       ]);
     }
-    const selectedAt = new Date();
     const selection = {
       id: randomUUID(),
       action: body.action,

@@ -11,10 +11,7 @@ import {
   RequestIdField,
   TextField,
 } from '../../common/request-validators.js';
-
-/** The kinds of process an overdue item belongs to. */
-export const PROCESS_KINDS = ['cycle', 'contract', 'case'] as const;
-export type ProcessKind = (typeof PROCESS_KINDS)[number];
+import { PROCESS_KINDS, type ProcessKind } from '../processes/process-filter.js';
 
 export const MAX_OVERDUE_PER_PAGE = 500;
 /** How many working days late a filter may ask for: far beyond any deadline a procedure sets. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ProcessKind } from './overdue.dto.js';
+import type { ProcessKind } from '../processes/process-filter.js';
 
 /** An open item past its due time, as the read model holds it. */
 export interface OverdueRow {

@@ -1,40 +1,98 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, Matches } from 'class-validator';
+import { IsIn, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IDENTIFIER_PATTERN } from '../../../../../src/identity/identity.js';
+import { CONTRACT_STATUSES, CYCLE_STATUSES } from '../../../../../src/procurement/read-model.js';
 import { ValidationError } from '../../common/domain-errors.js';
-import { IntegerField, MAX_ID_LENGTH, OptionalField, TextField } from '../../common/request-validators.js';
+import { IntegerField, isInstant, MAX_ID_LENGTH, OptionalField, TextField } from '../../common/request-validators.js';
+import { PROCESS_KINDS, type ProcessKind } from '../process-kinds.js';
 
 /**
  * The one translation of an ops process filter into SQL over the read model, shared by the process
- * list and by bulk actions (whose dry run and execution must select the same rows).
+ * list (`GET /ops/processes`) and by bulk actions (`POST /ops/bulk`, whose dry run freezes the list the
+ * execution then acts on). A field means the same on both; each is validated by one decorator here.
  *
  * A process is a cycle, a contract or a case. They live in three tables; `PROCESSES_SQL` unites them
  * into one relation with the columns every filter reads, so each filter is written once.
  */
 
-export const PROCESS_KINDS = ['cycle', 'contract', 'case'] as const;
-export type ProcessKind = (typeof PROCESS_KINDS)[number];
+export { PROCESS_KINDS, type ProcessKind };
+
+/** The kinds of process a bulk repair selects: cycle workflows and their contracts' workflows. */
+export const BULK_PROCESS_KINDS = ['cycle', 'contract'] as const satisfies readonly ProcessKind[];
+export type BulkProcessKind = (typeof BULK_PROCESS_KINDS)[number];
+
+/** Every status a cycle or a contract can have; a bulk action only ever selects those still running. */
+export const PROCESS_STATUSES = [...new Set<string>([...CYCLE_STATUSES, ...CONTRACT_STATUSES])];
+
+/** A cycle's statuses that still run (its own steps, or its contracts); a contract or case runs only while `running`. */
+export const RUNNING_CYCLE_STATUSES: readonly string[] = ['running', 'awarded'];
 
 export const MAX_PROCESSES_PER_PAGE = 200;
 const MAX_CURSOR_LENGTH = 400;
 
 /** `<n>m`, `<n>h` or `<n>d`: minutes, hours or calendar days. */
 const DURATION = /^([1-9][0-9]{0,5})([mhd])$/;
-const DURATION_MESSAGE = (field: string) => `${field} must be a duration such as "90m", "4h" or "3d" (calendar days)`;
+const DURATION_MESSAGE = (field: string) => `${field} must be a duration such as "90m", "4h" or "3d" (clock time; calendar days)`;
+const OLDER_THAN_MESSAGE = 'olderThan must be an age such as "30d", "4h" or "90m", or an instant such as 2026-03-01 or 2026-03-01T00:00:00+08:00';
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Step ids of procedures (camelCase) and states of case lifecycles. */
+const STEP_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
+function JurisdictionFilter(description: string): PropertyDecorator {
+  return TextField({ description, example: 'zj-deqing', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: IDENTIFIER_PATTERN, message: 'jurisdiction must be a jurisdiction code such as "zj-deqing"' } });
+}
+
+function DefinitionFilter(): PropertyDecorator {
+  return TextField({
+    description: 'Only processes of this definition key (a procedure for cycles and contracts, a lifecycle for cases).',
+    example: 'deqing-community-correction',
+    maxLength: MAX_ID_LENGTH,
+    optional: true,
+    pattern: { regex: IDENTIFIER_PATTERN, message: 'definition must be a definition key such as "deqing-community-correction"' },
+  });
+}
+
+function StepFilter(): PropertyDecorator {
+  return TextField({ description: 'Only processes in this step now (a case: in this state).', example: 'budgeting', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: STEP_PATTERN, message: 'step must be a step id such as "budgeting"' } });
+}
+
+/** `olderThan`: an age (`30d`, measured back from the filter's instant) or an instant; either way "started before". */
+function OlderThanFilter(): PropertyDecorator {
+  return (target, propertyName) => {
+    ApiPropertyOptional({
+      description:
+        'Only processes started before this: an age (`<n>m`, `<n>h` or `<n>d`, clock time back from now; a bulk dry run measures from its own instant and keeps the instant) or an instant (a date, midnight UTC, or a date-time with its zone).',
+      example: '30d',
+      maxLength: 40,
+      anyOf: [{ type: 'string', pattern: DURATION.source }, { type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }],
+    })(target, propertyName);
+    OptionalField()(target, propertyName);
+    registerDecorator({
+      name: 'isOlderThan',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.length <= 40 && (DURATION.test(value) || isInstant(value)),
+        defaultMessage: (_args?: ValidationArguments) => OLDER_THAN_MESSAGE,
+      },
+    });
+  };
+}
+
+/** The filter of the process list. */
 export class ProcessFilterDto {
   @ApiPropertyOptional({ enum: PROCESS_KINDS, description: 'Only processes of this kind.' })
   @OptionalField()
   @IsIn(PROCESS_KINDS, { message: `kind must be one of ${PROCESS_KINDS.join(', ')}` })
   kind?: ProcessKind;
 
-  @TextField({ description: 'Only processes of this jurisdiction (national users; others only ever see their own).', example: 'zj-deqing', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, message: 'jurisdiction must be a jurisdiction code such as "zj-deqing"' } })
+  @JurisdictionFilter('Only processes of this jurisdiction (national users; others only ever see their own).')
   jurisdiction?: string;
 
-  @TextField({ description: 'Only processes of this definition key (a procedure for cycles and contracts, a lifecycle for cases).', example: 'deqing-community-correction', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, message: 'definition must be a definition key such as "deqing-community-correction"' } })
+  @DefinitionFilter()
   definition?: string;
 
-  @TextField({ description: 'Only processes in this step now (a case: in this state).', example: 'budgeting', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: /^[A-Za-z][A-Za-z0-9_.-]*$/, message: 'step must be a step id such as "budgeting"' } })
+  @StepFilter()
   step?: string;
 
   @TextField({ description: 'Only processes in this status (cycles and contracts: their read-model status; cases: `running` or `ended`).', example: 'running', maxLength: 40, optional: true, pattern: { regex: /^[a-z][a-zA-Z]*$/, message: 'status must be a status such as "running"' } })
@@ -43,15 +101,76 @@ export class ProcessFilterDto {
   @TextField({ description: 'Only processes with an open task for this role.', example: 'finance', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: /^[A-Za-z][A-Za-z0-9_.-]*$/, message: 'role must be a role id such as "finance"' } })
   role?: string;
 
-  @ApiPropertyOptional({ description: 'Only processes with an open task whose due time passed at least this long ago: `<n>m`, `<n>h` or `<n>d` (calendar days).', example: '2d', maxLength: 7, pattern: DURATION.source })
-  @OptionalField()
-  @Matches(DURATION, { message: DURATION_MESSAGE('overdueBy') })
-  overdueBy?: string;
+  @TextField({
+    description:
+      'Only processes with an open task whose due time passed at least this long ago: `<n>m`, `<n>h` or `<n>d`, clock time (calendar days). For lateness in working days on the jurisdiction’s calendar, see `overdueBy` on `GET /ops/overdue`.',
+    example: '2d',
+    maxLength: 7,
+    optional: true,
+    pattern: { regex: DURATION, message: DURATION_MESSAGE('overdueFor') },
+  })
+  overdueFor?: string;
 
-  @ApiPropertyOptional({ description: 'Only processes started at least this long ago: `<n>m`, `<n>h` or `<n>d`.', example: '30d', maxLength: 7, pattern: DURATION.source })
-  @OptionalField()
-  @Matches(DURATION, { message: DURATION_MESSAGE('olderThan') })
+  @OlderThanFilter()
   olderThan?: string;
+}
+
+/** The filter of a bulk action: the process list's fields that say which processes, for the kinds a bulk action can end. */
+export class BulkFilterDto {
+  @ApiPropertyOptional({ enum: BULK_PROCESS_KINDS, description: 'Only processes of this kind; `cycle` when omitted.' })
+  @OptionalField()
+  @IsIn(BULK_PROCESS_KINDS, { message: `kind must be one of ${BULK_PROCESS_KINDS.join(', ')}` })
+  kind?: BulkProcessKind;
+
+  @JurisdictionFilter('Only processes of this jurisdiction (a national caller may name any; others only their own).')
+  jurisdiction?: string;
+
+  @DefinitionFilter()
+  definition?: string;
+
+  @StepFilter()
+  step?: string;
+
+  @ApiPropertyOptional({ enum: PROCESS_STATUSES, description: 'Only processes in this status; only running ones (for a cycle also `awarded`) can be cancelled or terminated, so an ended status selects nothing.' })
+  @OptionalField()
+  @IsIn(PROCESS_STATUSES, { message: `status must be one of ${PROCESS_STATUSES.join(', ')}` })
+  status?: string;
+
+  @OlderThanFilter()
+  olderThan?: string;
+}
+
+/** A filter as the query reads it: only the fields given. */
+export interface ProcessFilter {
+  readonly kind?: ProcessKind;
+  readonly jurisdiction?: string;
+  readonly definition?: string;
+  readonly step?: string;
+  readonly status?: string;
+  readonly role?: string;
+  readonly overdueFor?: string;
+  readonly olderThan?: string;
+}
+
+/** A bulk filter as stored with its selection: its kind made explicit and `olderThan` the instant it meant at the dry run. */
+export interface BulkFilter extends ProcessFilter {
+  readonly kind: BulkProcessKind;
+}
+
+/**
+ * The bulk filter of a dry run taken at `now`: kind `cycle` unless given, and an age turned into the
+ * instant it reaches back to, so the filter kept with the selection means the same when read again.
+ */
+export function bulkFilterOf(dto: BulkFilterDto | undefined, now: Date): BulkFilter {
+  const given = dto ?? {};
+  return {
+    kind: given.kind ?? 'cycle',
+    ...(given.jurisdiction === undefined ? {} : { jurisdiction: given.jurisdiction }),
+    ...(given.definition === undefined ? {} : { definition: given.definition }),
+    ...(given.step === undefined ? {} : { step: given.step }),
+    ...(given.status === undefined ? {} : { status: given.status }),
+    ...(given.olderThan === undefined ? {} : { olderThan: startedBefore(given.olderThan, now).toISOString() }),
+  };
 }
 
 export class ListProcessesQueryDto extends ProcessFilterDto {
@@ -116,8 +235,8 @@ export interface ProcessQuery {
   readonly params: unknown[];
 }
 
-/** The filter as a WHERE clause over `p`, with positional parameters from `$<firstParam>`. */
-export function processWhere(filter: ProcessFilterDto, scope: ProcessScope, now: Date, firstParam = 1): ProcessQuery {
+/** The filter as a WHERE clause over `p`, with positional parameters from `$<firstParam>`; ages are measured back from `now`. */
+export function processWhere(filter: ProcessFilter, scope: ProcessScope, now: Date, firstParam = 1): ProcessQuery {
   const clauses: string[] = ['TRUE'];
   const params: unknown[] = [];
   const param = (value: unknown): string => {
@@ -131,15 +250,23 @@ export function processWhere(filter: ProcessFilterDto, scope: ProcessScope, now:
   if (filter.step !== undefined) clauses.push(`p.step = ${param(filter.step)}`);
   if (filter.status !== undefined) clauses.push(`p.status = ${param(filter.status)}`);
   if (filter.role !== undefined) clauses.push(`EXISTS (SELECT 1 FROM ${OPEN_TASKS_OF_P} o WHERE o.role = ${param(filter.role)})`);
-  if (filter.overdueBy !== undefined) {
-    const dueBefore = new Date(now.getTime() - durationMs(filter.overdueBy, 'overdueBy'));
+  if (filter.overdueFor !== undefined) {
+    const dueBefore = new Date(now.getTime() - durationMs(filter.overdueFor, 'overdueFor'));
     clauses.push(`EXISTS (SELECT 1 FROM ${OPEN_TASKS_OF_P} o WHERE o.due_at <= ${param(dueBefore)})`);
   }
-  if (filter.olderThan !== undefined) {
-    const startedBefore = new Date(now.getTime() - durationMs(filter.olderThan, 'olderThan'));
-    clauses.push(`p.started_at <= ${param(startedBefore)}`);
-  }
+  if (filter.olderThan !== undefined) clauses.push(`p.started_at < ${param(startedBefore(filter.olderThan, now))}`);
   return { where: `WHERE ${clauses.join(' AND ')}`, params };
+}
+
+/**
+ * The SQL selecting the processes a bulk action can still end, of those `filter` names within `scope`,
+ * in id order, at most `limit`: the dry run's list, taken at the dry run's `now`.
+ */
+export function selectionSql(filter: BulkFilter, scope: ProcessScope, now: Date, limit: number): { readonly sql: string; readonly params: unknown[] } {
+  const { where, params } = processWhere(filter, scope, now);
+  params.push(RUNNING_CYCLE_STATUSES, limit);
+  const running = `(p.status = 'running' OR (p.kind = 'cycle' AND p.status = ANY($${params.length - 1})))`;
+  return { sql: `SELECT p.workflow_id AS id, p.jurisdiction FROM (${PROCESSES_SQL}) p ${where} AND ${running} ORDER BY p.workflow_id LIMIT $${params.length}`, params };
 }
 
 /** The milliseconds of a validated duration (`90m`, `4h`, `3d`). */
@@ -147,6 +274,13 @@ export function durationMs(text: string, field: string): number {
   const match = DURATION.exec(text);
   if (!match) throw new ValidationError(DURATION_MESSAGE(field), [{ field, problem: 'not a duration' }]);
   return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+}
+
+/** The instant an `olderThan` reaches back to: `now` less an age, or the instant it names. */
+export function startedBefore(olderThan: string, now: Date): Date {
+  if (DURATION.test(olderThan)) return new Date(now.getTime() - durationMs(olderThan, 'olderThan'));
+  if (!isInstant(olderThan)) throw new ValidationError(OLDER_THAN_MESSAGE, [{ field: 'olderThan', problem: 'neither an age nor an instant' }]);
+  return new Date(olderThan);
 }
 
 /**
@@ -185,7 +319,7 @@ export function decodeCursor(text: string): ProcessCursor {
  * The start time travels as text (`started_key`) so the cursor keeps PostgreSQL's microseconds, which
  * a JavaScript Date would round away.
  */
-export function processPageSql(filter: ProcessFilterDto, scope: ProcessScope, now: Date, cursor: ProcessCursor | undefined, limit: number): { readonly sql: string; readonly params: unknown[] } {
+export function processPageSql(filter: ProcessFilter, scope: ProcessScope, now: Date, cursor: ProcessCursor | undefined, limit: number): { readonly sql: string; readonly params: unknown[] } {
   const { where, params } = processWhere(filter, scope, now);
   let sql = `SELECT p.*, to_char(p.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_key FROM (${PROCESSES_SQL}) p ${where}`;
   if (cursor) {

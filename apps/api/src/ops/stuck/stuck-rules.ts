@@ -4,13 +4,13 @@
  * argument), so every rule is tested without a server; `stuck.service.ts` gathers the facts.
  */
 
+import { PROCESS_KINDS, type ProcessKind } from '../process-kinds.js';
+
 /** Every reason a process can be stuck, declared once: the API's enum, the filter and the summary derive from it. */
 export const STUCK_CAUSES = ['activityFailing', 'workflowTaskFailing', 'taskQueueUnpolled', 'readModelBehind', 'calendarMissing', 'idle'] as const;
 export type StuckCauseKind = (typeof STUCK_CAUSES)[number];
 
-/** The kinds of process ops staff watch; each is one workflow. */
-export const PROCESS_KINDS = ['cycle', 'contract', 'case'] as const;
-export type ProcessKind = (typeof PROCESS_KINDS)[number];
+export { PROCESS_KINDS, type ProcessKind };
 
 /** An activity Temporal keeps retrying, as DescribeWorkflowExecution reports it. */
 export interface FailingActivityFact {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { BULK_PROCESS_KINDS } from '../../../../api/src/ops/bulk/bulk-filter.js';
+import { BULK_PROCESS_KINDS } from '../../../../api/src/ops/processes/process-filter.js';
 import type { BulkExecutionDto, BulkSelectionDto, RepairedProcessDto } from '../../../../api/src/ops/bulk/bulk.dto.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { CliError, createOutput, formatTable, formatTime, plural } from '../../output.js';
@@ -62,7 +62,7 @@ export function registerBulkCommands(ops: Command): void {
         .option('--definition <key>', 'only processes of this procedure')
         .option('--step <stepId>', 'only processes in this step now')
         .option('--status <status>', 'only processes in this status (running ones only are ever selected)')
-        .option('--older-than <instant>', 'only processes started before this date or date-time')
+        .option('--older-than <age|instant>', 'only processes started before this: an age such as 30d (from the dry run), or a date or date-time')
         .requiredOption('--reason <text>', 'why these processes are selected')
         .option('--dry-run', 'required: list the processes and freeze the list; nothing is changed'),
     ).action(async (options: BulkOptions) => {

@@ -14,7 +14,7 @@ interface ListOptions extends ApiOptions {
   step?: string;
   status?: string;
   role?: string;
-  overdueBy?: string;
+  overdueFor?: string;
   olderThan?: string;
   limit?: number;
   cursor?: string;
@@ -32,8 +32,8 @@ export function registerProcessesCommands(ops: Command): void {
       .option('--step <stepId>', 'only processes in this step (a case: state)')
       .option('--status <status>', 'only processes in this status, e.g. running')
       .option('--role <role>', 'only processes with an open task for this role')
-      .option('--overdue-by <duration>', 'only processes with an open task overdue by at least this, e.g. 2d, 4h')
-      .option('--older-than <duration>', 'only processes started at least this long ago, e.g. 30d')
+      .option('--overdue-for <duration>', 'only processes with an open task past due for at least this clock time, e.g. 2d, 4h (working days: ops overdue --overdue-by)')
+      .option('--older-than <age|instant>', 'only processes started before this: an age such as 30d, or a date or date-time')
       .option('--limit <n>', 'at most this many per page', parsePositive('--limit'))
       .option('--cursor <cursor>', 'the next page: the cursor a previous page printed')
       .option('--watch', 're-render every few seconds until Ctrl-C', false),
@@ -46,7 +46,7 @@ export function registerProcessesCommands(ops: Command): void {
       ['step', options.step],
       ['status', options.status],
       ['role', options.role],
-      ['overdueBy', options.overdueBy],
+      ['overdueFor', options.overdueFor],
       ['olderThan', options.olderThan],
       ['cursor', options.cursor],
       ['limit', options.limit === undefined ? undefined : String(options.limit)],
