@@ -1,15 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../../src/identity/identity.js';
-import { CONTRACT_STATUSES, CYCLE_STATUSES } from '../../../../../src/procurement/read-model.js';
+import { CASE_STATUSES, CONTRACT_STATUSES, CYCLE_STATUSES } from '../../../../../src/procurement/read-model.js';
 import { CAMEL_ID_PATTERN, InstantField, MAX_ID_LENGTH, OptionalField, TextField } from '../../common/request-validators.js';
 
-/** The kinds of process a bulk repair selects: cycle workflows and their contracts' workflows. */
-export const BULK_PROCESS_KINDS = ['cycle', 'contract'] as const;
+/** The kinds of process a bulk repair selects: cycle workflows, their contracts' workflows, and case workflows. */
+export const BULK_PROCESS_KINDS = ['cycle', 'contract', 'case'] as const;
 export type BulkProcessKind = (typeof BULK_PROCESS_KINDS)[number];
 
-/** Every status a cycle or a contract can have; a bulk action only ever selects those still running. */
-export const PROCESS_STATUSES = [...new Set<string>([...CYCLE_STATUSES, ...CONTRACT_STATUSES])];
+/** Every status a cycle, a contract or a case can have; a bulk action only ever selects those still running. */
+export const PROCESS_STATUSES = [...new Set<string>([...CYCLE_STATUSES, ...CONTRACT_STATUSES, ...CASE_STATUSES])];
 
 /**
  * Which processes a bulk repair selects. The field names are those of the process list's filter
@@ -32,7 +32,7 @@ export class BulkFilterDto {
   jurisdiction?: string;
 
   @TextField({
-    description: 'Only processes of this definition (metadata.key).',
+    description: 'Only processes of this definition (metadata.key: a procedure, or a case lifecycle).',
     example: 'deqing-community-correction',
     maxLength: MAX_ID_LENGTH,
     optional: true,
@@ -41,7 +41,7 @@ export class BulkFilterDto {
   definition?: string;
 
   @TextField({
-    description: 'Only processes in this step now.',
+    description: 'Only processes in this step now (a case: in this lifecycle state).',
     example: 'budgeting',
     maxLength: MAX_ID_LENGTH,
     optional: true,
@@ -91,6 +91,7 @@ export function bulkFilterQuery(filter: BulkFilter, jurisdictions: { readonly on
     parameters.push(value);
     return `$${parameters.length}`;
   };
+  if (filter.kind === 'case') return caseFilterQuery(filter, jurisdictions);
   const cycle = filter.kind === 'cycle';
   const alias = cycle ? 'c' : 'k';
   where.push(cycle ? `c.status IN ('running', 'awarded')` : `k.status = 'running'`);
@@ -102,4 +103,21 @@ export function bulkFilterQuery(filter: BulkFilter, jurisdictions: { readonly on
   if (filter.olderThan !== undefined) where.push(`${cycle ? 'c.launched_at' : 'k.started_at'} < ${param(filter.olderThan)}`);
   const from = cycle ? `cycles c` : `contracts k JOIN cycles c ON c.id = k.cycle_id`;
   return { sql: `SELECT ${alias}.id AS id, c.jurisdiction AS jurisdiction FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${alias}.id`, parameters };
+}
+
+/** Cases run in their own table: jurisdiction and lifecycle are their own, a case's step is its state. */
+function caseFilterQuery(filter: BulkFilter, jurisdictions: { readonly only?: string }): { sql: string; parameters: unknown[] } {
+  const parameters: unknown[] = [];
+  const param = (value: unknown) => {
+    parameters.push(value);
+    return `$${parameters.length}`;
+  };
+  const where = [`s.status = 'running'`];
+  if (filter.status !== undefined) where.push(`s.status = ${param(filter.status)}`);
+  if (jurisdictions.only !== undefined) where.push(`s.jurisdiction = ${param(jurisdictions.only)}`);
+  if (filter.jurisdiction !== undefined) where.push(`s.jurisdiction = ${param(filter.jurisdiction)}`);
+  if (filter.definition !== undefined) where.push(`s.lifecycle_key = ${param(filter.definition)}`);
+  if (filter.step !== undefined) where.push(`s.state = ${param(filter.step)}`);
+  if (filter.olderThan !== undefined) where.push(`s.enrolled_at < ${param(filter.olderThan)}`);
+  return { sql: `SELECT s.workflow_id AS id, s.jurisdiction AS jurisdiction FROM cases s WHERE ${where.join(' AND ')} ORDER BY s.workflow_id`, parameters };
 }

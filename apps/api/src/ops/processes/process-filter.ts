@@ -37,7 +37,7 @@ export class ProcessFilterDto {
   @TextField({ description: 'Only processes in this step now (a case: in this state).', example: 'budgeting', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: /^[A-Za-z][A-Za-z0-9_.-]*$/, message: 'step must be a step id such as "budgeting"' } })
   step?: string;
 
-  @TextField({ description: 'Only processes in this status (cycles and contracts: their read-model status; cases: `running` or `ended`).', example: 'running', maxLength: 40, optional: true, pattern: { regex: /^[a-z][a-zA-Z]*$/, message: 'status must be a status such as "running"' } })
+  @TextField({ description: 'Only processes in this status (cycles and contracts: their read-model status; cases: running, completed, cancelled or terminated).', example: 'running', maxLength: 40, optional: true, pattern: { regex: /^[a-z][a-zA-Z]*$/, message: 'status must be a status such as "running"' } })
   status?: string;
 
   @TextField({ description: 'Only processes with an open task for this role.', example: 'finance', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: /^[A-Za-z][A-Za-z0-9_.-]*$/, message: 'role must be a role id such as "finance"' } })
@@ -94,7 +94,7 @@ export const PROCESSES_SQL = `
     FROM contracts k JOIN cycles c ON c.id = k.cycle_id
   UNION ALL
   SELECT 'case'::text, s.workflow_id, s.jurisdiction, s.lifecycle_key, s.lifecycle_version,
-         s.state, CASE WHEN s.final THEN 'ended' ELSE 'running' END, s.enrolled_at,
+         s.state, s.status, s.enrolled_at,
          s.next_due_at,
          (SELECT count(*)::int FROM case_tasks t WHERE t.case_id = s.id AND t.status = 'open')
     FROM cases s`;
