@@ -187,7 +187,8 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
       }
       await sql.query(
         `UPDATE cases SET state = $2, final = $3, attributes = $4, last_seq = $5, updated_at = $6, next_due_at = $7,
-                status = CASE WHEN $3 THEN 'completed' ELSE status END, ended_at = CASE WHEN $3 THEN $6 ELSE ended_at END
+                status = CASE WHEN $3 AND status = 'running' THEN 'completed' ELSE status END,
+                ended_at = CASE WHEN $3 AND status = 'running' THEN $6 ELSE ended_at END
           WHERE id = $1 AND last_seq < $5`,
         [caseId, record.stateAfter, record.final, JSON.stringify(record.attributes), record.seq, new Date(record.recordedAt), instant(record.nextDueAt)],
       );
@@ -232,9 +233,11 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
       return;
     }
     case 'cancelled': {
+      // Only a running case: should ops have terminated it while this projection was in flight, the
+      // termination the API recorded stays its end (a late final event likewise leaves it terminated).
       await sql.query(
         `UPDATE cases SET status = 'cancelled', ended_at = $2, end_reason = $3, end_request_id = $4, next_due_at = NULL, last_seq = $5, updated_at = $2
-          WHERE id = $1 AND last_seq < $5`,
+          WHERE id = $1 AND last_seq < $5 AND status = 'running'`,
         [caseId, new Date(record.at), record.reason, record.requestId, record.seq],
       );
       await sql.query(`UPDATE case_tasks SET status = 'withdrawn', last_seq = $3 WHERE case_id = $1 AND id = ANY($2) AND status = 'open'`, [caseId, record.withdrawnTaskIds, record.seq]);
