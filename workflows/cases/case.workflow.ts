@@ -336,6 +336,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     return answer;
   };
 
+  // A new Update needs no patch: no recorded history holds one, and until one arrives the workflow
+  // issues exactly the commands it did before (test/unit/workflows/replay-case-histories.test.ts).
   setHandler(cancelCaseUpdate, handleCancel, {
     validator: (request) => {
       if (!earlierAnswer(request)) checkCancel(request);
