@@ -24,6 +24,9 @@ import { eventDeclaration, payloadOf, type AttributeValue, type SupervisionEvent
  * - `staffingBreaches`: the staffing ratios of the contract's cases broken at `through` (src/staffing): a
  *   social worker over the lifecycle's `maxCasesEach`, a case without a social worker, a case short of
  *   volunteers — the period's close is when its ledger is handed in.
+ *
+ * A case ops cancelled or terminated counts up to its end only: it is not served after it, and nothing
+ * recorded after it (an attempt in flight when Temporal terminated the workflow) is evidence.
  */
 export interface CompileCaseEvidenceInput {
   readonly contractId: string;
@@ -44,6 +47,8 @@ interface CaseRow {
   readonly lifecycleVersion: number;
   readonly attributes: Record<string, AttributeValue>;
   readonly enrolledAt: Date;
+  /** When ops cancelled or terminated it (or it completed); null while it runs. */
+  readonly endedAt: Date | null;
 }
 
 interface EventRow {
@@ -63,20 +68,26 @@ export function createCaseEvidenceActivities({ dataSource }: CaseEvidenceDepende
       const from = new Date(input.from);
       const through = new Date(input.through);
       const cases = (await dataSource.query(
-        `SELECT id, lifecycle_key AS "lifecycleKey", lifecycle_version AS "lifecycleVersion", attributes, enrolled_at AS "enrolledAt"
+        `SELECT id, lifecycle_key AS "lifecycleKey", lifecycle_version AS "lifecycleVersion", attributes, enrolled_at AS "enrolledAt", ended_at AS "endedAt"
            FROM cases WHERE contract_id = $1 AND enrolled_at <= $2 ORDER BY id`,
         [input.contractId, through],
       )) as CaseRow[];
       const ids = cases.map((row) => row.id);
       const lifecycles = await loadLifecycles(dataSource, cases);
-      const events = (await dataSource.query(
-        `SELECT case_id AS "caseId", type, state_before AS "stateBefore", state_after AS "stateAfter", occurred_at AS "occurredAt", recorded_at AS "recordedAt", payload
-           FROM case_events WHERE case_id = ANY($1) AND recorded_at <= $2 ORDER BY case_id, seq`,
-        [ids, through],
-      )) as EventRow[];
+      const events = (
+        (await dataSource.query(
+          `SELECT case_id AS "caseId", type, state_before AS "stateBefore", state_after AS "stateAfter", occurred_at AS "occurredAt", recorded_at AS "recordedAt", payload
+             FROM case_events WHERE case_id = ANY($1) AND recorded_at <= $2 ORDER BY case_id, seq`,
+          [ids, through],
+        )) as EventRow[]
+      ).filter((event) => {
+        const endedAt = cases.find((row) => row.id === event.caseId)?.endedAt;
+        return !endedAt || event.recordedAt.getTime() <= endedAt.getTime();
+      });
       const served = cases.filter((row) => {
         const definition = lifecycles.get(lifecycleId(row));
         const finals = new Set(definition?.states.filter((state) => state.type === 'final').map((state) => state.id) ?? []);
+        if (row.endedAt && row.endedAt.getTime() < from.getTime()) return false;
         const ended = events.find((event) => event.caseId === row.id && finals.has(event.stateAfter));
         return !ended || ended.occurredAt.getTime() >= from.getTime();
       });
@@ -157,7 +168,8 @@ function amountOf(
 /** The obligation's periods that ended unmet from `from` up to `through`, across the contract's cases. */
 async function breachesOf(dataSource: DataSource, obligationId: string, ids: readonly string[], from: Date, through: Date): Promise<number> {
   const rows = (await dataSource.query(
-    `SELECT count(*)::int AS n FROM case_breaches WHERE case_id = ANY($1) AND obligation = $2 AND ended_at > $3 AND ended_at <= $4`,
+    `SELECT count(*)::int AS n FROM case_breaches b JOIN cases c ON c.id = b.case_id
+      WHERE b.case_id = ANY($1) AND b.obligation = $2 AND b.ended_at > $3 AND b.ended_at <= $4 AND (c.ended_at IS NULL OR b.ended_at <= c.ended_at)`,
     [ids, obligationId, from, through],
   )) as Array<{ n: number }>;
   return rows[0]?.n ?? 0;

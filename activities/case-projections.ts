@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { OPS_ROLE } from '../src/identity/identity.js';
 import { appendAuditEntry } from '../src/persistence/audit-append.js';
 import type { CaseTask, LifecycleRef } from '../workflows/cases/messages.js';
 import type { Actor } from '../workflows/engine/types.js';
@@ -54,7 +55,18 @@ export type CaseRecord =
     }
   | { readonly kind: 'periodClosed'; readonly seq: number; readonly record: ObligationRecord; readonly breach: boolean; readonly taskId: string | null; readonly nextDueAt: string | null }
   | { readonly kind: 'taskOpened'; readonly seq: number; readonly task: CaseTask }
-  | { readonly kind: 'taskDecided'; readonly seq: number; readonly at: string; readonly task: CaseTask; readonly actor: Actor; readonly requestId: string };
+  | { readonly kind: 'taskDecided'; readonly seq: number; readonly at: string; readonly task: CaseTask; readonly actor: Actor; readonly requestId: string }
+  | {
+      /** Ops cancelled the case: it stopped in `state`, its open tasks were withdrawn. */
+      readonly kind: 'cancelled';
+      readonly seq: number;
+      readonly at: string;
+      readonly actor: Actor;
+      readonly reason: string;
+      readonly requestId: string;
+      readonly state: string;
+      readonly withdrawnTaskIds: readonly string[];
+    };
 
 export interface RecordCaseChangesInput {
   readonly workflowId: string;
@@ -174,7 +186,10 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
         ]);
       }
       await sql.query(
-        `UPDATE cases SET state = $2, final = $3, attributes = $4, last_seq = $5, updated_at = $6, next_due_at = $7 WHERE id = $1 AND last_seq < $5`,
+        `UPDATE cases SET state = $2, final = $3, attributes = $4, last_seq = $5, updated_at = $6, next_due_at = $7,
+                status = CASE WHEN $3 AND status = 'running' THEN 'completed' ELSE status END,
+                ended_at = CASE WHEN $3 AND status = 'running' THEN $6 ELSE ended_at END
+          WHERE id = $1 AND last_seq < $5`,
         [caseId, record.stateAfter, record.final, JSON.stringify(record.attributes), record.seq, new Date(record.recordedAt), instant(record.nextDueAt)],
       );
       await audit({
@@ -215,6 +230,25 @@ async function project(sql: EntityManager, input: RecordCaseChangesInput, record
         `INSERT INTO case_tasks (case_id, id, kind, title, role, obligation, period, status, opened_at, due_at, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)`,
         [caseId, t.id, t.kind, JSON.stringify(t.title), t.role, t.obligation, t.period, new Date(t.openedAt), instant(t.dueAt), record.seq],
       );
+      return;
+    }
+    case 'cancelled': {
+      // Only a running case: should ops have terminated it while this projection was in flight, the
+      // termination the API recorded stays its end (a late final event likewise leaves it terminated).
+      await sql.query(
+        `UPDATE cases SET status = 'cancelled', ended_at = $2, end_reason = $3, end_request_id = $4, next_due_at = NULL, last_seq = $5, updated_at = $2
+          WHERE id = $1 AND last_seq < $5 AND status = 'running'`,
+        [caseId, new Date(record.at), record.reason, record.requestId, record.seq],
+      );
+      await sql.query(`UPDATE case_tasks SET status = 'withdrawn', last_seq = $3 WHERE case_id = $1 AND id = ANY($2) AND status = 'open'`, [caseId, record.withdrawnTaskIds, record.seq]);
+      await audit({
+        at: record.at,
+        actorId: record.actor.userId,
+        actorRole: OPS_ROLE,
+        action: 'case.cancelled',
+        comment: record.reason,
+        details: { state: record.state, requestId: record.requestId, withdrawnTaskIds: record.withdrawnTaskIds, repair: 'cancel' },
+      });
       return;
     }
     case 'taskDecided': {

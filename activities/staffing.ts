@@ -38,6 +38,7 @@ export async function readStaffing(executor: SqlExecutor, query: StaffingQuery):
        JOIN definition_versions d ON d.key = c.lifecycle_key AND d.version = c.lifecycle_version
       WHERE c.vendor_id = $1 AND c.enrolled_at <= $2
         AND NOT (c.final AND (SELECT max(e.recorded_at) FROM case_events e WHERE e.case_id = c.id) <= $2)
+        AND NOT (c.ended_at IS NOT NULL AND c.ended_at <= $2)
       ORDER BY c.id`,
     [query.vendorId, at],
   )) as Array<{ caseId: string; contractId: string | null; lifecycleKey: string; lifecycleVersion: number; staffing: LifecycleStaffing | null }>;

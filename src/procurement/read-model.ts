@@ -15,3 +15,14 @@ export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
 /** `instructed`: waiting in the treasury outbox; `exported`: handed to the treasury. */
 export const PAYMENT_STATUSES = ['instructed', 'exported'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/**
+ * A case's status is its workflow's: `completed` when the lifecycle reached a final state, `cancelled`
+ * when ops cancelled it through the workflow, `terminated` when ops terminated it in Temporal.
+ */
+export const CASE_STATUSES = ['running', 'completed', 'cancelled', 'terminated'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** `withdrawn`: the case ended (cancelled or terminated) while the task was open. */
+export const CASE_TASK_STATUSES = ['open', 'done', 'withdrawn'] as const;
+export type CaseTaskStatus = (typeof CASE_TASK_STATUSES)[number];

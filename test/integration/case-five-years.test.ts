@@ -138,7 +138,7 @@ describe('a five-year case on the seed lifecycle', () => {
     expect(monthsEvidenced.size).toBe(MONTHS);
     await sleepUntil(SENTENCE_END);
     expect(await send(OFFICER, 'sentence.completed', { date: localDate(SENTENCE_END) }, SENTENCE_END)).toMatchObject({ state: 'released', final: true });
-    expect(await handle.result()).toEqual({ state: 'released' });
+    expect(await handle.result()).toEqual({ state: 'released', status: 'completed' });
 
     // The chain of runs, from the first by each run's continued-as-new event; each run's length from the server.
     const runs: Array<{ runId: string; events: number; described: number; suggested: number; ended: string }> = [];

@@ -141,7 +141,7 @@ describe('the case workflow on the time-skipping server', () => {
     expect(again).toEqual(first);
     await handle.executeUpdate(caseEventUpdate, { args: [event(OFFICER, 'intake.completed')] });
     await handle.executeUpdate(caseEventUpdate, { args: [event(OFFICER, 'case.terminated')] });
-    expect(await handle.result()).toEqual({ state: 'terminated' });
+    expect(await handle.result()).toEqual({ state: 'terminated', status: 'completed' });
 
     const events = await rows<{ type: string; payload: Record<string, unknown>; role: string }>(`SELECT type, payload, role FROM case_events WHERE case_id = $1 ORDER BY seq`, [caseId]);
     expect(events).toEqual([

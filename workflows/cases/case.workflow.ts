@@ -1,8 +1,9 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
 import type { Activities } from '../../activities/index.js';
 import type { CaseRecord } from '../../activities/case-projections.js';
 import type { SupervisionDefinition } from '../../src/definitions/supervision/supervision.schema.js';
+import { jurisdictionAllows, OPS_ROLE } from '../../src/identity/identity.js';
 import type { Actor } from '../engine/types.js';
 import { formatInstant, parseInstant, periodEnd } from '../machines/obligation-periods.js';
 import { eventDeclaration, validateCaseEvent } from '../machines/supervision-case.events.js';
@@ -16,10 +17,13 @@ import {
   type SupervisionEvent,
   type SupervisionSnapshot,
 } from '../machines/supervision-case.machine.js';
+import { PROCUREFLOW_KIND, progressSearchAttributes } from '../search-attributes.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
 import {
   type AnsweredCaseRequest,
   type CaseBreach,
+  cancelCaseUpdate,
+  type CancelCaseRequest,
   type CaseEventRequest,
   type CaseMessageResult,
   caseEventUpdate,
@@ -28,6 +32,7 @@ import {
   caseStateQuery,
   type CaseTask,
   type CaseWorkflowInput,
+  type CaseWorkflowStatus,
   DEFAULT_HISTORY_BOUND,
   decideCaseTaskUpdate,
   type DecideCaseTaskRequest,
@@ -46,9 +51,10 @@ const ANSWERS_KEPT = 1_000;
  * wrong role or vendor: Forbidden; not accepted in the current state: Conflict). Period ends are
  * Temporal timers computed from the absolute instants the machine reports (`periodTimers`), never XState
  * `after`, so they re-arm identically after replay and continue-as-new. Every change reaches the read
- * model through `recordCaseChanges`, keyed by (workflow id, seq), in order.
+ * model through `recordCaseChanges`, keyed by (workflow id, seq), in order. Ops may cancel the case
+ * (`cancelCase`): the lifecycle stops where it is, its open tasks are withdrawn and the workflow ends.
  */
-export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: string }> {
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: string; status: CaseWorkflowStatus }> {
   const { definition } = input;
   const machine = createSupervisionMachine(definition);
   const { workflowId } = workflowInfo();
@@ -75,6 +81,24 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
 
   const stateOf = () => String(snapshot.value);
   const isFinal = () => snapshot.status === 'done';
+  /** Set when ops cancelled the case: the workflow takes nothing more and ends. */
+  let cancelled = false;
+  const ended = () => isFinal() || cancelled;
+  const statusOf = (): CaseWorkflowStatus => (cancelled ? 'cancelled' : isFinal() ? 'completed' : 'running');
+
+  // The state, status and next due time in the search attributes, so ops find the case where it is now.
+  // Behind a patch, so histories recorded before replay without the upserts they never had; and only
+  // when the case was started with procureflow's attributes (the namespace has them).
+  const searchable = patched('case-search-attributes') && workflowInfo().typedSearchAttributes.get(PROCUREFLOW_KIND) !== undefined;
+  let searched = '';
+  const keepSearchAttributes = (): void => {
+    if (!searchable) return;
+    const progress = { step: stateOf(), status: statusOf(), nextDue: ended() ? null : nextDue() };
+    const key = JSON.stringify(progress);
+    if (key === searched) return;
+    searched = key;
+    upsertSearchAttributes(progressSearchAttributes(progress));
+  };
 
   // Projections land one after another, in the order the changes were accepted.
   let tail: Promise<void> = Promise.resolve();
@@ -93,6 +117,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     const [next] = transition(machine, snapshot, event);
     snapshot = next;
     version++;
+    keepSearchAttributes();
     return next.context.history.slice(before);
   };
 
@@ -158,6 +183,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
   /** Refuses, synchronously, what the case would not accept from this actor now. */
   const checkEvent = (request: CaseEventRequest): void => {
     const { type } = request;
+    if (cancelled) throw refusal('conflict', 'the case was cancelled; it takes no more events', 'type');
     if (typeof type !== 'string' || type === 'period.elapsed') {
       throw refusal('invalid', `"type" must name an event of lifecycle "${definition.metadata.key}"; "period.elapsed" is sent by the case's own timers`, 'type');
     }
@@ -256,6 +282,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
   const checkTaskDecision = (request: DecideCaseTaskRequest): void => {
     const task = tasks.find((candidate) => candidate.id === request.taskId);
     if (!task) throw refusal('invalid', `the case has no task "${request.taskId}"`, 'taskId');
+    if (cancelled) throw refusal('conflict', `the case was cancelled; task "${task.id}" was withdrawn`, 'taskId');
     if (task.status !== 'open') throw refusal('conflict', `task "${task.id}" is already done`, 'taskId');
     if (!caseRolesOf(definition, request.actor).includes(task.role)) throw refusal('forbidden', `task "${task.id}" is for role "${task.role}"`, 'taskId');
     checkVendor(request.actor, task.role);
@@ -278,6 +305,44 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     return answer;
   };
 
+  /** Only ops staff of the case's jurisdiction (or national ones) cancel, with a reason, a case still running. */
+  const checkCancel = (request: CancelCaseRequest): void => {
+    const { actor } = request;
+    if (actor.vendorId !== undefined || !actor.roles.includes(OPS_ROLE) || !jurisdictionAllows(actor.jurisdiction, input.jurisdiction)) {
+      throw refusal('forbidden', `only the "${OPS_ROLE}" role of jurisdiction "${input.jurisdiction}" may cancel this case`, 'actor');
+    }
+    if (typeof request.reason !== 'string' || request.reason.trim() === '') throw refusal('invalid', 'a cancellation must say why', 'reason');
+    if (ended()) throw refusal('conflict', `the case has already ended (${statusOf()}, in state "${stateOf()}")`, 'workflowId');
+  };
+
+  const handleCancel = async (request: CancelCaseRequest): Promise<CaseMessageResult> => {
+    const earlier = earlierAnswer(request);
+    if (earlier) return earlier;
+    checkCancel(request);
+    cancelled = true;
+    const at = nowIso();
+    const withdrawn: string[] = [];
+    for (const [index, task] of tasks.entries()) {
+      if (task.status !== 'open') continue;
+      tasks[index] = { ...task, status: 'withdrawn' };
+      withdrawn.push(task.id);
+    }
+    version++;
+    keepSearchAttributes();
+    const cancelSeq = seq++;
+    const answer = result(request.requestId, cancelSeq);
+    answered[request.requestId] = { fingerprint: request.fingerprint, result: answer };
+    await project([{ kind: 'cancelled', seq: cancelSeq, at, actor: request.actor, reason: request.reason, requestId: request.requestId, state: stateOf(), withdrawnTaskIds: withdrawn }]);
+    return answer;
+  };
+
+  // A new Update needs no patch: no recorded history holds one, and until one arrives the workflow
+  // issues exactly the commands it did before (test/unit/workflows/replay-case-histories.test.ts).
+  setHandler(cancelCaseUpdate, handleCancel, {
+    validator: (request) => {
+      if (!earlierAnswer(request)) checkCancel(request);
+    },
+  });
   setHandler(caseEventUpdate, handleEvent, {
     validator: (request) => {
       if (!earlierAnswer(request)) checkEvent(request);
@@ -292,13 +357,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     caseId: input.caseId,
     state: stateOf(),
     final: isFinal(),
+    status: statusOf(),
     attributes: snapshot.context.attributes,
     obligations: obligationStatus(snapshot, definition),
     openPeriods: periodTimers(snapshot, definition).map(({ obligation, period, endsAt }) => ({ obligation, period, endsAt })),
     history: snapshot.context.history,
     breaches,
     tasks,
-    acceptedEvents: acceptedEvents(snapshot, definition).filter((type) => type !== 'period.elapsed'),
+    acceptedEvents: cancelled ? [] : acceptedEvents(snapshot, definition).filter((type) => type !== 'period.elapsed'),
     seq,
   }));
 
@@ -319,16 +385,18 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     ]);
   }
 
+  keepSearchAttributes();
+
   const freshHistoryDue = () => {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength > (input.historyBound ?? DEFAULT_HISTORY_BOUND);
   };
 
   // Period ends: sleep until the earliest, waking early when an event changes the case.
-  while (!isFinal()) {
+  while (!ended()) {
     const seen = version;
     const next = periodTimers(snapshot, definition).sort((a, b) => Date.parse(a.endsAt) - Date.parse(b.endsAt))[0];
-    const changed = () => version !== seen || isFinal();
+    const changed = () => version !== seen || ended();
     if (!next) {
       await condition(changed);
       continue;
@@ -342,7 +410,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
       await condition(allHandlersFinished);
       await projected;
       await tail;
-      if (!isFinal() && allHandlersFinished()) {
+      if (!ended() && allHandlersFinished()) {
         const kept = Object.entries(answered).slice(-ANSWERS_KEPT);
         return continueAsNew<typeof caseWorkflow>({
           ...input,
@@ -354,7 +422,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
   }
   await condition(allHandlersFinished);
   await tail;
-  return { state: stateOf() };
+  return { state: stateOf(), status: statusOf() };
 }
 
 function splitConfidential(definition: SupervisionDefinition, type: string, payload: Readonly<Record<string, unknown>>) {

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { SupervisionDefinition } from '../../src/definitions/supervision/supervision.schema.js';
+import type { CaseStatus, CaseTaskStatus } from '../../src/procurement/read-model.js';
 import type { Actor } from '../engine/types.js';
 import type { AttributeValue, ObligationRecord, ObligationStatus, PersistedCaseSnapshot } from '../machines/supervision-case.machine.js';
 
@@ -39,6 +40,9 @@ export interface CaseWorkflowInput {
 /** Continue-as-new starts a fresh history well before Temporal's own limits. */
 export const DEFAULT_HISTORY_BOUND = 5_000;
 
+/** How a case workflow stands (a terminated one cannot say so itself: the API records that). */
+export type CaseWorkflowStatus = Exclude<CaseStatus, 'terminated'>;
+
 /** A task a missed period raised for a case role (`onMissed.raise`). */
 export interface CaseTask {
   readonly id: string;
@@ -50,7 +54,8 @@ export interface CaseTask {
   readonly period: number | null;
   readonly openedAt: string;
   readonly dueAt: string | null;
-  readonly status: 'open' | 'done';
+  /** `withdrawn`: the case was cancelled while the task was open. */
+  readonly status: CaseTaskStatus;
   readonly decidedBy?: string;
   readonly decidedAt?: string;
   readonly comment?: string;
@@ -102,6 +107,11 @@ export interface DecideCaseTaskRequest extends CaseRequest {
   readonly comment: string;
 }
 
+/** Ops ends the case: the lifecycle stops where it is, its open tasks are withdrawn, the reason is audited. */
+export interface CancelCaseRequest extends CaseRequest {
+  readonly reason: string;
+}
+
 export interface CaseMessageResult {
   readonly requestId: string;
   readonly state: string;
@@ -114,6 +124,8 @@ export interface CaseStateView {
   readonly caseId: string;
   readonly state: string;
   readonly final: boolean;
+  /** `cancelled` once ops cancelled it; else `running`, or `completed` at a final state. */
+  readonly status: CaseWorkflowStatus;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
   /** Obligations of the current state with their fulfilment in the current period (or stay). */
   readonly obligations: readonly ObligationStatus[];
@@ -129,6 +141,7 @@ export interface CaseStateView {
 
 export const caseEventUpdate = defineUpdate<CaseMessageResult, [CaseEventRequest]>('caseEvent');
 export const decideCaseTaskUpdate = defineUpdate<CaseMessageResult, [DecideCaseTaskRequest]>('decideCaseTask');
+export const cancelCaseUpdate = defineUpdate<CaseMessageResult, [CancelCaseRequest]>('cancelCase');
 export const caseStateQuery = defineQuery<CaseStateView>('caseState');
 
 /**

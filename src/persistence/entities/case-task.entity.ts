@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { CaseTaskStatus } from '../../procurement/read-model.js';
 
 /** A task a missed case obligation raised (`onMissed.raise`) for a case role, and how it was closed. */
 @Entity({ name: 'case_tasks' })
@@ -27,7 +28,7 @@ export class CaseTaskEntity {
   period!: number | null;
 
   @Column({ type: 'text' })
-  status!: 'open' | 'done';
+  status!: CaseTaskStatus;
 
   @Column({ name: 'opened_at', type: 'timestamptz' })
   openedAt!: Date;

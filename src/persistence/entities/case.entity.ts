@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { CaseStatus } from '../../procurement/read-model.js';
 
 /** A supervised person's case, as its workflow last projected it (migration 1764500002000-case-read-model). */
 @Entity({ name: 'cases' })
@@ -33,7 +34,7 @@ export class CaseEntity {
   @Column({ type: 'text' })
   state!: string;
 
-  /** The case is in a final state: its workflow has ended. */
+  /** The case's lifecycle reached a final state (see `status` for how the workflow ended). */
   @Column({ type: 'boolean', default: false })
   final!: boolean;
 
@@ -45,6 +46,22 @@ export class CaseEntity {
 
   @Column({ name: 'enrolled_by', type: 'text' })
   enrolledBy!: string;
+
+  /** Its workflow's status: running, completed, cancelled or terminated (migration 1764800100000-case-end). */
+  @Column({ type: 'text', default: 'running' })
+  status!: CaseStatus;
+
+  /** When ops cancelled or terminated it, or it completed. */
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+
+  /** The reason ops gave for cancelling or terminating it. */
+  @Column({ name: 'end_reason', type: 'text', nullable: true })
+  endReason!: string | null;
+
+  /** The ops request that cancelled or terminated it. */
+  @Column({ name: 'end_request_id', type: 'text', nullable: true })
+  endRequestId!: string | null;
 
   /** When the earliest running obligation period ends; null when none runs. */
   @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true })

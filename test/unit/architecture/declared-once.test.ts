@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DecisionOutcome, GENERIC_NODE_KINDS, KIND_SPECIFIC_NODES } from '../../../src/definitions/procedure/procedure.schema.js';
 import { CHALLENGE_STATUSES, STEP_OUTCOMES, TASK_KINDS, TASK_STATUSES } from '../../../src/procurement/lifecycle.js';
-import { CONTRACT_STATUSES, CYCLE_STATUSES, PAYMENT_STATUSES } from '../../../src/procurement/read-model.js';
+import { CASE_STATUSES, CASE_TASK_STATUSES, CONTRACT_STATUSES, CYCLE_STATUSES, PAYMENT_STATUSES } from '../../../src/procurement/read-model.js';
 import { ENGINE_TABLE } from '../../../workflows/engine/nodes/index.js';
 
 const migrations = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../src/persistence/migrations');
@@ -38,6 +38,8 @@ describe('statuses and kinds declared once', () => {
       tasks_outcome_check: DecisionOutcome.options,
       cycle_steps_outcome_check: STEP_OUTCOMES,
       challenges_status_check: CHALLENGE_STATUSES,
+      cases_status_check: CASE_STATUSES,
+      case_tasks_status_check: CASE_TASK_STATUSES,
     };
     for (const [constraint, values] of Object.entries(declared)) {
       expect({ constraint, values: [...(checks.get(constraint) ?? [])].sort() }).toEqual({ constraint, values: [...values].sort() });

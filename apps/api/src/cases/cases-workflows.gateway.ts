@@ -4,6 +4,8 @@ import type { AppConfig } from '../../../../src/config/config.js';
 import { requestFingerprint, updateIdOf } from '../../../../src/procurement/request-fingerprint.js';
 import type { caseWorkflow } from '../../../../workflows/cases/case.workflow.js';
 import {
+  cancelCaseUpdate,
+  type CancelCaseRequest,
   type CaseEventRequest,
   caseEventUpdate,
   type CaseMessageResult,
@@ -69,6 +71,13 @@ export class CasesWorkflowsGateway {
     const workflowId = caseWorkflowId(caseId);
     const signed: DecideCaseTaskRequest = { ...request, fingerprint: requestFingerprint('decideCaseTask', { workflowId, request }) };
     return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(decideCaseTaskUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }));
+  }
+
+  /** Ops cancels the case through its workflow: a refusal (403, 409, 422) is the workflow's own. */
+  cancel(caseId: string, request: Unsigned<CancelCaseRequest>): Promise<CaseMessageResult> {
+    const workflowId = caseWorkflowId(caseId);
+    const signed: CancelCaseRequest = { ...request, fingerprint: requestFingerprint('cancelCase', { workflowId, request }) };
+    return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(cancelCaseUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }));
   }
 
   /** Where a case started moments ago belongs, before the read model has it; undefined when Temporal does not know it. */

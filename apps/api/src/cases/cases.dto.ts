@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsUUID } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { IDENTIFIER_PATTERN } from '../../../../src/identity/identity.js';
+import { CASE_STATUSES, CASE_TASK_STATUSES, type CaseStatus, type CaseTaskStatus } from '../../../../src/procurement/read-model.js';
 import {
   FieldValuesField,
   FreeFormField,
@@ -137,7 +138,11 @@ export class CaseSummaryDto {
   @ApiProperty({ type: String, nullable: true }) vendorId!: string | null;
   @ApiProperty({ type: String, nullable: true }) contractId!: string | null;
   @ApiProperty() state!: string;
-  @ApiProperty() final!: boolean;
+  @ApiProperty({ description: 'The lifecycle reached a final state.' }) final!: boolean;
+  @ApiProperty({ enum: CASE_STATUSES, description: 'How its workflow stands: `cancelled` or `terminated` by ops (see `endReason`), `completed` at a final state.' })
+  status!: CaseStatus;
+  @ApiProperty({ type: String, nullable: true, description: 'When the case ended.' }) endedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why ops cancelled or terminated it.' }) endReason!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) attributes!: Record<string, unknown>;
   @ApiProperty() enrolledAt!: string;
   @ApiProperty() enrolledBy!: string;
@@ -193,7 +198,7 @@ export class CaseTaskDto {
   @ApiProperty({ type: LocalizedTextDto }) title!: LocalizedTextDto;
   @ApiProperty() role!: string;
   @ApiProperty() obligation!: string;
-  @ApiProperty({ enum: ['open', 'done'] }) status!: 'open' | 'done';
+  @ApiProperty({ enum: CASE_TASK_STATUSES }) status!: CaseTaskStatus;
   @ApiProperty() openedAt!: string;
   @ApiProperty({ type: String, nullable: true }) dueAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) decidedBy!: string | null;

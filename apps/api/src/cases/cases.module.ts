@@ -10,5 +10,7 @@ import { CasesService } from './cases.service.js';
   imports: [DefinitionsModule, StaffModule],
   controllers: [CasesController],
   providers: [CasesService, CasesRepository, CasesWorkflowsGateway],
+  // Ops cancel cases through the same door as everyone else's case updates.
+  exports: [CasesWorkflowsGateway],
 })
 export class CasesModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { CaseStatus, CaseTaskStatus } from '../../../../src/procurement/read-model.js';
 
 /** A case row of the read model. */
 export interface CaseRow {
@@ -11,6 +12,9 @@ export interface CaseRow {
   readonly contractId: string | null;
   readonly state: string;
   readonly final: boolean;
+  readonly status: CaseStatus;
+  readonly endedAt: Date | null;
+  readonly endReason: string | null;
   readonly attributes: Record<string, unknown>;
   readonly enrolledAt: Date;
   readonly enrolledBy: string;
@@ -45,7 +49,7 @@ export interface CaseFilter {
 }
 
 const CASE_COLUMNS = `c.id, c.lifecycle_key AS "lifecycleKey", c.lifecycle_version AS "lifecycleVersion", c.jurisdiction, c.vendor_id AS "vendorId",
-  c.contract_id AS "contractId", c.state, c.final, c.attributes, c.enrolled_at AS "enrolledAt", c.enrolled_by AS "enrolledBy",
+  c.contract_id AS "contractId", c.state, c.final, c.status, c.ended_at AS "endedAt", c.end_reason AS "endReason", c.attributes, c.enrolled_at AS "enrolledAt", c.enrolled_by AS "enrolledBy",
   (SELECT count(*)::int FROM case_breaches b JOIN case_tasks t ON t.case_id = b.case_id AND t.id = b.task_id WHERE b.case_id = c.id AND t.status = 'open') AS "openBreaches"`;
 
 /** The case read model, read only: the case projections (activities/case-projections.ts) are its one writer. */
@@ -68,7 +72,7 @@ export class CasesRepository {
     if (filter.jurisdiction !== undefined) add((p) => `c.jurisdiction = ${p}`, filter.jurisdiction);
     if (filter.vendorId !== undefined) add((p) => `c.vendor_id = ${p}`, filter.vendorId);
     if (filter.state !== undefined) add((p) => `c.state = ${p}`, filter.state);
-    if (filter.dueBefore !== undefined) add((p) => `NOT c.final AND c.next_due_at < ${p}`, filter.dueBefore);
+    if (filter.dueBefore !== undefined) add((p) => `c.status = 'running' AND c.next_due_at < ${p}`, filter.dueBefore);
     if (filter.caseIds !== undefined) add((p) => `c.id = ANY(${p})`, filter.caseIds);
     if (filter.workerId !== undefined) add((p) => `EXISTS (SELECT 1 FROM case_assignments a WHERE a.case_id = c.id AND a.staff_id = ${p}::uuid AND a.ended_at IS NULL)`, filter.workerId);
     if (filter.openBreach !== undefined) {
@@ -108,7 +112,7 @@ export class CasesRepository {
         `SELECT id, kind, title, role, obligation, status, opened_at AS "openedAt", due_at AS "dueAt", decided_by AS "decidedBy", decided_at AS "decidedAt", comment
            FROM case_tasks WHERE case_id = $1 ORDER BY opened_at, id`,
         [id],
-      )) as Array<{ id: string; kind: string; title: { zh: string; en: string }; role: string; obligation: string; status: 'open' | 'done'; openedAt: Date; dueAt: Date | null; decidedBy: string | null; decidedAt: Date | null; comment: string | null }>;
+      )) as Array<{ id: string; kind: string; title: { zh: string; en: string }; role: string; obligation: string; status: CaseTaskStatus; openedAt: Date; dueAt: Date | null; decidedBy: string | null; decidedAt: Date | null; comment: string | null }>;
       return { events, periods, breaches, tasks };
     });
   }

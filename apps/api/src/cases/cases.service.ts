@@ -102,12 +102,14 @@ export class CasesService {
     // A case that has ended has no workflow to ask: the read model says which state refuses the event,
     // in the words the workflow's own refusal reaches the client in.
     if (row.final) throw new ConflictError(`The case is in state "${row.state}", which does not accept event "${body.type}".`, [{ field: 'type', problem: `not accepted in state "${row.state}"` }]);
+    // Ended by ops: its workflow is closed, and no evidence recorded now may count for the vendor.
+    if (row.status !== 'running') throw new ConflictError(`The case was ${row.status}; it takes no more events.`, [{ field: 'type', problem: `the case was ${row.status}` }]);
     return this.workflows.event(id, { requestId: body.requestId, actor: actorOf(user), type: body.type, payload: body.payload ?? {}, ...(body.at !== undefined ? { at: body.at } : {}) });
   }
 
   async decideTask(user: Identity, id: string, taskId: string, body: DecideCaseTaskDto): Promise<CaseEventAnswerDto> {
     const row = await this.actionable(user, id);
-    if (row.final) throw new ConflictError(`the case has ended (state "${row.state}"); its tasks are closed`);
+    if (row.final || row.status !== 'running') throw new ConflictError(`the case has ended (${row.final ? `state "${row.state}"` : row.status}); its tasks are closed`);
     return this.workflows.decideTask(id, { requestId: body.requestId, actor: actorOf(user), taskId, comment: body.comment });
   }
 
@@ -134,7 +136,7 @@ export class CasesService {
     const version = await this.definitions.findVersion(row.lifecycleKey, row.lifecycleVersion);
     const definition = version?.compiled as SupervisionDefinition | undefined;
     const roles = definition ? caseRolesOf(definition, actorOf(user)) : [...user.roles];
-    const [records, live, assignment] = await Promise.all([this.repository.records(id), row.final ? Promise.resolve(undefined) : this.workflows.state(id), this.staff.assignmentOf(id)]);
+    const [records, live, assignment] = await Promise.all([this.repository.records(id), row.final || row.status !== 'running' ? Promise.resolve(undefined) : this.workflows.state(id), this.staff.assignmentOf(id)]);
     const view = live && 'view' in live ? live.view : undefined;
     return {
       ...toSummary(row),
@@ -180,13 +182,13 @@ export class CasesService {
    * The case as the caller may see it. Reading, vendor staff see only their organisation's cases; acting,
    * the case itself refuses another organisation's staff (403), so only the jurisdiction is checked here.
    */
-  private async actionable(user: Identity, id: string): Promise<Pick<CaseRow, 'state' | 'final'>> {
+  private async actionable(user: Identity, id: string): Promise<Pick<CaseRow, 'state' | 'final' | 'status'>> {
     const row = await this.repository.find(id);
     if (row) return this.visible(user, id, { vendorBound: false }, row);
     // Enrolled moments ago: the workflow knows the case before the read model does.
     const memo = await this.workflows.memo(id);
     if (!memo || !jurisdictionAllows(user.jurisdiction, memo.jurisdiction)) throw new NotFoundError(NOT_VISIBLE);
-    return { state: 'unknown', final: false };
+    return { state: 'unknown', final: false, status: 'running' };
   }
 
   private async visible(user: Identity, id: string, { vendorBound }: { vendorBound: boolean }, found?: CaseRow): Promise<CaseRow> {
@@ -219,6 +221,9 @@ function toSummary(row: CaseRow): CaseSummaryDto {
     contractId: row.contractId,
     state: row.state,
     final: row.final,
+    status: row.status,
+    endedAt: iso(row.endedAt),
+    endReason: row.endReason,
     attributes: row.attributes,
     enrolledAt: row.enrolledAt.toISOString(),
     enrolledBy: row.enrolledBy,

@@ -41,7 +41,7 @@ export class CalendarHorizonService {
     const deadlines: Array<{ jurisdiction: string; latest: Date | null }> = await this.dataSource.query(
       `SELECT jurisdiction, max(due) AS latest FROM (
          SELECT c.jurisdiction, t.due_at AS due FROM tasks t JOIN cycles c ON c.id = t.cycle_id WHERE t.status = 'open' AND t.due_at IS NOT NULL
-         UNION ALL SELECT s.jurisdiction, s.next_due_at FROM cases s WHERE NOT s.final AND s.next_due_at IS NOT NULL
+         UNION ALL SELECT s.jurisdiction, s.next_due_at FROM cases s WHERE s.status = 'running' AND s.next_due_at IS NOT NULL
          UNION ALL SELECT c.jurisdiction, NULL FROM cycles c WHERE c.ended_at IS NULL
        ) d GROUP BY jurisdiction`,
     );

@@ -197,7 +197,7 @@ function staffTransaction(manager: EntityManager): StaffTransaction {
     },
     async activeCasesOf(staffId) {
       // A fresh statement after the member's row lock: under READ COMMITTED it sees every assignment committed before the lock was granted.
-      return (await manager.query(`${STAFFED_CASE} JOIN case_assignments a ON a.case_id = c.id WHERE a.staff_id = $1 AND a.ended_at IS NULL AND NOT c.final ORDER BY c.id`, [staffId])) as StaffedCase[];
+      return (await manager.query(`${STAFFED_CASE} JOIN case_assignments a ON a.case_id = c.id WHERE a.staff_id = $1 AND a.ended_at IS NULL AND NOT c.final AND c.status = 'running' ORDER BY c.id`, [staffId])) as StaffedCase[];
     },
     async staffedCase(caseId) {
       return ((await manager.query(`${STAFFED_CASE} WHERE c.id = $1`, [caseId])) as StaffedCase[])[0] as StaffedCase;

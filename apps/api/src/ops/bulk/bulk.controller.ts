@@ -17,7 +17,7 @@ import {
 } from './bulk.dto.js';
 import { BulkService } from './bulk.service.js';
 
-const NOT_VISIBLE = 'No such cycle or contract, or it belongs to another jurisdiction.';
+const NOT_VISIBLE = 'No such cycle, contract or case, or it belongs to another jurisdiction.';
 const UNAVAILABLE = 'Temporal did not answer in time; repeat with the same requestId to learn the outcome.';
 
 @ApiTags('ops')
@@ -30,11 +30,12 @@ export class BulkController {
   @Post('processes/:workflowId/cancellation')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Cancel a cycle with a reason, through its workflow: its open tasks are withdrawn, its running contracts cancelled, the cancellation audited.',
-    description: 'A contract is cancelled with its cycle (422 names the cycle). A process that has already ended answers `alreadyEnded` and nothing changes.',
+    summary: 'Cancel a cycle or a case with a reason, through its workflow: its open tasks are withdrawn, a cycle’s running contracts cancelled, the cancellation audited.',
+    description:
+      'A contract is cancelled with its cycle (422 names the cycle). A cycle that has already ended answers `alreadyEnded` and nothing changes; a case that has already ended is refused (409), except for a repeat of the request that ended it, which answers as the first did.',
   })
   @ApiOkResponse({ type: RepairedProcessDto })
-  @ApiErrors({ notFound: NOT_VISIBLE, unprocessable: 'No reason, or a contract named.', unavailable: UNAVAILABLE })
+  @ApiErrors({ notFound: NOT_VISIBLE, conflict: 'The case has already ended.', unprocessable: 'No reason, or a contract named.', unavailable: UNAVAILABLE })
   cancel(@Param() params: WorkflowIdParamsDto, @Body() body: CancelProcessDto, @CurrentUser() user: Identity): Promise<RepairedProcessDto> {
     return this.bulk.cancelOne(user, params.workflowId, body);
   }
@@ -42,12 +43,12 @@ export class BulkController {
   @Post('processes/:workflowId/termination')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Terminate a cycle or contract in Temporal, with a reason, for a workflow that cannot run its code any more.',
+    summary: 'Terminate a cycle, contract or case in Temporal, with a reason, for a workflow that cannot run its code any more.',
     description:
-      'The workflow cannot project its own end, so the API records it: status `terminated` (a cycle’s running contracts too), open tasks withdrawn, and the audit entry, in one transaction. A repeat changes nothing.',
+      'The workflow cannot project its own end, so the API records it: status `terminated` (a cycle’s running contracts too), open tasks withdrawn, and the audit entry, in one transaction. A repeat changes nothing; a case that has already ended is refused (409) unless the request repeats the one that ended it.',
   })
   @ApiOkResponse({ type: RepairedProcessDto })
-  @ApiErrors({ notFound: NOT_VISIBLE, unprocessable: 'No reason.', unavailable: UNAVAILABLE })
+  @ApiErrors({ notFound: NOT_VISIBLE, conflict: 'The case has already ended.', unprocessable: 'No reason.', unavailable: UNAVAILABLE })
   terminate(@Param() params: WorkflowIdParamsDto, @Body() body: TerminateProcessDto, @CurrentUser() user: Identity): Promise<RepairedProcessDto> {
     return this.bulk.terminateOne(user, params.workflowId, body);
   }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { CasesModule } from '../../cases/cases.module.js';
 import { ProcurementWorkflowsModule } from '../../procurement/procurement-workflows.module.js';
 import { BulkController } from './bulk.controller.js';
 import { BulkRepository } from './bulk.repository.js';
 import { BulkService } from './bulk.service.js';
 
-/** Cancel and terminate, one process or a dry-run selection of many. */
+/** Cancel and terminate cycles, contracts and cases, one process or a dry-run selection of many. */
 @Module({
-  imports: [ProcurementWorkflowsModule],
+  imports: [ProcurementWorkflowsModule, CasesModule],
   controllers: [BulkController],
   providers: [BulkService, BulkRepository],
 })

@@ -5,13 +5,16 @@ import { appendAuditEntry } from '../../../../../src/persistence/audit-append.js
 import { type BulkFilter, type BulkProcessKind, selectionSql } from '../processes/process-filter.js';
 import type { BulkAction, ProcessOutcomeDto } from './bulk.dto.js';
 
-/** A cycle or contract as the read model holds it, for deciding what a repair may do. */
+/** A cycle, contract or case as the read model holds it, for deciding what a repair may do. */
 export interface ProcessRow {
   readonly workflowId: string;
   readonly kind: BulkProcessKind;
+  /** A cycle's or contract's cycle; a case's own id (cases belong to no cycle). */
   readonly cycleId: string;
   readonly jurisdiction: string;
   readonly status: string;
+  /** The request that cancelled or terminated a case (a repeat of it answers as the first did); null otherwise. */
+  readonly endRequestId: string | null;
 }
 
 export interface SelectionRow {
@@ -45,9 +48,11 @@ export class BulkRepository {
 
   async findProcess(workflowId: string): Promise<ProcessRow | undefined> {
     const rows = (await this.dataSource.query(
-      `SELECT id AS "workflowId", 'cycle' AS kind, id AS "cycleId", jurisdiction, status FROM cycles WHERE id = $1
+      `SELECT id AS "workflowId", 'cycle' AS kind, id AS "cycleId", jurisdiction, status, NULL::text AS "endRequestId" FROM cycles WHERE id = $1
        UNION ALL
-       SELECT k.id, 'contract', k.cycle_id, c.jurisdiction, k.status FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.id = $1`,
+       SELECT k.id, 'contract', k.cycle_id, c.jurisdiction, k.status, NULL FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.id = $1
+       UNION ALL
+       SELECT s.workflow_id, 'case', s.id, s.jurisdiction, s.status, s.end_request_id FROM cases s WHERE s.workflow_id = $1`,
       [workflowId],
     )) as ProcessRow[];
     return rows[0];
@@ -108,7 +113,8 @@ export class BulkRepository {
 
   /**
    * Records, in one transaction, a termination Temporal has carried out: the process (and for a cycle
-   * its running contracts) `terminated`, their open tasks withdrawn, and the audit entry with the reason.
+   * its running contracts) `terminated`, their open tasks withdrawn, and the audit entry with the reason
+   * (a case's in the case's own trail, like everything its workflow projects).
    * The workflow can no longer project its own end, so this is the one place the API writes the
    * procurement read model. Returns whether this call changed it (a repeat changes nothing).
    */
@@ -129,6 +135,14 @@ export class BulkRepository {
           record.reason,
         ]);
         await manager.query(`UPDATE tasks SET status = 'withdrawn' WHERE cycle_id = $1 AND status = 'open'`, [process.workflowId]);
+      } else if (process.kind === 'case') {
+        const [, cases] = (await manager.query(
+          `UPDATE cases SET status = 'terminated', ended_at = $2, end_reason = $3, end_request_id = $4, next_due_at = NULL, updated_at = $2
+            WHERE workflow_id = $1 AND status = 'running'`,
+          [process.workflowId, record.at, record.reason, record.requestId],
+        )) as [unknown, number];
+        changed = cases;
+        await manager.query(`UPDATE case_tasks SET status = 'withdrawn' WHERE case_id = $1 AND status = 'open'`, [process.cycleId]);
       } else {
         const [, contracts] = (await manager.query(
           `UPDATE contracts SET status = 'terminated', ended_at = $2, end_reason = $3, current_step = NULL WHERE id = $1 AND status = 'running'`,
@@ -146,10 +160,10 @@ export class BulkRepository {
         jurisdiction: process.jurisdiction,
         action: `${process.kind}.terminated`,
         subjectType: process.kind,
-        subjectId: process.workflowId,
+        subjectId: process.kind === 'case' ? process.cycleId : process.workflowId,
         comment: record.reason,
         details: {
-          cycleId: process.cycleId,
+          ...(process.kind === 'case' ? { workflowId: process.workflowId } : { cycleId: process.cycleId }),
           requestId: record.requestId,
           repair: 'terminate',
           ...(record.selectionId === undefined ? {} : { selectionId: record.selectionId }),

@@ -5,6 +5,7 @@ import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../
 import { actorOf } from '../../common/actor.js';
 import { ConflictError, DomainError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../common/domain-errors.js';
 import { TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
+import { CasesWorkflowsGateway } from '../../cases/cases-workflows.gateway.js';
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
 import { type BulkFilter, bulkFilterOf, RUNNING_CYCLE_STATUSES } from '../processes/process-filter.js';
 import {
@@ -43,20 +44,21 @@ export class BulkService {
   constructor(
     private readonly repository: BulkRepository,
     private readonly workflows: ProcurementWorkflowsGateway,
+    private readonly cases: CasesWorkflowsGateway,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
   ) {}
 
   async cancelOne(user: Identity, workflowId: string, body: CancelProcessDto): Promise<RepairedProcessDto> {
     const process = await this.locate(user, workflowId);
     const requestId = body.requestId ?? randomUUID();
-    const repaired = await this.cancel(user, process, body.reason, requestId);
+    const repaired = endedCase(process, await this.cancel(user, process, body.reason, requestId), requestId);
     return { workflowId, kind: process.kind, action: 'cancel', ...repaired, reason: body.reason, requestId };
   }
 
   async terminateOne(user: Identity, workflowId: string, body: TerminateProcessDto): Promise<RepairedProcessDto> {
     const process = await this.locate(user, workflowId);
     const requestId = body.requestId ?? randomUUID();
-    const repaired = await this.terminate(user, process, body.reason, requestId);
+    const repaired = endedCase(process, await this.terminate(user, process, body.reason, requestId), requestId);
     return { workflowId, kind: process.kind, action: 'terminate', ...repaired, reason: body.reason, requestId };
   }
 
@@ -149,11 +151,12 @@ export class BulkService {
 
   private async locate(user: Identity, workflowId: string): Promise<ProcessRow> {
     const process = await this.repository.findProcess(workflowId);
-    if (!process || !jurisdictionAllows(user.jurisdiction, process.jurisdiction)) throw new NotFoundError(`No cycle or contract ${workflowId} that you can see.`);
+    if (!process || !jurisdictionAllows(user.jurisdiction, process.jurisdiction)) throw new NotFoundError(`No cycle, contract or case ${workflowId} that you can see.`);
     return process;
   }
 
   private async cancel(user: Identity, process: ProcessRow, reason: string, requestId: string): Promise<Repaired> {
+    if (process.kind === 'case') return this.cancelCase(user, process, reason, requestId);
     if (process.kind !== 'cycle') {
       throw new ValidationError(`A contract is cancelled with its cycle: cancel ${process.cycleId}.`, [
         { field: 'workflowId', problem: `is a contract; cancel its cycle ${process.cycleId}` },
@@ -174,7 +177,25 @@ export class BulkService {
     return { outcome: 'done', status: process.status === 'awarded' ? 'awarded' : result.status };
   }
 
+  /**
+   * A case is cancelled by its own workflow, which withdraws its tasks and projects its end and audit
+   * entry. A case that has ended (or ends while asked) is left as it is.
+   */
+  private async cancelCase(user: Identity, process: ProcessRow, reason: string, requestId: string): Promise<Repaired> {
+    // The workflow projects its end before it closes, so the read model already knows a repeat of the request that ended it.
+    if (process.status !== 'running') return { outcome: process.endRequestId === requestId ? 'done' : 'alreadyEnded', status: process.status };
+    try {
+      await this.cases.cancel(process.cycleId, { requestId, actor: actorOf(user), reason });
+    } catch (error) {
+      // Ended between the look and the cancellation: nothing was done, and nothing needs doing.
+      if (error instanceof ConflictError) return { outcome: 'alreadyEnded', status: (await this.repository.findProcess(process.workflowId))?.status ?? process.status };
+      throw error;
+    }
+    return { outcome: 'done', status: 'cancelled' };
+  }
+
   private async terminate(user: Identity, process: ProcessRow, reason: string, requestId: string, selectionId?: string): Promise<Repaired> {
+    if (process.kind === 'case' && process.endRequestId === requestId) return { outcome: 'done', status: process.status };
     const running = process.kind === 'cycle' ? RUNNING_CYCLE_STATUSES.includes(process.status) : process.status === 'running';
     if (!running) return { outcome: 'alreadyEnded', status: process.status };
     const handle = this.client.workflow.getHandle(process.workflowId);
@@ -190,6 +211,18 @@ export class BulkService {
     await this.repository.recordTermination({ process, actorId: user.userId, reason, requestId, at: new Date(), ...(selectionId === undefined ? {} : { selectionId }) });
     return { outcome: 'done', status: 'terminated' };
   }
+}
+
+/**
+ * A single cancel or terminate of a case that had already ended is refused (409), so the caller learns
+ * that their request changed nothing; a repeat of the request that ended it answers as the first did.
+ * (Bulk runs keep `alreadyEnded` as a per-process outcome, and cycles answer it, as before.)
+ */
+function endedCase(process: ProcessRow, repaired: Repaired, requestId: string): Repaired {
+  if (process.kind !== 'case' || repaired.outcome !== 'alreadyEnded' || process.endRequestId === requestId) return repaired;
+  throw new ConflictError(`Case ${process.workflowId} has already ended (${repaired.status}); nothing was changed.`, [
+    { field: 'workflowId', problem: `the case is ${repaired.status}` },
+  ]);
 }
 
 function unavailable(workflowId: string, error: unknown): DomainError {

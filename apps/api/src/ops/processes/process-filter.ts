@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, registerDecorator, type ValidationArguments } from 'class-validator';
 import { IDENTIFIER_PATTERN } from '../../../../../src/identity/identity.js';
-import { CONTRACT_STATUSES, CYCLE_STATUSES } from '../../../../../src/procurement/read-model.js';
+import { CASE_STATUSES, CONTRACT_STATUSES, CYCLE_STATUSES } from '../../../../../src/procurement/read-model.js';
 import { ValidationError } from '../../common/domain-errors.js';
 import { IntegerField, isInstant, MAX_ID_LENGTH, OptionalField, TextField } from '../../common/request-validators.js';
 import { PROCESS_KINDS, type ProcessKind } from '../process-kinds.js';
@@ -17,12 +17,12 @@ import { PROCESS_KINDS, type ProcessKind } from '../process-kinds.js';
 
 export { PROCESS_KINDS, type ProcessKind };
 
-/** The kinds of process a bulk repair selects: cycle workflows and their contracts' workflows. */
-export const BULK_PROCESS_KINDS = ['cycle', 'contract'] as const satisfies readonly ProcessKind[];
+/** The kinds of process a bulk repair selects: cycle workflows, their contracts' workflows, and case workflows. */
+export const BULK_PROCESS_KINDS = ['cycle', 'contract', 'case'] as const satisfies readonly ProcessKind[];
 export type BulkProcessKind = (typeof BULK_PROCESS_KINDS)[number];
 
-/** Every status a cycle or a contract can have; a bulk action only ever selects those still running. */
-export const PROCESS_STATUSES = [...new Set<string>([...CYCLE_STATUSES, ...CONTRACT_STATUSES])];
+/** Every status a cycle, a contract or a case can have; a bulk action only ever selects those still running. */
+export const PROCESS_STATUSES = [...new Set<string>([...CYCLE_STATUSES, ...CONTRACT_STATUSES, ...CASE_STATUSES])];
 
 /** A cycle's statuses that still run (its own steps, or its contracts); a contract or case runs only while `running`. */
 export const RUNNING_CYCLE_STATUSES: readonly string[] = ['running', 'awarded'];
@@ -95,7 +95,7 @@ export class ProcessFilterDto {
   @StepFilter()
   step?: string;
 
-  @TextField({ description: 'Only processes in this status (cycles and contracts: their read-model status; cases: `running` or `ended`).', example: 'running', maxLength: 40, optional: true, pattern: { regex: /^[a-z][a-zA-Z]*$/, message: 'status must be a status such as "running"' } })
+  @TextField({ description: 'Only processes in this status (cycles and contracts: their read-model status; cases: running, completed, cancelled or terminated).', example: 'running', maxLength: 40, optional: true, pattern: { regex: /^[a-z][a-zA-Z]*$/, message: 'status must be a status such as "running"' } })
   status?: string;
 
   @TextField({ description: 'Only processes with an open task for this role.', example: 'finance', maxLength: MAX_ID_LENGTH, optional: true, pattern: { regex: /^[A-Za-z][A-Za-z0-9_.-]*$/, message: 'role must be a role id such as "finance"' } })
@@ -213,7 +213,7 @@ export const PROCESSES_SQL = `
     FROM contracts k JOIN cycles c ON c.id = k.cycle_id
   UNION ALL
   SELECT 'case'::text, s.workflow_id, s.jurisdiction, s.lifecycle_key, s.lifecycle_version,
-         s.state, CASE WHEN s.final THEN 'ended' ELSE 'running' END, s.enrolled_at,
+         s.state, s.status, s.enrolled_at,
          s.next_due_at,
          (SELECT count(*)::int FROM case_tasks t WHERE t.case_id = s.id AND t.status = 'open')
     FROM cases s`;

@@ -37,7 +37,7 @@ const OPEN_PROCESSES = `
       FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.ended_at IS NULL AND k.status = 'running'
     UNION ALL
     SELECT s.workflow_id, 'case', s.jurisdiction, s.state, s.lifecycle_key, s.lifecycle_version, s.enrolled_at
-      FROM cases s WHERE NOT s.final
+      FROM cases s WHERE s.status = 'running'
   )
   SELECT o.workflow_id AS "workflowId", o.kind, o.jurisdiction, o.status, o.definition_key AS "definitionKey",
          o.definition_version AS "definitionVersion",
@@ -75,7 +75,7 @@ export class StuckRepository {
       `SELECT kind, status, count(*)::text AS count FROM (
          SELECT 'cycle' AS kind, status, jurisdiction FROM cycles WHERE ended_at IS NULL AND status NOT IN ('completed', 'terminated', 'cancelled', 'failed')
          UNION ALL SELECT 'contract', k.status, c.jurisdiction FROM contracts k JOIN cycles c ON c.id = k.cycle_id WHERE k.ended_at IS NULL AND k.status = 'running'
-         UNION ALL SELECT 'case', state, jurisdiction FROM cases WHERE NOT final
+         UNION ALL SELECT 'case', state, jurisdiction FROM cases WHERE status = 'running'
        ) o WHERE ($1::text IS NULL OR jurisdiction = $1) GROUP BY kind, status ORDER BY kind, status`,
       [jurisdiction ?? null],
     );

@@ -31,10 +31,10 @@ export function registerBulkCommands(ops: Command): void {
         .command(action)
         .description(
           action === 'cancel'
-            ? 'cancel a cycle through its workflow, with a reason (needs the ops role)'
-            : 'terminate a cycle or contract in Temporal, with a reason, when its workflow cannot run any more (needs the ops role)',
+            ? 'cancel a cycle or a case through its workflow, with a reason (needs the ops role)'
+            : 'terminate a cycle, contract or case in Temporal, with a reason, when its workflow cannot run any more (needs the ops role)',
         )
-        .argument('<workflowId>', 'cycle-<uuid>, or a contract’s cycle-<uuid>/contract/<vendorId>')
+        .argument('<workflowId>', 'cycle-<uuid>, a contract’s cycle-<uuid>/contract/<vendorId>, or a case’s case-<caseId>')
         .requiredOption('--reason <text>', 'why; kept on the process and in the audit trail')
         .option('--request-id <id>', 'repeat safely (default: a fresh id)'),
     ).action(async (workflowId: string, options: RepairOptions) => {
