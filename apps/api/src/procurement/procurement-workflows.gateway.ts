@@ -194,17 +194,18 @@ export class ProcurementWorkflowsGateway {
 
   /** The workflow's own account of what it waits for; never throws, says why when there is none. */
   async snapshot(workflowId: string): Promise<LiveSnapshot> {
+    const deadline = Date.now() + QUERY_DEADLINE_MS;
     try {
-      const snapshot = await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-        this.client.workflow.getHandle(workflowId).query(workflowSnapshotQuery),
-      );
+      const snapshot = await this.client.withDeadline(deadline, () => this.client.workflow.getHandle(workflowId).query(workflowSnapshotQuery));
       return { snapshot };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { unavailable: 'the workflow is not known to Temporal' };
       // The client wraps a deadline that passes inside its call in a ServiceError ("Failed to query Workflow"),
-      // sometimes more than once: the deadline is anywhere in the chain of causes.
+      // sometimes more than once: the deadline is anywhere in the chain of causes. On a busy machine gRPC may
+      // report the expiry as a cancelled call instead; once the deadline has passed, that means the same.
       const chain = causesOf(error);
-      if (chain.some((cause) => isGrpcDeadlineError(cause) || (cause instanceof Error && /deadline exceeded/i.test(cause.message)))) {
+      const expired = Date.now() >= deadline && chain.some((cause) => isGrpcServiceError(cause) && cause.code === GRPC_CANCELLED);
+      if (expired || chain.some((cause) => isGrpcDeadlineError(cause) || (cause instanceof Error && /deadline exceeded/i.test(cause.message)))) {
         return { unavailable: `the workflow did not answer within ${QUERY_DEADLINE_MS / 1000} s (is a worker running?)` };
       }
       return { unavailable: chain.map((cause) => (cause instanceof Error ? cause.message : String(cause))).join(': ') };
@@ -338,6 +339,8 @@ function isTemporalUnreachable(error: unknown): boolean {
 
 /** gRPC status UNAVAILABLE: the server is down or unreachable. */
 const GRPC_UNAVAILABLE = 14;
+/** gRPC's status CANCELLED. */
+const GRPC_CANCELLED = 1;
 
 function describe(error: unknown): string {
   const grpc = error instanceof ServiceError ? error.cause : error;
