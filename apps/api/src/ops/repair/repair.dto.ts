@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { REPAIR_REASON_MAX } from '../../../../../workflows/engine/task-repairs.js';
 import { MAX_COMMENT_LENGTH, REQUEST_ID_DESCRIPTION, RequestIdField, TextField } from '../../common/request-validators.js';
 
 export class RetryActivityDto {
@@ -43,4 +44,40 @@ export class RetryResultDto {
 
   @ApiProperty({ type: [RetriedActivityDto], description: 'The failing activities that were told to run again at once, with a fresh attempt count.' })
   activities!: RetriedActivityDto[];
+}
+
+export class RebuildReadModelDto {
+  @TextField({
+    description: 'Why the read model is rebuilt from the workflow; kept in the audit trail.',
+    example: '任务表被误删，按流程状态重建',
+    maxLength: REPAIR_REASON_MAX,
+    multiline: true,
+    trim: true,
+    notBlank: true,
+    blankMessage: 'reason must say why the read model is rebuilt',
+  })
+  reason!: string;
+
+  @RequestIdField({
+    optional: true,
+    description: `${REQUEST_ID_DESCRIPTION} A repeated rebuild answers with the first answer and rebuilds nothing again. Absent: a fresh id, so the request is not safe to repeat.`,
+  })
+  requestId?: string;
+}
+
+export class RebuildResultDto {
+  @ApiProperty()
+  workflowId!: string;
+
+  @ApiProperty({ description: 'The request id the rebuild ran under (the one given, or a fresh one).' })
+  requestId!: string;
+
+  @ApiProperty({ description: 'The process’s status as its workflow holds it, e.g. `running`.' })
+  status!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The step the process is in, as its workflow holds it; null once its steps are over.' })
+  stepId!: string | null;
+
+  @ApiProperty({ type: [String], description: 'The open tasks’ instance ids the read model now shows, as the workflow holds them.' })
+  openTasks!: string[];
 }

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
+import { actorOf } from '../../common/actor.js';
 import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION, OPS_ROLE } from '../../../../../src/identity/identity.js';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../common/domain-errors.js';
 import { RepairGateway } from './repair.gateway.js';
-import type { RetriedActivityDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
+import type { RebuildReadModelDto, RebuildResultDto, RetriedActivityDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
 import { RepairRepository } from './repair.repository.js';
 
 export const RETRY_ACTION = 'ops.activity-retried';
@@ -16,7 +19,31 @@ export class RepairService {
   constructor(
     private readonly gateway: RepairGateway,
     private readonly repository: RepairRepository,
+    private readonly workflows: ProcurementWorkflowsGateway,
   ) {}
+
+  /**
+   * Has the workflow rewrite its read model from its state (tasks, steps, status and current step) and
+   * audit it (`ops.read-model-rebuilt`, in the same transaction, by the workflow's projection activity).
+   * 404 when the caller may not see the process; 409 once its workflow has ended, for an ended workflow
+   * takes no updates and its read model was written by its last projection (or, for a terminated one,
+   * by the API). The workflow refuses what its validator refuses (403, 422 naming the field) and answers
+   * a repeated requestId with its first answer.
+   */
+  async rebuild(user: Identity, workflowId: string, body: RebuildReadModelDto): Promise<RebuildResultDto> {
+    const target = await this.gateway.target(workflowId);
+    const owner = await this.repository.ownerOf(workflowId);
+    const jurisdiction = owner?.jurisdiction ?? target?.memoJurisdiction;
+    if (!target || !jurisdictionAllows(user.jurisdiction, jurisdiction ?? NATIONAL_JURISDICTION)) {
+      throw new NotFoundError(`No process ${workflowId}, or it belongs to another jurisdiction.`);
+    }
+    if (!target.running) {
+      throw new InvalidTransitionError(`${workflowId} has ended (${target.status.toLowerCase()}): an ended workflow takes no more requests, so its read model cannot be rebuilt from it.`);
+    }
+    const requestId = body.requestId ?? randomUUID();
+    const answer = await this.workflows.rebuildReadModel(workflowId, { requestId, actor: actorOf(user), reason: body.reason });
+    return { workflowId, requestId, status: answer.status, stepId: answer.stepId, openTasks: answer.openTasks.map((task) => task.id).sort() };
+  }
 
   /**
    * Runs the workflow's failing activities again now instead of after their backoff. 404 when the caller
