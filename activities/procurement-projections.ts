@@ -39,7 +39,7 @@ export const PROJECTION_FAILURES = {
 /** The activities that write the procurement read model, by the names Temporal knows them. */
 export const PROJECTION_ACTIVITIES = ['recordCycleLaunched', 'applyCommands', 'recordBid', 'recordContractStarted', 'rebuildReadModel'] as const;
 
-/** The audit action of a read-model rebuild; its idempotency key is `<action>:<requestId>`. */
+/** The audit action of a read-model rebuild; its idempotency key is `<action>:<workflowId>:<requestId>`. */
 export const REBUILD_ACTION = 'ops.read-model-rebuilt';
 
 export interface ProcurementProjectionDependencies {
@@ -242,7 +242,7 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
       const asOf = input.seq - 1;
       return inTransaction(async (sql) => {
         const scope = await loadScope(sql, target);
-        const idempotencyKey = `${REBUILD_ACTION}:${input.requestId}`;
+        const idempotencyKey = `${REBUILD_ACTION}:${scope.workflowId}:${input.requestId}`;
         if ((await sql.rows(`SELECT 1 FROM audit_entries WHERE idempotency_key = $1`, [idempotencyKey])).length > 0) {
           return { rebuilt: false, tasks: 0, tasksRemoved: 0, steps: 0, stepsRemoved: 0 };
         }
