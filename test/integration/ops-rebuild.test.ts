@@ -8,7 +8,9 @@ import { calendarFilesAround } from '../support/calendars.js';
 import { readModelDiscrepancies } from '../support/crash-oracles.js';
 import { eventually } from '../support/eventually.js';
 import { PROCUREFLOW_BIN, runToCompletion } from '../support/processes.js';
-import { type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
+import { type ProcurementApi, type ProcurementApiOnSharedServer, startProcurementApi } from '../support/procurement-api.js';
+import { freshCreditCode } from '../support/procurement-fixtures.js';
+import { type PendingTimerView, skipPastTimer } from '../support/time-skipping.js';
 
 const JURISDICTION = 'test-county';
 const PROCEDURE = 'test-county-community-correction';
@@ -206,6 +208,133 @@ describe('ops rebuild of a read model from its workflow', () => {
       expect(ended.status).toBe(409);
       expect(ended.body).toMatchObject({ message: expect.stringContaining('has ended') });
       expect(await audited(other)).toHaveLength(1);
+    },
+    LONG_TEST_MS,
+  );
+});
+
+/**
+ * The same for a contract and for a cycle whose contract runs, on a time-skipping server (the cycle is
+ * awarded through the HTTP API): the contract's rows come back from the contract workflow, the cycle stays
+ * `awarded`, and the payment the contract instructed is neither removed nor made twice.
+ */
+describe('ops rebuild of a contract’s read model', () => {
+  let api: ProcurementApi;
+  let owner: pg.Client;
+  const tokens: Record<string, string> = {};
+  let cycleId = '';
+  let contractId = '';
+
+  const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown) => api.call<T>(method, route, tokens[who], body);
+  const pendingTimers = (id: string) => async () =>
+    (await call<{ live: { pendingTimers: PendingTimerView[] } | null }>('GET', `/cycles/${encodeURIComponent(id)}`, 'admin')).body.live?.pendingTimers ?? [];
+  const inbox = async (who: string) => (await call<{ tasks: Array<{ id: string; nodeId: string; taskInstanceId: string }> }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, who)).body.tasks;
+  const decide = (taskId: string, who: string, body: Record<string, unknown>) => call('POST', `/tasks/${encodeURIComponent(taskId)}/decision`, who, { requestId: randomUUID(), fields: {}, ...body });
+  const rebuild = (workflowId: string, requestId: string) =>
+    call<RebuildView>('POST', `/ops/processes/${encodeURIComponent(workflowId)}/rebuild`, 'ops', { reason: '合同读模型与流程不一致', requestId });
+  const payments = () => api.dataSource.query(`SELECT tranche_id, amount_fen::text AS amount_fen FROM payments WHERE contract_id = $1 ORDER BY id`, [contractId]) as Promise<unknown[]>;
+  const contractRow = () => api.dataSource.query(`SELECT status, current_step FROM contracts WHERE id = $1`, [contractId]) as Promise<unknown[]>;
+
+  beforeAll(async () => {
+    api = await startProcurementApi('ops_rebuild_contract');
+    owner = new pg.Client({ connectionString: api.migrationUrl });
+    await owner.connect();
+    const people: Record<string, { roles: string[]; jurisdiction?: string }> = {
+      admin: { roles: ['administrator'] },
+      justice: { roles: ['justice-bureau'] },
+      finance: { roles: ['finance-bureau'] },
+      ops: { roles: ['ops'] },
+      national: { roles: ['administrator'], jurisdiction: 'cn' },
+    };
+    for (const [who, person] of Object.entries(people)) tokens[who] = await tokenFor({ userId: who, name: who, roles: person.roles, jurisdiction: person.jurisdiction ?? JURISDICTION });
+    expect((await call('POST', '/definitions', 'national', { files: calendarFilesAround() })).status).toBe(201);
+    expect((await call('POST', '/definitions', 'admin', { files: [{ file: 'minimal-procedure.yaml', text: MINIMAL_PROCEDURE }] })).status).toBe(201);
+
+    const register = async (name: string) => {
+      const created = await call('POST', '/vendors', 'admin', {
+        name,
+        creditCode: freshCreditCode(),
+        registrationType: 'socialServiceAgency',
+        evidence: [{ criterionId: 'registered', document: `${name}登记证书` }],
+        jurisdiction: JURISDICTION,
+      });
+      expect(created.status).toBe(201);
+      const id = created.body['id'] as string;
+      expect((await call('POST', `/vendors/${id}/verification`, 'justice', { decision: 'verified' })).status).toBe(200);
+      return id;
+    };
+    // The procedure wants two bids: one wins, the other is scored.
+    const vendorId = await register('测试县阳光社会工作服务中心');
+    const otherId = await register('测试县和谐社工事务所');
+    tokens['staff'] = await tokenFor({ userId: 'staff', name: '阳光职员', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId });
+    tokens['otherStaff'] = await tokenFor({ userId: 'other.staff', name: '和谐职员', roles: ['vendor'], jurisdiction: JURISDICTION, vendorId: otherId });
+
+    cycleId = (await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 20 } })).body['cycleId'] as string;
+    const draft = await eventually(() => inbox('justice'), (tasks) => tasks.some((t) => t.nodeId === 'draftBudget'));
+    expect((await decide(draft[0]?.id ?? '', 'justice', { outcome: 'submit', fields: { justification: '按在册人数编制' } })).status).toBe(200);
+    expect((await decide(`${cycleId}/reviewBudget#1`, 'finance', { outcome: 'approve' })).status).toBe(200);
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'wait');
+    await eventually(() => call<{ selection: { biddingOpen: boolean } }>('GET', `/cycles/${cycleId}`, 'admin'), (answer) => answer.body.selection.biddingOpen);
+    const bid = await call('POST', `/cycles/${cycleId}/bids`, 'staff', { requestId: randomUUID(), vendorId, priceFen: 1_800_000 });
+    expect(bid.status).toBe(201);
+    const other = await call('POST', `/cycles/${cycleId}/bids`, 'otherStaff', { requestId: randomUUID(), vendorId: otherId, priceFen: 1_900_000 });
+    expect(other.status).toBe(201);
+    await skipPastTimer(api.env, pendingTimers(cycleId), 'bidding');
+    const award = await eventually(() => inbox('justice'), (tasks) => tasks.some((t) => t.nodeId === 'award'));
+    const awarded = await decide(award.find((t) => t.nodeId === 'award')?.id ?? '', 'justice', {
+      outcome: 'approve',
+      payload: { kind: 'award', scores: { [bid.body['bidId'] as string]: { price: 80, plan: 80 }, [other.body['bidId'] as string]: { price: 80, plan: 80 } }, winners: [{ bidId: bid.body['bidId'], amountFen: 1_800_000 }] },
+    });
+    expect(awarded.status).toBe(200);
+    const sign = await eventually(() => inbox('justice'), (tasks) => tasks.some((t) => t.nodeId === 'signContract'));
+    expect((await decide(sign.find((t) => t.nodeId === 'signContract')?.id ?? '', 'justice', { outcome: 'submit' })).status).toBe(200);
+    await eventually(() => inbox('staff'), (tasks) => tasks.some((t) => t.nodeId === 'periods'));
+    contractId = `${cycleId}/contract/${vendorId}`;
+  }, LONG_TEST_MS);
+
+  afterAll(async () => {
+    await owner?.end();
+    await api?.close();
+  });
+
+  it(
+    'rewrites the contract’s tasks, steps and step from its workflow and keeps its payment; the cycle stays awarded',
+    async () => {
+      expect(await readModelDiscrepancies(api.temporalClient, api.dataSource, cycleId)).toEqual([]);
+      const paid = await payments();
+      expect(paid).toEqual([{ tranche_id: 'workingFunds', amount_fen: expect.any(String) }]);
+      const healthySteps = await api.dataSource.query(`SELECT step_id, entered_seq, ended_seq, outcome FROM cycle_steps WHERE workflow_id = $1 ORDER BY entered_seq`, [contractId]);
+      const healthyContract = await contractRow();
+      const ledger = (await inbox('staff')).find((t) => t.nodeId === 'periods');
+
+      // The damage: the vendor's ledger task gone, the contract's step changed, its first step row deleted, the cycle marked running.
+      await owner.query(`DELETE FROM tasks WHERE id = $1`, [ledger?.id]);
+      await owner.query(`UPDATE contracts SET current_step = 'contractFiling' WHERE id = $1`, [contractId]);
+      await owner.query(`DELETE FROM cycle_steps WHERE id = (SELECT min(id) FROM cycle_steps WHERE workflow_id = $1)`, [contractId]);
+      await owner.query(`UPDATE cycles SET status = 'running' WHERE id = $1`, [cycleId]);
+      expect(await inbox('staff')).toEqual([]);
+      expect(await readModelDiscrepancies(api.temporalClient, api.dataSource, cycleId)).not.toEqual([]);
+
+      const ofContract = await rebuild(contractId, randomUUID());
+      expect(ofContract.status).toBe(200);
+      expect(ofContract.body).toMatchObject({ workflowId: contractId, status: 'running', stepId: 'performanceManagement', openTasks: [ledger?.taskInstanceId] });
+      const ofCycle = await rebuild(cycleId, randomUUID());
+      expect(ofCycle.status).toBe(200);
+      expect(ofCycle.body).toMatchObject({ workflowId: cycleId, status: 'completed', stepId: null, openTasks: [] });
+
+      expect(await readModelDiscrepancies(api.temporalClient, api.dataSource, cycleId)).toEqual([]);
+      expect(await contractRow()).toEqual(healthyContract);
+      expect(await api.dataSource.query(`SELECT step_id, entered_seq, ended_seq, outcome FROM cycle_steps WHERE workflow_id = $1 ORDER BY entered_seq`, [contractId])).toEqual(healthySteps);
+      expect(await api.dataSource.query(`SELECT status FROM cycles WHERE id = $1`, [cycleId])).toEqual([{ status: 'awarded' }]);
+      expect((await inbox('staff')).map((t) => t.id)).toEqual([ledger?.id]);
+      expect(await payments()).toEqual(paid);
+      const audited = (await api.dataSource.query(`SELECT subject_id, chain_cycle_id FROM audit_entries WHERE action = 'ops.read-model-rebuilt' ORDER BY id`)) as unknown[];
+      expect(audited).toEqual([
+        { subject_id: contractId, chain_cycle_id: cycleId },
+        { subject_id: cycleId, chain_cycle_id: cycleId },
+      ]);
+      const verified = await call<{ intact: boolean }>('GET', `/audit/verify?cycleId=${encodeURIComponent(cycleId)}`, 'admin');
+      expect(verified.body.intact).toBe(true);
     },
     LONG_TEST_MS,
   );
