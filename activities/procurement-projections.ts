@@ -41,6 +41,8 @@ export const PROJECTION_ACTIVITIES = ['recordCycleLaunched', 'applyCommands', 'r
 
 /** The audit action of a read-model rebuild; its idempotency key is `<action>:<workflowId>:<requestId>`. */
 export const REBUILD_ACTION = 'ops.read-model-rebuilt';
+/** The audit action of a reset to the start of a step, recorded by the rebuild that follows it. */
+export const RESET_ACTION = 'ops.process-reset';
 
 export interface ProcurementProjectionDependencies {
   readonly dataSource: DataSource;
@@ -119,6 +121,8 @@ export interface RebuildReadModelInput {
   readonly actor: Actor;
   readonly reason: string;
   readonly requestId: string;
+  /** Set when the rebuild follows a reset of the workflow to the start of `step` (the run `fromRunId` was reset). */
+  readonly reset?: { readonly step: string; readonly fromRunId: string; readonly seqFloor: number };
 }
 
 /** What a rebuild rewrote: rows written from the state, and rows removed because the state has no such thing. */
@@ -242,7 +246,8 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
       const asOf = input.seq - 1;
       return inTransaction(async (sql) => {
         const scope = await loadScope(sql, target);
-        const idempotencyKey = `${REBUILD_ACTION}:${scope.workflowId}:${input.requestId}`;
+        const action = input.reset ? RESET_ACTION : REBUILD_ACTION;
+        const idempotencyKey = `${action}:${scope.workflowId}:${input.requestId}`;
         if ((await sql.rows(`SELECT 1 FROM audit_entries WHERE idempotency_key = $1`, [idempotencyKey])).length > 0) {
           return { rebuilt: false, tasks: 0, tasksRemoved: 0, steps: 0, stepsRemoved: 0 };
         }
@@ -252,7 +257,7 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
         const present = new Set((await sql.rows<{ id: string }>(`SELECT id FROM tasks WHERE workflow_id = $1`, [scope.workflowId])).map((row) => row.id));
         for (const task of input.tasks) {
           const rowId = taskRowId(scope, task);
-          const recovered = present.has(rowId) ? {} : await recoveredTaskExtras(sql, rowId);
+          const recovered = present.has(rowId) || task.status === 'open' ? {} : await recoveredTaskExtras(sql, rowId);
           await upsertTask(sql, scope, asOf, task, recovered, true);
           if (!present.has(rowId)) await restoreOverdueMark(sql, rowId);
         }
@@ -303,7 +308,7 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
           actorId: input.actor.userId,
           actorRole: roleAmong(input.actor, ['ops']),
           jurisdiction: scope.jurisdiction,
-          action: REBUILD_ACTION,
+          action,
           subjectType: 'workflow',
           subjectId: scope.workflowId,
           comment: input.reason,
@@ -315,10 +320,12 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
             stepsKnownFrom: knownFrom,
             status: input.status,
             stepId: input.stepId,
+            openTasks: input.tasks.filter((task) => task.status === 'open').map((task) => task.id).sort(),
             ...counts,
             actorName: input.actor.name,
             actorJurisdiction: input.actor.jurisdiction,
             requestId: input.requestId,
+            ...(input.reset ? { reset: { step: input.reset.step, fromRunId: input.reset.fromRunId, seqFloor: input.reset.seqFloor } } : {}),
           },
         });
         return { rebuilt: true, ...counts };
@@ -917,17 +924,20 @@ interface TaskExtras {
  * alone, so a late `taskOpened` never reopens a closed task.
  */
 async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstance, extras: TaskExtras, rebuild = false): Promise<void> {
-  // A rebuild rewrites every column the state holds, whatever the row says (it may be damaged).
+  // A rebuild rewrites every column the state holds, whatever the row says (it may be damaged); an open task
+  // has no decision, so what a decision recorded beside the state goes too (a reset reopens decided tasks).
   const conflict = rebuild
     ? `ON CONFLICT (id) DO UPDATE SET
        workflow_id = EXCLUDED.workflow_id, task_instance_id = EXCLUDED.task_instance_id, cycle_id = EXCLUDED.cycle_id, contract_id = EXCLUDED.contract_id,
        step_id = EXCLUDED.step_id, node_id = EXCLUDED.node_id, kind = EXCLUDED.kind, opened_at = EXCLUDED.opened_at,
        role = EXCLUDED.role, escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
-       due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by,
-       decided_by_name = COALESCE(EXCLUDED.decided_by_name, tasks.decided_by_name), decided_at = EXCLUDED.decided_at,
+       due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at,
        period = EXCLUDED.period, parallel_id = EXCLUDED.parallel_id, case_evidence_through = EXCLUDED.case_evidence_through,
        awaiting_case_evidence = EXCLUDED.awaiting_case_evidence, computed_indicators = EXCLUDED.computed_indicators,
-       comment = COALESCE(EXCLUDED.comment, tasks.comment), fields = COALESCE(EXCLUDED.fields, tasks.fields), last_seq = EXCLUDED.last_seq`
+       comment = CASE WHEN EXCLUDED.status = 'open' THEN NULL ELSE COALESCE(EXCLUDED.comment, tasks.comment) END,
+       fields = CASE WHEN EXCLUDED.status = 'open' THEN NULL ELSE COALESCE(EXCLUDED.fields, tasks.fields) END,
+       decided_by_name = CASE WHEN EXCLUDED.status = 'open' THEN NULL ELSE COALESCE(EXCLUDED.decided_by_name, tasks.decided_by_name) END,
+       last_seq = EXCLUDED.last_seq`
     : `ON CONFLICT (id) DO UPDATE SET
        role = EXCLUDED.role, escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
        due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by,

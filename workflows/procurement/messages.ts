@@ -108,6 +108,12 @@ export interface CancelRequest extends Request {
 /** Ops staff rebuild the workflow's read model from its state (a lagging or damaged one), with a reason for the audit trail. */
 export interface RebuildReadModelRequest extends Request {
   readonly reason: string;
+  /**
+   * Set when ops staff reset the cycle to the start of a step (Temporal's ResetWorkflowExecution) and this
+   * run rebuilds what the reset undid. `seqFloor`: above every seq the read model has seen of this workflow,
+   * so the commands of the reset run never reuse the seq (and audit key) of an undone command.
+   */
+  readonly reset?: { readonly step: string; readonly fromRunId: string; readonly seqFloor: number };
 }
 
 /** A bidder's challenge (质疑) against the cycle's result; the API names it (`challengeId`) from the request. */

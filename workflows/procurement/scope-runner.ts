@@ -205,6 +205,8 @@ export class ScopeRunner {
     if (earlier) return earlier;
     const refusal = rebuildRefusal(this.context, request.actor, request.reason);
     if (refusal) throw refusalOf(refusal);
+    // After a reset, the next command is numbered above every seq the undone part used.
+    if (request.reset && request.reset.seqFloor > this.state.seq) this.state = { ...this.state, seq: request.reset.seqFloor };
     const running = this.state.status === 'running';
     // Copies, so what is written is the state as it was accepted, whatever the workflow decides meanwhile.
     const input = JSON.parse(
@@ -221,6 +223,7 @@ export class ScopeRunner {
         actor: request.actor,
         reason: request.reason.trim(),
         requestId: request.requestId,
+        ...(request.reset ? { reset: request.reset } : {}),
       }),
     ) as Parameters<typeof rebuildReadModel>[0];
     const result = this.remember(request);

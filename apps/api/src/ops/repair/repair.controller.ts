@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Identity, OPS_ROLE } from '../../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser, RequireRoles } from '../../auth/auth.decorators.js';
 import { ApiErrors } from '../../common/api-errors.js';
-import { RebuildReadModelDto, RebuildResultDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
+import { RebuildReadModelDto, RebuildResultDto, ResetResultDto, ResetToStepDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
 import { WorkflowIdParamsDto } from '../workflow-id.dto.js';
 import { RepairService } from './repair.service.js';
 
@@ -55,5 +55,28 @@ export class RepairController {
   })
   rebuild(@Param() params: WorkflowIdParamsDto, @Body() body: RebuildReadModelDto, @CurrentUser() user: Identity): Promise<RebuildResultDto> {
     return this.repair.rebuild(user, params.workflowId, body);
+  }
+
+  @Post(':workflowId/reset')
+  @HttpCode(HttpStatus.OK)
+  @RequireRoles(OPS_ROLE)
+  @ApiOperation({
+    summary: 'Reset a running cycle to the start of a step its definition marks resettable.',
+    description:
+      'For ops staff, with a reason, audited (`ops.process-reset`). Temporal resets the cycle’s workflow to just after the workflow task that entered ' +
+      'the step (nothing beyond it is reapplied), then the reset run rebuilds its read model, so the tasks and steps of the undone part are gone. ' +
+      'Refused when a payment, a started contract, a bid or a published notice lies after the entry. Audit entries of the undone part stay. ' +
+      'A repeated requestId answers with the first answer and resets nothing again.',
+  })
+  @ApiOkResponse({ type: ResetResultDto })
+  @ApiErrors({
+    forbidden: 'The caller lacks the ops role.',
+    notFound: 'No such process, or it belongs to another jurisdiction.',
+    conflict: 'The workflow has ended, nothing happened since the step began, or a payment, contract, bid or published notice lies after it.',
+    unprocessable: 'A field is invalid (`details` names it): a step that is not resettable or was never entered, a blank `reason`, a contract’s id.',
+    unavailable: 'Temporal or the workflow did not answer in time.',
+  })
+  reset(@Param() params: WorkflowIdParamsDto, @Body() body: ResetToStepDto, @CurrentUser() user: Identity): Promise<ResetResultDto> {
+    return this.repair.reset(user, params.workflowId, body);
   }
 }

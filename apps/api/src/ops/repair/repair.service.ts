@@ -3,9 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
 import { actorOf } from '../../common/actor.js';
 import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION, OPS_ROLE } from '../../../../../src/identity/identity.js';
-import { ConflictError, InvalidTransitionError, NotFoundError } from '../../common/domain-errors.js';
+import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../../common/domain-errors.js';
 import { RepairGateway } from './repair.gateway.js';
-import type { RebuildReadModelDto, RebuildResultDto, RetriedActivityDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
+import type { RebuildReadModelDto, RebuildResultDto, ResetResultDto, ResetToStepDto, RetriedActivityDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
+import { RESET_ACTION } from '../../../../../activities/procurement-projections.js';
 import { RepairRepository } from './repair.repository.js';
 
 export const RETRY_ACTION = 'ops.activity-retried';
@@ -43,6 +44,54 @@ export class RepairService {
     const requestId = body.requestId ?? randomUUID();
     const answer = await this.workflows.rebuildReadModel(workflowId, { requestId, actor: actorOf(user), reason: body.reason });
     return { workflowId, requestId, status: answer.status, stepId: answer.stepId, openTasks: answer.openTasks.map((task) => task.id).sort() };
+  }
+
+  /**
+   * Resets a running cycle to the start of a step its definition marks `resettable` (Temporal's
+   * ResetWorkflowExecution, to just after the workflow task that entered the step), then has the reset run
+   * rebuild the read model, so rows of the undone part are gone, and audit `ops.process-reset` in that
+   * transaction. 422 naming `step` when the step is not resettable or this run never entered it; 409 when a
+   * payment, a started contract, a bid or a published notice lies after the entry (money is never paid twice,
+   * notices are public record), or the workflow has ended. Audit entries of the undone part stay.
+   */
+  async reset(user: Identity, workflowId: string, body: ResetToStepDto): Promise<ResetResultDto> {
+    const requestId = body.requestId ?? randomUUID();
+    const earlier = await this.repository.recorded(`${RESET_ACTION}:${workflowId}:${requestId}`);
+    if (earlier) {
+      const details = earlier.details as { reset?: { step?: string }; status?: string; stepId?: string | null; openTasks?: string[] };
+      return { workflowId, requestId, step: details.reset?.step ?? body.step, resetNow: false, status: details.status ?? '', stepId: details.stepId ?? null, openTasks: details.openTasks ?? [] };
+    }
+    const target = await this.gateway.target(workflowId);
+    const owner = await this.repository.ownerOf(workflowId);
+    const jurisdiction = owner?.jurisdiction ?? target?.memoJurisdiction;
+    if (!target || !jurisdictionAllows(user.jurisdiction, jurisdiction ?? NATIONAL_JURISDICTION)) {
+      throw new NotFoundError(`No process ${workflowId}, or it belongs to another jurisdiction.`);
+    }
+    if (!target.running) throw new InvalidTransitionError(`${workflowId} has ended (${target.status.toLowerCase()}): an ended workflow cannot be reset.`);
+    const facts = await this.repository.resetFacts(workflowId, body.step);
+    if (!facts) throw new ValidationError(`${workflowId} is not a cycle: only a cycle can be reset to the start of a step.`, [{ field: 'workflowId', problem: 'not a cycle' }]);
+    const declared = facts.steps.find((candidate) => candidate.id === body.step);
+    if (!declared) throw new ValidationError(`The cycle’s definition has no step "${body.step}".`, [{ field: 'step', problem: 'no such step in the definition' }]);
+    if (!declared.resettable) throw new ValidationError(`Step "${body.step}" is not resettable: its definition does not say \`resettable: true\`.`, [{ field: 'step', problem: 'not resettable' }]);
+    if (!facts.entry) throw new ValidationError(`The cycle has not entered step "${body.step}" in this run.`, [{ field: 'step', problem: 'never entered' }]);
+    if (facts.contracts > 0 || facts.payments > 0 || facts.status !== 'running') {
+      throw new InvalidTransitionError(`${workflowId} has awarded contracts: a reset past a started contract or a payment is refused, for money is never paid twice.`);
+    }
+    if (facts.bidsSinceEntry > 0) throw new InvalidTransitionError(`Vendors have bid since step "${body.step}" began: a reset would discard their bids, so it is refused.`);
+    const point = await this.gateway.resetPoint(workflowId, facts.entry.enteredSeq, facts.entry.enteredAt);
+    if (!point) throw new ValidationError(`The cycle has not entered step "${body.step}" in this run (its history does not hold the entry).`, [{ field: 'step', problem: 'never entered in this run' }]);
+    if (point.eventId === undefined) throw new InvalidTransitionError(`Nothing has happened in ${workflowId} since step "${body.step}" began: there is nothing to reset.`);
+    if ((await this.repository.noticesAfter(workflowId, point.lastKeptSeq)) > 0) {
+      throw new InvalidTransitionError(`A notice was published after step "${body.step}" began: published notices are public record, so the reset is refused.`);
+    }
+    await this.gateway.reset(workflowId, point.runId, point.eventId, `ops reset to the start of ${body.step} by ${user.userId}: ${body.reason}`, requestId);
+    const answer = await this.workflows.rebuildReadModel(workflowId, {
+      requestId,
+      actor: actorOf(user),
+      reason: body.reason,
+      reset: { step: body.step, fromRunId: point.runId, seqFloor: facts.lastSeq + 1 },
+    });
+    return { workflowId, requestId, step: body.step, resetNow: true, status: answer.status, stepId: answer.stepId, openTasks: answer.openTasks.map((task) => task.id).sort() };
   }
 
   /**

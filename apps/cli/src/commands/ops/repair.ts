@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import type { RebuildResultDto, RetryResultDto } from '../../../../api/src/ops/repair/repair.dto.js';
+import type { RebuildResultDto, ResetResultDto, RetryResultDto } from '../../../../api/src/ops/repair/repair.dto.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { CliError, createOutput, formatTable } from '../../output.js';
 
@@ -33,7 +33,18 @@ function renderRebuild(result: RebuildResultDto): string {
   ].join('\n');
 }
 
-/** `procureflow ops retry | rebuild`: repairs of one process, for ops staff, each with a reason. */
+function renderReset(result: ResetResultDto): string {
+  const heading = result.resetNow
+    ? `Reset ${result.workflowId} to the start of ${result.step} (request ${result.requestId}):`
+    : `Request ${result.requestId} had already reset ${result.workflowId} to the start of ${result.step}:`;
+  return [heading, formatTable(['STATUS', 'STEP', 'OPEN TASKS'], [[result.status, result.stepId ?? '-', result.openTasks.join(', ') || '-']])].join('\n');
+}
+
+interface ResetOptions extends RepairOptions {
+  readonly step: string;
+}
+
+/** `procureflow ops retry | rebuild | reset`: repairs of one process, for ops staff, each with a reason. */
 export function registerRepairCommands(ops: Command): void {
   withApiOptions(
     ops
@@ -70,6 +81,28 @@ export function registerRepairCommands(ops: Command): void {
         requestId,
       });
       createOutput(options.json).result(body, renderRebuild);
+    } catch (error) {
+      throw withRequestId(error, requestId);
+    }
+  });
+
+  withApiOptions(
+    ops
+      .command('reset')
+      .description('reset a running cycle to the start of a resettable step; what followed is undone and its read model rebuilt (ops role; audited)')
+      .argument('<workflowId>', 'the cycle’s workflow id')
+      .requiredOption('--step <stepId>', 'the step to reset to the start of (the definition marks it `resettable: true`)')
+      .requiredOption('--reason <text>', 'why, for the audit trail')
+      .option('--request-id <id>', 'repeat the request safely: the same id resets once (default: a fresh id)'),
+  ).action(async (workflowId: string, options: ResetOptions) => {
+    const requestId = options.requestId ?? randomUUID();
+    try {
+      const { body } = await createApiClient(options).request<ResetResultDto>('POST', `/ops/processes/${encodeURIComponent(workflowId)}/reset`, {
+        step: options.step,
+        reason: options.reason,
+        requestId,
+      });
+      createOutput(options.json).result(body, renderReset);
     } catch (error) {
       throw withRequestId(error, requestId);
     }
