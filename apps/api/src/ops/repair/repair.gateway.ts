@@ -2,12 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Client, isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 // The client's own decoding of stored payloads (through the payload codec); the SDK does not export it from its index.
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import type { ApplyCommandsInput } from '../../../../../activities/procurement-projections.js';
 import type { AppConfig } from '../../../../../src/config/config.js';
 import { ServiceUnavailableError } from '../../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
+
+// @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
+const { temporal } = protos;
 
 /** How long one call to Temporal may take before the API answers 503. */
 const TEMPORAL_DEADLINE_MS = 10_000;
@@ -116,7 +119,7 @@ export class RepairGateway {
         workflowExecution: { workflowId, runId },
         reason,
         // protobufjs writes an int64 from a plain number; the generated type names only its Long class.
-        workflowTaskFinishEventId: eventId as unknown as temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest['workflowTaskFinishEventId'],
+        workflowTaskFinishEventId: eventId as unknown as protos.temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest['workflowTaskFinishEventId'],
         requestId,
         resetReapplyType: temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
         resetReapplyExcludeTypes: [temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL, temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE],
