@@ -192,6 +192,13 @@ describe('who may do and see what (the role matrix)', () => {
       body: () => ({ requestId: randomUUID(), reason: '探测' }),
       expect: everyone(403),
     })),
+    {
+      name: 'POST /ops/processes/{id}/reset (no one here holds the ops role)',
+      method: 'POST',
+      route: () => `/ops/processes/${encodeURIComponent(cycleId)}/reset`,
+      body: () => ({ requestId: randomUUID(), step: 'budgeting', reason: '探测' }),
+      expect: everyone(403),
+    },
     { name: 'GET /ops/stuck', method: 'GET', route: () => '/ops/stuck', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
     { name: 'GET /ops/summary', method: 'GET', route: () => '/ops/summary', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
   ];
