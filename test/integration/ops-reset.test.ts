@@ -145,6 +145,13 @@ describe('ops reset of a cycle to the start of a step', () => {
       expect(blank.status).toBe(422);
       expect(blank.body).toMatchObject({ details: [{ field: 'reason' }] });
       expect(await actions(cycleId)).toEqual(['cycle.launched ' + cycleId, 'task.submitted draftBudget#1']);
+      // A request id a rebuild used is another request's: refused before Temporal is asked to reset anything.
+      const requestId = randomUUID();
+      expect((await call('POST', `/ops/processes/${encodeURIComponent(cycleId)}/rebuild`, 'ops', { reason: REASON, requestId })).status).toBe(200);
+      const reused = await reset('ops', cycleId, { step: 'budgeting', reason: REASON, requestId });
+      expect(reused.status).toBe(409);
+      expect(reused.body).toMatchObject({ details: [{ field: 'requestId' }] });
+      expect((await actions(cycleId)).slice(-1)).toEqual([`ops.read-model-rebuilt ${cycleId}`]);
       expect((await inbox(cycleId, 'finance')).map((task) => task.taskInstanceId)).toEqual(['reviewBudget#1']);
     },
     LONG_TEST_MS,

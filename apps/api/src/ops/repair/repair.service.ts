@@ -6,7 +6,7 @@ import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION, OPS_ROLE } fr
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../../common/domain-errors.js';
 import { RepairGateway } from './repair.gateway.js';
 import type { RebuildReadModelDto, RebuildResultDto, ResetResultDto, ResetToStepDto, RetriedActivityDto, RetryActivityDto, RetryResultDto } from './repair.dto.js';
-import { RESET_ACTION } from '../../../../../activities/procurement-projections.js';
+import { REBUILD_ACTION, RESET_ACTION } from '../../../../../activities/procurement-projections.js';
 import { RepairRepository } from './repair.repository.js';
 
 export const RETRY_ACTION = 'ops.activity-retried';
@@ -61,6 +61,11 @@ export class RepairService {
       const details = earlier.details as { reset?: { step?: string }; status?: string; stepId?: string | null; openTasks?: string[] };
       return { workflowId, requestId, step: details.reset?.step ?? body.step, resetNow: false, status: details.status ?? '', stepId: details.stepId ?? null, openTasks: details.openTasks ?? [] };
     }
+    // The reset run answers with a rebuild under this request id: one a rebuild already used would be refused
+    // only after Temporal had reset the cycle.
+    if (await this.repository.recorded(`${REBUILD_ACTION}:${workflowId}:${requestId}`)) {
+      throw new ConflictError(`requestId "${requestId}" was used for a rebuild of ${workflowId}; use a new requestId for the reset.`, [{ field: 'requestId', problem: 'used for another request' }]);
+    }
     const target = await this.gateway.target(workflowId);
     const owner = await this.repository.ownerOf(workflowId);
     const jurisdiction = owner?.jurisdiction ?? target?.memoJurisdiction;
@@ -84,7 +89,9 @@ export class RepairService {
     if ((await this.repository.noticesAfter(workflowId, point.lastKeptSeq)) > 0) {
       throw new InvalidTransitionError(`A notice was published after step "${body.step}" began: published notices are public record, so the reset is refused.`);
     }
-    await this.gateway.reset(workflowId, point.runId, point.eventId, `ops reset to the start of ${body.step} by ${user.userId}: ${body.reason}`, requestId);
+    // Temporal keeps its reset reason unencrypted in the history: it names the step and the request, and the
+    // ops staff's own words go only to the audit trail.
+    await this.gateway.reset(workflowId, point.runId, point.eventId, `ops reset to the start of ${body.step} (request ${requestId})`, requestId);
     const answer = await this.workflows.rebuildReadModel(workflowId, {
       requestId,
       actor: actorOf(user),
