@@ -4,6 +4,7 @@ import { isFen } from '../src/money/fen.js';
 import { appendAuditEntry } from '../src/persistence/audit-append.js';
 import { END_STATUSES } from '../src/procurement/lifecycle.js';
 import type { AuditEntryInput } from './audit.js';
+import type { StepRecord } from '../workflows/engine/read-model-rebuild.js';
 import type { Actor, Bid, EngineCommand, FieldValue, TaskInstance, Winner } from '../workflows/engine/types.js';
 
 /**
@@ -36,7 +37,12 @@ export const PROJECTION_FAILURES = {
 } as const;
 
 /** The activities that write the procurement read model, by the names Temporal knows them. */
-export const PROJECTION_ACTIVITIES = ['recordCycleLaunched', 'applyCommands', 'recordBid', 'recordContractStarted'] as const;
+export const PROJECTION_ACTIVITIES = ['recordCycleLaunched', 'applyCommands', 'recordBid', 'recordContractStarted', 'rebuildReadModel'] as const;
+
+/** The audit action of a read-model rebuild; its idempotency key is `<action>:<workflowId>:<requestId>`. */
+export const REBUILD_ACTION = 'ops.read-model-rebuilt';
+/** The audit action of a reset to the start of a step, recorded by the rebuild that follows it. */
+export const RESET_ACTION = 'ops.process-reset';
 
 export interface ProcurementProjectionDependencies {
   readonly dataSource: DataSource;
@@ -89,6 +95,43 @@ export interface RecordContractStartedInput {
   readonly winner: Winner;
   /** ISO instant, workflow time. */
   readonly startedAt: string;
+}
+
+/**
+ * A workflow's state as a read-model rebuild needs it, taken when the workflow accepted the rebuild:
+ * commands numbered below `seq` are in it, commands from `seq` on come after it.
+ */
+export interface RebuildReadModelInput {
+  readonly workflowId: string;
+  readonly cycleId: string;
+  readonly contractId?: string;
+  /** The seq of the workflow's next command. */
+  readonly seq: number;
+  /** ISO instant, workflow time. */
+  readonly at: string;
+  /** The cycle's or contract's status as the read model words it (`awarded` for a cycle whose contracts run). */
+  readonly status: string;
+  readonly stepId: string | null;
+  readonly biddingOpen: boolean;
+  readonly endReason: string | null;
+  /** Every task the workflow has opened, as it holds them now. */
+  readonly tasks: readonly TaskInstance[];
+  /** Every step opening from command `knownFrom` on (a run continued as new knows only its own). */
+  readonly steps: { readonly knownFrom: number; readonly records: readonly StepRecord[] };
+  readonly actor: Actor;
+  readonly reason: string;
+  readonly requestId: string;
+  /** Set when the rebuild follows a reset of the workflow to the start of `step` (the run `fromRunId` was reset). */
+  readonly reset?: { readonly step: string; readonly fromRunId: string; readonly seqFloor: number };
+}
+
+/** What a rebuild rewrote: rows written from the state, and rows removed because the state has no such thing. */
+export interface RebuildReadModelResult {
+  readonly rebuilt: boolean;
+  readonly tasks: number;
+  readonly tasksRemoved: number;
+  readonly steps: number;
+  readonly stepsRemoved: number;
 }
 
 /** Who the audit trail names for what a workflow did by itself (a payment, a suspension). */
@@ -183,6 +226,109 @@ export function createProcurementProjectionActivities({ dataSource }: Procuremen
           },
         });
         return { recorded: inserted.length > 0 };
+      });
+    },
+
+    /**
+     * Rewrites, in one transaction, the rows of one workflow's read model that are a function of its state:
+     * every task row of the workflow (written from the state; a row the state has no task for is removed),
+     * its `cycle_steps` rows from `steps.knownFrom` on, and the cycle's or contract's status, current step and
+     * (a cycle's) bidding flag; and appends the `ops.read-model-rebuilt` audit entry. It never deletes audit
+     * entries, payments, notices, bids, challenges or any other append-only record. What a state does not
+     * hold is kept from the row or, for a row that is gone, taken from the audit trail: a decision's comment,
+     * fields and decider's name, and a task's overdue mark. Rows are marked as of `seq - 1`, so the commands
+     * the workflow emits later overwrite them as usual. Once per request id: a retried attempt finds the
+     * audit entry and rewrites nothing.
+     */
+    async rebuildReadModel(input: RebuildReadModelInput): Promise<RebuildReadModelResult> {
+      const target = checkTarget(input);
+      checkRebuild(input, target);
+      const asOf = input.seq - 1;
+      return inTransaction(async (sql) => {
+        const scope = await loadScope(sql, target);
+        const action = input.reset ? RESET_ACTION : REBUILD_ACTION;
+        const idempotencyKey = `${action}:${scope.workflowId}:${input.requestId}`;
+        if ((await sql.rows(`SELECT 1 FROM audit_entries WHERE idempotency_key = $1`, [idempotencyKey])).length > 0) {
+          return { rebuilt: false, tasks: 0, tasksRemoved: 0, steps: 0, stepsRemoved: 0 };
+        }
+        // The owner's row first, locked: its projections wait for the rebuild rather than interleave with it.
+        await sql.rows(`SELECT id FROM ${ownerTable(scope)} WHERE id = $1 FOR UPDATE`, [ownerId(scope)]);
+
+        const present = new Set((await sql.rows<{ id: string }>(`SELECT id FROM tasks WHERE workflow_id = $1`, [scope.workflowId])).map((row) => row.id));
+        for (const task of input.tasks) {
+          const rowId = taskRowId(scope, task);
+          const recovered = present.has(rowId) || task.status === 'open' ? {} : await recoveredTaskExtras(sql, rowId);
+          await upsertTask(sql, scope, asOf, task, recovered, true);
+          if (!present.has(rowId)) await restoreOverdueMark(sql, rowId);
+        }
+        const rowIds = input.tasks.map((task) => taskRowId(scope, task));
+        const tasksRemoved = await sql.count(`DELETE FROM tasks WHERE workflow_id = $1 AND NOT (id = ANY($2::text[]))`, [scope.workflowId, rowIds]);
+
+        const { knownFrom, records } = input.steps;
+        const stepsRemoved = await sql.count(`DELETE FROM cycle_steps WHERE workflow_id = $1 AND entered_seq >= $2`, [scope.workflowId, knownFrom]);
+        for (const step of records.filter((record) => record.enteredSeq >= knownFrom)) {
+          await sql.rows(
+            `INSERT INTO cycle_steps (workflow_id, cycle_id, contract_id, step_id, kind, entered_seq, entered_at, ended_seq, ended_at, outcome)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            [
+              scope.workflowId,
+              scope.cycleId,
+              scope.contractId,
+              step.stepId,
+              step.kind,
+              step.enteredSeq,
+              new Date(step.enteredAt),
+              step.ended?.seq ?? null,
+              step.ended ? new Date(step.ended.at) : null,
+              step.ended?.outcome ?? null,
+            ],
+          );
+        }
+
+        const ended = TERMINAL_STATUSES.has(input.status);
+        const endColumns = `ended_at = CASE WHEN $5 THEN COALESCE(ended_at, $6) ELSE NULL END, end_reason = CASE WHEN $5 THEN $7 ELSE NULL END`;
+        const endValues = [ended, new Date(input.at), ended ? input.endReason : null];
+        if (scope.contractId) {
+          await sql.count(`UPDATE contracts SET status = $2, current_step = $3, current_step_seq = $4, ${endColumns} WHERE id = $1`, [scope.contractId, input.status, input.stepId, asOf, ...endValues]);
+        } else {
+          await sql.count(`UPDATE cycles SET status = $2, current_step = $3, current_step_seq = $4, ${endColumns}, bidding_open = $8 WHERE id = $1`, [
+            scope.cycleId,
+            input.status,
+            input.stepId,
+            asOf,
+            ...endValues,
+            input.biddingOpen && !ended,
+          ]);
+        }
+
+        const counts = { tasks: input.tasks.length, tasksRemoved, steps: records.length, stepsRemoved };
+        await appendAuditEntry(sql, {
+          idempotencyKey,
+          occurredAt: input.at,
+          actorId: input.actor.userId,
+          actorRole: roleAmong(input.actor, ['ops']),
+          jurisdiction: scope.jurisdiction,
+          action,
+          subjectType: 'workflow',
+          subjectId: scope.workflowId,
+          comment: input.reason,
+          details: {
+            cycleId: scope.cycleId,
+            contractId: scope.contractId,
+            workflowId: scope.workflowId,
+            asOfSeq: asOf,
+            stepsKnownFrom: knownFrom,
+            status: input.status,
+            stepId: input.stepId,
+            openTasks: input.tasks.filter((task) => task.status === 'open').map((task) => task.id).sort(),
+            ...counts,
+            actorName: input.actor.name,
+            actorJurisdiction: input.actor.jurisdiction,
+            requestId: input.requestId,
+            ...(input.reset ? { reset: { step: input.reset.step, fromRunId: input.reset.fromRunId, seqFloor: input.reset.seqFloor } } : {}),
+          },
+        });
+        return { rebuilt: true, ...counts };
       });
     },
 
@@ -777,19 +923,34 @@ interface TaskExtras {
  * Writes a task instance as the command describes it. A row already reflecting a newer command is left
  * alone, so a late `taskOpened` never reopens a closed task.
  */
-async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstance, extras: TaskExtras): Promise<void> {
-  await sql.rows(
-    `INSERT INTO tasks (id, workflow_id, task_instance_id, cycle_id, contract_id, step_id, node_id, kind, role, escalated_to, escalate_to,
-                        title, status, opened_at, due_at, outcome, decided_by, decided_by_name, decided_at, period, parallel_id, comment, fields, last_seq,
-                        awaiting_case_evidence, case_evidence_through, computed_indicators)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
-     ON CONFLICT (id) DO UPDATE SET
+async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstance, extras: TaskExtras, rebuild = false): Promise<void> {
+  // A rebuild rewrites every column the state holds, whatever the row says (it may be damaged); an open task
+  // has no decision, so what a decision recorded beside the state goes too (a reset reopens decided tasks).
+  const conflict = rebuild
+    ? `ON CONFLICT (id) DO UPDATE SET
+       workflow_id = EXCLUDED.workflow_id, task_instance_id = EXCLUDED.task_instance_id, cycle_id = EXCLUDED.cycle_id, contract_id = EXCLUDED.contract_id,
+       step_id = EXCLUDED.step_id, node_id = EXCLUDED.node_id, kind = EXCLUDED.kind, opened_at = EXCLUDED.opened_at,
+       role = EXCLUDED.role, escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
+       due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at,
+       period = EXCLUDED.period, parallel_id = EXCLUDED.parallel_id, case_evidence_through = EXCLUDED.case_evidence_through,
+       awaiting_case_evidence = EXCLUDED.awaiting_case_evidence, computed_indicators = EXCLUDED.computed_indicators,
+       comment = CASE WHEN EXCLUDED.status = 'open' THEN NULL ELSE COALESCE(EXCLUDED.comment, tasks.comment) END,
+       fields = CASE WHEN EXCLUDED.status = 'open' THEN NULL ELSE COALESCE(EXCLUDED.fields, tasks.fields) END,
+       decided_by_name = CASE WHEN EXCLUDED.status = 'open' THEN NULL ELSE COALESCE(EXCLUDED.decided_by_name, tasks.decided_by_name) END,
+       last_seq = EXCLUDED.last_seq`
+    : `ON CONFLICT (id) DO UPDATE SET
        role = EXCLUDED.role, escalated_to = EXCLUDED.escalated_to, escalate_to = EXCLUDED.escalate_to, title = EXCLUDED.title, status = EXCLUDED.status,
        due_at = EXCLUDED.due_at, outcome = EXCLUDED.outcome, decided_by = EXCLUDED.decided_by,
        decided_by_name = COALESCE(EXCLUDED.decided_by_name, tasks.decided_by_name), decided_at = EXCLUDED.decided_at,
        period = EXCLUDED.period, parallel_id = EXCLUDED.parallel_id, case_evidence_through = EXCLUDED.case_evidence_through,
        comment = COALESCE(EXCLUDED.comment, tasks.comment), fields = COALESCE(EXCLUDED.fields, tasks.fields), last_seq = EXCLUDED.last_seq
-     WHERE tasks.last_seq < EXCLUDED.last_seq`,
+     WHERE tasks.last_seq < EXCLUDED.last_seq`;
+  await sql.rows(
+    `INSERT INTO tasks (id, workflow_id, task_instance_id, cycle_id, contract_id, step_id, node_id, kind, role, escalated_to, escalate_to,
+                        title, status, opened_at, due_at, outcome, decided_by, decided_by_name, decided_at, period, parallel_id, comment, fields, last_seq,
+                        awaiting_case_evidence, case_evidence_through, computed_indicators)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+     ${conflict}`,
     [
       taskRowId(scope, task),
       scope.workflowId,
@@ -819,6 +980,33 @@ async function upsertTask(sql: Sql, scope: Scope, seq: number, task: TaskInstanc
       task.caseEvidenceThrough ? new Date(task.caseEvidenceThrough) : null,
       [...(task.computedIndicators ?? [])],
     ],
+  );
+}
+
+/**
+ * What a decision recorded beside the state (comment, fields, the decider's name), from the task's
+ * decision audit entry: for a rebuild that finds the task's row gone. None for a task never decided.
+ */
+async function recoveredTaskExtras(sql: Sql, rowId: string): Promise<TaskExtras> {
+  const [entry] = await sql.rows<{ comment: string | null; fields: Record<string, FieldValue> | null; actor_name: string | null }>(
+    `SELECT comment, details -> 'fields' AS fields, details ->> 'actorName' AS actor_name FROM audit_entries
+     WHERE subject_type = 'task' AND subject_id = $1 AND details ? 'outcome' ORDER BY id DESC LIMIT 1`,
+    [rowId],
+  );
+  return entry ? { comment: entry.comment, fields: entry.fields, decidedByName: entry.actor_name } : {};
+}
+
+/**
+ * A task's overdue mark, for a rebuild that found its row gone: the mark is set by the `task.overdue`
+ * command and cleared by an extension, both audited, so the later of those entries says whether it stands.
+ */
+async function restoreOverdueMark(sql: Sql, rowId: string): Promise<void> {
+  await sql.count(
+    `UPDATE tasks SET overdue_at = e.occurred_at, overdue_due_at = (e.details ->> 'dueAt')::timestamptz
+     FROM (SELECT action, occurred_at, details FROM audit_entries
+           WHERE subject_type = 'task' AND subject_id = $1 AND action IN ('task.overdue', 'task.deadlineExtended') ORDER BY id DESC LIMIT 1) e
+     WHERE tasks.id = $1 AND e.action = 'task.overdue'`,
+    [rowId],
   );
 }
 
@@ -921,7 +1109,7 @@ function invalid(message: string): never {
   throw ApplicationFailure.retryable(message, PROJECTION_FAILURES.invalidInput);
 }
 
-function checkTarget(input: ApplyCommandsInput): { workflowId: string; cycleId: string; contractId: string | null } {
+function checkTarget(input: Pick<ApplyCommandsInput, 'workflowId' | 'cycleId' | 'contractId'>): { workflowId: string; cycleId: string; contractId: string | null } {
   if (!input.workflowId || !input.cycleId) invalid('workflowId and cycleId are required');
   const expected = input.contractId ?? input.cycleId;
   if (input.workflowId !== expected) {
@@ -964,6 +1152,22 @@ function checkCommand(command: EngineCommand): void {
       return;
     default:
       return;
+  }
+}
+
+/** The statuses a rebuild may write: a cycle's read model also has `awarded` (its contracts run). */
+const CYCLE_STATUSES = new Set(['running', 'awarded', ...END_STATUSES]);
+const CONTRACT_STATUSES = new Set(['running', ...END_STATUSES]);
+
+function checkRebuild(input: RebuildReadModelInput, target: { contractId: string | null }): void {
+  if (!Number.isSafeInteger(input.seq) || input.seq < 1) invalid(`rebuild: seq ${String(input.seq)} is not a whole number from 1`);
+  if (!(target.contractId ? CONTRACT_STATUSES : CYCLE_STATUSES).has(input.status)) invalid(`rebuild: "${input.status}" is not a status of a ${target.contractId ? 'contract' : 'cycle'}`);
+  if (!input.requestId) invalid('rebuild: requestId is empty');
+  for (const task of input.tasks) {
+    if (task.status === 'decided' && !task.outcome) invalid(`rebuild: task ${task.id} is decided without an outcome`);
+  }
+  for (const step of input.steps.records) {
+    if (!Number.isSafeInteger(step.enteredSeq) || step.enteredSeq < 0 || step.enteredSeq >= input.seq) invalid(`rebuild: step ${step.stepId} entered at seq ${String(step.enteredSeq)}, not before ${input.seq}`);
   }
 }
 

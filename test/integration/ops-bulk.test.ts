@@ -77,8 +77,9 @@ describe('ops cancel, terminate and bulk actions', () => {
     const launched = await api.call<{ cycleId: string }>('POST', '/cycles', as('admin'), { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 } });
     expect(launched.status).toBe(201);
     const id = launched.body.cycleId;
+    // Until the launch's first projection (its first step and task) has landed, the read model still changes by itself.
     await eventually(
-      () => api.dataSource.query(`SELECT status FROM cycles WHERE id = $1`, [id]) as Promise<unknown[]>,
+      () => api.dataSource.query(`SELECT status FROM cycles c WHERE id = $1 AND EXISTS (SELECT 1 FROM cycle_steps WHERE workflow_id = c.id)`, [id]) as Promise<unknown[]>,
       (rows) => rows.length === 1,
     );
     return id;

@@ -182,6 +182,23 @@ describe('who may do and see what (the role matrix)', () => {
       body: () => ({ requestId: randomUUID(), reason: '探测', workingDays: 1, role: 'judicial-office' }),
       expect: everyone(403),
     })),
+    ...([
+      ['cycle', () => cycleId],
+      ['contract', () => ledgerTaskId.slice(0, ledgerTaskId.lastIndexOf('/'))],
+    ] as const).map(([kind, workflowId]) => ({
+      name: `POST /ops/processes/{id}/rebuild of the ${kind} (no one here holds the ops role)`,
+      method: 'POST' as const,
+      route: () => `/ops/processes/${encodeURIComponent(workflowId())}/rebuild`,
+      body: () => ({ requestId: randomUUID(), reason: '探测' }),
+      expect: everyone(403),
+    })),
+    {
+      name: 'POST /ops/processes/{id}/reset (no one here holds the ops role)',
+      method: 'POST',
+      route: () => `/ops/processes/${encodeURIComponent(cycleId)}/reset`,
+      body: () => ({ requestId: randomUUID(), step: 'budgeting', reason: '探测' }),
+      expect: everyone(403),
+    },
     { name: 'GET /ops/stuck', method: 'GET', route: () => '/ops/stuck', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
     { name: 'GET /ops/summary', method: 'GET', route: () => '/ops/summary', expect: { rest: 403, admin: 200, foreignAdmin: 200, national: 200 } },
   ];

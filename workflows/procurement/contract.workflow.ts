@@ -9,6 +9,7 @@ import {
   contractEventSignal,
   type DecideTaskRequest,
   decideTaskUpdate,
+  rebuildReadModelUpdate,
   repairTaskUpdate,
   type MessageResult,
   REFUSAL_ERROR_TYPES,
@@ -16,7 +17,7 @@ import {
   workflowSnapshotQuery,
 } from './messages.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
-import { cancelEvent, decisionEvent, repairEvent, ScopeRunner } from './scope-runner.js';
+import { cancelEvent, decisionEvent, REBUILD_PATCH, repairEvent, ScopeRunner } from './scope-runner.js';
 
 const { compileCaseEvidence } = proxyActivities<Activities>(ACTIVITY_PROFILES.readModelQuery);
 
@@ -88,6 +89,15 @@ export async function contractWorkflow(input: ContractInput): Promise<{ status: 
   setHandler(repairTaskUpdate, (request) => runner.handle(request, repairEvent(request)), {
     validator: (request) => runner.validate(request, repairEvent(request)),
   });
+  // Ops staff rebuild a damaged or lagging read model from the contract's state (see the cycle workflow for the patch).
+  setHandler(
+    rebuildReadModelUpdate,
+    (request) => {
+      patched(REBUILD_PATCH);
+      return runner.rebuild(request, runner.state.status);
+    },
+    { validator: (request) => runner.validateRebuild(request) },
+  );
   setHandler(cancelContractSignal, (request) => {
     const decision = decide(context, runner.state, cancelEvent(request));
     if (decision.ok) void runner.accept(decision);

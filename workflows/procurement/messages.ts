@@ -105,6 +105,17 @@ export interface CancelRequest extends Request {
   readonly reason: string;
 }
 
+/** Ops staff rebuild the workflow's read model from its state (a lagging or damaged one), with a reason for the audit trail. */
+export interface RebuildReadModelRequest extends Request {
+  readonly reason: string;
+  /**
+   * Set when ops staff reset the cycle to the start of a step (Temporal's ResetWorkflowExecution) and this
+   * run rebuilds what the reset undid. `seqFloor`: above every seq the read model has seen of this workflow,
+   * so the commands of the reset run never reuse the seq (and audit key) of an undone command.
+   */
+  readonly reset?: { readonly step: string; readonly fromRunId: string; readonly seqFloor: number };
+}
+
 /** A bidder's challenge (质疑) against the cycle's result; the API names it (`challengeId`) from the request. */
 export interface FileChallengeRequest extends Request {
   readonly challengeId: string;
@@ -152,6 +163,8 @@ export interface WorkflowSnapshot {
 export const decideTaskUpdate = defineUpdate<MessageResult, [DecideTaskRequest]>('decideTask');
 export const submitBidUpdate = defineUpdate<MessageResult, [SubmitBidRequest]>('submitBid');
 export const repairTaskUpdate = defineUpdate<MessageResult, [RepairTaskRequest]>('repairTask');
+/** Rewrites the rows of the read model that are a function of the workflow's state (see activities' `rebuildReadModel`). */
+export const rebuildReadModelUpdate = defineUpdate<MessageResult, [RebuildReadModelRequest]>('rebuildReadModel');
 export const cancelCycleUpdate = defineUpdate<MessageResult, [CancelRequest]>('cancelCycle');
 /** From a cycle to its contracts: the cycle was cancelled, so are they (updates cannot cross workflows). */
 export const cancelContractSignal = defineSignal<[CancelRequest]>('cancelContract');

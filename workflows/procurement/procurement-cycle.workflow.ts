@@ -23,6 +23,7 @@ import {
   contractEventSignal,
   type ContractSummary,
   decideTaskUpdate,
+  rebuildReadModelUpdate,
   repairTaskUpdate,
   fileChallengeUpdate,
   type ProcurementCycleInput,
@@ -31,7 +32,7 @@ import {
   submitBidUpdate,
   workflowSnapshotQuery,
 } from './messages.js';
-import { bidEvent, cancelEvent, challengeEvent, decisionEvent, refusalOf, repairEvent, ScopeRunner } from './scope-runner.js';
+import { bidEvent, cancelEvent, challengeEvent, decisionEvent, REBUILD_PATCH, refusalOf, repairEvent, ScopeRunner } from './scope-runner.js';
 import { startSearchAttributes } from '../search-attributes.js';
 
 const { recordCycleLaunched, recordBid, recordContractStarted } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
@@ -57,6 +58,8 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
   runner.keepSearchAttributes();
   const searchable = runner.keepsSearchAttributes;
   const contracts: ContractSummary[] = [...(input.resume?.contracts ?? [])];
+  /** Set once the cycle has concluded after its contracts ended (until then a completed cycle is `awarded`). */
+  let cycleConcluded = false;
   if (!input.resume) {
     // Recorded before anything else is projected, so no projection can arrive for an unknown cycle.
     void runner.enqueue(() =>
@@ -135,6 +138,18 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
   setHandler(repairTaskUpdate, (request) => runner.handle(request, repairEvent(request)), {
     validator: (request) => runner.validate(request, repairEvent(request)),
   });
+  // Ops staff rebuild a damaged or lagging read model from the cycle's state. Behind a patch like every
+  // workflow change: the marker records in history that this run took a rebuild; runs that never get the
+  // update carry nothing new, so recorded histories replay unchanged.
+  setHandler(
+    rebuildReadModelUpdate,
+    (request) => {
+      patched(REBUILD_PATCH);
+      // The cycle's own steps are over while its contracts run: the read model calls that `awarded` until the cycle concludes.
+      return runner.rebuild(request, runner.state.status === 'completed' && !cycleConcluded ? 'awarded' : runner.state.status);
+    },
+    { validator: (request) => runner.validateRebuild(request) },
+  );
   setHandler(fileChallengeUpdate, (request) => runner.handle(request, challengeEvent(request)), {
     validator: (request) => runner.validate(request, challengeEvent(request)),
   });
@@ -203,7 +218,10 @@ export async function procurementCycleWorkflow(input: ProcurementCycleInput): Pr
     const statuses = contracts.map((c) => c.status);
     const final = statuses.every((s) => s === 'cancelled') ? 'cancelled' : statuses.every((s) => s === 'completed') ? 'completed' : 'terminated';
     const concluded = concludeCycle(context, { ...runner.state, status: 'running' }, new Date().toISOString(), final, final === 'completed' ? undefined : `contracts ended: ${statuses.join(', ')}`);
-    if (concluded.ok) await runner.accept(concluded);
+    if (concluded.ok) {
+      cycleConcluded = true;
+      await runner.accept(concluded);
+    }
   }
   await condition(allHandlersFinished);
   return { status: runner.state.status, contracts };

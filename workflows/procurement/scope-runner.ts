@@ -4,7 +4,11 @@ import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
 import { PROCUREFLOW_KIND, PROCUREFLOW_NEXT_DUE, PROCUREFLOW_STATUS, PROCUREFLOW_STEP, progressSearchAttributes } from '../search-attributes.js';
-import { type AnsweredRequest, type CancelRequest, type DecideTaskRequest, type FileChallengeRequest, type RepairTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+import { logStep, rebuildRefusal, type StepRecord } from '../engine/read-model-rebuild.js';
+import { type AnsweredRequest, type CancelRequest, type RebuildReadModelRequest, type DecideTaskRequest, type FileChallengeRequest, type RepairTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
+
+/** The patch marking a run that took a read-model rebuild (`rebuildReadModelUpdate`). */
+export const REBUILD_PATCH = 'ops-rebuild-read-model';
 
 /** What identifies a request to the runner: its id, and what it asks (see messages.ts `Request`). */
 export interface RequestKey {
@@ -12,7 +16,7 @@ export interface RequestKey {
   readonly fingerprint: string;
 }
 
-const { applyCommands } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
+const { applyCommands, rebuildReadModel } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
 const { exportTreasuryPayments } = proxyActivities<Activities>(ACTIVITY_PROFILES.externalCall);
 
 /** What the search attributes say of a process's progress, as one comparable string. */
@@ -40,6 +44,13 @@ export class ScopeRunner {
   /** Commands accepted but not yet in the read model, oldest first, numbered in the order they came. */
   private unprojected: Array<{ readonly ordinal: number; readonly command: EngineCommand }> = [];
   private ordinals = 0;
+  /**
+   * Every step opening and ending among the commands this runner projected, for a rebuild of
+   * `cycle_steps`. Workflow memory only: a replay rebuilds it from the same commands, so it adds nothing to
+   * history; a run continued as new starts it afresh, knowing the steps from `stepsKnownFrom` on.
+   */
+  private steps: readonly StepRecord[] = [];
+  private readonly stepsKnownFrom: number;
   /** The step, status and next due time last written to the search attributes; undefined: not kept up. */
   private searchedProgress: string | undefined;
 
@@ -52,6 +63,7 @@ export class ScopeRunner {
     this.state = resume?.state ?? initial;
     this.timers = { ...(resume?.timers ?? {}) };
     this.answered = { ...(resume?.answered ?? {}) };
+    this.stepsKnownFrom = resume ? resume.state.seq : 0;
   }
 
   /**
@@ -132,7 +144,10 @@ export class ScopeRunner {
    * unprojected and travel with the next projection, so none is ever dropped.
    */
   project(commands: readonly EngineCommand[]): Promise<void> {
-    for (const command of commands) this.unprojected.push({ ordinal: this.ordinals++, command });
+    for (const command of commands) {
+      this.unprojected.push({ ordinal: this.ordinals++, command });
+      this.steps = logStep(this.steps, command);
+    }
     const mark = this.ordinals;
     return this.chain(() => this.sendUnprojected(mark));
   }
@@ -184,6 +199,51 @@ export class ScopeRunner {
     const recorded = record ? this.enqueue(record) : Promise.resolve();
     const result = this.remember(request);
     await Promise.all([projected, recorded]);
+    return result;
+  }
+
+  /** For the rebuild update's validator: refuses what `rebuild` would, and a reused request id. */
+  validateRebuild(request: RebuildReadModelRequest): void {
+    if (this.earlierAnswer(request)) return;
+    const refusal = rebuildRefusal(this.context, request.actor, request.reason);
+    if (refusal) throw refusalOf(refusal);
+  }
+
+  /**
+   * Rewrites the read-model rows that are a function of this workflow's state (its tasks, its steps, its
+   * status and current step) as the state stands now, and audits it, once per request id. The state is
+   * taken when the update is accepted and the write is queued like a projection: every command before it
+   * lands first, every later one after it, so none is skipped or overwritten by the rebuild.
+   * `readModelStatus` is the owner's status as the read model words it (a cycle whose contracts run is `awarded`).
+   */
+  async rebuild(request: RebuildReadModelRequest, readModelStatus: string): Promise<MessageResult> {
+    const earlier = this.earlierAnswer(request);
+    if (earlier) return earlier;
+    const refusal = rebuildRefusal(this.context, request.actor, request.reason);
+    if (refusal) throw refusalOf(refusal);
+    // After a reset, the next command is numbered above every seq the undone part used.
+    if (request.reset && request.reset.seqFloor > this.state.seq) this.state = { ...this.state, seq: request.reset.seqFloor };
+    const running = this.state.status === 'running';
+    // Copies, so what is written is the state as it was accepted, whatever the workflow decides meanwhile.
+    const input = JSON.parse(
+      JSON.stringify({
+        ...this.ids,
+        seq: this.state.seq,
+        at: new Date().toISOString(),
+        status: readModelStatus,
+        stepId: running ? (this.context.definition.steps[this.state.stepIndex]?.id ?? null) : null,
+        biddingOpen: this.state.biddingOpen,
+        endReason: this.state.endReason ?? null,
+        tasks: this.state.tasks,
+        steps: { knownFrom: this.stepsKnownFrom, records: this.steps },
+        actor: request.actor,
+        reason: request.reason.trim(),
+        requestId: request.requestId,
+        ...(request.reset ? { reset: request.reset } : {}),
+      }),
+    ) as Parameters<typeof rebuildReadModel>[0];
+    const result = this.remember(request);
+    await this.enqueue(() => rebuildReadModel(input));
     return result;
   }
 

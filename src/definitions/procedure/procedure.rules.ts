@@ -1126,6 +1126,22 @@ const acceptancePublication: SemanticRule<ProcedureDefinition> = {
   },
 };
 
+/**
+ * A reset puts the cycle's own workflow back to the start of a step; a contract's steps run in its contract
+ * workflow, which ops staff cannot reset (its payments are never undone), so marking one would promise nothing.
+ */
+const resettableSteps: SemanticRule<ProcedureDefinition> = {
+  id: 'PF-RESETTABLE',
+  description: 'Only a cycle’s own steps (budgeting, publicNotice, vendorSelection) may be resettable.',
+  check(context) {
+    context.definition.steps.forEach((step, index) => {
+      if (step.resettable && CONTRACT_SCOPED_KINDS.includes(step.kind)) {
+        context.report(['steps', index, 'resettable'], `a ${step.kind} step runs in each contract's workflow, which cannot be reset: only the cycle's own steps may be resettable`);
+      }
+    });
+  },
+};
+
 const exitRules: SemanticRule<ProcedureDefinition> = {
   id: 'PF-EXIT',
   description:
@@ -1248,6 +1264,7 @@ export const procedureRules: readonly SemanticRule<ProcedureDefinition>[] = [
   trancheFund,
   finalTranche,
   exitRules,
+  resettableSteps,
   expressions,
   eventAnchors,
   challengeWindows,

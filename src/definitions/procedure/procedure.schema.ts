@@ -313,6 +313,12 @@ const stepBase = {
   title: LocalizedText,
   sources: Sources.min(1, 'must cite the source of the step'),
   flow: Flow,
+  /**
+   * Ops staff may reset a running cycle to the start of this step (`POST /ops/processes/{id}/reset`): what
+   * happened in the cycle after the step was entered is undone, unless a payment, a published notice or a
+   * started contract lies in it. Absent: the step cannot be reset.
+   */
+  resettable: z.boolean().optional(),
 };
 
 export const FundComponent = z

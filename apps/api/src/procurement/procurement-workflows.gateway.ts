@@ -26,6 +26,8 @@ import {
   type FileChallengeRequest,
   type MessageResult,
   type ProcurementCycleInput,
+  rebuildReadModelUpdate,
+  type RebuildReadModelRequest,
   REFUSAL_ERROR_TYPES,
   repairTaskUpdate,
   type RepairTaskRequest,
@@ -148,6 +150,14 @@ export class ProcurementWorkflowsGateway {
     const signed = withFingerprint('repairTask', workflowId, request);
     return this.update(workflowId, request.requestId, () =>
       this.client.workflow.getHandle(workflowId).executeUpdate(repairTaskUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
+    );
+  }
+
+  /** Ops staff's rebuild of a workflow's read model from its state, idempotent by request id like a decision. */
+  rebuildReadModel(workflowId: string, request: Unsigned<RebuildReadModelRequest>): Promise<MessageResult> {
+    const signed = withFingerprint('rebuildReadModel', workflowId, request);
+    return this.update(workflowId, request.requestId, () =>
+      this.client.workflow.getHandle(workflowId).executeUpdate(rebuildReadModelUpdate, { args: [signed], updateId: updateIdOf(signed.requestId, signed.fingerprint) }),
     );
   }
 

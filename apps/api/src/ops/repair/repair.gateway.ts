@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Client, isGrpcDeadlineError, isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+// The client's own decoding of stored payloads (through the payload codec); the SDK does not export it from its index.
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import protos from '@temporalio/proto';
+import type { ApplyCommandsInput } from '../../../../../activities/procurement-projections.js';
 import type { AppConfig } from '../../../../../src/config/config.js';
 import { ServiceUnavailableError } from '../../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
+
+// @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
+const { temporal } = protos;
 
 /** How long one call to Temporal may take before the API answers 503. */
 const TEMPORAL_DEADLINE_MS = 10_000;
@@ -65,6 +72,62 @@ export class RepairGateway {
     }
   }
 
+  /**
+   * Where to reset a workflow so that it stands at the start of the step it entered with command
+   * `enteredSeq` at `enteredAt` (its workflow time): the workflow task that entered the step is the one
+   * that started at that instant, at or before the task that scheduled the projection carrying the entry;
+   * the reset point is the completion of the workflow task after it, so the entry is kept and everything
+   * after it is undone. Also the highest seq the kept tasks projected, above which commands are undone.
+   * Undefined when this run's history does not hold the entry (it happened in an earlier run, or never).
+   */
+  async resetPoint(workflowId: string, enteredSeq: number, enteredAt: Date): Promise<ResetPoint | undefined> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const description = await this.temporal(workflowId, () => handle.describe());
+    const history = await this.temporal(workflowId, () => handle.fetchHistory());
+    const events = history.events ?? [];
+    const idOf = (event: (typeof events)[number]) => Number(event.eventId ?? 0);
+    const converter = this.client.options.loadedDataConverter;
+    // The projections each workflow task scheduled, decoded (they are encrypted at rest), by that task's completion event.
+    const projected: Array<{ completedEventId: number; seqs: number[] }> = [];
+    for (const event of events) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name !== 'applyCommands') continue;
+      const [input] = (await decodeArrayFromPayloads(converter, scheduled.input?.payloads)) as [ApplyCommandsInput | undefined];
+      projected.push({ completedEventId: Number(scheduled.workflowTaskCompletedEventId ?? 0), seqs: (input?.commands ?? []).map((command) => command.seq) });
+    }
+    const carrying = projected.find((batch) => batch.seqs.includes(enteredSeq));
+    if (!carrying) return undefined;
+    const taskStarts = events.filter((event) => event.workflowTaskStartedEventAttributes && idOf(event) < carrying.completedEventId);
+    const entering = [...taskStarts].reverse().find((event) => event.eventTime && dateOf(event.eventTime)?.getTime() === enteredAt.getTime());
+    if (!entering) return undefined;
+    const enteredIn = events.find((event) => event.workflowTaskCompletedEventAttributes && idOf(event) > idOf(entering));
+    if (!enteredIn) return undefined;
+    const next = events.find((event) => event.workflowTaskCompletedEventAttributes && idOf(event) > idOf(enteredIn));
+    const kept = projected.filter((batch) => batch.completedEventId <= idOf(enteredIn)).flatMap((batch) => batch.seqs);
+    return { runId: description.runId, eventId: next ? idOf(next) : undefined, lastKeptSeq: Math.max(enteredSeq, ...kept) };
+  }
+
+  /**
+   * Resets the run to `eventId` (a WorkflowTaskCompleted): history after it is dropped and a new run goes on
+   * from there. Nothing beyond the point is reapplied — no signal, no update — or the undone decisions would
+   * come back. Temporal dedupes a repeated `requestId`.
+   */
+  async reset(workflowId: string, runId: string, eventId: number, reason: string, requestId: string): Promise<string> {
+    const answer = await this.temporal(workflowId, () =>
+      this.client.workflowService.resetWorkflowExecution({
+        namespace: this.config.temporal.namespace,
+        workflowExecution: { workflowId, runId },
+        reason,
+        // protobufjs writes an int64 from a plain number; the generated type names only its Long class.
+        workflowTaskFinishEventId: eventId as unknown as protos.temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest['workflowTaskFinishEventId'],
+        requestId,
+        resetReapplyType: temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
+        resetReapplyExcludeTypes: [temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL, temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE],
+      }),
+    );
+    return answer.runId ?? '';
+  }
+
   /** Asks Temporal to run the activity again at once, with a fresh attempt count and its original options. */
   async retryNow(workflowId: string, activityId: string, identity: string): Promise<void> {
     await this.temporal(workflowId, () =>
@@ -91,6 +154,19 @@ export class RepairGateway {
       throw error;
     }
   }
+}
+
+/** Where a reset goes (see `RepairGateway.resetPoint`); `eventId` undefined: nothing has happened since the step was entered. */
+export interface ResetPoint {
+  readonly runId: string;
+  readonly eventId: number | undefined;
+  readonly lastKeptSeq: number;
+}
+
+function dateOf(timestamp: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined): Date | null {
+  if (!timestamp) return null;
+  const seconds = typeof timestamp.seconds === 'number' ? timestamp.seconds : (timestamp.seconds?.toNumber() ?? 0);
+  return new Date(seconds * 1000 + Math.floor((timestamp.nanos ?? 0) / 1_000_000));
 }
 
 /** gRPC status UNAVAILABLE: the server is down or unreachable. */

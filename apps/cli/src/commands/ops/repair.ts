@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import type { RetryResultDto } from '../../../../api/src/ops/repair/repair.dto.js';
+import type { RebuildResultDto, ResetResultDto, RetryResultDto } from '../../../../api/src/ops/repair/repair.dto.js';
 import { type ApiOptions, createApiClient, withApiOptions } from '../../api-client.js';
 import { CliError, createOutput, formatTable } from '../../output.js';
 
-interface RetryOptions extends ApiOptions {
+interface RepairOptions extends ApiOptions {
   readonly json: boolean;
   readonly reason: string;
   readonly requestId?: string;
@@ -26,7 +26,25 @@ function renderRetry(result: RetryResultDto): string {
   ].join('\n');
 }
 
-/** `procureflow ops retry`: repairs of one process, for ops staff, each with a reason. */
+function renderRebuild(result: RebuildResultDto): string {
+  return [
+    `Rebuilt the read model of ${result.workflowId} from its workflow (request ${result.requestId}):`,
+    formatTable(['STATUS', 'STEP', 'OPEN TASKS'], [[result.status, result.stepId ?? '-', result.openTasks.join(', ') || '-']]),
+  ].join('\n');
+}
+
+function renderReset(result: ResetResultDto): string {
+  const heading = result.resetNow
+    ? `Reset ${result.workflowId} to the start of ${result.step} (request ${result.requestId}):`
+    : `Request ${result.requestId} had already reset ${result.workflowId} to the start of ${result.step}:`;
+  return [heading, formatTable(['STATUS', 'STEP', 'OPEN TASKS'], [[result.status, result.stepId ?? '-', result.openTasks.join(', ') || '-']])].join('\n');
+}
+
+interface ResetOptions extends RepairOptions {
+  readonly step: string;
+}
+
+/** `procureflow ops retry | rebuild | reset`: repairs of one process, for ops staff, each with a reason. */
 export function registerRepairCommands(ops: Command): void {
   withApiOptions(
     ops
@@ -35,7 +53,7 @@ export function registerRepairCommands(ops: Command): void {
       .argument('<workflowId>', 'the cycle’s or contract’s workflow id')
       .requiredOption('--reason <text>', 'why, for the audit trail')
       .option('--request-id <id>', 'repeat the request safely: the same id retries once (default: a fresh id)'),
-  ).action(async (workflowId: string, options: RetryOptions) => {
+  ).action(async (workflowId: string, options: RepairOptions) => {
     const requestId = options.requestId ?? randomUUID();
     try {
       const { body } = await createApiClient(options).request<RetryResultDto>('POST', `/ops/processes/${encodeURIComponent(workflowId)}/retry`, {
@@ -43,6 +61,48 @@ export function registerRepairCommands(ops: Command): void {
         requestId,
       });
       createOutput(options.json).result(body, renderRetry);
+    } catch (error) {
+      throw withRequestId(error, requestId);
+    }
+  });
+
+  withApiOptions(
+    ops
+      .command('rebuild')
+      .description('rebuild a cycle’s or contract’s read model from what its workflow holds (ops role; audited)')
+      .argument('<workflowId>', 'the cycle’s or contract’s workflow id')
+      .requiredOption('--reason <text>', 'why, for the audit trail')
+      .option('--request-id <id>', 'repeat the request safely: the same id rebuilds once (default: a fresh id)'),
+  ).action(async (workflowId: string, options: RepairOptions) => {
+    const requestId = options.requestId ?? randomUUID();
+    try {
+      const { body } = await createApiClient(options).request<RebuildResultDto>('POST', `/ops/processes/${encodeURIComponent(workflowId)}/rebuild`, {
+        reason: options.reason,
+        requestId,
+      });
+      createOutput(options.json).result(body, renderRebuild);
+    } catch (error) {
+      throw withRequestId(error, requestId);
+    }
+  });
+
+  withApiOptions(
+    ops
+      .command('reset')
+      .description('reset a running cycle to the start of a resettable step; what followed is undone and its read model rebuilt (ops role; audited)')
+      .argument('<workflowId>', 'the cycle’s workflow id')
+      .requiredOption('--step <stepId>', 'the step to reset to the start of (the definition marks it `resettable: true`)')
+      .requiredOption('--reason <text>', 'why, for the audit trail')
+      .option('--request-id <id>', 'repeat the request safely: the same id resets once (default: a fresh id)'),
+  ).action(async (workflowId: string, options: ResetOptions) => {
+    const requestId = options.requestId ?? randomUUID();
+    try {
+      const { body } = await createApiClient(options).request<ResetResultDto>('POST', `/ops/processes/${encodeURIComponent(workflowId)}/reset`, {
+        step: options.step,
+        reason: options.reason,
+        requestId,
+      });
+      createOutput(options.json).result(body, renderReset);
     } catch (error) {
       throw withRequestId(error, requestId);
     }
