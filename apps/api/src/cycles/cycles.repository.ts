@@ -130,25 +130,27 @@ export class CyclesRepository {
   }
 }
 
+/**
+ * Everything recorded of a cycle, read one query after another: the transaction holds one connection,
+ * and a connection runs one query at a time (queuing several on it is deprecated in node-postgres).
+ */
 async function recordsOf(manager: EntityManager, cycleId: string): Promise<CycleRecords> {
-  const [steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels, reviews] = await Promise.all([
-    manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } }),
-    manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } }),
-    manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } }),
-    manager.find(BidEntity, { where: { cycleId }, order: { submittedAt: 'ASC', bidId: 'ASC' } }),
-    manager.find(PaymentEntity, { where: { cycleId }, order: { instructedAt: 'ASC', id: 'ASC' } }),
-    manager.find(PublicNoticeEntity, { where: { cycleId }, order: { publishedAt: 'ASC', seq: 'ASC' } }),
-    // Entries about the cycle itself, and those of its tasks, bids, contracts and payments, which name it in their details.
-    manager
-      .getRepository(AuditEntryEntity)
-      .createQueryBuilder('a')
-      .where(`(a.subject_type = 'cycle' AND a.subject_id = :cycleId) OR a.details->>'cycleId' = :cycleId`, { cycleId })
-      .orderBy('a.occurredAt', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .getMany(),
-    manager.find(ChallengeEntity, { where: { cycleId }, order: { filedAt: 'ASC', challengeId: 'ASC' } }),
-    manager.find(ServiceLevelMeasurementEntity, { where: { cycleId }, order: { contractId: 'ASC', period: 'ASC', serviceLevelId: 'ASC' } }),
-    manager.find(PeriodReviewEntity, { where: { cycleId }, order: { contractId: 'ASC', reviewId: 'ASC', period: 'ASC', seq: 'ASC' } }),
-  ]);
+  const steps = await manager.find(CycleStepEntity, { where: { cycleId }, order: { enteredAt: 'ASC', id: 'ASC' } });
+  const tasks = await manager.find(TaskEntity, { where: { cycleId }, order: { openedAt: 'ASC', lastSeq: 'ASC' } });
+  const contracts = await manager.find(ContractEntity, { where: { cycleId }, order: { startedAt: 'ASC', id: 'ASC' } });
+  const bids = await manager.find(BidEntity, { where: { cycleId }, order: { submittedAt: 'ASC', bidId: 'ASC' } });
+  const payments = await manager.find(PaymentEntity, { where: { cycleId }, order: { instructedAt: 'ASC', id: 'ASC' } });
+  const notices = await manager.find(PublicNoticeEntity, { where: { cycleId }, order: { publishedAt: 'ASC', seq: 'ASC' } });
+  // Entries about the cycle itself, and those of its tasks, bids, contracts and payments, which name it in their details.
+  const audit = await manager
+    .getRepository(AuditEntryEntity)
+    .createQueryBuilder('a')
+    .where(`(a.subject_type = 'cycle' AND a.subject_id = :cycleId) OR a.details->>'cycleId' = :cycleId`, { cycleId })
+    .orderBy('a.occurredAt', 'ASC')
+    .addOrderBy('a.id', 'ASC')
+    .getMany();
+  const challenges = await manager.find(ChallengeEntity, { where: { cycleId }, order: { filedAt: 'ASC', challengeId: 'ASC' } });
+  const serviceLevels = await manager.find(ServiceLevelMeasurementEntity, { where: { cycleId }, order: { contractId: 'ASC', period: 'ASC', serviceLevelId: 'ASC' } });
+  const reviews = await manager.find(PeriodReviewEntity, { where: { cycleId }, order: { contractId: 'ASC', reviewId: 'ASC', period: 'ASC', seq: 'ASC' } });
   return { steps, tasks, contracts, bids, payments, notices, audit, challenges, serviceLevels, reviews };
 }
