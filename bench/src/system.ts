@@ -61,7 +61,6 @@ export async function startSystem(log: (line: string) => void): Promise<RunningS
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'procureflow-bench-'));
   const run = randomUUID().slice(0, 8);
   // The bench reads its own environment here only, and hands the rest on through the configuration.
-  // eslint-disable-next-line no-restricted-properties
   const outside = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))) as Record<string, string>;
   const env: Record<string, string> = {
     ...outside,
