@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
@@ -53,7 +54,8 @@ async function temporalVersion(address: string, toolsDir: string | undefined): P
         ({ stdout }) => stdout.trim(),
         () => undefined,
       );
-      if (printed) parts.push(`dev server of ${printed}`);
+      // A CLI built with `go install` calls itself 0.0.0-DEV; the install directory keeps its release.
+      if (printed) parts.push(`dev server of ${path.basename(path.dirname(cli))} (${printed})`);
     }
   }
   return parts.length > 0 ? parts.join('; ') : 'unknown (the server did not say)';

@@ -92,7 +92,8 @@ export async function startSystem(log: (line: string) => void): Promise<RunningS
   try {
     log(config.databaseUrl ? 'using PostgreSQL at DATABASE_URL' : 'starting embedded PostgreSQL');
     log(config.temporal.address ? `using Temporal at ${config.temporal.address}` : 'starting the Temporal dev server');
-    services = await provideServices(config, (component, line) => log(`[${component}] ${line}`));
+    // PostgreSQL's own log is noise here (npm start keeps it at debug); a failure to start is thrown anyway.
+    services = await provideServices(config, (component, line) => component !== 'postgres' && log(`[${component}] ${line}`));
     log('starting the stack (npm start entry) as a child process');
     stack = await startStack({
       ...env,
