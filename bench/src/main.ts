@@ -69,6 +69,8 @@ async function main(): Promise<number> {
         result = await scenario.run(context);
       } catch (error) {
         failures++;
+        // Requests cut off by Ctrl-C fail; that is the stop the person asked for, not a finding.
+        if (interrupted) break;
         progress(`${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         continue;
       }
