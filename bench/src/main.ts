@@ -39,16 +39,23 @@ async function main(): Promise<number> {
   const out = path.resolve(options.out);
   progress(`${options.quick ? 'quick run' : 'full run'} of ${selected.map((s) => s.name).join(', ')}; results in ${out}`);
 
-  const system = await startSystem(progress);
+  // Installed before anything starts, so a Ctrl-C during start-up stops what has started by then.
+  const running: { system?: RunningSystem } = {};
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(130);
     interrupted = true;
     progress(`${signal}: stopping the system (again to exit at once)`);
-    void system.stop().finally(() => process.exit(130));
+    if (running.system !== undefined) void running.system.stop().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const system = await startSystem(progress);
+  running.system = system;
+  if (interrupted) {
+    await system.stop();
+    return 130;
+  }
 
   let failures = 0;
   try {

@@ -157,7 +157,16 @@ function startStack(env: Record<string, string>): Promise<StackProcess> {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  // The child has its own process group, so it outlives the bench unless told: whatever way the bench
+  // exits (a second Ctrl-C, an uncaught error), the stack goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const closed = new Promise<void>((resolve) =>
+    child.once('close', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
