@@ -24,7 +24,8 @@ const STACK_STOP_GRACE_MS = 30_000;
  */
 const PASSED_THROUGH = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'PROCUREFLOW_TOOLS_DIR', 'XDG_CACHE_HOME'] as const;
 
-export interface Identity {
+/** Who a bench token is for (the API's Identity without the display name, which the bench sets to the user id). */
+export interface BenchIdentity {
   readonly userId: string;
   readonly roles: string[];
   readonly jurisdiction: string;
@@ -41,9 +42,7 @@ export interface RunningSystem {
   /** Whether this process started PostgreSQL and Temporal itself (else it uses DATABASE_URL / TEMPORAL_ADDRESS). */
   readonly embedded: { readonly postgres: boolean; readonly temporal: boolean };
   readonly toolsDir: string;
-  /** The stack's process id, e.g. for reading its memory. */
-  readonly stackPid: number;
-  sign(identity: Identity): Promise<string>;
+  sign(identity: BenchIdentity): Promise<string>;
   /** Stops the stack, then the servers this process started, and removes their data. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -110,7 +109,6 @@ export async function startSystem(log: (line: string) => void): Promise<RunningS
       databaseOwnerUrl: ready.databaseMigrationUrl ?? ready.databaseUrl,
       embedded: { postgres: ready.postgres.embedded, temporal: ready.temporal.embedded },
       toolsDir: config.toolsDir,
-      stackPid: stack.pid,
       sign: (identity) => signToken(identity, secret),
       stop,
     };
@@ -120,7 +118,7 @@ export async function startSystem(log: (line: string) => void): Promise<RunningS
   }
 }
 
-async function signToken(identity: Identity, secret: string): Promise<string> {
+async function signToken(identity: BenchIdentity, secret: string): Promise<string> {
   const { token } = await signAccessToken(
     {
       userId: identity.userId,
@@ -137,7 +135,6 @@ async function signToken(identity: Identity, secret: string): Promise<string> {
 }
 
 interface StackProcess {
-  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -179,7 +176,7 @@ function startStack(env: Record<string, string>): Promise<StackProcess> {
       if (!output.includes(STACK_READY_LINE)) return;
       child.stdout?.off('data', onData);
       child.off('close', onEarlyClose);
-      resolve({ pid: child.pid as number, stop });
+      resolve({ stop });
     };
     const onEarlyClose = (code: number | null) => reject(new Error(`the stack exited with ${code} before it was running:\n${output}`));
     child.stdout?.on('data', onData);
