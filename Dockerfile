@@ -8,6 +8,8 @@ COPY apps ./apps
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
+# The build compiles the bench too (npm run bench is run from a checkout, not from the image).
+COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
