@@ -1,0 +1,50 @@
+import { DataSource } from 'typeorm';
+import {
+  BENCH_ROLES,
+  benchJurisdiction,
+  endpointQueries,
+  explainEndpointQueries,
+  generateReadModelData,
+  type PlanSummary,
+  readModelSizes,
+} from '../../bench/src/scenarios/read-model-data.js';
+import { freshDatabase } from '../support/databases.js';
+
+/**
+ * The inbox, overdue and process-list queries keep using indexes on a read model of realistic size: the
+ * plans are of the statements the API's own repositories and SQL builder send, so a change to them (or to
+ * the migrations) that loses an index fails here. Speed itself is measured only by the bench.
+ */
+describe('read-model query plans at scale', () => {
+  const now = new Date('2026-03-02T02:00:00Z');
+  let database: { url: string; migrationUrl: string; dataSource: DataSource };
+  let plans: PlanSummary[];
+
+  beforeAll(async () => {
+    database = await freshDatabase('read-model-plans');
+    const owner = new DataSource({ type: 'postgres', url: database.migrationUrl });
+    await owner.initialize();
+    try {
+      await generateReadModelData(owner, readModelSizes(20_000, 100_000), now);
+    } finally {
+      await owner.destroy();
+    }
+    plans = await explainEndpointQueries(database.url, endpointQueries(benchJurisdiction(7), BENCH_ROLES[0], now));
+  }, 300_000);
+
+  afterAll(async () => {
+    await database?.dataSource.destroy();
+  });
+
+  it.each([
+    'inbox (GET /tasks)',
+    'overdue, one jurisdiction (GET /ops/overdue)',
+    'overdue, national by role (GET /ops/overdue)',
+    'processes, one jurisdiction (GET /ops/processes)',
+  ])('%s reads tasks, cycles and cycle_steps through indexes', (name) => {
+    const summary = plans.find((plan) => plan.name === name);
+    expect(summary).toBeDefined();
+    expect({ name, seqScans: summary?.seqScans }).toEqual({ name, seqScans: [] });
+    expect(summary?.indexes.length).toBeGreaterThan(0);
+  });
+});
