@@ -26,7 +26,9 @@ describe('read-model query plans at scale', () => {
     const owner = new DataSource({ type: 'postgres', url: database.migrationUrl });
     await owner.initialize();
     try {
-      await generateReadModelData(owner, readModelSizes(20_000, 100_000), now);
+      // 100,000 open tasks: at 20,000 the planner still chose an index without tasks_open_cycle_idx, at
+      // this size it scanned tasks whole for the inbox, so this is the size at which losing it shows.
+      await generateReadModelData(owner, readModelSizes(100_000, 100_000), now);
     } finally {
       await owner.destroy();
     }
