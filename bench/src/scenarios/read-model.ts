@@ -39,6 +39,7 @@ interface Measurement {
 export const readModelScenario: Scenario = async (context) => {
   const sizes = readModelSizes(context.quick ? 5_000 : 100_000, context.quick ? 50_000 : 1_000_000);
   const now = new Date();
+  // The jurisdiction of cycleOf(): its officer may read that cycle's page.
   const jurisdiction = benchJurisdiction(7 % sizes.jurisdictions);
   const role = BENCH_ROLES[0];
   const owner = new DataSource({ type: 'postgres', url: context.databaseOwnerUrl });
@@ -52,12 +53,12 @@ export const readModelScenario: Scenario = async (context) => {
     const generationMs = performance.now() - generationStarted;
     context.progress(`read model: generated and analysed in ${(generationMs / 1000).toFixed(1)} s`);
 
-    const plans = await explainEndpointQueries(context.databaseOwnerUrl, endpointQueries(jurisdiction, role, benchCycle(1 + 7 % sizes.cycles), now));
+    const plans = await explainEndpointQueries(context.databaseOwnerUrl, endpointQueries(jurisdiction, role, benchCycle(cycleOf(sizes.jurisdictions)), now));
     for (const plan of plans) {
       context.progress(`read model: plan of ${plan.name}: indexes ${plan.indexes.join(', ') || 'none'}; seq scans of tasks/cycle_steps: ${plan.seqScans.join(', ') || 'none'}`);
     }
 
-    const endpoints = await endpointsOf(context, jurisdiction, role);
+    const endpoints = await endpointsOf(context, jurisdiction, role, benchCycle(cycleOf(sizes.jurisdictions)));
     const table: Array<Record<string, string | number>> = [];
     const metrics: Record<string, number> = {
       openTasks: sizes.openTasks,
@@ -103,7 +104,7 @@ export const readModelScenario: Scenario = async (context) => {
 };
 
 /** The requests measured, with the cursors of later pages taken from the API's own first pages. */
-async function endpointsOf(context: BenchContext, jurisdiction: string, role: string): Promise<Endpoint[]> {
+async function endpointsOf(context: BenchContext, jurisdiction: string, role: string, cycleId: string): Promise<Endpoint[]> {
   const officer = await context.token({ userId: 'bench-rm-officer', roles: [role], jurisdiction });
   const ops = await context.token({ userId: 'bench-rm-ops', roles: ['ops'], jurisdiction });
   const overdueLater = await laterPagePath(context, ops, '/ops/overdue?limit=50', 'items');
@@ -115,7 +116,14 @@ async function endpointsOf(context: BenchContext, jurisdiction: string, role: st
     { name: 'GET /ops/overdue later page', token: ops, path: overdueLater },
     { name: 'GET /ops/processes?kind=cycle&status=running first page', token: ops, path: '/ops/processes?kind=cycle&status=running&limit=50' },
     { name: 'GET /ops/processes?kind=cycle&status=running later page', token: ops, path: processesLater },
+    // The one endpoint that reads cycle_steps: a cycle's page, with its steps (steps / cycles of them).
+    { name: 'GET /cycles/{id} with its steps', token: officer, path: `/cycles/${encodeURIComponent(cycleId)}` },
   ];
+}
+
+/** A generated cycle of the measured jurisdiction (generated cycle g is in jurisdiction g mod the count). */
+function cycleOf(jurisdictions: number): number {
+  return jurisdictions + (7 % jurisdictions);
 }
 
 /** The path of the fourth page after `firstPath` (or the last page there is), following `nextCursor`. */
