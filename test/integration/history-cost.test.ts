@@ -90,27 +90,22 @@ async function carriedInInput(client: Client, workflowId: string): Promise<{ inp
 describe('history cost per seed cycle, contract and case-year', () => {
   let dataSource: DataSource;
   let workflowBundle: { code: string };
-  let env: TestWorkflowEnvironment | undefined;
 
-  beforeAll(async () => {
-    ({ dataSource } = await freshDatabase('history_cost'));
-    workflowBundle = await bundleTestWorkflows('../workflows/index.ts');
+  afterAll(async () => {
+    await dataSource?.destroy();
   });
 
   // A server of its own per history, its clock pinned to the scenarios' start, so every run of this
   // test measures the same dates (deadlines, holidays, period boundaries) whatever the day.
-  beforeEach(async () => {
-    env = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
-    await pinClock(env);
-  });
-
+  let running: TestWorkflowEnvironment | undefined;
+  const pinnedServer = async (): Promise<TestWorkflowEnvironment> => {
+    running = await startTimeSkippingServer({ toolsDir: toolsDir(), log: testLog('time-skipping'), dataConverter: testDataConverter() });
+    await pinClock(running);
+    return running;
+  };
   afterEach(async () => {
-    await env?.teardown();
-    env = undefined;
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
+    await running?.teardown();
+    running = undefined;
   });
 
   it('has a ceiling for every seed template', () => {
@@ -118,7 +113,7 @@ describe('history cost per seed cycle, contract and case-year', () => {
   });
 
   it.each(PROCEDURES)('keeps a whole cycle of %s and each of its contracts under their ceilings', async (file) => {
-    const server = env!;
+    const server = await pinnedServer();
     const definition = shippedDefinition(`procedures/${file}`);
     const key = definition.metadata.key;
     const ceiling = CEILINGS[key];
@@ -150,7 +145,7 @@ describe('history cost per seed cycle, contract and case-year', () => {
   }, 600_000);
 
   it('keeps a year of a case on the seed lifecycle under its ceiling', async () => {
-    const server = env!;
+    const server = await pinnedServer();
     const text = readFileSync(path.join(PROJECT_ROOT, 'definitions', 'supervision', 'community-correction-case.yaml'), 'utf8');
     const compiled = compileDefinition(text, 'community-correction-case.yaml');
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
