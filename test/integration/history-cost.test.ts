@@ -91,6 +91,11 @@ describe('history cost per seed cycle, contract and case-year', () => {
   let dataSource: DataSource;
   let workflowBundle: { code: string };
 
+  beforeAll(async () => {
+    ({ dataSource } = await freshDatabase('history_cost'));
+    workflowBundle = await bundleTestWorkflows('../workflows/index.ts');
+  });
+
   afterAll(async () => {
     await dataSource?.destroy();
   });
