@@ -4,6 +4,16 @@ import protos, { type temporal } from '@temporalio/proto';
 // @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
 const { History } = protos.temporal.api.history.v1;
 const { Payloads } = protos.temporal.api.common.v1;
+const { EventType } = protos.temporal.api.enums.v1;
+
+/** The events of the workflow tasks themselves, not of what the workflow did in them. */
+const WORKFLOW_TASK_EVENTS: ReadonlySet<number> = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+]);
 
 type RunHistory = temporal.api.history.v1.IHistory;
 type Payloads = temporal.api.common.v1.IPayloads;
@@ -12,6 +22,13 @@ type Payloads = temporal.api.common.v1.IPayloads;
 export interface HistoryCost {
   readonly runs: number;
   readonly events: number;
+  /**
+   * Of `events`, those of workflow tasks (scheduled, started, completed…). How many workflow tasks a run
+   * takes depends on timing: the server hands a worker two activity results or timers that land together
+   * in one workflow task, or in two, three events apart. Everything else the workflow records is the same
+   * on every run of the same drive, so `events - workflowTaskEvents` is the deterministic count.
+   */
+  readonly workflowTaskEvents: number;
   /** The size of each run's `temporal.api.history.v1.History` protobuf as the server sends it, summed. */
   readonly bytes: number;
   /**
@@ -24,7 +41,7 @@ export interface HistoryCost {
   readonly activityInputBytes: number;
 }
 
-export const NO_COST: HistoryCost = { runs: 0, events: 0, bytes: 0, inputBytes: 0, activityInputBytes: 0 };
+export const NO_COST: HistoryCost = { runs: 0, events: 0, workflowTaskEvents: 0, bytes: 0, inputBytes: 0, activityInputBytes: 0 };
 
 function payloadBytes(payloads: Payloads | null | undefined): number {
   return payloads ? Payloads.encode(payloads).finish().length : 0;
@@ -34,6 +51,7 @@ function payloadBytes(payloads: Payloads | null | undefined): number {
 export function costOfRun(history: RunHistory): HistoryCost {
   let inputBytes = 0;
   let activityInputBytes = 0;
+  let workflowTaskEvents = 0;
   const events = history.events ?? [];
   for (const event of events) {
     inputBytes +=
@@ -41,8 +59,9 @@ export function costOfRun(history: RunHistory): HistoryCost {
       payloadBytes(event.workflowExecutionContinuedAsNewEventAttributes?.input) +
       payloadBytes(event.startChildWorkflowExecutionInitiatedEventAttributes?.input);
     activityInputBytes += payloadBytes(event.activityTaskScheduledEventAttributes?.input);
+    if (WORKFLOW_TASK_EVENTS.has(event.eventType ?? 0)) workflowTaskEvents++;
   }
-  return { runs: 1, events: events.length, bytes: History.encode(history).finish().length, inputBytes, activityInputBytes };
+  return { runs: 1, events: events.length, workflowTaskEvents, bytes: History.encode(history).finish().length, inputBytes, activityInputBytes };
 }
 
 /** Costs added up field by field (runs of one chain, or a cycle with its contracts). */
@@ -51,6 +70,7 @@ export function addCosts(costs: readonly HistoryCost[]): HistoryCost {
     (sum, cost) => ({
       runs: sum.runs + cost.runs,
       events: sum.events + cost.events,
+      workflowTaskEvents: sum.workflowTaskEvents + cost.workflowTaskEvents,
       bytes: sum.bytes + cost.bytes,
       inputBytes: sum.inputBytes + cost.inputBytes,
       activityInputBytes: sum.activityInputBytes + cost.activityInputBytes,
