@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { headline } from './headline.js';
+import { history } from './history.js';
 import { readModelScenario } from './read-model.js';
 
 /**
@@ -8,5 +9,6 @@ import { readModelScenario } from './read-model.js';
  */
 export const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly run: Scenario }> = [
   { name: 'headline', run: headline },
+  { name: 'history', run: history },
   { name: 'read-model', run: readModelScenario },
 ];
