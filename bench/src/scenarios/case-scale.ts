@@ -45,6 +45,7 @@ const SEED_LIFECYCLE = path.join(PROJECT_ROOT, 'definitions', 'supervision', 'co
 /** The seed's obligations per calendar month; here per calendar day. */
 const MONTH = 'P1M';
 const DAY = 'P1D';
+const RISK_LEVELS = ['low', 'low', 'medium', 'high'] as const;
 
 export const caseScale: Scenario = async (context) => {
   const run = randomBytes(4).toString('hex');
@@ -105,7 +106,7 @@ export const caseScale: Scenario = async (context) => {
   // From the boundary until no case of the run is still due at it.
   let half: number | undefined;
   let peakRss = await rssOf(stackPid);
-  const processed = await waitFor(context, 'every case past the boundary', boundary + Math.max(180_000, atBoundary * 50), async () => {
+  const processed = await waitFor(context, 'every case past the boundary', boundary + Math.max(300_000, atBoundary * 1_000), async () => {
     const left = await listed(dueQuery);
     const rss = await rssOf(stackPid);
     if (rss !== undefined && (peakRss === undefined || rss > peakRss)) peakRss = rss;
@@ -123,7 +124,7 @@ export const caseScale: Scenario = async (context) => {
   if (stackPid === undefined) notes.push('the stack process was not found, so its RSS is not reported');
   notes.push(
     `the boundary is a calendar day's midnight standing in for a month's (see bench/src/scenarios/case-scale.ts): the same timer, period close, breach and task per case`,
-    `cases run without a contract (no vendor); each closes ${database.periodsAtBoundary} periods in all at the boundary, ${database.tasksAtBoundary} breach tasks opened`,
+    `cases run without a contract (no vendor); the boundary closed ${database.periodsAtBoundary} periods unmet and opened ${database.tasksAtBoundary} breach tasks`,
     `worker RSS is the RSS of the one \`npm start\` process (API and workers), read from /proc/<pid>/status`,
   );
 
@@ -235,8 +236,9 @@ async function enrol(context: BenchContext, api: Api, officer: string, lifecycle
       const index = first + next++;
       const before = performance.now();
       try {
-        // A request id makes a retried enrolment find its case; every fifth person is a key person, as in a real caseload.
-        await api.call('POST', '/cases', officer, { lifecycleKey, version, attributes: { isKeyPerson: index % 5 === 0 }, requestId: randomUUID() }, 201);
+        // Every fifth person a key person and the risk levels mixed, as in a real caseload (the seed requires riskLevel).
+        const attributes = { isKeyPerson: index % 5 === 0, riskLevel: RISK_LEVELS[index % RISK_LEVELS.length] as string };
+        await api.call('POST', '/cases', officer, { lifecycleKey, version, attributes, requestId: randomUUID() }, 201);
       } catch (error) {
         failure ??= { error };
         return;
