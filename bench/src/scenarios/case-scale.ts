@@ -20,8 +20,8 @@ import type { BenchContext, Scenario, ScenarioResult } from '../scenario.js';
  * minute just after enrolment ends; and cases start in its `supervised` state (intake removed), where
  * those obligations run. At that midnight every case does what it does at a month's end: its timer
  * fires, three periods close unmet (education, community service, home visit), each a breach raising a
- * task for the judicial office, all projected into the read model. Measured from the boundary until no
- * case of the run is still due at it (`GET /cases?dueBefore=`), which is how the API shows a case past it.
+ * task for the judicial office, all projected into the read model. Measured from the boundary until the
+ * API lists every such case and none as still due at it (`GET /cases?dueBefore=`): then it is past it.
  *
  * The offset is whole minutes, so the boundary is chosen before the cases are enrolled: a pilot of a few
  * cases (under a version whose midnight is hours away; they stay active and count in N) measures the
