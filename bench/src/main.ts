@@ -110,6 +110,7 @@ function contextOf(system: RunningSystem, options: { quick: boolean; cases: numb
     temporalAddress: system.temporalAddress,
     namespace: system.namespace,
     databaseOwnerUrl: system.databaseOwnerUrl,
+    ...(system.stackPid === undefined ? {} : { stackPid: system.stackPid }),
     token: (identity) => system.sign(identity),
     progress,
   };

@@ -7,6 +7,7 @@ export interface BenchContext {
   readonly temporalAddress: string;
   readonly namespace: string;
   readonly databaseOwnerUrl: string;       // PostgreSQL as the schema owner (for generated data, EXPLAIN)
+  readonly stackPid?: number;              // the `npm start` child (API and workers): its RSS is the worker's
   token(identity: { userId: string; roles: string[]; jurisdiction: string; vendorId?: string }): Promise<string>;
   progress(line: string): void;            // one line of progress on stderr
 }

@@ -42,6 +42,8 @@ export interface RunningSystem {
   /** Whether this process started PostgreSQL and Temporal itself (else it uses DATABASE_URL / TEMPORAL_ADDRESS). */
   readonly embedded: { readonly postgres: boolean; readonly temporal: boolean };
   readonly toolsDir: string;
+  /** The `npm start` child's process id. */
+  readonly stackPid: number | undefined;
   sign(identity: BenchIdentity): Promise<string>;
   /** Stops the stack, then the servers this process started, and removes their data. Safe to call twice. */
   stop(): Promise<void>;
@@ -109,6 +111,7 @@ export async function startSystem(log: (line: string) => void): Promise<RunningS
       databaseOwnerUrl: ready.databaseMigrationUrl ?? ready.databaseUrl,
       embedded: { postgres: ready.postgres.embedded, temporal: ready.temporal.embedded },
       toolsDir: config.toolsDir,
+      stackPid: stack.pid,
       sign: (identity) => signToken(identity, secret),
       stop,
     };
@@ -135,6 +138,8 @@ async function signToken(identity: BenchIdentity, secret: string): Promise<strin
 }
 
 interface StackProcess {
+  /** The stack's process id: its memory is the API's and the workers'. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -176,7 +181,7 @@ function startStack(env: Record<string, string>): Promise<StackProcess> {
       if (!output.includes(STACK_READY_LINE)) return;
       child.stdout?.off('data', onData);
       child.off('close', onEarlyClose);
-      resolve({ stop });
+      resolve({ pid: child.pid, stop });
     };
     const onEarlyClose = (code: number | null) => reject(new Error(`the stack exited with ${code} before it was running:\n${output}`));
     child.stdout?.on('data', onData);

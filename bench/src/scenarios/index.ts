@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { caseScale } from './case-scale.js';
 import { headline } from './headline.js';
 import { history } from './history.js';
 import { readModelScenario } from './read-model.js';
@@ -11,4 +12,5 @@ export const SCENARIOS: ReadonlyArray<{ readonly name: string; readonly run: Sce
   { name: 'headline', run: headline },
   { name: 'history', run: history },
   { name: 'read-model', run: readModelScenario },
+  { name: 'case-scale', run: caseScale },
 ];
