@@ -9,7 +9,7 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_CASES = 10_000;
-export const QUICK_CASES = 200;
+export const QUICK_CASES = 50;
 export const DEFAULT_OUT = 'bench/results';
 
 export const USAGE = [
