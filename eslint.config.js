@@ -44,7 +44,7 @@ export const testDisciplineRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'openapi.json', '.venv-schemathesis/**', 'reports/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'openapi.json', '.venv-schemathesis/**', 'reports/**', 'apps/console/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -93,6 +93,11 @@ export default tseslint.config(
         { name: 'require', message: 'Workflow code is bundled ESM.' },
       ],
     },
+  },
+  {
+    // The web console runs in the browser and has its own tsconfig (DOM, JSX, bundler resolution).
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['test/**/*.ts', 'test/**/*.js'],
