@@ -1,6 +1,6 @@
 /**
- * Three projects: unit tests of pure code (no servers), integration tests and scenario tests
- * (real PostgreSQL and real Temporal, started once per run by test/support/global-setup.js unless
+ * Four projects: unit tests of pure code (no servers), integration tests, console tests (a real
+ * Chromium) and scenario tests (real PostgreSQL and real Temporal, started once per run by test/support/global-setup.js unless
  * DATABASE_URL / TEMPORAL_ADDRESS name servers to use).
  */
 const transform = {
@@ -34,6 +34,15 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
+      setupFiles: ['<rootDir>/test/support/quiet-temporal-runtime.ts'],
+    },
+    {
+      // The web console in a real Chromium against the real stack (real Temporal, real PostgreSQL).
+      ...common,
+      displayName: 'console',
+      testMatch: ['<rootDir>/test/console/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',
       setupFiles: ['<rootDir>/test/support/quiet-temporal-runtime.ts'],

@@ -8,7 +8,7 @@ import { defineConfig } from 'vite';
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  base: '/',
+  base: '/console/',
   // React's automatic JSX runtime, compiled by Vite's own transformer (no Babel plugin needed).
   oxc: { jsx: { runtime: 'automatic' } },
   build: {

@@ -18,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { NoticesModule } from './notices/notices.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { SessionModule } from './session/session.module.js';
 import { StaffModule } from './staff/staff.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
@@ -68,6 +69,7 @@ export class AppModule {
         AuditModule,
         CodecModule,
         OpsModule,
+        SessionModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },

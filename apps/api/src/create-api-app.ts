@@ -11,10 +11,11 @@ import { ApiExceptionFilter } from './common/exception.filter.js';
 import { methodNotAllowed } from './common/method-not-allowed.js';
 import { assignRequestId } from './common/request-id.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { serveConsole } from './console/serve-console.js';
 
 /**
  * Builds the configured HTTP application (not yet listening): validation, error mapping, structured
- * logs and the OpenAPI document served at /docs (JSON at /docs-json).
+ * logs, the OpenAPI document served at /docs (JSON at /docs-json) and the web console at /console.
  */
 export async function createApiApp(deps: ApiDependencies): Promise<INestApplication> {
   // The body parser is mounted after the correlation id, so that even a malformed body gets one.
@@ -27,5 +28,6 @@ export async function createApiApp(deps: ApiDependencies): Promise<INestApplicat
   app.useGlobalFilters(new ApiExceptionFilter(deps.logger));
   app.useGlobalPipes(new EdgeValidationPipe());
   SwaggerModule.setup('docs', app, openApiDocument);
+  serveConsole(app);
   return app;
 }

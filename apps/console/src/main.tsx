@@ -3,14 +3,28 @@ import enUS from 'antd/locale/en_US';
 import zhCNLocale from 'antd/locale/zh_CN';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
 import { I18nProvider, useI18n } from './i18n/index.js';
+import { SessionProvider } from './session/session.js';
+import './styles.css';
 
-function Shell() {
-  const { locale, t } = useI18n();
+/**
+ * Ant Design's default secondary and placeholder greys fall short of WCAG AA contrast (4.5:1) on white;
+ * these meet it, so hints and descriptions stay readable.
+ */
+const ACCESSIBLE_THEME = {
+  token: { colorPrimary: '#1d4ed8', colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextPlaceholder: '#707070' },
+};
+
+/** Ant Design speaks the console's language (date pickers, pagination, empty states). */
+function Localised() {
+  const { locale } = useI18n();
   return (
-    <ConfigProvider locale={locale === 'en' ? enUS : zhCNLocale}>
+    <ConfigProvider locale={locale === 'en' ? enUS : zhCNLocale} theme={ACCESSIBLE_THEME}>
       <AntApp>
-        <main>{t('app.name')}</main>
+        <SessionProvider>
+          <App />
+        </SessionProvider>
       </AntApp>
     </ConfigProvider>
   );
@@ -21,7 +35,7 @@ if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
     <I18nProvider>
-      <Shell />
+      <Localised />
     </I18nProvider>
   </StrictMode>,
 );

@@ -28,6 +28,7 @@ import { openDatabase } from '../../../src/persistence/data-source.js';
 import { onShutdownSignal, runMain } from '../../../src/runtime/process-lifecycle.js';
 import { DEV_TOKEN_LIFETIME_SECONDS, renderDevTokens, signDevTokens } from './dev-tokens.js';
 import { ensureDevVendors } from './dev-vendors.js';
+import { DevSignIn } from '../../api/src/session/dev-sign-in.js';
 import { VendorsService } from '../../api/src/vendors/vendors.service.js';
 
 runMain(async () => {
@@ -103,18 +104,25 @@ runMain(async () => {
     const devVendors = await ensureDevVendors(app.get(VendorsService, { strict: false }), config.devJurisdiction);
     const tokens = await signDevTokens(jwtSecret.secret, config.devJurisdiction, await procedureRoles(app, config), devVendors);
     // Decoding shows every jurisdiction's data, so the Web UI's reader is a national operator.
+    const codecIdentity = { userId: 'dev.ops', name: '运维（开发）', roles: ['ops'], jurisdiction: NATIONAL_JURISDICTION };
     const codecToken = await signAccessToken(
-      { userId: 'dev.ops', name: '运维（开发）', roles: ['ops'], jurisdiction: NATIONAL_JURISDICTION },
+      codecIdentity,
       jwtSecret.secret,
       { expiresInSeconds: DEV_TOKEN_LIFETIME_SECONDS },
     );
     const codec = codecEndpoint(config);
+    // The console's sign-in page offers exactly the users whose tokens are printed below.
+    app.get(DevSignIn, { strict: false }).offer([
+      ...tokens.map((t) => ({ identity: t.identity, token: t.token, expiresAt: t.expiresAt, ...(t.vendor ? { vendorName: t.vendor.name } : {}) })),
+      { identity: codecIdentity, token: codecToken.token, expiresAt: codecToken.expiresAt },
+    ]);
 
     const apiUrl = `http://${config.http.host}:${config.http.port}`;
     process.stdout.write(
       [
         '',
         'procureflow is running:',
+        `  Console          ${apiUrl}/ (sign in as any development user below)`,
         `  API              ${apiUrl}`,
         `  OpenAPI docs     ${apiUrl}/docs`,
         `  Readiness        ${apiUrl}/ready`,

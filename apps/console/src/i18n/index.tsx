@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { en } from './en.js';
 import { formatDate, formatDateTime, formatFen, formatNumber, type Locale } from './format.js';
 import { zhCN, type MessageKey } from './zh-CN.js';
@@ -33,9 +33,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
   const setLocale = useCallback((next: Locale) => {
     localStorage.setItem(STORAGE_KEY, next);
-    document.documentElement.lang = next;
     setLocaleState(next);
   }, []);
+  // Screen readers pick their voice from the page's language.
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
   const value = useMemo<I18n>(
     () => ({
       locale,
