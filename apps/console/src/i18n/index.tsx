@@ -1,11 +1,9 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { en } from './en.js';
+import { CATALOGS, type MessageKey } from './catalog.js';
 import { formatDate, formatDateTime, formatFen, formatNumber, type Locale } from './format.js';
-import { zhCN, type MessageKey } from './zh-CN.js';
 
 export type { Locale, MessageKey };
 
-const CATALOGS: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 const STORAGE_KEY = 'procureflow.locale';
 
 export interface I18n {

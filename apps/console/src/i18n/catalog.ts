@@ -1,0 +1,16 @@
+import { commonMessages } from './common.messages.js';
+
+/**
+ * Every area's messages, merged. An area (a group of pages) keeps its text next to its pages in a
+ * `messages.ts` made with defineMessages, and is listed here once.
+ */
+const AREAS = [commonMessages] as const;
+
+type Area = (typeof AREAS)[number];
+export type MessageKey = Area extends infer A ? (A extends { readonly 'zh-CN': Record<infer K, string> } ? K : never) : never;
+
+function merge(locale: 'zh-CN' | 'en'): Record<MessageKey, string> {
+  return Object.assign({}, ...AREAS.map((area) => area[locale])) as Record<MessageKey, string>;
+}
+
+export const CATALOGS = { 'zh-CN': merge('zh-CN'), en: merge('en') } as const;
