@@ -3,13 +3,15 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json openapi.json ./
 COPY apps ./apps
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 # The build compiles the bench too (npm run bench is run from a checkout, not from the image).
 COPY bench ./bench
+# The build also bundles the web console (apps/console, typed from openapi.json) into dist/console,
+# which the API serves at /.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
