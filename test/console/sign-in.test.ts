@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { consoleContext, launchBrowser, PHONE, screenshot, seriousAccessibilityViolations, signInAs, type ConsoleLocale } from '../support/browser.js';
+import { consoleContext, horizontalOverflow, launchBrowser, PHONE, screenshot, seriousAccessibilityViolations, signInAs, type ConsoleLocale } from '../support/browser.js';
 import { type RunningStack, startStack } from '../support/stack.js';
 
 /**
@@ -80,8 +80,7 @@ describe('console sign-in', () => {
     await signInAs(page, 'dev.justice-bureau');
     await page.getByRole('button', { name: '打开导航' }).click();
     await page.getByRole('dialog').getByRole('link', { name: '首页' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await context.close();
   });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/config/project-root.js';
 
@@ -43,7 +43,8 @@ export const PHONE = { width: 390, height: 844 } as const;
  */
 export async function consoleContext(browser: Browser, baseUrl: string, locale: ConsoleLocale, viewport: { width: number; height: number } = DESKTOP): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport, locale, timezoneId: 'Europe/London' });
-  await context.addInitScript((chosen) => localStorage.setItem('procureflow.locale', chosen), locale);
+  // A script string, not a function: this file is compiled for Node, where the page's globals have no types.
+  await context.addInitScript({ content: `localStorage.setItem('procureflow.locale', ${JSON.stringify(locale)});` });
   return context;
 }
 
@@ -56,6 +57,11 @@ export async function signInAs(page: Page, userId: string): Promise<void> {
   const row = page.locator('.ant-list-item').filter({ hasText: userId });
   await row.getByRole('button').click();
   await page.locator('.pf-user').waitFor();
+}
+
+/** How many CSS pixels the page is wider than the viewport (0 when nothing scrolls sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 }
 
 /** Where the tests save screenshots of every page in both languages (a CI artifact; README names it). */
