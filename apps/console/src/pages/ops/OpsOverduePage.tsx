@@ -164,7 +164,7 @@ function OpsOverdue() {
                 key: 'late',
                 render: (_, item) =>
                   item.workingDaysLate === null ? (
-                    <Tag color="orange">{t('ops.lateHours', { hours: number(item.hoursLate), file: item.calendarMissing ?? '' })}</Tag>
+                    <Tag color="magenta">{t('ops.lateHours', { hours: number(item.hoursLate), file: item.calendarMissing ?? '' })}</Tag>
                   ) : (
                     <Tag color="red">{t('ops.lateDays', { days: number(item.workingDaysLate), hours: number(item.hoursLate) })}</Tag>
                   ),

@@ -220,7 +220,6 @@ function OpsProcess() {
                     <div>
                       <Tag color={entry.source === 'readModel' ? 'blue' : 'default'}>{entry.source === 'readModel' ? t('ops.inspect.source.readModel') : t('ops.inspect.source.temporal')}</Tag>
                       <Typography.Text code>{entry.type}</Typography.Text> {entry.summary}
-                      {entry.attempt !== undefined && <Typography.Text type="secondary"> · {t('ops.inspect.attempt', { attempt: number(entry.attempt) })}</Typography.Text>}
                       {entry.failure && <div className="pf-ops-failure">{entry.failure}</div>}
                     </div>
                   ),

@@ -13,6 +13,9 @@ function OpsSummary() {
   const labels = useOpsLabels();
   const summary = useApi(() => unwrap(api.GET('/ops/summary')), []);
   const data = summary.data;
+  // The summary counts every cause and role, zeros included; the tables show only what needs attention.
+  const stuckByCause = (data?.stuckByCause ?? []).filter((row) => row.count > 0);
+  const overdueByRole = (data?.overdueByRole ?? []).filter((row) => row.count > 0);
 
   return (
     <>
@@ -78,14 +81,14 @@ function OpsSummary() {
             </Col>
             <Col xs={24} lg={8}>
               <Card title={<h2 className="pf-card-title">{t('ops.summary.stuckByCause')}</h2>}>
-                {data.stuckByCause.length === 0 ? (
+                {stuckByCause.length === 0 ? (
                   <EmptySentence sentence={t('ops.summary.noStuck')} />
                 ) : (
                   <Table
                     size="small"
                     pagination={false}
                     rowKey="cause"
-                    dataSource={data.stuckByCause}
+                    dataSource={stuckByCause}
                     columns={[
                       { title: t('ops.field.cause'), dataIndex: 'cause', render: (_: unknown, row) => <Link to={`/ops/stuck?cause=${row.cause}`}>{labels.cause(row.cause)}</Link> },
                       { title: t('ops.field.count'), dataIndex: 'count', align: 'right', render: (_: unknown, row) => number(row.count) },
@@ -96,14 +99,14 @@ function OpsSummary() {
             </Col>
             <Col xs={24} lg={8}>
               <Card title={<h2 className="pf-card-title">{t('ops.summary.overdueByRole')}</h2>}>
-                {data.overdueByRole.length === 0 ? (
+                {overdueByRole.length === 0 ? (
                   <EmptySentence sentence={t('ops.summary.noOverdue')} />
                 ) : (
                   <Table
                     size="small"
                     pagination={false}
                     rowKey="role"
-                    dataSource={data.overdueByRole}
+                    dataSource={overdueByRole}
                     columns={[
                       { title: t('ops.field.role'), dataIndex: 'role', render: (_: unknown, row) => <Link to={`/ops/overdue?role=${encodeURIComponent(row.role)}`}>{row.role}</Link> },
                       { title: t('ops.field.count'), dataIndex: 'count', align: 'right', render: (_: unknown, row) => number(row.count) },
