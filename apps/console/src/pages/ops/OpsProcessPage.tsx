@@ -212,6 +212,7 @@ function OpsProcess() {
             ) : (
               <Timeline
                 className="pf-ops-timeline"
+                titleSpan={6}
                 items={process.timeline.map((entry, index) => ({
                   key: `${entry.at}-${entry.eventId ?? index}`,
                   color: entry.failure ? 'red' : entry.source === 'readModel' ? 'blue' : 'gray',
