@@ -220,8 +220,9 @@ function OpsProcess() {
                   content: (
                     <div>
                       <Tag color={entry.source === 'readModel' ? 'blue' : 'default'}>{entry.source === 'readModel' ? t('ops.inspect.source.readModel') : t('ops.inspect.source.temporal')}</Tag>
-                      <Typography.Text code>{entry.type}</Typography.Text> {entry.summary}
-                      {entry.failure && <div className="pf-ops-failure">{entry.failure}</div>}
+                      <Typography.Text code>{entry.type}</Typography.Text>{' '}
+                      {/* The summary already carries a failure's message; a failure shows in the danger colour. */}
+                      <Typography.Text type={entry.failure ? 'danger' : undefined}>{entry.summary}</Typography.Text>
                     </div>
                   ),
                 }))}

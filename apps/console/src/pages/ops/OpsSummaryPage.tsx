@@ -16,6 +16,9 @@ function OpsSummary() {
   // The summary counts every cause and role, zeros included; the tables show only what needs attention.
   const stuckByCause = (data?.stuckByCause ?? []).filter((row) => row.count > 0);
   const overdueByRole = (data?.overdueByRole ?? []).filter((row) => row.count > 0);
+  // One warning per jurisdiction, mostly naming the same file: one notice per file to deploy, its jurisdictions listed.
+  const calendarGroups = new Map<string | null, Array<NonNullable<typeof data>['calendarWarnings'][number]>>();
+  for (const warning of data?.calendarWarnings ?? []) calendarGroups.set(warning.file, [...(calendarGroups.get(warning.file) ?? []), warning]);
 
   return (
     <>
@@ -27,17 +30,18 @@ function OpsSummary() {
       {data && (
         <Space orientation="vertical" size="middle" className="pf-ops-stack">
           <Typography.Text type="secondary">{t('ops.summary.generatedAt', { at: dateTime(data.generatedAt) })}</Typography.Text>
-          {data.calendarWarnings.map((warning) => (
+          {[...calendarGroups.entries()].map(([file, warnings]) => (
             <Alert
-              key={`${warning.jurisdiction ?? ''}-${warning.file ?? warning.message}`}
+              key={file ?? ''}
               type="warning"
               showIcon
-              title={t('ops.summary.calendar')}
+              title={file ? t('ops.summary.calendarDeploy', { file }) : t('ops.summary.calendar')}
               description={
-                <>
-                  <div>{warning.message}</div>
-                  {warning.file && <strong>{t('ops.summary.deploy', { file: warning.file })}</strong>}
-                </>
+                <ul className="pf-ops-causes">
+                  {warnings.map((warning) => (
+                    <li key={`${warning.jurisdiction ?? ''}-${warning.message}`}>{warning.message}</li>
+                  ))}
+                </ul>
               }
             />
           ))}
