@@ -10,10 +10,10 @@ import './styles.css';
 
 /**
  * Ant Design's default secondary and placeholder greys fall short of WCAG AA contrast (4.5:1) on white;
- * these meet it, so hints and descriptions stay readable.
+ * these meet it, so hints, descriptions, links and error text (and danger buttons) stay readable.
  */
 const ACCESSIBLE_THEME = {
-  token: { colorPrimary: '#1d4ed8', colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextPlaceholder: '#707070' },
+  token: { colorPrimary: '#1d4ed8', colorLink: '#1d4ed8', colorError: '#c41d1d', colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959', colorTextPlaceholder: '#707070' },
 };
 
 /** Ant Design speaks the console's language (date pickers, pagination, empty states). */

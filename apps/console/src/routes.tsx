@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import type { MessageKey } from './i18n/index.js';
 import { HomePage } from './pages/home/HomePage.js';
+import { OPS_NAVIGATION, OPS_ROUTES } from './pages/ops/routes.js';
 
 /**
  * The console's pages. Paths are relative to the console's base (/console).
@@ -17,9 +18,9 @@ export interface NavigationEntry {
   readonly roles?: readonly string[];
 }
 
-export const NAVIGATION: readonly NavigationEntry[] = [{ path: '/home', label: 'nav.home' }];
+export const NAVIGATION: readonly NavigationEntry[] = [{ path: '/home', label: 'nav.home' }, ...OPS_NAVIGATION];
 
-export const SIGNED_IN_ROUTES: RouteObject[] = [{ path: 'home', element: <HomePage /> }];
+export const SIGNED_IN_ROUTES: RouteObject[] = [{ path: 'home', element: <HomePage /> }, ...OPS_ROUTES];
 
 export const PUBLIC_ROUTES: RouteObject[] = [];
 

@@ -18,7 +18,12 @@ export function AppLayout() {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const narrow = screens.md === false;
   const items = visibleNavigation(hasRole).map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> }));
-  const selected = items.filter((item) => location.pathname === item.key || location.pathname.startsWith(`${item.key}/`)).map((item) => item.key);
+  // The most specific entry only: /ops/processes/… is under "/ops/processes", not also under "/ops".
+  const selected = items
+    .filter((item) => location.pathname === item.key || location.pathname.startsWith(`${item.key}/`))
+    .map((item) => item.key)
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 1);
   const menu = <Menu mode="inline" selectedKeys={selected} items={items} onClick={() => setDrawerOpen(false)} aria-label={t('nav.label')} />;
 
   return (
