@@ -1,7 +1,13 @@
 import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import type { MessageKey } from './i18n/index.js';
+import { DefinitionPage } from './pages/definitions/DefinitionPage.js';
+import { DefinitionsPage } from './pages/definitions/DefinitionsPage.js';
+import { EditorPage } from './pages/definitions/EditorPage.js';
 import { HomePage } from './pages/home/HomePage.js';
+import { RegisterVendorPage } from './pages/vendors/RegisterVendorPage.js';
+import { VendorPage } from './pages/vendors/VendorPage.js';
+import { VendorsPage } from './pages/vendors/VendorsPage.js';
 
 /**
  * The console's pages. Paths are relative to the console's base (/console).
@@ -17,9 +23,21 @@ export interface NavigationEntry {
   readonly roles?: readonly string[];
 }
 
-export const NAVIGATION: readonly NavigationEntry[] = [{ path: '/home', label: 'nav.home' }];
+export const NAVIGATION: readonly NavigationEntry[] = [
+  { path: '/home', label: 'nav.home' },
+  { path: '/definitions', label: 'nav.definitions' },
+  { path: '/vendors', label: 'nav.vendors' },
+];
 
-export const SIGNED_IN_ROUTES: RouteObject[] = [{ path: 'home', element: <HomePage /> }];
+export const SIGNED_IN_ROUTES: RouteObject[] = [
+  { path: 'home', element: <HomePage /> },
+  { path: 'definitions', element: <DefinitionsPage /> },
+  { path: 'definitions/editor', element: <EditorPage /> },
+  { path: 'definitions/:key', element: <DefinitionPage /> },
+  { path: 'vendors', element: <VendorsPage /> },
+  { path: 'vendors/new', element: <RegisterVendorPage /> },
+  { path: 'vendors/:id', element: <VendorPage /> },
+];
 
 export const PUBLIC_ROUTES: RouteObject[] = [];
 

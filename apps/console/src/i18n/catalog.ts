@@ -1,10 +1,12 @@
+import { definitionsMessages } from '../pages/definitions/messages.js';
+import { vendorsMessages } from '../pages/vendors/messages.js';
 import { commonMessages } from './common.messages.js';
 
 /**
  * Every area's messages, merged. An area (a group of pages) keeps its text next to its pages in a
  * `messages.ts` made with defineMessages, and is listed here once.
  */
-const AREAS = [commonMessages] as const;
+const AREAS = [commonMessages, definitionsMessages, vendorsMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { readonly 'zh-CN': Record<infer K, string> } ? K : never) : never;
