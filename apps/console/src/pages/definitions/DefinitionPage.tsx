@@ -11,7 +11,8 @@ import { SourceView } from './SourceView.js';
 
 type Change = components['schemas']['DefinitionChangeDto'];
 
-const CHANGE_COLOURS: Record<Change['kind'], string> = { added: 'green', removed: 'red', changed: 'blue' };
+/** Dark enough for white text to pass WCAG AA contrast. */
+const CHANGE_COLOURS: Record<Change['kind'], string> = { added: '#237804', removed: '#a8071a', changed: '#0958d9' };
 
 /** A value of the compiled definition as a reader can scan it: scalars as they are, structures as compact JSON. */
 function shown(value: unknown): string {
@@ -146,7 +147,7 @@ export function DefinitionPage() {
                         title: t('definition.change'),
                         dataIndex: 'kind',
                         width: 90,
-                        render: (kind: Change['kind']) => <Tag color={CHANGE_COLOURS[kind]}>{t(`definition.change.${kind}` as MessageKey)}</Tag>,
+                        render: (kind: Change['kind']) => <Tag variant="solid" color={CHANGE_COLOURS[kind]}>{t(`definition.change.${kind}` as MessageKey)}</Tag>,
                       },
                       { title: t('definition.path'), dataIndex: 'path', render: (path: string) => <code>{path}</code> },
                       { title: t('definition.before'), render: (_, change) => <del className="pf-diff-before">{shown(change.before)}</del> },

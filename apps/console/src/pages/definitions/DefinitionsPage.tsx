@@ -55,6 +55,7 @@ export function DefinitionsPage() {
       {list.error && <ErrorNotice error={list.error} onRetry={list.reload} />}
       {!list.error && (
         <Table<DefinitionSummary>
+          className="pf-table"
           rowKey="key"
           loading={list.loading}
           dataSource={list.data?.definitions ?? []}

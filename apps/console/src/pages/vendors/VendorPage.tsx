@@ -9,7 +9,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
 import { ActionDialog, problemProps } from './ActionDialog.js';
-import { criterionState, loadCriteria, REGISTRAR_ROLE, STATE_COLOURS, SUSPENDER_ROLES, type Criterion, type Evidence, type Vendor } from './requirements.js';
+import { COLOURS, criterionState, loadCriteria, REGISTRAR_ROLE, STATE_COLOURS, SUSPENDER_ROLES, type Criterion, type Evidence, type Vendor } from './requirements.js';
 import { VendorStatusTags } from './VendorsPage.js';
 
 type Evaluation = components['schemas']['VendorEvaluationDto'];
@@ -151,7 +151,7 @@ export function VendorPage() {
                   width: 100,
                   render: (_, row) => {
                     const state = criterionState(row.evidence);
-                    return <Tag color={STATE_COLOURS[state]}>{t(`status.${state}` as MessageKey)}</Tag>;
+                    return <Tag variant="solid" color={STATE_COLOURS[state]}>{t(`status.${state}` as MessageKey)}</Tag>;
                   },
                 },
                 {
@@ -224,7 +224,7 @@ export function VendorPage() {
                   { title: t('vendor.period'), render: (_, e) => (e.period === null ? '—' : e.periodThrough ? `${e.period}–${e.periodThrough}` : String(e.period)) },
                   { title: t('vendor.score'), align: 'right', render: (_, e) => number(e.score) },
                   { title: t('vendor.grade'), render: (_, e) => (e.grade ? text(e.grade.label) : '—') },
-                  { title: t('vendors.status'), render: (_, e) => <Tag color={e.passed ? 'green' : 'red'}>{t(e.passed ? 'vendor.passed' : 'vendor.failed')}</Tag> },
+                  { title: t('vendors.status'), render: (_, e) => <Tag variant="solid" color={e.passed ? COLOURS.good : COLOURS.bad}>{t(e.passed ? 'vendor.passed' : 'vendor.failed')}</Tag> },
                 ]}
               />
             )}
@@ -253,7 +253,7 @@ export function VendorPage() {
                   { title: t('vendor.staffQualification'), dataIndex: 'qualification' },
                   { title: t('vendor.staffJoined'), dataIndex: 'joinedOn', render: (day: string) => date(day) },
                   { title: t('vendor.staffCases'), dataIndex: 'activeCases', align: 'right', render: (n: number) => number(n) },
-                  { title: t('vendors.status'), render: (_, member) => <Tag color={member.current ? 'green' : 'default'}>{t(member.current ? 'vendor.staffCurrent' : 'vendor.staffLeft')}</Tag> },
+                  { title: t('vendors.status'), render: (_, member) => <Tag variant="solid" color={member.current ? COLOURS.good : '#595959'}>{t(member.current ? 'vendor.staffCurrent' : 'vendor.staffLeft')}</Tag> },
                 ]}
               />
             )}

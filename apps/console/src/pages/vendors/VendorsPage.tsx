@@ -6,7 +6,7 @@ import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
-import { REGISTRAR_ROLE, STATE_COLOURS, type Vendor } from './requirements.js';
+import { COLOURS, REGISTRAR_ROLE, STATE_COLOURS, type Vendor } from './requirements.js';
 
 type Status = Vendor['verificationStatus'];
 const STATUSES: readonly Status[] = ['pending', 'verified', 'rejected'] satisfies Status[];
@@ -17,8 +17,8 @@ export function VendorStatusTags({ vendor }: { vendor: Vendor }) {
   const { t } = useI18n();
   return (
     <Space size={4} wrap>
-      <Tag color={STATE_COLOURS[vendor.verificationStatus]}>{t(`status.${vendor.verificationStatus}` as MessageKey)}</Tag>
-      {vendor.suspended && <Tag color="red">{t('vendors.suspended')}</Tag>}
+      <Tag variant="solid" color={STATE_COLOURS[vendor.verificationStatus]}>{t(`status.${vendor.verificationStatus}` as MessageKey)}</Tag>
+      {vendor.suspended && <Tag variant="solid" color={COLOURS.bad}>{t('vendors.suspended')}</Tag>}
     </Space>
   );
 }
@@ -83,6 +83,7 @@ export function VendorsPage() {
       {list.error && <ErrorNotice error={list.error} onRetry={list.reload} />}
       {!list.error && (
         <Table<Vendor>
+          className="pf-table"
           rowKey="id"
           loading={list.loading}
           dataSource={list.data?.vendors ?? []}

@@ -72,4 +72,7 @@ export function criterionState(evidence: Evidence | undefined): CriterionState {
   return evidence.verifications.length > 0 ? 'verified' : 'pending';
 }
 
-export const STATE_COLOURS: Record<CriterionState, string> = { verified: 'green', rejected: 'red', expired: 'orange', pending: 'gold', missing: 'default' };
+/** Tag colours dark enough for white text to pass WCAG AA contrast (Ant's preset light tags do not). */
+export const COLOURS = { good: '#237804', bad: '#a8071a', warning: '#ad4e00', waiting: '#874d00', info: '#0958d9' } as const;
+
+export const STATE_COLOURS: Record<CriterionState, string> = { verified: COLOURS.good, rejected: COLOURS.bad, expired: COLOURS.warning, pending: COLOURS.waiting, missing: '#595959' };
