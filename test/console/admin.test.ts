@@ -8,6 +8,8 @@ const LOCALES: ConsoleLocale[] = ['zh-CN', 'en'];
 /** A calendar of no jurisdiction, deployed twice by a national administrator so it has a diff. */
 const CALENDAR_KEY = 'console-2026';
 const LABOUR_DAY = { zh: '劳动节', en: 'Labour Day', from: '2026-05-01', to: '2026-05-05' };
+/** A calendar with two problems: two holidays that end before they start (their `to` on lines 12 and 15). */
+const BROKEN_CALENDAR = REVERSED_HOLIDAY_CALENDAR.replace('makeUpWorkdays: []', ['  - name: { zh: 劳动节, en: Labour }', '    from: 2026-05-05', '    to: 2026-05-01', 'makeUpWorkdays: []'].join('\n'));
 
 interface Diagnostic {
   readonly line: number;
@@ -95,17 +97,17 @@ describe('console administration: definitions and vendors', () => {
 
   it.each(LOCALES)('validates a broken file in the editor and shows each problem at its line (%s)', async (locale) => {
     const report = await call<{ files: Array<{ diagnostics: Diagnostic[] }> }>('POST', '/definitions/validate', nationalAdmin, {
-      files: [{ file: 'broken-2026.yaml', text: REVERSED_HOLIDAY_CALENDAR }],
+      files: [{ file: 'broken-2026.yaml', text: BROKEN_CALENDAR }],
     });
     const diagnostics = report.body.files.flatMap((file) => file.diagnostics);
-    expect(diagnostics.length).toBeGreaterThan(0);
+    expect(diagnostics.map((d) => d.line)).toEqual(expect.arrayContaining([12, 15]));
 
     const page = await signedIn(locale, 'dev.administrator');
     await page.goto('/console/definitions');
     await page.getByRole('button', { name: locale === 'en' ? 'Validate and deploy' : '校验与部署' }).click();
     await page.getByLabel(locale === 'en' ? 'File name' : '文件名').fill('broken-2026.yaml');
     const editor = page.getByRole('textbox', { name: locale === 'en' ? 'Definition text (YAML)' : '定义文本（YAML）' });
-    await editor.fill(REVERSED_HOLIDAY_CALENDAR);
+    await editor.fill(BROKEN_CALENDAR);
     // Ant Design spaces a two-character Chinese label (校 验).
     await page.getByRole('button', { name: locale === 'en' ? /^Validate$/ : /^校\s?验$/ }).click();
 
@@ -119,8 +121,12 @@ describe('console administration: definitions and vendors', () => {
       expect(await annotated.locator('.pf-src-diagnostic').textContent()).toContain(diagnostic.message);
 
       await location.click();
-      const selected = await editor.evaluate((area: HTMLTextAreaElement) => area.value.slice(area.selectionStart, area.selectionEnd));
-      expect(selected).toBe(REVERSED_HOLIDAY_CALENDAR.split('\n')[diagnostic.line - 1]);
+      // The test's TypeScript has no DOM library: the text area is described by the fields read.
+      const selected = await editor.evaluate((element) => {
+        const area = element as unknown as { value: string; selectionStart: number; selectionEnd: number };
+        return area.value.slice(area.selectionStart, area.selectionEnd);
+      });
+      expect(selected).toBe(BROKEN_CALENDAR.split('\n')[diagnostic.line - 1]);
     }
     await visited(page, 'definition-editor', locale);
     await page.context().close();

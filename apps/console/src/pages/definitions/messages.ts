@@ -110,7 +110,7 @@ export const definitionsMessages = defineMessages(
     'editor.deploy': 'Deploy',
     'editor.comment': 'Why it is deployed (kept in the audit trail)',
     'editor.valid': '{file} is valid: {kind} {key}',
-    'editor.invalid': '{count} problems found: fix them at their lines and validate again.',
+    'editor.invalid': 'Problems found: {count}. Fix them at their lines and validate again.',
     'editor.diagnostics': 'Problems',
     'editor.diagnosticAt': '{file}:{line}:{column}',
     'editor.annotated': 'Annotated view',

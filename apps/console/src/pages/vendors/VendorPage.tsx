@@ -104,7 +104,7 @@ export function VendorPage() {
               )}
             </div>
             {v && (
-              <Space wrap className="pf-section" aria-label={t('vendor.actions')}>
+              <Space wrap className="pf-section" role="group" aria-label={t('vendor.actions')}>
                 {verifierRoles.length > 0 && (
                   <Button type="primary" onClick={() => setDialog({ kind: 'verify' })}>
                     {t('vendor.verify')}
@@ -224,7 +224,7 @@ export function VendorPage() {
                   { title: t('vendor.period'), render: (_, e) => (e.period === null ? '—' : e.periodThrough ? `${e.period}–${e.periodThrough}` : String(e.period)) },
                   { title: t('vendor.score'), align: 'right', render: (_, e) => number(e.score) },
                   { title: t('vendor.grade'), render: (_, e) => (e.grade ? text(e.grade.label) : '—') },
-                  { title: t('vendors.status'), render: (_, e) => <Tag variant="solid" color={e.passed ? COLOURS.good : COLOURS.bad}>{t(e.passed ? 'vendor.passed' : 'vendor.failed')}</Tag> },
+                  { title: t('vendor.result'), render: (_, e) => <Tag variant="solid" color={e.passed ? COLOURS.good : COLOURS.bad}>{t(e.passed ? 'vendor.passed' : 'vendor.failed')}</Tag> },
                 ]}
               />
             )}
