@@ -180,10 +180,17 @@ describe('console administration: definitions and vendors', () => {
     const criteria = admin.locator('.pf-fieldset');
     await criteria.first().waitFor();
     await admin.getByLabel('Name', { exact: true }).fill('德清县测试社会工作服务中心');
-    const first17 = '52330521MJ0000042';
-    await admin.getByLabel('Unified social credit code').fill(`${first17}${creditCodeCheckCharacter(first17)}`);
     const count = await criteria.count();
     for (let index = 0; index < count; index++) await criteria.nth(index).getByLabel('Document').fill(`测试证明材料 ${index + 1}`);
+    // A credit code the API refuses: its 422 names the field, and the page shows the problem under it.
+    const creditCode = admin.getByLabel('Unified social credit code');
+    await creditCode.fill('52330521MJ00000');
+    await admin.getByRole('button', { name: 'Register', exact: true }).click();
+    const problem = admin.locator('.ant-form-item').filter({ has: creditCode }).locator('.ant-form-item-explain-error');
+    await problem.waitFor();
+    expect(await problem.textContent()).toContain('统一社会信用代码');
+    const first17 = '52330521MJ0000042';
+    await creditCode.fill(`${first17}${creditCodeCheckCharacter(first17)}`);
     await admin.getByRole('button', { name: 'Register', exact: true }).click();
     await admin.waitForURL(/\/console\/vendors\/[0-9a-f-]{36}$/);
     const vendorPath = new URL(admin.url()).pathname;
