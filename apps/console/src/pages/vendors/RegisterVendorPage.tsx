@@ -44,7 +44,9 @@ export function RegisterVendorPage() {
   const [local, setLocal] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<ApiFailure>();
   const [busy, setBusy] = useState(false);
-  const target = jurisdiction.trim() || user?.jurisdiction || '';
+  // The criteria are loaded for the registry once the user leaves the field, not on every keystroke.
+  const [chosenRegistry, setChosenRegistry] = useState('');
+  const target = chosenRegistry || user?.jurisdiction || '';
   const criteria = useApi(() => (target ? loadCriteria(target) : Promise.resolve([])), [target]);
 
   const field = (criterionId: string): EvidenceInput => evidence[criterionId] ?? { document: '', validUntil: '', note: '' };
@@ -113,7 +115,13 @@ export function RegisterVendorPage() {
             />
           </Form.Item>
           <Form.Item label={t('register.jurisdiction')} htmlFor="vendor-jurisdiction" {...problemProps(failure, 'jurisdiction')}>
-            <Input id="vendor-jurisdiction" placeholder={user?.jurisdiction} value={jurisdiction} onChange={(event) => setJurisdiction(event.target.value)} />
+            <Input
+              id="vendor-jurisdiction"
+              placeholder={user?.jurisdiction}
+              value={jurisdiction}
+              onChange={(event) => setJurisdiction(event.target.value)}
+              onBlur={() => setChosenRegistry(jurisdiction.trim())}
+            />
           </Form.Item>
           <Typography.Title level={2} className="pf-section-title">
             {t('vendor.evidence')}
