@@ -1,8 +1,14 @@
 import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import type { MessageKey } from './i18n/index.js';
+import { DefinitionPage } from './pages/definitions/DefinitionPage.js';
+import { DefinitionsPage } from './pages/definitions/DefinitionsPage.js';
+import { EditorPage } from './pages/definitions/EditorPage.js';
 import { HomePage } from './pages/home/HomePage.js';
 import { OPS_NAVIGATION, OPS_ROUTES } from './pages/ops/routes.js';
+import { RegisterVendorPage } from './pages/vendors/RegisterVendorPage.js';
+import { VendorPage } from './pages/vendors/VendorPage.js';
+import { VendorsPage } from './pages/vendors/VendorsPage.js';
 
 /**
  * The console's pages. Paths are relative to the console's base (/console).
@@ -18,9 +24,23 @@ export interface NavigationEntry {
   readonly roles?: readonly string[];
 }
 
-export const NAVIGATION: readonly NavigationEntry[] = [{ path: '/home', label: 'nav.home' }, ...OPS_NAVIGATION];
+export const NAVIGATION: readonly NavigationEntry[] = [
+  { path: '/home', label: 'nav.home' },
+  { path: '/definitions', label: 'nav.definitions' },
+  { path: '/vendors', label: 'nav.vendors' },
+  ...OPS_NAVIGATION,
+];
 
-export const SIGNED_IN_ROUTES: RouteObject[] = [{ path: 'home', element: <HomePage /> }, ...OPS_ROUTES];
+export const SIGNED_IN_ROUTES: RouteObject[] = [
+  { path: 'home', element: <HomePage /> },
+  { path: 'definitions', element: <DefinitionsPage /> },
+  { path: 'definitions/editor', element: <EditorPage /> },
+  { path: 'definitions/:key', element: <DefinitionPage /> },
+  { path: 'vendors', element: <VendorsPage /> },
+  { path: 'vendors/new', element: <RegisterVendorPage /> },
+  { path: 'vendors/:id', element: <VendorPage /> },
+  ...OPS_ROUTES,
+];
 
 export const PUBLIC_ROUTES: RouteObject[] = [];
 
