@@ -5,6 +5,7 @@
  * Ctrl-C stops everything too. Exit code 1 when a scenario failed, 2 on a bad command line.
  */
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { latencySeriesOf } from './scenarios/headline-chart.js';
 import { renderLatencyChart } from './chart.js';
@@ -15,7 +16,9 @@ import type { BenchContext, ScenarioResult } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { type RunningSystem, startSystem } from './system.js';
 
-const progress = (line: string) => void process.stderr.write(`[bench] ${line}\n`);
+// Seconds since the bench started on every line, so a run shows where its time goes.
+const benchStarted = performance.now();
+const progress = (line: string) => void process.stderr.write(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 const print = (text: string) => void process.stdout.write(`${text}\n`);
 
 async function main(): Promise<number> {
