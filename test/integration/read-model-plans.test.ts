@@ -9,6 +9,7 @@ import {
   type PlanSummary,
   readModelSizes,
 } from '../../bench/src/scenarios/read-model-data.js';
+import { compareOverdue, OverdueRepository } from '../../apps/api/src/ops/overdue/overdue.repository.js';
 import { freshDatabase } from '../support/databases.js';
 
 /**
@@ -59,6 +60,22 @@ describe('read-model query plans at scale', () => {
     const summary = plans.find((plan) => plan.name === name);
     expect(summary?.indexes).toEqual(expect.arrayContaining(['tasks_open_due_idx', 'case_tasks_open_due_idx']));
     expect(sortsOf(summary?.plan)).toEqual([]);
+  });
+
+  it('pages the national overdue list in SQL: page after page, the same items in the same order as the whole list', async () => {
+    const repository = new OverdueRepository(database.dataSource);
+    const whole = (await repository.overdue({ at: now })).sort(compareOverdue).slice(0, 250);
+    const paged: string[] = [];
+    let after: { dueAt: Date; id: string } | undefined;
+    for (let page = 0; page < 5; page++) {
+      const rows = await repository.overduePage({ at: now }, after, 50);
+      paged.push(...rows.map((row) => row.id));
+      const last = rows.at(-1);
+      if (last === undefined) break;
+      after = { dueAt: last.dueAt, id: last.id };
+    }
+    expect(whole).toHaveLength(250);
+    expect(paged).toEqual(whole.map((row) => row.id));
   });
 
   it("reads a cycle's audit trail through its chain index", () => {
