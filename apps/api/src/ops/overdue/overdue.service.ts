@@ -16,6 +16,8 @@ import { type OverdueAfter, OverdueRepository, type OverdueRow } from './overdue
 const DEFAULT_PAGE = 100;
 /** Rows read at a time when overdueBy leaves some out: a few round trips for a page, not one per row. */
 const OVERDUE_BY_BATCH = 500;
+/** Rows one request reads at most while overdueBy leaves them out (as many as the list read before it paged in SQL). */
+const MAX_ROWS_READ = 10_000;
 const HOUR_MS = 3_600_000;
 
 /** Where a page ends: the last item's place in the order (most late first). */
@@ -60,8 +62,10 @@ export class OverdueService {
     const batch = query.overdueBy === undefined ? limit + 1 : Math.max(limit + 1, OVERDUE_BY_BATCH);
     const items: OverdueItemDto[] = [];
     let after: OverdueAfter | undefined = cursor && { dueAt: new Date(cursor.dueAt), id: cursor.id };
+    let read = 0;
     for (;;) {
       const rows = await this.repository.overduePage(filter, after, batch);
+      read += rows.length;
       for (const row of rows) {
         const item = toItem(row, at, calendars(row.jurisdiction));
         if (query.overdueBy === undefined || (item.workingDaysLate ?? Number.POSITIVE_INFINITY) >= query.overdueBy) items.push(item);
@@ -69,6 +73,11 @@ export class OverdueService {
       const last = rows.at(-1);
       if (items.length > limit || rows.length < batch || last === undefined) break;
       after = { dueAt: last.dueAt, id: last.id };
+      // A filter that leaves out nearly everything must not read the whole country in one request: the
+      // page ends short, and its cursor goes on from the last item read (a shorter page, never a lost item).
+      if (read >= MAX_ROWS_READ) {
+        return { at: at.toISOString(), items, nextCursor: encodeCursor({ dueAt: last.dueAt.toISOString(), id: last.id }) };
+      }
     }
     const page = items.slice(0, limit);
     const last = page.at(-1);
