@@ -157,9 +157,9 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const devServerUiPort = reader.withDefault('TEMPORAL_DEV_SERVER_UI_PORT', 8233, parsePort);
   const procurement = reader.withDefault('TEMPORAL_TASK_QUEUE_PROCUREMENT', 'procureflow-procurement', parseName);
   const cases = reader.withDefault('TEMPORAL_TASK_QUEUE_CASES', 'procureflow-cases', parseName);
-  // The SDK's own default follows the heap limit (about 2,300 per worker with a 4 GiB heap), and a cached
-  // case or cycle costs about 2 MB of RSS, so a province's active cases would take gigabytes. Past the
-  // cap the least recently used workflow is evicted and replayed from its history at its next task.
+  // The SDK's own default follows the heap limit (about 2,300 per worker with a 4 GiB heap), not what a
+  // cached case or cycle holds, and a province serves tens of thousands of them. Past the cap the least
+  // recently used workflow is evicted and replayed from its history at its next task.
   const workflowCacheSize = reader.withDefault('TEMPORAL_WORKFLOW_CACHE_SIZE', DEFAULT_WORKFLOW_CACHE_SIZE, parseCount);
   const host = reader.withDefault('HOST', '127.0.0.1', parseName);
   const port = reader.withDefault('PORT', 3000, parsePort);
