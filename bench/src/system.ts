@@ -18,11 +18,11 @@ const STACK_READY_LINE = 'Press Ctrl-C to stop everything.';
 const STACK_STOP_GRACE_MS = 30_000;
 
 /**
- * The variables of the person's environment the bench honours: servers they run themselves, and where the
- * Temporal binaries are cached. Everything else (secrets, ports, task queues, data directory) is the
+ * The variables of the person's environment the bench honours: servers they run themselves, where the
+ * Temporal binaries are cached, and the worker's workflow cache (to compare cache sizes). Everything else (secrets, ports, task queues, data directory) is the
  * bench's own, so a run never touches a running `npm start` or the user's `.data`.
  */
-const PASSED_THROUGH = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'PROCUREFLOW_TOOLS_DIR', 'XDG_CACHE_HOME'] as const;
+const PASSED_THROUGH = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'PROCUREFLOW_TOOLS_DIR', 'XDG_CACHE_HOME', 'TEMPORAL_WORKFLOW_CACHE_SIZE'] as const;
 
 /** Who a bench token is for (the API's Identity without the display name, which the bench sets to the user id). */
 export interface BenchIdentity {

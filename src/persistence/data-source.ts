@@ -40,6 +40,7 @@ import { ProcessListIndexes1764700300000 } from './migrations/1764700300000-proc
 import { OpsBulkSelections1764700500000 } from './migrations/1764700500000-ops-bulk-selections.js';
 import { CaseEnd1764800100000 } from './migrations/1764800100000-case-end.js';
 import { OpenTasksByCycle1764800200000 } from './migrations/1764800200000-open-tasks-by-cycle.js';
+import { OverdueInDueOrder1764800300000 } from './migrations/1764800300000-overdue-in-due-order.js';
 import { evidenceRewritesAllowed, grantRuntimePrivileges, MIGRATIONS_TABLE } from './runtime-privileges.js';
 
 /** Every entity of the read model, the registry and the audit trail. */
@@ -69,7 +70,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, oldest first. Migrations are never edited once they have landed. */
-export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000, CaseReadModel1764500002000, LedgerCaseEvidenceThrough1764600001000, ComputedIndicators1764600003000, StaffAndAssignments1764600100000, ProcessListIndexes1764700300000, OpsBulkSelections1764700500000, CaseEnd1764800100000, OpenTasksByCycle1764800200000];
+export const MIGRATIONS = [AuditTrail1763776800000, DefinitionRegistry1763863200000, ProcurementReadModel1763949600000, AuditHashChain1764036000000, Challenges1764133200000, ServiceLevelsAndOverdue1764220000000, DefinitionServiceType1764222000000, LedgerCaseEvidence1764300001000, VendorPerformanceHistory1764300002000, PeriodReviews1764300004000, BidEligibility1764400001000, CaseReadModel1764500002000, LedgerCaseEvidenceThrough1764600001000, ComputedIndicators1764600003000, StaffAndAssignments1764600100000, ProcessListIndexes1764700300000, OpsBulkSelections1764700500000, CaseEnd1764800100000, OpenTasksByCycle1764800200000, OverdueInDueOrder1764800300000];
 
 /** Thrown when PostgreSQL cannot be reached or refuses the connection; the message says where and why. */
 export class DatabaseUnavailableError extends Error {

@@ -51,7 +51,8 @@ export async function startWorkers(deps: WorkerDependencies): Promise<RunningWor
           interceptors: { activity: [activityTelemetry(deps.logger)] },
           // Codecs run outside the workflow sandbox, on the worker's main thread: the bundle needs no change.
           dataConverter: encryptingDataConverter(deps.payloadCodec),
-          ...(deps.config.temporal.workflowCacheSize !== undefined ? { maxCachedWorkflows: deps.config.temporal.workflowCacheSize } : {}),
+          // Bounded (TEMPORAL_WORKFLOW_CACHE_SIZE): an evicted workflow is replayed from history at its next task.
+          maxCachedWorkflows: deps.config.temporal.workflowCacheSize,
         }),
       ),
     );

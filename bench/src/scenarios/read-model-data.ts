@@ -86,7 +86,47 @@ export async function generateReadModelData(owner: DataSource, sizes: ReadModelS
       [BENCH_PREFIX, sizes.steps, sizes.cycles, now],
     );
   });
-  for (const table of ['cycles', 'tasks', 'cycle_steps']) await owner.query(`ANALYZE ${table}`);
+  await generateAuditEntries(owner, sizes, now);
+  for (const table of ['cycles', 'tasks', 'cycle_steps', 'audit_entries']) await owner.query(`ANALYZE ${table}`);
+}
+
+/** Audit entries generated at most: enough for a whole scan of the trail to lose to its index by far. */
+const MAX_AUDIT_ENTRIES = 20_000;
+/**
+ * Entries per statement. The chain trigger updates the global head once per entry, and a row updated
+ * many times in one transaction leaves versions no one may prune yet: per-row work grows with the batch.
+ */
+const AUDIT_BATCH = 1_000;
+
+/**
+ * The audit trail: a launch entry per cycle and a decision entry per decided task (naming its cycle in
+ * its details, as the projections write them), a fifth and four fifths of MAX_AUDIT_ENTRIES at most.
+ * Appended through the chain trigger like any entry, so they stay (the trail is append-only); their
+ * idempotency keys make a repeated run add none.
+ */
+async function generateAuditEntries(owner: DataSource, sizes: ReadModelSizes, now: Date): Promise<void> {
+  const launches = Math.min(sizes.cycles, MAX_AUDIT_ENTRIES / 5);
+  const decisions = Math.min(sizes.openTasks, MAX_AUDIT_ENTRIES - launches);
+  for (let from = 1; from <= launches; from += AUDIT_BATCH) {
+    await owner.query(
+      `INSERT INTO audit_entries (idempotency_key, occurred_at, actor_id, actor_role, jurisdiction, action, subject_type, subject_id, details)
+       SELECT $1 || 'cycle-' || g || ':launched', $5::timestamptz - interval '60 days', 'bench', 'administrator',
+              $1 || 'j' || lpad((g % $4)::text, 2, '0'), 'cycle.launched', 'cycle', $1 || 'cycle-' || g, '{}'::jsonb
+         FROM generate_series($2::int, $3::int) g`,
+      [BENCH_PREFIX, from, Math.min(launches, from + AUDIT_BATCH - 1), sizes.jurisdictions, now],
+    );
+  }
+  // Decided tasks are the odd-numbered ones of generateReadModelData.
+  for (let from = 1; from <= decisions; from += AUDIT_BATCH) {
+    await owner.query(
+      `INSERT INTO audit_entries (idempotency_key, occurred_at, actor_id, actor_role, jurisdiction, action, subject_type, subject_id, details)
+       SELECT $1 || 'cycle-' || c || '/node' || g || '#1:decided', $6::timestamptz - interval '30 days', 'bench', 'justice-bureau',
+              $1 || 'j' || lpad((c % $5)::text, 2, '0'), 'task.approved', 'task', $1 || 'cycle-' || c || '/node' || g || '#1',
+              jsonb_build_object('cycleId', $1 || 'cycle-' || c, 'outcome', 'approve')
+         FROM generate_series($2::int, $3::int) n, LATERAL (SELECT 2 * n - 1 AS g) y, LATERAL (SELECT 1 + y.g % $4 AS c) x`,
+      [BENCH_PREFIX, from, Math.min(decisions, from + AUDIT_BATCH - 1), sizes.cycles, sizes.jurisdictions, now],
+    );
+  }
 }
 
 /** Removes every generated row (children first), then ANALYZEs again so the planner forgets them. */
@@ -131,7 +171,7 @@ export interface PlanSummary {
 }
 
 /** Tables big enough that a whole scan of them is a lost index. */
-export const BIG_TABLES = ['tasks', 'cycle_steps'];
+export const BIG_TABLES = ['tasks', 'cycle_steps', 'audit_entries'];
 
 export function summarisePlan(name: string, plan: unknown): PlanSummary {
   const indexes = new Set<string>();
@@ -165,12 +205,41 @@ export interface EndpointQuery {
   readonly run: (repositories: Repositories) => Promise<unknown>;
 }
 
+/** The overdue list's default page; the API reads one row more, to know whether another page follows. */
+const OVERDUE_PAGE = 100;
+
+/**
+ * Two statements the API sent before the read-model changes of issue 13's speed round, beside what it
+ * sends now, so one run can time both forms on the same data: the cycle page's audit trail (an OR over
+ * subject and details, which scans audit_entries whole) and the national overdue list (every past-due
+ * open task of the country, up to 10,000, sorted, then paged in memory).
+ */
+export const FORMER_STATEMENTS = {
+  cycleAudit: {
+    before: `SELECT a.* FROM audit_entries a WHERE (a.subject_type = 'cycle' AND a.subject_id = $1) OR a.details->>'cycleId' = $1 ORDER BY a.occurred_at, a.id`,
+    after: `SELECT a.* FROM audit_entries a WHERE a.chain_cycle_id = $1 ORDER BY a.occurred_at, a.id`,
+  },
+  nationalOverdue: {
+    before: `SELECT t.id, t.workflow_id, t.task_instance_id, t.cycle_id, t.contract_id, t.step_id, t.kind, t.role, t.escalated_to, t.escalate_to,
+                    t.title, t.due_at, c.jurisdiction, c.definition_key, c.definition_version, k.vendor_id, k.vendor_name
+               FROM tasks t JOIN cycles c ON c.id = t.cycle_id LEFT JOIN contracts k ON k.id = t.contract_id
+              WHERE t.status = 'open' AND t.due_at IS NOT NULL AND t.due_at < $1
+              ORDER BY t.due_at, t.id LIMIT 10000`,
+    after: `SELECT t.id, t.workflow_id, t.task_instance_id, t.cycle_id, t.contract_id, t.step_id, t.kind, t.role, t.escalated_to, t.escalate_to,
+                   t.title, t.due_at, c.jurisdiction, c.definition_key, c.definition_version, k.vendor_id, k.vendor_name
+              FROM tasks t JOIN cycles c ON c.id = t.cycle_id LEFT JOIN contracts k ON k.id = t.contract_id
+             WHERE t.status = 'open' AND t.due_at IS NOT NULL AND t.due_at < $1
+             ORDER BY t.due_at, t.id COLLATE "C" LIMIT ${OVERDUE_PAGE + 1}`,
+  },
+} as const;
+
 /** The queries behind GET /tasks, GET /ops/overdue, GET /ops/processes and GET /cycles/{id}, for the generated data. */
 export function endpointQueries(jurisdiction: string, role: string, cycleId: string, now: Date): EndpointQuery[] {
   return [
     { name: 'inbox (GET /tasks)', run: ({ tasks }) => tasks.inbox({ jurisdiction, roles: [role], status: 'open', limit: 100 }) },
-    { name: 'overdue, one jurisdiction (GET /ops/overdue)', run: ({ overdue }) => overdue.overdue({ at: now, jurisdiction }) },
-    { name: 'overdue, national by role (GET /ops/overdue)', run: ({ overdue }) => overdue.overdue({ at: now, role }) },
+    { name: 'overdue, one jurisdiction (GET /ops/overdue)', run: ({ overdue }) => overdue.overduePage({ at: now, jurisdiction }, undefined, OVERDUE_PAGE + 1) },
+    { name: 'overdue, national by role (GET /ops/overdue)', run: ({ overdue }) => overdue.overduePage({ at: now, role }, undefined, OVERDUE_PAGE + 1) },
+    { name: 'overdue, national (GET /ops/overdue)', run: ({ overdue }) => overdue.overduePage({ at: now }, undefined, OVERDUE_PAGE + 1) },
     {
       name: 'processes, one jurisdiction (GET /ops/processes)',
       run: async ({ dataSource }) => {

@@ -9,8 +9,14 @@ import {
   explainEndpointQueries,
   generateReadModelData,
   readModelSizes,
+  FORMER_STATEMENTS,
   removeReadModelData,
 } from './read-model-data.js';
+
+const STATEMENT_LABELS: Record<keyof typeof FORMER_STATEMENTS, string> = {
+  cycleAudit: "a cycle's audit trail (GET /cycles/{id})",
+  nationalOverdue: 'national overdue tasks (GET /ops/overdue, cn)',
+};
 
 /** Concurrent clients each query is measured at. */
 const CONCURRENCY = [1, 10] as const;
@@ -69,6 +75,31 @@ export const readModelScenario: Scenario = async (context) => {
       plansWithSeqScan: plans.filter((plan) => plan.seqScans.length > 0).length,
     };
     const notes: string[] = [];
+    // The statements as sent before and after this round's changes, alternately on the same data, so the
+    // ratio comes from one run (the SQL alone: the former national list also built 10,000 items in the API).
+    const statementRuns = context.quick ? 10 : 50;
+    const formerArguments = { cycleAudit: [benchCycle(cycleOf(sizes.jurisdictions))], nationalOverdue: [now] } as const;
+    for (const [name, forms] of Object.entries(FORMER_STATEMENTS) as Array<[keyof typeof FORMER_STATEMENTS, { before: string; after: string }]>) {
+      context.progress(`read model: ${name} statement, before and after, ${statementRuns} runs each`);
+      const times = { before: [] as number[], after: [] as number[] };
+      for (let run = 0; run < statementRuns; run++) {
+        for (const form of ['before', 'after'] as const) {
+          const sent = performance.now();
+          await owner.query(forms[form], [...formerArguments[name]]);
+          times[form].push(performance.now() - sent);
+        }
+      }
+      const row = (form: 'before' | 'after') => ({ p50: round(percentile(times[form], 50)), p99: round(percentile(times[form], 99)) });
+      const before = row('before');
+      const after = row('after');
+      table.push({ query: `SQL ${STATEMENT_LABELS[name]}, before`, concurrency: 1, requests: statementRuns, failures: 0, 'p50 ms': before.p50, 'p99 ms': before.p99 });
+      table.push({ query: `SQL ${STATEMENT_LABELS[name]}, after`, concurrency: 1, requests: statementRuns, failures: 0, 'p50 ms': after.p50, 'p99 ms': after.p99 });
+      metrics[`${name}.beforeP50Ms`] = before.p50;
+      metrics[`${name}.beforeP99Ms`] = before.p99;
+      metrics[`${name}.afterP50Ms`] = after.p50;
+      metrics[`${name}.afterP99Ms`] = after.p99;
+      metrics[`${name}.p50Ratio`] = after.p50 > 0 ? round(before.p50 / after.p50) : Number.NaN;
+    }
     for (const endpoint of endpoints) {
       for (const concurrency of CONCURRENCY) {
         context.progress(`read model: ${endpoint.name} at ${concurrency} concurrent`);
@@ -107,13 +138,17 @@ export const readModelScenario: Scenario = async (context) => {
 async function endpointsOf(context: BenchContext, jurisdiction: string, role: string, cycleId: string): Promise<Endpoint[]> {
   const officer = await context.token({ userId: 'bench-rm-officer', roles: [role], jurisdiction });
   const ops = await context.token({ userId: 'bench-rm-ops', roles: ['ops'], jurisdiction });
+  const nationalOps = await context.token({ userId: 'bench-rm-national-ops', roles: ['ops'], jurisdiction: 'cn' });
   const overdueLater = await laterPagePath(context, ops, '/ops/overdue?limit=50', 'items');
+  const nationalLater = await laterPagePath(context, nationalOps, '/ops/overdue?limit=50', 'items');
   const processesLater = await laterPagePath(context, ops, '/ops/processes?kind=cycle&status=running&limit=50', 'processes');
   return [
     { name: 'GET /tasks first page (20)', token: officer, path: '/tasks?limit=20' },
     { name: 'GET /tasks largest page (500)', token: officer, path: '/tasks?limit=500' },
     { name: 'GET /ops/overdue first page', token: ops, path: '/ops/overdue?limit=50' },
     { name: 'GET /ops/overdue later page', token: ops, path: overdueLater },
+    { name: 'GET /ops/overdue national (cn) first page', token: nationalOps, path: '/ops/overdue?limit=50' },
+    { name: 'GET /ops/overdue national (cn) later page', token: nationalOps, path: nationalLater },
     { name: 'GET /ops/processes?kind=cycle&status=running first page', token: ops, path: '/ops/processes?kind=cycle&status=running&limit=50' },
     { name: 'GET /ops/processes?kind=cycle&status=running later page', token: ops, path: processesLater },
     // The one endpoint that reads cycle_steps: a cycle's page, with its steps (steps / cycles of them).

@@ -141,11 +141,14 @@ async function recordsOf(manager: EntityManager, cycleId: string): Promise<Cycle
   const bids = await manager.find(BidEntity, { where: { cycleId }, order: { submittedAt: 'ASC', bidId: 'ASC' } });
   const payments = await manager.find(PaymentEntity, { where: { cycleId }, order: { instructedAt: 'ASC', id: 'ASC' } });
   const notices = await manager.find(PublicNoticeEntity, { where: { cycleId }, order: { publishedAt: 'ASC', seq: 'ASC' } });
-  // Entries about the cycle itself, and those of its tasks, bids, contracts and payments, which name it in their details.
+  // Entries about the cycle itself, and those of its tasks, bids, contracts and payments, which name it in
+  // their details: the cycle's audit chain. The append trigger stores that cycle in chain_cycle_id (the
+  // subject for a cycle's entries, details.cycleId for the others), which audit_entries_chain_cycle_idx
+  // indexes; the same condition spelt over subject and details scanned the whole audit trail.
   const audit = await manager
     .getRepository(AuditEntryEntity)
     .createQueryBuilder('a')
-    .where(`(a.subject_type = 'cycle' AND a.subject_id = :cycleId) OR a.details->>'cycleId' = :cycleId`, { cycleId })
+    .where('a.chain_cycle_id = :cycleId', { cycleId })
     .orderBy('a.occurredAt', 'ASC')
     .addOrderBy('a.id', 'ASC')
     .getMany();

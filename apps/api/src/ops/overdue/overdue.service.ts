@@ -11,9 +11,13 @@ import { DefinitionsRepository } from '../../definitions/definitions.repository.
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
 import { TasksRepository } from '../../tasks/tasks.repository.js';
 import type { ExtendTaskDeadlineDto, ListOverdueQueryDto, OverdueItemDto, OverdueListDto, ReassignTaskDto, EscalateTaskDto, TaskRepairResultDto } from './overdue.dto.js';
-import { OverdueRepository, type OverdueRow } from './overdue.repository.js';
+import { type OverdueAfter, OverdueRepository, type OverdueRow } from './overdue.repository.js';
 
 const DEFAULT_PAGE = 100;
+/** Rows read at a time when overdueBy leaves some out: a few round trips for a page, not one per row. */
+const OVERDUE_BY_BATCH = 500;
+/** Rows one request reads at most while overdueBy leaves them out (as many as the list read before it paged in SQL). */
+const MAX_ROWS_READ = 10_000;
 const HOUR_MS = 3_600_000;
 
 /** Where a page ends: the last item's place in the order (most late first). */
@@ -43,21 +47,38 @@ export class OverdueService {
     if (!national && query.jurisdiction !== undefined && query.jurisdiction !== user.jurisdiction) return { at: at.toISOString(), items: [], nextCursor: null };
     const jurisdiction = national ? query.jurisdiction : user.jurisdiction;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const rows = await this.repository.overdue({
+    const filter = {
       at,
       ...(jurisdiction !== undefined ? { jurisdiction } : {}),
       ...(query.role !== undefined ? { role: query.role } : {}),
       ...(query.definition !== undefined ? { definition: query.definition } : {}),
       ...(query.kind !== undefined ? { kind: query.kind } : {}),
-    });
+    };
     const calendars = await this.calendars();
-    const items = rows
-      .map((row) => toItem(row, at, calendars(row.jurisdiction)))
-      .filter((item) => query.overdueBy === undefined || (item.workingDaysLate ?? Number.POSITIVE_INFINITY) >= query.overdueBy)
-      // Most late first is the earliest due first: the same instant is as late on any calendar of one country.
-      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.id.localeCompare(b.id))
-      .filter((item) => !cursor || item.dueAt > cursor.dueAt || (item.dueAt === cursor.dueAt && item.id > cursor.id));
     const limit = query.limit ?? DEFAULT_PAGE;
+    // Paged in SQL, one more than the page to know whether another follows. Working days late are
+    // counted on the calendar here, so with overdueBy the rows left out are made up by reading on from
+    // where the last batch ended, until the page is full or the list ends.
+    const batch = query.overdueBy === undefined ? limit + 1 : Math.max(limit + 1, OVERDUE_BY_BATCH);
+    const items: OverdueItemDto[] = [];
+    let after: OverdueAfter | undefined = cursor && { dueAt: new Date(cursor.dueAt), id: cursor.id };
+    let read = 0;
+    for (;;) {
+      const rows = await this.repository.overduePage(filter, after, batch);
+      read += rows.length;
+      for (const row of rows) {
+        const item = toItem(row, at, calendars(row.jurisdiction));
+        if (query.overdueBy === undefined || (item.workingDaysLate ?? Number.POSITIVE_INFINITY) >= query.overdueBy) items.push(item);
+      }
+      const last = rows.at(-1);
+      if (items.length > limit || rows.length < batch || last === undefined) break;
+      after = { dueAt: last.dueAt, id: last.id };
+      // A filter that leaves out nearly everything must not read the whole country in one request: the
+      // page ends short, and its cursor goes on from the last item read (a shorter page, never a lost item).
+      if (read >= MAX_ROWS_READ) {
+        return { at: at.toISOString(), items, nextCursor: encodeCursor({ dueAt: last.dueAt.toISOString(), id: last.id }) };
+      }
+    }
     const page = items.slice(0, limit);
     const last = page.at(-1);
     return { at: at.toISOString(), items: page, nextCursor: items.length > limit && last ? encodeCursor({ dueAt: last.dueAt, id: last.id }) : null };
@@ -176,7 +197,7 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (typeof value.dueAt === 'string' && typeof value.id === 'string') return { dueAt: value.dueAt, id: value.id };
+    if (typeof value.dueAt === 'string' && typeof value.id === 'string' && !Number.isNaN(Date.parse(value.dueAt))) return { dueAt: value.dueAt, id: value.id };
   } catch {
     // Falls through to the refusal below: the cursor was not one the API gave.
   }
