@@ -23,8 +23,8 @@ export interface AppConfig {
     readonly devServerPort: number;
     readonly devServerUiPort: number;
     readonly taskQueues: TaskQueues;
-    /** Workflows each worker keeps in memory between tasks (sticky execution); 0 replays every task from history. */
-    readonly workflowCacheSize: number;
+    /** Workflows each worker keeps in memory between tasks (sticky execution); 0 replays every task from history; unset: the SDK's default. */
+    readonly workflowCacheSize: number | undefined;
   };
   readonly http: { readonly host: string; readonly port: number };
   /** Where the CLI finds the API: PROCUREFLOW_API_URL, or the address this configuration listens on. */
@@ -157,10 +157,9 @@ export function loadConfig(env: Environment = process.env, cwd: string = process
   const devServerUiPort = reader.withDefault('TEMPORAL_DEV_SERVER_UI_PORT', 8233, parsePort);
   const procurement = reader.withDefault('TEMPORAL_TASK_QUEUE_PROCUREMENT', 'procureflow-procurement', parseName);
   const cases = reader.withDefault('TEMPORAL_TASK_QUEUE_CASES', 'procureflow-cases', parseName);
-  // The SDK's own default follows the heap limit (about 2,300 per worker with a 4 GiB heap), not what a
-  // cached case or cycle holds, and a province serves tens of thousands of them. Past the cap the least
-  // recently used workflow is evicted and replayed from its history at its next task.
-  const workflowCacheSize = reader.withDefault('TEMPORAL_WORKFLOW_CACHE_SIZE', DEFAULT_WORKFLOW_CACHE_SIZE, parseCount);
+  // Unset: the SDK's default, which follows the heap limit. A cap of 500 was measured against it at 1,000
+  // cases (docs/benchmarks.md) and lowered no memory, while every eviction costs a replay of the history.
+  const workflowCacheSize = reader.optional('TEMPORAL_WORKFLOW_CACHE_SIZE', parseCount);
   const host = reader.withDefault('HOST', '127.0.0.1', parseName);
   const port = reader.withDefault('PORT', 3000, parsePort);
   const dataDir = reader.withDefault('PROCUREFLOW_DATA_DIR', path.join(cwd, '.data'), (v) => path.resolve(cwd, v));
@@ -360,9 +359,6 @@ function parseHostPort(raw: string): string {
   parsePort(match[2]);
   return raw;
 }
-
-/** Workflows each worker (one per task queue) keeps cached unless TEMPORAL_WORKFLOW_CACHE_SIZE says otherwise. */
-export const DEFAULT_WORKFLOW_CACHE_SIZE = 500;
 
 function parseCount(raw: string): number {
   if (!/^\d+$/.test(raw)) throw new Error('must be a whole number of at least 0');

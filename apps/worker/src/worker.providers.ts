@@ -51,8 +51,8 @@ export async function startWorkers(deps: WorkerDependencies): Promise<RunningWor
           interceptors: { activity: [activityTelemetry(deps.logger)] },
           // Codecs run outside the workflow sandbox, on the worker's main thread: the bundle needs no change.
           dataConverter: encryptingDataConverter(deps.payloadCodec),
-          // Bounded (TEMPORAL_WORKFLOW_CACHE_SIZE): an evicted workflow is replayed from history at its next task.
-          maxCachedWorkflows: deps.config.temporal.workflowCacheSize,
+          // TEMPORAL_WORKFLOW_CACHE_SIZE, else the SDK's heap-based default; an evicted workflow is replayed from history at its next task.
+          ...(deps.config.temporal.workflowCacheSize !== undefined ? { maxCachedWorkflows: deps.config.temporal.workflowCacheSize } : {}),
         }),
       ),
     );
