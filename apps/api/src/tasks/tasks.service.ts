@@ -19,10 +19,12 @@ import {
   type OpenTaskSummaryDto,
   type OutcomeValue,
   type TaskDto,
+  type TaskFormDto,
   type TaskLinksDto,
   type TaskListDto,
   type TaskStatusValue,
 } from './tasks.dto.js';
+import { taskForm } from './task-form.js';
 import { type TaskRecord, TasksRepository } from './tasks.repository.js';
 
 const DEFAULT_PAGE = 100;
@@ -60,6 +62,14 @@ export class TasksService {
 
   async get(user: Identity, id: string): Promise<TaskDto> {
     return this.shown(user, await this.visibleTask(user, id));
+  }
+
+  /** The task's form from the compiled definition of its cycle's version. */
+  async form(user: Identity, id: string): Promise<TaskFormDto> {
+    const { task, cycle } = await this.visibleTask(user, id);
+    const form = taskForm(await this.definitionOf(cycle), task.stepId, task.nodeId, task.kind);
+    if (!form) throw new Error(`task ${task.id} has no node "${task.nodeId}" in step "${task.stepId}" of ${cycle.definitionKey} v${cycle.definitionVersion}`);
+    return form;
   }
 
   /** The task as the caller may see it: confidential fields of its decision withheld. */
