@@ -2,6 +2,8 @@ import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import type { MessageKey } from './i18n/index.js';
 import { HomePage } from './pages/home/HomePage.js';
+import { InboxPage } from './pages/inbox/InboxPage.js';
+import { TaskPage } from './pages/task/TaskPage.js';
 
 /**
  * The console's pages. Paths are relative to the console's base (/console).
@@ -15,14 +17,25 @@ export interface NavigationEntry {
   readonly label: MessageKey;
   readonly icon?: ReactNode;
   readonly roles?: readonly string[];
+  /** Hidden from users who hold only these roles (e.g. the inbox: whoever can hold a task, i.e. not only ops staff or administrators). */
+  readonly notOnly?: readonly string[];
 }
 
-export const NAVIGATION: readonly NavigationEntry[] = [{ path: '/home', label: 'nav.home' }];
+export const NAVIGATION: readonly NavigationEntry[] = [
+  { path: '/home', label: 'nav.home' },
+  { path: '/inbox', label: 'nav.inbox', notOnly: ['ops', 'administrator'] },
+];
 
-export const SIGNED_IN_ROUTES: RouteObject[] = [{ path: 'home', element: <HomePage /> }];
+export const SIGNED_IN_ROUTES: RouteObject[] = [
+  { path: 'home', element: <HomePage /> },
+  { path: 'inbox', element: <InboxPage /> },
+  { path: 'tasks/:id', element: <TaskPage /> },
+];
 
 export const PUBLIC_ROUTES: RouteObject[] = [];
 
-export function visibleNavigation(hasRole: (...roles: string[]) => boolean): NavigationEntry[] {
-  return NAVIGATION.filter((entry) => !entry.roles || hasRole(...entry.roles));
+export function visibleNavigation(hasRole: (...roles: string[]) => boolean, userRoles: readonly string[] = []): NavigationEntry[] {
+  return NAVIGATION.filter(
+    (entry) => (!entry.roles || hasRole(...entry.roles)) && (!entry.notOnly || userRoles.some((role) => !entry.notOnly?.includes(role))),
+  );
 }

@@ -1,10 +1,11 @@
 import { commonMessages } from './common.messages.js';
+import { tasksMessages } from '../pages/inbox/messages.js';
 
 /**
  * Every area's messages, merged. An area (a group of pages) keeps its text next to its pages in a
  * `messages.ts` made with defineMessages, and is listed here once.
  */
-const AREAS = [commonMessages] as const;
+const AREAS = [commonMessages, tasksMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { readonly 'zh-CN': Record<infer K, string> } ? K : never) : never;

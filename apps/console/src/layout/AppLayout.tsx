@@ -17,7 +17,7 @@ export function AppLayout() {
   const screens = Grid.useBreakpoint();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const narrow = screens.md === false;
-  const items = visibleNavigation(hasRole).map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> }));
+  const items = visibleNavigation(hasRole, user?.roles).map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> }));
   const selected = items.filter((item) => location.pathname === item.key || location.pathname.startsWith(`${item.key}/`)).map((item) => item.key);
   const menu = <Menu mode="inline" selectedKeys={selected} items={items} onClick={() => setDrawerOpen(false)} aria-label={t('nav.label')} />;
 
