@@ -98,7 +98,7 @@ describe('console inbox and task page', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'task-draft', 'zh-CN');
     await persons.fill('120');
-    await page.getByRole('textbox', { name: '服务区域（乡镇） （选填）' }).fill('武康');
+    await page.getByRole('textbox', { name: '服务区域（乡镇）', exact: true }).fill('武康');
     // The one decision of the drafting task says where it leads: the finance bureau's confirmation.
     await page.getByRole('button', { name: '提交，转至“县财政局确认采购预算”' }).click();
     await page.waitForURL('**/console/inbox');

@@ -171,13 +171,13 @@ export function InboxPage() {
     );
 
   return (
-    <>
+    <div className="pf-tasks">
       <Typography.Title level={1} className="pf-page-title">
         {t('inbox.title')}
       </Typography.Title>
       {decided && <Alert type="success" showIcon className="pf-section-gap" title={t('inbox.decided', decided)} />}
       {filters}
       <div className="pf-section">{body}</div>
-    </>
+    </div>
   );
 }

@@ -191,7 +191,7 @@ export function TaskPage() {
             <Descriptions.Item label={t('task.step')}>{data.stepId}</Descriptions.Item>
             <Descriptions.Item label={t('task.role')}>{data.role}</Descriptions.Item>
             <Descriptions.Item label={t('task.status')}>
-              <Tag color={data.status === 'open' ? 'processing' : 'default'}>{t(`task.status.${data.status}` as const)}</Tag>
+              <Tag color={data.status === 'open' ? 'blue' : 'default'}>{t(`task.status.${data.status}` as const)}</Tag>
               {data.overdue && <Tag color="error">{t('inbox.overdue')}</Tag>}
             </Descriptions.Item>
             <Descriptions.Item label={t('task.opened')}>{dateTime(data.openedAt)}</Descriptions.Item>
@@ -213,12 +213,12 @@ export function TaskPage() {
   }
 
   return (
-    <>
+    <div className="pf-tasks">
       <Link to="/inbox">{t('task.back')}</Link>
       <Typography.Title level={1} className="pf-page-title">
         {task.data ? text(task.data.title) : t('task.title')}
       </Typography.Title>
       {body}
-    </>
+    </div>
   );
 }
