@@ -121,6 +121,8 @@ describe('the form of a task', () => {
     expect(answer.status).toBe(200);
     const form = answer.body as unknown as FormAnswer;
     expect(form.kind).toBe('form');
+    // Not overdue: no working days late.
+    expect((await call('GET', `/tasks/${encodeURIComponent(draftId)}`, 'drafter')).body['overdueWorkingDays']).toBeNull();
     expect(form.generic).toBe(true);
     expect(form.fields).toEqual([
       expect.objectContaining({ id: 'justification', type: 'string', title: { zh: '编制依据', en: 'Justification' }, required: true, minLength: 1, maxLength: 200, oneOf: null }),

@@ -207,6 +207,14 @@ export class TaskDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The instant the task was due when it became overdue; null if it never was.' })
   overdueDueAt!: string | null;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Open and overdue: how many working days late it is now, from the day it was due to today (China time) on the jurisdiction’s calendar as deployed now; null when not overdue, when the calendar does not cover those days, and in the tasks a cycle lists (GET /cycles/{id}).',
+  })
+  overdueWorkingDays!: number | null;
+
   @ApiProperty({ type: Number, nullable: true, description: 'Ledger tasks: the period (1-based).' })
   period!: number | null;
 

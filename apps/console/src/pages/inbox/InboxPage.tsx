@@ -25,7 +25,15 @@ function DueCell({ task, i18n }: { task: Task; i18n: I18n }) {
   return (
     <Space orientation="vertical" size={0}>
       <span>{dateTime(task.dueAt)}</span>
-      {task.overdue && <Tag color="error">{task.overdueDueAt ? t('inbox.overdueSince', { date: i18n.date(task.overdueDueAt) }) : t('inbox.overdue')}</Tag>}
+      {task.overdue && (
+        <Tag color="error">
+          {task.overdueWorkingDays !== null
+            ? t('inbox.overdueDays', { days: i18n.number(task.overdueWorkingDays) })
+            : task.overdueDueAt
+              ? t('inbox.overdueSince', { date: i18n.date(task.overdueDueAt) })
+              : t('inbox.overdue')}
+        </Tag>
+      )}
     </Space>
   );
 }
