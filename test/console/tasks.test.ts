@@ -80,7 +80,7 @@ describe('console inbox and task page', () => {
     // Below md the inbox is a list of cards, not a table wider than the screen.
     await phone.locator('.pf-task-card').first().waitFor();
     expect(await phone.locator('table').count()).toBe(0);
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await seriousAccessibilityViolations(phone)).toEqual([]);
     await screenshot(phone, 'inbox-phone', 'zh-CN');
