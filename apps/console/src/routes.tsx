@@ -9,6 +9,8 @@ import { OPS_NAVIGATION, OPS_ROUTES } from './pages/ops/routes.js';
 import { RegisterVendorPage } from './pages/vendors/RegisterVendorPage.js';
 import { VendorPage } from './pages/vendors/VendorPage.js';
 import { VendorsPage } from './pages/vendors/VendorsPage.js';
+import { InboxPage } from './pages/inbox/InboxPage.js';
+import { TaskPage } from './pages/task/TaskPage.js';
 
 /**
  * The console's pages. Paths are relative to the console's base (/console).
@@ -22,10 +24,13 @@ export interface NavigationEntry {
   readonly label: MessageKey;
   readonly icon?: ReactNode;
   readonly roles?: readonly string[];
+  /** Hidden from users who hold only these roles (e.g. the inbox: whoever can hold a task, i.e. not only ops staff or administrators). */
+  readonly notOnly?: readonly string[];
 }
 
 export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/home', label: 'nav.home' },
+  { path: '/inbox', label: 'nav.inbox', notOnly: ['ops', 'administrator'] },
   { path: '/definitions', label: 'nav.definitions' },
   { path: '/vendors', label: 'nav.vendors' },
   ...OPS_NAVIGATION,
@@ -33,6 +38,8 @@ export const NAVIGATION: readonly NavigationEntry[] = [
 
 export const SIGNED_IN_ROUTES: RouteObject[] = [
   { path: 'home', element: <HomePage /> },
+  { path: 'inbox', element: <InboxPage /> },
+  { path: 'tasks/:id', element: <TaskPage /> },
   { path: 'definitions', element: <DefinitionsPage /> },
   { path: 'definitions/editor', element: <EditorPage /> },
   { path: 'definitions/:key', element: <DefinitionPage /> },
@@ -44,6 +51,8 @@ export const SIGNED_IN_ROUTES: RouteObject[] = [
 
 export const PUBLIC_ROUTES: RouteObject[] = [];
 
-export function visibleNavigation(hasRole: (...roles: string[]) => boolean): NavigationEntry[] {
-  return NAVIGATION.filter((entry) => !entry.roles || hasRole(...entry.roles));
+export function visibleNavigation(hasRole: (...roles: string[]) => boolean, userRoles: readonly string[] = []): NavigationEntry[] {
+  return NAVIGATION.filter(
+    (entry) => (!entry.roles || hasRole(...entry.roles)) && (!entry.notOnly || userRoles.some((role) => !entry.notOnly?.includes(role))),
+  );
 }

@@ -7,7 +7,7 @@ import {
 import type { Identity } from '../../../../src/identity/identity.js';
 import { ApiAuthenticated, CurrentUser } from '../auth/auth.decorators.js';
 import { ApiErrors } from '../common/api-errors.js';
-import { DecideTaskDto, DecisionResultDto, ListTasksQueryDto, TaskDto, TaskIdParamsDto, TaskListDto } from './tasks.dto.js';
+import { DecideTaskDto, DecisionResultDto, ListTasksQueryDto, TaskDto, TaskFormDto, TaskIdParamsDto, TaskListDto } from './tasks.dto.js';
 import { TasksService } from './tasks.service.js';
 
 const NOT_VISIBLE = 'No such task, or it belongs to another jurisdiction.';
@@ -39,6 +39,21 @@ export class TasksController {
   })
   get(@Param() params: TaskIdParamsDto, @CurrentUser() user: Identity): Promise<TaskDto> {
     return this.tasks.get(user, params.id);
+  }
+
+  @Get(':id/form')
+  @ApiOperation({
+    summary: 'The form the task is decided with, as the definition its cycle runs declares it.',
+    description:
+      'Typed fields (money in fen) with their bounds, the outcomes the task allows, which need a comment, and what each outcome does next. ' +
+      'The workflow checks a decision against exactly this; a console renders it without knowing the procedure.',
+  })
+  @ApiOkResponse({ type: TaskFormDto })
+  @ApiErrors({
+    notFound: NOT_VISIBLE,
+  })
+  form(@Param() params: TaskIdParamsDto, @CurrentUser() user: Identity): Promise<TaskFormDto> {
+    return this.tasks.form(user, params.id);
   }
 
   @Post(':id/decision')

@@ -207,6 +207,14 @@ export class TaskDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'The instant the task was due when it became overdue; null if it never was.' })
   overdueDueAt!: string | null;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Open and overdue: how many working days late it is now, from the day it was due to today (China time) on the jurisdiction’s calendar as deployed now; null when not overdue, when the calendar does not cover those days, and in the tasks a cycle lists (GET /cycles/{id}).',
+  })
+  overdueWorkingDays!: number | null;
+
   @ApiProperty({ type: Number, nullable: true, description: 'Ledger tasks: the period (1-based).' })
   period!: number | null;
 
@@ -299,4 +307,98 @@ export class DecisionResultDto {
 
   @ApiProperty({ type: [OpenTaskSummaryDto], description: 'What is open in that workflow now.' })
   openTasks!: OpenTaskSummaryDto[];
+}
+
+// ---- the form a task is decided with --------------------------------------------------------
+
+export const FORM_FIELD_TYPES = ['int', 'money', 'string', 'choice', 'bool', 'date'] as const;
+
+export class TaskFormFieldDto {
+  @ApiProperty({ description: 'The key of the value in `fields` of the decision.', example: 'budgetFen' })
+  id!: string;
+
+  @ApiProperty({ enum: FORM_FIELD_TYPES, description: '`money` is a whole number of fen; `choice` is text that must be one of `oneOf`; `date` is YYYY-MM-DD.' })
+  type!: (typeof FORM_FIELD_TYPES)[number];
+
+  @ApiProperty({ type: LocalizedTextDto })
+  title!: LocalizedTextDto;
+
+  @ApiProperty({ description: 'Must be given on submit or approve (a field with a default is never required).' })
+  required!: boolean;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Least value of int and money fields (money in fen).' })
+  min!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Greatest value of int and money fields (money in fen).' })
+  max!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  minLength!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  maxLength!: number | null;
+
+  @ApiProperty({ type: [String], nullable: true, description: 'The only values a choice may take.' })
+  oneOf!: string[] | null;
+
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], nullable: true, description: 'Taken when the field is left empty.' })
+  default!: string | number | boolean | null;
+
+  @ApiProperty({ description: 'Only some roles may read the value once decided.' })
+  confidential!: boolean;
+}
+
+export class TaskFormNextDto {
+  @ApiProperty({ example: 'reviewBudget' })
+  nodeId!: string;
+
+  @ApiProperty({ description: 'The type of that node in the definition (task, parallel, timer, branch, publish, end…).', example: 'task' })
+  type!: string;
+
+  @ApiProperty({ type: LocalizedTextDto, nullable: true, description: 'Its title; null for nodes without one (end, branch, publish).' })
+  title!: LocalizedTextDto | null;
+
+  @ApiProperty({ type: String, enum: ['completed', 'terminated'], nullable: true, description: 'End nodes: the step completes (the cycle moves on), or the whole cycle ends.' })
+  endOutcome!: 'completed' | 'terminated' | null;
+
+  @ApiProperty({ description: 'The node comes earlier in the step: the decision sends the work back to it.' })
+  returns!: boolean;
+}
+
+export class TaskFormOutcomeDto {
+  @ApiProperty({ enum: OUTCOMES })
+  outcome!: OutcomeValue;
+
+  @ApiProperty({ description: 'The decision needs a comment (return and reject always do).' })
+  commentRequired!: boolean;
+
+  @ApiProperty({ description: 'The form is checked (and kept) with this outcome: submit and approve. Return and reject carry no form.' })
+  fieldsChecked!: boolean;
+
+  @ApiProperty({ type: TaskFormNextDto, nullable: true, description: 'What runs after this decision.' })
+  next!: TaskFormNextDto | null;
+}
+
+/** The form of a task, from the compiled definition its cycle runs. */
+export class TaskFormDto {
+  @ApiProperty({ enum: TASK_KINDS })
+  kind!: string;
+
+  @ApiProperty({
+    description:
+      'The task is decided with this form alone (kind `form`). False for award, evaluation, acceptance, ledger and challenge tasks, which also need the `payload` of the decision.',
+  })
+  generic!: boolean;
+
+  @ApiProperty({ type: LocalizedTextDto, nullable: true })
+  description!: LocalizedTextDto | null;
+
+  @ApiProperty({ type: [TaskFormFieldDto], description: 'In the order the definition declares them.' })
+  fields!: TaskFormFieldDto[];
+
+  @ApiProperty({ type: [LocalizedTextDto], description: 'The messages of the conditions across the fields that a submission must meet.' })
+  checks!: LocalizedTextDto[];
+
+  @ApiProperty({ type: [TaskFormOutcomeDto], description: 'The decisions the task allows, in the definition’s order.' })
+  outcomes!: TaskFormOutcomeDto[];
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { type Identity, jurisdictionAllows } from '../../../../src/identity/identity.js';
+import type { CalendarDefinition } from '../../../../src/definitions/calendars/calendar.schema.js';
+import { BusinessCalendar, CalendarYearMissingError } from '../../../../src/definitions/calendars/business-calendar.js';
+import { type Identity, jurisdictionAllows, NATIONAL_JURISDICTION } from '../../../../src/identity/identity.js';
+import { chinaDate } from '../../../../workflows/engine/deadlines.js';
 import { decisionLatency } from '../../../../src/observability/metrics.js';
 import type { TaskInstance, TaskPayload } from '../../../../workflows/engine/types.js';
 import type { MessageResult } from '../../../../workflows/procurement/messages.js';
@@ -19,10 +22,12 @@ import {
   type OpenTaskSummaryDto,
   type OutcomeValue,
   type TaskDto,
+  type TaskFormDto,
   type TaskLinksDto,
   type TaskListDto,
   type TaskStatusValue,
 } from './tasks.dto.js';
+import { taskForm } from './task-form.js';
 import { type TaskRecord, TasksRepository } from './tasks.repository.js';
 
 const DEFAULT_PAGE = 100;
@@ -55,11 +60,45 @@ export class TasksService {
       ...(user.vendorId !== undefined ? { vendorId: user.vendorId } : {}),
       limit: query.limit ?? DEFAULT_PAGE,
     });
-    return { tasks: await Promise.all(records.map((record) => this.shown(user, record))) };
+    const tasks = await Promise.all(records.map((record) => this.shown(user, record)));
+    return { tasks: await this.withWorkingDaysLate(tasks) };
   }
 
   async get(user: Identity, id: string): Promise<TaskDto> {
-    return this.shown(user, await this.visibleTask(user, id));
+    const [task] = await this.withWorkingDaysLate([await this.shown(user, await this.visibleTask(user, id))]);
+    return task as TaskDto;
+  }
+
+  /**
+   * Overdue tasks with how many working days late they are today, counted on the calendars deployed
+   * now (national and the task's jurisdiction's), as the ops overdue list counts them.
+   */
+  private async withWorkingDaysLate(tasks: TaskDto[]): Promise<TaskDto[]> {
+    if (!tasks.some((task) => task.overdue)) return tasks;
+    const deployed = await this.definitions.latestCompiledOfKind('Calendar');
+    const today = chinaDate(new Date().toISOString());
+    return tasks.map((task) => {
+      const due = task.overdueDueAt ?? task.dueAt;
+      if (!task.overdue || !due) return task;
+      const applying = deployed
+        .filter((calendar) => calendar.jurisdiction === null || calendar.jurisdiction === NATIONAL_JURISDICTION || calendar.jurisdiction === task.cycle.jurisdiction)
+        .map((calendar) => calendar.compiled as unknown as CalendarDefinition);
+      if (applying.length === 0) return task;
+      try {
+        return { ...task, overdueWorkingDays: Math.max(0, BusinessCalendar.fromDefinitions(applying).businessDaysBetween(chinaDate(due), today)) };
+      } catch (error) {
+        if (error instanceof CalendarYearMissingError) return task;
+        throw error;
+      }
+    });
+  }
+
+  /** The task's form from the compiled definition of its cycle's version. */
+  async form(user: Identity, id: string): Promise<TaskFormDto> {
+    const { task, cycle } = await this.visibleTask(user, id);
+    const form = taskForm(await this.definitionOf(cycle), task.stepId, task.nodeId, task.kind);
+    if (!form) throw new Error(`task ${task.id} has no node "${task.nodeId}" in step "${task.stepId}" of ${cycle.definitionKey} v${cycle.definitionVersion}`);
+    return form;
   }
 
   /** The task as the caller may see it: confidential fields of its decision withheld. */
@@ -236,6 +275,7 @@ export function toTaskDto({ task, cycle }: TaskRecord): TaskDto {
     overdue: status === 'open' && task.overdueAt !== null,
     overdueAt: task.overdueAt?.toISOString() ?? null,
     overdueDueAt: task.overdueDueAt?.toISOString() ?? null,
+    overdueWorkingDays: null,
     period: task.period,
     awaitingCaseEvidence: [...(task.awaitingCaseEvidence ?? [])],
     caseEvidenceThrough: task.caseEvidenceThrough?.toISOString() ?? null,

@@ -17,7 +17,7 @@ export function AppLayout() {
   const screens = Grid.useBreakpoint();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const narrow = screens.md === false;
-  const items = visibleNavigation(hasRole).map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> }));
+  const items = visibleNavigation(hasRole, user?.roles).map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> }));
   // The most specific entry only: /ops/processes/… is under "/ops/processes", not also under "/ops".
   const selected = items
     .filter((item) => location.pathname === item.key || location.pathname.startsWith(`${item.key}/`))

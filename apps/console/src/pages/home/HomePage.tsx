@@ -9,7 +9,7 @@ export function HomePage() {
   const { t, dateTime } = useI18n();
   const { user, hasRole } = useSession();
   if (!user) return null;
-  const pages = visibleNavigation(hasRole).filter((entry) => entry.path !== '/home');
+  const pages = visibleNavigation(hasRole, user?.roles).filter((entry) => entry.path !== '/home');
   return (
     <>
       <Typography.Title level={1} className="pf-page-title">
