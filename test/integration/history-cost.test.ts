@@ -32,8 +32,9 @@ interface Ceiling {
 /**
  * CEILINGS, not targets: each is about 10% above what one cycle (one contract, one case-year) measured
  * when it was written, so that the test fails when the engine makes histories grow, and says by how
- * much. When the engine gets cheaper (issue 13's second round: the definition and calendars out of the
- * workflow inputs), lower them to ~10% above the new measure, so the saving cannot silently come back.
+ * much. When the engine gets cheaper, they are lowered to ~10% above the new measure, so the saving cannot
+ * silently come back: they were, when the payload codec began compressing before it encrypts (a Deqing
+ * cycle's own history went from ~287 KB to ~95 KB, each of its contracts from ~286 KB to ~184 KB).
  *
  * What varies from run to run, and why the ceilings hold anyway:
  * - `events`, by a workflow task (3 events) here and there: whether two activity results or timers that
@@ -42,50 +43,50 @@ interface Ceiling {
  *   `inputBytes` and the activity inputs.
  * - `bytes`, by a few hundred: timestamps are protobuf varints whose length follows the instant they
  *   hold, and the workflow tasks above come and go. (Payloads are encrypted with a random IV, but of
- *   fixed length, so the same plaintext is the same size.)
+ *   fixed length, and compressed deterministically, so the same plaintext is the same size.)
  *
  * `cycle` is the cycle workflow's own history (every run of its chain), including the input of each
  * contract it starts; `contract` is each contract's history (every contract of the cycle must stay under it).
  */
 const CEILINGS: Readonly<Record<string, { readonly cycle: Ceiling; readonly contract: Ceiling }>> = {
-  // Measured: cycle 206–209 events (95 steady), 168,137–168,258 bytes, input 117,705; contract 350–353 (182), 160,772–161,280, input 59,667.
+  // Measured (payloads compressed, then encrypted): cycle 206 events (95 steady), 69,760 bytes, input 25,423; contract 353 (182), 95,249, input 12,937.
   'baotou-people-mediation': {
-    cycle: { events: 230, steadyEvents: 110, bytes: 186_000, inputBytes: 130_000 },
-    contract: { events: 390, steadyEvents: 210, bytes: 178_000, inputBytes: 66_000 },
+    cycle: { events: 230, steadyEvents: 110, bytes: 77_000, inputBytes: 28_000 },
+    contract: { events: 390, steadyEvents: 210, bytes: 105_000, inputBytes: 14_500 },
   },
-  // Measured: cycle 206–212 events (95), 169,585–170,033 bytes, input 119,523; contract 350–353 (182), 161,258–161,717, input 60,578.
+  // Measured (payloads compressed, then encrypted): cycle 209 events (95), 70,893 bytes, input 26,532; contract 350 (182), 95,405, input 13,487.
   'baotou-resettlement': {
-    cycle: { events: 240, steadyEvents: 110, bytes: 188_000, inputBytes: 132_000 },
-    contract: { events: 390, steadyEvents: 210, bytes: 178_000, inputBytes: 67_000 },
+    cycle: { events: 240, steadyEvents: 110, bytes: 78_000, inputBytes: 29_500 },
+    contract: { events: 390, steadyEvents: 210, bytes: 105_000, inputBytes: 15_000 },
   },
-  // Measured: cycle 217–220 events (97), 287,140–287,497 bytes, input 238,117 (its own and three contracts');
-  // each of 3 contracts 721–724 (370), 286,154–287,762, input 59,854.
+  // Measured (payloads compressed, then encrypted): cycle 220 events (97), 95,214 bytes, input 51,078 (its own and three contracts');
+  // each of 3 contracts 721 (370), 184,442–184,599, input 12,858.
   'deqing-community-correction': {
-    cycle: { events: 250, steadyEvents: 110, bytes: 317_000, inputBytes: 262_000 },
-    contract: { events: 800, steadyEvents: 410, bytes: 317_000, inputBytes: 66_000 },
+    cycle: { events: 250, steadyEvents: 110, bytes: 105_000, inputBytes: 56_500 },
+    contract: { events: 800, steadyEvents: 410, bytes: 203_000, inputBytes: 14_200 },
   },
-  // Measured: cycle 186–189 events (87), 158,673–159,053 bytes, input 113,416; contract 347–350 (179), 160,683–161,169, input 57,395.
+  // Measured (payloads compressed, then encrypted): cycle 186 events (87), 65,055 bytes, input 24,788; contract 350 (179), 94,762, input 12,576.
   'ningxia-community-correction': {
-    cycle: { events: 210, steadyEvents: 100, bytes: 175_000, inputBytes: 125_000 },
-    contract: { events: 390, steadyEvents: 200, bytes: 178_000, inputBytes: 64_000 },
+    cycle: { events: 210, steadyEvents: 100, bytes: 72_000, inputBytes: 27_500 },
+    contract: { events: 390, steadyEvents: 200, bytes: 104_500, inputBytes: 14_000 },
   },
-  // Measured: cycle 205–208 events (91), 155,413–155,799 bytes, input 107,269; contract 631–634 (325), 231,197–231,868, input 54,473.
+  // Measured (payloads compressed, then encrypted): cycle 205 events (91), 67,122 bytes, input 24,178; contract 634 (325), 154,667, input 12,325.
   'xiamen-community-correction': {
-    cycle: { events: 230, steadyEvents: 110, bytes: 172_000, inputBytes: 118_000 },
-    contract: { events: 700, steadyEvents: 360, bytes: 256_000, inputBytes: 60_000 },
+    cycle: { events: 230, steadyEvents: 110, bytes: 74_000, inputBytes: 27_000 },
+    contract: { events: 700, steadyEvents: 360, bytes: 170_000, inputBytes: 13_700 },
   },
-  // Measured: cycle 213–216 events (96), 212,286–212,609 bytes, input 162,057; each of 2 contracts 619 (319), 232,509–233,728, input 54,485.
+  // Measured (payloads compressed, then encrypted): cycle 213 events (96), 79,838 bytes, input 34,918; each of 2 contracts 622 (319), 154,653–154,890, input 11,750.
   'xuancheng-community-correction': {
-    cycle: { events: 240, steadyEvents: 110, bytes: 234_000, inputBytes: 179_000 },
-    contract: { events: 690, steadyEvents: 360, bytes: 258_000, inputBytes: 60_000 },
+    cycle: { events: 240, steadyEvents: 110, bytes: 88_000, inputBytes: 38_500 },
+    contract: { events: 690, steadyEvents: 360, bytes: 170_500, inputBytes: 13_000 },
   },
 };
 
 /**
  * One year of the seed lifecycle's case, every run of its chain (same rule as CEILINGS). Measured: 2,108
- * events (1,061 steady) in one run, 429,823–431,080 bytes, input 20,295 (the lifecycle definition).
+ * events (1,061 steady) in one run, 387,519 bytes, input 4,869 (the lifecycle definition, compressed).
  */
-const CASE_YEAR_CEILING: Ceiling = { events: 2_320, steadyEvents: 1_170, bytes: 475_000, inputBytes: 23_000 };
+const CASE_YEAR_CEILING: Ceiling = { events: 2_320, steadyEvents: 1_170, bytes: 427_000, inputBytes: 5_400 };
 
 const PROCEDURES = readdirSync(path.join(PROJECT_ROOT, 'definitions', 'procedures'))
   .filter((name) => name.endsWith('.yaml'))
