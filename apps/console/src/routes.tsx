@@ -1,6 +1,10 @@
 import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import type { MessageKey } from './i18n/index.js';
+import { CyclePage } from './pages/cycles/CyclePage.js';
+import { CyclesPage } from './pages/cycles/CyclesPage.js';
+import { LaunchCyclePage } from './pages/cycles/LaunchCyclePage.js';
+import { PublicNoticesPage } from './pages/public/PublicNoticesPage.js';
 import { DefinitionPage } from './pages/definitions/DefinitionPage.js';
 import { DefinitionsPage } from './pages/definitions/DefinitionsPage.js';
 import { EditorPage } from './pages/definitions/EditorPage.js';
@@ -31,6 +35,7 @@ export interface NavigationEntry {
 export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/home', label: 'nav.home' },
   { path: '/inbox', label: 'nav.inbox', notOnly: ['ops', 'administrator'] },
+  { path: '/cycles', label: 'nav.cycles', notOnly: ['ops'] },
   { path: '/definitions', label: 'nav.definitions' },
   { path: '/vendors', label: 'nav.vendors' },
   ...OPS_NAVIGATION,
@@ -39,6 +44,9 @@ export const NAVIGATION: readonly NavigationEntry[] = [
 export const SIGNED_IN_ROUTES: RouteObject[] = [
   { path: 'home', element: <HomePage /> },
   { path: 'inbox', element: <InboxPage /> },
+  { path: 'cycles', element: <CyclesPage /> },
+  { path: 'cycles/new', element: <LaunchCyclePage /> },
+  { path: 'cycles/:id', element: <CyclePage /> },
   { path: 'tasks/:id', element: <TaskPage /> },
   { path: 'definitions', element: <DefinitionsPage /> },
   { path: 'definitions/editor', element: <EditorPage /> },
@@ -49,7 +57,7 @@ export const SIGNED_IN_ROUTES: RouteObject[] = [
   ...OPS_ROUTES,
 ];
 
-export const PUBLIC_ROUTES: RouteObject[] = [];
+export const PUBLIC_ROUTES: RouteObject[] = [{ path: '/public/notices', element: <PublicNoticesPage /> }];
 
 export function visibleNavigation(hasRole: (...roles: string[]) => boolean, userRoles: readonly string[] = []): NavigationEntry[] {
   return NAVIGATION.filter(
