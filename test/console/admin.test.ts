@@ -145,6 +145,8 @@ describe('console administration: definitions and vendors', () => {
     expect(await refusal.textContent()).toMatch(/request id [0-9a-f-]{8,}/);
     expect((await call('GET', '/definitions/national-2027', nationalAdmin)).status).toBe(404);
 
+    // A fresh editor for the second file, as a user would open it.
+    await page.reload();
     await page.getByLabel('File name').fill('deqing-2027.yaml');
     await editor.fill(calendarDefinition({ key: 'deqing-2027', year: 2027, jurisdiction: 'zj-deqing', holidays: [] }));
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
