@@ -193,7 +193,7 @@ describe('console administration: definitions and vendors', () => {
     expect(await problem.textContent()).toContain('统一社会信用代码');
     const first17 = '52330521MJ0000042';
     await creditCode.fill(`${first17}${creditCodeCheckCharacter(first17)}`);
-    // The first attempt's button must have left its loading state (its accessible name then reads "loading Register").
+    // A busy button ignores clicks: the first attempt's must have left its loading state.
     await admin.locator('.ant-btn-loading').waitFor({ state: 'detached' });
     await admin.getByRole('button', { name: 'Register', exact: true }).click();
     await admin.waitForURL(/\/console\/vendors\/[0-9a-f-]{36}$/);

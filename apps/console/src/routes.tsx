@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import type { MessageKey } from './i18n/index.js';
+import { CasePage } from './pages/cases/CasePage.js';
+import { CasesPage } from './pages/cases/CasesPage.js';
+import { EnrolCasePage } from './pages/cases/EnrolCasePage.js';
 import { CyclePage } from './pages/cycles/CyclePage.js';
 import { CyclesPage } from './pages/cycles/CyclesPage.js';
 import { LaunchCyclePage } from './pages/cycles/LaunchCyclePage.js';
@@ -36,6 +39,7 @@ export const NAVIGATION: readonly NavigationEntry[] = [
   { path: '/home', label: 'nav.home' },
   { path: '/inbox', label: 'nav.inbox', notOnly: ['ops', 'administrator'] },
   { path: '/cycles', label: 'nav.cycles', notOnly: ['ops'] },
+  { path: '/cases', label: 'nav.cases', notOnly: ['ops'] },
   { path: '/definitions', label: 'nav.definitions' },
   { path: '/vendors', label: 'nav.vendors' },
   ...OPS_NAVIGATION,
@@ -48,6 +52,9 @@ export const SIGNED_IN_ROUTES: RouteObject[] = [
   { path: 'cycles/new', element: <LaunchCyclePage /> },
   { path: 'cycles/:id', element: <CyclePage /> },
   { path: 'tasks/:id', element: <TaskPage /> },
+  { path: 'cases', element: <CasesPage /> },
+  { path: 'cases/new', element: <EnrolCasePage /> },
+  { path: 'cases/:id', element: <CasePage /> },
   { path: 'definitions', element: <DefinitionsPage /> },
   { path: 'definitions/editor', element: <EditorPage /> },
   { path: 'definitions/:key', element: <DefinitionPage /> },

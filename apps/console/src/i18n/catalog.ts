@@ -1,3 +1,4 @@
+import { casesMessages } from '../pages/cases/messages.js';
 import { definitionsMessages } from '../pages/definitions/messages.js';
 import { vendorsMessages } from '../pages/vendors/messages.js';
 import { commonMessages } from './common.messages.js';
@@ -9,7 +10,7 @@ import { tasksMessages } from '../pages/inbox/messages.js';
  * Every area's messages, merged. An area (a group of pages) keeps its text next to its pages in a
  * `messages.ts` made with defineMessages, and is listed here once.
  */
-const AREAS = [commonMessages, tasksMessages, cyclesMessages, definitionsMessages, vendorsMessages, opsMessages] as const;
+const AREAS = [commonMessages, tasksMessages, cyclesMessages, definitionsMessages, vendorsMessages, casesMessages, opsMessages] as const;
 
 type Area = (typeof AREAS)[number];
 export type MessageKey = Area extends infer A ? (A extends { readonly 'zh-CN': Record<infer K, string> } ? K : never) : never;

@@ -6,7 +6,7 @@ import { unwrap } from '../../api/errors.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useI18n } from '../../i18n/index.js';
-import { useProcedureOutline } from '../ops/definition.js';
+import { useProcedureOutline } from '../../api/definitions.js';
 import { ProcedureDiagram } from './ProcedureDiagram.js';
 import { StatusTag } from './shared.js';
 

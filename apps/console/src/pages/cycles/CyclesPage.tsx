@@ -1,13 +1,14 @@
-import { Button, Empty, Select, Skeleton, Space, Table, Tag, Typography } from 'antd';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Button, Empty, Select, Skeleton, Space, Table, Typography } from 'antd';
+import { Link } from 'react-router-dom';
 import { api } from '../../api/client.js';
 import { unwrap } from '../../api/errors.js';
 import type { paths } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { useListAddress } from '../../components/list-address.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
-import { ADMINISTRATOR_ROLE, CYCLE_STATUSES, StatusTag } from './shared.js';
+import { ADMINISTRATOR_ROLE, CYCLE_STATUSES, StatusTag, StepName } from './shared.js';
 
 type CycleStatus = NonNullable<NonNullable<paths['/cycles']['get']['parameters']['query']>['status']>;
 const PAGE_SIZE = 20;
@@ -17,10 +18,10 @@ export function CyclesPage() {
   const i18n = useI18n();
   const { t, text, dateTime } = i18n;
   const { hasRole } = useSession();
-  const [params, setParams] = useSearchParams();
-  const status = (params.get('status') ?? undefined) as CycleStatus | undefined;
-  const definitionKey = params.get('definition') ?? undefined;
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const address = useListAddress();
+  const status = address.get('status') as CycleStatus | undefined;
+  const definitionKey = address.get('definition');
+  const { page, set } = address;
   const definitions = useApi(() => unwrap(api.GET('/definitions', { params: { query: {} } })), []);
   const cycles = useApi(
     () =>
@@ -31,13 +32,6 @@ export function CyclesPage() {
       ),
     [status, definitionKey, page],
   );
-  const set = (name: string, value: string | undefined) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    if (name !== 'page') next.delete('page');
-    setParams(next);
-  };
   const procedures = (definitions.data?.definitions ?? []).filter((d) => d.kind === 'Procedure');
 
   return (
@@ -87,7 +81,7 @@ export function CyclesPage() {
             { title: t('cycles.col.title'), key: 'title', render: (_, cycle) => <Link to={`/cycles/${encodeURIComponent(cycle.id)}`}>{text(cycle.title)}</Link> },
             { title: t('cycles.col.jurisdiction'), dataIndex: 'jurisdiction' },
             { title: t('cycles.col.status'), key: 'status', render: (_, cycle) => <StatusTag status={cycle.status} /> },
-            { title: t('cycles.col.step'), key: 'step', render: (_, cycle) => (cycle.currentStep ? <Tag>{cycle.currentStep}</Tag> : '—') },
+            { title: t('cycles.col.step'), key: 'step', render: (_, cycle) => (cycle.currentStep ? <StepName definition={cycle.definition} stepId={cycle.currentStep} /> : '—') },
             { title: t('cycles.col.openTasks'), dataIndex: 'openTasks', align: 'right' },
             { title: t('cycles.col.launchedAt'), key: 'launchedAt', render: (_, cycle) => dateTime(cycle.launchedAt) },
           ]}

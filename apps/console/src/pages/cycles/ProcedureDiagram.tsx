@@ -1,7 +1,7 @@
 import { Grid, Space, Steps, Tag, Typography } from 'antd';
 import type { components } from '../../api/schema.js';
 import { useI18n } from '../../i18n/index.js';
-import type { ProcedureOutline } from '../ops/definition.js';
+import type { ProcedureOutline } from '../../api/definitions.js';
 
 type Cycle = components['schemas']['CycleDetailDto'];
 type StepState = 'done' | 'current' | 'ahead' | 'ended';

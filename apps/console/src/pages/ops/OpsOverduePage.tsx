@@ -5,7 +5,7 @@ import { api } from '../../api/client.js';
 import { unwrap } from '../../api/errors.js';
 import type { components } from '../../api/schema.js';
 import { useI18n } from '../../i18n/index.js';
-import { useProcedureOutline } from './definition.js';
+import { useProcedureOutline } from '../../api/definitions.js';
 import { FilterBar, useFilters } from './filters.js';
 import { ReasonModal } from './ReasonModal.js';
 import { ListState, OpsOnly, PROCESS_KINDS, usePaged, useOpsLabels, type ProcessKind } from './shared.js';

@@ -7,7 +7,7 @@ import type { components } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useI18n } from '../../i18n/index.js';
-import { useProcedureOutline, type ProcedureOutline } from './definition.js';
+import { useProcedureOutline, type ProcedureOutline } from '../../api/definitions.js';
 import { ReasonModal } from './ReasonModal.js';
 import { EmptySentence, isOpen, Loading, OpsOnly, StatusTag, useOpsLabels } from './shared.js';
 

@@ -1,9 +1,8 @@
 import { Alert, Form, Input, Modal, Typography } from 'antd';
-import { useRef, useState, type ReactNode } from 'react';
-import { ApiFailure } from '../../api/errors.js';
+import { useEffect, useState, type ReactNode } from 'react';
+import { useOnce } from '../../api/use-once.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { useI18n } from '../../i18n/index.js';
-import { newRequestId } from './shared.js';
+import { type MessageKey, useI18n } from '../../i18n/index.js';
 
 export type RepairValues = Record<string, unknown> & { reason: string };
 
@@ -15,6 +14,8 @@ export interface ReasonModalProps {
   readonly fields?: ReactNode;
   readonly initialValues?: Record<string, unknown>;
   readonly danger?: boolean;
+  /** The label, hint and missing-text message of the required text, when it is not a repair's reason (e.g. what was done about a task). */
+  readonly reasonText?: { readonly label: MessageKey; readonly hint?: MessageKey; readonly required: MessageKey };
   /** Sends the request; answers the sentence to show when it succeeded. */
   submit(values: RepairValues, requestId: string): Promise<string>;
   /** Closes the modal; `done` is true after a success (the page then loads again). */
@@ -27,13 +28,12 @@ export interface ReasonModalProps {
  * Each attempt sends a fresh requestId, except after an answer that never came (network, 503): the same
  * request is sent again with the same id, so it has one effect however often it is tried.
  */
-export function ReasonModal({ title, explain, fields, initialValues, danger, submit, close }: ReasonModalProps) {
+export function ReasonModal({ title, explain, fields, initialValues, danger, reasonText, submit, close }: ReasonModalProps) {
   const { t } = useI18n();
   const [form] = Form.useForm<RepairValues>();
-  const [sending, setSending] = useState(false);
-  const [failure, setFailure] = useState<ApiFailure>();
+  const repair = useOnce<string>();
+  const { failure } = repair;
   const [success, setSuccess] = useState<string>();
-  const unanswered = useRef<string | undefined>(undefined);
 
   const onOk = async () => {
     if (success) {
@@ -46,22 +46,16 @@ export function ReasonModal({ title, explain, fields, initialValues, danger, sub
     } catch {
       return;
     }
-    const requestId = unanswered.current ?? newRequestId();
-    setSending(true);
-    setFailure(undefined);
-    try {
-      setSuccess(await submit(values, requestId));
-      unanswered.current = undefined;
-    } catch (error) {
-      const refusal = error instanceof ApiFailure ? error : new ApiFailure(0, undefined);
-      unanswered.current = refusal.status === 0 || refusal.status === 503 ? requestId : undefined;
-      setFailure(refusal);
-      const named = Object.keys(form.getFieldsValue(true) as object);
-      form.setFields(named.map((name) => ({ name, errors: refusal.problemsOf(name) })));
-    } finally {
-      setSending(false);
-    }
+    const done = await repair.send((requestId) => submit(values, requestId));
+    if (done !== undefined) setSuccess(done);
   };
+
+  // The API's 422 names the fields it refuses; each shows its problem under it.
+  useEffect(() => {
+    if (!failure) return;
+    const named = Object.keys(form.getFieldsValue(true) as object);
+    form.setFields(named.map((name) => ({ name, errors: failure.problemsOf(name) })));
+  }, [failure, form]);
 
   return (
     <Modal
@@ -73,7 +67,7 @@ export function ReasonModal({ title, explain, fields, initialValues, danger, sub
       cancelText={t('ops.repair.cancelButton')}
       cancelButtonProps={success ? { style: { display: 'none' } } : undefined}
       okButtonProps={{ danger: danger && !success }}
-      confirmLoading={sending}
+      confirmLoading={repair.busy}
       maskClosable={false}
       destroyOnHidden
     >
@@ -85,9 +79,9 @@ export function ReasonModal({ title, explain, fields, initialValues, danger, sub
           {fields}
           <Form.Item
             name="reason"
-            label={t('ops.field.reason')}
-            extra={t('ops.repair.reasonHint')}
-            rules={[{ required: true, whitespace: true, message: t('ops.repair.reasonRequired') }, { max: 500 }]}
+            label={t(reasonText?.label ?? 'ops.field.reason')}
+            extra={reasonText ? reasonText.hint && t(reasonText.hint) : t('ops.repair.reasonHint')}
+            rules={[{ required: true, whitespace: true, message: t(reasonText?.required ?? 'ops.repair.reasonRequired') }, { max: 500 }]}
           >
             <Input.TextArea rows={3} maxLength={500} showCount />
           </Form.Item>

@@ -1,10 +1,11 @@
 import { Button, Card, Collapse, Descriptions, Empty, Input, Layout, Select, Skeleton, Space, Typography } from 'antd';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { api } from '../../api/client.js';
 import { unwrap } from '../../api/errors.js';
 import type { paths } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { useListAddress } from '../../components/list-address.js';
 import { useI18n } from '../../i18n/index.js';
 
 type NoticeKind = NonNullable<NonNullable<paths['/public/notices']['get']['parameters']['query']>['kind']>;
@@ -17,10 +18,10 @@ const PAGE_SIZE = 20;
  */
 export function PublicNoticesPage() {
   const { t, text, dateTime, locale, setLocale } = useI18n();
-  const [params, setParams] = useSearchParams();
-  const jurisdiction = params.get('jurisdiction') ?? '';
-  const kind = (params.get('kind') ?? undefined) as NoticeKind | undefined;
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const address = useListAddress();
+  const jurisdiction = address.get('jurisdiction') ?? '';
+  const kind = address.get('kind') as NoticeKind | undefined;
+  const { page, set } = address;
   const notices = useApi(
     () =>
       unwrap(
@@ -30,13 +31,6 @@ export function PublicNoticesPage() {
       ),
     [jurisdiction, kind, page],
   );
-  const set = (name: string, value: string | undefined) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    if (name !== 'page') next.delete('page');
-    setParams(next);
-  };
   const total = notices.data?.total ?? 0;
 
   return (

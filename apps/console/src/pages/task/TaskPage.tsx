@@ -5,9 +5,11 @@ import { api } from '../../api/client.js';
 import { ApiFailure, unwrap } from '../../api/errors.js';
 import type { components } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
+import { unanswered } from '../../api/use-once.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { DefinitionFields, initialValues, toDecisionFields } from '../../forms/definition-form.js';
 import { type I18n, useI18n } from '../../i18n/index.js';
+import { StepName } from '../cycles/shared.js';
 import type { DecidedState } from '../inbox/InboxPage.js';
 import { type Outcome, outcomeLabel, type Task } from '../inbox/task-text.js';
 
@@ -23,9 +25,6 @@ function outcomeButtonLabel(choice: FormOutcome, i18n: I18n): string {
   if (!next.title) return i18n.t('next.onward', { outcome });
   return i18n.t(next.returns ? 'next.returnTo' : 'next.to', { outcome, title: i18n.text(next.title) });
 }
-
-/** Whether an answer is worth sending again with the same request id: nothing reached, or the workflow did not answer in time. */
-const retriable = (failure: ApiFailure) => failure.status === 0 || failure.status === 503 || failure.status === 504;
 
 function DecisionForm({ task, form, onDecided }: { task: Task; form: TaskForm; onDecided: (outcome: Outcome) => void }) {
   const i18n = useI18n();
@@ -76,7 +75,7 @@ function DecisionForm({ task, form, onDecided }: { task: Task; form: TaskForm; o
       onDecided(choice.outcome);
     } catch (error) {
       const answer = error instanceof ApiFailure ? error : new ApiFailure(0, undefined);
-      if (!retriable(answer)) attempt.current = undefined;
+      if (!unanswered(answer)) attempt.current = undefined;
       setFailure(answer);
     } finally {
       setSending(undefined);
@@ -188,7 +187,9 @@ export function TaskPage() {
         <Card>
           <Descriptions column={{ xs: 1, md: 2 }} size="small">
             <Descriptions.Item label={t('task.cycle')}>{text(data.cycle.title)}</Descriptions.Item>
-            <Descriptions.Item label={t('task.step')}>{data.stepId}</Descriptions.Item>
+            <Descriptions.Item label={t('task.step')}>
+              <StepName definition={{ key: data.cycle.definitionKey, version: data.cycle.definitionVersion }} stepId={data.stepId} />
+            </Descriptions.Item>
             <Descriptions.Item label={t('task.role')}>{data.role}</Descriptions.Item>
             <Descriptions.Item label={t('task.status')}>
               <Tag color={data.status === 'open' ? 'blue' : 'default'}>{t(`task.status.${data.status}` as const)}</Tag>
