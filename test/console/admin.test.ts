@@ -1,8 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
 import { creditCodeCheckCharacter } from '../../src/vendors/unified-social-credit-code.js';
-import { consoleContext, launchBrowser, screenshot, seriousAccessibilityViolations, signInAs, type ConsoleLocale } from '../support/browser.js';
+import type { ConsoleLocale } from '../support/browser.js';
+import { consoleSuite } from '../support/console-suite.js';
 import { calendarDefinition, NEW_YEAR_2026, REVERSED_HOLIDAY_CALENDAR } from '../support/definition-texts.js';
-import { type RunningStack, startStack } from '../support/stack.js';
 
 const LOCALES: ConsoleLocale[] = ['zh-CN', 'en'];
 /** A calendar of no jurisdiction, deployed twice by a national administrator so it has a diff. */
@@ -25,46 +24,18 @@ interface Diagnostic {
  * criterion, verification and suspension by the roles allowed, the API's refusal shown).
  */
 describe('console administration: definitions and vendors', () => {
-  let stack: RunningStack;
-  let browser: Browser;
+  const suite = consoleSuite('console-admin');
+  const { call, signedIn, visited } = suite;
   let nationalAdmin: string;
 
-  async function call<T>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${stack.baseUrl}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  }
-
-  async function signedIn(locale: ConsoleLocale, userId: string): Promise<Page> {
-    const context = await consoleContext(browser, stack.baseUrl, locale);
-    const page = await context.newPage();
-    await signInAs(page, userId);
-    return page;
-  }
-
-  async function visited(page: Page, name: string, locale: ConsoleLocale): Promise<void> {
-    expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await screenshot(page, name, locale);
-  }
-
   beforeAll(async () => {
-    stack = await startStack('console-admin', { logLevel: 'warn' });
-    browser = await launchBrowser();
-    nationalAdmin = await stack.sign({ userId: 'it.national-admin', name: 'National administrator', roles: ['administrator'], jurisdiction: 'cn' });
+    nationalAdmin = await suite.stack.sign({ userId: 'it.national-admin', name: 'National administrator', roles: ['administrator'], jurisdiction: 'cn' });
     for (const holidays of [[NEW_YEAR_2026], [NEW_YEAR_2026, LABOUR_DAY]]) {
       const deployed = await call('POST', '/definitions', nationalAdmin, {
         files: [{ file: 'calendars/console-2026.yaml', text: calendarDefinition({ key: CALENDAR_KEY, titleEn: 'Console calendar 2026', holidays }) }],
       });
       expect(deployed.status).toBe(201);
     }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
   });
 
   it.each(LOCALES)('lists the deployed definitions and shows one version’s YAML with its line numbers (%s)', async (locale) => {

@@ -128,7 +128,6 @@ describe('console case supervision', () => {
     // Two of the three days of intake education the lifecycle asks for (seed 004 §二(六)).
     const row = page.locator('.ant-table-row').filter({ hasText: '入矫教育不少于3日' });
     await row.filter({ hasText: '2 / 3' }).waitFor();
-    await suite.visited(page, 'case-recorded', 'zh-CN');
     await page.context().close();
 
     const recorded = await showCase(officer);
@@ -176,5 +175,22 @@ describe('console case supervision', () => {
     expect(assigned.assignment.volunteers.map((member) => member.name)).toEqual(['李明（志愿者）']);
     // What the vendor's staff read through the API agrees with the page: the opinion is withheld.
     expect((await showCase(staff)).timeline.find((entry) => entry.type === 'investigation.reported')).toMatchObject({ withheld: ['opinion'] });
+  });
+
+  it.each(['zh-CN', 'en'] as const)('shows the case list, the case to the office and to the vendor’s staff (%s)', async (locale) => {
+    const office = await suite.signedIn(locale, 'dev.judicial-office');
+    await office.goto('/console/cases');
+    await office.getByRole('link', { name: caseId.replace(/^case-/, '').slice(0, 8) }).waitFor();
+    await suite.visited(office, 'cases', locale);
+    await office.goto(`/console/cases/${encodeURIComponent(caseId)}`);
+    await office.getByText(OPINION).waitFor();
+    await suite.visited(office, 'case', locale);
+    await office.context().close();
+
+    const vendor = await suite.signedIn(locale, 'dev.vendor.1');
+    await vendor.goto(`/console/cases/${encodeURIComponent(caseId)}`);
+    await vendor.locator('.pf-stage[data-mark="current"]').waitFor();
+    await suite.visited(vendor, 'case-vendor', locale);
+    await vendor.context().close();
   });
 });

@@ -1,7 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { consoleContext, launchBrowser, PHONE, screenshot, seriousAccessibilityViolations, signInAs, type ConsoleLocale } from '../support/browser.js';
+import { PHONE, screenshot, seriousAccessibilityViolations } from '../support/browser.js';
+import { consoleSuite } from '../support/console-suite.js';
 import { eventually } from '../support/eventually.js';
-import { type RunningStack, startStack } from '../support/stack.js';
 
 interface TaskAnswer {
   id: string;
@@ -17,35 +16,22 @@ interface TaskAnswer {
  * the task leaves the inbox.
  */
 describe('console inbox and task page', () => {
-  let stack: RunningStack;
-  let browser: Browser;
+  const suite = consoleSuite('console-tasks');
+  const { signedIn } = suite;
   let cycleId: string;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    stack = await startStack('console-tasks', { logLevel: 'warn' });
-    browser = await launchBrowser();
-    tokens['admin'] = await stack.sign({ userId: 'it.admin', name: 'Test administrator', roles: ['administrator'], jurisdiction: 'zj-deqing' });
-    tokens['justice'] = await stack.sign({ userId: 'it.justice', name: 'Test justice', roles: ['justice-bureau'], jurisdiction: 'zj-deqing' });
-    tokens['finance'] = await stack.sign({ userId: 'it.finance', name: 'Test finance', roles: ['finance-bureau'], jurisdiction: 'zj-deqing' });
+    tokens['admin'] = await suite.stack.sign({ userId: 'it.admin', name: 'Test administrator', roles: ['administrator'], jurisdiction: 'zj-deqing' });
+    tokens['justice'] = await suite.stack.sign({ userId: 'it.justice', name: 'Test justice', roles: ['justice-bureau'], jurisdiction: 'zj-deqing' });
+    tokens['finance'] = await suite.stack.sign({ userId: 'it.finance', name: 'Test finance', roles: ['finance-bureau'], jurisdiction: 'zj-deqing' });
     const launched = await call('POST', '/cycles', 'admin', { definitionKey: 'deqing-community-correction', inputs: {} });
     expect(launched.status).toBe(201);
     cycleId = (launched.body as { cycleId: string }).cycleId;
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  async function call(method: string, route: string, who: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${stack.baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[who]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as unknown };
-  }
+  /** The API as `who` (admin, justice, finance). */
+  const call = (method: string, route: string, who: string, body?: unknown) => suite.call<unknown>(method, route, tokens[who]!, body);
 
   /** The cycle's open task at `nodeId`, once the read model lists it to `who`. */
   async function openTask(who: string, nodeId: string): Promise<TaskAnswer> {
@@ -56,12 +42,6 @@ describe('console inbox and task page', () => {
     return (answer.body as { tasks: TaskAnswer[] }).tasks.find((task) => task.nodeId === nodeId)!;
   }
 
-  async function signedIn(locale: ConsoleLocale, user: string, viewport?: { width: number; height: number }): Promise<Page> {
-    const context = await consoleContext(browser, stack.baseUrl, locale, viewport);
-    const page = await context.newPage();
-    await signInAs(page, user);
-    return page;
-  }
 
   it('shows the justice bureau its budget task in the inbox, in both languages and on a phone', async () => {
     await openTask('justice', 'draftBudget');
