@@ -176,9 +176,9 @@ describe('ops retry of a failing treasury export', () => {
       const contractId = `${cycleId}/contract/${winner.vendorId}`;
 
       // Signing instructs the working-funds payment: it is recorded, and its export keeps failing. The
-      // decision waits for the export, so it is not awaited here.
-      const signing = decide(await taskAt(cycleId, 'justice', 'signContract'), 'justice', { outcome: 'submit' });
-      signing.catch(() => undefined); // awaited below
+      // decision is answered all the same: the export runs beside it, not in the way of its answer.
+      const signing = await decide(await taskAt(cycleId, 'justice', 'signContract'), 'justice', { outcome: 'submit' });
+      expect(signing.status).toBe(200);
       const failing = exportFailing(await eventually(() => stuckCauses(contractId), (causes) => (exportFailing(causes)?.attempt ?? 0) >= 2, ATTEMPTS.attempts, ATTEMPTS.pauseMs));
       expect(failing).toMatchObject({
         cause: 'activityFailing',
@@ -243,8 +243,6 @@ describe('ops retry of a failing treasury export', () => {
       await stuckWatch.until((stdout) => renders(stdout).slice(rendersSoFar).some((render) => !render.includes(contractId)));
       expect(await stuckWatch.interrupt()).toEqual({ code: 0, signal: null });
       expect(stuckWatch.stderr()).toBe('');
-      // The signing was not lost: it waited for the export, and answered within the API's deadline or 503.
-      expect([200, 503]).toContain((await signing).status);
 
       // Both retries are in the cycle's audit trail, with their reasons, by the ops member.
       const audited = await retriesAudited(cycleId, contractId);

@@ -7,6 +7,9 @@ import { PROCUREFLOW_KIND, PROCUREFLOW_NEXT_DUE, PROCUREFLOW_STATUS, PROCUREFLOW
 import { logStep, rebuildRefusal, type StepRecord } from '../engine/read-model-rebuild.js';
 import { type AnsweredRequest, type CancelRequest, type RebuildReadModelRequest, type DecideTaskRequest, type FileChallengeRequest, type RepairTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
 
+/** The patch marking a run whose treasury exports run beside the queue of projections instead of inside it. */
+const TREASURY_EXPORT_BESIDE_PATCH = 'treasury-export-off-the-answer';
+
 /** The patch marking a run that took a read-model rebuild (`rebuildReadModelUpdate`). */
 export const REBUILD_PATCH = 'ops-rebuild-read-model';
 
@@ -41,6 +44,8 @@ export class ScopeRunner {
    * never stops those queued after it.
    */
   private tail: Promise<void> = Promise.resolve();
+  /** Treasury exports running beside the answers of the decisions that instructed payments; the scope waits for them before it ends or continues as new. */
+  private exports: Promise<void> = Promise.resolve();
   /** Commands accepted but not yet in the read model, oldest first, numbered in the order they came. */
   private unprojected: Array<{ readonly ordinal: number; readonly command: EngineCommand }> = [];
   private ordinals = 0;
@@ -156,6 +161,7 @@ export class ScopeRunner {
   async settle(): Promise<void> {
     await this.tail;
     if (this.unprojected.length > 0) await this.project([]);
+    await this.exports;
   }
 
   private chain(work: () => Promise<void>): Promise<void> {
@@ -174,7 +180,26 @@ export class ScopeRunner {
     await applyCommands({ workflowId: this.ids.workflowId, cycleId: this.ids.cycleId, ...(this.ids.contractId ? { contractId: this.ids.contractId } : {}), commands: batch });
     this.unprojected = this.unprojected.filter((entry) => entry.ordinal >= mark);
     // A payment instruction goes to the treasury as soon as it is recorded; the export writes each payment once.
-    if (batch.some((command) => command.type === 'instructPayment')) await exportTreasuryPayments();
+    if (batch.some((command) => command.type === 'instructPayment')) {
+      if (patched(TREASURY_EXPORT_BESIDE_PATCH)) this.exportBeside();
+      else await exportTreasuryPayments();
+    }
+  }
+
+  /**
+   * Starts a treasury export after those already started, without holding up the queue. The decision that
+   * instructed the payment is taken and recorded once its projection lands; an outside system that is slow
+   * or down (the export retries until it succeeds) must not delay its answer or turn it into a 503. A
+   * failing export shows on the ops stuck list, and `ops retry` runs it again at once.
+   */
+  private exportBeside(): void {
+    // Each export follows the previous one whatever became of it (exports retry without end, so only a
+    // cancelled activity fails); the failure is marked handled here and surfaces when the scope settles.
+    const next = this.exports.catch(() => undefined).then(async () => {
+      await exportTreasuryPayments();
+    });
+    next.catch(() => undefined);
+    this.exports = next;
   }
 
   /** For update validators: refuses (synchronously) what the interpreter would refuse, and a reused request id. */
