@@ -72,6 +72,17 @@ describe('console cycles', () => {
     await page.waitForURL(/\/console\/cycles\/cycle-/);
     cycleId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
 
+    // The same form in Chinese, photographed before anything is typed.
+    const chinese = await (await consoleContext(browser, stack.baseUrl, 'zh-CN')).newPage();
+    await signInAs(chinese, 'dev.administrator');
+    await chinese.goto('/console/cycles/new');
+    await chinese.getByRole('combobox', { name: '流程定义' }).click();
+    await chinese.locator('.ant-select-item-option').filter({ hasText: DEQING }).click();
+    await expectValue(chinese.getByLabel(/服务价格/), '1000.00');
+    expect(await seriousAccessibilityViolations(chinese)).toEqual([]);
+    await screenshot(chinese, 'cycle-launch', 'zh-CN');
+    await chinese.context().close();
+
     // 1,234.56 元 is 123,456 fen, as the API keeps it.
     // (Right after the launch the read model may not hold the cycle's inputs yet.)
     const launched = await eventually(
@@ -151,6 +162,14 @@ describe('console cycles', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'cycle-vendor-bids', 'zh-CN');
     await page.context().close();
+    const english = await (await consoleContext(browser, stack.baseUrl, 'en')).newPage();
+    await signInAs(english, vendors[0]?.userId ?? '');
+    await english.goto(`/console/cycles/${encodeURIComponent(cycleId)}`);
+    await english.getByRole('tab', { name: 'Bids' }).click();
+    await english.locator('.pf-bids tbody tr.ant-table-row').first().waitFor();
+    expect(await english.locator('.pf-bids tbody tr.ant-table-row').count()).toBe(1);
+    await screenshot(english, 'cycle-vendor-bids', 'en');
+    await english.context().close();
 
     for (const locale of ['zh-CN', 'en'] as ConsoleLocale[]) {
       const admin = await (await consoleContext(browser, stack.baseUrl, locale)).newPage();

@@ -154,6 +154,17 @@ describe('console ops pages', () => {
     await page.mouse.move(0, 0);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'ops-repair-refused', 'en');
+    const chinese = await opsPage('zh-CN');
+    await chinese.goto(page.url());
+    await chinese.getByRole('button', { name: '立即重试失败活动' }).click();
+    const chineseModal = chinese.getByRole('dialog');
+    await chineseModal.getByRole('textbox', { name: '原因说明' }).fill('任务表已恢复写入');
+    await chineseModal.getByRole('button', { name: '确认执行' }).click();
+    await chineseModal.getByRole('alert').waitFor();
+    await chinese.mouse.move(0, 0);
+    expect(await seriousAccessibilityViolations(chinese)).toEqual([]);
+    await screenshot(chinese, 'ops-repair-refused', 'zh-CN');
+    await chinese.context().close();
     await modal.getByRole('button', { name: 'Back' }).click();
     await page.context().close();
   });
@@ -172,6 +183,16 @@ describe('console ops pages', () => {
     await page.mouse.move(0, 0);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'ops-cancel', 'en');
+    const chinese = await opsPage('zh-CN');
+    await chinese.goto(page.url());
+    await chinese.getByRole('button', { name: '取消流程' }).click();
+    await chinese.getByRole('dialog').getByRole('button', { name: '确认执行' }).click();
+    await chinese.getByRole('dialog').getByText('请填写原因').waitFor();
+    await chinese.mouse.move(0, 0);
+    expect(await seriousAccessibilityViolations(chinese)).toEqual([]);
+    await screenshot(chinese, 'ops-cancel', 'zh-CN');
+    await chinese.context().close();
+    expect(await cycleStatus(first!)).toBe('running');
 
     await modal.getByRole('textbox', { name: 'Reason' }).fill('重复发起，撤销本周期');
     await modal.getByRole('button', { name: 'Confirm' }).click();
@@ -183,8 +204,21 @@ describe('console ops pages', () => {
   });
 
   it('bulk-cancels exactly the dry run’s list: a cycle launched after it is not touched', async () => {
-    const page = await opsPage('zh-CN');
     const running = cycles.slice(1).sort();
+    // A dry run touches nothing: the English one is photographed and left unexecuted.
+    const english = await opsPage('en');
+    await english.goto(`/console/ops/processes?definition=${PROCEDURE}&status=running`);
+    for (const id of running) await english.getByRole('link', { name: id }).waitFor();
+    await english.getByRole('button', { name: 'Bulk action on these filters' }).click();
+    await english.getByRole('dialog').getByRole('textbox', { name: 'Reason' }).fill('2026 budget withdrawn');
+    await english.getByRole('dialog').getByRole('button', { name: 'Dry run' }).click();
+    await english.getByRole('dialog').getByText(/Selection .*: 2 processes/).waitFor();
+    await english.mouse.move(0, 0);
+    expect(await seriousAccessibilityViolations(english)).toEqual([]);
+    await screenshot(english, 'ops-bulk', 'en');
+    await english.context().close();
+
+    const page = await opsPage('zh-CN');
     await page.goto(`/console/ops/processes?definition=${PROCEDURE}&status=running`);
     for (const id of running) await page.getByRole('link', { name: id }).waitFor();
     await page.getByRole('button', { name: '按当前筛选批量处理' }).click();

@@ -65,6 +65,15 @@ describe('console inbox and task page', () => {
     expect(await seriousAccessibilityViolations(phone)).toEqual([]);
     await screenshot(phone, 'inbox-phone', 'zh-CN');
     await phone.context().close();
+
+    // The drafting form in English, left untouched (the next test drafts it in Chinese).
+    const draft = await openTask('justice', 'draftBudget');
+    const english = await signedIn('en', 'dev.justice-bureau');
+    await english.goto(`/console/tasks/${encodeURIComponent(draft.id)}`);
+    await english.getByRole('spinbutton', { name: 'Registered supervised persons covered' }).waitFor();
+    expect(await seriousAccessibilityViolations(english)).toEqual([]);
+    await screenshot(english, 'task-draft', 'en');
+    await english.context().close();
   });
 
   it('lets the justice bureau draft the budget in the form the definition declares', async () => {
