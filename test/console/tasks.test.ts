@@ -55,16 +55,18 @@ describe('console inbox and task page', () => {
       await page.context().close();
     }
 
-    const phone = await signedIn('zh-CN', 'dev.justice-bureau', PHONE);
-    await phone.goto('/console/inbox');
-    // Below md the inbox is a list of cards, not a table wider than the screen.
-    await phone.locator('.pf-task-card').first().waitFor();
-    expect(await phone.locator('table').count()).toBe(0);
-    const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
-    expect(await seriousAccessibilityViolations(phone)).toEqual([]);
-    await screenshot(phone, 'inbox-phone', 'zh-CN');
-    await phone.context().close();
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const phone = await signedIn(locale, 'dev.justice-bureau', PHONE);
+      await phone.goto('/console/inbox');
+      // Below md the inbox is a list of cards, not a table wider than the screen.
+      await phone.locator('.pf-task-card').first().waitFor();
+      expect(await phone.locator('table').count()).toBe(0);
+      const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await seriousAccessibilityViolations(phone)).toEqual([]);
+      await screenshot(phone, 'inbox-phone', locale);
+      await phone.context().close();
+    }
 
     // The drafting form in English, left untouched (the next test drafts it in Chinese).
     const draft = await openTask('justice', 'draftBudget');
