@@ -193,4 +193,13 @@ describe('console case supervision', () => {
     await suite.visited(vendor, 'case-vendor', locale);
     await vendor.context().close();
   });
+
+  it('takes ops staff from a case’s process to the case’s page', async () => {
+    const page = await suite.signedIn('en', 'dev.ops');
+    await page.goto(`/console/ops/processes/${encodeURIComponent(`case-${caseId}`)}`);
+    await page.getByRole('link', { name: 'Open the case’s page' }).click();
+    await page.waitForURL(`**/console/cases/${encodeURIComponent(caseId)}`);
+    await page.locator('.pf-stage[data-mark="current"]').waitFor();
+    await page.context().close();
+  });
 });

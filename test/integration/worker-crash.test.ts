@@ -38,6 +38,9 @@ function quickProcedure(): ProcedureDefinition {
  * - `exportWaiting`: a payment recorded (committed), its export waiting for the export lock;
  * - `exportWriting`: the export's `.partial` file written, its transaction blocked marking the payments exported.
  */
+/** How long an export fault waits, after its message was answered, for the export it aims at to start. */
+const EXPORT_WAIT_MS = 60_000;
+
 type Fault = 'between' | 'projection' | 'auditAppend' | 'exportWaiting' | 'exportWriting';
 
 interface Strike {
@@ -137,19 +140,21 @@ describe(`a worker killed inside its activities (PROCUREFLOW_CRASH_SEED=${SEED})
     if (fault === 'auditAppend') await holder.lockRows(`SELECT 1 FROM audit_chain_heads WHERE chain = 'global' FOR UPDATE`);
     if (fault === 'exportWaiting' || fault === 'exportWriting') await holder.lockTreasuryExport();
 
-    let finished = false;
-    const sent = send().finally(() => (finished = true));
+    let finishedAt: number | undefined;
+    const sent = send().finally(() => (finishedAt = Date.now()));
     sent.catch(() => undefined); // awaited below; a failure is reported there
-    let blocked = await holder.untilBlocked(
-      (query) => (fault === 'exportWaiting' || fault === 'exportWriting' ? query.includes('pg_advisory_lock') : true),
-      () => finished,
-    );
+    // A message's own activities have all run once it is answered. Its treasury export runs beside the
+    // answer, so an export fault waits on after it; the bound only keeps a message that instructs no
+    // payment from holding the test (the aimed strikes below assert that each kill landed).
+    const exportFault = fault === 'exportWaiting' || fault === 'exportWriting';
+    const givenUp = () => finishedAt !== undefined && (!exportFault || Date.now() - finishedAt > EXPORT_WAIT_MS);
+    let blocked = await holder.untilBlocked((query) => (exportFault ? query.includes('pg_advisory_lock') : true), givenUp);
     if (blocked && fault === 'exportWriting') {
       // The payment is committed and its export waits for us: now hold the payments rows the export's
       // trigger must update, let the export in, and wait until it blocks before its commit.
       await holder.lockRows(`SELECT p.id FROM payments p JOIN payment_outbox o ON o.payment_id = p.id WHERE o.exported_at IS NULL FOR UPDATE OF p`);
       await holder.unlockTreasuryExport();
-      blocked = await holder.untilBlocked((query) => query.includes('UPDATE payment_outbox'), () => finished);
+      blocked = await holder.untilBlocked((query) => query.includes('UPDATE payment_outbox'), givenUp);
     }
     let strikeResult: Strike = { message: label, fault, killed: false, partials: [], pendingPayments: 0, failedAttempts: [] };
     if (blocked) {

@@ -62,6 +62,9 @@ export class CyclesService {
   ) {}
 
   async launch(user: Identity, body: LaunchCycleDto): Promise<LaunchedCycleDto> {
+    // A procedure launches only in its own jurisdiction, the caller's: its calendars are read meanwhile.
+    const calendarsRead = this.calendarsFor(user.jurisdiction);
+    calendarsRead.catch(() => undefined);
     const version = await this.procedureVersion(user, body.definitionKey, body.version);
     const definition = version.compiled as unknown as ProcedureDefinition;
     const jurisdiction = definition.metadata.jurisdiction.code;
@@ -71,7 +74,7 @@ export class CyclesService {
         [{ field: 'definitionKey', problem: `belongs to jurisdiction "${jurisdiction}", not yours ("${user.jurisdiction}")` }],
       );
     }
-    const calendars = await this.calendarsFor(jurisdiction);
+    const calendars = await calendarsRead;
     const context: EngineContext = { definition, calendars, jurisdiction };
 
     // The workflow starts with the very same interpreter: what it would refuse is refused here, before anything starts.
@@ -357,7 +360,8 @@ export class CyclesService {
       ]);
     }
     const wanted = version ?? newest.version;
-    const found = visible.some((record) => record.version === wanted) ? await this.definitions.findVersion(key, wanted) : undefined;
+    const record = visible.find((candidate) => candidate.version === wanted);
+    const found = record ? await this.definitions.contentOf(record) : undefined;
     if (!found) {
       throw new NotFoundError(`Definition "${key}" has no version ${wanted}: its versions are 1 to ${newest.version}.`, [
         { field: 'version', problem: `"${key}" has no version ${wanted}` },

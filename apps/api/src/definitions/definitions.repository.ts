@@ -50,9 +50,20 @@ const SUMMARY_COLUMNS: FindOptionsSelect<DefinitionVersionEntity> = {
   deployedAt: true,
 };
 
+/** How many versions' compiled definitions and sources the API keeps in memory (a compiled procedure is ~50 KB). */
+const CONTENT_CACHE_SIZE = 64;
+
 /** The definition registry in PostgreSQL (table definition_versions). */
 @Injectable()
 export class DefinitionsRepository {
+  /**
+   * The content of versions read lately, by key, version and content hash. A deployed version never
+   * changes, so its content is read from PostgreSQL once; keying by the content hash too means that a
+   * registry rebuilt under the same numbers (a restored database) is never answered from memory. Least
+   * recently used first, so a busy version stays.
+   */
+  private readonly contents = new Map<string, Promise<DefinitionVersionContent | undefined>>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** Runs `work` in one transaction: everything it wrote is committed together, or nothing is if it throws. */
@@ -83,23 +94,42 @@ export class DefinitionsRepository {
     return rows.map(toRecord);
   }
 
-  /** The newest version of every key of `kind`, with its compiled definition (without the YAML), ordered by key. */
+  /** The newest version of every key of `kind`, with its compiled definition, ordered by key (the content from memory once read). */
   async latestCompiledOfKind(kind: string): Promise<Array<DefinitionVersionRecord & { readonly compiled: Record<string, unknown> }>> {
-    const rows = await this.dataSource
-      .getRepository(DefinitionVersionEntity)
-      .createQueryBuilder('d')
-      .select([...Object.keys(SUMMARY_COLUMNS).map((column) => `d.${column}`), 'd.compiled'])
-      .distinctOn(['d.key'])
-      .where('d.kind = :kind', { kind })
-      .orderBy('d.key', 'ASC')
-      .addOrderBy('d.version', 'DESC')
-      .getMany();
-    return rows.map((row) => ({ ...toRecord(row), compiled: row.compiled }));
+    const records = await this.latestOfEachKey(kind);
+    const contents = await Promise.all(records.map((record) => this.contentOf(record)));
+    return contents.filter((content): content is DefinitionVersionContent => content !== undefined);
   }
 
+  /** One version with its source and compiled definition; the large columns come from memory once read. */
   async findVersion(key: string, version: number): Promise<DefinitionVersionContent | undefined> {
-    const row = await this.dataSource.getRepository(DefinitionVersionEntity).findOneBy({ key, version });
-    return row ? { ...toRecord(row), sourceText: row.sourceText, compiled: row.compiled } : undefined;
+    const row = await this.dataSource.getRepository(DefinitionVersionEntity).findOne({ select: SUMMARY_COLUMNS, where: { key, version } });
+    return row ? this.contentOf(toRecord(row)) : undefined;
+  }
+
+  /** The source and compiled definition of a version whose record the caller holds (e.g. from `versionsOf`). */
+  contentOf(record: DefinitionVersionRecord): Promise<DefinitionVersionContent | undefined> {
+    const cacheKey = `${record.key}@${record.version}#${record.contentHash}`;
+    const cached = this.contents.get(cacheKey);
+    if (cached) {
+      this.contents.delete(cacheKey);
+      this.contents.set(cacheKey, cached);
+      return cached;
+    }
+    const loading = this.dataSource
+      .getRepository(DefinitionVersionEntity)
+      .findOne({ select: { sourceText: true, compiled: true, contentHash: true }, where: { key: record.key, version: record.version } })
+      .then((row) => (row && row.contentHash === record.contentHash ? deepFreeze({ ...record, sourceText: row.sourceText, compiled: row.compiled }) : undefined));
+    // Only what was found stays: a miss or a failed read is asked again next time.
+    loading.then(
+      (content) => {
+        if (!content) this.contents.delete(cacheKey);
+      },
+      () => this.contents.delete(cacheKey),
+    );
+    this.contents.set(cacheKey, loading);
+    while (this.contents.size > CONTENT_CACHE_SIZE) this.contents.delete(this.contents.keys().next().value as string);
+    return loading;
   }
 }
 
@@ -143,4 +173,13 @@ function toRecord(row: DefinitionVersionEntity): DefinitionVersionRecord {
     deployedBy: row.deployedBy,
     deployedAt: row.deployedAt,
   };
+}
+
+/** Shared between requests, a cached version must not be changed by one of them: frozen, any attempt throws. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }

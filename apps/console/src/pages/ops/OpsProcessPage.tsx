@@ -14,6 +14,16 @@ import { EmptySentence, isOpen, Loading, OpsOnly, StatusTag, useOpsLabels } from
 type Inspection = components['schemas']['ProcessInspectionDto'];
 type RepairKind = 'retry' | 'rebuild' | 'reset' | 'cancel' | 'terminate';
 
+/**
+ * The page of what a process is about, from its workflow id: a cycle's id is its workflow id, a contract's
+ * workflow id starts with its cycle's (`<cycleId>/contract/<vendorId>`), and a case's is `case-<caseId>`.
+ */
+function domainPathOf(kind: Inspection['kind'], workflowId: string): string {
+  if (kind === 'case') return `/cases/${encodeURIComponent(workflowId.replace(/^case-/, ''))}`;
+  const cycleId = kind === 'contract' ? (workflowId.split('/contract/')[0] ?? workflowId) : workflowId;
+  return `/cycles/${encodeURIComponent(cycleId)}`;
+}
+
 /** The repairs a process of this kind and status can take; the API judges each anyway (409/422). */
 function repairsFor(process: Inspection, outline: ProcedureOutline | undefined): RepairKind[] {
   if (!isOpen(process.status)) return [];
@@ -146,11 +156,14 @@ function OpsProcess() {
               <Descriptions.Item label={t('ops.field.startedAt')}>{dateTime(process.startedAt)}</Descriptions.Item>
               <Descriptions.Item label={t('ops.field.nextDueAt')}>{process.nextDueAt ? dateTime(process.nextDueAt) : '—'}</Descriptions.Item>
             </Descriptions>
-            {process.webUiUrl && (
-              <a href={process.webUiUrl} target="_blank" rel="noreferrer">
-                {t('ops.inspect.webUi')}
-              </a>
-            )}
+            <Space wrap size="large">
+              <Link to={domainPathOf(process.kind, process.workflowId)}>{t(`ops.inspect.domainPage.${process.kind}` as const)}</Link>
+              {process.webUiUrl && (
+                <a href={process.webUiUrl} target="_blank" rel="noreferrer">
+                  {t('ops.inspect.webUi')}
+                </a>
+              )}
+            </Space>
             {process.temporalUnavailable && <Alert type="warning" showIcon title={t('ops.inspect.temporalUnavailable', { reason: process.temporalUnavailable })} className="pf-ops-gap" />}
           </Card>
 
