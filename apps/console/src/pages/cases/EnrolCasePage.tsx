@@ -41,7 +41,7 @@ export function EnrolCasePage() {
     if (attributes) form.setFieldsValue({ fields: initialValues(attributes) });
   }, [attributes, form]);
 
-  if (user?.vendorId) return <Result status="403" title={t('enrol.title')} subTitle={t('cases.title')} />;
+  if (user?.vendorId) return <Result status="403" title={t('enrol.title')} subTitle={t('enrol.notForVendors')} />;
 
   const enrol = async (values: EnrolValues) => {
     if (!chosen || !attributes) return;
