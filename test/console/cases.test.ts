@@ -165,6 +165,12 @@ describe('console case supervision', () => {
     await dialog.getByRole('button', { name: 'Save the assignment' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.getByText('王慧（社工）').waitFor();
+    // Enrolling is the judicial office's: the list offers it not, and the page says why.
+    await page.goto('/console/cases');
+    await page.getByRole('link', { name: caseId.replace(/^case-/, '').slice(0, 8) }).waitFor();
+    expect(await page.getByRole('button', { name: 'Enrol a case' }).count()).toBe(0);
+    await page.goto('/console/cases/new');
+    await page.getByText('Cases are enrolled by the judicial office; a vendor’s staff cannot enrol them.').waitFor();
     await page.context().close();
 
     const assigned = await eventually(
