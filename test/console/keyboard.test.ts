@@ -174,4 +174,50 @@ describe('console by keyboard', () => {
     );
     expect((decided.body as TaskAnswer).decision).toMatchObject({ outcome: 'submit', fields: { supervisedPersons: 120, serviceArea: '武康' } });
   });
+
+  it('lets ops staff open a repair’s confirmation, be refused with the correlation id, and close it, without a pointer', async () => {
+    const context = await consoleContext(browser, stack.baseUrl, 'zh-CN');
+    const page = await context.newPage();
+    await page.goto('/console/sign-in');
+    await page.getByText('dev.ops').waitFor();
+    const signInAs = await signInButtonName('dev.ops', 'zh-CN');
+    await tabTo(page, 'sign-in button of dev.ops', (focused) => focused.tag === 'BUTTON' && focused.name === signInAs);
+    await page.keyboard.press('Enter');
+    await page.locator('.pf-user').waitFor();
+    await page.goto(`/console/ops/processes/${encodeURIComponent(cycleId)}`);
+    await page.locator('.pf-ops-timeline').waitFor();
+    const modal = page.getByRole('dialog');
+
+    // Nothing in the cycle is failing, so the API refuses a retry (409): the modal says why, with the request id.
+    await tabTo(page, 'retry button', (focused) => focused.tag === 'BUTTON' && focused.name === '立即重试失败活动');
+    await page.keyboard.press('Enter');
+    await modal.waitFor();
+    await tabTo(page, 'reason field of the retry', (focused) => focused.tag === 'TEXTAREA' && focused.name === '原因说明');
+    await page.keyboard.type('任务表已恢复写入');
+    await tabTo(page, 'confirm button of the retry', (focused) => focused.tag === 'BUTTON' && focused.name === '确认执行');
+    await page.keyboard.press('Enter');
+    const refusal = modal.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/请求编号 [0-9a-f-]{8,}/);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'ops-repair-refused', 'zh-CN');
+    // Escape closes the confirmation, and the focus goes back where it was, not to the top of the page.
+    await page.keyboard.press('Escape');
+    await modal.waitFor({ state: 'hidden' });
+    expect(await focus(page)).toMatchObject({ tag: 'BUTTON', name: '立即重试失败活动', inViewport: true });
+
+    // Confirming a cancellation without a reason says so next to the field and sends nothing.
+    await tabTo(page, 'cancel button', (focused) => focused.tag === 'BUTTON' && focused.name === '取消流程');
+    await page.keyboard.press('Enter');
+    await modal.waitFor();
+    await tabTo(page, 'confirm button of the cancellation', (focused) => focused.tag === 'BUTTON' && focused.name === '确认执行');
+    await page.keyboard.press('Enter');
+    await modal.getByText('请填写原因').waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'ops-cancel', 'zh-CN');
+    await page.keyboard.press('Escape');
+    await modal.waitFor({ state: 'hidden' });
+    expect(((await call('GET', `/cycles/${encodeURIComponent(cycleId)}`, 'admin')).body as { status: string }).status).toBe('running');
+    await context.close();
+  });
 });
