@@ -6,6 +6,7 @@ import { unwrap } from '../../api/errors.js';
 import type { components } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { useReturnFocus } from '../../components/return-focus.js';
 import { useI18n } from '../../i18n/index.js';
 import { useProcedureOutline, type ProcedureOutline } from '../../api/definitions.js';
 import { ReasonModal } from './ReasonModal.js';
@@ -122,6 +123,7 @@ function OpsProcess() {
   const { t, text, number, dateTime } = useI18n();
   const labels = useOpsLabels();
   const [repair, setRepair] = useState<RepairKind>();
+  const openingRepair = useReturnFocus(repair !== undefined);
   const inspection = useApi(() => unwrap(api.GET('/ops/processes/{workflowId}', { params: { path: { workflowId } } })), [workflowId]);
   const process = inspection.data;
   const outline = useProcedureOutline(process?.kind === 'case' ? undefined : process?.definitionKey, process?.definitionVersion);
@@ -173,7 +175,7 @@ function OpsProcess() {
             ) : (
               <Space wrap>
                 {repairsFor(process, outline.data).map((kind) => (
-                  <Button key={kind} danger={kind === 'cancel' || kind === 'terminate' || kind === 'reset'} onClick={() => setRepair(kind)}>
+                  <Button key={kind} danger={kind === 'cancel' || kind === 'terminate' || kind === 'reset'} onClick={() => (openingRepair(), setRepair(kind))}>
                     {t(REPAIR_LABELS[kind])}
                   </Button>
                 ))}

@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../../api/client.js';
 import { unwrap } from '../../api/errors.js';
 import type { components } from '../../api/schema.js';
+import { useReturnFocus } from '../../components/return-focus.js';
 import { useI18n } from '../../i18n/index.js';
 import { BulkModal, bulkFilterOf } from './BulkModal.js';
 import { FilterBar, useFilters } from './filters.js';
@@ -19,6 +20,7 @@ function OpsProcesses() {
   const labels = useOpsLabels();
   const { values, key } = useFilters(FILTERS);
   const [bulkOpen, setBulkOpen] = useState(false);
+  const openingBulk = useReturnFocus(bulkOpen);
   const paged = usePaged<ProcessSummary>(async (cursor) => {
     const page = await unwrap(
       api.GET('/ops/processes', {
@@ -58,7 +60,7 @@ function OpsProcesses() {
         ]}
       />
       <Space className="pf-section">
-        <Button danger onClick={() => setBulkOpen(true)}>
+        <Button danger onClick={() => (openingBulk(), setBulkOpen(true))}>
           {t('ops.processes.bulk')}
         </Button>
       </Space>

@@ -1,4 +1,4 @@
-import { Button, Card, Form, Input, List, Space, Tag, Typography } from 'antd';
+import { Button, Card, Form, Input, List, Skeleton, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client.js';
@@ -42,6 +42,9 @@ export function SignInPage() {
         <Space orientation="vertical" size="large" style={{ width: '100%' }}>
           {failure && <ErrorNotice error={failure} />}
           {identities.error && <ErrorNotice error={identities.error} onRetry={identities.reload} />}
+          {/* Until the server has said whether it offers development users, neither way in is shown: the list
+              would otherwise arrive above the token field and push it down under the reader's eyes. */}
+          {!identities.data && !identities.error && <Skeleton active paragraph={{ rows: 6 }} />}
           {(identities.data?.items.length ?? 0) > 0 && (
             <section aria-labelledby="dev-users">
               <Typography.Title level={2} id="dev-users" className="pf-section-title">
@@ -49,7 +52,6 @@ export function SignInPage() {
               </Typography.Title>
               <Typography.Paragraph type="secondary">{t('signIn.devUsersHint')}</Typography.Paragraph>
               <List
-                loading={identities.loading}
                 dataSource={identities.data?.items ?? []}
                 renderItem={(identity) => (
                   <List.Item
@@ -83,20 +85,22 @@ export function SignInPage() {
               />
             </section>
           )}
-          <section aria-labelledby="paste-token">
-            <Typography.Title level={2} id="paste-token" className="pf-section-title">
-              {t('signIn.token')}
-            </Typography.Title>
-            <Typography.Paragraph type="secondary">{t('signIn.tokenHint')}</Typography.Paragraph>
-            <Form layout="vertical" onFinish={(values: { token: string }) => void enter(async () => values.token, 'token')}>
-              <Form.Item name="token" label={t('signIn.tokenLabel')} rules={[{ required: true, whitespace: true, message: t('signIn.tokenRequired') }]}>
-                <Input.TextArea rows={3} autoComplete="off" spellCheck={false} />
-              </Form.Item>
-              <Button type="primary" htmlType="submit" loading={busy === 'token'}>
-                {t('signIn.submit')}
-              </Button>
-            </Form>
-          </section>
+          {(identities.data || identities.error) && (
+            <section aria-labelledby="paste-token">
+              <Typography.Title level={2} id="paste-token" className="pf-section-title">
+                {t('signIn.token')}
+              </Typography.Title>
+              <Typography.Paragraph type="secondary">{t('signIn.tokenHint')}</Typography.Paragraph>
+              <Form layout="vertical" onFinish={(values: { token: string }) => void enter(async () => values.token, 'token')}>
+                <Form.Item name="token" label={t('signIn.tokenLabel')} rules={[{ required: true, whitespace: true, message: t('signIn.tokenRequired') }]}>
+                  <Input.TextArea rows={3} autoComplete="off" spellCheck={false} />
+                </Form.Item>
+                <Button type="primary" htmlType="submit" loading={busy === 'token'}>
+                  {t('signIn.submit')}
+                </Button>
+              </Form>
+            </section>
+          )}
         </Space>
       </Card>
     </main>

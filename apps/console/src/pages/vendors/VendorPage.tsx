@@ -6,6 +6,7 @@ import { unwrap } from '../../api/errors.js';
 import type { components } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { useReturnFocus } from '../../components/return-focus.js';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
 import { ActionDialog, problemProps } from './ActionDialog.js';
@@ -44,6 +45,11 @@ export function VendorPage() {
   const history = useApi(() => unwrap(api.GET('/vendors/{id}/history', { params: { path: { id } } })), [id]);
   const staff = useApi(() => unwrap(api.GET('/vendors/{id}/staff', { params: { path: { id } } })), [id]);
   const [dialog, setDialog] = useState<Dialog>();
+  const openingDialog = useReturnFocus(dialog !== undefined);
+  const openDialog = (next: Dialog) => {
+    openingDialog();
+    setDialog(next);
+  };
   const [done, setDone] = useState<string>();
 
   const v = vendor.data;
@@ -106,16 +112,16 @@ export function VendorPage() {
             {v && (
               <Space wrap className="pf-section" role="group" aria-label={t('vendor.actions')}>
                 {verifierRoles.length > 0 && (
-                  <Button type="primary" onClick={() => setDialog({ kind: 'verify' })}>
+                  <Button type="primary" onClick={() => openDialog({ kind: 'verify' })}>
                     {t('vendor.verify')}
                   </Button>
                 )}
                 {!v.suspended && hasRole(...SUSPENDER_ROLES) && (
-                  <Button danger onClick={() => setDialog({ kind: 'suspend' })}>
+                  <Button danger onClick={() => openDialog({ kind: 'suspend' })}>
                     {t('vendor.suspend')}
                   </Button>
                 )}
-                {v.suspended && hasRole(...reinstaters) && <Button onClick={() => setDialog({ kind: 'reinstate' })}>{t('vendor.reinstate')}</Button>}
+                {v.suspended && hasRole(...reinstaters) && <Button onClick={() => openDialog({ kind: 'reinstate' })}>{t('vendor.reinstate')}</Button>}
               </Space>
             )}
             <div aria-live="polite">{done && <Alert className="pf-section" type="success" showIcon title={done} closable={{ onClose: () => setDone(undefined) }} />}</div>
@@ -188,7 +194,7 @@ export function VendorPage() {
                         title: t('vendor.actions'),
                         width: 120,
                         render: (_: unknown, row: CriterionRow) => (
-                          <Button size="small" aria-label={t('vendor.fileEvidenceFor', { criterion: titleOf(row) })} onClick={() => setDialog({ kind: 'evidence', criterionId: row.id, title: titleOf(row) })}>
+                          <Button size="small" aria-label={t('vendor.fileEvidenceFor', { criterion: titleOf(row) })} onClick={() => openDialog({ kind: 'evidence', criterionId: row.id, title: titleOf(row) })}>
                             {t('vendor.fileEvidence')}
                           </Button>
                         ),
