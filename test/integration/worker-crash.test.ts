@@ -40,6 +40,8 @@ function quickProcedure(): ProcedureDefinition {
  */
 /** How long an export fault waits, after its message was answered, for the export it aims at to start. */
 const EXPORT_WAIT_MS = 60_000;
+/** Polls (200 ms apart) for the exports of earlier messages to land before an export fault is set up. */
+const ATTEMPTS_FOR_EXPORTS = 300;
 
 type Fault = 'between' | 'projection' | 'auditAppend' | 'exportWaiting' | 'exportWriting';
 
@@ -138,7 +140,16 @@ describe(`a worker killed inside its activities (PROCUREFLOW_CRASH_SEED=${SEED})
     const isContract = message.workflowId !== cycleIds[cycleIds.length - 1];
     if (fault === 'projection') await holder.lockRows(`SELECT 1 FROM ${isContract ? 'contracts' : 'cycles'} WHERE id = $1 FOR UPDATE`, [message.workflowId]);
     if (fault === 'auditAppend') await holder.lockRows(`SELECT 1 FROM audit_chain_heads WHERE chain = 'global' FOR UPDATE`);
-    if (fault === 'exportWaiting' || fault === 'exportWriting') await holder.lockTreasuryExport();
+    if (fault === 'exportWaiting' || fault === 'exportWriting') {
+      // Exports run beside the answers: let those of earlier messages land, so the strike counts only its own payment.
+      await eventually(
+        async () => (await holder.query<{ count: number }>(`SELECT count(*)::int AS count FROM payment_outbox WHERE exported_at IS NULL`)).rows[0]?.count ?? 0,
+        (count) => count === 0,
+        ATTEMPTS_FOR_EXPORTS,
+        200,
+      );
+      await holder.lockTreasuryExport();
+    }
 
     let finishedAt: number | undefined;
     const sent = send().finally(() => (finishedAt = Date.now()));

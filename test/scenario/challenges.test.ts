@@ -207,7 +207,8 @@ describe('challenges against the result of a Deqing cycle, through the HTTP API'
   it('suspends the performance of a contract already signed while such a challenge is open, and lets it run on with the time it had once dismissed', async () => {
     const { cycleId, winner, loser, ledger } = await performingContract();
     expect(ledger.dueAt).not.toBeNull();
-    const paidBefore = (await detail(cycleId)).payments;
+    // The treasury export runs beside the signing's answer: the payments as they stand once it has run.
+    const paidBefore = (await eventually(() => detail(cycleId), (found) => found.payments.length > 0 && found.payments.every((p) => p.status === 'exported'))).payments;
     // Signed: the working funds are paid at signing, before any challenge.
     expect(paidBefore.map((p) => p.trancheId)).toContain('workingFunds');
 

@@ -450,7 +450,7 @@ export interface CycleDetail {
   tasks: { open: TaskView[]; closed: TaskView[] };
   contracts: Array<{ id: string; vendorId: string; vendorName: string; amountFen: number; status: string }>;
   bids: Array<{ bidId: string; round: number | null; vendorId: string; vendorName: string; priceFen: number; qualified: boolean; submittedAt: string; won: boolean; awardedAmountFen: number | null; eligible: boolean | null; ineligibleReason: string | null }>;
-  payments: Array<{ contractId: string; trancheId: string; amountFen: number }>;
+  payments: Array<{ contractId: string; trancheId: string; amountFen: number; status: string }>;
   notices: Array<{ kind: string }>;
   audit: Array<{ occurredAt: string; actorId: string; actorRole: string; action: string; subjectType: string; subjectId: string; comment: string | null; details: Record<string, unknown> }>;
   live: {
