@@ -119,7 +119,11 @@ describe('who may do and see what (the role matrix)', () => {
     expect((await decide(sign.find((t) => t.nodeId === 'signContract')?.id ?? '', 'justice', { outcome: 'submit' })).status).toBe(200);
     const ledger = await eventually(() => inbox('winnerStaff'), (tasks) => tasks.some((t) => t.nodeId === 'periods'));
     ledgerTaskId = ledger.find((t) => t.nodeId === 'periods')?.id ?? '';
-    await eventually(() => call<{ payments: unknown[] }>('GET', '/payments', 'admin'), (answer) => answer.body.payments.length === 1);
+    // The signing's payment, once its export (which runs beside the signing's answer) has landed.
+    await eventually(
+      () => call<{ payments: Array<{ status: string }> }>('GET', '/payments', 'admin'),
+      (answer) => answer.body.payments.length === 1 && answer.body.payments[0]?.status === 'exported',
+    );
   });
 
   afterAll(async () => {
