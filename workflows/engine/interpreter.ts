@@ -9,7 +9,7 @@
  * (run.ts) by the node modules (nodes/), the step rules (steps/) and the challenge rules (challenges.ts).
  */
 import { brokenChecks } from '../../src/definitions/procedure/field-checks.js';
-import { CONTRACT_SCOPED_KINDS } from '../../src/definitions/procedure/procedure.schema.js';
+import { CONTRACT_SCOPED_KINDS } from '../../src/definitions/procedure/procedure-vocabulary.js';
 import { NATIONAL_JURISDICTION, OPS_ROLE } from '../../src/identity/identity.js';
 import { answerChallenge, changeSigning, checkPerformanceHold, checkSigningHold, fileChallenge, isChallengeEvent, recordContractEvent } from './challenges.js';
 import { EvaluationFailure, evaluate, scopesOf } from './evaluate.js';

@@ -6,7 +6,8 @@
  */
 import type { ExpressionScope } from '../../src/definitions/expressions/expression-language.js';
 import type { BrokenCheck } from '../../src/definitions/procedure/field-checks.js';
-import { CONTRACT_SCOPED_KINDS, type EventAnchorT, type FlowNodeT, type ProcedureStep, type TaskNodeT } from '../../src/definitions/procedure/procedure.schema.js';
+import type { EventAnchorT, FlowNodeT, ProcedureStep, TaskNodeT } from '../../src/definitions/procedure/procedure.schema.js';
+import { CONTRACT_SCOPED_KINDS } from '../../src/definitions/procedure/procedure-vocabulary.js';
 import { CalendarYearMissingError } from '../../src/definitions/calendars/business-calendar.js';
 import type { DeadlineT } from '../../src/definitions/schema/common.schema.js';
 import { anchorKey, deadlineAfter, describeAnchor } from './deadlines.js';

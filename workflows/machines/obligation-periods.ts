@@ -1,4 +1,4 @@
-import { CALENDAR_PERIODS, type CalendarPeriod } from '../../src/definitions/supervision/supervision.schema.js';
+import { CALENDAR_PERIODS, type CalendarPeriod } from '../../src/definitions/supervision/supervision-vocabulary.js';
 
 /**
  * Calendar arithmetic for the periods of supervision obligations (`per: P1M`, `alignment: calendar`).

@@ -1,11 +1,6 @@
 import { valueProblem } from '../../src/definitions/supervision/supervision.rules.js';
-import {
-  BUILT_IN_EVENTS,
-  RESERVED_PAYLOAD_IDS,
-  type EventDeclarationT,
-  type SupervisionDefinition,
-  type SupervisionFieldT,
-} from '../../src/definitions/supervision/supervision.schema.js';
+import type { EventDeclarationT, SupervisionDefinition, SupervisionFieldT } from '../../src/definitions/supervision/supervision.schema.js';
+import { BUILT_IN_EVENTS, RESERVED_PAYLOAD_IDS } from '../../src/definitions/supervision/supervision-vocabulary.js';
 import { parseInstant } from './obligation-periods.js';
 
 /**

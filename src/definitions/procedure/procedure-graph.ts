@@ -1,5 +1,6 @@
 import { edgesOf } from './procedure-graph-analysis.js';
-import { CONTRACT_SCOPED_KINDS, type FlowNodeT, type ProcedureDefinition } from './procedure.schema.js';
+import type { FlowNodeT, ProcedureDefinition } from './procedure.schema.js';
+import { CONTRACT_SCOPED_KINDS } from './procedure-vocabulary.js';
 
 /**
  * Renders a procedure as a Mermaid flowchart: one subgraph per step (the contract steps grouped as

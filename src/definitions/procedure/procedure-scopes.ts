@@ -1,5 +1,6 @@
 import { ExpressionScope, ListOf, type VariableShape } from '../expressions/expression-language.js';
-import { CONTRACT_SCOPED_KINDS, type FieldDefinitionT, type FlowNodeT, type ProcedureDefinition, type TaskNodeT } from './procedure.schema.js';
+import type { FieldDefinitionT, FlowNodeT, ProcedureDefinition, TaskNodeT } from './procedure.schema.js';
+import { CONTRACT_SCOPED_KINDS } from './procedure-vocabulary.js';
 
 /**
  * Which variables the expressions of a procedure may use, and where (definitions/README.md,
@@ -96,15 +97,54 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
   const reviewPassScopes = new Map<string, ExpressionScope>();
 
   const base = { inputs, derived: derivedShape };
+  // Each scope is built when first asked for: building one costs a CEL environment, and a workflow, which
+  // builds its scopes afresh whenever it is created or replayed, needs only a few of them at a time.
+  const budgetScope = once(() => new ExpressionScope({ ...base, forms: procedureForms }));
+  const procedureScope = once(() => new ExpressionScope({ ...base, forms: procedureForms, budget }));
+  const selectionScope = once(() => new ExpressionScope({ ...base, forms: procedureForms, budget, selection }));
+  const bidScope = once(() => new ExpressionScope({ ...base, forms: procedureForms, budget, selection, bid: { priceFen: 'money' }, vendor: { history: VENDOR_HISTORY_SHAPE } }));
+  const kpiScope = once(() => new ExpressionScope({ ...base, budget, contract, ledger }));
+  const contractTermsScope = once(() => new ExpressionScope({ ...base, budget, contract }));
+  const indicatorScope = once(() => new ExpressionScope({ ...base, budget, contract, ledger, kpis }));
+  const contractScope = once(
+    () =>
+      new ExpressionScope({
+        ...base,
+        forms: allForms,
+        budget,
+        selection,
+        contract,
+        ledger,
+        kpis,
+        evaluation: { score: 'int', passed: 'bool', ...indicatorGroups },
+        acceptance: { passed: 'bool' },
+        payments,
+        periods,
+      }),
+  );
   return {
     derived: (index) => derivedScopes[index] ?? new ExpressionScope(base),
-    budget: new ExpressionScope({ ...base, forms: procedureForms }),
-    procedure: new ExpressionScope({ ...base, forms: procedureForms, budget }),
-    selection: new ExpressionScope({ ...base, forms: procedureForms, budget, selection }),
-    bid: new ExpressionScope({ ...base, forms: procedureForms, budget, selection, bid: { priceFen: 'money' }, vendor: { history: VENDOR_HISTORY_SHAPE } }),
-    kpi: new ExpressionScope({ ...base, budget, contract, ledger }),
-    contractTerms: new ExpressionScope({ ...base, budget, contract }),
-    indicator: new ExpressionScope({ ...base, budget, contract, ledger, kpis }),
+    get budget() {
+      return budgetScope();
+    },
+    get procedure() {
+      return procedureScope();
+    },
+    get selection() {
+      return selectionScope();
+    },
+    get bid() {
+      return bidScope();
+    },
+    get kpi() {
+      return kpiScope();
+    },
+    get contractTerms() {
+      return contractTermsScope();
+    },
+    get indicator() {
+      return indicatorScope();
+    },
     reviewPass: (reviewId) => {
       let scope = reviewPassScopes.get(reviewId);
       if (!scope) {
@@ -113,20 +153,16 @@ export function buildProcedureScopes(procedure: ProcedureDefinition): ProcedureS
       }
       return scope;
     },
-    contract: new ExpressionScope({
-      ...base,
-      forms: allForms,
-      budget,
-      selection,
-      contract,
-      ledger,
-      kpis,
-      evaluation: { score: 'int', passed: 'bool', ...indicatorGroups },
-      acceptance: { passed: 'bool' },
-      payments,
-      periods,
-    }),
+    get contract() {
+      return contractScope();
+    },
   };
+}
+
+/** `build`'s value, built on the first call and kept for the later ones. */
+function once<T>(build: () => T): () => T {
+  let built: { readonly value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
 }
 
 /** Every human task of a flow, including the tasks inside parallel sign-offs. */

@@ -4,22 +4,8 @@ import type { RuleContext, SemanticRule } from '../rules/rule.js';
 import { CHECK_CONTEXT_VARIABLES, checkScope, fieldsReadBy } from './field-checks.js';
 import { canReach, edgesOf, onlyAfterSuccessOf, reachable, successorsOf } from './procedure-graph-analysis.js';
 import { buildProcedureScopes, type ProcedureScopes } from './procedure-scopes.js';
-import {
-  CONTRACT_SCOPED_KINDS,
-  type FieldCheckT,
-  type FieldDefinitionT,
-  FILED_WITH_FIELD,
-  type FlowNodeT,
-  KIND_SPECIFIC_NODES,
-  MINIMUM_BIDDERS_FLOOR,
-  PROCUREMENT_METHODS,
-  type ProcedureDefinition,
-  type ProcurementMethodT,
-  type ProcedureStep,
-  STEP_KINDS,
-  GENERIC_NODE_KINDS,
-  type ValueTypeT,
-} from './procedure.schema.js';
+import { type FieldCheckT, type FieldDefinitionT, type FlowNodeT, KIND_SPECIFIC_NODES, type ProcedureDefinition, type ProcedureStep, GENERIC_NODE_KINDS, type ValueTypeT } from './procedure.schema.js';
+import { CONTRACT_SCOPED_KINDS, FILED_WITH_FIELD, MINIMUM_BIDDERS_FLOOR, PROCUREMENT_METHODS, type ProcurementMethodT, STEP_KINDS } from './procedure-vocabulary.js';
 
 type Context = RuleContext<ProcedureDefinition>;
 

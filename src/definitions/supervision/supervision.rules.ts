@@ -1,15 +1,8 @@
 import type { DocumentPath } from '../diagnostics.js';
 import { ExpressionScope, namesRead, type ScalarType, type VariableShape } from '../expressions/expression-language.js';
 import type { RuleContext, SemanticRule } from '../rules/rule.js';
-import {
-  BUILT_IN_EVENTS,
-  CALENDAR_PERIODS,
-  type EventDeclarationT,
-  RESERVED_PAYLOAD_IDS,
-  type SupervisionDefinition,
-  type SupervisionFieldT,
-  type SupervisionValueTypeT,
-} from './supervision.schema.js';
+import type { EventDeclarationT, SupervisionDefinition, SupervisionFieldT, SupervisionValueTypeT } from './supervision.schema.js';
+import { BUILT_IN_EVENTS, CALENDAR_PERIODS, RESERVED_PAYLOAD_IDS } from './supervision-vocabulary.js';
 
 type Context = RuleContext<SupervisionDefinition>;
 

@@ -20,22 +20,6 @@ export const EventId = z
   .string()
   .regex(/^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$/, 'must be camelCase words joined by dots, e.g. "visit.recorded"');
 
-/**
- * Events the machine itself understands; a definition may not declare them.
- * - `period.elapsed` `{ obligation, period }`: the host (a Temporal timer) closes the current period
- *   of a periodic obligation, recording whether it was met.
- * - `attributes.updated` `{ attributes }`: changes case attributes, e.g. the purchaser designates
- *   a key person (seed 001 §三(二)·四是 「由甲方确定」).
- */
-export const BUILT_IN_EVENTS = ['period.elapsed', 'attributes.updated'] as const;
-
-/** Payload members every event may carry besides its declared fields; declared fields may not use these names. */
-export const RESERVED_PAYLOAD_IDS = ['type', 'at'] as const;
-
-/** Periods that `alignment: calendar` understands: day, week (from Monday), half-month, month, quarter, year. */
-export const CALENDAR_PERIODS = ['P1D', 'P1W', 'P15D', 'P1M', 'P3M', 'P1Y'] as const;
-export type CalendarPeriod = (typeof CALENDAR_PERIODS)[number];
-
 /** Types of attributes and payload fields: `date` is a `YYYY-MM-DD` string, `int` a whole number. */
 export const SupervisionValueType = z.enum(['int', 'string', 'bool', 'date']);
 

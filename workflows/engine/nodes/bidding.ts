@@ -1,4 +1,5 @@
-import { type FlowNodeT, minimumBiddersFor, type ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
+import type { FlowNodeT, ProcedureStep } from '../../../src/definitions/procedure/procedure.schema.js';
+import { minimumBiddersFor } from '../../../src/definitions/procedure/procedure-vocabulary.js';
 import { deadlineAfter } from '../deadlines.js';
 import { Refusal, type NodeHandler, type Run } from '../run.js';
 import { emptySelection } from '../steps/vendor-selection.js';

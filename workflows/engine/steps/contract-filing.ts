@@ -1,4 +1,5 @@
-import { CONTRACT_TERM_TITLES, FILED_WITH_FIELD, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import type { TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import { CONTRACT_TERM_TITLES, FILED_WITH_FIELD } from '../../../src/definitions/procedure/procedure-vocabulary.js';
 import { Refusal, type Run } from '../run.js';
 import type { FormValues } from '../types.js';
 

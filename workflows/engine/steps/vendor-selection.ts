@@ -1,4 +1,5 @@
-import { minimumBiddersFor, type TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import type { TaskNodeT } from '../../../src/definitions/procedure/procedure.schema.js';
+import { minimumBiddersFor } from '../../../src/definitions/procedure/procedure-vocabulary.js';
 import { Refusal, type Run } from '../run.js';
 import type { EngineEvent, EngineValues, FormValues } from '../types.js';
 
