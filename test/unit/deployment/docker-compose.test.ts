@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig, requireStandaloneApi } from '../../../src/config/config.js';
 import { PROJECT_ROOT } from '../../../src/config/project-root.js';
+import { DEV_SERVER_SETTINGS } from '../../../src/infra/temporal/local-temporal.js';
 
 /**
  * No Docker engine runs where the team works, so docker-compose.yml and the Dockerfile are checked
@@ -195,6 +196,16 @@ describe('docker-compose.yml', () => {
     expect(temporal['POSTGRES_SEEDS']).toBe('postgres');
     expect(temporal['POSTGRES_USER']).toBe(services['postgres']?.environment?.['POSTGRES_USER']);
     expect(services['temporal-ui']?.environment?.['TEMPORAL_ADDRESS']).toBe('temporal:7233');
+  });
+
+  it("gives Temporal the server settings of npm start's dev server, from a file it mounts", () => {
+    const temporal = services['temporal'] ?? {};
+    const configPath = temporal.environment?.['DYNAMIC_CONFIG_FILE_PATH'];
+    const mount = (temporal.volumes ?? []).map((volume) => volume.split(':')).find(([, target]) => target === configPath);
+    expect(mount).toBeDefined();
+    const [source] = mount as string[];
+    const settings = parse(readFileSync(path.join(PROJECT_ROOT, source as string), 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    expect(Object.fromEntries(Object.entries(settings).map(([key, values]) => [key, values[0]?.value]))).toEqual(DEV_SERVER_SETTINGS);
   });
 });
 
