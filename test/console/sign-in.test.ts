@@ -32,6 +32,9 @@ describe('console sign-in', () => {
     await screenshot(page, 'sign-in', locale);
 
     await signInAs(page, 'dev.finance-bureau');
+    // An approver lands on the inbox, its own work, not on a page every role may read.
+    await page.waitForURL('**/console/inbox');
+    await page.goto('/console/home');
     const header = page.locator('.pf-user');
     expect(await header.textContent()).toContain('finance-bureau');
     expect(await header.textContent()).toContain('zj-deqing');
@@ -71,6 +74,65 @@ describe('console sign-in', () => {
     // The token is gone with the session: reloading a signed-in page asks for sign-in again.
     await page.goto('/console/home');
     await page.waitForURL('**/console/sign-in');
+    await context.close();
+  });
+
+  it('lands each role on its own work: administrators on cycles, vendors on the inbox, ops staff on the overview', async () => {
+    const landings: Record<string, string> = {};
+    for (const userId of ['dev.administrator', 'dev.vendor.1', 'dev.ops']) {
+      const context = await consoleContext(browser, stack.baseUrl, 'zh-CN');
+      const page = await context.newPage();
+      await signInAs(page, userId);
+      await page.waitForURL((url) => !url.pathname.endsWith('/sign-in') && url.pathname !== '/console/');
+      landings[userId] = new URL(page.url()).pathname;
+      await context.close();
+    }
+    expect(landings).toEqual({ 'dev.administrator': '/console/cycles', 'dev.vendor.1': '/console/inbox', 'dev.ops': '/console/ops' });
+  });
+
+  it('switches the sign-in page to English before anyone signs in', async () => {
+    const context = await consoleContext(browser, stack.baseUrl, 'zh-CN');
+    const page = await context.newPage();
+    await page.goto('/console/sign-in');
+    await page.getByRole('heading', { level: 1, name: '登录' }).waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await context.close();
+  });
+
+  it('ends a session whose token expired: sign-in says so, and signing in again returns to the page', async () => {
+    const identity = { userId: 'it.justice', name: 'Test justice', roles: ['justice-bureau'], jurisdiction: 'zj-deqing' };
+    const context = await consoleContext(browser, stack.baseUrl, 'en');
+    const page = await context.newPage();
+    await page.goto('/console/sign-in');
+    await page.getByRole('textbox', { name: /Access token/ }).fill(await stack.sign(identity));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+    await page.waitForURL('**/console/inbox');
+    await page.goto('/console/home');
+    await page.locator('.pf-user').waitFor();
+    // The same user's token as it is once its hour is over: issued two hours ago, valid for one.
+    const expired = await stack.sign(identity, { expiresInSeconds: 3600, now: new Date(Date.now() - 2 * 3600_000) });
+    const signInAgain = async () => {
+      await page.getByRole('alert').filter({ hasText: 'Your sign-in has expired' }).waitFor();
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await page.getByRole('textbox', { name: /Access token/ }).fill(await stack.sign(identity));
+      await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
+      await page.waitForURL('**/console/cycles');
+      await page.locator('.pf-user').waitFor();
+    };
+
+    // Expired while a page is open: the next page's request is refused.
+    await page.evaluate((token) => sessionStorage.setItem('procureflow.token', token), expired);
+    await page.getByRole('link', { name: 'Cycles' }).first().click();
+    await page.waitForURL('**/console/sign-in');
+    await signInAgain();
+
+    // Expired while the tab was away: reloading finds the kept token refused.
+    await page.evaluate((token) => sessionStorage.setItem('procureflow.token', token), expired);
+    await page.reload();
+    await page.waitForURL('**/console/sign-in');
+    await signInAgain();
     await context.close();
   });
 

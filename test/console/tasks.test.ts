@@ -103,6 +103,27 @@ describe('console inbox and task page', () => {
     expect((decided.body as TaskAnswer).decision).toMatchObject({ outcome: 'submit', fields: { supervisedPersons: 120, serviceArea: '武康' } });
   });
 
+  it("shows the justice bureau its decided draft by the form's titles, and finance's confirmation without buttons it may not press", async () => {
+    const draft = await eventually(
+      () => call('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}&status=decided`, 'justice'),
+      (listed) => (listed.body as { tasks: TaskAnswer[] }).tasks.some((task) => task.nodeId === 'draftBudget'),
+    );
+    const decided = (draft.body as { tasks: TaskAnswer[] }).tasks.find((task) => task.nodeId === 'draftBudget')!;
+    const page = await signedIn('zh-CN', 'dev.justice-bureau');
+    await page.goto(`/console/tasks/${encodeURIComponent(decided.id)}`);
+    const fields = page.locator('.ant-descriptions-item').filter({ hasText: '纳入服务的在册社区矫正人员数' });
+    await fields.waitFor();
+    expect(await fields.locator('.ant-descriptions-item-content').textContent()).toBe('120');
+    expect(await page.getByText('supervisedPersons').count()).toBe(0);
+
+    const confirmation = await openTask('finance', 'confirmBudget');
+    await page.goto(`/console/tasks/${encodeURIComponent(confirmation.id)}`);
+    await page.getByRole('alert').filter({ hasText: '此任务由「县财政局」办理' }).waitFor();
+    expect(await page.getByRole('button', { name: /同意/ }).count()).toBe(0);
+    await suite.visited(page, 'task-not-yours', 'zh-CN');
+    await page.context().close();
+  });
+
   it('tells finance next to the comment that returning needs one, then approves and the task leaves the inbox', async () => {
     const task = await openTask('finance', 'confirmBudget');
     const english = await signedIn('en', 'dev.finance-bureau');

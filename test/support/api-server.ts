@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { type Environment, loadConfig } from '../../src/config/config.js';
-import { signAccessToken } from '../../src/identity/access-tokens.js';
+import { type SignOptions, signAccessToken } from '../../src/identity/access-tokens.js';
 import type { Identity } from '../../src/identity/identity.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { freshDatabase } from './databases.js';
@@ -50,7 +50,7 @@ export async function startTestApi(label: string, env: Environment = {}): Promis
 }
 
 /** A token for the test API, valid for an hour. */
-export async function tokenFor(identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>, secret = TEST_JWT_SECRET): Promise<string> {
+export async function tokenFor(identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>, secret = TEST_JWT_SECRET, lifetime: SignOptions = { expiresInSeconds: 3600 }): Promise<string> {
   const { token } = await signAccessToken(
     {
       userId: identity.userId ?? 'test.user',
@@ -60,7 +60,7 @@ export async function tokenFor(identity: Partial<Identity> & Pick<Identity, 'rol
       ...(identity.vendorId === undefined ? {} : { vendorId: identity.vendorId }),
     },
     secret,
-    { expiresInSeconds: 3600 },
+    lifetime,
   );
   return token;
 }

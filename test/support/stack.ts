@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/config.js';
+import type { SignOptions } from '../../src/identity/access-tokens.js';
 import type { Identity } from '../../src/identity/identity.js';
 import { resolveJwtSecret } from '../../src/identity/jwt-secret.js';
 import { tokenFor } from './api-server.js';
@@ -31,8 +32,8 @@ export interface RunningStack {
   stdout(): string;
   /** Everything the process has printed so far: stdout, then stderr. */
   printed(): string;
-  /** A token the stack accepts (signed with the secret it resolved from its data directory). */
-  sign(identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>): Promise<string>;
+  /** A token signed with the secret the stack resolved from its data directory (valid an hour unless `lifetime` says otherwise). */
+  sign(identity: Partial<Identity> & Pick<Identity, 'roles' | 'jurisdiction'>, lifetime?: SignOptions): Promise<string>;
   /** A Temporal client on the stack's namespace; connected on first use, closed with the stack. */
   temporal(): Promise<Client>;
   /** Stops the process (SIGTERM, waiting for it to exit), then closes the connections. */
@@ -84,7 +85,7 @@ export async function startStack(name: string, options: StackOptions): Promise<R
     baseUrl: `http://127.0.0.1:${env['PORT']}`,
     stdout: () => stdout,
     printed: () => `${stdout}\n${stderr}`,
-    sign: (identity) => tokenFor(identity, secret),
+    sign: (identity, lifetime) => tokenFor(identity, secret, lifetime),
     temporal: async () => {
       connection ??= await Connection.connect({ address: env['TEMPORAL_ADDRESS'] as string });
       return new Client({ connection, namespace: config.temporal.namespace });

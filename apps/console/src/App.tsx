@@ -3,7 +3,7 @@ import { createBrowserRouter, Navigate, RouterProvider, useLocation, type RouteO
 import { useI18n } from './i18n/index.js';
 import { AppLayout } from './layout/AppLayout.js';
 import { SignInPage } from './pages/sign-in/SignInPage.js';
-import { NAVIGATION, PUBLIC_ROUTES, SIGNED_IN_ROUTES, visibleNavigation } from './routes.js';
+import { landingPath, PUBLIC_ROUTES, SIGNED_IN_ROUTES } from './routes.js';
 import { useSession } from './session/session.js';
 
 /** Pages that need a signed-in user send everyone else to sign-in, and back here afterwards. */
@@ -18,9 +18,8 @@ function RequireSession({ children }: { children: React.ReactNode }) {
 
 /** The first page the user's roles lead to (approvers their inbox, ops their lists, …). */
 function Landing() {
-  const { hasRole } = useSession();
-  const first = visibleNavigation(hasRole).find((entry) => entry.path !== '/home') ?? NAVIGATION[0];
-  return <Navigate to={first?.path ?? '/home'} replace />;
+  const { user } = useSession();
+  return <Navigate to={landingPath(user?.roles ?? [])} replace />;
 }
 
 function NotFound() {

@@ -66,8 +66,16 @@ export const SIGNED_IN_ROUTES: RouteObject[] = [
 
 export const PUBLIC_ROUTES: RouteObject[] = [{ path: '/public/notices', element: <PublicNoticesPage /> }];
 
-export function visibleNavigation(hasRole: (...roles: string[]) => boolean, userRoles: readonly string[] = []): NavigationEntry[] {
-  return NAVIGATION.filter(
-    (entry) => (!entry.roles || hasRole(...entry.roles)) && (!entry.notOnly || userRoles.some((role) => !entry.notOnly?.includes(role))),
-  );
+export function visibleNavigation(userRoles: readonly string[]): NavigationEntry[] {
+  const holdsAny = (roles: readonly string[]) => roles.some((role) => userRoles.includes(role));
+  return NAVIGATION.filter((entry) => (!entry.roles || holdsAny(entry.roles)) && (!entry.notOnly || userRoles.some((role) => !entry.notOnly?.includes(role))));
+}
+
+/** Pages every role may read; a user lands on the first page of the menu that is their own work instead. */
+const REFERENCE_PATHS: ReadonlySet<string> = new Set(['/home', '/definitions', '/vendors']);
+
+/** Where a signed-in user lands: their inbox, cycles, cases or the ops overview, whichever their roles reach first. */
+export function landingPath(userRoles: readonly string[]): string {
+  const visible = visibleNavigation(userRoles);
+  return (visible.find((entry) => !REFERENCE_PATHS.has(entry.path)) ?? visible[0] ?? NAVIGATION[0])?.path ?? '/home';
 }

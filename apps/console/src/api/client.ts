@@ -19,6 +19,18 @@ export function storeToken(token: string | null): void {
   else sessionStorage.setItem(TOKEN_KEY, token);
 }
 
+const tokenRefusedListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever the API refuses the token a request carried (401: it expired, or its secret
+ * changed); returns the unsubscribe function. The session ends there, rather than every page showing
+ * the refusal with a retry that cannot help.
+ */
+export function onTokenRefused(listener: () => void): () => void {
+  tokenRefusedListeners.add(listener);
+  return () => tokenRefusedListeners.delete(listener);
+}
+
 /** Every call carries the signed-in user's token and a fresh correlation id the API logs and echoes. */
 const authentication: Middleware = {
   onRequest({ request }) {
@@ -26,6 +38,10 @@ const authentication: Middleware = {
     if (token) request.headers.set('Authorization', `Bearer ${token}`);
     if (!request.headers.has('X-Request-Id')) request.headers.set('X-Request-Id', crypto.randomUUID());
     return request;
+  },
+  onResponse({ request, response }) {
+    if (response.status === 401 && request.headers.has('Authorization')) for (const listener of tokenRefusedListeners) listener();
+    return response;
   },
 };
 

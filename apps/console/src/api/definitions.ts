@@ -75,6 +75,17 @@ export function stepTitle(outline: ProcedureOutline | undefined, stepId: string,
   return title ? text(title) : stepId;
 }
 
+/** The form a task node declares (a node of a parallel sign-off too), as the task page shows a decision's fields. */
+export function taskFormFieldsOf(definition: Record<string, unknown>, stepId: string, nodeId: string): FormField[] {
+  const step = entries(definition['steps']).find((candidate) => candidate['id'] === stepId);
+  const flow = step?.['flow'];
+  const nodes = entries(typeof flow === 'object' && flow !== null ? (flow as Record<string, unknown>)['nodes'] : undefined).flatMap((node) =>
+    node['type'] === 'parallel' ? entries(node['tasks']) : [node],
+  );
+  const node = nodes.find((candidate) => candidate['id'] === nodeId);
+  return declaredFields(node?.['form']).map((field) => formFieldOf(field, field['required'] === true));
+}
+
 // ---- supervision lifecycles -------------------------------------------------------------------
 
 export interface LifecycleEvent {

@@ -95,6 +95,14 @@ export function DefinitionFields({ fields, i18n, problems }: { fields: readonly 
   );
 }
 
+/** A recorded value as its field's type reads: money in 元 from fen, a date in the locale, yes or no as words. */
+export function displayValue(field: FormField | undefined, value: unknown, i18n: I18n): string {
+  if (typeof value === 'boolean') return i18n.t(value ? 'form.yes' : 'form.no');
+  if (field?.type === 'money' && typeof value === 'number') return i18n.money(value);
+  if (field?.type === 'date' && typeof value === 'string') return i18n.date(value);
+  return String(value);
+}
+
 /** Initial values of the items: defaults as declared (money shown in 元). */
 export function initialValues(fields: readonly FormField[]): Record<string, unknown> {
   const values: Record<string, unknown> = {};

@@ -4,20 +4,21 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useI18n } from '../i18n/index.js';
 import { useSession } from '../session/session.js';
 import { visibleNavigation } from '../routes.js';
+import { LanguageSwitch } from '../components/LanguageSwitch.js';
 
 /**
  * The frame of every signed-in page: who you are (name, roles, jurisdiction), the pages your roles may
  * use, the language switch and sign-out. On a phone-width screen the menu moves into a drawer.
  */
 export function AppLayout() {
-  const { t, locale, setLocale } = useI18n();
-  const { user, signOut, hasRole } = useSession();
+  const { t } = useI18n();
+  const { user, signOut } = useSession();
   const location = useLocation();
   const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const narrow = screens.md === false;
-  const items = visibleNavigation(hasRole, user?.roles).map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> }));
+  const items = visibleNavigation(user?.roles ?? []).map((entry) => ({ key: entry.path, icon: entry.icon, label: <Link to={entry.path}>{t(entry.label)}</Link> }));
   // The most specific entry only: /ops/processes/… is under "/ops/processes", not also under "/ops".
   const selected = items
     .filter((item) => location.pathname === item.key || location.pathname.startsWith(`${item.key}/`))
@@ -50,9 +51,7 @@ export function AppLayout() {
               {!narrow && <Tag color="blue">{user.jurisdiction}</Tag>}
             </span>
           )}
-          <Button size="small" onClick={() => setLocale(locale === 'en' ? 'zh-CN' : 'en')} lang={locale === 'en' ? 'zh-CN' : 'en'}>
-            {t('locale.switch')}
-          </Button>
+          <LanguageSwitch />
           <Button
             size="small"
             onClick={() => {

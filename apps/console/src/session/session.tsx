@@ -1,5 +1,5 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, storedToken, storeToken } from '../api/client.js';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { api, onTokenRefused, storedToken, storeToken } from '../api/client.js';
 import { ApiFailure, unwrap } from '../api/errors.js';
 import type { components } from '../api/schema.js';
 
@@ -13,6 +13,8 @@ interface SessionState {
   /** Checks `token` with the API and keeps it for this browser tab; throws the API's refusal. */
   signIn(token: string): Promise<Session>;
   signOut(): void;
+  /** True once a signed-in user's token was refused by the API (expired): sign-in says so. */
+  readonly expired: boolean;
   /** Whether the user holds any of `roles`: the console shows only what the user's roles may do. */
   hasRole(...roles: string[]): boolean;
 }
@@ -30,6 +32,22 @@ async function fetchSession(): Promise<Session> {
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<Session>();
   const [checking, setChecking] = useState(() => storedToken() !== null);
+  const [expired, setExpired] = useState(false);
+  const signedIn = useRef(false);
+  signedIn.current = user !== undefined;
+
+  // A token refused while someone is signed in has expired: the session ends, and RequireSession sends
+  // the user to sign-in and back to the page they were on. A token refused at sign-in is only a failure.
+  useEffect(
+    () =>
+      onTokenRefused(() => {
+        if (!signedIn.current) return;
+        storeToken(null);
+        setUser(undefined);
+        setExpired(true);
+      }),
+    [],
+  );
 
   useEffect(() => {
     if (storedToken() === null) return;
@@ -38,7 +56,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setUser(session);
         setChecking(false);
       },
-      () => {
+      (error: unknown) => {
+        // The tab kept a token the API now refuses: the session it belonged to has expired.
+        if (error instanceof ApiFailure && error.status === 401) setExpired(true);
         storeToken(null);
         setChecking(false);
       },
@@ -50,6 +70,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       const session = await fetchSession();
       setUser(session);
+      setExpired(false);
       return session;
     } catch (error) {
       storeToken(null);
@@ -60,11 +81,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(() => {
     storeToken(null);
     setUser(undefined);
+    setExpired(false);
   }, []);
 
   const value = useMemo<SessionState>(
-    () => ({ user, checking, signIn, signOut, hasRole: (...roles) => roles.some((role) => user?.roles.includes(role) ?? false) }),
-    [user, checking, signIn, signOut],
+    () => ({ user, checking, signIn, signOut, expired, hasRole: (...roles) => roles.some((role) => user?.roles.includes(role) ?? false) }),
+    [user, checking, signIn, signOut, expired],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -7,9 +7,9 @@ import { useSession } from '../../session/session.js';
 /** Who you are and where your roles take you: the page after sign-in when no other page fits. */
 export function HomePage() {
   const { t, dateTime } = useI18n();
-  const { user, hasRole } = useSession();
+  const { user } = useSession();
   if (!user) return null;
-  const pages = visibleNavigation(hasRole, user?.roles).filter((entry) => entry.path !== '/home');
+  const pages = visibleNavigation(user.roles).filter((entry) => entry.path !== '/home');
   return (
     <>
       <Typography.Title level={1} className="pf-page-title">

@@ -7,6 +7,7 @@ import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useListAddress } from '../../components/list-address.js';
 import { useI18n } from '../../i18n/index.js';
+import { LanguageSwitch } from '../../components/LanguageSwitch.js';
 
 type NoticeKind = NonNullable<NonNullable<paths['/public/notices']['get']['parameters']['query']>['kind']>;
 const NOTICE_KINDS: readonly NoticeKind[] = ['requirementsConsultation', 'purchaseNotice', 'awardResult', 'contract', 'evaluationResult', 'acceptanceResult'];
@@ -17,7 +18,7 @@ const PAGE_SIZE = 20;
  * (`?jurisdiction=zj-deqing` in the address, so a link can be shared) and kind, newest first.
  */
 export function PublicNoticesPage() {
-  const { t, text, dateTime, locale, setLocale } = useI18n();
+  const { t, text, dateTime } = useI18n();
   const address = useListAddress();
   const jurisdiction = address.get('jurisdiction') ?? '';
   const kind = address.get('kind') as NoticeKind | undefined;
@@ -38,9 +39,7 @@ export function PublicNoticesPage() {
       <Layout.Header className="pf-header">
         <span className="pf-brand">{t('app.name')}</span>
         <Space size="small">
-          <Button size="small" onClick={() => setLocale(locale === 'en' ? 'zh-CN' : 'en')} lang={locale === 'en' ? 'zh-CN' : 'en'}>
-            {t('locale.switch')}
-          </Button>
+          <LanguageSwitch />
           <Link to="/sign-in">{t('public.signIn')}</Link>
         </Space>
       </Layout.Header>

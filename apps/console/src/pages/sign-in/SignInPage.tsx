@@ -1,10 +1,11 @@
-import { Button, Card, Form, Input, List, Skeleton, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, List, Skeleton, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client.js';
 import { ApiFailure, unwrap } from '../../api/errors.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { LanguageSwitch } from '../../components/LanguageSwitch.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
 
@@ -14,7 +15,7 @@ import { useSession } from '../../session/session.js';
  */
 export function SignInPage() {
   const { t } = useI18n();
-  const { signIn } = useSession();
+  const { signIn, expired } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
   const [failure, setFailure] = useState<ApiFailure>();
@@ -38,8 +39,9 @@ export function SignInPage() {
 
   return (
     <main className="pf-sign-in">
-      <Card title={<Typography.Title level={1} className="pf-page-title">{t('signIn.title')}</Typography.Title>}>
+      <Card title={<Typography.Title level={1} className="pf-page-title">{t('signIn.title')}</Typography.Title>} extra={<LanguageSwitch />}>
         <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+          {expired && <Alert type="warning" showIcon title={t('signIn.expired')} />}
           {failure && <ErrorNotice error={failure} />}
           {identities.error && <ErrorNotice error={identities.error} onRetry={identities.reload} />}
           {/* Until the server has said whether it offers development users, neither way in is shown: the list

@@ -7,9 +7,11 @@ import type { components } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { unanswered } from '../../api/use-once.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { DefinitionFields, initialValues, toDecisionFields } from '../../forms/definition-form.js';
+import { compiledDefinition, taskFormFieldsOf, useProcedureOutline } from '../../api/definitions.js';
+import { DefinitionFields, displayValue, initialValues, toDecisionFields } from '../../forms/definition-form.js';
 import { type I18n, useI18n } from '../../i18n/index.js';
 import { StepName } from '../cycles/shared.js';
+import { useSession } from '../../session/session.js';
 import type { DecidedState } from '../inbox/InboxPage.js';
 import { type Outcome, outcomeLabel, type Task } from '../inbox/task-text.js';
 
@@ -142,9 +144,16 @@ function DecisionForm({ task, form, onDecided }: { task: Task; form: TaskForm; o
 function DecisionView({ task }: { task: Task }) {
   const i18n = useI18n();
   const { t, dateTime } = i18n;
+  const { text } = i18n;
+  const form = useApi(
+    async () => taskFormFieldsOf(await compiledDefinition(task.cycle.definitionKey, task.cycle.definitionVersion), task.stepId, task.nodeId),
+    [task.cycle.definitionKey, task.cycle.definitionVersion, task.stepId, task.nodeId],
+  );
   const decision = task.decision;
   if (!decision) return <Alert type="info" showIcon className="pf-section" title={t('task.withdrawn')} />;
   const fields = Object.entries(decision.fields ?? {});
+  // Until the definition is read (or should it fail), a field is named by its id and its value shown as recorded.
+  const fieldOf = (id: string) => form.data?.find((field) => field.id === id);
   return (
     <Card title={<h2 className="pf-card-heading">{t('task.decision')}</h2>} className="pf-section">
       <Descriptions column={1} size="small">
@@ -153,8 +162,8 @@ function DecisionView({ task }: { task: Task }) {
         {decision.decidedAt && <Descriptions.Item label={t('task.decidedAt')}>{dateTime(decision.decidedAt)}</Descriptions.Item>}
         {decision.comment && <Descriptions.Item label={t('task.comment')}>{decision.comment}</Descriptions.Item>}
         {fields.map(([id, value]) => (
-          <Descriptions.Item key={id} label={id}>
-            {String(value)}
+          <Descriptions.Item key={id} label={fieldOf(id) ? text(fieldOf(id)?.title) : id}>
+            {displayValue(fieldOf(id), value, i18n)}
           </Descriptions.Item>
         ))}
       </Descriptions>
@@ -169,8 +178,17 @@ export function TaskPage() {
   const navigate = useNavigate();
   const { id = '' } = useParams();
   const task = useApi(() => unwrap(api.GET('/tasks/{id}', { params: { path: { id } } })), [id]);
+  const { hasRole } = useSession();
   const open = task.data?.status === 'open';
-  const form = useApi(() => (open ? unwrap(api.GET('/tasks/{id}/form', { params: { path: { id } } })) : Promise.resolve(undefined)), [id, open]);
+  // The task's role (or a role it was escalated to) decides it; anyone else reads it. The API refuses
+  // them anyway: the page only does not offer buttons that can only be refused.
+  const mayDecide = task.data !== undefined && hasRole(task.data.role, ...task.data.escalatedTo);
+  const outline = useProcedureOutline(task.data?.cycle.definitionKey, task.data?.cycle.definitionVersion);
+  const roleName = (role: string) => {
+    const title = outline.data?.roles.find((candidate) => candidate.id === role)?.title;
+    return title ? text(title) : role;
+  };
+  const form = useApi(() => (open && mayDecide ? unwrap(api.GET('/tasks/{id}/form', { params: { path: { id } } })) : Promise.resolve(undefined)), [id, open, mayDecide]);
 
   const decided = (outcome: Outcome) => {
     const state: DecidedState = { decided: { title: text(task.data?.title), outcome: outcomeLabel(outcome, i18n) } };
@@ -190,23 +208,24 @@ export function TaskPage() {
             <Descriptions.Item label={t('task.step')}>
               <StepName definition={{ key: data.cycle.definitionKey, version: data.cycle.definitionVersion }} stepId={data.stepId} />
             </Descriptions.Item>
-            <Descriptions.Item label={t('task.role')}>{data.role}</Descriptions.Item>
+            <Descriptions.Item label={t('task.role')}>{roleName(data.role)}</Descriptions.Item>
             <Descriptions.Item label={t('task.status')}>
               <Tag color={data.status === 'open' ? 'blue' : 'default'}>{t(`task.status.${data.status}` as const)}</Tag>
               {data.overdue && <Tag color="error">{t('inbox.overdue')}</Tag>}
             </Descriptions.Item>
             <Descriptions.Item label={t('task.opened')}>{dateTime(data.openedAt)}</Descriptions.Item>
             <Descriptions.Item label={t('task.due')}>{data.dueAt ? dateTime(data.dueAt) : t('inbox.noDue')}</Descriptions.Item>
-            {data.escalatedTo.length > 0 && <Descriptions.Item label={t('task.escalatedTo')}>{data.escalatedTo.join(', ')}</Descriptions.Item>}
+            {data.escalatedTo.length > 0 && <Descriptions.Item label={t('task.escalatedTo')}>{data.escalatedTo.map(roleName).join(', ')}</Descriptions.Item>}
           </Descriptions>
         </Card>
         {!open && <DecisionView task={data} />}
-        {open && form.error && (
+        {open && !mayDecide && <Alert type="info" showIcon className="pf-section" title={t('task.notYours', { role: roleName(data.role) })} />}
+        {open && mayDecide && form.error && (
           <div className="pf-section">
             <ErrorNotice error={form.error} onRetry={form.reload} />
           </div>
         )}
-        {open && !form.error && !form.data && <Skeleton active paragraph={{ rows: 5 }} className="pf-section" />}
+        {open && mayDecide && !form.error && !form.data && <Skeleton active paragraph={{ rows: 5 }} className="pf-section" />}
         {open && form.data && !form.data.generic && <Alert type="info" showIcon className="pf-section" title={t('task.notDecidable', { kind: data.kind })} />}
         {open && form.data?.generic && <DecisionForm task={data} form={form.data} onDecided={decided} />}
       </>
