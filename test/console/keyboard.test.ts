@@ -143,7 +143,7 @@ describe('console by keyboard', () => {
     // A filter is a select: opened with the arrow keys, chosen with Enter.
     await tabTo(page, 'step filter', (focused) => focused.id === 'pf-filter-step');
     await page.keyboard.press('ArrowDown');
-    await page.locator('.ant-select-item-option').filter({ hasText: 'budgeting' }).waitFor();
+    await page.locator('.ant-select-item-option').filter({ hasText: 'Project budgeting at a per-capita price' }).waitFor();
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Clear filters' }).waitFor();
     await page.locator('.ant-select-dropdown').first().waitFor({ state: 'hidden' });

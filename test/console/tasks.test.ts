@@ -50,6 +50,8 @@ describe('console inbox and task page', () => {
       await page.getByRole('link', { name: locale === 'en' ? 'Inbox' : '待办' }).first().click();
       await page.waitForURL('**/console/inbox');
       await page.getByRole('link', { name: locale === 'en' ? 'Count the persons served and draft the fee' : '确定服务对象并编制项目费用' }).waitFor();
+      // The step by its title in the definition, not its id.
+      await page.locator('.ant-table-row').filter({ hasText: locale === 'en' ? 'Project budgeting at a per-capita price' : '预算管理（以人定费）' }).waitFor();
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
       await screenshot(page, 'inbox', locale);
       await page.context().close();

@@ -6,7 +6,13 @@ import { unwrap } from '../../api/errors.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { type I18n, useI18n } from '../../i18n/index.js';
+import { StepName } from '../cycles/shared.js';
 import type { Task } from './task-text.js';
+
+/** A task's step by its title in the definition its cycle runs. */
+function TaskStep({ task }: { task: Task }) {
+  return <StepName definition={{ key: task.cycle.definitionKey, version: task.cycle.definitionVersion }} stepId={task.stepId} />;
+}
 
 /** What the task page hands back after a decision, to say what happened. */
 export interface DecidedState {
@@ -99,7 +105,10 @@ export function InboxPage() {
           placeholder={t('inbox.filterAll')}
           value={step}
           onChange={(value?: string) => (setStep(value), setPage(1))}
-          options={steps.map((id) => ({ value: id, label: id }))}
+          options={steps.map((id) => {
+            const example = everything.data?.tasks.find((task) => task.stepId === id);
+            return { value: id, label: example ? <TaskStep task={example} /> : id };
+          })}
           style={{ minWidth: 160 }}
         />
       </Form.Item>
@@ -152,7 +161,7 @@ export function InboxPage() {
               <div>{text(task.cycle.title)}</div>
               <div>
                 <Typography.Text type="secondary">{t('inbox.colStep')}：</Typography.Text>
-                {task.stepId}
+                <TaskStep task={task} />
               </div>
               <DueCell task={task} i18n={i18n} />
             </Card>
@@ -171,7 +180,7 @@ export function InboxPage() {
         columns={[
           { key: 'title', title: t('inbox.colTask'), render: (_, task) => <Link to={taskPath(task)}>{text(task.title)}</Link> },
           { key: 'cycle', title: t('inbox.colCycle'), render: (_, task) => text(task.cycle.title) },
-          { key: 'step', title: t('inbox.colStep'), dataIndex: 'stepId' },
+          { key: 'step', title: t('inbox.colStep'), render: (_, task) => <TaskStep task={task} /> },
           { key: 'role', title: t('inbox.colRole'), dataIndex: 'role' },
           { key: 'due', title: t('inbox.colDue'), render: (_, task) => <DueCell task={task} i18n={i18n} /> },
         ]}
