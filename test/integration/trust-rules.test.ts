@@ -101,6 +101,8 @@ describe('trust rules through the API', () => {
       reviewer: { roles: ['finance-bureau'] },
       civil: { roles: ['civil-affairs'] },
       centre: { roles: ['procurement-centre'] },
+      // The same role id at the national level, which reaches every cycle: not the test county's procurement centre.
+      nationalCentre: { roles: ['procurement-centre'], jurisdiction: 'cn' },
       judicial: { roles: ['judicial-office'] },
       outsider: { roles: ['administrator'], jurisdiction: 'other-county' },
     };
@@ -181,6 +183,19 @@ describe('trust rules through the API', () => {
     expect(finance.selection.bidsReceived).toBeNull();
     expect(finance.audit.filter((a) => a.action.startsWith('bid.'))).toEqual([]);
     expect(JSON.stringify(finance)).not.toContain('1800000');
+  });
+
+  it('keeps sealed bids from the readers’ role held in another jurisdiction: a national procurement centre reads the cycle, not its bids', async () => {
+    const national = await detail('nationalCentre');
+    expect(national.selection.biddingOpen).toBe(true);
+    expect(national.bids).toEqual([]);
+    expect(national.selection.bidsReceived).toBeNull();
+    expect(national.audit.filter((a) => a.action.startsWith('bid.'))).toEqual([]);
+    expect(JSON.stringify(national)).not.toContain('1800000');
+    expect(JSON.stringify(national)).not.toContain('1900000');
+    // The cycle's own procurement centre still reads every price.
+    const centre = await detail('centre');
+    expect(centre.bids.map((b) => b.priceFen).sort()).toEqual([1_800_000, 1_900_000]);
   });
 
   it('shows a confidential field only to the roles that may read it, and no cycle task to vendor staff', async () => {
