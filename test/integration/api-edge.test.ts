@@ -177,6 +177,24 @@ describe('the edge of the API', () => {
       expect(await everything()).toEqual(before);
     });
 
+    it('names the form field whose value is too long or not a value, and says the limit', async () => {
+      const before = await everything();
+      const long = await call('POST', decisionRoute(), 'drafter', { requestId: randomUUID(), outcome: 'submit', fields: { justification: '依'.repeat(10_001) } });
+      expect(long.status).toBe(422);
+      expect(long.body).toMatchObject({
+        message: 'The request has 1 invalid field: fields.justification.',
+        details: [{ field: 'fields.justification', problem: 'fields.justification must be at most 10000 characters long, but has 10001' }],
+      });
+      const nested = await call('POST', decisionRoute(), 'drafter', { requestId: randomUUID(), outcome: 'submit', fields: { justification: { text: '依据' } } });
+      expect(nested.status).toBe(422);
+      expect(nested.body.details).toEqual([{ field: 'fields.justification', problem: expect.stringContaining('each value must be text (at most 10000 characters)') }]);
+      // A launch's inputs are form values too.
+      const input = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40, note: 'x'.repeat(10_001) } });
+      expect(input.status).toBe(422);
+      expect(input.body.details).toEqual([{ field: 'inputs.note', problem: 'inputs.note must be at most 10000 characters long, but has 10001' }]);
+      expect(await everything()).toEqual(before);
+    });
+
     it('refuses half a surrogate pair (not Unicode text; PostgreSQL’s jsonb refuses it)', async () => {
       const before = await everything();
       // JSON.stringify writes the lone surrogate as the escape \ud800, which JSON.parse turns back into one.
