@@ -232,6 +232,33 @@ describe('the edge of the API', () => {
       expect(task.body).toMatchObject({ status: 'decided', decision: { outcome: 'submit', comment } });
     });
 
+    it('refuses bidirectional overrides and isolates, which make text display as other text: a launch titled invoice + U+202E + gnp.exe starts nothing', async () => {
+      const before = await everything();
+      const cyclesBefore = (await dataSource.query('SELECT id FROM cycles ORDER BY id')) as unknown[];
+      const title = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 }, title: 'invoice\u202Egnp.exe' });
+      expect(title.status).toBe(422);
+      expect(title.body).toMatchObject({
+        code: 'validation-failed',
+        details: [{ field: 'title', problem: expect.stringContaining('character 8 is U+202E (right-to-left override)') }],
+      });
+      for (const [character, field] of [['\u202A', 'inputs.note'], ['\u202D', 'inputs.note'], ['\u2066', 'inputs.note'], ['\u2069', 'inputs.note']] as const) {
+        const input = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40, note: `备注${character}` } });
+        expect([input.status, input.body.details]).toEqual([422, [{ field, problem: expect.stringContaining(`U+${character.charCodeAt(0).toString(16).toUpperCase()}`) }]]);
+      }
+      expect(await dataSource.query('SELECT id FROM cycles ORDER BY id')).toEqual(cyclesBefore);
+      expect(await everything()).toEqual(before);
+    });
+
+    it('takes the marks and joiners text needs: a comment with a zero-width-joined emoji and a right-to-left mark is kept as written', async () => {
+      tokens['reviewer'] = await tokenFor({ userId: 'reviewer', name: '李强', roles: ['finance-bureau'], jurisdiction: JURISDICTION });
+      const reviewTaskId = `${cycleId}/reviewBudget#1`;
+      const comment = '同意 👩\u200D💻 עברית\u200F (2) \u200E';
+      const decided = await call('POST', `/tasks/${encodeURIComponent(reviewTaskId)}/decision`, 'reviewer', { requestId: randomUUID(), outcome: 'approve', fields: {}, comment });
+      expect(decided.status).toBe(200);
+      const task = await call('GET', `/tasks/${encodeURIComponent(reviewTaskId)}`, 'reviewer');
+      expect(task.body).toMatchObject({ status: 'decided', decision: { outcome: 'approve', comment } });
+    });
+
     it('refuses a vendor registration with a control character in any field, and registers nothing', async () => {
       const before = await everything();
       const { status, body } = await call('POST', '/vendors', 'admin', {
