@@ -177,6 +177,24 @@ describe('the edge of the API', () => {
       expect(await everything()).toEqual(before);
     });
 
+    it('names the form field whose value is too long or not a value, and says the limit', async () => {
+      const before = await everything();
+      const long = await call('POST', decisionRoute(), 'drafter', { requestId: randomUUID(), outcome: 'submit', fields: { justification: '依'.repeat(10_001) } });
+      expect(long.status).toBe(422);
+      expect(long.body).toMatchObject({
+        message: 'The request has 1 invalid field: fields.justification.',
+        details: [{ field: 'fields.justification', problem: 'fields.justification must be at most 10000 characters long, but has 10001' }],
+      });
+      const nested = await call('POST', decisionRoute(), 'drafter', { requestId: randomUUID(), outcome: 'submit', fields: { justification: { text: '依据' } } });
+      expect(nested.status).toBe(422);
+      expect(nested.body.details).toEqual([{ field: 'fields.justification', problem: expect.stringContaining('each value must be text (at most 10000 characters)') }]);
+      // A launch's inputs are form values too.
+      const input = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40, note: 'x'.repeat(10_001) } });
+      expect(input.status).toBe(422);
+      expect(input.body.details).toEqual([{ field: 'inputs.note', problem: 'inputs.note must be at most 10000 characters long, but has 10001' }]);
+      expect(await everything()).toEqual(before);
+    });
+
     it('refuses half a surrogate pair (not Unicode text; PostgreSQL’s jsonb refuses it)', async () => {
       const before = await everything();
       // JSON.stringify writes the lone surrogate as the escape \ud800, which JSON.parse turns back into one.
@@ -212,6 +230,33 @@ describe('the edge of the API', () => {
       expect(decided.status).toBe(200);
       const task = await call('GET', `/tasks/${encodeURIComponent(draftTaskId)}`, 'drafter');
       expect(task.body).toMatchObject({ status: 'decided', decision: { outcome: 'submit', comment } });
+    });
+
+    it('refuses bidirectional overrides and isolates, which make text display as other text: a launch titled invoice + U+202E + gnp.exe starts nothing', async () => {
+      const before = await everything();
+      const cyclesBefore = (await dataSource.query('SELECT id FROM cycles ORDER BY id')) as unknown[];
+      const title = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40 }, title: 'invoice\u202Egnp.exe' });
+      expect(title.status).toBe(422);
+      expect(title.body).toMatchObject({
+        code: 'validation-failed',
+        details: [{ field: 'title', problem: expect.stringContaining('character 8 is U+202E (right-to-left override)') }],
+      });
+      for (const [character, field] of [['\u202A', 'inputs.note'], ['\u202D', 'inputs.note'], ['\u2066', 'inputs.note'], ['\u2069', 'inputs.note']] as const) {
+        const input = await call('POST', '/cycles', 'admin', { definitionKey: PROCEDURE, inputs: { supervisedPersons: 40, note: `备注${character}` } });
+        expect([input.status, input.body.details]).toEqual([422, [{ field, problem: expect.stringContaining(`U+${character.charCodeAt(0).toString(16).toUpperCase()}`) }]]);
+      }
+      expect(await dataSource.query('SELECT id FROM cycles ORDER BY id')).toEqual(cyclesBefore);
+      expect(await everything()).toEqual(before);
+    });
+
+    it('takes the marks and joiners text needs: a comment with a zero-width-joined emoji and a right-to-left mark is kept as written', async () => {
+      tokens['reviewer'] = await tokenFor({ userId: 'reviewer', name: '李强', roles: ['finance-bureau'], jurisdiction: JURISDICTION });
+      const reviewTaskId = `${cycleId}/reviewBudget#1`;
+      const comment = '同意 👩\u200D💻 עברית\u200F (2) \u200E';
+      const decided = await call('POST', `/tasks/${encodeURIComponent(reviewTaskId)}/decision`, 'reviewer', { requestId: randomUUID(), outcome: 'approve', fields: {}, comment });
+      expect(decided.status).toBe(200);
+      const task = await call('GET', `/tasks/${encodeURIComponent(reviewTaskId)}`, 'reviewer');
+      expect(task.body).toMatchObject({ status: 'decided', decision: { outcome: 'approve', comment } });
     });
 
     it('refuses a vendor registration with a control character in any field, and registers nothing', async () => {

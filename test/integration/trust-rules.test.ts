@@ -52,6 +52,13 @@ interface Audit {
   comment: string | null;
   details: Record<string, unknown>;
 }
+interface TimelineEntry {
+  source: string;
+  type: string;
+  summary: string;
+  eventId?: number;
+  activity?: string;
+}
 interface Detail {
   status: string;
   inputs: Record<string, unknown>;
@@ -77,6 +84,8 @@ describe('trust rules through the API', () => {
   let harmony = '';
   let cycleId = '';
   let sunshineBid = '';
+  /** The Temporal part of the ops inspection of the cycle once bidding opened, before any bid. */
+  let historyBeforeBids: TimelineEntry[] = [];
 
   const call = <T = Record<string, unknown>>(method: 'GET' | 'POST', route: string, who: string, body?: unknown) => api.call<T>(method, route, tokens[who], body);
   /** The cycle's pending timers, as its live state lists them. */
@@ -89,6 +98,29 @@ describe('trust rules through the API', () => {
   };
   const decide = (taskId: string, who: string, body: Record<string, unknown>) =>
     call('POST', `/tasks/${encodeURIComponent(taskId)}/decision`, who, { requestId: randomUUID(), fields: {}, ...body });
+  /** The Temporal history as the ops inspection of the cycle shows it to `who`. */
+  const inspectedHistory = async (who: string) => {
+    const answer = await call<{ timeline: TimelineEntry[] }>('GET', `/ops/processes/${encodeURIComponent(cycleId)}`, who);
+    expect(answer.status).toBe(200);
+    return answer.body.timeline.filter((entry) => entry.source === 'temporal');
+  };
+  /** The ops inspection's Temporal update events, by the update's name as the summary gives it, and its activities. */
+  const inspectedUpdates = async (who: string) => {
+    const temporal = await inspectedHistory(who);
+    return {
+      accepted: temporal.filter((entry) => entry.type === 'workflowExecutionUpdateAccepted').map((entry) => entry.summary.split(' · ')[1]),
+      completed: temporal.filter((entry) => entry.type === 'workflowExecutionUpdateCompleted').map((entry) => entry.summary.split(' · ')[1]),
+      activities: temporal.flatMap((entry) => (entry.activity === undefined ? [] : [entry.activity])),
+    };
+  };
+  /** The names of the updates the cycle's workflow accepted, read from its history itself. */
+  const acceptedUpdatesInHistory = async () => {
+    const history = await api.temporalClient.workflow.getHandle(cycleId).fetchHistory();
+    return (history.events ?? []).flatMap((event) => {
+      const name = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name;
+      return name ? [name] : [];
+    });
+  };
   const inbox = async (who: string) => (await call<{ tasks: Array<{ id: string; nodeId: string; contractId: string | null }> }>('GET', `/tasks?cycleId=${encodeURIComponent(cycleId)}`, who)).body.tasks;
 
   beforeAll(async () => {
@@ -101,6 +133,11 @@ describe('trust rules through the API', () => {
       reviewer: { roles: ['finance-bureau'] },
       civil: { roles: ['civil-affairs'] },
       centre: { roles: ['procurement-centre'] },
+      // The same role id at the national level, which reaches every cycle: not the test county's procurement centre.
+      nationalCentre: { roles: ['procurement-centre'], jurisdiction: 'cn' },
+      ops: { roles: ['ops'] },
+      // Operations staff who also hold the procurement centre's role: readers of the sealed bids.
+      centreOps: { roles: ['ops', 'procurement-centre'] },
       judicial: { roles: ['judicial-office'] },
       outsider: { roles: ['administrator'], jurisdiction: 'other-county' },
     };
@@ -128,6 +165,12 @@ describe('trust rules through the API', () => {
     expect((await decide(`${cycleId}/reviewBudget#1`, 'reviewer', { outcome: 'approve' })).status).toBe(200);
     await skipPastTimer(api.env, pendingTimers(cycleId), 'wait');
     await eventually(() => detail('admin'), (shown) => shown.selection.biddingOpen);
+    // At rest (the opening's projection finished in the history too), before anyone bids.
+    await eventually(
+      () => api.temporalClient.workflow.getHandle(cycleId).describe(),
+      ({ raw }) => !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0,
+    );
+    historyBeforeBids = await inspectedHistory('ops');
   });
 
   afterAll(async () => {
@@ -183,6 +226,38 @@ describe('trust rules through the API', () => {
     expect(JSON.stringify(finance)).not.toContain('1800000');
   });
 
+  it('keeps sealed bids from the readers’ role held in another jurisdiction: a national procurement centre reads the cycle, not its bids', async () => {
+    const national = await detail('nationalCentre');
+    expect(national.selection.biddingOpen).toBe(true);
+    expect(national.bids).toEqual([]);
+    expect(national.selection.bidsReceived).toBeNull();
+    expect(national.audit.filter((a) => a.action.startsWith('bid.'))).toEqual([]);
+    expect(JSON.stringify(national)).not.toContain('1800000');
+    expect(JSON.stringify(national)).not.toContain('1900000');
+    // The cycle's own procurement centre still reads every price.
+    const centre = await detail('centre');
+    expect(centre.bids.map((b) => b.priceFen).sort()).toEqual([1_800_000, 1_900_000]);
+  });
+
+  it('keeps the bids out of the ops inspection’s timeline while bidding is open, unless the inspector reads sealed bids', async () => {
+    const history = await acceptedUpdatesInHistory();
+    // The history does hold the bids (a repeated request id is accepted again and answered as before).
+    expect(history.filter((name) => name === 'submitBid').length).toBeGreaterThanOrEqual(2);
+    const others = history.filter((name) => name !== 'submitBid');
+
+    const ops = await inspectedUpdates('ops');
+    expect(ops.accepted).toEqual(others);
+    expect(ops.completed).not.toContain('submitBid');
+    expect(ops.activities).not.toContain('recordBid');
+    // Nothing but the bids happened since bidding opened: the history shows ops staff what it showed before
+    // them — no update, projection, or timer the loop cancelled and restarted on each bid.
+    expect(await inspectedHistory('ops')).toEqual(historyBeforeBids);
+
+    const reader = await inspectedUpdates('centreOps');
+    expect(reader.accepted).toEqual(history);
+    expect(reader.activities).toContain('recordBid');
+  });
+
   it('shows a confidential field only to the roles that may read it, and no cycle task to vendor staff', async () => {
     const justification = '在册20人，另含两名重点对象的心理干预';
     const reader = await detail('reviewer');
@@ -228,6 +303,14 @@ describe('trust rules through the API', () => {
     expect(above.body).toMatchObject({ message: expect.stringContaining('above its bid of 1800000 fen'), details: [{ field: 'award.winners.0.amountFen' }] });
     expect(await readModelSnapshot(api.dataSource)).toEqual(before);
     expect((await decide(`${cycleId}/award#1`, 'panel', { outcome: 'approve', payload: { kind: 'award', scores, winners: [{ bidId: sunshineBid, amountFen: 1_800_000 }] } })).status).toBe(200);
+  });
+
+  it('shows the bids in the ops inspection’s timeline once bidding has closed', async () => {
+    const history = await acceptedUpdatesInHistory();
+    const ops = await inspectedUpdates('ops');
+    expect(ops.accepted).toEqual(history);
+    expect(ops.accepted.filter((name) => name === 'submitBid').length).toBeGreaterThanOrEqual(2);
+    expect(ops.activities).toContain('recordBid');
   });
 
   it('lets vendor staff see and decide only their own contract’s tasks, and see only their own payments', async () => {

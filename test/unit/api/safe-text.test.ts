@@ -13,6 +13,16 @@ describe('text the API takes in', () => {
     expect(textProblem('x\uffff\ufffe', false)).toBeUndefined();
   });
 
+  it('refuses the bidirectional embeddings, overrides and isolates, and takes the marks and the zero-width joiner', () => {
+    expect(textProblem('invoice\u202Egnp.exe', false)).toBe(
+      'must not contain bidirectional formatting characters, which can make text display as other text, but character 8 is U+202E (right-to-left override)',
+    );
+    for (const code of [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]) {
+      expect(textProblem(`x${String.fromCharCode(code)}`, true)).toContain(`character 2 is U+${code.toString(16).toUpperCase()}`);
+    }
+    expect(textProblem('👩\u200D💻 \u200E\u200F', false)).toBeUndefined();
+  });
+
   it('refuses half a surrogate pair and takes whole pairs (characters beyond the BMP)', () => {
     expect(textProblem('a\ud800b', true)).toBe('must be Unicode text, but character 2 is half of a surrogate pair (U+D800) without its other half');
     expect(textProblem('\udc00', true)).toContain('U+DC00');
@@ -28,7 +38,7 @@ describe('text the API takes in', () => {
   });
 
   it('documents exactly what it takes: the OpenAPI pattern agrees with the check on any text', () => {
-    const text = fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\t', '\n', '\r', ' ', '\u3000', '\u007f', '\u0085', '\ufffe', 'a', '审'), fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code))) });
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('\u0000', '\t', '\n', '\r', ' ', '\u3000', '\u007f', '\u0085', '\ufffe', 'a', '审', '\u202e', '\u2066', '\u200d', '\u200f'), fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code))) });
     const withoutSurrogates = text.filter((value) => !/[\ud800-\udfff]/.test(value));
     for (const multiline of [true, false]) {
       for (const notBlank of [true, false]) {

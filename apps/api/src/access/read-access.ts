@@ -10,9 +10,10 @@ import type { TaskDto } from '../tasks/tasks.dto.js';
  *
  * - Vendor staff (a token naming a vendor) see their own organisation's bids, contracts, tasks,
  *   payments and audit entries, and of other bids only what the bid opening discloses.
- * - Sealed bids: while a round's bidding is open, its bids are seen only by the roles the procedure
- *   names (`selection.bidding.sealed.readableBy`) and by each vendor its own; everyone else does not
- *   learn that they exist.
+ * - Sealed bids: while a round's bidding is open, its bids are seen only by holders of the roles the
+ *   procedure names (`selection.bidding.sealed.readableBy`) in the cycle's own jurisdiction, and by each
+ *   vendor its own; everyone else — a national officer holding the same role included — does not learn
+ *   that they exist.
  * - Challenges (质疑): vendor staff see their own organisation's challenges and the answers to them,
  *   never another bidder's; government staff of the jurisdiction see them all.
  * - Confidential fields (`confidential.readableBy` on a field) are left out of every answer to a role
@@ -97,13 +98,24 @@ function sealingOf(definition: ProcedureDefinition | undefined): { readableBy: r
 }
 
 /**
+ * Whether `user` may read the sealed bids of a cycle of `cycleJurisdiction` run by `definition`: a holder
+ * of a role the procedure names, in the cycle's own jurisdiction. The role is an office of that
+ * jurisdiction's procedure (its procurement centre opens its bids); the same role id held elsewhere —
+ * another county's, or the national level's, which reaches every cycle — is not that office.
+ */
+export function mayReadSealedBids(user: Identity, cycleJurisdiction: string, definition: ProcedureDefinition | undefined): boolean {
+  const { readableBy } = sealingOf(definition);
+  return user.vendorId === undefined && user.jurisdiction === cycleJurisdiction && user.roles.some((role) => readableBy.includes(role));
+}
+
+/**
  * The cycle's detail as `user` may see it (see the module comment). Pure: the read model's full detail
  * and the cycle's definition in, the caller's view out.
  */
 export function visibleCycleDetail(user: Identity, detail: CycleDetailDto, definition: ProcedureDefinition | undefined): CycleDetailDto {
   const vendorId = user.vendorId;
   const sealing = sealingOf(definition);
-  const readsSealed = vendorId === undefined && user.roles.some((role) => sealing.readableBy.includes(role));
+  const readsSealed = mayReadSealedBids(user, detail.jurisdiction, definition);
   const openRound = detail.selection.biddingOpen ? detail.selection.round : null;
   const isSealed = (bid: { round: number | null }) => openRound !== null && bid.round === openRound;
   const confidential = ConfidentialFields.of(definition);

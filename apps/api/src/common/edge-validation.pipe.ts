@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { type FieldProblem, ValidationError } from './domain-errors.js';
+import { FIELD_VALUES_CONSTRAINT, fieldValuesProblem } from './request-validators.js';
 import { textProblem } from './safe-text.js';
 
 /** Request values nest no deeper than this: the deepest payload (award scores) needs four levels. */
@@ -25,6 +26,9 @@ export class EdgeValidationPipe extends ValidationPipe {
       transform: true,
       // One problem per field: a number sent for a text field is "must be text", not also "too long".
       stopAtFirstError: true,
+      // The refused value stays on each error so that a refusal of form values can name the one at fault
+      // (flattenValidationErrors); values are never sent back.
+      validationError: { target: false, value: true },
       exceptionFactory: (errors) => invalidRequest(flattenValidationErrors(errors)),
     });
   }
@@ -82,7 +86,11 @@ export function unsafeValues(value: unknown, rootPath: string, rootName: string)
 function flattenValidationErrors(errors: ClassValidatorError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((problem) => ({ field, problem }));
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, problem]) => {
+      // Form values are one property to class-validator; the person fixing the form needs the field (`fields.serviceArea`).
+      const valueAtFault = constraint === FIELD_VALUES_CONSTRAINT ? fieldValuesProblem(error.value) : undefined;
+      return valueAtFault?.key === undefined ? { field, problem } : { field: `${field}.${valueAtFault.key}`, problem };
+    });
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }

@@ -299,28 +299,41 @@ export function FreeFormField(options: { readonly description: string; readonly 
   );
 }
 
+/** The class-validator constraint of form values; the edge's refusal looks for it to name the value at fault. */
+export const FIELD_VALUES_CONSTRAINT = 'isFieldValues';
+
 /** Form values: an object whose values are text, whole or decimal numbers, or true/false. */
 function IsFieldValues(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
-      name: 'isFieldValues',
+      name: FIELD_VALUES_CONSTRAINT,
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
         validate: (value: unknown) => fieldValuesProblem(value) === undefined,
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'the value'} ${fieldValuesProblem(args?.value) ?? 'is not valid'}`,
+        defaultMessage: (args?: ValidationArguments) => {
+          const found = fieldValuesProblem(args?.value);
+          const property = args?.property ?? 'the value';
+          return found?.key === undefined ? `${property} ${found?.problem ?? 'is not valid'}` : `${property}.${found.key} ${found.problem}`;
+        },
       },
     });
 }
 
-function fieldValuesProblem(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'must be an object of field ids to values';
+/**
+ * What is wrong with form values, and with which value (`key`, the field id) when it is one value's fault:
+ * a person fixing a 422 needs to know which of the form's fields to shorten, not that "fields" is invalid.
+ */
+export function fieldValuesProblem(value: unknown): { readonly key?: string; readonly problem: string } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problem: 'must be an object of field ids to values' };
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > MAX_FIELD_VALUES) return `must have at most ${MAX_FIELD_VALUES} fields`;
+  if (entries.length > MAX_FIELD_VALUES) return { problem: `must have at most ${MAX_FIELD_VALUES} fields` };
   for (const [key, item] of entries) {
-    if (typeof item === 'string' && item.length > MAX_FIELD_TEXT_LENGTH) return `has "${key}" longer than ${MAX_FIELD_TEXT_LENGTH} characters`;
+    if (typeof item === 'string' && item.length > MAX_FIELD_TEXT_LENGTH) {
+      return { key, problem: `must be at most ${MAX_FIELD_TEXT_LENGTH} characters long, but has ${item.length}` };
+    }
     if (typeof item === 'number' ? !Number.isFinite(item) : typeof item !== 'string' && typeof item !== 'boolean') {
-      return `has "${key}" = ${JSON.stringify(item)?.slice(0, 100)}: each value must be text (at most ${MAX_FIELD_TEXT_LENGTH} characters), a finite number or true/false`;
+      return { key, problem: `is ${JSON.stringify(item)?.slice(0, 100)}: each value must be text (at most ${MAX_FIELD_TEXT_LENGTH} characters), a finite number or true/false` };
     }
   }
   return undefined;

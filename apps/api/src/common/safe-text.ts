@@ -4,12 +4,30 @@
  * later fail to be stored: PostgreSQL's `text` and `jsonb` refuse U+0000, `jsonb` refuses a UTF-16
  * surrogate without its pair, and `text` silently turns one into U+FFFD (UTF-8 has no encoding for it).
  * The other control characters would be stored, but they have no business in a procurement record,
- * break logs, CSV exports and terminals, and are how a value is made to look like another. (The
- * noncharacters U+FFFE and U+FFFF are taken: PostgreSQL and JSON store them faithfully.)
+ * break logs, CSV exports and terminals, and are how a value is made to look like another. So are the
+ * bidirectional embeddings, overrides and isolates: "invoice\u202Egnp.exe" displays as "invoiceexe.png"
+ * in the inbox, on cycle pages and on the public notices page. (The marks U+200E and U+200F, which change
+ * no order beyond their neighbours, and the zero-width joiner U+200D, which emoji need, are taken; so are
+ * the noncharacters U+FFFE and U+FFFF: PostgreSQL and JSON store them faithfully.)
  */
 
 /** C0 controls except tab, line feed and carriage return; DEL and the C1 controls. */
-const REFUSED_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F';
+const CONTROL_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F';
+/** Bidirectional formatting that reorders what follows it: LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI. */
+const BIDI_CLASS = '\\u202A-\\u202E\\u2066-\\u2069';
+const BIDI_NAMES: Readonly<Record<number, string>> = {
+  0x202a: 'left-to-right embedding',
+  0x202b: 'right-to-left embedding',
+  0x202c: 'pop directional formatting',
+  0x202d: 'left-to-right override',
+  0x202e: 'right-to-left override',
+  0x2066: 'left-to-right isolate',
+  0x2067: 'right-to-left isolate',
+  0x2068: 'first strong isolate',
+  0x2069: 'pop directional isolate',
+};
+/** Every character refused in any text. */
+const REFUSED_CLASS = `${CONTROL_CLASS}${BIDI_CLASS}`;
 /** Tab, line feed, carriage return: allowed in multi-line text (comments, reasons, definition files) only. */
 const LINE_CLASS = '\\t\\n\\r';
 /**
@@ -55,6 +73,10 @@ export function textProblem(text: string, multiline: boolean): string | undefine
   }
   if (unit === '\t' || unit === '\n' || unit === '\r') {
     return `must be a single line, but character ${position} is a ${unit === '\t' ? 'tab' : 'line break'} (${codePoint(unit)})`;
+  }
+  const bidi = BIDI_NAMES[code];
+  if (bidi !== undefined) {
+    return `must not contain bidirectional formatting characters, which can make text display as other text, but character ${position} is ${codePoint(unit)} (${bidi})`;
   }
   return `must not contain control characters, but character ${position} is the control character ${codePoint(unit)}`;
 }

@@ -29,7 +29,10 @@ export class ProcessesController {
   @Get(':workflowId')
   @ApiOperation({
     summary: 'One process: its step and status, a timeline merging domain events with Temporal history, open tasks and holders, pending activities, and a link to the Temporal Web UI.',
-    description: 'History payloads are encrypted and never shown: only event types, times, activity attempts and failure messages. When Temporal does not answer, `temporalUnavailable` says why and the read model is shown alone.',
+    description:
+      'History payloads are encrypted and never shown: only event types, times, update names, activity attempts and failure messages. ' +
+      'While a cycle’s bidding is open, an inspector who may not read its sealed bids sees no bid update, no bid projection and no command of a workflow task that took a bid. ' +
+      'When Temporal does not answer, `temporalUnavailable` says why and the read model is shown alone.',
   })
   @ApiOkResponse({ type: ProcessInspectionDto })
   @ApiErrors({ notFound: 'No such process, or it belongs to another jurisdiction.', unprocessable: 'The workflow id is malformed.' })

@@ -3,9 +3,13 @@ import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../../../src/config/config.js';
+import type { ProcedureDefinition } from '../../../../../src/definitions/procedure/procedure.schema.js';
 import { type Identity, NATIONAL_JURISDICTION } from '../../../../../src/identity/identity.js';
+import { submitBidUpdate } from '../../../../../workflows/procurement/messages.js';
+import { mayReadSealedBids } from '../../access/read-access.js';
 import { NotFoundError } from '../../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
+import { DefinitionsRepository } from '../../definitions/definitions.repository.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -24,6 +28,9 @@ type HistoryEvent = protos.temporal.api.history.v1.IHistoryEvent;
 const DEFAULT_LIMIT = 50;
 /** Temporal answers ops reads within this, or the inspection says it did not. */
 const TEMPORAL_DEADLINE_MS = 5_000;
+/** The update a bid is handed in by, and the projection activity that records it: both exist only because of a bid. */
+const BID_UPDATE = submitBidUpdate.name;
+const BID_PROJECTION_ACTIVITY = 'recordBid';
 
 /** The ops view of processes: the filtered list from the read model, and one process with its Temporal history. */
 @Injectable()
@@ -32,6 +39,7 @@ export class ProcessesService {
     private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly definitions: DefinitionsRepository,
   ) {}
 
   async list(user: Identity, query: ListProcessesQueryDto): Promise<ProcessListDto> {
@@ -57,7 +65,8 @@ export class ProcessesService {
     const row = rows[0];
     if (!row) throw new NotFoundError(`No process ${workflowId} in the read model, or it belongs to another jurisdiction.`);
 
-    const [domain, tasks, temporal] = await Promise.all([this.domainEvents(row), this.openTasks(row), this.temporal(workflowId)]);
+    const bidsSealed = await this.bidsSealedFrom(user, row);
+    const [domain, tasks, temporal] = await Promise.all([this.domainEvents(row), this.openTasks(row), this.temporal(workflowId, bidsSealed)]);
     const timeline = [...domain, ...temporal.timeline].sort((a, b) => a.at.localeCompare(b.at) || (a.eventId ?? 0) - (b.eventId ?? 0));
     const webUi = this.config.codecOrigins[0];
     return {
@@ -69,6 +78,20 @@ export class ProcessesService {
       pendingActivities: temporal.pending,
       webUiUrl: webUi ? `${webUi}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}` : null,
     };
+  }
+
+  /**
+   * Whether the cycle's bids are sealed from `user`: its round's bidding is open (as the read model has it)
+   * and `user` may not read sealed bids of it — the rule of the cycle detail (read-access.ts). Each bid is
+   * an update in the cycle's history, so a timeline showing them would give away how many bids came in and
+   * when, which the README promises such a user does not learn.
+   */
+  private async bidsSealedFrom(user: Identity, row: ProcessRow): Promise<boolean> {
+    if (row.kind !== 'cycle') return false;
+    const cycles: Array<{ bidding_open: boolean }> = await this.dataSource.query(`SELECT bidding_open FROM cycles WHERE id = $1`, [row.workflow_id]);
+    if (!cycles[0]?.bidding_open) return false;
+    const version = await this.definitions.findVersion(row.definition_key, row.definition_version);
+    return !mayReadSealedBids(user, row.jurisdiction, version?.compiled as ProcedureDefinition | undefined);
   }
 
   /** Decisions, notices, payments, case events and audit entries of the process, from the read model. */
@@ -125,19 +148,26 @@ export class ProcessesService {
     }));
   }
 
-  /** The workflow's history (event types, times, attempts, failure messages — never payloads) and its pending activities. */
-  private async temporal(workflowId: string): Promise<{ status: string | null; unavailable: string | null; timeline: TimelineEntryDto[]; pending: PendingActivityDto[] }> {
+  /**
+   * The workflow's history (event types, times, update names, attempts, failure messages — never payloads)
+   * and its pending activities; with `bidsSealed`, without what the workflow did because of a bid.
+   */
+  private async temporal(workflowId: string, bidsSealed: boolean): Promise<{ status: string | null; unavailable: string | null; timeline: TimelineEntryDto[]; pending: PendingActivityDto[] }> {
     try {
       return await this.client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, async () => {
         const handle = this.client.workflow.getHandle(workflowId);
         const [description, history] = await Promise.all([handle.describe(), handle.fetchHistory()]);
-        const pending = (description.raw.pendingActivities ?? []).map((activity) => ({
-          activity: activity.activityType?.name ?? 'unknown',
-          state: (PendingActivityState[activity.state ?? 0] ?? 'UNKNOWN').replace(/^PENDING_ACTIVITY_STATE_/, ''),
-          attempt: activity.attempt ?? 0,
-          lastFailure: activity.lastFailure?.message ?? null,
-        }));
-        return { status: description.status.name, unavailable: null, timeline: historyTimeline(history.events ?? []), pending };
+        const pending = (description.raw.pendingActivities ?? [])
+          // A pending bid projection would tell that a bid came in.
+          .filter((activity) => !bidsSealed || activity.activityType?.name !== BID_PROJECTION_ACTIVITY)
+          .map((activity) => ({
+            activity: activity.activityType?.name ?? 'unknown',
+            state: (PendingActivityState[activity.state ?? 0] ?? 'UNKNOWN').replace(/^PENDING_ACTIVITY_STATE_/, ''),
+            attempt: activity.attempt ?? 0,
+            lastFailure: activity.lastFailure?.message ?? null,
+          }));
+        const events = history.events ?? [];
+        return { status: description.status.name, unavailable: null, timeline: historyTimeline(bidsSealed ? withoutBids(events) : events), pending };
       });
     } catch (error) {
       return { status: null, unavailable: error instanceof Error ? error.message : String(error), timeline: [], pending: [] };
@@ -208,9 +238,101 @@ const SHOWN = new Set([
   'upsertWorkflowSearchAttributes',
 ]);
 
+/**
+ * The name of the update each update event is about, by event id: accepted events carry the request;
+ * completed ones carry only the update id (the accepted event's id is not always filled in).
+ */
+function updateNames(events: readonly HistoryEvent[]): Map<string, string> {
+  const byUpdateId = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const event of events) {
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+    const completed = event.workflowExecutionUpdateCompletedEventAttributes;
+    if (accepted) {
+      const name = accepted.acceptedRequest?.input?.name ?? 'unknown';
+      const updateId = accepted.acceptedRequest?.meta?.updateId ?? accepted.protocolInstanceId;
+      if (updateId) byUpdateId.set(updateId, name);
+      names.set(String(event.eventId ?? 0), name);
+    } else if (completed) {
+      names.set(String(event.eventId ?? 0), byUpdateId.get(completed.meta?.updateId ?? '') ?? 'unknown');
+    }
+  }
+  return names;
+}
+
+/**
+ * The workflow task (by its scheduled event's id) whose completion issued the command an event records,
+ * for the commands a bid can cause. The event names the task by its completed event or — the
+ * time-skipping test server does so — its started event; both lead to the scheduled one.
+ */
+function issuingWorkflowTask(event: HistoryEvent, scheduledOf: ReadonlyMap<string, string>): string | undefined {
+  const id =
+    event.timerStartedEventAttributes?.workflowTaskCompletedEventId ??
+    event.timerCanceledEventAttributes?.workflowTaskCompletedEventId ??
+    event.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId ??
+    event.upsertWorkflowSearchAttributesEventAttributes?.workflowTaskCompletedEventId;
+  return id === undefined || id === null ? undefined : scheduledOf.get(String(id));
+}
+
+/**
+ * The history without what exists only because of a bid, for a viewer from whom the round's bids are
+ * sealed: each bid update (accepted and completed), the bid's projection activity (`recordBid`, scheduled
+ * by nothing else) with its attempts, and the commands of the workflow tasks that accepted or completed a
+ * bid — there the timer loop cancels and restarts its timer (scope-runner.ts wakes on every change), and
+ * those pairs would count the bids as surely as the updates. A command another message caused in the same
+ * workflow task goes too: hiding it is the price of not guessing.
+ */
+function withoutBids(events: readonly HistoryEvent[]): HistoryEvent[] {
+  const names = updateNames(events);
+  const scheduledOf = new Map<string, string>();
+  const bidWorkflowTasks = new Set<string>();
+  let lastCompletedWorkflowTask: string | undefined;
+  for (const event of events) {
+    const eventId = String(event.eventId ?? 0);
+    const started = event.workflowTaskStartedEventAttributes?.scheduledEventId;
+    const completed = event.workflowTaskCompletedEventAttributes?.scheduledEventId;
+    if (started !== undefined && started !== null) scheduledOf.set(eventId, String(started));
+    if (completed !== undefined && completed !== null) {
+      scheduledOf.set(eventId, String(completed));
+      // The server writes a workflow task's update and command events right after its completed event.
+      lastCompletedWorkflowTask = String(completed);
+    } else if (names.get(eventId) === BID_UPDATE && lastCompletedWorkflowTask !== undefined) {
+      bidWorkflowTasks.add(lastCompletedWorkflowTask);
+    }
+  }
+  const bidActivities = new Set<string>();
+  return events.filter((event) => {
+    const eventId = String(event.eventId ?? 0);
+    if (names.get(eventId) === BID_UPDATE) return false;
+    const issuedBy = issuingWorkflowTask(event, scheduledOf);
+    if (issuedBy !== undefined && bidWorkflowTasks.has(issuedBy)) {
+      if (event.activityTaskScheduledEventAttributes) bidActivities.add(eventId);
+      return false;
+    }
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === BID_PROJECTION_ACTIVITY) {
+      bidActivities.add(eventId);
+      return false;
+    }
+    const scheduled = scheduledEventOf(event);
+    return scheduled === undefined || !bidActivities.has(scheduled);
+  });
+}
+
+/** The scheduled event an activity's later event points back to. */
+function scheduledEventOf(event: HistoryEvent): string | undefined {
+  const id =
+    event.activityTaskStartedEventAttributes?.scheduledEventId ??
+    event.activityTaskCompletedEventAttributes?.scheduledEventId ??
+    event.activityTaskFailedEventAttributes?.scheduledEventId ??
+    event.activityTaskTimedOutEventAttributes?.scheduledEventId ??
+    event.activityTaskCanceledEventAttributes?.scheduledEventId;
+  return id === undefined || id === null ? undefined : String(id);
+}
+
 function historyTimeline(events: readonly HistoryEvent[]): TimelineEntryDto[] {
   // Activity events after scheduling name only the scheduled event; remember its activity type.
   const activityOf = new Map<string, string>();
+  const updateOf = updateNames(events);
   const entries: TimelineEntryDto[] = [];
   for (const event of events) {
     const type = eventTypeName(event.eventType);
@@ -220,20 +342,17 @@ function historyTimeline(events: readonly HistoryEvent[]): TimelineEntryDto[] {
     const seconds = Number(event.eventTime?.seconds ?? 0);
     const at = new Date(seconds * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1_000_000)).toISOString();
     const entry: TimelineEntryDto = { at, source: 'temporal', type, eventId, summary: type };
-    const scheduled =
-      event.activityTaskStartedEventAttributes?.scheduledEventId ??
-      event.activityTaskCompletedEventAttributes?.scheduledEventId ??
-      event.activityTaskFailedEventAttributes?.scheduledEventId ??
-      event.activityTaskTimedOutEventAttributes?.scheduledEventId ??
-      event.activityTaskCanceledEventAttributes?.scheduledEventId;
+    const scheduled = scheduledEventOf(event);
     if (type === 'activityTaskScheduled') entry.activity = activityOf.get(String(eventId)) ?? 'unknown';
-    else if (scheduled !== undefined && scheduled !== null) entry.activity = activityOf.get(String(scheduled)) ?? 'unknown';
+    else if (scheduled !== undefined) entry.activity = activityOf.get(scheduled) ?? 'unknown';
     const attempt = event.activityTaskStartedEventAttributes?.attempt;
     if (attempt !== undefined && attempt !== null) entry.attempt = attempt;
     const failure = event.activityTaskFailedEventAttributes?.failure?.message ?? event.workflowTaskFailedEventAttributes?.failure?.message;
     if (failure) entry.failure = failure;
     const timer = event.timerStartedEventAttributes?.timerId ?? event.timerFiredEventAttributes?.timerId ?? event.timerCanceledEventAttributes?.timerId;
-    entry.summary = [type, entry.activity, entry.attempt === undefined ? undefined : `attempt ${entry.attempt}`, timer ? `timer ${timer}` : undefined, entry.failure]
+    // The update's name (decideTask, submitBid, …) says which message the workflow took; its arguments are payloads, never shown.
+    const update = updateOf.get(String(eventId));
+    entry.summary = [type, update, entry.activity, entry.attempt === undefined ? undefined : `attempt ${entry.attempt}`, timer ? `timer ${timer}` : undefined, entry.failure]
       .filter((part) => part !== undefined)
       .join(' · ');
     entries.push(entry);
