@@ -59,6 +59,26 @@ interface Sweep {
  * reader's eyes or pointer. Every page is also checked with axe, in both languages, as are the further
  * states some pages are brought into after the measure.
  */
+/** The console's pages at 1366×768, as the sweep visits them (the signed-out ones first, the vendor's view last). */
+const SWEPT_PAGES = [
+  'sign-in',
+  'public-notices',
+  'home',
+  'inbox',
+  'task-draft',
+  'cycles',
+  'cycle',
+  'cycle-launch',
+  'definitions',
+  'definition',
+  'vendors',
+  'cases',
+  'ops-summary',
+  'ops-processes',
+  'ops-inspect',
+  'cycle (vendor)',
+];
+
 describe('console layout shift at 1366×768', () => {
   let stack: RunningStack;
   let browser: Browser;
@@ -283,8 +303,8 @@ describe('console layout shift at 1366×768', () => {
       }
       await context.close();
     }
-    // Every page of the sweep was reached and measured.
-    expect(measured).toEqual(pagesOf(locale).flatMap(({ pages }) => pages.map((sweep) => sweep.name)));
+    // Every page the console has was reached and measured, in this order: a page dropped from the sweep fails here.
+    expect(measured).toEqual(SWEPT_PAGES);
     expect(shifted).toEqual([]);
     expect(violations).toEqual([]);
   });

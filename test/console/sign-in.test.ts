@@ -123,13 +123,13 @@ describe('console sign-in', () => {
     };
 
     // Expired while a page is open: the next page's request is refused.
-    await page.evaluate((token) => sessionStorage.setItem('procureflow.token', token), expired);
+    await page.evaluate(`sessionStorage.setItem('procureflow.token', ${JSON.stringify(expired)})`);
     await page.getByRole('link', { name: 'Cycles' }).first().click();
     await page.waitForURL('**/console/sign-in');
     await signInAgain();
 
     // Expired while the tab was away: reloading finds the kept token refused.
-    await page.evaluate((token) => sessionStorage.setItem('procureflow.token', token), expired);
+    await page.evaluate(`sessionStorage.setItem('procureflow.token', ${JSON.stringify(expired)})`);
     await page.reload();
     await page.waitForURL('**/console/sign-in');
     await signInAgain();
