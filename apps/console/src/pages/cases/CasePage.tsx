@@ -342,7 +342,11 @@ function Record({ data, lifecycle }: { data: Case; lifecycle: LifecycleOutline |
     <Timeline
       items={[...data.timeline].reverse().map((entry) => {
         const declared = eventOf(entry.type);
-        const fieldTitle = (id: string) => titleOr(i18n, declared?.fields.find((f) => f.id === id)?.title, id);
+        // `attributes.updated` withholds confidential attributes as `attributes.<id>`.
+        const fieldTitle = (id: string) =>
+          id.startsWith('attributes.')
+            ? titleOr(i18n, lifecycle?.attributes.find((a) => `attributes.${a.id}` === id)?.title, id)
+            : titleOr(i18n, declared?.fields.find((f) => f.id === id)?.title, id);
         const payload = Object.entries(entry.payload);
         return {
           key: entry.seq,
@@ -480,6 +484,14 @@ export function CasePage() {
           {Object.entries(data.attributes).map(([attributeId, value]) => (
             <Descriptions.Item key={attributeId} label={attributeTitle(attributeId)}>
               {typeof value === 'boolean' ? (value ? '✓' : '✗') : String(value)}
+            </Descriptions.Item>
+          ))}
+          {/* The API holds back the confidential attributes the user's roles may not read, and names them. */}
+          {data.withheldAttributes.map((attributeId) => (
+            <Descriptions.Item key={attributeId} label={attributeTitle(attributeId)}>
+              <Typography.Text type="secondary" data-withheld-attribute={attributeId}>
+                {t('case.attributeWithheld')}
+              </Typography.Text>
             </Descriptions.Item>
           ))}
         </Descriptions>
