@@ -14,6 +14,7 @@ import { useSession } from '../../session/session.js';
 import { StatusTag } from '../cycles/shared.js';
 import { ReasonModal } from '../ops/ReasonModal.js';
 import { VendorName } from '../vendors/VendorName.js';
+import { caseRolesOf, recordableEvents } from './recordable-events.js';
 import { caseLabel } from './shared.js';
 
 type Case = components['schemas']['CaseDetailDto'];
@@ -24,14 +25,6 @@ const ASSIGNING_ROLES = ['judicial-office', 'administrator'];
 
 /** China Standard Time, in which the lifecycle counts its periods and the console shows every date. */
 const CHINA_OFFSET = '+08:00';
-
-/**
- * The case roles the user acts in: their own roles, and for vendor staff every role the lifecycle marks as
- * the vendor's (the API's rule; the menu of events only avoids offering what it would refuse).
- */
-function caseRolesOf(lifecycle: LifecycleOutline, roles: readonly string[], vendorStaff: boolean): Set<string> {
-  return new Set([...roles, ...(vendorStaff ? lifecycle.roles.filter((role) => role.vendorStaff).map((role) => role.id) : [])]);
-}
 
 const titleOr = (i18n: I18n, title: { zh: string; en: string } | undefined, id: string) => (title ? i18n.text(title) : id);
 
@@ -437,11 +430,8 @@ export function CasePage() {
   const lifecycle = useLifecycle(data?.lifecycleKey, data?.lifecycleVersion);
   const [notice, setNotice] = useState<string>();
   const outline = lifecycle.data;
-  const roles = useMemo(() => (outline && user ? caseRolesOf(outline, user.roles, user.vendorId !== undefined && user.vendorId !== null) : new Set<string>()), [outline, user]);
-  const recordable = useMemo(
-    () => (outline && data && data.status === 'running' ? outline.events.filter((e) => data.acceptedEvents.includes(e.id) && e.recordedBy.some((role) => roles.has(role))) : []),
-    [outline, data, roles],
-  );
+  const roles = useMemo(() => (outline && user ? caseRolesOf(outline, user) : new Set<string>()), [outline, user]);
+  const recordable = useMemo(() => (outline && user && data && data.status === 'running' ? recordableEvents(outline, user, data) : []), [outline, user, data]);
 
   if (found.error && !data) return <ErrorNotice error={found.error} onRetry={found.reload} />;
   if (!data) return <Skeleton active paragraph={{ rows: 10 }} />;
