@@ -8,7 +8,7 @@ import { useOnce } from '../../api/use-once.js';
 import type { components } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { DefinitionFields, initialValues, toDecisionFields } from '../../forms/definition-form.js';
+import { DefinitionFields, toDecisionFields, withAnswers } from '../../forms/definition-form.js';
 import { type I18n, useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
 import { StatusTag } from '../cycles/shared.js';
@@ -132,26 +132,28 @@ function RecordEvent({ data, events, stateTitle, onRecorded }: { data: Case; eve
       ),
     );
     if (!answer) return;
+    // The next event starts afresh, with its declared answers (a reset alone would leave its yes/no fields unanswered).
     form.resetFields(['fields', 'at']);
+    form.setFieldValue('fields', withAnswers(event.fields));
     onRecorded(t('case.recorded', { event: titleOr(i18n, event.title, event.id), state: stateTitle(answer.state) }));
   };
   // The API names the event's fields `payload.<id>`; the renderer asks for `fields.<id>`.
   const problems = (path: string) => failure?.problemsOf(path.replace(/^fields\./, 'payload.')) ?? [];
   const atProblems = failure?.problemsOf('at') ?? [];
-  const shownAtFields = failure?.status === 422 && (failure.body?.details ?? []).every((d) => d.field === 'at' || d.field.startsWith('payload.'));
 
   return (
     <Form
       form={form}
       layout="vertical"
-      initialValues={{ event: chosen }}
+      initialValues={{ event: chosen, fields: event ? withAnswers(event.fields) : {} }}
       onFinish={(values) => void record(values)}
       onValuesChange={(changed: RecordValues) => {
+        // Another event or other values are another action: not a retry of the last one under its request id.
+        recording.clear();
         if (changed.event) {
           setChosen(changed.event);
-          recording.clear();
           const next = events.find((e) => e.id === changed.event);
-          form.setFieldsValue({ fields: next ? withAnswers(next) : {} });
+          form.setFieldValue('fields', next ? withAnswers(next.fields) : {});
         }
       }}
     >
@@ -163,7 +165,8 @@ function RecordEvent({ data, events, stateTitle, onRecorded }: { data: Case; eve
       <Form.Item name="at" label={t('case.at')} extra={t('case.atHint')} {...(atProblems.length > 0 ? { validateStatus: 'error' as const, help: atProblems.join('; ') } : {})}>
         <Input type="datetime-local" />
       </Form.Item>
-      {failure && !shownAtFields && (
+      {/* Always, even when every problem is shown at its field: the notice carries the correlation id. */}
+      {failure && (
         <div className="pf-section-gap">
           <ErrorNotice error={failure} />
         </div>
@@ -173,13 +176,6 @@ function RecordEvent({ data, events, stateTitle, onRecorded }: { data: Case; eve
       </Button>
     </Form>
   );
-}
-
-/** An event's fields as first shown: declared defaults, and "no" for a yes/no without one (it is always answered). */
-function withAnswers(event: LifecycleEvent): Record<string, unknown> {
-  const values = initialValues(event.fields);
-  for (const field of event.fields) if (field.type === 'bool' && values[field.id] === undefined) values[field.id] = false;
-  return values;
 }
 
 function Tasks({ data, lifecycle, roles, onClosed }: { data: Case; lifecycle: LifecycleOutline | undefined; roles: Set<string>; onClosed: () => void }) {
@@ -426,15 +422,18 @@ export function CasePage() {
   const { user } = useSession();
   const { id = '' } = useParams();
   const found = useApi(() => unwrap(api.GET('/cases/{id}', { params: { path: { id } } })), [id]);
-  const data = found.data;
+  // useApi keeps the last answer while the next loads: after following a link to another case, that is the
+  // previous case's, which must not show under this address.
+  const data = found.data?.id === id ? found.data : undefined;
+  // Likewise an error that came before this case's request answered is the previous case's.
+  const error = data || !found.loading ? found.error : undefined;
   const lifecycle = useLifecycle(data?.lifecycleKey, data?.lifecycleVersion);
   const [notice, setNotice] = useState<string>();
   const outline = lifecycle.data;
   const roles = useMemo(() => (outline && user ? caseRolesOf(outline, user) : new Set<string>()), [outline, user]);
   const recordable = useMemo(() => (outline && user && data && data.status === 'running' ? recordableEvents(outline, user, data) : []), [outline, user, data]);
 
-  if (found.error && !data) return <ErrorNotice error={found.error} onRetry={found.reload} />;
-  if (!data) return <Skeleton active paragraph={{ rows: 10 }} />;
+  if (!data) return error ? <ErrorNotice error={error} onRetry={found.reload} /> : <Skeleton active paragraph={{ rows: 10 }} />;
 
   const servesIt = Boolean(user?.vendorId) && user?.vendorId === data.vendorId;
   const mayAssign = data.status === 'running' && (servesIt || ASSIGNING_ROLES.some((role) => user?.roles.includes(role)));
@@ -452,6 +451,12 @@ export function CasePage() {
         {t('case.title', { id: caseLabel(data.id) })}
       </Typography.Title>
       {notice && <Alert type="success" showIcon role="status" className="pf-toolbar" title={notice} closable={{ onClose: () => setNotice(undefined) }} />}
+      {/* A reload that failed (after recording, closing a task, assigning) leaves the case as last read: say so. */}
+      {error && (
+        <div className="pf-toolbar">
+          <ErrorNotice error={error} onRetry={found.reload} />
+        </div>
+      )}
       <Card>
         <Descriptions column={{ xs: 1, md: 2 }} size="small">
           <Descriptions.Item label={t('case.state')}>
