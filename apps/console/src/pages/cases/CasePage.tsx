@@ -300,6 +300,8 @@ function AssignDialog({ data, vendorId, close }: { data: Case; vendorId: string;
         <Form
           form={form}
           layout="vertical"
+          // Other staff chosen are another assignment: not a retry of the last one under its request id.
+          onValuesChange={() => assigning.clear()}
           initialValues={{ socialWorkerId: data.assignment.socialWorker?.staffId, volunteerIds: data.assignment.volunteers.map((member) => member.staffId) }}
         >
           <Form.Item
