@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { consoleSuite } from '../support/console-suite.js';
 import { eventually } from '../support/eventually.js';
@@ -7,6 +8,34 @@ const JURISDICTION = 'zj-deqing';
 /** The first development vendor `npm start` registers; `dev.vendor.1` is its staff. */
 const VENDOR_NAME = '阳光社会工作服务中心（开发）';
 const OPINION = '审前调查评估意见：建议适用社区矫正（保密内容）';
+
+/**
+ * The seed lifecycle under a key of its own, with a confidential attribute, a yes/no attribute and a yes/no
+ * field of the vendor's archive event, neither with a default: an untouched yes/no is still answered "no".
+ */
+const VARIANT = 'community-correction-case-console-variant';
+const VARIANT_TITLE = 'Variant community-correction lifecycle';
+const ATTRIBUTE_OPINION = '存档调查评估意见：保密属性内容';
+const VARIANT_TEXT = readFileSync(new URL('../../definitions/supervision/community-correction-case.yaml', import.meta.url), 'utf8')
+  .replace('  key: community-correction-case\n', `  key: ${VARIANT}\n`)
+  .replace('    en: Community-correction case lifecycle\n', `    en: ${VARIANT_TITLE}\n`)
+  .replace(
+    '\nattributes:\n',
+    `\nattributes:
+  - id: opinionOnFile
+    title: { zh: 存档调查评估意见, en: Opinion on file }
+    type: string
+    maxLength: 2000
+    confidential: { readableBy: [judicial-office, justice-bureau] }
+  - id: livesAlone
+    title: { zh: 独居, en: Lives alone }
+    type: bool
+`,
+  )
+  .replace(
+    '      - { id: difficulties, title: { zh: 存在困难, en: Difficulties }, type: string, maxLength: 500, default: "" }\n',
+    '      - { id: difficulties, title: { zh: 存在困难, en: Difficulties }, type: string, maxLength: 500, default: "" }\n      - { id: consented, title: { zh: 本人同意建档, en: Consented to the archive }, type: bool }\n',
+  );
 
 interface CaseAnswer {
   id: string;
@@ -80,6 +109,8 @@ describe('console case supervision', () => {
     await contract.fill('cycle-of-another-county/contract/x');
     await page.getByRole('button', { name: '登记', exact: true }).click();
     await itemOf(page, contract).locator('.ant-form-item-explain-error').filter({ hasText: 'is not a contract of your jurisdiction' }).waitFor();
+    // Every problem has its field, and still the notice says what failed, with the request id to quote.
+    await page.getByRole('alert').filter({ hasText: '请求编号' }).waitFor();
     await suite.visited(page, 'case-enrol', 'zh-CN');
     // Nothing was enrolled by the refused attempt.
     expect((await suite.call<{ total: number }>('GET', '/cases', admin)).body.total).toBe(0);
@@ -119,6 +150,7 @@ describe('console case supervision', () => {
     await at.fill('2099-01-01T09:00');
     await page.getByRole('button', { name: '记录', exact: true }).click();
     await itemOf(page, at).locator('.ant-form-item-explain-error').waitFor();
+    await page.getByRole('alert').filter({ hasText: '请求编号' }).waitFor();
     expect((await showCase()).timeline.filter((entry) => entry.type === 'intakeEducation.recorded')).toHaveLength(0);
 
     await page.locator('.ant-btn-loading').waitFor({ state: 'detached' });
@@ -207,5 +239,43 @@ describe('console case supervision', () => {
     await page.waitForURL(`**/console/cases/${encodeURIComponent(caseId)}`);
     await page.locator('.pf-stage[data-mark="current"]').waitFor();
     await page.context().close();
+  });
+  it('answers untouched yes/no attributes and fields "no", and shows a confidential attribute only to those who read it', async () => {
+    const national = await suite.stack.sign({ userId: 'it.national', name: 'National administrator', roles: ['administrator'], jurisdiction: 'cn' });
+    expect((await suite.call('POST', '/definitions', national, { files: [{ file: `${VARIANT}.yaml`, text: VARIANT_TEXT }] })).status).toBe(201);
+
+    const office = await suite.signedIn('en', 'dev.judicial-office');
+    await office.goto('/console/cases/new');
+    await choose(office, 'Lifecycle', `${VARIANT_TITLE} (${VARIANT} v1)`);
+    await office.getByRole('checkbox', { name: 'Lives alone' }).waitFor();
+    await choose(office, 'Reoffending risk level', 'low');
+    await office.getByRole('textbox', { name: 'Opinion on file' }).fill(ATTRIBUTE_OPINION);
+    await office.getByLabel('Service contract').fill(contractId);
+    await office.getByRole('button', { name: 'Enrol', exact: true }).click();
+    await office.waitForURL(/\/console\/cases\/case-[0-9a-f-]+$/);
+    const variantId = decodeURIComponent(new URL(office.url()).pathname.split('/').pop()!);
+    // The office reads the confidential attribute it entered.
+    await office.getByText(ATTRIBUTE_OPINION).waitFor();
+    await office.context().close();
+    const enrolled = (await suite.call<CaseAnswer>('GET', `/cases/${encodeURIComponent(variantId)}`, officer)).body;
+    expect(enrolled.attributes).toEqual({ isKeyPerson: false, riskLevel: 'low', livesAlone: false, opinionOnFile: ATTRIBUTE_OPINION });
+
+    const vendor = await suite.signedIn('en', 'dev.vendor.1');
+    await vendor.goto(`/console/cases/${encodeURIComponent(variantId)}`);
+    await vendor.locator('[data-withheld-attribute="opinionOnFile"]').filter({ hasText: 'Confidential, not shown to you' }).waitFor();
+    await vendor.locator('.ant-descriptions-item').filter({ hasText: 'Opinion on file' }).filter({ hasText: 'Confidential, not shown to you' }).waitFor();
+    expect(await vendor.getByText(ATTRIBUTE_OPINION).count()).toBe(0);
+    await choose(vendor, 'What happened', 'Information archive created');
+    await vendor.getByRole('checkbox', { name: 'Consented to the archive' }).waitFor();
+    await vendor.getByLabel('Date', { exact: true }).fill('2026-11-22');
+    await vendor.getByRole('textbox', { name: 'Employment' }).fill('务工');
+    await vendor.getByRole('textbox', { name: 'Family' }).fill('父母同住');
+    await vendor.getByRole('textbox', { name: 'Health' }).fill('良好');
+    await vendor.getByRole('button', { name: 'Record', exact: true }).click();
+    await vendor.getByRole('status').filter({ hasText: 'Recorded: Information archive created' }).waitFor();
+    await vendor.context().close();
+
+    const archived = (await suite.call<CaseAnswer>('GET', `/cases/${encodeURIComponent(variantId)}`, officer)).body;
+    expect(archived.timeline.find((entry) => entry.type === 'archive.created')?.payload['consented']).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import protos from '@temporalio/proto';
 import type { DataSource } from 'typeorm';
 import { ENCRYPTED_ENCODING } from '../../src/payload-encryption/encryption-codec.js';
@@ -16,12 +17,36 @@ const LIFECYCLE = 'community-correction-case';
 const MARKER = `保密标记-${randomUUID()}`;
 const OPINION = `调查评估意见：被告人悔罪表现较好，建议适用社区矫正。${MARKER}`;
 
+/** A confidential case attribute's value, and the one `attributes.updated` changes it to, each marked apart. */
+const ATTRIBUTE_MARKER = `保密属性-${randomUUID()}`;
+const UPDATED_MARKER = `保密属性更新-${randomUUID()}`;
+/**
+ * The seed lifecycle under a key of its own, with a confidential attribute: the opinion kept on the case
+ * itself, read by the same roles as the timeline's opinion.
+ */
+const ATTRIBUTE_LIFECYCLE = 'community-correction-case-confidential-attribute';
+const ATTRIBUTE_LIFECYCLE_TEXT = readFileSync(new URL('../../definitions/supervision/community-correction-case.yaml', import.meta.url), 'utf8')
+  .replace('  key: community-correction-case\n', `  key: ${ATTRIBUTE_LIFECYCLE}\n`)
+  .replace(
+    '\nattributes:\n',
+    `\nattributes:
+  - id: opinionOnFile
+    title: { zh: 调查评估意见（存档）, en: Investigation opinion on file }
+    type: string
+    maxLength: 2000
+    confidential: { readableBy: [judicial-office, justice-bureau] }
+`,
+  );
+
 /** The roles the seed lifecycle lets read the opinion (`confidential.readableBy`). */
 const READERS = ['judicial-office', 'justice-bureau'];
 /** Every other officer role of the jurisdiction. */
 const OTHERS = ['administrator', 'finance-bureau', 'procurement-centre', 'civil-affairs', 'third-party-evaluator'];
 
 interface CaseView {
+  id: string;
+  attributes: Record<string, unknown>;
+  withheldAttributes: string[];
   timeline: Array<{ type: string; payload: Record<string, unknown>; withheld: string[] }>;
 }
 
@@ -35,6 +60,7 @@ describe('the confidential investigation opinion', () => {
   let stack: RunningStack | undefined;
   let dataSource: DataSource;
   let caseId = '';
+  let attributeCaseId = '';
   const tokens: Record<string, string> = {};
 
   const api = async (method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown) => {
@@ -79,9 +105,28 @@ describe('the confidential investigation opinion', () => {
       () => api('GET', `/cases/${caseId}`, tokens['judicial-office']),
       (answer) => answer.status === 200 && (answer.body as unknown as CaseView).timeline.length === 2,
     );
+
+    // A case of the lifecycle with a confidential attribute, enrolled with it and then changed by `attributes.updated`.
+    const national = await sign({ userId: 'administrator.cn', name: 'administrator', roles: ['administrator'], jurisdiction: 'cn' });
+    expect((await api('POST', '/definitions', national, { files: [{ file: `${ATTRIBUTE_LIFECYCLE}.yaml`, text: ATTRIBUTE_LIFECYCLE_TEXT }] })).status).toBe(201);
+    const withAttribute = await api('POST', '/cases', tokens['judicial-office'], { lifecycleKey: ATTRIBUTE_LIFECYCLE, attributes: { riskLevel: 'low', opinionOnFile: ATTRIBUTE_MARKER }, contractId });
+    expect(withAttribute.status).toBe(201);
+    expect(withAttribute.text).not.toContain(ATTRIBUTE_MARKER);
+    attributeCaseId = withAttribute.body['caseId'] as string;
+    await eventually(
+      () => api('GET', `/cases/${attributeCaseId}`, tokens['judicial-office']),
+      (answer) => answer.status === 200,
+    );
+    const updated = await api('POST', `/cases/${attributeCaseId}/events`, tokens['judicial-office'], { type: 'attributes.updated', payload: { attributes: { opinionOnFile: UPDATED_MARKER } }, requestId: randomUUID() });
+    expect([updated.status, updated.text.includes(UPDATED_MARKER)]).toEqual([200, false]);
+    await eventually(
+      () => api('GET', `/cases/${attributeCaseId}`, tokens['judicial-office']),
+      (answer) => answer.status === 200 && (answer.body as unknown as CaseView).attributes['opinionOnFile'] === UPDATED_MARKER,
+    );
   });
 
   afterAll(async () => {
+    if (attributeCaseId && stack) await (await stack.temporal()).workflow.getHandle(caseWorkflowId(attributeCaseId)).terminate().catch(() => undefined);
     if (caseId && stack) await (await stack.temporal()).workflow.getHandle(caseWorkflowId(caseId)).terminate().catch(() => undefined);
     await stack?.close();
   });
@@ -109,6 +154,39 @@ describe('the confidential investigation opinion', () => {
     expect(other.status).toBe(404);
     expect(other.text).not.toContain(MARKER);
     expect((await api('GET', '/cases', tokens['other-staff'])).text).not.toContain(MARKER);
+  });
+
+  it('as a case attribute, is read by the roles the lifecycle names, in the case list, the case and its attributes.updated event', async () => {
+    for (const role of READERS) {
+      const view = (await api('GET', `/cases/${attributeCaseId}`, tokens[role])).body as unknown as CaseView;
+      expect([role, view.attributes['opinionOnFile'], view.attributes['riskLevel'], view.withheldAttributes]).toEqual([role, UPDATED_MARKER, 'low', []]);
+      const change = view.timeline.find((event) => event.type === 'attributes.updated');
+      expect([role, change?.payload, change?.withheld]).toEqual([role, { attributes: { opinionOnFile: UPDATED_MARKER } }, []]);
+      const listed = ((await api('GET', '/cases', tokens[role])).body['cases'] as CaseView[]).find((entry) => entry.id === attributeCaseId);
+      expect([role, listed?.attributes['opinionOnFile'], listed?.withheldAttributes]).toEqual([role, UPDATED_MARKER, []]);
+    }
+  });
+
+  it('as a case attribute, is withheld from every other role and the serving organisation’s staff, in the case list and the case, which say they withheld it', async () => {
+    for (const role of [...OTHERS, 'serving-staff', 'other-staff']) {
+      const answer = await api('GET', `/cases/${attributeCaseId}`, tokens[role]);
+      const list = await api('GET', '/cases', tokens[role]);
+      expect([role, list.status]).toEqual([role, 200]);
+      for (const marker of [ATTRIBUTE_MARKER, UPDATED_MARKER]) expect([role, answer.text.includes(marker), list.text.includes(marker)]).toEqual([role, false, false]);
+      if (answer.status === 200) {
+        const view = answer.body as unknown as CaseView;
+        // Only the confidential attribute is held back; the others still reach them.
+        expect([role, 'opinionOnFile' in view.attributes, view.attributes['riskLevel'], view.withheldAttributes]).toEqual([role, false, 'low', ['opinionOnFile']]);
+        const change = view.timeline.find((event) => event.type === 'attributes.updated');
+        expect([role, change?.payload, change?.withheld]).toEqual([role, { attributes: {} }, ['attributes.opinionOnFile']]);
+      }
+      const listed = (list.body['cases'] as CaseView[]).find((entry) => entry.id === attributeCaseId);
+      if (listed) expect([role, 'opinionOnFile' in listed.attributes, listed.attributes['riskLevel'], listed.withheldAttributes]).toEqual([role, false, 'low', ['opinionOnFile']]);
+    }
+    // Not vacuous: the serving organisation's staff reach the case, in the list too, and the other organisation does not.
+    expect((await api('GET', `/cases/${attributeCaseId}`, tokens['serving-staff'])).status).toBe(200);
+    expect(((await api('GET', '/cases', tokens['serving-staff'])).body['cases'] as CaseView[]).map((entry) => entry.id)).toContain(attributeCaseId);
+    expect((await api('GET', `/cases/${attributeCaseId}`, tokens['other-staff'])).status).toBe(404);
   });
 
   // No part of the case workflow publishes notices (only procurement cycles do); this holds it to that.

@@ -3,6 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import type { Activities } from '../../activities/index.js';
 import type { CaseRecord } from '../../activities/case-projections.js';
 import type { SupervisionDefinition } from '../../src/definitions/supervision/supervision.schema.js';
+import { actsForVendor, eventRecorder, servesCase } from '../../src/definitions/supervision/case-roles.js';
 import { jurisdictionAllows, OPS_ROLE } from '../../src/identity/identity.js';
 import type { Actor } from '../engine/types.js';
 import { formatInstant, parseInstant, periodEnd } from '../machines/obligation-periods.js';
@@ -191,10 +192,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
     if (!declaration && type !== 'attributes.updated') {
       throw refusal('invalid', `event "${type}" is not declared in lifecycle "${definition.metadata.key}"`, 'type');
     }
-    const allowed = declaration?.recordedBy ?? definition.roles.filter((role) => !role.vendorStaff).map((role) => role.id);
     const held = caseRolesOf(definition, request.actor);
-    const role = held.find((candidate) => allowed.includes(candidate));
-    if (definition.roles.length > 0 && role === undefined) {
+    const { allowed, role, permitted } = eventRecorder(definition.roles, declaration?.recordedBy, held);
+    if (!permitted) {
       throw refusal('forbidden', `event "${type}" is recorded by ${allowed.map((r) => `"${r}"`).join(', ') || 'no role'}; you act as ${held.map((r) => `"${r}"`).join(', ') || 'no role'}`, 'type');
     }
     checkVendor(request.actor, role);
@@ -229,9 +229,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
 
   /** Vendor staff act only on cases their own organisation serves. */
   const checkVendor = (actor: Actor, role: string | undefined): void => {
-    const staffRole = definition.roles.find((candidate) => candidate.id === role)?.vendorStaff === true;
-    if (actor.vendorId === undefined && !staffRole) return;
-    if (input.vendorId === undefined || actor.vendorId !== input.vendorId) {
+    if (!actsForVendor(definition.roles, role, actor.vendorId !== undefined)) return;
+    if (!servesCase(input.vendorId, actor.vendorId)) {
       throw refusal('forbidden', `this case is not served by your organisation`, 'vendorId');
     }
   };

@@ -4,6 +4,7 @@
  * fingerprint of what it asks: a repeated request has one effect and gets the first answer again.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { caseRolesHeld } from '../../src/definitions/supervision/case-roles.js';
 import type { SupervisionDefinition } from '../../src/definitions/supervision/supervision.schema.js';
 import type { CaseStatus, CaseTaskStatus } from '../../src/procurement/read-model.js';
 import type { Actor } from '../engine/types.js';
@@ -149,8 +150,7 @@ export const caseStateQuery = defineQuery<CaseStateView>('caseState');
  * holds only the organisation's role and names the organisation), every vendor-staff role of the lifecycle.
  */
 export function caseRolesOf(definition: SupervisionDefinition, actor: Actor): string[] {
-  const staff = actor.vendorId === undefined ? [] : definition.roles.filter((role) => role.vendorStaff).map((role) => role.id);
-  return [...new Set([...actor.roles, ...staff])];
+  return caseRolesHeld(definition.roles, actor.roles, actor.vendorId !== undefined);
 }
 
 /** The workflow id of a case. */

@@ -143,7 +143,9 @@ export class CaseSummaryDto {
   status!: CaseStatus;
   @ApiProperty({ type: String, nullable: true, description: 'When the case ended.' }) endedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Why ops cancelled or terminated it.' }) endReason!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true }) attributes!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The case’s attributes; confidential ones only for the roles the lifecycle lets read them.' })
+  attributes!: Record<string, unknown>;
+  @ApiProperty({ type: [String], description: 'Confidential attributes of this case withheld from you.' }) withheldAttributes!: string[];
   @ApiProperty() enrolledAt!: string;
   @ApiProperty() enrolledBy!: string;
   @ApiProperty({ description: 'Breaches whose raised task is still open.' }) openBreaches!: number;

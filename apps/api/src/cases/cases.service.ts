@@ -128,18 +128,25 @@ export class CasesService {
       limit: query.limit ?? DEFAULT_PAGE,
       offset: query.offset ?? 0,
     });
-    return { total, cases: rows.map(toSummary) };
+    // A page names few lifecycle versions: each is read once, to know which attributes are confidential.
+    const versions = new Map<string, Promise<SupervisionDefinition | undefined>>();
+    const definitionOf = (row: CaseRow) => {
+      const key = `${row.lifecycleKey}\n${row.lifecycleVersion}`;
+      if (!versions.has(key)) versions.set(key, this.lifecycleDefinition(row.lifecycleKey, row.lifecycleVersion));
+      return versions.get(key) as Promise<SupervisionDefinition | undefined>;
+    };
+    const cases = await Promise.all(rows.map(async (row) => toSummary(row, user, await definitionOf(row))));
+    return { total, cases };
   }
 
   async detail(user: Identity, id: string): Promise<CaseDetailDto> {
     const row = await this.visible(user, id, { vendorBound: true });
-    const version = await this.definitions.findVersion(row.lifecycleKey, row.lifecycleVersion);
-    const definition = version?.compiled as SupervisionDefinition | undefined;
+    const definition = await this.lifecycleDefinition(row.lifecycleKey, row.lifecycleVersion);
     const roles = definition ? caseRolesOf(definition, actorOf(user)) : [...user.roles];
     const [records, live, assignment] = await Promise.all([this.repository.records(id), row.final || row.status !== 'running' ? Promise.resolve(undefined) : this.workflows.state(id), this.staff.assignmentOf(id)]);
     const view = live && 'view' in live ? live.view : undefined;
     return {
-      ...toSummary(row),
+      ...toSummary(row, user, definition),
       obligations: (view?.obligations ?? []).map((o) => ({
         id: o.id,
         title: { zh: o.title.zh, en: o.title.en },
@@ -161,6 +168,9 @@ export class CasesService {
       tasks: records.tasks.map((t) => ({ ...t, title: { zh: t.title.zh, en: t.title.en }, openedAt: t.openedAt.toISOString(), dueAt: iso(t.dueAt), decidedAt: iso(t.decidedAt) })),
       timeline: records.events.map((e) => {
         const readable = e.confidential.filter((field) => field.readableBy.some((role) => roles.includes(role)));
+        // `attributes.updated` carries attribute values in its payload, confidential ones included.
+        const changed = e.type === 'attributes.updated' ? withholdAttributes(e.payload['attributes'], definition, roles) : undefined;
+        const payload = changed ? { ...e.payload, attributes: changed.readable } : e.payload;
         return {
           seq: e.seq,
           type: e.type,
@@ -169,8 +179,8 @@ export class CasesService {
           actorId: e.actorId,
           actorName: e.actorName,
           role: e.role,
-          payload: { ...e.payload, ...Object.fromEntries(readable.map((field) => [field.field, field.value])) },
-          withheld: e.confidential.filter((field) => !readable.includes(field)).map((field) => field.field),
+          payload: { ...payload, ...Object.fromEntries(readable.map((field) => [field.field, field.value])) },
+          withheld: [...e.confidential.filter((field) => !readable.includes(field)).map((field) => field.field), ...(changed?.withheld ?? []).map((id) => `attributes.${id}`)],
           stateBefore: e.stateBefore,
           stateAfter: e.stateAfter,
         };
@@ -198,6 +208,10 @@ export class CasesService {
     return row;
   }
 
+  private async lifecycleDefinition(key: string, version: number): Promise<SupervisionDefinition | undefined> {
+    return (await this.definitions.findVersion(key, version))?.compiled as SupervisionDefinition | undefined;
+  }
+
   private async lifecycleVersion(key: string, version: number | undefined) {
     const versions = await this.definitions.versionsOf(key);
     const chosen = version === undefined ? versions[0] : versions.find((candidate) => candidate.version === version);
@@ -211,7 +225,13 @@ export class CasesService {
   }
 }
 
-function toSummary(row: CaseRow): CaseSummaryDto {
+/**
+ * The case as `user` may read it: the attributes the lifecycle marks confidential only for the case roles
+ * that read them (as the timeline's confidential fields), the others named in `withheldAttributes`.
+ */
+function toSummary(row: CaseRow, user: Identity, definition: SupervisionDefinition | undefined): CaseSummaryDto {
+  const roles = definition ? caseRolesOf(definition, actorOf(user)) : [...user.roles];
+  const { readable, withheld } = withholdAttributes(row.attributes, definition, roles) ?? { readable: {}, withheld: [] };
   return {
     id: row.id,
     lifecycleKey: row.lifecycleKey,
@@ -224,11 +244,28 @@ function toSummary(row: CaseRow): CaseSummaryDto {
     status: row.status,
     endedAt: iso(row.endedAt),
     endReason: row.endReason,
-    attributes: row.attributes,
+    attributes: readable,
+    withheldAttributes: withheld,
     enrolledAt: row.enrolledAt.toISOString(),
     enrolledBy: row.enrolledBy,
     openBreaches: row.openBreaches,
   };
+}
+
+/**
+ * Splits attribute values into those `roles` may read and the ids of those withheld. Without the lifecycle
+ * nothing says which are confidential, so every one is withheld rather than risk showing a secret.
+ */
+function withholdAttributes(values: unknown, definition: SupervisionDefinition | undefined, roles: readonly string[]): { readable: Record<string, unknown>; withheld: string[] } | undefined {
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) return undefined;
+  const readable: Record<string, unknown> = {};
+  const withheld: string[] = [];
+  for (const [id, value] of Object.entries(values as Record<string, unknown>)) {
+    const readers = definition ? (definition.attributes.find((attribute) => attribute.id === id)?.confidential?.readableBy ?? null) : [];
+    if (readers === null || readers.some((role) => roles.includes(role))) readable[id] = value;
+    else withheld.push(id);
+  }
+  return { readable, withheld };
 }
 
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);

@@ -92,8 +92,11 @@ export interface LifecycleEvent {
   readonly id: string;
   readonly title: Bilingual | undefined;
   readonly fields: readonly FormField[];
-  /** The case roles that record it (every case role when the lifecycle does not say). */
-  readonly recordedBy: readonly string[];
+  /**
+   * The case roles that record it, as the lifecycle declares them; undefined when it names none (then the
+   * case workflow's default applies: see recordableEvents).
+   */
+  readonly recordedBy: readonly string[] | undefined;
 }
 
 export interface LifecycleOutline {
@@ -148,12 +151,11 @@ export function lifecycleOf(definition: Record<string, unknown>): LifecycleOutli
     attributes: lifecycleFields(definition['attributes']),
     roles,
     events: entries(definition['events']).map((event) => {
-      const recordedBy = strings(event['recordedBy']);
       return {
         id: String(event['id']),
         title: bilingual(event['title']),
         fields: lifecycleFields(event['payload']),
-        recordedBy: recordedBy.length > 0 ? recordedBy : roles.map((role) => role.id),
+        recordedBy: Array.isArray(event['recordedBy']) ? strings(event['recordedBy']) : undefined,
       };
     }),
     states: states.map((state) => ({ id: String(state['id']), title: bilingual(state['title']), final: state['type'] === 'final' })),

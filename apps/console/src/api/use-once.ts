@@ -15,6 +15,11 @@ export interface Once<T> {
    * Resolves to the answer, or to undefined when the attempt failed (see `failure`).
    */
   send(request: (requestId: string) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Forgets the last attempt: its failure, and the request id a retry would reuse. Called whenever what is
+   * being sent changes, since a changed action sent with the old id is the old action to the API (the
+   * workflow refuses it as a conflict; an enrolment answers the first case, with its old attributes).
+   */
   clear(): void;
 }
 
@@ -24,14 +29,21 @@ export function useOnce<T>(): Once<T> {
   const [failure, setFailure] = useState<ApiFailure>();
   const inFlight = useRef(false);
   const retryId = useRef<string | undefined>(undefined);
+  // Counts clear()s, so an attempt whose answer was lost keeps its id for a retry only if nothing changed meanwhile.
+  const edits = useRef(0);
   return {
     busy,
     failure,
-    clear: () => setFailure(undefined),
+    clear: () => {
+      edits.current += 1;
+      retryId.current = undefined;
+      setFailure(undefined);
+    },
     send: async (request) => {
       if (inFlight.current) return undefined;
       inFlight.current = true;
       const requestId = retryId.current ?? crypto.randomUUID();
+      const editsAtStart = edits.current;
       setBusy(true);
       setFailure(undefined);
       try {
@@ -40,7 +52,7 @@ export function useOnce<T>(): Once<T> {
         return answer;
       } catch (error) {
         const refused = error instanceof ApiFailure ? error : new ApiFailure(0, undefined);
-        retryId.current = unanswered(refused) ? requestId : undefined;
+        retryId.current = unanswered(refused) && edits.current === editsAtStart ? requestId : undefined;
         setFailure(refused);
         return undefined;
       } finally {

@@ -113,6 +113,17 @@ export function initialValues(fields: readonly FormField[]): Record<string, unkn
   return values;
 }
 
+/**
+ * The values a form of these fields starts (and starts again) with: the declared defaults, and "no" for a
+ * yes/no without one. A yes/no is always answered, and an unticked checkbox left undefined would be left out
+ * of what is sent, which the API refuses as a missing field.
+ */
+export function withAnswers(fields: readonly FormField[]): Record<string, unknown> {
+  const values = initialValues(fields);
+  for (const field of fields) if (field.type === 'bool' && values[field.id] === undefined) values[field.id] = false;
+  return values;
+}
+
 /** What the form items hold, as the API takes it: money in integer fen, empty values left out. */
 export function toDecisionFields(fields: readonly FormField[], values: Readonly<Record<string, unknown>>): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};

@@ -8,12 +8,13 @@ import { useOnce } from '../../api/use-once.js';
 import type { components } from '../../api/schema.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { DefinitionFields, initialValues, toDecisionFields } from '../../forms/definition-form.js';
+import { DefinitionFields, toDecisionFields, withAnswers } from '../../forms/definition-form.js';
 import { type I18n, useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
 import { StatusTag } from '../cycles/shared.js';
 import { ReasonModal } from '../ops/ReasonModal.js';
 import { VendorName } from '../vendors/VendorName.js';
+import { caseRolesOf, recordableEvents } from './recordable-events.js';
 import { caseLabel } from './shared.js';
 
 type Case = components['schemas']['CaseDetailDto'];
@@ -24,14 +25,6 @@ const ASSIGNING_ROLES = ['judicial-office', 'administrator'];
 
 /** China Standard Time, in which the lifecycle counts its periods and the console shows every date. */
 const CHINA_OFFSET = '+08:00';
-
-/**
- * The case roles the user acts in: their own roles, and for vendor staff every role the lifecycle marks as
- * the vendor's (the API's rule; the menu of events only avoids offering what it would refuse).
- */
-function caseRolesOf(lifecycle: LifecycleOutline, roles: readonly string[], vendorStaff: boolean): Set<string> {
-  return new Set([...roles, ...(vendorStaff ? lifecycle.roles.filter((role) => role.vendorStaff).map((role) => role.id) : [])]);
-}
 
 const titleOr = (i18n: I18n, title: { zh: string; en: string } | undefined, id: string) => (title ? i18n.text(title) : id);
 
@@ -139,26 +132,28 @@ function RecordEvent({ data, events, stateTitle, onRecorded }: { data: Case; eve
       ),
     );
     if (!answer) return;
+    // The next event starts afresh, with its declared answers (a reset alone would leave its yes/no fields unanswered).
     form.resetFields(['fields', 'at']);
+    form.setFieldValue('fields', withAnswers(event.fields));
     onRecorded(t('case.recorded', { event: titleOr(i18n, event.title, event.id), state: stateTitle(answer.state) }));
   };
   // The API names the event's fields `payload.<id>`; the renderer asks for `fields.<id>`.
   const problems = (path: string) => failure?.problemsOf(path.replace(/^fields\./, 'payload.')) ?? [];
   const atProblems = failure?.problemsOf('at') ?? [];
-  const shownAtFields = failure?.status === 422 && (failure.body?.details ?? []).every((d) => d.field === 'at' || d.field.startsWith('payload.'));
 
   return (
     <Form
       form={form}
       layout="vertical"
-      initialValues={{ event: chosen }}
+      initialValues={{ event: chosen, fields: event ? withAnswers(event.fields) : {} }}
       onFinish={(values) => void record(values)}
       onValuesChange={(changed: RecordValues) => {
+        // Another event or other values are another action: not a retry of the last one under its request id.
+        recording.clear();
         if (changed.event) {
           setChosen(changed.event);
-          recording.clear();
           const next = events.find((e) => e.id === changed.event);
-          form.setFieldsValue({ fields: next ? withAnswers(next) : {} });
+          form.setFieldValue('fields', next ? withAnswers(next.fields) : {});
         }
       }}
     >
@@ -170,7 +165,8 @@ function RecordEvent({ data, events, stateTitle, onRecorded }: { data: Case; eve
       <Form.Item name="at" label={t('case.at')} extra={t('case.atHint')} {...(atProblems.length > 0 ? { validateStatus: 'error' as const, help: atProblems.join('; ') } : {})}>
         <Input type="datetime-local" />
       </Form.Item>
-      {failure && !shownAtFields && (
+      {/* Always, even when every problem is shown at its field: the notice carries the correlation id. */}
+      {failure && (
         <div className="pf-section-gap">
           <ErrorNotice error={failure} />
         </div>
@@ -180,13 +176,6 @@ function RecordEvent({ data, events, stateTitle, onRecorded }: { data: Case; eve
       </Button>
     </Form>
   );
-}
-
-/** An event's fields as first shown: declared defaults, and "no" for a yes/no without one (it is always answered). */
-function withAnswers(event: LifecycleEvent): Record<string, unknown> {
-  const values = initialValues(event.fields);
-  for (const field of event.fields) if (field.type === 'bool' && values[field.id] === undefined) values[field.id] = false;
-  return values;
 }
 
 function Tasks({ data, lifecycle, roles, onClosed }: { data: Case; lifecycle: LifecycleOutline | undefined; roles: Set<string>; onClosed: () => void }) {
@@ -311,6 +300,8 @@ function AssignDialog({ data, vendorId, close }: { data: Case; vendorId: string;
         <Form
           form={form}
           layout="vertical"
+          // Other staff chosen are another assignment: not a retry of the last one under its request id.
+          onValuesChange={() => assigning.clear()}
           initialValues={{ socialWorkerId: data.assignment.socialWorker?.staffId, volunteerIds: data.assignment.volunteers.map((member) => member.staffId) }}
         >
           <Form.Item
@@ -342,7 +333,11 @@ function Record({ data, lifecycle }: { data: Case; lifecycle: LifecycleOutline |
     <Timeline
       items={[...data.timeline].reverse().map((entry) => {
         const declared = eventOf(entry.type);
-        const fieldTitle = (id: string) => titleOr(i18n, declared?.fields.find((f) => f.id === id)?.title, id);
+        // `attributes.updated` withholds confidential attributes as `attributes.<id>`.
+        const fieldTitle = (id: string) =>
+          id.startsWith('attributes.')
+            ? titleOr(i18n, lifecycle?.attributes.find((a) => `attributes.${a.id}` === id)?.title, id)
+            : titleOr(i18n, declared?.fields.find((f) => f.id === id)?.title, id);
         const payload = Object.entries(entry.payload);
         return {
           key: entry.seq,
@@ -429,18 +424,18 @@ export function CasePage() {
   const { user } = useSession();
   const { id = '' } = useParams();
   const found = useApi(() => unwrap(api.GET('/cases/{id}', { params: { path: { id } } })), [id]);
-  const data = found.data;
+  // useApi keeps the last answer while the next loads: after following a link to another case, that is the
+  // previous case's, which must not show under this address.
+  const data = found.data?.id === id ? found.data : undefined;
+  // Likewise an error that came before this case's request answered is the previous case's.
+  const error = data || !found.loading ? found.error : undefined;
   const lifecycle = useLifecycle(data?.lifecycleKey, data?.lifecycleVersion);
   const [notice, setNotice] = useState<string>();
   const outline = lifecycle.data;
-  const roles = useMemo(() => (outline && user ? caseRolesOf(outline, user.roles, user.vendorId !== undefined && user.vendorId !== null) : new Set<string>()), [outline, user]);
-  const recordable = useMemo(
-    () => (outline && data && data.status === 'running' ? outline.events.filter((e) => data.acceptedEvents.includes(e.id) && e.recordedBy.some((role) => roles.has(role))) : []),
-    [outline, data, roles],
-  );
+  const roles = useMemo(() => (outline && user ? caseRolesOf(outline, user) : new Set<string>()), [outline, user]);
+  const recordable = useMemo(() => (outline && user && data && data.status === 'running' ? recordableEvents(outline, user, data) : []), [outline, user, data]);
 
-  if (found.error && !data) return <ErrorNotice error={found.error} onRetry={found.reload} />;
-  if (!data) return <Skeleton active paragraph={{ rows: 10 }} />;
+  if (!data) return error ? <ErrorNotice error={error} onRetry={found.reload} /> : <Skeleton active paragraph={{ rows: 10 }} />;
 
   const servesIt = Boolean(user?.vendorId) && user?.vendorId === data.vendorId;
   const mayAssign = data.status === 'running' && (servesIt || ASSIGNING_ROLES.some((role) => user?.roles.includes(role)));
@@ -458,6 +453,12 @@ export function CasePage() {
         {t('case.title', { id: caseLabel(data.id) })}
       </Typography.Title>
       {notice && <Alert type="success" showIcon role="status" className="pf-toolbar" title={notice} closable={{ onClose: () => setNotice(undefined) }} />}
+      {/* A reload that failed (after recording, closing a task, assigning) leaves the case as last read: say so. */}
+      {error && (
+        <div className="pf-toolbar">
+          <ErrorNotice error={error} onRetry={found.reload} />
+        </div>
+      )}
       <Card>
         <Descriptions column={{ xs: 1, md: 2 }} size="small">
           <Descriptions.Item label={t('case.state')}>
@@ -480,6 +481,14 @@ export function CasePage() {
           {Object.entries(data.attributes).map(([attributeId, value]) => (
             <Descriptions.Item key={attributeId} label={attributeTitle(attributeId)}>
               {typeof value === 'boolean' ? (value ? '✓' : '✗') : String(value)}
+            </Descriptions.Item>
+          ))}
+          {/* The API holds back the confidential attributes the user's roles may not read, and names them. */}
+          {data.withheldAttributes.map((attributeId) => (
+            <Descriptions.Item key={attributeId} label={attributeTitle(attributeId)}>
+              <Typography.Text type="secondary" data-withheld-attribute={attributeId}>
+                {t('case.attributeWithheld')}
+              </Typography.Text>
             </Descriptions.Item>
           ))}
         </Descriptions>

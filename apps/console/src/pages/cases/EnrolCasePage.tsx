@@ -7,7 +7,7 @@ import { unwrap } from '../../api/errors.js';
 import { useOnce } from '../../api/use-once.js';
 import { useApi } from '../../api/use-api.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { DefinitionFields, initialValues, toDecisionFields } from '../../forms/definition-form.js';
+import { DefinitionFields, toDecisionFields, withAnswers } from '../../forms/definition-form.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session/session.js';
 import { untilListed } from './shared.js';
@@ -38,7 +38,8 @@ export function EnrolCasePage() {
   const outline = useLifecycle(chosen?.key, chosen?.version);
   const attributes = outline.data?.attributes;
   useEffect(() => {
-    if (attributes) form.setFieldsValue({ fields: initialValues(attributes) });
+    // The attributes' declared answers, a yes/no's "no" included: an untouched one is still sent.
+    if (attributes) form.setFieldValue('fields', withAnswers(attributes));
   }, [attributes, form]);
 
   if (user?.vendorId) return <Result status="403" title={t('enrol.title')} subTitle={t('enrol.notForVendors')} />;
@@ -61,7 +62,6 @@ export function EnrolCasePage() {
   // The API names attributes `attributes.<id>`; the renderer asks for `fields.<id>`.
   const problems = (path: string) => failure?.problemsOf(path.replace(/^fields\./, 'attributes.')) ?? [];
   const contractProblems = failure?.problemsOf('contractId') ?? [];
-  const shownAtFields = failure?.status === 422 && (failure.body?.details ?? []).every((d) => d.field === 'contractId' || d.field.startsWith('attributes.'));
 
   return (
     <>
@@ -69,18 +69,21 @@ export function EnrolCasePage() {
         {t('enrol.title')}
       </Typography.Title>
       {definitions.error && <ErrorNotice error={definitions.error} onRetry={definitions.reload} />}
-      {failure && !shownAtFields && <ErrorNotice error={failure} />}
+      {/* Always, even when every problem is shown at its field: the notice carries the correlation id. */}
+      {failure && <ErrorNotice error={failure} />}
       <Card>
+        {/* Other values in the form are another enrolment: not a retry of the last one under its request id. */}
         {definitions.data && lifecycles.length === 0 ? (
           <Empty description={t('enrol.noLifecycle')} />
         ) : (
-          <Form form={form} layout="vertical" onFinish={(values) => void enrol(values)}>
+          <Form form={form} layout="vertical" onFinish={(values) => void enrol(values)} onValuesChange={() => enrolment.clear()}>
             <Form.Item label={t('enrol.lifecycle')} htmlFor="enrol-lifecycle" extra={t('enrol.lifecycleHint')} required>
               <Select
                 id="enrol-lifecycle"
                 loading={definitions.loading}
                 value={chosen?.key}
                 onChange={(value: string) => {
+                  if (value === chosen?.key) return;
                   setKey(value);
                   enrolment.clear();
                   form.resetFields();
