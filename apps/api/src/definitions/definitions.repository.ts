@@ -98,7 +98,11 @@ export class DefinitionsRepository {
   async latestCompiledOfKind(kind: string): Promise<Array<DefinitionVersionRecord & { readonly compiled: Record<string, unknown> }>> {
     const records = await this.latestOfEachKey(kind);
     const contents = await Promise.all(records.map((record) => this.contentOf(record)));
-    return contents.filter((content): content is DefinitionVersionContent => content !== undefined);
+    // A version listed a moment ago and gone now means the registry was restored meanwhile. Leaving it out
+    // would, for calendars, launch a cycle without that jurisdiction's holidays: refuse to answer instead.
+    const missing = records.filter((_, index) => contents[index] === undefined).map((record) => `${record.key} v${record.version}`);
+    if (missing.length > 0) throw new Error(`the registry changed while it was read (${missing.join(', ')} no longer as listed): ask again`);
+    return contents as DefinitionVersionContent[];
   }
 
   /** One version with its source and compiled definition; the large columns come from memory once read. */
