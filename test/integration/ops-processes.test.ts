@@ -220,7 +220,11 @@ describe('ops: processes listed, searched and inspected', () => {
     expect(times).toEqual([...times].sort());
     const started = view.timeline.filter((e) => e.type === 'activityTaskStarted');
     expect(started[0]).toMatchObject({ source: 'temporal', activity: 'recordCycleLaunched', attempt: 1 });
-    expect(started).toContainEqual(expect.objectContaining({ activity: 'applyCommands', attempt: 1 }));
+    // The decisions' projections ran as local activities: one marker each, named by activity and attempt, never a pending activity.
+    const local = view.timeline.filter((e) => e.type === 'localActivityCompleted');
+    expect(local).toContainEqual(expect.objectContaining({ source: 'temporal', activity: 'applyCommands', attempt: 1, summary: 'localActivityCompleted · applyCommands · attempt 1' }));
+    expect(started.map((e) => e.activity)).not.toContain('applyCommands');
+    expect(view.timeline.map((e) => e.type)).not.toContain('markerRecorded');
     const decisions = view.timeline.filter((e) => e.type === 'decision').map((e) => e.summary);
     expect(decisions).toEqual([expect.stringContaining('draftBudget'), expect.stringContaining('reviewBudget')]);
     // History payloads are encrypted and never decoded into the timeline.

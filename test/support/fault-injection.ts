@@ -56,9 +56,11 @@ export class WorkerProcess {
 
 /**
  * The activity attempts a killed worker had started. The server would time each out after its
- * start-to-close timeout (30 s for a projection, 2 min for the export) and retry it; the test reports
- * them failed at once instead — the same retry by the same policy, without waiting out the timeout.
- * Only attempts started by the dead process (by its worker identity, `<pid>@<host>`) are touched.
+ * start-to-close timeout (2 min for the export, 30 s for a projection handed to the regular activity)
+ * and retry it; the test reports them failed at once instead — the same retry by the same policy,
+ * without waiting out the timeout. Only attempts started by the dead process (by its worker identity,
+ * `<pid>@<host>`) are touched. A projection run as a local activity is no pending activity: it dies with
+ * the workflow task that ran it, which the server hands to another worker when that task times out.
  */
 export async function failAttemptsOfDeadWorker(client: Client, rootWorkflowIds: readonly string[], deadPid: number): Promise<string[]> {
   const failed: string[] = [];

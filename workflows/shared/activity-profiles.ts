@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * The few timeout and retry profiles every workflow picks from, so no call site invents its own.
@@ -29,3 +29,18 @@ export const ACTIVITY_PROFILES = {
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
   },
 } as const satisfies Record<string, ActivityOptions>;
+
+/**
+ * Profiles for local activities: run by the worker inside the workflow task that asked for them, so they
+ * leave one marker in the history (their result) instead of a scheduled, a started and a completed event
+ * and a workflow task to take the result. Only for work that is quick and idempotent, and tried only a few
+ * times: a caller that must not give up falls back to the regular activity (ACTIVITY_PROFILES), whose
+ * pending attempts and failure the ops tools show.
+ */
+export const LOCAL_ACTIVITY_PROFILES = {
+  /** A read-model write tried in the workflow task; after three quick failures the caller hands it to `ACTIVITY_PROFILES.projection`. */
+  projection: {
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
+  },
+} as const satisfies Record<string, LocalActivityOptions>;

@@ -50,7 +50,7 @@ export class TimelineEntryDto {
   @ApiProperty({ enum: TIMELINE_SOURCES, description: '`readModel`: a domain event (decision, notice, payment, audit entry); `temporal`: an event of the workflow history.' })
   source!: (typeof TIMELINE_SOURCES)[number];
 
-  @ApiProperty({ description: 'e.g. `decision`, `notice`, `payment`, `audit`, `activityTaskFailed`, `timerFired`, `workflowExecutionUpdateAccepted`.' })
+  @ApiProperty({ description: 'e.g. `decision`, `notice`, `payment`, `audit`, `activityTaskFailed`, `localActivityCompleted` (the marker of a local activity), `timerFired`, `workflowExecutionUpdateAccepted`.' })
   type!: string;
 
   @ApiProperty({ description: 'What happened, in words (history payloads are encrypted and never shown).' })

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../../../../src/config/config.js';
 import type { ProcedureDefinition } from '../../../../../src/definitions/procedure/procedure.schema.js';
 import { type Identity, NATIONAL_JURISDICTION } from '../../../../../src/identity/identity.js';
+import { localActivityOf } from '../../../../../src/infra/temporal/local-activity-marker.js';
 import { submitBidUpdate } from '../../../../../workflows/procurement/messages.js';
 import { mayReadSealedBids } from '../../access/read-access.js';
 import { NotFoundError } from '../../common/domain-errors.js';
@@ -236,6 +237,8 @@ const SHOWN = new Set([
   'childWorkflowExecutionCompleted',
   'childWorkflowExecutionFailed',
   'upsertWorkflowSearchAttributes',
+  'localActivityCompleted',
+  'localActivityFailed',
 ]);
 
 /**
@@ -270,6 +273,7 @@ function issuingWorkflowTask(event: HistoryEvent, scheduledOf: ReadonlyMap<strin
     event.timerStartedEventAttributes?.workflowTaskCompletedEventId ??
     event.timerCanceledEventAttributes?.workflowTaskCompletedEventId ??
     event.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId ??
+    event.markerRecordedEventAttributes?.workflowTaskCompletedEventId ??
     event.upsertWorkflowSearchAttributesEventAttributes?.workflowTaskCompletedEventId;
   return id === undefined || id === null ? undefined : scheduledOf.get(String(id));
 }
@@ -335,7 +339,9 @@ function historyTimeline(events: readonly HistoryEvent[]): TimelineEntryDto[] {
   const updateOf = updateNames(events);
   const entries: TimelineEntryDto[] = [];
   for (const event of events) {
-    const type = eventTypeName(event.eventType);
+    const local = event.markerRecordedEventAttributes ? localActivityOf(event.markerRecordedEventAttributes) : undefined;
+    // A local activity leaves one marker, named here by its outcome; other markers (patches) are bookkeeping.
+    const type = local ? (local.succeeded ? 'localActivityCompleted' : 'localActivityFailed') : eventTypeName(event.eventType);
     const eventId = Number(event.eventId ?? 0);
     if (type === 'activityTaskScheduled') activityOf.set(String(eventId), event.activityTaskScheduledEventAttributes?.activityType?.name ?? 'unknown');
     if (!SHOWN.has(type)) continue;
@@ -345,9 +351,11 @@ function historyTimeline(events: readonly HistoryEvent[]): TimelineEntryDto[] {
     const scheduled = scheduledEventOf(event);
     if (type === 'activityTaskScheduled') entry.activity = activityOf.get(String(eventId)) ?? 'unknown';
     else if (scheduled !== undefined) entry.activity = activityOf.get(scheduled) ?? 'unknown';
-    const attempt = event.activityTaskStartedEventAttributes?.attempt;
+    else if (local) entry.activity = local.activityType;
+    const attempt = event.activityTaskStartedEventAttributes?.attempt ?? local?.attempt;
     if (attempt !== undefined && attempt !== null) entry.attempt = attempt;
-    const failure = event.activityTaskFailedEventAttributes?.failure?.message ?? event.workflowTaskFailedEventAttributes?.failure?.message;
+    const failure =
+      event.activityTaskFailedEventAttributes?.failure?.message ?? event.workflowTaskFailedEventAttributes?.failure?.message ?? (local ? event.markerRecordedEventAttributes?.failure?.message : undefined);
     if (failure) entry.failure = failure;
     const timer = event.timerStartedEventAttributes?.timerId ?? event.timerFiredEventAttributes?.timerId ?? event.timerCanceledEventAttributes?.timerId;
     // The update's name (decideTask, submitBid, …) says which message the workflow took; its arguments are payloads, never shown.

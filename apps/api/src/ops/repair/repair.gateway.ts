@@ -3,14 +3,20 @@ import { type Client, isGrpcDeadlineError, isGrpcServiceError, ServiceError, Wor
 // The client's own decoding of stored payloads (through the payload codec); the SDK does not export it from its index.
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import protos from '@temporalio/proto';
-import type { ApplyCommandsInput } from '../../../../../activities/procurement-projections.js';
+import type { ApplyCommandsInput, ApplyCommandsResult } from '../../../../../activities/procurement-projections.js';
 import type { AppConfig } from '../../../../../src/config/config.js';
+import { localActivityOf } from '../../../../../src/infra/temporal/local-activity-marker.js';
 import { ServiceUnavailableError } from '../../common/domain-errors.js';
 import { APP_CONFIG, TEMPORAL_CLIENT } from '../../common/injection-tokens.js';
 import { ProcurementWorkflowsGateway } from '../../procurement/procurement-workflows.gateway.js';
 
 // @temporalio/proto is CommonJS without static named exports, so ESM code takes it whole.
 const { temporal } = protos;
+
+type HistoryEvent = protos.temporal.api.history.v1.IHistoryEvent;
+
+/** The activity that projects a procurement workflow's commands, run locally first or as a regular activity. */
+const PROJECTION_ACTIVITY = 'applyCommands';
 
 /** How long one call to Temporal may take before the API answers 503. */
 const TEMPORAL_DEADLINE_MS = 10_000;
@@ -86,15 +92,7 @@ export class RepairGateway {
     const history = await this.temporal(workflowId, () => handle.fetchHistory());
     const events = history.events ?? [];
     const idOf = (event: (typeof events)[number]) => Number(event.eventId ?? 0);
-    const converter = this.client.options.loadedDataConverter;
-    // The projections each workflow task scheduled, decoded (they are encrypted at rest), by that task's completion event.
-    const projected: Array<{ completedEventId: number; seqs: number[] }> = [];
-    for (const event of events) {
-      const scheduled = event.activityTaskScheduledEventAttributes;
-      if (scheduled?.activityType?.name !== 'applyCommands') continue;
-      const [input] = (await decodeArrayFromPayloads(converter, scheduled.input?.payloads)) as [ApplyCommandsInput | undefined];
-      projected.push({ completedEventId: Number(scheduled.workflowTaskCompletedEventId ?? 0), seqs: (input?.commands ?? []).map((command) => command.seq) });
-    }
+    const projected = await this.projectedBatches(events);
     const carrying = projected.find((batch) => batch.seqs.includes(enteredSeq));
     if (!carrying) return undefined;
     const taskStarts = events.filter((event) => event.workflowTaskStartedEventAttributes && idOf(event) < carrying.completedEventId);
@@ -105,6 +103,34 @@ export class RepairGateway {
     const next = events.find((event) => event.workflowTaskCompletedEventAttributes && idOf(event) > idOf(enteredIn));
     const kept = projected.filter((batch) => batch.completedEventId <= idOf(enteredIn)).flatMap((batch) => batch.seqs);
     return { runId: description.runId, eventId: next ? idOf(next) : undefined, lastKeptSeq: Math.max(enteredSeq, ...kept) };
+  }
+
+  /**
+   * The projections of a run's history, each with the seqs it carried and the completion event of the
+   * workflow task that asked for it. A projection is either a regular `applyCommands` activity (its
+   * input names the commands) or, in runs that project locally first, a local activity's marker (its
+   * result names the seqs applied and those found applied before). A local attempt that failed has no
+   * result: its batch went to the regular activity, which is counted instead. Payloads are decoded, as
+   * they are encrypted at rest.
+   */
+  private async projectedBatches(events: readonly HistoryEvent[]): Promise<Array<{ completedEventId: number; seqs: number[] }>> {
+    const converter = this.client.options.loadedDataConverter;
+    const batches: Array<{ completedEventId: number; seqs: number[] }> = [];
+    for (const event of events) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled?.activityType?.name === PROJECTION_ACTIVITY) {
+        const [input] = (await decodeArrayFromPayloads(converter, scheduled.input?.payloads)) as [ApplyCommandsInput | undefined];
+        batches.push({ completedEventId: Number(scheduled.workflowTaskCompletedEventId ?? 0), seqs: (input?.commands ?? []).map((command) => command.seq) });
+        continue;
+      }
+      const marker = event.markerRecordedEventAttributes;
+      if (!marker || localActivityOf(marker)?.activityType !== PROJECTION_ACTIVITY) continue;
+      const resultPayloads = marker.details?.['result']?.payloads;
+      if (!resultPayloads?.length) continue;
+      const [result] = (await decodeArrayFromPayloads(converter, resultPayloads)) as [ApplyCommandsResult | undefined];
+      batches.push({ completedEventId: Number(marker.workflowTaskCompletedEventId ?? 0), seqs: [...(result?.applied ?? []), ...(result?.skipped ?? [])] });
+    }
+    return batches;
   }
 
   /**
@@ -171,3 +197,4 @@ function dateOf(timestamp: { seconds?: { toNumber(): number } | number | null; n
 
 /** gRPC status UNAVAILABLE: the server is down or unreachable. */
 const GRPC_UNAVAILABLE = 14;
+
