@@ -34,10 +34,11 @@ const { applyCommands: applyCommandsLocally } = proxyLocalActivities<Activities>
  * Writes a batch of commands to the read model. A local activity first: most batches land at the first
  * try, inside the workflow task that made them, and leave one marker (their result) in the history,
  * where a regular activity costs three events (its input among them) and a workflow task to take its
- * result; a decision's answer also waits for no round trip through the server. Should the local attempts fail (the database down, a row refused), the batch goes to the regular
- * activity, which retries without end and shows as pending, with its failure, to the ops tools (stuck
- * list, retry now). The projection is idempotent by seq, so a batch that partly landed locally is
- * finished, not doubled, by the regular one.
+ * result; a decision's answer also waits for no round trip through the server. Should the local
+ * attempts fail (the database down, a row refused), the batch goes to the regular activity, which
+ * retries without end and shows as pending, with its failure, to the ops tools (stuck list, retry now).
+ * The projection is idempotent by seq, so a batch that partly landed locally is finished, not doubled,
+ * by the regular one.
  */
 async function projectBatch(input: ApplyCommandsInput): Promise<void> {
   if (patched(LOCAL_PROJECTION_PATCH)) {
