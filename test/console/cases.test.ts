@@ -177,7 +177,8 @@ describe('console case supervision', () => {
     await suite.visited(page, 'case-vendor', 'en');
     await page.getByRole('combobox', { name: 'What happened' }).click();
     const offered = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
-    await offered.first().waitFor();
+    // The list is read once it has settled on its options (it can re-render between its first option and the rest).
+    await offered.filter({ hasText: 'Intake education recorded' }).first().waitFor();
     const events = await offered.allTextContents();
     // A social worker records the archive and intake education; the investigation is the office's.
     expect(events).toEqual(expect.arrayContaining(['Information archive created', 'Intake education recorded']));
