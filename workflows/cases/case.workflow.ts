@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
 import type { Activities } from '../../activities/index.js';
 import type { CaseRecord } from '../../activities/case-projections.js';
@@ -19,7 +19,8 @@ import {
   type SupervisionSnapshot,
 } from '../machines/supervision-case.machine.js';
 import { PROCUREFLOW_KIND, progressSearchAttributes } from '../search-attributes.js';
-import { ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
+import { ACTIVITY_PROFILES, LOCAL_ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
+import { localFirst } from '../shared/local-first.js';
 import {
   type AnsweredCaseRequest,
   type CaseBreach,
@@ -41,6 +42,10 @@ import {
 } from './messages.js';
 
 const { recordCaseChanges } = proxyActivities<Activities>(ACTIVITY_PROFILES.projection);
+const { recordCaseChanges: recordCaseChangesLocally } = proxyLocalActivities<Activities>(LOCAL_ACTIVITY_PROFILES.projection);
+
+/** The patch marking a case run that records its changes with a local activity first (see `localFirst`); runs started before it replay as they ran. */
+const LOCAL_CASE_PROJECTION_PATCH = 'case-projection-local-first';
 
 /** How many answered request ids travel across continue-as-new: enough for any retry still in flight. */
 const ANSWERS_KEPT = 1_000;
@@ -52,8 +57,9 @@ const ANSWERS_KEPT = 1_000;
  * wrong role or vendor: Forbidden; not accepted in the current state: Conflict). Period ends are
  * Temporal timers computed from the absolute instants the machine reports (`periodTimers`), never XState
  * `after`, so they re-arm identically after replay and continue-as-new. Every change reaches the read
- * model through `recordCaseChanges`, keyed by (workflow id, seq), in order. Ops may cancel the case
- * (`cancelCase`): the lifecycle stops where it is, its open tasks are withdrawn and the workflow ends.
+ * model through `recordCaseChanges` (a local activity first, see `localFirst`), keyed by (workflow id,
+ * seq), in order. Ops may cancel the case (`cancelCase`): the lifecycle stops where it is, its open tasks
+ * are withdrawn and the workflow ends.
  */
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: string; status: CaseWorkflowStatus }> {
   const { definition } = input;
@@ -106,7 +112,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ state: s
   const project = (records: CaseRecord[]): Promise<void> => {
     if (records.length === 0) return tail;
     const link = tail.then(async () => {
-      await recordCaseChanges({ workflowId, caseId: input.caseId, jurisdiction: input.jurisdiction, records });
+      await localFirst(LOCAL_CASE_PROJECTION_PATCH, recordCaseChangesLocally, recordCaseChanges, { workflowId, caseId: input.caseId, jurisdiction: input.jurisdiction, records });
     });
     tail = link.catch(() => undefined);
     return link;

@@ -1,9 +1,10 @@
-import { allHandlersFinished, ApplicationFailure, condition, isCancellation, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ApplyCommandsInput } from '../../activities/procurement-projections.js';
 import { decide } from '../engine/interpreter.js';
 import type { Decision, EngineCommand, EngineContext, EngineEvent, EngineState } from '../engine/types.js';
 import { ACTIVITY_PROFILES, LOCAL_ACTIVITY_PROFILES } from '../shared/activity-profiles.js';
+import { localFirst } from '../shared/local-first.js';
 import { PROCUREFLOW_KIND, PROCUREFLOW_NEXT_DUE, PROCUREFLOW_STATUS, PROCUREFLOW_STEP, progressSearchAttributes } from '../search-attributes.js';
 import { logStep, rebuildRefusal, type StepRecord } from '../engine/read-model-rebuild.js';
 import { type AnsweredRequest, type CancelRequest, type RebuildReadModelRequest, type DecideTaskRequest, type FileChallengeRequest, type RepairTaskRequest, type SubmitBidRequest, type MessageResult, REFUSAL_ERROR_TYPES, type ResumeState } from './messages.js';
@@ -12,7 +13,7 @@ import { type AnsweredRequest, type CancelRequest, type RebuildReadModelRequest,
 const TREASURY_EXPORT_BESIDE_PATCH = 'treasury-export-off-the-answer';
 
 /**
- * The patch marking a run that projects its commands with a local activity first (see `projectBatch`).
+ * The patch marking a run that projects its commands with a local activity first (see `localFirst`).
  * Runs started before it keep scheduling the regular activity on replay.
  */
 export const LOCAL_PROJECTION_PATCH = 'projection-local-first';
@@ -30,26 +31,9 @@ const { applyCommands, rebuildReadModel } = proxyActivities<Activities>(ACTIVITY
 const { exportTreasuryPayments } = proxyActivities<Activities>(ACTIVITY_PROFILES.externalCall);
 const { applyCommands: applyCommandsLocally } = proxyLocalActivities<Activities>(LOCAL_ACTIVITY_PROFILES.projection);
 
-/**
- * Writes a batch of commands to the read model. A local activity first: most batches land at the first
- * try, inside the workflow task that made them, and leave one marker (their result) in the history,
- * where a regular activity costs three events (its input among them) and a workflow task to take its
- * result; a decision's answer also waits for no round trip through the server. Should the local
- * attempts fail (the database down, a row refused), the batch goes to the regular activity, which
- * retries without end and shows as pending, with its failure, to the ops tools (stuck list, retry now).
- * The projection is idempotent by seq, so a batch that partly landed locally is finished, not doubled,
- * by the regular one.
- */
-async function projectBatch(input: ApplyCommandsInput): Promise<void> {
-  if (patched(LOCAL_PROJECTION_PATCH)) {
-    try {
-      await applyCommandsLocally(input);
-      return;
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-    }
-  }
-  await applyCommands(input);
+/** Writes a batch of commands to the read model: a local activity first, the regular one should it fail (see `localFirst`). */
+function projectBatch(input: ApplyCommandsInput): Promise<unknown> {
+  return localFirst(LOCAL_PROJECTION_PATCH, applyCommandsLocally, applyCommands, input);
 }
 
 /** What the search attributes say of a process's progress, as one comparable string. */
